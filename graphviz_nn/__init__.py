@@ -1,0 +1,11 @@
+"""graphviz-nn: see how neural networks compute and learn.
+
+The engine's public names are re-exported here: ``from graphviz_nn import Variable, sin, grad``.
+Importing this package never loads Qt; the window lives in ``graphviz_nn.gui``.
+"""
+
+from .engine import *  # noqa: F401,F403 - the engine's public API is the package's
+from .engine import __all__ as _engine_all
+
+__version__ = "0.1.0"
+__all__ = list(_engine_all) + ["__version__"]

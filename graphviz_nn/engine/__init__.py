@@ -1,0 +1,26 @@
+"""The graph engine: nodes, the op registry, the three passes and derivative checks.
+
+Qt-free: nothing here imports PySide6 or pyqtgraph.
+"""
+
+from .checks import GradientCheck, check_gradients, check_op_rules, relative_error
+from .derivatives import JacobianResult, grad, jacobian, jvp
+from .errors import EngineError, GraphError, NonFiniteError, RuleError, ShapeError
+from .graph import Graph, topological_order
+from .node import Constant, Function, Node, Variable, apply, as_node
+from .ops import (
+    abs, add, cos, div, dot, exp, leaky_relu, log, log_softmax, matmul, mean, mul, neg, pow,
+    relu, reshape, sigmoid, sin, softmax, softplus, sqrt, sub, sum, tanh, transpose,
+)
+from .registry import Example, Op, get_op, register, registry
+from .step import Contribution, Step
+
+__all__ = [
+    "Constant", "Contribution", "EngineError", "Example", "Function", "GradientCheck", "Graph",
+    "GraphError", "JacobianResult", "Node", "NonFiniteError", "Op", "RuleError", "ShapeError",
+    "Step", "Variable", "abs", "add", "apply", "as_node", "check_gradients", "check_op_rules",
+    "cos", "div", "dot", "exp", "get_op", "grad", "jacobian", "jvp", "leaky_relu", "log",
+    "log_softmax", "matmul", "mean", "mul", "neg", "pow", "register", "registry",
+    "relative_error", "relu", "reshape", "sigmoid", "sin", "softmax", "softplus", "sqrt",
+    "sub", "sum", "tanh", "topological_order", "transpose",
+]

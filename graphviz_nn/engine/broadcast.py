@@ -1,0 +1,29 @@
+"""Moving cotangents and tangents between an op's broadcast output and its inputs' shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum a cotangent over the axes numpy broadcast, so it takes the input's shape.
+
+    If ``x`` of shape (3,) was broadcast to (2, 3), each x[j] fed two outputs, and its
+    gradient is the sum of the two: the adjoint of broadcasting is summation.
+    """
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    if lead > 0:
+        g = g.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if stretched:
+        g = g.sum(axis=stretched, keepdims=True)
+    return np.asarray(g).reshape(shape)
+
+
+def broadcast_tangent(t: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Spread a tangent term computed on a broadcast input to the full output shape."""
+    if t.shape == shape:
+        return t
+    return np.broadcast_to(t, shape)

@@ -1,0 +1,134 @@
+"""Derivatives of nodes: gradients (reverse mode), tangents (forward mode) and Jacobians."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Mapping, Sequence, Union
+
+import numpy as np
+
+from .graph import Graph
+from .node import Node
+
+Nodes = Union[Node, Sequence[Node]]
+
+
+def _as_list(nodes: Nodes) -> list[Node]:
+    return [nodes] if isinstance(nodes, Node) else list(nodes)
+
+
+def grad(output: Node, wrt: Nodes, cotangent: np.ndarray | float | None = None) -> list[np.ndarray]:
+    """Gradients of ``output`` with respect to each node of ``wrt``, by one reverse pass.
+
+    The graph is re-evaluated from the current leaf values first.
+
+    Parameters
+    ----------
+    output : Node
+        A scalar node, or any node with ``cotangent`` given.
+    wrt : Node or sequence of Node
+        The nodes to differentiate with respect to; one that ``output`` does not depend on
+        gets zeros.
+    cotangent : array, optional
+        The seed dL/d(output) for a non-scalar output.
+
+    Returns
+    -------
+    list of ndarray
+        One gradient per node of ``wrt``, each of that node's shape.
+    """
+    graph = Graph(output)
+    graph.forward()
+    graph.backward(output, cotangent)
+    return [
+        w.grad.copy() if w in graph and w.grad is not None else np.zeros_like(w.value)
+        for w in _as_list(wrt)
+    ]
+
+
+def jvp(outputs: Nodes, tangents: Mapping[Node, np.ndarray | float]) -> np.ndarray | list[np.ndarray]:
+    """Tangents of ``outputs`` given tangents of some leaves, by one forward-mode pass.
+
+    Parameters
+    ----------
+    outputs : Node or sequence of Node
+    tangents : mapping of Node to array
+        The direction dx of each seeded leaf; leaves not named have a zero tangent.
+
+    Returns
+    -------
+    ndarray or list of ndarray
+        d(output)/dt for each output (a single array when one node was given).
+    """
+    nodes = _as_list(outputs)
+    graph = Graph(*nodes)
+    graph.forward()
+    graph.tangents({n: t for n, t in tangents.items() if n in graph})
+    result = [
+        np.array(n.tangent) if n.tangent is not None else np.zeros_like(n.value) for n in nodes
+    ]
+    return result[0] if isinstance(outputs, Node) else result
+
+
+@dataclass(frozen=True, eq=False)
+class JacobianResult:
+    """A Jacobian and how it was obtained.
+
+    Attributes
+    ----------
+    matrix : ndarray
+        Shape (output.size, total size of wrt); columns follow ``wrt`` in order, each
+        flattened in C order.
+    passes : int
+        Passes taken: one per input component in forward mode, one per output component in
+        reverse mode.
+    mode : str
+        "forward" or "reverse".
+    """
+
+    matrix: np.ndarray
+    passes: int
+    mode: str
+
+
+def jacobian(
+    output: Node, wrt: Nodes, mode: Literal["forward", "reverse"] = "reverse"
+) -> JacobianResult:
+    """The Jacobian of ``output`` with respect to ``wrt``, column by column or row by row.
+
+    For f: R^n -> R^m, forward mode takes n passes (one tangent per input direction) and
+    reverse mode takes m passes (one cotangent per output component); both give the same
+    matrix.
+    """
+    if mode not in ("forward", "reverse"):
+        raise ValueError(f"mode must be 'forward' or 'reverse', not {mode!r}")
+    nodes = _as_list(wrt)
+    graph = Graph(output)
+    graph.forward()
+    m = output.value.size
+    sizes = [w.value.size for w in nodes]
+    matrix = np.zeros((m, sum(sizes)))
+    if mode == "forward":
+        column = 0
+        for w, size in zip(nodes, sizes):
+            if w not in graph:
+                column += size
+                continue
+            for k in range(size):
+                direction = np.zeros(w.value.shape)
+                direction.flat[k] = 1.0
+                graph.tangents({w: direction})
+                if output.tangent is not None:
+                    matrix[:, column] = np.ravel(output.tangent)
+                column += 1
+        return JacobianResult(matrix, sum(sizes), mode)
+    for i in range(m):
+        cotangent = np.zeros(output.value.shape)
+        cotangent.flat[i] = 1.0
+        graph.backward(output, cotangent)
+        column = 0
+        for w, size in zip(nodes, sizes):
+            if w in graph and w.grad is not None:
+                matrix[i, column:column + size] = np.ravel(w.grad)
+            column += size
+    return JacobianResult(matrix, m, mode)

@@ -1,0 +1,221 @@
+"""Nodes of a computational graph: Variable, Constant and the Function nodes ops make.
+
+Nodes are built eagerly: a node's value exists as soon as it is made. A :class:`Graph`
+re-runs the nodes in topological order after variables change.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence, Union
+
+import numpy as np
+
+from .errors import ShapeError
+from .registry import Op, get_op
+
+ArrayLike = Union[float, int, Sequence, np.ndarray]
+NodeLike = Union["Node", float, int, Sequence, np.ndarray]
+
+
+def as_array(value: ArrayLike) -> np.ndarray:
+    """Convert a number, list or array to a float array (float64 unless already floating)."""
+    array = np.asarray(value)
+    if array.dtype.kind == "f":
+        return array
+    if array.dtype.kind in "biu":
+        return array.astype(np.float64)
+    raise TypeError(
+        f"a node's value must be real numbers, got an array of dtype {array.dtype}"
+    )
+
+
+class Node:
+    """A node of a computational graph.
+
+    Attributes
+    ----------
+    value : ndarray
+        The node's current value.
+    grad : ndarray or None
+        dL/d(node) after the last backward pass; None where the node does not depend on any
+        Variable (it is a constant of the differentiation).
+    tangent : ndarray or None
+        d(node)/dt after the last forward-mode pass; None where the node does not depend on
+        the seeded variables.
+    name : str or None
+        The name shown in the graph and in error messages.
+    scope : tuple of str
+        Nested group names (a layer, a perceptron) that the layout draws as clusters.
+    """
+
+    __slots__ = ("value", "grad", "tangent", "name", "scope", "__weakref__")
+    kind = "node"
+    # Let numpy defer to our reflected operators: ndarray * node calls node.__rmul__.
+    __array_ufunc__ = None
+
+    def __init__(self, value: np.ndarray, name: str | None = None):
+        self.value = value
+        self.grad: np.ndarray | None = None
+        self.tangent: np.ndarray | None = None
+        self.name = name
+        self.scope: tuple[str, ...] = ()
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.value.shape
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return ()
+
+    @property
+    def label(self) -> str:
+        """A short human name: the given name, else the op or the constant's value."""
+        return self.name if self.name is not None else self.kind
+
+    def __repr__(self) -> str:
+        name = f"{self.name!r}, " if self.name is not None else ""
+        return f"{type(self).__name__}({name}shape={self.value.shape})"
+
+    # Arithmetic builds Function nodes through the op registry.
+    def __add__(self, other: NodeLike) -> Function:
+        return apply(get_op("add"), self, other)
+
+    def __radd__(self, other: NodeLike) -> Function:
+        return apply(get_op("add"), other, self)
+
+    def __sub__(self, other: NodeLike) -> Function:
+        return apply(get_op("sub"), self, other)
+
+    def __rsub__(self, other: NodeLike) -> Function:
+        return apply(get_op("sub"), other, self)
+
+    def __mul__(self, other: NodeLike) -> Function:
+        return apply(get_op("mul"), self, other)
+
+    def __rmul__(self, other: NodeLike) -> Function:
+        return apply(get_op("mul"), other, self)
+
+    def __truediv__(self, other: NodeLike) -> Function:
+        return apply(get_op("div"), self, other)
+
+    def __rtruediv__(self, other: NodeLike) -> Function:
+        return apply(get_op("div"), other, self)
+
+    def __pow__(self, other: NodeLike) -> Function:
+        return apply(get_op("pow"), self, other)
+
+    def __rpow__(self, other: NodeLike) -> Function:
+        return apply(get_op("pow"), other, self)
+
+    def __matmul__(self, other: NodeLike) -> Function:
+        return apply(get_op("matmul"), self, other)
+
+    def __rmatmul__(self, other: NodeLike) -> Function:
+        return apply(get_op("matmul"), other, self)
+
+    def __neg__(self) -> Function:
+        return apply(get_op("neg"), self)
+
+
+class Variable(Node):
+    """A leaf whose value can change and whose gradient is wanted (a weight, an input x1).
+
+    Parameters
+    ----------
+    value : number, list or ndarray
+        Converted to a float64 array unless already floating.
+    name : str, optional
+        Shown in the graph and in messages.
+    """
+
+    __slots__ = ()
+    kind = "variable"
+
+    def __init__(self, value: ArrayLike, name: str | None = None):
+        super().__init__(as_array(value), name)
+
+
+class Constant(Node):
+    """A leaf that is held fixed (data, targets, literal numbers); it gets no gradient."""
+
+    __slots__ = ()
+    kind = "constant"
+
+    def __init__(self, value: ArrayLike, name: str | None = None):
+        super().__init__(as_array(value), name)
+
+    @property
+    def label(self) -> str:
+        if self.name is not None:
+            return self.name
+        if self.value.size == 1:
+            return f"{self.value.item():g}"
+        return "constant"
+
+
+class Function(Node):
+    """The result of applying an op to input nodes; computed as soon as it is built.
+
+    Raises
+    ------
+    ShapeError
+        When the inputs' shapes do not fit the op; the message names the op, each operand
+        and its shape.
+    """
+
+    __slots__ = ("op", "_inputs", "params")
+    kind = "function"
+
+    def __init__(
+        self,
+        op: Op,
+        inputs: Sequence[Node],
+        params: Mapping[str, Any] | None = None,
+        name: str | None = None,
+    ):
+        self.op = op
+        self._inputs = tuple(inputs)
+        self.params = dict(params) if params else {}
+        if len(self._inputs) != op.arity:
+            raise TypeError(f"{op.name} takes {op.arity} inputs, got {len(self._inputs)}")
+        values = [node.value for node in self._inputs]
+        if op.check is not None:
+            reason = op.check(tuple(v.shape for v in values), self.params)
+            if reason:
+                raise ShapeError(f"{describe_call(op, self._inputs)}: {reason}")
+        try:
+            value = op.forward(*values, **self.params)
+        except ValueError as error:
+            raise ShapeError(f"{describe_call(op, self._inputs)}: {error}") from None
+        super().__init__(np.asarray(value), name)
+
+    @property
+    def inputs(self) -> tuple[Node, ...]:
+        return self._inputs
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name is not None else self.op.label
+
+    def __repr__(self) -> str:
+        name = f"{self.name!r}, " if self.name is not None else ""
+        return f"Function({name}op={self.op.name!r}, shape={self.value.shape})"
+
+
+def as_node(value: NodeLike) -> Node:
+    """Return a node as it is; wrap a number, list or array in a Constant."""
+    if isinstance(value, Node):
+        return value
+    return Constant(value)
+
+
+def apply(op: Op, *inputs: NodeLike, name: str | None = None, **params: Any) -> Function:
+    """Build the Function node ``op(*inputs, **params)``, wrapping plain values as Constants."""
+    return Function(op, [as_node(x) for x in inputs], params, name)
+
+
+def describe_call(op: Op, inputs: Sequence[Node]) -> str:
+    """``matmul(W1 (3, 2), x (3,))``: the op and each operand's label and shape."""
+    operands = ", ".join(f"{node.label} {node.value.shape}" for node in inputs)
+    return f"{op.name}({operands})"

@@ -1,0 +1,126 @@
+"""Activations: tanh, sigmoid, relu, leaky_relu, softplus, softmax, log_softmax."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..node import Function, NodeLike, apply
+from ..registry import Example, Op, register
+from ._shapes import has_axis
+
+_ANY = (Example(((3,),)), Example(((2, 3),)), Example(((),)))
+_AXES = (
+    Example(((4,),), {"axis": -1}),
+    Example(((2, 3),), {"axis": -1}),
+    Example(((2, 3),), {"axis": 0}),
+    Example(((2, 3, 2),), {"axis": 1}, domain=((-8, 8),)),
+)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    # NOTE: 1 / (1 + e^-x) overflows for x < -709; the tanh form is exact and never overflows.
+    return 0.5 + 0.5 * np.tanh(0.5 * x)
+
+
+def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    # NOTE: shifting by the max keeps exp from overflowing; softmax is shift invariant.
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+TANH = register(Op(
+    name="tanh", arity=1, label="tanh", forward=np.tanh, elementwise=True,
+    # NOTE: the derivative is written with the output, 1 − tanh², saving a second tanh.
+    vjp=(lambda g, ans, x: g * (1 - ans * ans),),
+    jvp=(lambda dx, ans, x: dx * (1 - ans * ans),),
+    vjp_text=("g · (1 − tanh²(x))",), examples=_ANY,
+))
+
+SIGMOID = register(Op(
+    name="sigmoid", arity=1, label="σ", forward=_sigmoid, elementwise=True,
+    # NOTE: σ' = σ(1 − σ) uses the output, as the seed's SigmM should have.
+    vjp=(lambda g, ans, x: g * ans * (1 - ans),),
+    jvp=(lambda dx, ans, x: dx * ans * (1 - ans),),
+    vjp_text=("g · σ(x) · (1 − σ(x))",),
+    examples=_ANY + (Example(((5,),), domain=((-30, 30),)),),
+))
+
+RELU = register(Op(
+    name="relu", arity=1, label="ReLU", forward=lambda x: np.maximum(x, 0.0), elementwise=True,
+    vjp=(lambda g, ans, x: g * (x > 0),),
+    jvp=(lambda dx, ans, x: dx * (x > 0),),
+    vjp_text=("g · [x > 0]",),
+    examples=tuple(Example(e.shapes, away_from=0.0) for e in _ANY),
+))
+
+LEAKY_RELU = register(Op(
+    name="leaky_relu", arity=1, label="LReLU",
+    forward=lambda x, alpha=0.01: np.where(x > 0, x, alpha * x), elementwise=True,
+    vjp=(lambda g, ans, x, alpha=0.01: g * np.where(x > 0, 1.0, alpha),),
+    jvp=(lambda dx, ans, x, alpha=0.01: dx * np.where(x > 0, 1.0, alpha),),
+    vjp_text=("g · (1 if x > 0 else α)",),
+    examples=(Example(((3,),), away_from=0.0), Example(((2, 3),), {"alpha": 0.2}, away_from=0.0)),
+))
+
+SOFTPLUS = register(Op(
+    name="softplus", arity=1, label="softplus", forward=lambda x: np.logaddexp(0.0, x),
+    elementwise=True,
+    vjp=(lambda g, ans, x: g * _sigmoid(x),),
+    jvp=(lambda dx, ans, x: dx * _sigmoid(x),),
+    vjp_text=("g · σ(x)",), examples=_ANY,
+))
+
+SOFTMAX = register(Op(
+    name="softmax", arity=1, label="softmax", forward=_softmax,
+    vjp=(lambda g, ans, x, axis=-1: ans * (g - (g * ans).sum(axis=axis, keepdims=True)),),
+    jvp=(lambda dx, ans, x, axis=-1: ans * (dx - (dx * ans).sum(axis=axis, keepdims=True)),),
+    vjp_text=("s ⊙ (g − Σ g ⊙ s), s = softmax(x)",),
+    jvp_text=("s ⊙ (dx − Σ dx ⊙ s)",), check=has_axis, examples=_AXES,
+))
+
+LOG_SOFTMAX = register(Op(
+    name="log_softmax", arity=1, label="log softmax", forward=_log_softmax,
+    vjp=(lambda g, ans, x, axis=-1: g - np.exp(ans) * g.sum(axis=axis, keepdims=True),),
+    jvp=(lambda dx, ans, x, axis=-1: dx - (np.exp(ans) * dx).sum(axis=axis, keepdims=True),),
+    vjp_text=("g − softmax(x) · Σ g",), jvp_text=("dx − Σ softmax(x) ⊙ dx",), check=has_axis, examples=_AXES,
+))
+
+
+def tanh(x: NodeLike) -> Function:
+    """Hyperbolic tangent elementwise. dL/dx = g · (1 − tanh²(x))."""
+    return apply(TANH, x)
+
+
+def sigmoid(x: NodeLike) -> Function:
+    """Logistic function 1 / (1 + e^−x) elementwise. dL/dx = g · σ(x) · (1 − σ(x))."""
+    return apply(SIGMOID, x)
+
+
+def relu(x: NodeLike) -> Function:
+    """max(x, 0) elementwise. dL/dx = g where x > 0, else 0."""
+    return apply(RELU, x)
+
+
+def leaky_relu(x: NodeLike, alpha: float = 0.01) -> Function:
+    """x where x > 0, else α·x. dL/dx = g where x > 0, else α·g."""
+    return apply(LEAKY_RELU, x, alpha=float(alpha))
+
+
+def softplus(x: NodeLike) -> Function:
+    """log(1 + e^x) elementwise, computed without overflow. dL/dx = g · σ(x)."""
+    return apply(SOFTPLUS, x)
+
+
+def softmax(x: NodeLike, axis: int = -1) -> Function:
+    """e^x / Σ e^x along an axis. dL/dx = s ⊙ (g − Σ g ⊙ s) with s the output."""
+    return apply(SOFTMAX, x, axis=int(axis))
+
+
+def log_softmax(x: NodeLike, axis: int = -1) -> Function:
+    """x − log Σ e^x along an axis, stable for large x. dL/dx = g − softmax(x) · Σ g."""
+    return apply(LOG_SOFTMAX, x, axis=int(axis))

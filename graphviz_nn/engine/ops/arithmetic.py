@@ -1,0 +1,106 @@
+"""Arithmetic: add, sub, mul, div, neg, pow. Binary ops broadcast as numpy does."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..node import Function, NodeLike, apply
+from ..registry import Example, Op, register
+from ._shapes import broadcastable
+
+_BROADCAST_EXAMPLES = (
+    Example(((2, 3), (2, 3))),
+    Example(((2, 3), (3,))),
+    Example(((2, 1), (1, 3))),
+    Example(((), (4,))),
+)
+
+
+def _safe_log(x: np.ndarray) -> np.ndarray:
+    # NOTE: d(x**y)/dy = log(x) * x**y; where x == 0 the product is 0 (as x**y is), so log is
+    # evaluated at 1 there instead of giving -inf * 0 = nan.
+    return np.log(np.where(x == 0, 1.0, x))
+
+
+ADD = register(Op(
+    name="add", arity=2, label="+", forward=np.add, elementwise=True,
+    vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: g),
+    jvp=(lambda dx, ans, x, y: dx, lambda dy, ans, x, y: dy),
+    vjp_text=("g", "g"), check=broadcastable, examples=_BROADCAST_EXAMPLES,
+))
+
+SUB = register(Op(
+    name="sub", arity=2, label="−", forward=np.subtract, elementwise=True,
+    vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g),
+    jvp=(lambda dx, ans, x, y: dx, lambda dy, ans, x, y: -dy),
+    vjp_text=("g", "−g"), check=broadcastable, examples=_BROADCAST_EXAMPLES,
+))
+
+MUL = register(Op(
+    name="mul", arity=2, label="×", forward=np.multiply, elementwise=True,
+    vjp=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x),
+    jvp=(lambda dx, ans, x, y: dx * y, lambda dy, ans, x, y: x * dy),
+    vjp_text=("g · y", "g · x"), check=broadcastable, examples=_BROADCAST_EXAMPLES,
+))
+
+DIV = register(Op(
+    name="div", arity=2, label="÷", forward=np.divide, elementwise=True,
+    vjp=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y),
+    jvp=(lambda dx, ans, x, y: dx / y, lambda dy, ans, x, y: -dy * ans / y),
+    vjp_text=("g / y", "−g · x / y²"), check=broadcastable,
+    examples=tuple(Example(e.shapes, domain=((-2, 2), (0.5, 2))) for e in _BROADCAST_EXAMPLES),
+))
+
+NEG = register(Op(
+    name="neg", arity=1, label="−", forward=np.negative, elementwise=True,
+    vjp=(lambda g, ans, x: -g,),
+    jvp=(lambda dx, ans, x: -dx,),
+    vjp_text=("−g",), examples=(Example(((3,),)), Example(((),))),
+))
+
+POW = register(Op(
+    name="pow", arity=2, label="^", forward=np.power, elementwise=True,
+    vjp=(
+        lambda g, ans, x, y: g * y * np.power(x, y - 1),
+        lambda g, ans, x, y: g * _safe_log(x) * ans,
+    ),
+    jvp=(
+        lambda dx, ans, x, y: dx * y * np.power(x, y - 1),
+        lambda dy, ans, x, y: dy * _safe_log(x) * ans,
+    ),
+    vjp_text=("g · y · x^(y−1)", "g · log(x) · x^y"), check=broadcastable,
+    examples=tuple(Example(e.shapes, domain=((0.3, 2), (-2, 2))) for e in _BROADCAST_EXAMPLES),
+))
+
+
+def add(x: NodeLike, y: NodeLike) -> Function:
+    """x + y, broadcasting. dL/dx = g, dL/dy = g (summed over broadcast axes)."""
+    return apply(ADD, x, y)
+
+
+def sub(x: NodeLike, y: NodeLike) -> Function:
+    """x − y, broadcasting. dL/dx = g, dL/dy = −g."""
+    return apply(SUB, x, y)
+
+
+def mul(x: NodeLike, y: NodeLike) -> Function:
+    """x · y elementwise, broadcasting. dL/dx = g · y, dL/dy = g · x."""
+    return apply(MUL, x, y)
+
+
+def div(x: NodeLike, y: NodeLike) -> Function:
+    """x / y elementwise, broadcasting. dL/dx = g / y, dL/dy = −g · x / y²."""
+    return apply(DIV, x, y)
+
+
+def neg(x: NodeLike) -> Function:
+    """−x. dL/dx = −g."""
+    return apply(NEG, x)
+
+
+def pow(x: NodeLike, y: NodeLike) -> Function:  # noqa: A001 - the op's own name
+    """x ** y elementwise; base and exponent both differentiable.
+
+    dL/dx = g · y · x^(y−1), dL/dy = g · log(x) · x^y (real only where x > 0).
+    """
+    return apply(POW, x, y)

@@ -1,0 +1,148 @@
+"""Linear algebra and shape: matmul, dot, transpose, reshape."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..node import Function, NodeLike, apply
+from ..registry import Example, Op, register
+
+
+def _matmul_check(shapes: tuple[tuple[int, ...], ...], params: Mapping[str, Any]) -> str | None:
+    a, b = shapes
+    if not a or not b:
+        return "matmul needs arrays of at least one dimension; use mul for scalars"
+    inner_a, inner_b = a[-1], (b[0] if len(b) == 1 else b[-2])
+    if inner_a != inner_b:
+        return f"inner dimensions differ ({inner_a} vs {inner_b})"
+    return None
+
+
+def _matmul_vjp(g: np.ndarray, x: np.ndarray, y: np.ndarray, wrt: int) -> np.ndarray:
+    # Promote 1-D operands to matrices (a row for x, a column for y), as numpy does, so one
+    # rule covers vectors, matrices and stacks; the engine un-broadcasts stacked dimensions.
+    x_vec, y_vec = x.ndim == 1, y.ndim == 1
+    x2 = x[np.newaxis, :] if x_vec else x
+    y2 = y[:, np.newaxis] if y_vec else y
+    g2 = np.expand_dims(g, -1) if y_vec else g
+    if x_vec:
+        g2 = np.expand_dims(g2, -2)
+    if wrt == 0:
+        result = g2 @ np.swapaxes(y2, -1, -2)
+        return result[..., 0, :] if x_vec else result
+    result = np.swapaxes(x2, -1, -2) @ g2
+    return result[..., :, 0] if y_vec else result
+
+
+def _dot_check(shapes: tuple[tuple[int, ...], ...], params: Mapping[str, Any]) -> str | None:
+    a, b = shapes
+    if not a or not b:
+        return "dot needs vectors (the last axis is summed); use mul for scalars"
+    if a[-1] != b[-1]:
+        return f"last dimensions differ ({a[-1]} vs {b[-1]})"
+    try:
+        np.broadcast_shapes(a[:-1], b[:-1])
+    except ValueError:
+        return "leading dimensions cannot be broadcast together"
+    return None
+
+
+def _reshape_check(shapes: tuple[tuple[int, ...], ...], params: Mapping[str, Any]) -> str | None:
+    size, shape = int(np.prod(shapes[0])), params["shape"]
+    known = int(np.prod([n for n in shape if n != -1]))
+    if -1 in shape:
+        return None if known and size % known == 0 else f"cannot reshape {size} values to {shape}"
+    return None if known == size else f"cannot reshape {size} values to {shape}"
+
+
+def _transpose_check(shapes: tuple[tuple[int, ...], ...], params: Mapping[str, Any]) -> str | None:
+    axes = params.get("axes")
+    if axes is not None and sorted(a % max(len(shapes[0]), 1) for a in axes) != list(range(len(shapes[0]))):
+        return f"axes {axes} are not a permutation of the input's {len(shapes[0])} axes"
+    return None
+
+
+def _inverse(axes: Sequence[int] | None) -> tuple[int, ...] | None:
+    return None if axes is None else tuple(np.argsort(axes))
+
+
+MATMUL = register(Op(
+    name="matmul", arity=2, label="@", forward=np.matmul,
+    vjp=(
+        lambda g, ans, x, y: _matmul_vjp(g, x, y, 0),
+        lambda g, ans, x, y: _matmul_vjp(g, x, y, 1),
+    ),
+    jvp=(lambda dx, ans, x, y: dx @ y, lambda dy, ans, x, y: x @ dy),
+    vjp_text=("g @ yᵀ", "xᵀ @ g"), jvp_text=("dx @ y", "x @ dy"), check=_matmul_check,
+    examples=(
+        Example(((2, 3), (3, 4))),
+        Example(((3,), (3, 4))),
+        Example(((2, 3), (3,))),
+        Example(((3,), (3,))),
+        Example(((2, 2, 3), (3, 4))),
+        Example(((2, 3), (2, 3, 4))),
+    ),
+))
+
+DOT = register(Op(
+    name="dot", arity=2, label="·",
+    forward=lambda x, y: np.sum(x * y, axis=-1),
+    vjp=(
+        lambda g, ans, x, y: np.expand_dims(g, -1) * y,
+        lambda g, ans, x, y: np.expand_dims(g, -1) * x,
+    ),
+    jvp=(
+        lambda dx, ans, x, y: np.sum(dx * y, axis=-1),
+        lambda dy, ans, x, y: np.sum(x * dy, axis=-1),
+    ),
+    vjp_text=("g · y", "g · x"), jvp_text=("Σ dx · y", "Σ x · dy"), check=_dot_check,
+    examples=(Example(((3,), (3,))), Example(((2, 3), (3,))), Example(((2, 3), (2, 3)))),
+))
+
+TRANSPOSE = register(Op(
+    name="transpose", arity=1, label="ᵀ",
+    forward=lambda x, axes=None: np.transpose(x, axes),
+    vjp=(lambda g, ans, x, axes=None: np.transpose(g, _inverse(axes)),),
+    jvp=(lambda dx, ans, x, axes=None: np.transpose(dx, axes),),
+    vjp_text=("gᵀ (axes put back)",), jvp_text=("dxᵀ",), check=_transpose_check,
+    examples=(Example(((2, 3),)), Example(((2, 3, 4),), {"axes": (1, 2, 0)}), Example(((3,),))),
+))
+
+RESHAPE = register(Op(
+    name="reshape", arity=1, label="reshape",
+    forward=lambda x, shape: np.reshape(x, shape),
+    vjp=(lambda g, ans, x, shape: np.reshape(g, x.shape),),
+    jvp=(lambda dx, ans, x, shape: np.reshape(dx, shape),),
+    vjp_text=("g reshaped to x's shape",), jvp_text=("dx reshaped",), check=_reshape_check,
+    examples=(Example(((2, 3),), {"shape": (3, 2)}), Example(((6,),), {"shape": (2, -1)}),
+              Example(((2, 3),), {"shape": (6,)})),
+))
+
+
+def matmul(x: NodeLike, y: NodeLike) -> Function:
+    """Matrix product x @ y (numpy's rules for vectors and stacks).
+
+    dL/dx = g @ yᵀ, dL/dy = xᵀ @ g.
+    """
+    return apply(MATMUL, x, y)
+
+
+def dot(x: NodeLike, y: NodeLike) -> Function:
+    """Inner product over the last axis, Σ x·y, broadcasting the leading axes.
+
+    dL/dx = g · y, dL/dy = g · x.
+    """
+    return apply(DOT, x, y)
+
+
+def transpose(x: NodeLike, axes: Sequence[int] | None = None) -> Function:
+    """Permute axes (reverse them when axes is None). dL/dx = g with the axes put back."""
+    return apply(TRANSPOSE, x, axes=None if axes is None else tuple(int(a) for a in axes))
+
+
+def reshape(x: NodeLike, shape: Sequence[int] | int) -> Function:
+    """The same values in a new shape (one entry may be −1). dL/dx = g reshaped back."""
+    shape = (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(n) for n in shape)
+    return apply(RESHAPE, x, shape=shape)

@@ -1,0 +1,194 @@
+"""The three passes over a graph, written once as generators of Steps.
+
+With ``record=False`` a pass yields nothing and makes no Step objects: ``Graph.forward()``
+and the animation run the same code, and only the animation pays for the records.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator, Mapping
+
+import numpy as np
+
+from .broadcast import broadcast_tangent, unbroadcast
+from .errors import GraphError, NonFiniteError, RuleError
+from .node import Function, Node, as_array
+from .step import Contribution, Step
+
+if TYPE_CHECKING:
+    from .graph import Graph
+
+
+def _raise_non_finite(graph: Graph, node: Node, array: np.ndarray, phase: str) -> None:
+    what = "nan" if np.isnan(array).any() else "inf"
+    quantity = {"forward": "value", "backward": "gradient", "tangent": "tangent"}[phase]
+    node_id = graph.id_of(node)
+    where = f"{node.op.name}(...)" if isinstance(node, Function) else node.kind
+    raise NonFiniteError(
+        f"{phase} pass: node {node_id} '{node.label}' ({where}) has a {quantity} with {what}",
+        node=node, node_id=node_id, phase=phase,
+    )
+
+
+def forward_steps(graph: Graph, record: bool = True, check_finite: bool = False) -> Iterator[Step]:
+    """Evaluate every function node in topological order; yield a Step per node if recording."""
+    index = 0
+    for node, evaluate, inputs, params in graph.forward_plan:
+        if evaluate is not None:
+            value = evaluate(*[x.value for x in inputs], **params)
+            if type(value) is not np.ndarray:
+                value = np.asarray(value)
+            node.value = value
+            if check_finite and not np.isfinite(value).all():
+                _raise_non_finite(graph, node, value, "forward")
+        if record:
+            yield Step("forward", index, graph.id_of(node), node, node.value)
+            index += 1
+
+
+def _seed(graph: Graph, output: Node | None, cotangent) -> tuple[Node, np.ndarray]:
+    if output is None:
+        if len(graph.outputs) != 1:
+            raise GraphError(
+                f"this graph has {len(graph.outputs)} outputs; say which to differentiate: "
+                "backward(output=...)"
+            )
+        output = graph.outputs[0]
+    elif output not in graph:
+        raise GraphError(f"{output!r} is not part of this graph")
+    shape = output.value.shape
+    if cotangent is None:
+        if output.value.size != 1:
+            raise GraphError(
+                f"output '{output.label}' has shape {shape}: give a cotangent of that shape "
+                f"(np.ones({shape}) gives the gradient of its sum)"
+            )
+        return output, np.ones(shape, dtype=output.value.dtype)
+    seed = as_array(cotangent)
+    try:
+        seed = np.broadcast_to(seed, shape)
+    except ValueError:
+        raise GraphError(
+            f"cotangent of shape {seed.shape} does not fit output '{output.label}' of shape {shape}"
+        ) from None
+    return output, seed
+
+
+def _missing_rule(node: Function, kind: str) -> RuleError:
+    return RuleError(
+        f"op {node.op.name!r} has no {kind} rule: add it to its record in engine/ops/"
+    )
+
+
+def backward_steps(
+    graph: Graph,
+    output: Node | None = None,
+    cotangent=None,
+    record: bool = True,
+    check_finite: bool = False,
+) -> Iterator[Step]:
+    """Reverse mode: propagate dL/d(node) from ``output`` back to every node that needs it."""
+    output, seed = _seed(graph, output, cotangent)
+    for node in graph.nodes:
+        node.grad = None
+    grads: dict[Node, np.ndarray] = {output: seed} if graph.needs_grad(output) else {}
+    received: dict[Node, list[Contribution]] = {}
+    index = 0
+    for node, inputs, needs in graph.backward_plan:
+        g = grads.pop(node, None)
+        if g is not None and type(g) is not np.ndarray:
+            g = np.asarray(g)  # numpy turns 0-d results into scalars; keep arrays throughout
+        if g is None:
+            # Depends on a Variable but does not reach the output: its gradient is zero.
+            node.grad = np.zeros_like(node.value)
+            continue
+        node.grad = g
+        if check_finite and not np.isfinite(g).all():
+            _raise_non_finite(graph, node, g, "backward")
+        sent: list[Contribution] = []
+        if inputs:
+            op, ans, params = node.op, node.value, node.params
+            if op.vjp is None:
+                raise _missing_rule(node, "vjp")
+            values = [x.value for x in inputs]
+            for i, x in enumerate(inputs):
+                if not needs[i]:
+                    continue
+                term = unbroadcast(np.asarray(op.vjp[i](g, ans, *values, **params)), x.value.shape)
+                previous = grads.get(x)
+                grads[x] = term if previous is None else previous + term
+                if record:
+                    local = None
+                    if op.elementwise:
+                        local = np.asarray(op.vjp[i](np.ones_like(ans), ans, *values, **params))
+                    c = Contribution(
+                        graph.id_of(node), graph.id_of(x), op.arg_names[i], term, g, local,
+                        op.vjp_text[i] if op.vjp_text else "",
+                    )
+                    sent.append(c)
+                    received.setdefault(x, []).append(c)
+        if record:
+            yield Step(
+                "backward", index, graph.id_of(node), node, g,
+                tuple(received.pop(node, ())), tuple(sent),
+            )
+            index += 1
+
+
+def _seeds(graph: Graph, seeds: Mapping[Node, object]) -> dict[Node, np.ndarray]:
+    checked = {}
+    for node, tangent in seeds.items():
+        if node not in graph:
+            raise GraphError(f"{node!r} is not part of this graph, so it cannot be seeded")
+        if node.inputs:
+            raise GraphError(f"only leaves can be seeded with a tangent; '{node.label}' is a function")
+        t = as_array(tangent)
+        try:
+            checked[node] = np.broadcast_to(t, node.value.shape)
+        except ValueError:
+            raise GraphError(
+                f"tangent of shape {t.shape} does not fit '{node.label}' of shape {node.value.shape}"
+            ) from None
+    return checked
+
+
+def tangent_steps(
+    graph: Graph,
+    seeds: Mapping[Node, object],
+    record: bool = True,
+    check_finite: bool = False,
+) -> Iterator[Step]:
+    """Forward mode: push tangents from seeded leaves through the graph in evaluation order."""
+    leaves = _seeds(graph, seeds)
+    index = 0
+    for node, evaluate, inputs, params in graph.forward_plan:
+        terms: list[Contribution] = []
+        if evaluate is None:
+            tangent = leaves.get(node)
+        else:
+            tangent = None
+            op, ans = node.op, node.value
+            values = [x.value for x in inputs]
+            for i, x in enumerate(inputs):
+                dx = x.tangent
+                if dx is None:
+                    continue
+                if op.jvp is None:
+                    raise _missing_rule(node, "jvp")
+                term = broadcast_tangent(np.asarray(op.jvp[i](dx, ans, *values, **params)), ans.shape)
+                tangent = term if tangent is None else np.asarray(tangent + term)
+                if record:
+                    local = None
+                    if op.elementwise:
+                        local = np.asarray(op.vjp[i](np.ones_like(ans), ans, *values, **params))
+                    terms.append(Contribution(
+                        graph.id_of(x), graph.id_of(node), op.arg_names[i], term, dx, local,
+                        op.tangent_formula(i),
+                    ))
+            if tangent is not None and check_finite and not np.isfinite(tangent).all():
+                node.tangent = tangent
+                _raise_non_finite(graph, node, tangent, "tangent")
+        node.tangent = tangent
+        if record:
+            yield Step("tangent", index, graph.id_of(node), node, tangent, tuple(terms))
+            index += 1
