@@ -160,10 +160,16 @@ def check_op_rules(
             jac = _numeric_jacobian(f_i, x, step)
             u = rng.standard_normal(ans.shape)
             v = rng.standard_normal(x.shape)
-            vjp = unbroadcast(np.asarray(op.vjp[i](u, ans, *xs, **params)), x.shape)
-            jvp = broadcast_tangent(np.asarray(op.jvp[i](v, ans, *xs, **params)), ans.shape)
-            if vjp.shape != x.shape:
-                raise RuleError(f"{label}: vjp gave shape {vjp.shape}, the input has {x.shape}")
+            vjp = np.asarray(op.vjp[i](u, ans, *xs, **params))
+            jvp = np.asarray(op.jvp[i](v, ans, *xs, **params))
+            try:
+                vjp = unbroadcast(vjp, x.shape)
+                jvp = broadcast_tangent(jvp, ans.shape)
+            except ValueError:
+                raise RuleError(
+                    f"{label}: rules gave shapes vjp {vjp.shape}, jvp {jvp.shape} for an input "
+                    f"of shape {x.shape} and an output of shape {ans.shape}"
+                ) from None
             error = relative_error(vjp, np.ravel(u) @ jac)
             if error > tolerance:
                 raise RuleError(f"{label}: vjp differs from finite differences (relative error {error:.2e})")

@@ -1,0 +1,11 @@
+"""Shared fixtures: a seeded generator for every test that draws random numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20261121)
