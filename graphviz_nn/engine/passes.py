@@ -24,6 +24,8 @@ def _raise_non_finite(graph: Graph, node: Node, array: np.ndarray, phase: str) -
     quantity = {"forward": "value", "backward": "gradient", "tangent": "tangent"}[phase]
     node_id = graph.id_of(node)
     where = f"{node.op.name}(...)" if isinstance(node, Function) else node.kind
+    if node.scope:
+        where += " in " + " / ".join(node.scope)
     raise NonFiniteError(
         f"{phase} pass: node {node_id} '{node.label}' ({where}) has a {quantity} with {what}",
         node=node, node_id=node_id, phase=phase,

@@ -1,0 +1,50 @@
+"""The ``graphviz-nn`` command and its subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn, Sequence
+
+from .. import __version__
+from .demo import demo_text
+from .display import qt_platform_problem
+
+__all__ = ["build_parser", "main", "qt_platform_problem"]
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: what is wrong and where to look."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import train
+
+    parser = Parser(
+        prog="graphviz-nn",
+        description="See how neural networks compute and learn: a graph engine with forward "
+        "and reverse mode differentiation, networks and training.",
+    )
+    parser.add_argument("--version", action="version", version=f"graphviz-nn {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.add_parser("demo", help="work the seed's example in both modes and print each step")
+    train.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command in (None, "demo"):
+        print(demo_text())
+        if args.command is None:
+            print("\nThe window is not part of this version yet; train from the command line "
+                  "with graphviz-nn train, or use the engine from Python: import graphviz_nn")
+        return 0
+    return args.run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""``graphviz-nn train``: train a network on a dataset from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from typing import TextIO
+
+import numpy as np
+
+from ..engine import NonFiniteError
+from ..nn import ACTIVATIONS, LOSSES, OPTIMISERS, EpochRecord, Trainer, make_optimiser
+from ..nn.builder import NetworkSpec, build_network, output_width
+from ..nn.datasets import BUILTIN, DatasetError, load, split, standardise
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train", help="train a network on a dataset and report loss and accuracy",
+        description="Train a network on a built-in dataset or a CSV file. Built-in sets: "
+        + ", ".join(BUILTIN) + ".",
+    )
+    p.add_argument("--dataset", required=True, metavar="NAME_OR_CSV",
+                   help="a built-in dataset name or a CSV file (header row, numeric columns)")
+    p.add_argument("--target", metavar="COLUMN", help="the CSV's target column (default: the last)")
+    p.add_argument("--net", choices=("layer", "perceptron"), default="layer",
+                   help="matrix layers, or one subgraph per perceptron (default: layer)")
+    p.add_argument("--hidden", type=int, nargs="*", default=[5], metavar="N",
+                   help="hidden layer widths, e.g. --hidden 10 3 (default: 5; none for no hidden layer)")
+    p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "softmax"], default="sigmoid")
+    p.add_argument("--output-activation", choices=("sigmoid", "softmax", "identity", "tanh"), default="sigmoid")
+    p.add_argument("--loss", choices=LOSSES, default="sse")
+    p.add_argument("--optimizer", choices=tuple(OPTIMISERS), default="gd")
+    p.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
+    p.add_argument("--weight-decay", type=float, default=0.0)
+    p.add_argument("--epochs", type=int, default=100)
+    p.add_argument("--batch-size", type=int, default=None, help="rows per step (default: all)")
+    split_group = p.add_mutually_exclusive_group()
+    split_group.add_argument("--train-rows", type=int, help="train on the first N rows, test on the rest")
+    split_group.add_argument("--test-fraction", type=float, help="test on a shuffled fraction (default: 0.3)")
+    p.add_argument("--normalise", action="store_true",
+                   help="standardise inputs with statistics from the training rows")
+    p.add_argument("--seed", type=int, default=0, help="seeds the split, the weights and the batches")
+    p.add_argument("--json", action="store_true", help="print one JSON object per epoch and a final one")
+    p.set_defaults(run=run)
+
+
+def _fail(message: str) -> int:
+    print(f"graphviz-nn train: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f} %"
+
+
+def _record_json(record: EpochRecord) -> dict:
+    return {
+        "epoch": record.epoch, "train_loss": record.train_loss, "test_loss": record.test_loss,
+        "train_accuracy": record.train_accuracy, "test_accuracy": record.test_accuracy,
+        "gradient_norms": dict(record.gradient_norms), "seconds": record.seconds,
+    }
+
+
+def _progress(record: EpochRecord, epochs: int, stream: TextIO) -> None:
+    width = 30
+    done = int(width * record.epoch / epochs)
+    bar = "#" * done + "." * (width - done)
+    stream.write(f"\r  epoch {record.epoch:>{len(str(epochs))}}/{epochs} [{bar}] "
+                 f"loss {record.train_loss:.4g}  accuracy {_percent(record.train_accuracy)}   ")
+    stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.epochs < 1:
+        return _fail(f"--epochs must be at least 1, got {args.epochs}")
+    if args.lr <= 0:
+        return _fail(f"--lr must be positive, got {args.lr}")
+    if any(h < 1 for h in args.hidden):
+        return _fail(f"--hidden widths must be at least 1, got {args.hidden}")
+    try:
+        data = load(args.dataset, target=args.target, seed=args.seed)
+        if args.train_rows is not None:
+            train, test = split(data, train_rows=args.train_rows)
+        else:
+            train, test = split(data, test_fraction=args.test_fraction or 0.3, seed=args.seed)
+        spec = NetworkSpec(args.net, tuple(args.hidden), args.activation, args.output_activation,
+                           args.loss, normalise=args.normalise)
+        if args.normalise and args.net == "perceptron":
+            train, test, _ = standardise(train, test)
+            spec = replace(spec, normalise=False)
+        rng = np.random.default_rng(args.seed)
+        net = build_network(spec, data.n_features, output_width(data, args.output_activation), rng)
+        optimiser = make_optimiser(args.optimizer, net.parameters, args.lr, args.weight_decay)
+        trainer = Trainer(net, optimiser, args.batch_size, rng)
+    except (DatasetError, ValueError) as error:
+        return _fail(str(error))
+
+    tty = sys.stderr.isatty() and not args.json
+    if not args.json:
+        print(f"{net} on {data.name}: {len(train)} training rows, {len(test)} test rows")
+    last = None
+    try:
+        for record in trainer.fit(train, test, args.epochs):
+            last = record
+            if args.json:
+                print(json.dumps(_record_json(record)), flush=True)
+            elif tty:
+                _progress(record, args.epochs, sys.stderr)
+            else:
+                print(f"epoch {record.epoch}: train loss {record.train_loss:.6g}, "
+                      f"train accuracy {_percent(record.train_accuracy)}, "
+                      f"test accuracy {_percent(record.test_accuracy)}", flush=True)
+    except NonFiniteError as error:
+        if tty:
+            sys.stderr.write("\n")
+        print(f"graphviz-nn train: error: {error} (try a smaller --lr)", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        if tty:
+            sys.stderr.write("\n")
+        print("graphviz-nn train: stopped", file=sys.stderr)
+        return 130
+    if tty:
+        sys.stderr.write("\n")
+    final = _record_json(last)
+    if args.json:
+        final["final"] = True
+        print(json.dumps(final))
+    else:
+        print(f"final: train loss {last.train_loss:.6g}, test loss {last.test_loss:.6g}, "
+              f"train accuracy {_percent(last.train_accuracy)}, "
+              f"test accuracy {_percent(last.test_accuracy)}, {last.seconds:.2f} s")
+    return 0

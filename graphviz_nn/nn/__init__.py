@@ -1,0 +1,18 @@
+"""Networks, losses, optimisers, datasets and training, built on the engine. Qt-free."""
+
+from . import datasets
+from .activations import ACTIVATIONS, activation, identity
+from .init import INITIALISERS, he, uniform, xavier
+from .layer_net import LayerNet
+from .losses import LOSSES, build_loss
+from .network import Network, tag_scope
+from .optimisers import OPTIMISERS, Adam, GradientDescent, Momentum, Optimiser, make_optimiser
+from .perceptron_net import PerceptronNet
+from .trainer import EpochRecord, Trainer, accuracy
+
+__all__ = [
+    "ACTIVATIONS", "Adam", "EpochRecord", "GradientDescent", "INITIALISERS", "LOSSES",
+    "LayerNet", "Momentum", "Network", "OPTIMISERS", "Optimiser", "PerceptronNet", "Trainer",
+    "accuracy", "activation", "build_loss", "datasets", "he", "identity", "make_optimiser",
+    "tag_scope", "uniform", "xavier",
+]

@@ -1,0 +1,37 @@
+"""Datasets: the shipped real sets, the seed's letters, generated 2-D sets and user CSVs."""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Callable
+
+from .builtin import breast_cancer, digits, iris, letters
+from .csv_file import DatasetError, read_csv
+from .dataset import Dataset, Standardisation, principal_components, split, standardise
+from .generated import blobs, circles, moons, spiral, xor
+
+BUILTIN: dict[str, Callable[..., Dataset]] = {
+    "breast_cancer": breast_cancer, "digits": digits, "iris": iris, "letters": letters,
+    "xor": xor, "moons": moons, "circles": circles, "spiral": spiral, "blobs": blobs,
+}
+
+
+def load(name_or_path: str | pathlib.Path, target: str | None = None, seed: int = 0) -> Dataset:
+    """A built-in dataset by name, or a CSV file by path (``target`` names its target column)."""
+    key = str(name_or_path)
+    if key in BUILTIN:
+        maker = BUILTIN[key]
+        return maker(seed=seed) if key in ("letters", "xor", "moons", "circles", "spiral", "blobs") else maker()
+    path = pathlib.Path(key)
+    if path.suffix.lower() == ".csv" or path.exists():
+        return read_csv(path, target=target)
+    raise DatasetError(
+        f"no dataset {key!r}: give a CSV file or one of {', '.join(BUILTIN)}"
+    )
+
+
+__all__ = [
+    "BUILTIN", "Dataset", "DatasetError", "Standardisation", "blobs", "breast_cancer", "circles",
+    "digits", "iris", "letters", "load", "moons", "principal_components", "read_csv", "spiral",
+    "split", "standardise", "xor",
+]

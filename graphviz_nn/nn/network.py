@@ -1,0 +1,120 @@
+"""What LayerNet and PerceptronNet share: data in, predictions and loss out, parameters."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from ..engine import Graph, Node, Variable
+
+
+def tag_scope(output: Node, scope: tuple[str, ...], stop: Sequence[Node] = ()) -> None:
+    """Give ``scope`` to every node ``output`` depends on that has none yet, up to ``stop``.
+
+    Networks build one piece at a time (a layer, a perceptron, the loss) and tag it right
+    after: the nodes of earlier pieces already carry their scope, so only the new ones change.
+    """
+    stops = set(stop)
+    stack, seen = [output], set()
+    while stack:
+        node = stack.pop()
+        if node in seen or node in stops or node.scope:
+            continue
+        seen.add(node)
+        node.scope = scope
+        stack.extend(node.inputs)
+
+
+class Network:
+    """A network as graph nodes: fed rows of X, it holds predictions and a loss.
+
+    Subclasses set ``graph``, ``loss``, ``logits``, ``outputs`` (the prediction nodes),
+    ``layers`` (name and parameters of each layer), ``n_inputs``, ``n_outputs``,
+    ``output_activation`` and ``loss_name``, and implement :meth:`set_data`.
+    """
+
+    graph: Graph
+    loss: Node
+    outputs: tuple[Node, ...]
+    layers: tuple[tuple[str, tuple[Variable, ...]], ...]
+    n_inputs: int
+    n_outputs: int
+    output_activation: str
+    loss_name: str
+    normalise: bool = False
+
+    @property
+    def parameters(self) -> tuple[Variable, ...]:
+        return tuple(p for _, params in self.layers for p in params)
+
+    @property
+    def loss_is_sum(self) -> bool:
+        """True for the summed squared error, whose value grows with the number of rows."""
+        return self.loss_name == "sse"
+
+    def set_data(self, X: np.ndarray, targets: np.ndarray) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def fit_normalisation(self, X: np.ndarray) -> None:
+        """Networks with input normalisation take its statistics from the training rows."""
+
+    def encode_targets(self, y: np.ndarray) -> np.ndarray:
+        """Targets as the output layer sees them: a column for one output, one-hot for several."""
+        y = np.asarray(y)
+        if self.n_outputs == 1:
+            return y.astype(np.float64).reshape(-1, 1)
+        if y.ndim == 2:
+            return y.astype(np.float64)
+        if y.min() < 0 or y.max() >= self.n_outputs:
+            raise ValueError(f"class labels must lie in 0..{self.n_outputs - 1}, got {y.min()}..{y.max()}")
+        return np.eye(self.n_outputs)[y.astype(np.int64)]
+
+    def _check_inputs(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_inputs:
+            raise ValueError(
+                f"the network takes rows of {self.n_inputs} features; got an array of shape {X.shape}"
+            )
+        return X
+
+    def predictions(self) -> np.ndarray:
+        """The current output values as (rows, outputs)."""
+        if len(self.outputs) == 1:
+            return np.asarray(self.outputs[0].value).reshape(self.outputs[0].value.shape[0], -1)
+        return np.column_stack([np.ravel(o.value) for o in self.outputs])
+
+    def classify(self, predictions: np.ndarray) -> np.ndarray:
+        """Class indices: above 0.5 for one output (0 for tanh), else the largest output."""
+        if predictions.shape[1] == 1:
+            threshold = 0.0 if self.output_activation == "tanh" else 0.5
+            return (predictions[:, 0] > threshold).astype(np.int64)
+        return np.argmax(predictions, axis=1)
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Loss and predictions on some rows (the graph keeps those rows afterwards)."""
+        self.set_data(X, self.encode_targets(y))
+        self.graph.forward()
+        return float(self.loss.value), self.predictions()
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Predictions for rows of X, shape (rows, outputs)."""
+        X = self._check_inputs(X)
+        self.set_data(X, np.zeros((X.shape[0], self.n_outputs)))
+        self.graph.forward()
+        return self.predictions()
+
+    def parameter_values(self) -> list[np.ndarray]:
+        """Copies of every parameter's value, in :attr:`parameters` order."""
+        return [p.value.copy() for p in self.parameters]
+
+    def load_parameter_values(self, values: Sequence[np.ndarray]) -> None:
+        """Put saved parameter values back (shapes must match)."""
+        params = self.parameters
+        if len(values) != len(params):
+            raise ValueError(f"expected {len(params)} arrays, got {len(values)}")
+        for p, v in zip(params, values):
+            v = np.asarray(v, dtype=np.float64)
+            if v.shape != p.value.shape:
+                raise ValueError(f"parameter {p.label}: expected shape {p.value.shape}, got {v.shape}")
+            p.value = v.copy()
