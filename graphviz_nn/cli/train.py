@@ -102,17 +102,20 @@ def run(args: argparse.Namespace) -> int:
     if not args.json:
         print(f"{net} on {data.name}: {len(train)} training rows, {len(test)} test rows")
     last = None
+    # numpy's overflow warnings would only repeat what NonFiniteError says, naming the node.
+    quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
     try:
-        for record in trainer.fit(train, test, args.epochs):
-            last = record
-            if args.json:
-                print(json.dumps(_record_json(record)), flush=True)
-            elif tty:
-                _progress(record, args.epochs, sys.stderr)
-            else:
-                print(f"epoch {record.epoch}: train loss {record.train_loss:.6g}, "
-                      f"train accuracy {_percent(record.train_accuracy)}, "
-                      f"test accuracy {_percent(record.test_accuracy)}", flush=True)
+        with quiet:
+            for record in trainer.fit(train, test, args.epochs):
+                last = record
+                if args.json:
+                    print(json.dumps(_record_json(record)), flush=True)
+                elif tty:
+                    _progress(record, args.epochs, sys.stderr)
+                else:
+                    print(f"epoch {record.epoch}: train loss {record.train_loss:.6g}, "
+                          f"train accuracy {_percent(record.train_accuracy)}, "
+                          f"test accuracy {_percent(record.test_accuracy)}", flush=True)
     except NonFiniteError as error:
         if tty:
             sys.stderr.write("\n")

@@ -53,8 +53,18 @@ class Network:
         """True for the summed squared error, whose value grows with the number of rows."""
         return self.loss_name == "sse"
 
+    _fed: tuple[np.ndarray, np.ndarray] | None = None
+
     def set_data(self, X: np.ndarray, targets: np.ndarray) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def feed(self, X: np.ndarray, targets: np.ndarray) -> None:
+        """:meth:`set_data`, skipped when these very arrays are already loaded (full batches)."""
+        fed = self._fed
+        if fed is not None and fed[0] is X and fed[1] is targets:
+            return
+        self.set_data(X, targets)
+        self._fed = (X, targets)
 
     def fit_normalisation(self, X: np.ndarray) -> None:
         """Networks with input normalisation take its statistics from the training rows."""
@@ -91,8 +101,16 @@ class Network:
             return (predictions[:, 0] > threshold).astype(np.int64)
         return np.argmax(predictions, axis=1)
 
+    def count_correct(self, y: np.ndarray) -> int:
+        """How many rows the current outputs classify as ``y`` (class indices)."""
+        if len(self.outputs) == 1 and self.outputs[0].value.ndim == 2 and self.n_outputs == 1:
+            threshold = 0.0 if self.output_activation == "tanh" else 0.5
+            return int(np.count_nonzero((self.outputs[0].value[:, 0] > threshold) == y))
+        return int(np.count_nonzero(self.classify(self.predictions()) == y))
+
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         """Loss and predictions on some rows (the graph keeps those rows afterwards)."""
+        self._fed = None
         self.set_data(X, self.encode_targets(y))
         self.graph.forward()
         return float(self.loss.value), self.predictions()
@@ -100,6 +118,7 @@ class Network:
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predictions for rows of X, shape (rows, outputs)."""
         X = self._check_inputs(X)
+        self._fed = None
         self.set_data(X, np.zeros((X.shape[0], self.n_outputs)))
         self.graph.forward()
         return self.predictions()

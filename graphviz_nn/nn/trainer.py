@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -68,7 +69,7 @@ class Trainer:
         self.epochs_done = 0
 
     def _check_loss(self, loss: float, epoch: int) -> None:
-        if np.isfinite(loss):
+        if math.isfinite(loss):
             return
         try:
             self.network.graph.forward(check_finite=True)
@@ -100,22 +101,16 @@ class Trainer:
             net.fit_normalisation(train.X)
         started = time.perf_counter()
         for _ in range(epochs):
-            # numpy's overflow warnings are left out: a non-finite loss raises NonFiniteError,
-            # which names the node. The errstate must not stay set across the yield below.
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-                measured = self._epoch(train, targets, stop)
-                if measured is None:
-                    return
-                test_loss = test_accuracy = None
-                if test is not None and len(test):
-                    test_loss, predicted = net.evaluate(test.X, test.y)
-                    if test.is_classification:
-                        test_accuracy = float(np.mean(net.classify(predicted) == test.y))
+            measured = self._epoch(train, targets, stop)
+            if measured is None:
+                return
+            test_loss = test_accuracy = None
+            if test is not None and len(test):
+                test_loss, predicted = net.evaluate(test.X, test.y)
+                if test.is_classification:
+                    test_accuracy = float(np.mean(net.classify(predicted) == test.y))
             train_loss, train_accuracy = measured
-            norms = tuple(
-                (name, float(np.sqrt(sum(float(np.sum(p.grad ** 2)) for p in params if p.grad is not None))))
-                for name, params in net.layers
-            )
+            norms = tuple((name, _norm(params)) for name, params in net.layers)
             yield EpochRecord(self.epochs_done, train_loss, test_loss, train_accuracy, test_accuracy,
                               norms, time.perf_counter() - started)
 
@@ -131,24 +126,34 @@ class Trainer:
             if stop is not None and stop.is_set():
                 return None
             if order is None:
-                net.set_data(train.X, targets)
+                net.feed(train.X, targets)
                 y_batch = train.y
             else:
                 index = order[start:start + batch]
-                net.set_data(train.X[index], targets[index])
+                net.feed(train.X[index], targets[index])
                 y_batch = train.y[index]
             graph.forward()
             loss = float(net.loss.value)
             self._check_loss(loss, epoch)
             graph.backward(net.loss)
             if train.is_classification:
-                correct += int(np.sum(net.classify(net.predictions()) == y_batch))
+                correct += net.count_correct(y_batch)
             self.optimiser.step()
             total_loss += loss if net.loss_is_sum else loss * len(y_batch)
             rows += len(y_batch)
         self.epochs_done = epoch
         train_loss = total_loss if net.loss_is_sum else total_loss / rows
         return train_loss, (correct / rows if train.is_classification else None)
+
+
+def _norm(params: tuple) -> float:
+    """‖(dL/dθ for θ in params)‖₂ over all the parameters together."""
+    squares = 0.0
+    for p in params:
+        g = p.grad
+        if g is not None:
+            squares += float(np.vdot(g, g))
+    return math.sqrt(squares)
 
 
 def accuracy(network: Network, data: Dataset) -> float:
