@@ -74,7 +74,8 @@ def test_a_diverging_run_raises_naming_node_and_epoch() -> None:
     data = D.breast_cancer()
     net = LayerNet([30, 5, 1], "relu", "identity", "mse", normalise=True, rng=np.random.default_rng(0))
     trainer = Trainer(net, GradientDescent(net.parameters, lr=1e6))
-    with pytest.raises(NonFiniteError, match=r"epoch \d+: forward pass: node n\d+ .* (inf|nan)") as info:
+    with pytest.raises(NonFiniteError, match=r"epoch \d+: forward pass: node n\d+ .* (inf|nan)") as info, \
+            np.errstate(over="ignore", invalid="ignore"):
         for _ in trainer.fit(data, None, epochs=50):
             pass
     assert info.value.node is not None and info.value.node_id.startswith("n")
