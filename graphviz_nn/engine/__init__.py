@@ -12,15 +12,17 @@ from .ops import (
     abs, add, cos, div, dot, exp, leaky_relu, log, log_softmax, matmul, mean, mul, neg, pow,
     relu, reshape, sigmoid, sin, softmax, softplus, sqrt, sub, sum, tanh, transpose,
 )
+from .parse import ParseError, Parsed, parse
 from .registry import Example, Op, get_op, register, registry
 from .step import Contribution, Step
 
 __all__ = [
     "Constant", "Contribution", "EngineError", "Example", "Function", "GradientCheck", "Graph",
-    "GraphError", "JacobianResult", "Node", "NonFiniteError", "Op", "RuleError", "ShapeError",
+    "GraphError", "JacobianResult", "Node", "NonFiniteError", "Op", "ParseError", "Parsed",
+    "RuleError", "ShapeError",
     "Step", "Variable", "abs", "add", "apply", "as_node", "check_gradients", "check_op_rules",
     "cos", "div", "dot", "exp", "get_op", "grad", "jacobian", "jvp", "leaky_relu", "log",
-    "log_softmax", "matmul", "mean", "mul", "neg", "pow", "register", "registry",
+    "log_softmax", "matmul", "mean", "mul", "neg", "parse", "pow", "register", "registry",
     "relative_error", "relu", "reshape", "sigmoid", "sin", "softmax", "softplus", "sqrt",
     "sub", "sum", "tanh", "topological_order", "transpose",
 ]
