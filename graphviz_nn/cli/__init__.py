@@ -21,7 +21,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import train
+    from . import render, train
 
     parser = Parser(
         prog="graphviz-nn",
@@ -32,10 +32,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.add_parser("demo", help="work the seed's example in both modes and print each step")
     train.add_parser(sub)
+    render.add_parser(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--layout-worker"]:  # a frozen app serving as its own layout worker
+        from ..layout.worker import main as worker_main
+
+        return worker_main(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command in (None, "demo"):
         print(demo_text())

@@ -199,6 +199,20 @@ class Graph:
         """Forward mode one node at a time; see :meth:`tangents`."""
         return passes.tangent_steps(self, seeds, record=True, check_finite=check_finite)
 
+    # --- drawing (delegated to the layout layer, imported only when asked for) ----------
+    def to_dot(self, collapsed=(), values: bool = False, gradients: bool = False):
+        """The graph as a ``graphviz.Digraph``: styled by kind, scopes as clusters.
+
+        See :func:`graphviz_nn.layout.graph_to_dot`; notebooks display the result inline.
+        """
+        from ..layout.dot import graph_to_dot
+
+        return graph_to_dot(self, collapsed, values, gradients)
+
+    def _repr_svg_(self) -> str:
+        """Inline display in a notebook, rendered by the bundled Graphviz."""
+        return self.to_dot(values=True).pipe(format="svg", encoding="utf-8")
+
     def __repr__(self) -> str:
         return (
             f"Graph({len(self.nodes)} nodes: {len(self.variables)} variables, "

@@ -1,0 +1,108 @@
+"""``graphviz-nn render``: draw an expression or a network to DOT, SVG, PNG or PDF."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import numpy as np
+
+from ..engine import Graph, GraphError, ParseError, parse
+from ..io import FORMATS, export_format, export_graph
+from ..layout import LayoutError
+from ..nn import ACTIVATIONS
+from ..nn.builder import NetworkSpec, build_network, output_width
+from ..nn.datasets import BUILTIN, DatasetError, load
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "render", help="draw an expression or a network as DOT, SVG, PNG or PDF",
+        description="Draw the graph of an expression, e.g. \"sin(x1 + x2) + x2**2 * x3\", or of a "
+        "network (--net), laid out by Graphviz.",
+    )
+    p.add_argument("expression", nargs="?", help="an expression; its free names become variables")
+    p.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
+                   help="values of the expression's variables: x1=0.5 W=[[1,2],[3,4]]")
+    p.add_argument("--net", choices=("layer", "perceptron"), help="draw a network instead")
+    p.add_argument("--hidden", type=int, nargs="*", default=[5], metavar="N")
+    p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "softmax"], default="sigmoid")
+    p.add_argument("--output-activation", choices=("sigmoid", "softmax", "identity", "tanh"), default="sigmoid")
+    p.add_argument("--loss", default="sse")
+    p.add_argument("--normalise", action="store_true")
+    p.add_argument("--dataset", default="breast_cancer", metavar="NAME_OR_CSV",
+                   help=f"the data that sets the network's input and output widths ({', '.join(BUILTIN)} or a CSV)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
+    p.add_argument("--format", choices=FORMATS, help="the format (default: from the file's suffix)")
+    p.add_argument("--values", action="store_true", help="show each node's value")
+    p.add_argument("--gradients", action="store_true", help="run a backward pass and show gradients")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--expand", action="store_true", help="draw every scope expanded")
+    group.add_argument("--collapse", nargs="+", default=None, metavar="SCOPE",
+                       help="scopes to draw as one node, e.g. \"layer 1\" or \"layer 1/perceptron 2\"")
+    p.set_defaults(run=run)
+
+
+def _fail(message: str) -> int:
+    print(f"graphviz-nn render: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _values(assignments: list[str]) -> dict[str, object]:
+    values = {}
+    for item in assignments:
+        name, sep, text = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--set takes NAME=VALUE, got {item!r}")
+        try:
+            values[name.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError(f"--set {name.strip()}: {text!r} is not a number or a list of numbers") from None
+    return values
+
+
+def _graph(args: argparse.Namespace) -> Graph:
+    if args.net:
+        data = load(args.dataset)
+        spec = NetworkSpec(args.net, tuple(args.hidden), args.activation, args.output_activation,
+                           args.loss, normalise=args.normalise)
+        net = build_network(spec, data.n_features, output_width(data, args.output_activation),
+                            np.random.default_rng(0))
+        rows = data.rows(slice(0, min(len(data), 8)))
+        net.fit_normalisation(data.X)
+        net.set_data(rows.X, net.encode_targets(rows.y))
+        net.graph.forward()
+        if args.gradients:
+            net.graph.backward(net.loss)
+        return net.graph
+    if not args.expression:
+        raise ValueError("give an expression to draw, or --net layer|perceptron")
+    parsed = parse(args.expression, **_values(args.set))
+    unknown = set(_values(args.set)) - set(parsed.variables)
+    if unknown:
+        raise ValueError(f"--set names {', '.join(sorted(unknown))}, which the expression does not use")
+    parsed.output.name = parsed.output.name or "f"
+    graph = Graph(parsed.output)
+    if args.gradients:
+        out = parsed.output.value
+        graph.backward(cotangent=None if out.size == 1 else np.ones(out.shape))
+    return graph
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        fmt = export_format(args.output, args.format)
+        with np.errstate(all="ignore"):
+            graph = _graph(args)
+        collapsed = () if args.expand else (
+            [tuple(s.split("/")) for s in args.collapse] if args.collapse else None)
+        path = export_graph(graph, args.output, fmt, collapsed, args.values, args.gradients)
+    except ParseError as error:
+        caret = " " * error.position + "^"
+        print(f"graphviz-nn render: error: {error.reason}\n  {args.expression}\n  {caret}", file=sys.stderr)
+        return 2
+    except (DatasetError, GraphError, LayoutError, ValueError, OSError) as error:
+        return _fail(str(error))
+    print(f"wrote {path} ({fmt}, {len(graph)} nodes)")
+    return 0

@@ -1,0 +1,69 @@
+"""From a graph to positions: DOT, Graphviz's dot layout in a worker process, collapsible
+scopes, and rendered exports. Qt-free."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..engine import Graph
+from .dot import Dot, graph_to_dot, view_to_dot
+from .graphviz_json import layout_from_json
+from .model import ClusterBox, EdgePath, Layout, NodeBox
+from .view import COLLAPSE_THRESHOLD, GraphView, Scope, all_scopes, build_view, default_collapsed
+from .worker import LayoutCancelled, LayoutError, LayoutTimeout, LayoutWorker, render_in_process
+
+_default_worker: LayoutWorker | None = None
+
+
+def default_worker() -> LayoutWorker:
+    """The worker shared by calls that do not bring their own (started on first use)."""
+    global _default_worker
+    if _default_worker is None:
+        _default_worker = LayoutWorker()
+    return _default_worker
+
+
+def layout(graph: Graph, collapsed: Iterable[Scope] | None = None, values: bool = False,
+           gradients: bool = False, timeout: float | None = 30.0,
+           worker: LayoutWorker | None = None) -> Layout:
+    """Lay a graph out with Graphviz's dot, in a worker process.
+
+    Parameters
+    ----------
+    graph : Graph
+    collapsed : iterable of scope tuples, optional
+        Scopes drawn as one node each; by default none, or for graphs over
+        COLLAPSE_THRESHOLD nodes the deepest scopes (see :func:`default_collapsed`).
+    values, gradients : bool
+        Put short values and gradients in the labels (the boxes grow to fit them).
+    timeout : float or None
+        Seconds before LayoutTimeout; the worker is then restarted.
+    worker : LayoutWorker, optional
+        The process to use; a shared default otherwise.
+
+    Returns
+    -------
+    Layout
+        Node boxes, edge splines and cluster boxes in points, y pointing down.
+    """
+    chosen = default_collapsed(graph) if collapsed is None else frozenset(tuple(s) for s in collapsed)
+    view = build_view(graph, chosen, values, gradients)
+    data = (worker or default_worker()).render(view_to_dot(view).source, "json0", timeout)
+    return layout_from_json(data, view)
+
+
+def render(graph: Graph, fmt: str, collapsed: Iterable[Scope] | None = None, values: bool = False,
+           gradients: bool = False, timeout: float | None = 60.0,
+           worker: LayoutWorker | None = None) -> bytes:
+    """The graph drawn by Graphviz as "svg", "png", "pdf" or "dot" (DOT with positions)."""
+    chosen = default_collapsed(graph) if collapsed is None else frozenset(tuple(s) for s in collapsed)
+    source = graph_to_dot(graph, chosen, values, gradients).source
+    return (worker or default_worker()).render(source, fmt, timeout)
+
+
+__all__ = [
+    "COLLAPSE_THRESHOLD", "ClusterBox", "Dot", "EdgePath", "GraphView", "Layout", "LayoutCancelled",
+    "LayoutError", "LayoutTimeout", "LayoutWorker", "NodeBox", "Scope", "all_scopes", "build_view",
+    "default_collapsed", "default_worker", "graph_to_dot", "layout", "layout_from_json", "render",
+    "render_in_process", "view_to_dot",
+]

@@ -1,0 +1,78 @@
+"""A graph as DOT text, built with the ``graphviz`` package.
+
+``graph_to_dot`` returns a :class:`Dot`, a ``graphviz.Digraph`` whose rendering (``pipe``,
+and so its display in a notebook) uses the Graphviz libraries that pygraphviz's wheel
+carries, so no system Graphviz is needed.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import graphviz
+
+from ..engine import Graph
+from .style import CLUSTER_BORDER, CLUSTER_FILL, EDGE_COLOUR, FONT, FONT_SIZE, STYLES
+from .view import GraphView, Scope, build_view
+
+RANKDIR = "LR"
+
+
+class Dot(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that renders with pygraphviz's bundled Graphviz when it can."""
+
+    def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False,
+             *, engine=None, encoding=None):
+        try:
+            import pygraphviz
+        except ImportError:  # fall back to the graphviz package's own way: a system `dot`
+            return super().pipe(format, renderer, formatter, neato_no_op, quiet,
+                                engine=engine, encoding=encoding)
+        data = pygraphviz.AGraph(string=self.source).draw(format=format or self.format,
+                                                         prog=engine or self.engine)
+        return data.decode(encoding) if encoding else data
+
+
+def _cluster_name(index: int) -> str:
+    return f"cluster_{index}"
+
+
+def view_to_dot(view: GraphView, name: str = "graph", rankdir: str = RANKDIR) -> Dot:
+    """DOT for an already built view: nodes in view order, clusters nested by scope."""
+    dot = Dot(name, graph_attr={
+        "rankdir": rankdir, "nodesep": "0.3", "ranksep": "0.55", "fontname": FONT,
+        "fontsize": str(FONT_SIZE), "bgcolor": "white", "pad": "0.2",
+    }, node_attr={"fontname": FONT, "fontsize": str(FONT_SIZE), "margin": "0.12,0.06"},
+        edge_attr={"color": EDGE_COLOUR, "arrowsize": "0.8", "penwidth": "1.4"})
+    by_scope: dict[Scope, list] = {}
+    for node in view.nodes:
+        by_scope.setdefault(node.scope, []).append(node)
+    cluster_index = {scope: i for i, scope in enumerate(view.clusters)}
+
+    def add_nodes(target: graphviz.Digraph, scope: Scope) -> None:
+        for node in by_scope.get(scope, ()):
+            style = STYLES[node.kind]
+            target.node(node.id, "\n".join(node.lines), shape=style.shape, style=style.style,
+                        fillcolor=style.fill, color=style.border, fontcolor=style.text,
+                        penwidth=str(style.penwidth), tooltip=node.id)
+        for child in view.clusters:
+            if len(child) == len(scope) + 1 and child[: len(scope)] == scope:
+                with target.subgraph(name=_cluster_name(cluster_index[child])) as sub:
+                    sub.attr(label=child[-1], style="rounded,filled", fillcolor=CLUSTER_FILL,
+                             color=CLUSTER_BORDER, fontcolor="#333333", labeljust="l")
+                    add_nodes(sub, child)
+
+    add_nodes(dot, ())
+    for edge in view.edges:
+        dot.edge(edge.tail, edge.head, id=f"{edge.tail}->{edge.head}#{edge.index}")
+    return dot
+
+
+def graph_to_dot(graph: Graph, collapsed: Iterable[Scope] = (), values: bool = False,
+                 gradients: bool = False, rankdir: str = RANKDIR) -> Dot:
+    """The graph as DOT: node styles by kind, labels with name and op symbol (and optionally
+    a short value and gradient), scopes as clusters, collapsed scopes as one node each.
+
+    The same graph always gives the same text.
+    """
+    return view_to_dot(build_view(graph, collapsed, values, gradients), rankdir=rankdir)

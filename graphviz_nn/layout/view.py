@@ -1,0 +1,152 @@
+"""What a graph looks like after some scopes are collapsed: visible nodes, edges, clusters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import numpy as np
+
+from ..engine import Function, Graph, Node
+
+Scope = tuple[str, ...]
+COLLAPSE_THRESHOLD = 400
+
+
+@dataclass(frozen=True)
+class ViewNode:
+    """A node as drawn: one graph node, or a collapsed scope standing for many.
+
+    Attributes
+    ----------
+    id : str
+        The graph node's id ("n4"), or "scope/layer 1/perceptron 2" for a collapsed scope.
+    lines : tuple of str
+        The label, one line each: name, op, and optionally value and gradient.
+    kind : str
+        variable, constant, function, output or scope.
+    scope : tuple of str
+        The cluster it is drawn in.
+    members : tuple of str
+        The ids of the graph nodes it stands for.
+    """
+
+    id: str
+    lines: tuple[str, ...]
+    kind: str
+    scope: Scope
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ViewEdge:
+    """An edge as drawn; ``index`` tells apart two edges between the same pair (x * x)."""
+
+    tail: str
+    head: str
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class GraphView:
+    nodes: tuple[ViewNode, ...]
+    edges: tuple[ViewEdge, ...]
+    clusters: tuple[Scope, ...]
+    collapsed: frozenset[Scope]
+
+
+def scope_id(scope: Scope) -> str:
+    # No colon: the graphviz package reads "a:b" in an edge as node a, port b.
+    return "scope/" + "/".join(scope)
+
+
+def all_scopes(graph: Graph) -> list[Scope]:
+    """Every scope and every enclosing prefix of one, outermost first, in graph order."""
+    seen: dict[Scope, None] = {}
+    for node in graph.nodes:
+        for depth in range(1, len(node.scope) + 1):
+            seen.setdefault(node.scope[:depth], None)
+    return sorted(seen, key=len)
+
+
+def default_collapsed(graph: Graph, threshold: int = COLLAPSE_THRESHOLD) -> frozenset[Scope]:
+    """Nothing for a small graph; for one over ``threshold`` nodes, the deepest scopes first,
+    then shallower ones, until the drawing has at most ``threshold`` nodes or none is left."""
+    if len(graph) <= threshold:
+        return frozenset()
+    scopes = all_scopes(graph)
+    for depth in range(max((len(s) for s in scopes), default=0), 0, -1):
+        collapsed = frozenset(s for s in scopes if len(s) == depth)
+        if len(build_view(graph, collapsed).nodes) <= threshold:
+            return collapsed
+    return frozenset(s for s in scopes if len(s) == 1)
+
+
+def short_value(value: np.ndarray | None) -> str:
+    """A number to 4 significant digits, a small vector in full, else the shape."""
+    if value is None:
+        return "—"
+    value = np.asarray(value)
+    if value.size == 1:
+        return f"{value.item():.4g}"
+    if value.ndim == 1 and value.size <= 3:
+        return "[" + ", ".join(f"{v:.3g}" for v in value) + "]"
+    return "×".join(str(n) for n in value.shape)
+
+
+def node_lines(node: Node, values: bool, gradients: bool) -> tuple[str, ...]:
+    if isinstance(node, Function):
+        lines = [node.name, node.op.label] if node.name else [node.op.label]
+    else:
+        lines = [node.label]
+    if values:
+        lines.append("= " + short_value(node.value))
+    if gradients:
+        lines.append("∇ " + short_value(node.grad))
+    return tuple(lines)
+
+
+def build_view(graph: Graph, collapsed: Iterable[Scope] = (), values: bool = False,
+               gradients: bool = False) -> GraphView:
+    """The drawing of ``graph`` with the given scopes collapsed into one node each."""
+    collapsed = frozenset(tuple(s) for s in collapsed)
+    outputs = set(graph.outputs)
+    represent: dict[Node, str] = {}
+    nodes: dict[str, ViewNode] = {}
+    members: dict[str, list[str]] = {}
+    for node in graph.nodes:
+        node_id = graph.id_of(node)
+        outer = next((node.scope[:d] for d in range(1, len(node.scope) + 1)
+                      if node.scope[:d] in collapsed), None)
+        if outer is None:
+            kind = "output" if node in outputs else node.kind
+            represent[node] = node_id
+            nodes[node_id] = ViewNode(node_id, node_lines(node, values, gradients), kind, node.scope, (node_id,))
+        else:
+            sid = scope_id(outer)
+            represent[node] = sid
+            members.setdefault(sid, []).append(node_id)
+            if sid not in nodes:
+                nodes[sid] = ViewNode(sid, (outer[-1],), "scope", outer[:-1], ())
+    for sid, ids in members.items():
+        old = nodes[sid]
+        nodes[sid] = ViewNode(sid, (old.lines[0], f"{len(ids)} nodes"), "scope", old.scope, tuple(ids))
+    edges: list[ViewEdge] = []
+    counts: dict[tuple[str, str], int] = {}
+    for node in graph.nodes:
+        head = represent[node]
+        for x in node.inputs:
+            tail = represent[x]
+            if tail == head:
+                continue
+            pair = (tail, head)
+            grouped = tail.startswith("scope/") or head.startswith("scope/")
+            if grouped and pair in counts:
+                continue
+            edges.append(ViewEdge(tail, head, counts.get(pair, 0)))
+            counts[pair] = counts.get(pair, 0) + 1
+    clusters: dict[Scope, None] = {}
+    for view_node in nodes.values():
+        for depth in range(1, len(view_node.scope) + 1):
+            clusters.setdefault(view_node.scope[:depth], None)
+    return GraphView(tuple(nodes.values()), tuple(edges), tuple(clusters), collapsed)

@@ -1,0 +1,218 @@
+"""Graphviz runs in a separate worker process: it holds the GIL for the whole layout, so in a
+thread it would freeze the window. The worker is reused between calls, can be cancelled, and
+is restarted after a timeout; none is left behind when the program exits.
+
+Protocol: the parent writes one JSON line per request, ``{"dot": ..., "format": ...}``; the
+worker answers with one JSON line, ``{"status": "ok", "size": n}`` followed by n bytes of
+output, or ``{"status": "error", "message": ...}``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
+import weakref
+from pathlib import Path
+from typing import BinaryIO
+
+
+class LayoutError(RuntimeError):
+    """Graphviz could not lay out or render a graph, or is missing."""
+
+
+class LayoutTimeout(LayoutError, TimeoutError):
+    """A layout took longer than its timeout; the worker was stopped and will be restarted."""
+
+
+class LayoutCancelled(LayoutError):
+    """A layout was cancelled from another thread."""
+
+
+MISSING = (
+    "no Graphviz available: install pygraphviz (pip install 'pygraphviz>=2', whose wheels "
+    "carry Graphviz) or a system Graphviz with its dot program (apt install graphviz)"
+)
+
+
+def render_in_process(source: str, fmt: str, backend: str = "auto") -> bytes:
+    """Run Graphviz's dot on DOT text in this process: with pygraphviz, else a system ``dot``."""
+    if backend in ("auto", "pygraphviz"):
+        try:
+            import pygraphviz
+        except ImportError:
+            if backend == "pygraphviz":
+                raise LayoutError("pygraphviz is not installed: pip install 'pygraphviz>=2'") from None
+        else:
+            try:
+                return pygraphviz.AGraph(string=source).draw(format=fmt, prog="dot")
+            except Exception as error:  # pygraphviz raises bare ValueError / DotError / OSError
+                raise LayoutError(f"Graphviz failed: {error}") from None
+    if backend in ("auto", "dot"):
+        program = shutil.which("dot")
+        if program is not None:
+            done = subprocess.run([program, f"-T{fmt}"], input=source.encode(), capture_output=True)
+            if done.returncode != 0:
+                raise LayoutError(f"dot failed: {done.stderr.decode(errors='replace').strip()}")
+            return done.stdout
+    raise LayoutError(MISSING)
+
+
+def serve(requests: BinaryIO, answers: BinaryIO, backend: str = "auto") -> None:
+    """The worker's loop: read requests until the parent closes the pipe."""
+    for line in requests:
+        try:
+            request = json.loads(line)
+            data = render_in_process(request["dot"], request.get("format", "json0"), backend)
+            header = {"status": "ok", "size": len(data)}
+        except Exception as error:  # any failure goes back to the parent as a message
+            data, header = b"", {"status": "error", "message": str(error) or type(error).__name__}
+        answers.write(json.dumps(header).encode() + b"\n" + data)
+        answers.flush()
+
+
+def worker_command(backend: str) -> list[str]:
+    if getattr(sys, "frozen", False):  # a frozen app runs itself as the worker
+        return [sys.executable, "--layout-worker", backend]
+    return [sys.executable, "-m", "graphviz_nn.layout.worker", backend]
+
+
+_LIVE: "weakref.WeakSet[LayoutWorker]" = weakref.WeakSet()
+
+
+class LayoutWorker:
+    """A Graphviz worker process, started on first use.
+
+    Parameters
+    ----------
+    backend : {"auto", "pygraphviz", "dot", "none"}
+        What the worker runs Graphviz with ("none" only for testing the missing case).
+    """
+
+    def __init__(self, backend: str = "auto"):
+        self.backend = backend
+        self._process: subprocess.Popen | None = None
+        self._answers: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._cancelled = False
+        _LIVE.add(self)
+
+    @property
+    def pid(self) -> int | None:
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
+    def _start(self) -> subprocess.Popen:
+        env = dict(os.environ)
+        package_root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
+        process = subprocess.Popen(
+            worker_command(self.backend), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # fontconfig's warnings; failures come back as messages
+            env=env,
+        )
+        self._answers = queue.Queue()
+        threading.Thread(target=_read_answers, args=(process.stdout, self._answers),
+                         name="layout-worker-reader", daemon=True).start()
+        self._process = process
+        return process
+
+    def render(self, source: str, fmt: str = "json0", timeout: float | None = 30.0) -> bytes:
+        """Graphviz's output for DOT text in a format ("json0" for positions, "svg", "png", "pdf").
+
+        Raises
+        ------
+        LayoutTimeout
+            After ``timeout`` seconds; the worker is killed and restarted on the next call.
+        LayoutCancelled
+            When :meth:`cancel` was called meanwhile.
+        LayoutError
+            When Graphviz failed or is missing.
+        """
+        with self._lock:
+            process = self._process if self._process is not None and self._process.poll() is None else self._start()
+            self._cancelled = False
+            answers = self._answers
+            try:
+                process.stdin.write(json.dumps({"dot": source, "format": fmt}).encode() + b"\n")
+                process.stdin.flush()
+            except (BrokenPipeError, OSError):
+                self._kill()
+                raise LayoutError("the layout worker stopped unexpectedly") from None
+            try:
+                answer = answers.get(timeout=timeout)
+            except queue.Empty:
+                self._kill()
+                raise LayoutTimeout(f"the layout took longer than {timeout:g} s and was stopped") from None
+            if answer is None:
+                self._kill()
+                if self._cancelled:
+                    raise LayoutCancelled("the layout was cancelled")
+                raise LayoutError("the layout worker stopped unexpectedly")
+            header, data = answer
+            if header["status"] != "ok":
+                raise LayoutError(header["message"])
+            return data
+
+    def cancel(self) -> None:
+        """Stop a layout in progress (from any thread); the next call starts a new worker."""
+        self._cancelled = True
+        self._kill()
+
+    def _kill(self) -> None:
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+        if process is not None:
+            for stream in (process.stdin, process.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        """Stop the worker process."""
+        self._kill()
+        self._process = None
+
+    def __del__(self) -> None:
+        try:
+            self._kill()
+        except Exception:
+            pass
+
+
+def _read_answers(stream: BinaryIO, answers: queue.Queue) -> None:
+    try:
+        while True:
+            line = stream.readline()
+            if not line:
+                break
+            header = json.loads(line)
+            data = stream.read(header.get("size", 0)) if header["status"] == "ok" else b""
+            answers.put((header, data))
+    except (OSError, ValueError):
+        pass
+    answers.put(None)
+
+
+@atexit.register
+def _close_all() -> None:
+    for worker in list(_LIVE):
+        worker.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    serve(sys.stdin.buffer, sys.stdout.buffer, args[0] if args else "auto")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""DOT text: stable, styled by kind, scopes as clusters; a golden file for the seed example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import graphviz
+
+from graphviz_nn.layout import graph_to_dot
+from graphviz_nn.layout.style import STYLES
+from graphviz_nn.nn import LayerNet, PerceptronNet
+
+from .conftest import seed_example
+
+GOLDEN = Path(__file__).parent / "golden" / "seed_example.dot"
+
+
+def test_seed_example_dot_matches_the_golden_file() -> None:
+    source = seed_example().to_dot().source
+    assert source == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_the_same_graph_gives_the_same_text() -> None:
+    assert seed_example().to_dot(values=True).source == seed_example().to_dot(values=True).source
+
+
+def test_to_dot_is_a_graphviz_digraph_that_renders_without_system_graphviz() -> None:
+    dot = seed_example().to_dot()
+    assert isinstance(dot, graphviz.Digraph)
+    svg = dot.pipe(format="svg", encoding="utf-8")
+    assert svg.lstrip().startswith("<?xml") and "x1" in svg
+    assert "<svg" in seed_example()._repr_svg_()
+
+
+def test_kinds_have_distinct_shapes_not_only_colours() -> None:
+    shapes = {kind: style.shape for kind, style in STYLES.items()}
+    assert len(set(shapes.values())) >= 4
+    source = seed_example().to_dot().source
+    assert 'shape=doubleoctagon' in source and "shape=ellipse" in source
+
+
+def test_values_and_gradients_in_labels() -> None:
+    graph = seed_example()
+    graph.backward()
+    source = graph.to_dot(values=True, gradients=True).source
+    assert "= 0.5" in source and "∇ 0.7648" in source and "∇ 1.44" in source
+
+
+def test_scopes_become_nested_clusters() -> None:
+    source = graph_to_dot(PerceptronNet([2, 2, 1]).graph).source
+    assert 'label="layer 1"' in source and 'label="perceptron 2"' in source
+    assert source.count("subgraph cluster_") == 1 + 2 + 1 + 1 + 1  # layer 1, its 2, output, its 1, loss
+
+
+def test_collapsed_scope_is_one_node_with_its_edges() -> None:
+    net = LayerNet([3, 2, 1])
+    source = graph_to_dot(net.graph, collapsed=[("layer 1",)]).source
+    assert '"scope/layer 1"' in source
+    assert "W1" not in source
+    assert '-> "scope/layer 1"' in source and '"scope/layer 1" ->' in source

@@ -1,0 +1,88 @@
+"""The layout worker: reused, time-limited, cancellable, and never left behind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+
+import psutil
+import pytest
+
+from graphviz_nn.layout import (LayoutCancelled, LayoutError, LayoutTimeout, LayoutWorker,
+                                graph_to_dot, layout)
+
+from .conftest import seed_example, tangled
+
+
+def _children() -> set[int]:
+    return {p.pid for p in psutil.Process().children(recursive=True) if p.status() != psutil.STATUS_ZOMBIE}
+
+
+def test_the_worker_is_reused_between_calls() -> None:
+    worker = LayoutWorker()
+    try:
+        layout(seed_example(), worker=worker)
+        pid = worker.pid
+        layout(seed_example(), worker=worker)
+        assert worker.pid == pid is not None
+    finally:
+        worker.close()
+    assert pid not in _children()
+
+
+def test_a_timeout_returns_in_time_and_leaves_no_process(worker) -> None:
+    graph = tangled(2500)  # about 40 s of dot
+    layout(seed_example(), worker=worker)  # started before timing
+    pid = worker.pid
+    start = time.perf_counter()
+    with pytest.raises(LayoutTimeout, match="longer than 1 s"):
+        layout(graph, collapsed=(), timeout=1.0, worker=worker)
+    assert time.perf_counter() - start < 1.0 + 0.5
+    assert pid not in _children() and not psutil.pid_exists(pid) or \
+        psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    result = layout(seed_example(), worker=worker)  # restarted on the next call
+    assert len(result.nodes) == 9 and worker.pid != pid
+
+
+def test_cancel_from_another_thread(worker) -> None:
+    graph = tangled(2500)
+    layout(seed_example(), worker=worker)
+    timer = threading.Timer(0.3, worker.cancel)
+    timer.start()
+    start = time.perf_counter()
+    with pytest.raises(LayoutCancelled):
+        layout(graph, collapsed=(), timeout=30, worker=worker)
+    assert time.perf_counter() - start < 1.5
+    assert len(layout(seed_example(), worker=worker).nodes) == 9
+
+
+def test_bad_dot_comes_back_as_a_message(worker) -> None:
+    with pytest.raises(LayoutError, match="Graphviz failed"):
+        worker.render("digraph { a -> ", "json", timeout=10)
+    assert worker.render(graph_to_dot(seed_example()).source, "json", timeout=10).startswith(b"{")
+
+
+def test_neither_pygraphviz_nor_dot_gives_one_clear_error() -> None:
+    worker = LayoutWorker(backend="none")
+    try:
+        with pytest.raises(LayoutError, match="install pygraphviz .* or a system Graphviz"):
+            worker.render("digraph { a }", "json", timeout=10)
+    finally:
+        worker.close()
+
+
+def test_no_worker_is_left_when_the_program_exits() -> None:
+    code = (
+        "import graphviz_nn as gn, graphviz_nn.layout as L\n"
+        "x = gn.Variable(1.0, 'x')\n"
+        "L.layout(gn.Graph(gn.sin(x)))\n"
+        "print(L.default_worker().pid, flush=True)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    pid = int(out.stdout.strip())
+    deadline = time.time() + 5
+    while psutil.pid_exists(pid) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
