@@ -9,6 +9,7 @@ access, no imports.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -49,10 +50,21 @@ class Parsed:
     variables: dict[str, Variable]
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _line_starts(text: str) -> list[int]:
+    """Character offset at which each line starts, breaking lines as Python's parser does."""
+    return [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+
+
 def _offset(text: str, node: ast.AST) -> int:
-    line, col = getattr(node, "lineno", 1), getattr(node, "col_offset", 0)
-    lines = text.split("\n")
-    return sum(len(s) + 1 for s in lines[: line - 1]) + col
+    """The character offset of an ast node (whose column is counted in UTF-8 bytes)."""
+    starts = _line_starts(text)
+    line = min(getattr(node, "lineno", 1), len(starts)) - 1
+    line_text = text[starts[line]:]
+    column = len(line_text.encode("utf-8")[: getattr(node, "col_offset", 0)].decode("utf-8", "ignore"))
+    return starts[line] + column
 
 
 class _Builder:
@@ -95,9 +107,13 @@ class _Builder:
         value = node.value
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(f"{value!r} is not a number", node)
-        if not np.isfinite(float(value)):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = float("inf")
+        if not np.isfinite(number):
             raise self.fail("numbers must be finite", node)
-        return float(value)
+        return number
 
     def array(self, node: ast.AST) -> Any:
         if isinstance(node, ast.List):
@@ -128,7 +144,7 @@ class _Builder:
         if name not in self.variables:
             try:
                 self.variables[name] = Variable(self.values.get(name, 0.0), name)
-            except TypeError as error:
+            except (TypeError, ValueError) as error:
                 raise self.fail(f"the value of {name!r}: {error}", node) from None
         return self.variables[name]
 
@@ -173,11 +189,11 @@ class _Builder:
             return apply(registry()[name], *inputs, **params)
         except ShapeError as error:
             raise self.fail(str(error), node) from None
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, KeyError) as error:
             raise self.fail(f"{name}: {error}", node) from None
 
 
-def parse(text: str, **values: Any) -> Parsed:
+def parse(text: str, /, **values: Any) -> Parsed:
     """Read an expression into graph nodes.
 
     Parameters
@@ -208,11 +224,14 @@ def parse(text: str, **values: Any) -> Parsed:
     # Leading blanks would read as an indent; positions are counted in the original text.
     lead = len(text) - len(text.lstrip())
     body = text[lead:]
+    if "\0" in text:
+        raise ParseError("the expression contains a NUL character", text.index("\0"))
     try:
         tree = ast.parse(body, mode="eval")
     except SyntaxError as error:
-        line, col = error.lineno or 1, max((error.offset or 1) - 1, 0)
-        offset = sum(len(s) + 1 for s in body.split("\n")[: line - 1]) + col
+        starts = _line_starts(body)
+        line = min(error.lineno or 1, len(starts)) - 1
+        offset = starts[line] + max((error.offset or 1) - 1, 0)  # SyntaxError counts characters
         raise ParseError(error.msg or "syntax error", lead + min(offset, len(body))) from None
     except (RecursionError, MemoryError, ValueError):
         raise ParseError("the expression is nested too deeply", 0) from None

@@ -50,6 +50,8 @@ def _dot_check(shapes: tuple[tuple[int, ...], ...], params: Mapping[str, Any]) -
 
 
 def _reshape_check(shapes: tuple[tuple[int, ...], ...], params: Mapping[str, Any]) -> str | None:
+    if "shape" not in params:
+        return "reshape needs the new shape: reshape(x, shape=(2, 3))"
     size, shape = int(np.prod(shapes[0])), params["shape"]
     known = int(np.prod([n for n in shape if n != -1]))
     if -1 in shape:
