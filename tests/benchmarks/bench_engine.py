@@ -2,28 +2,29 @@
 
 Run from the repository root (no install needed)::
 
-    python tests/benchmarks/bench_engine.py           # full run
-    python tests/benchmarks/bench_engine.py --quick   # smoke run, few repeats
+    python tests/benchmarks/bench_engine.py [--quick] [--system-malloc]
 
 Part 1 times one full-batch training step (forward, backward, gradient-descent update of
 every weight) of the engine and of a numpy implementation of exactly the same network and
-maths (same seeded init and synthetic data), for three nets:
+maths (same seeded init, same synthetic data): a. 30-5-1 sigmoid, summed squared error, 300
+samples (target 2.5x); b. 30-64-64-1 tanh, sigmoid output, squared error, 512 samples (target
+1.25x); c. 64-128-10 relu, log_softmax cross-entropy, 1797 samples (target 1.25x). The
+gradients of both are compared first; a mismatch exits non-zero. Part 2 times the seed's
+scalar perceptron graph (7 inputs, 5 hidden, 1 output, one node per multiplication, inputs
+as vectors over samples) at 300, 3000 and 30000 samples, with the tracemalloc peak of one
+forward+backward pass.
 
-    a. 30-5-1, sigmoid hidden and output, summed squared error, 300 samples (target 2.5x)
-    b. 30-64-64-1, tanh hidden, sigmoid output, summed squared error, 512 samples (target 1.25x)
-    c. 64-128-10, relu hidden, log_softmax cross-entropy, 1797 samples (target 1.25x)
-
-Before timing, the engine's gradients are checked against numpy's; a mismatch exits
-non-zero. Part 2 times the seed's scalar perceptron graph (7 inputs, 5 hidden perceptrons,
-1 output, one node per multiplication, inputs as vectors over samples) at 300, 3000 and
-30000 samples, and reports the tracemalloc peak of one forward+backward pass.
-
-The figures are printed, never asserted: speed depends on the machine.
+glibc trimming is switched off (mallopt) unless ``--system-malloc``: the numpy step frees
+all its intermediates at once, so glibc hands them back to the OS and page-faults them in
+again next step, while the engine reuses its per-node buffers; that made numpy up to 2x
+slower here. Figures are printed, never asserted. Run on an otherwise idle machine: under
+load, multi-threaded BLAS gets very noisy (OPENBLAS_NUM_THREADS=1 steadies it).
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import statistics
 import sys
 import tracemalloc
@@ -41,13 +42,15 @@ SEED = 0
 
 
 class Net(NamedTuple):
+    """A benchmark net; loss "sse" = sigmoid output + summed squared error, "ce" = softmax."""
+
     name: str
     sizes: tuple[int, ...]
-    act: str  # hidden activation
-    loss: str  # "sse" (sigmoid output, summed squared error) or "ce" (softmax cross-entropy)
+    act: str
+    loss: str
     samples: int
     lr: float
-    target: float  # engine/numpy ratio to meet
+    target: float  # the engine/numpy ratio to meet
     repeats: int
 
 
@@ -56,6 +59,16 @@ NETS = (
     Net("b 30-64-64-1 tanh", (30, 64, 64, 1), "tanh", "sse", 512, 0.001, 1.25, 40),
     Net("c 64-128-10 relu/CE", (64, 128, 10), "relu", "ce", 1797, 0.1, 1.25, 40),
 )
+
+
+def steady_malloc() -> bool:
+    """Stop glibc trimming the heap and mmapping large arrays; False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None)
+        # M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3 (its maximum is 32 MiB on 64-bit).
+        return bool(libc.mallopt(-1, 1 << 30)) and bool(libc.mallopt(-3, 1 << 25))
+    except (OSError, AttributeError):
+        return False
 
 
 def np_sigmoid(z: np.ndarray) -> np.ndarray:
@@ -146,7 +159,8 @@ def time_pair(fa: Callable[[], None], fb: Callable[[], None], repeats: int, warm
               block: int = 10) -> tuple[float, float]:
     """Median ms per call of two functions, timed in alternating blocks of calls."""
     for _ in range(warmup):
-        fa(), fb()
+        fa()
+        fb()
     times: tuple[list[float], list[float]] = ([], [])
     for start in range(0, repeats, block):
         for fn, out in zip((fa, fb), times):
@@ -207,7 +221,7 @@ def bench_scalar(n: int, quick: bool) -> tuple[float, float, int]:
     graph, weights = build_scalar_net(n)
     lr = 0.1 / n
     for _ in range(2):
-        engine_step(graph, weights, lr)  # warm-up; also leaves grads from a previous step
+        engine_step(graph, weights, lr)  # warm-up; leaves values and grads allocated
     times = []
     for _ in range(3 if quick else 30):
         t0 = perf_counter()
@@ -225,9 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run both parts and print their tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few repeats (smoke run)")
-    quick = parser.parse_args(argv).quick
-    print(f"numpy {np.__version__}, python {sys.version.split()[0]}"
-          f"{', QUICK run' if quick else ''}")
+    parser.add_argument("--system-malloc", action="store_true",
+                        help="keep glibc's default trimming (see the module docstring)")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    steady = False if args.system_malloc else steady_malloc()
+    print(f"numpy {np.__version__}, python {sys.version.split()[0]}, "
+          f"malloc trimming {'off' if steady else 'default'}{', QUICK run' if quick else ''}")
 
     print("\n1. Full-batch training step, engine vs hand-written numpy (median)")
     rows = [(net, *bench_net(net, quick)) for net in NETS]
@@ -240,12 +258,12 @@ def main(argv: list[str] | None = None) -> int:
 
     print("\n2. Seed's scalar perceptron graph (7-5-1, one node per multiplication)")
     print(f"\n{'samples':>8}{'nodes':>7}{'ms/step':>10}{'peak MB':>10}{'peak B/sample':>15}"
-          f"{'peak growth':>13}")
+          f"{'peak vs previous':>20}")
     previous = None
     for n in (300, 3000, 30000):
         ms, peak, nodes = bench_scalar(n, quick)
-        growth = f"{peak / previous[1]:.1f}x/{n // previous[0]}x" if previous else "-"
-        print(f"{n:>8}{nodes:>7}{ms:>10.3f}{peak:>10.2f}{peak * 2**20 / n:>15.0f}{growth:>13}")
+        growth = f"{peak / previous[1]:.1f}x for {n // previous[0]}x n" if previous else "-"
+        print(f"{n:>8}{nodes:>7}{ms:>10.3f}{peak:>10.2f}{peak * 2**20 / n:>15.0f}{growth:>20}")
         previous = (n, peak)
     return 0
 
