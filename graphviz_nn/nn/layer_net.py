@@ -109,11 +109,7 @@ class LayerNet(Network):
             self.input_mean.value = X.mean(axis=0)
             self.input_std.value = np.where(std > 0, std, 1.0)
 
-    def set_data(self, X: np.ndarray, targets: np.ndarray) -> None:
-        X = self._check_inputs(X)
-        targets = np.asarray(targets, dtype=np.float64)
-        if targets.shape != (X.shape[0], self.n_outputs):
-            raise ValueError(f"targets must have shape {(X.shape[0], self.n_outputs)}, got {targets.shape}")
+    def _load(self, X: np.ndarray, targets: np.ndarray) -> None:
         self.X.value = X
         self.targets.value = targets
 

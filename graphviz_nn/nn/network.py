@@ -55,7 +55,21 @@ class Network:
 
     _fed: tuple[np.ndarray, np.ndarray] | None = None
 
-    def set_data(self, X: np.ndarray, targets: np.ndarray) -> None:  # pragma: no cover - abstract
+    def set_data(self, X: np.ndarray, targets: np.ndarray) -> None:
+        """Put rows of X and their encoded targets into the graph's input nodes.
+
+        Raises
+        ------
+        ValueError
+            When X does not have ``n_inputs`` columns or the targets do not fit the outputs.
+        """
+        X = self._check_inputs(X)
+        targets = np.asarray(targets, dtype=np.float64)
+        if targets.shape != (X.shape[0], self.n_outputs):
+            raise ValueError(f"targets must have shape {(X.shape[0], self.n_outputs)}, got {targets.shape}")
+        self._load(X, targets)
+
+    def _load(self, X: np.ndarray, targets: np.ndarray) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def feed(self, X: np.ndarray, targets: np.ndarray) -> None:

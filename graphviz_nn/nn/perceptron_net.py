@@ -102,11 +102,7 @@ class PerceptronNet(Network):
         self.layers = tuple(layers)
         self.graph = Graph(self.loss, *self.outputs)
 
-    def set_data(self, X: np.ndarray, targets: np.ndarray) -> None:
-        X = self._check_inputs(X)
-        targets = np.asarray(targets, dtype=np.float64)
-        if targets.shape != (X.shape[0], self.n_outputs):
-            raise ValueError(f"targets must have shape {(X.shape[0], self.n_outputs)}, got {targets.shape}")
+    def _load(self, X: np.ndarray, targets: np.ndarray) -> None:
         for i, node in enumerate(self.inputs):
             node.value = np.ascontiguousarray(X[:, i])
         for j, node in enumerate(self.target_nodes):
