@@ -12,8 +12,8 @@ from graphviz_nn import cli
 from graphviz_nn.cli import display
 
 
-def test_no_arguments_prints_the_worked_example(capsys) -> None:
-    assert cli.main([]) == 0
+def test_demo_prints_the_worked_example(capsys) -> None:
+    assert cli.main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "z = 2.235782" in out
     assert "n1 x2" in out and "-4.035158" in out

@@ -21,7 +21,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import render, train
+    from . import render, train, window
 
     parser = Parser(
         prog="graphviz-nn",
@@ -30,9 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"graphviz-nn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    sub.add_parser("demo", help="work the seed's example in both modes and print each step")
+    sub.add_parser("demo", help="print the seed's example worked in both modes, step by step")
     train.add_parser(sub)
     render.add_parser(sub)
+    window.add_parsers(sub)
     return parser
 
 
@@ -43,12 +44,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return worker_main(argv[1:])
     args = build_parser().parse_args(argv)
-    if args.command in (None, "demo"):
+    if args.command == "demo":
         print(demo_text())
-        if args.command is None:
-            print("\nThe window is not part of this version yet; train from the command line "
-                  "with graphviz-nn train, or use the engine from Python: import graphviz_nn")
         return 0
+    if args.command is None:
+        from .window import open_window
+
+        return open_window(args)
     return args.run(args)
 
 

@@ -1,0 +1,166 @@
+"""Arrays as heatmaps: a diverging, colour-blind-safe picture of any numpy array.
+
+Used by the inspector and by node tooltips. Values are coloured on a scale symmetric about
+zero (blue below, white at zero, red above), so the sign of a gradient reads at a glance
+and zero is always white. Cells holding NaN or ±inf are drawn black with a light cross:
+a colour outside the scale plus a shape, so they are found without relying on colour.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
+
+__all__ = ["FLAG_COLOUR", "colour_scale", "heatmap_colours", "heatmap_image", "heatmap_pixmap",
+           "matrix_view"]
+
+# ColorBrewer RdBu (9 classes), reversed so negative is blue: rated colour-blind safe. The
+# darkest two classes are left out so the black flag colour stays clearly apart.
+_STOPS = np.array([
+    [33, 102, 172], [67, 147, 195], [146, 197, 222], [209, 229, 240], [247, 247, 247],
+    [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43]], dtype=float)
+
+FLAG_COLOUR = QColor("#000000")
+_CROSS_COLOUR = QColor("#FFE14D")
+_GRID_COLOUR = QColor(96, 96, 96, 90)
+_BORDER_COLOUR = QColor("#7F7F7F")
+_MIN_SIDE = 6       # px: a 1 × 1000 vector still shows as a visible strip
+_GRID_FROM = 8      # px: cells at least this big get grid lines and crosses
+
+
+def matrix_view(array) -> tuple[np.ndarray, str]:
+    """The array as a 2-D float matrix, and a note saying how it was reshaped.
+
+    Parameters
+    ----------
+    array : array_like
+        A scalar, vector, matrix or higher-dimensional array.
+
+    Returns
+    -------
+    matrix : ndarray
+        2-D. A scalar is 1 × 1 and a vector one row. An array with more than two axes keeps
+        its last axis as columns and stacks all the leading axes as rows (C order), so a
+        (2, 3, 4) array is shown as 6 × 4 with row ``i * 3 + j`` holding ``a[i, j, :]``.
+    note : str
+        Empty unless the array had more than two axes.
+    """
+    a = np.asarray(array)
+    a = a.real if np.iscomplexobj(a) else a
+    a = a.astype(float, copy=False)
+    if a.ndim <= 1:
+        return a.reshape(1, -1), ""
+    if a.ndim == 2:
+        return a, ""
+    rows = math.prod(a.shape[:-1])
+    note = (f"shape {tuple(a.shape)} shown as {rows} × {a.shape[-1]}: "
+            f"the leading axes are stacked as rows")
+    return a.reshape(rows, a.shape[-1]), note
+
+
+def colour_scale(array) -> float:
+    """The largest finite magnitude: the value drawn in full blue (negative) or red (positive).
+
+    0 when there is no finite non-zero value; everything is then drawn white.
+    """
+    a = np.asarray(array, dtype=float)
+    finite = a[np.isfinite(a)]
+    return float(np.max(np.abs(finite))) if finite.size else 0.0
+
+
+def heatmap_colours(matrix: np.ndarray) -> np.ndarray:
+    """RGB colours (uint8, shape rows × cols × 3) for a 2-D float matrix."""
+    finite = np.isfinite(matrix)
+    scale = colour_scale(matrix)
+    t = np.zeros(matrix.shape)
+    if scale > 0:      # a constant zero array has no scale: all white, no division by zero
+        np.divide(matrix, scale, out=t, where=finite)
+    position = (np.clip(t, -1.0, 1.0) + 1.0) / 2.0 * (len(_STOPS) - 1)
+    index = np.minimum(position.astype(int), len(_STOPS) - 2)
+    fraction = (position - index)[..., None]
+    rgb = _STOPS[index] + fraction * (_STOPS[index + 1] - _STOPS[index])
+    rgb[~finite] = FLAG_COLOUR.red(), FLAG_COLOUR.green(), FLAG_COLOUR.blue()
+    return np.rint(rgb).astype(np.uint8)
+
+
+def _cell_size(rows: int, cols: int, cell: float, max_size: float) -> float:
+    size = min(float(cell), float(max_size) / max(rows, cols))
+    # Whole pixels where possible, so every cell is the same size and grid lines align.
+    return math.floor(size) if size >= 2 else size
+
+
+def heatmap_image(array, cell: float = 14, max_size: float = 240) -> QImage:
+    """The array as a heatmap image; see :func:`heatmap_pixmap`. Needs no QGuiApplication."""
+    matrix, _ = matrix_view(array)
+    rows, cols = matrix.shape
+    if matrix.size == 0:
+        return QImage()
+    rgb = np.ascontiguousarray(heatmap_colours(matrix))
+    small = QImage(rgb.data, cols, rows, 3 * cols, QImage.Format.Format_RGB888)
+    size = _cell_size(rows, cols, cell, max_size)
+    thinnest = max(1, min(_MIN_SIDE, round(cell)))
+    width, height = max(thinnest, round(cols * size)), max(thinnest, round(rows * size))
+    # Nearest-neighbour scaling keeps cells crisp; it also copies out of the numpy buffer.
+    image = small.scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio,
+                         Qt.TransformationMode.FastTransformation)
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    _decorate(image, matrix, width / cols, height / rows)
+    return image
+
+
+def _decorate(image: QImage, matrix: np.ndarray, cw: float, ch: float) -> None:
+    """Grid lines, crosses on non-finite cells and a border, drawn onto the scaled image."""
+    rows, cols = matrix.shape
+    painter = QPainter(image)
+    try:
+        if min(cw, ch) >= _GRID_FROM:
+            painter.setPen(QPen(_GRID_COLOUR, 1))
+            for j in range(1, cols):
+                x = round(j * cw)
+                painter.drawLine(x, 0, x, image.height())
+            for i in range(1, rows):
+                y = round(i * ch)
+                painter.drawLine(0, y, image.width(), y)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(_CROSS_COLOUR, max(1.0, min(cw, ch) / 9)))
+            inset = min(cw, ch) * 0.28
+            for i, j in zip(*np.nonzero(~np.isfinite(matrix))):
+                left, top = j * cw + inset, i * ch + inset
+                right, bottom = (j + 1) * cw - inset, (i + 1) * ch - inset
+                painter.drawLine(QPointF(left, top), QPointF(right, bottom))
+                painter.drawLine(QPointF(left, bottom), QPointF(right, top))
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        # A border, so white (zero) cells still show against a white background.
+        painter.setPen(QPen(_BORDER_COLOUR, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(0, 0, image.width() - 1, image.height() - 1)
+    finally:
+        painter.end()
+
+
+def heatmap_pixmap(array, cell: float = 14, max_size: float = 240) -> QPixmap:
+    """A heatmap of the array: one square cell per entry, coloured by value.
+
+    Parameters
+    ----------
+    array : array_like
+        Scalar (one cell), vector (one row), matrix, or more axes (reshaped as
+        :func:`matrix_view` says).
+    cell : float
+        Side of a cell in pixels when the array is small enough.
+    max_size : float
+        The longer side of the picture is at most this many pixels; bigger arrays get
+        smaller cells (below a pixel each, for very big ones), keeping the aspect ratio,
+        except that no side is thinner than a few pixels.
+
+    Returns
+    -------
+    QPixmap
+        Blue for negative, white for zero, red for positive, on a scale symmetric about 0
+        up to :func:`colour_scale`; NaN and ±inf cells black (``FLAG_COLOUR``), crossed when
+        cells are big enough. A null pixmap for an empty array.
+    """
+    return QPixmap.fromImage(heatmap_image(array, cell, max_size))

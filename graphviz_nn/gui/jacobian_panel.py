@@ -1,0 +1,411 @@
+"""The "Forward vs reverse" dock: the Jacobian filling in, one pass at a time.
+
+For f: R^n -> R^m, forward mode fills the m x n Jacobian column by column (n passes) and
+reverse mode row by row (m passes). The panel asks the window to run each pass
+(:attr:`JacobianPanel.pass_requested`), and fills that column or row when the window says
+the animation of the pass reached its end (:meth:`JacobianPanel.pass_finished`).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractButton, QAbstractItemView, QAbstractScrollArea, QButtonGroup, QDockWidget, QHBoxLayout,
+    QHeaderView, QLabel, QPushButton, QRadioButton, QSizePolicy, QTableWidget, QTableWidgetItem,
+    QVBoxLayout, QWidget,
+)
+
+from ..engine import Graph, Node, Variable
+from ..session.jacobian import MODES, JacobianPass, JacobianPlan
+from .theme import Theme, system_theme
+
+MODE_TEXT = {"forward": "Forward mode (columns)", "reverse": "Reverse mode (rows)"}
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def format_entry(value: float) -> str:
+    """A Jacobian entry as the graph's nodes show numbers: four significant digits."""
+    return f"{value:.4g}"
+
+
+def _space(size: int) -> str:
+    """ℝ, ℝ², ℝ¹²: the space of ``size`` real numbers."""
+    return "ℝ" if size == 1 else "ℝ" + str(size).translate(_SUPERSCRIPTS)
+
+
+def _plural(count: int) -> str:
+    return f"{count} pass" if count == 1 else f"{count} passes"
+
+
+def _tinted(colour: QColor, alpha: int) -> QColor:
+    tint = QColor(colour)
+    tint.setAlpha(alpha)
+    return tint
+
+
+class _MatrixTable(QTableWidget):
+    """A table as small as its matrix: the minimum size hint no longer reserves scroll bars,
+    which the size hint (adjusted to the contents) counts only when they are shown."""
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), 0)
+
+
+class JacobianPanel(QDockWidget):
+    """The Jacobian of the current example, built by forward or reverse mode, pass by pass.
+
+    Parameters
+    ----------
+    parent : QWidget, optional
+    theme : Theme, optional
+        Colours; the system's light or dark theme by default. Forward mode highlights with
+        the tangent colour, reverse mode with the gradient colour.
+
+    Attributes
+    ----------
+    auto_fill : bool
+        When True, "Next pass" fills the column or row at once after emitting
+        :attr:`pass_requested` (standalone use and tests). When False (the default) the panel
+        waits for :meth:`pass_finished`.
+
+    Signals
+    -------
+    pass_requested(JacobianPass)
+        The user asked for the next pass; the window records and animates it, e.g. with
+        ``record(graph, p.phase, output, p.cotangent, p.seeds)``, then calls
+        :meth:`pass_finished`.
+    mode_changed(str)
+        "forward" or "reverse", after the user or :attr:`mode` switched it (progress resets).
+    """
+
+    pass_requested = Signal(object)
+    mode_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None, theme: Theme | None = None):
+        super().__init__("Forward vs reverse", parent)
+        self.setObjectName("jacobian")
+        self.theme = theme if theme is not None else system_theme()
+        self.auto_fill = False
+        self._plans: dict[str, JacobianPlan] = {}
+        self._mode = "forward"
+        self._done = 0
+        self._pending: JacobianPass | None = None
+        self._known: np.ndarray = np.zeros((0, 0))
+        self._call = ""
+
+        body = QWidget(self)
+        base = QFont(body.font())
+        base.setPointSizeF(max(base.pointSizeF(), 9.0) * 1.3)
+        body.setFont(base)
+
+        self._shape = QLabel(body)
+        self._shape.setObjectName("jacobian_shape")
+        self._shape.setWordWrap(True)
+        heading = QFont(base)
+        heading.setBold(True)
+        self._shape.setFont(heading)
+
+        self._mode_box = QWidget(body)
+        self._mode_box.setObjectName("jacobian_mode")
+        self._mode_group = QButtonGroup(self._mode_box)
+        self._radios: dict[str, QRadioButton] = {}
+        mode_row = QHBoxLayout(self._mode_box)
+        mode_row.setContentsMargins(0, 0, 0, 0)
+        for mode in MODES:
+            radio = QRadioButton(MODE_TEXT[mode], self._mode_box)
+            radio.setObjectName(f"jacobian_mode_{mode}")
+            self._mode_group.addButton(radio)
+            self._radios[mode] = radio
+            mode_row.addWidget(radio)
+        mode_row.addStretch(1)
+        self._radios["forward"].setChecked(True)
+        self._mode_group.buttonToggled.connect(self._on_mode_group_button_toggled)
+
+        self._table = _MatrixTable(0, 0, body)
+        self._table.setObjectName("jacobian_table")
+        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self._table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._table.setWordWrap(False)
+        numbers = QFont(base)
+        numbers.setPointSizeF(base.pointSizeF() * 1.2)
+        self._table.setFont(numbers)
+        self._header_font = QFont(numbers)
+        for header in (self._table.horizontalHeader(), self._table.verticalHeader()):
+            header.setFont(numbers)
+            header.setHighlightSections(False)
+            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        metrics = self._table.fontMetrics()
+        self._table.horizontalHeader().setMinimumSectionSize(metrics.horizontalAdvance("−0.0000") + 24)
+        self._table.verticalHeader().setMinimumSectionSize(metrics.height() + 14)
+        self._table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._table.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._table.verticalHeader().setMinimumWidth(metrics.horizontalAdvance("f[0]") + 24)
+        # As tall and wide as the matrix (scrolling when it is large), not a sea of white.
+        self._table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self._table.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+
+        self._current = QLabel(body)
+        self._current.setObjectName("jacobian_current")
+        self._current.setWordWrap(True)
+        self._passes = QLabel(body)
+        self._passes.setObjectName("jacobian_passes")
+        self._passes.setWordWrap(True)
+
+        self._next = QPushButton("Next pass", body)
+        self._next.setObjectName("jacobian_next")
+        self._next.setDefault(True)
+        self._next.clicked.connect(self._on_next_clicked)
+        self._reset = QPushButton("Reset", body)
+        self._reset.setObjectName("jacobian_reset")
+        self._reset.clicked.connect(self._on_reset_clicked)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._next)
+        buttons.addWidget(self._reset)
+        buttons.addStretch(1)
+
+        column = QVBoxLayout(body)
+        column.setContentsMargins(10, 8, 10, 10)
+        column.setSpacing(8)
+        column.addWidget(self._shape)
+        column.addWidget(self._mode_box)
+        column.addWidget(self._table)
+        column.addWidget(self._current)
+        column.addWidget(self._passes)
+        column.addLayout(buttons)
+        column.addStretch(1)
+        self.setWidget(body)
+        self._refresh()
+
+    # --- the problem ----------------------------------------------------------------------
+    def set_problem(self, graph: Graph, output: Node, inputs: Sequence[Variable]) -> None:
+        """Show d(output)/d(inputs): build the plans of both modes and start over.
+
+        Call again after a variable's value changed: the plans hold the Jacobian at the
+        values they were built with.
+        """
+        self._plans = {mode: JacobianPlan(graph, output, inputs, mode) for mode in MODES}
+        plan = self._plans["forward"]
+        names = [w.name or f"input{i + 1}" for i, w in enumerate(plan.inputs)]
+        out = output.name or "f"
+        self._call = f"jacobian({out}, [{', '.join(names)}])"
+        wrt = names[0] if len(names) == 1 else f"({', '.join(names)})"
+        self._shape.setText(
+            f"{out}: {_space(plan.n)} → {_space(plan.m)}, so J = ∂{out}/∂{wrt} is {plan.m} × {plan.n}"
+        )
+        self._table.setRowCount(plan.m)
+        self._table.setColumnCount(plan.n)
+        self._table.setHorizontalHeaderLabels(list(plan.column_labels))
+        self._table.setVerticalHeaderLabels(list(plan.row_labels))
+        for r in range(plan.m):
+            for c in range(plan.n):
+                item = QTableWidgetItem("")
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self._table.setItem(r, c, item)
+        self._start_over()
+
+    def clear(self) -> None:
+        """Show no problem (an example without inputs to differentiate)."""
+        self._plans = {}
+        self._call = ""
+        self._table.setRowCount(0)
+        self._table.setColumnCount(0)
+        self._start_over()
+
+    # --- state ----------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        """"forward" or "reverse"; switching it checks that radio button and resets progress."""
+        return self._mode
+
+    @mode.setter
+    def mode(self, mode: str) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be 'forward' or 'reverse', not {mode!r}")
+        self._radios[mode].setChecked(True)  # toggles the group, which resets
+
+    @property
+    def passes_done(self) -> int:
+        """How many passes of the current mode have filled their column or row."""
+        return self._done
+
+    @property
+    def current_plan(self) -> JacobianPlan | None:
+        """The plan of the current mode, None before :meth:`set_problem`."""
+        return self._plans.get(self._mode)
+
+    def plan(self, mode: str) -> JacobianPlan | None:
+        """The plan of either mode."""
+        return self._plans.get(mode)
+
+    @property
+    def pending(self) -> JacobianPass | None:
+        """The pass requested and not yet finished."""
+        return self._pending
+
+    @property
+    def complete(self) -> bool:
+        plan = self.current_plan
+        return plan is not None and self._done >= len(plan.passes)
+
+    def show_progress(self, passes_done: int) -> None:
+        """Show the matrix after the first ``passes_done`` passes (forgets a pending pass)."""
+        plan = self.current_plan
+        if plan is None:
+            return
+        self._done = max(0, min(int(passes_done), len(plan.passes)))
+        self._pending = None
+        self._known = plan.filled_after(self._done)
+        self._refresh()
+
+    # --- slots ------------------------------------------------------------------------------
+    @Slot()
+    def pass_finished(self) -> None:
+        """The requested pass has been animated to its end: fill its column or row.
+
+        The numbers come from running that pass (:meth:`JacobianPlan.result_of`). Does nothing
+        when no pass is pending.
+        """
+        plan, done = self.current_plan, self._pending
+        if plan is None or done is None:
+            return
+        result = plan.result_of(done)
+        if plan.mode == "forward":
+            self._known[:, done.index] = result
+        else:
+            self._known[done.index, :] = result
+        self._pending = None
+        self._done = done.index + 1
+        self._refresh()
+
+    @Slot()
+    def reset(self) -> None:
+        """Empty the matrix and start the current mode again."""
+        self._start_over()
+
+    @Slot()
+    def _on_next_clicked(self) -> None:
+        plan = self.current_plan
+        if plan is None or self._pending is not None or self.complete:
+            return
+        self._pending = plan.passes[self._done]
+        self._refresh()
+        self.pass_requested.emit(self._pending)
+        if self.auto_fill:
+            self.pass_finished()
+
+    @Slot()
+    def _on_reset_clicked(self) -> None:
+        self.reset()
+
+    @Slot(QAbstractButton, bool)
+    def _on_mode_group_button_toggled(self, button: QAbstractButton, checked: bool) -> None:
+        if not checked:
+            return
+        mode = next(m for m, radio in self._radios.items() if radio is button)
+        if mode != self._mode:
+            self._mode = mode
+            self._start_over()
+            self.mode_changed.emit(mode)
+
+    # --- drawing ----------------------------------------------------------------------------
+    def _start_over(self) -> None:
+        plan = self.current_plan
+        self._done = 0
+        self._pending = None
+        self._known = plan.filled_after(0) if plan is not None else np.zeros((0, 0))
+        self._refresh()
+
+    def _highlight(self) -> QColor:
+        colour = self.theme.tangent if self._mode == "forward" else self.theme.backward
+        return _tinted(colour, 150 if self._pending is not None else 70)
+
+    def _refresh(self) -> None:
+        plan = self.current_plan
+        self._refresh_table(plan)
+        self._refresh_labels(plan)
+        has_problem = plan is not None and len(plan.passes) > 0
+        self._next.setEnabled(has_problem and self._pending is None and not self.complete)
+        self._reset.setEnabled(has_problem and (self._done > 0 or self._pending is not None))
+        self._mode_box.setEnabled(plan is not None)
+
+    def _refresh_table(self, plan: JacobianPlan | None) -> None:
+        if plan is None:
+            return
+        building = None if self.complete else (self._pending or plan.passes[self._done]).index
+        highlight = self._highlight()
+        self._table.setUpdatesEnabled(False)
+        for r in range(plan.m):
+            for c in range(plan.n):
+                item = self._table.item(r, c)
+                value = self._known[r, c]
+                filled = not np.isnan(value)
+                item.setText(format_entry(value) if filled else "")
+                item.setToolTip(
+                    f"∂{plan.row_labels[r]}/∂{plan.column_labels[c]} = {value:.10g}" if filled else ""
+                )
+                on = building is not None and (c if plan.mode == "forward" else r) == building
+                item.setBackground(highlight if on else QColor(0, 0, 0, 0))
+        for index, labels, header in (
+            (range(plan.n), plan.column_labels, self._table.horizontalHeaderItem),
+            (range(plan.m), plan.row_labels, self._table.verticalHeaderItem),
+        ):
+            across = (labels is plan.column_labels) == (plan.mode == "forward")
+            for i in index:
+                font = QFont(self._header_font)
+                font.setBold(across and i == building)
+                header(i).setFont(font)
+        self._table.setUpdatesEnabled(True)
+        self._fit_table()
+        if building is not None and plan.m and plan.n:
+            at = (0, building) if plan.mode == "forward" else (building, 0)
+            self._table.scrollToItem(self._table.item(*at))
+
+    def _fit_table(self) -> None:
+        """Let the table shrink to the matrix (its minimum size hint counts scroll bars)."""
+        rows = self._table.verticalHeader()
+        most = self._table.horizontalHeader().sizeHint().height() + 6 * rows.minimumSectionSize()
+        self._table.setMinimumHeight(min(self._table.sizeHint().height(), most))
+
+    def _refresh_labels(self, plan: JacobianPlan | None) -> None:
+        if plan is None:
+            self._shape.setText("No inputs to differentiate with respect to.")
+            self._current.setText("")
+            self._passes.setText("Choose an example with inputs to compare forward and reverse mode.")
+            return
+        mode, other = plan.mode.capitalize(), plan.other_mode.capitalize()
+        if plan.mode == "forward":
+            scalars = all(w.value.size == 1 for w in plan.inputs)
+            per = "one per input" if scalars else "one per input component"
+        else:
+            per = "one per output" if plan.m == 1 else "one per output component"
+        total = len(plan.passes)
+        if self.complete:
+            error = float(np.max(np.abs(self._known - plan.exact))) if self._known.size else 0.0
+            scale = max(1.0, float(np.max(np.abs(plan.exact)))) if plan.exact.size else 1.0
+            if error <= 1e-9 * scale:
+                verdict = f"the matrix is complete and equals {self._call}."
+                self._passes.setStyleSheet("")
+            else:
+                verdict = f"the matrix is complete but differs from {self._call} by {error:.3g}."
+                self._passes.setStyleSheet(f"color: {self.theme.bad.name()}")
+            self._passes.setText(
+                f"{mode} mode: {_plural(total)} ({per}); {verdict} "
+                f"{other} mode would take {plan.other_passes}."
+            )
+            self._current.setText("Done: every " + ("column" if plan.mode == "forward" else "row")
+                                  + " is filled.")
+            return
+        self._passes.setStyleSheet("")
+        self._passes.setText(
+            f"{mode} mode: {self._done} of {_plural(total)} ({per}). "
+            f"{other} mode would take {plan.other_passes}."
+        )
+        if self._pending is not None:
+            self._current.setText(f"Running pass — {self._pending.label} …")
+        else:
+            self._current.setText(f"Next pass — {plan.passes[self._done].label}")

@@ -1,0 +1,645 @@
+"""The main window: the graph in the centre, playback and inspector docks, menus and keys."""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QProgressBar, QPushButton, QStyle, QVBoxLayout, QWidget)
+
+from ..engine import Graph, Node, check_gradients
+from ..io import export_graph
+from ..layout import Layout, LayoutWorker, default_collapsed, layout
+from ..session import EXAMPLES, Built, Cursor, Recording, record
+from ..session.inspect import describe
+from .find_bar import FindBar
+from .graph_view import GraphView
+from .inspector import InspectorDock
+from .jacobian_panel import JacobianPanel
+from .jobs import Job
+from .playback_dock import PHASE_TITLES, PlaybackDock
+from .presenter import Presenter
+from .theme import check_colour
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """What a background job hands the window: the example, its first recording, a layout."""
+
+    built: Built
+    recording: Recording
+    layout: Layout
+    collapsed: frozenset
+
+
+class MainWindow(QMainWindow):
+    """graphviz-nn's window.
+
+    Parameters
+    ----------
+    example : str or None
+        The gallery example to open (see ``graphviz_nn.session.EXAMPLES``).
+    settings : QSettings, optional
+        Where geometry and dock state are remembered (tests pass a temporary one).
+    """
+
+    def __init__(self, example: str | None = "seed", settings: QSettings | None = None,
+                 worker: LayoutWorker | None = None):
+        super().__init__()
+        self.setObjectName("main_window")
+        self.setWindowTitle("graphviz-nn")
+        self.settings = settings if settings is not None else QSettings("graphviz-nn", "graphviz-nn")
+        self.worker = worker or LayoutWorker()
+        self._own_worker = worker is None
+        self.built: Built | None = None
+        self.graph: Graph | None = None
+        self.recordings: dict[str, Recording] = {}
+        self.cursor: Cursor | None = None
+        self.collapsed: frozenset = frozenset()
+        self.presenter: Presenter | None = None
+        self.check: dict[str, tuple[float, np.ndarray]] = {}
+        self.mode = "plain"
+        self.pinned: str | None = None
+        self.tangent_leaf: str | None = None
+        self.font_scale = 1.0
+        self._job: Job | None = None
+        self._jacobian_pending = False
+
+        self.view = GraphView()
+        self.find_bar = FindBar()
+        centre = QWidget()
+        column = QVBoxLayout(centre)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.find_bar)
+        column.addWidget(self.view, 1)
+        self.setCentralWidget(centre)
+
+        self.actions = self._build_actions()
+        self.playback = PlaybackDock(self.actions, self)
+        self.inspector = InspectorDock(self)
+        self.jacobian = JacobianPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.playback)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jacobian)
+        self.tabifyDockWidget(self.inspector, self.jacobian)
+        self.inspector.raise_()
+        self._build_menus()
+        self._build_status_bar()
+
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._on_timer_timeout)
+        self.timer.setInterval(333)
+
+        self.view.node_clicked.connect(self._on_view_node_clicked)
+        self.view.scope_toggled.connect(self._on_view_scope_toggled)
+        self.view.breakpoint_toggled.connect(self._on_view_breakpoint_toggled)
+        self.view.picture_ready.connect(self._on_view_picture_ready)
+        self.playback.phase_chosen.connect(self.set_phase)
+        self.playback.seek_requested.connect(self.seek)
+        self.playback.speed_changed.connect(self._on_playback_speed_changed)
+        self.playback.tangent_input_chosen.connect(self._on_playback_tangent_input_chosen)
+        self.find_bar.found.connect(self._on_find_bar_found)
+        self.find_bar.missed.connect(self._on_find_bar_missed)
+        self.jacobian.pass_requested.connect(self._on_jacobian_pass_requested)
+
+        self.resize(1280, 800)
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+        # What exists when the window opens lives for the whole session: keeping it out of
+        # the cycle collector's scans keeps its pauses short (a full scan of a big heap took
+        # over 100 ms, a visible stall). Reference counting still frees what is dropped.
+        gc.freeze()
+        if example:
+            self.load_example(example)
+
+    # --- actions, menus, status bar ---------------------------------------------------
+    def _action(self, key: str, text: str, shortcuts, slot, tip: str, checkable: bool = False) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(f"action_{key}")
+        keys = [QKeySequence(s) for s in ([shortcuts] if isinstance(shortcuts, (str, QKeySequence.StandardKey)) else shortcuts)]
+        action.setShortcuts(keys)
+        shown = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+        action.setToolTip(f"{tip} ({shown})" if shown else tip)
+        action.setStatusTip(tip)
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> dict[str, QAction]:
+        a = {}
+        a["play"] = self._action("play", "Play", "Space", self.toggle_play, "Play or pause the pass")
+        a["step"] = self._action("step", "Step", ["Right", "PgDown"], self.step_forward,
+                                 "Show the next step (a presentation clicker's next)")
+        a["back"] = self._action("back", "Back", ["Left", "PgUp"], self.step_back, "Show the previous step")
+        a["restart"] = self._action("restart", "Restart", "Home", self.restart, "Back to before the first step")
+        a["end"] = self._action("end", "End", "End", self.to_end, "Jump to the end of the pass")
+        a["fit"] = self._action("fit", "Fit graph", "F", self.view.fit, "Show the whole graph")
+        a["find"] = self._action("find", "Find node…", QKeySequence.StandardKey.Find, self.find_bar.open,
+                                 "Find a node by name and centre it")
+        a["zoom_in"] = self._action("zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="], lambda: self.zoom(1.15),
+                                    "Larger graph and text")
+        a["zoom_out"] = self._action("zoom_out", "Zoom out", "Ctrl+-", lambda: self.zoom(1 / 1.15),
+                                     "Smaller graph and text")
+        a["zoom_reset"] = self._action("zoom_reset", "Actual size", "Ctrl+0", self.reset_zoom, "Reset text size and fit")
+        for i, phase in enumerate(PHASE_TITLES, start=1):
+            a[f"phase_{phase}"] = self._action(f"phase_{phase}", PHASE_TITLES[phase], f"Ctrl+{i}",
+                                               lambda checked=False, p=phase: self.set_phase(p), PHASE_TITLES[phase])
+        a["check"] = self._action("check", "Check gradients", "Ctrl+G", self.check_gradients,
+                                  "Colour each variable by its finite-difference error", checkable=True)
+        a["magnitude"] = self._action("magnitude", "Gradient magnitudes", "Ctrl+M", self.toggle_magnitudes,
+                                      "Colour every node by log₁₀ ‖gradient‖", checkable=True)
+        a["nan"] = self._action("nan", "Run to NaN", "Ctrl+N", self.run_to_nan,
+                                "Stop on the first node that produced inf or nan")
+        a["breakpoint"] = self._action("breakpoint", "Toggle breakpoint", "B", self.toggle_breakpoint,
+                                       "Pause playback when the pass reaches the selected node")
+        a["export"] = self._action("export", "Export graph…", "Ctrl+E", self.export_dialog,
+                                   "Save the graph as SVG, PNG, PDF or DOT")
+        a["fullscreen"] = self._action("fullscreen", "Full screen", "F11", self.toggle_full_screen,
+                                       "Full screen, for a projector", checkable=True)
+        a["quit"] = self._action("quit", "Quit", QKeySequence.StandardKey.Quit, self.close, "Close the window")
+        icons = {"play": QStyle.StandardPixmap.SP_MediaPlay, "step": QStyle.StandardPixmap.SP_MediaSeekForward,
+                 "back": QStyle.StandardPixmap.SP_MediaSeekBackward, "restart": QStyle.StandardPixmap.SP_MediaSkipBackward,
+                 "end": QStyle.StandardPixmap.SP_MediaSkipForward}
+        for key, icon in icons.items():
+            a[key].setIcon(self.style().standardIcon(icon))
+        return a
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        examples = file_menu.addMenu("&Examples")
+        for key, example in EXAMPLES.items():
+            action = examples.addAction(example.title)
+            action.setObjectName(f"example_{key}")
+            action.triggered.connect(lambda checked=False, k=key: self.load_example(k))
+        file_menu.addAction(self.actions["export"])
+        file_menu.addSeparator()
+        file_menu.addAction(self.actions["quit"])
+        view_menu = bar.addMenu("&View")
+        for key in ("fit", "find", "zoom_in", "zoom_out", "zoom_reset", "fullscreen"):
+            view_menu.addAction(self.actions[key])
+        view_menu.addSeparator()
+        for dock in (self.playback, self.inspector, self.jacobian):
+            view_menu.addAction(dock.toggleViewAction())
+        play_menu = bar.addMenu("&Playback")
+        for key in ("play", "step", "back", "restart", "end"):
+            play_menu.addAction(self.actions[key])
+        play_menu.addSeparator()
+        for phase in PHASE_TITLES:
+            play_menu.addAction(self.actions[f"phase_{phase}"])
+        debug_menu = bar.addMenu("&Debug")
+        for key in ("check", "magnitude", "nan", "breakpoint"):
+            debug_menu.addAction(self.actions[key])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction("Keyboard shortcuts", self._show_shortcuts)
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("toolbar")
+        for key in ("restart", "back", "play", "step", "end", None, "fit", "check", "magnitude", "nan"):
+            toolbar.addSeparator() if key is None else toolbar.addAction(self.actions[key])
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        bar.addWidget(self.status, 1)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("progress")
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
+        bar.addPermanentWidget(self.progress)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancel")
+        self.cancel_button.clicked.connect(self.cancel_layout)
+        self.cancel_button.hide()
+        bar.addPermanentWidget(self.cancel_button)
+        # A fixed height: showing and hiding the progress bar must not resize the graph
+        # view, which would make it redraw every item twice.
+        bar.setFixedHeight(max(self.cancel_button.sizeHint().height(), self.progress.sizeHint().height()) + 6)
+
+    def say(self, text: str) -> None:
+        self.status.setText(text)
+
+    # --- loading graphs -------------------------------------------------------------------
+    def load_example(self, key: str) -> None:
+        if key not in EXAMPLES:
+            self.say(f"No example named {key!r}")
+            return
+        self.load(EXAMPLES[key].build, EXAMPLES[key].title)
+
+    def load(self, build, title: str, expanded: bool = False) -> None:
+        """Build a graph, record its forward pass and lay it out, all off the UI thread;
+        the current picture stays until the new one is ready. Big graphs open with their
+        scopes collapsed unless ``expanded``."""
+        worker = self.worker
+
+        def work() -> Prepared:
+            with np.errstate(all="ignore"):
+                built = build()
+            collapsed = frozenset() if expanded else default_collapsed(built.graph)
+            recording = record(built.graph, "forward")
+            return Prepared(built, recording, layout(built.graph, collapsed, True, True, timeout=120,
+                                                     worker=worker), collapsed)
+
+        self._start_job(work, self._on_job_prepared, f"Opening {title}…")
+
+    def _start_job(self, work, done, message: str) -> None:
+        if self._job is not None:
+            self._job.cancelled = True
+        job = Job(work, self)
+        job.finished.connect(done)
+        job.failed.connect(self._on_job_failed)
+        self._job = job
+        self.progress.show()
+        self.cancel_button.show()
+        self.say(message)
+        job.start()
+
+    def _job_done(self) -> None:
+        self._job = None
+        self.progress.hide()
+        self.cancel_button.hide()
+
+    def _on_job_failed(self, message: str) -> None:
+        if self.sender() is not self._job:
+            return
+        self._job_done()
+        self.say(f"Could not finish: {message}")
+
+    def _on_job_prepared(self, prepared: Prepared) -> None:
+        if self.sender() is not self._job:
+            return
+        self._job_done()
+        self.stop()
+        self._jacobian_pending = False
+        self.built, self.graph = prepared.built, prepared.built.graph
+        self.recordings = {"forward": prepared.recording}
+        self.cursor = Cursor(prepared.recording)
+        self.collapsed = prepared.collapsed
+        self.check, self.pinned, self.mode = {}, None, "plain"
+        self.actions["check"].setChecked(False)
+        self.actions["magnitude"].setChecked(False)
+        self.presenter = Presenter(self.view, self.graph)
+        self.find_bar.set_graph(self.graph)
+        leaves = [(self.graph.id_of(v), v.label) for v in self.built.inputs]
+        self.tangent_leaf = leaves[0][0] if leaves else None
+        self.playback.set_tangent_inputs(leaves)
+        self.playback.set_phase("forward")
+        with np.errstate(all="ignore"):  # a graph may hold nan on purpose; it is flagged, not warned
+            self.jacobian.set_problem(self.graph, self.built.output, list(self.built.inputs))
+        self.view.show_layout(prepared.layout, self._prepare_item)
+        gc.freeze()  # the new graph, its steps and items are long-lived too
+        note = self.built.note + (f" · {len(self.graph)} nodes, scopes collapsed (double-click to open)"
+                                  if self.collapsed else "")
+        self.say(note + " · Space plays the forward pass")
+
+    def _prepare_item(self, item) -> None:
+        if self.presenter is not None:
+            self.presenter.refresh_item(item, self.cursor)
+
+    def _on_view_picture_ready(self) -> None:
+        if self.presenter is not None:  # items were prepared as they were built
+            self.presenter.light_current(self.cursor)
+            self._update_position()
+
+    def cancel_layout(self) -> None:
+        if self._job is not None:
+            self._job.cancelled = True
+            self.worker.cancel()
+            self._job_done()
+            self.say("Cancelled; the previous picture is kept")
+
+    def _on_view_scope_toggled(self, scope: tuple) -> None:
+        if self.graph is None:
+            return
+        collapsed = set(self.collapsed)
+        if scope in collapsed:
+            collapsed.discard(scope)
+        else:
+            collapsed = {s for s in collapsed if s[: len(scope)] != scope} | {scope}
+        self.relayout(frozenset(collapsed))
+
+    def relayout(self, collapsed: frozenset) -> None:
+        graph, worker, built, recording = self.graph, self.worker, self.built, self.recordings["forward"]
+
+        def work() -> Prepared:
+            return Prepared(built, recording, layout(graph, collapsed, True, True, timeout=120, worker=worker),
+                            collapsed)
+
+        self._start_job(work, self._on_job_relaid, f"Laying out {len(graph)} nodes…")
+
+    def _on_job_relaid(self, prepared: Prepared) -> None:
+        if self.sender() is not self._job:
+            return
+        self._job_done()
+        self.collapsed = prepared.collapsed
+        self.view.show_layout(prepared.layout, self._prepare_item)
+        self.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.graph)} nodes")
+
+    # --- phases and the cursor --------------------------------------------------------------
+    @property
+    def phase(self) -> str | None:
+        return self.cursor.recording.phase if self.cursor else None
+
+    def _recording(self, phase: str) -> Recording:
+        if phase not in self.recordings:
+            built = self.built
+            if phase == "backward":
+                self.recordings[phase] = record(self.graph, "backward", built.output, built.cotangent)
+            elif phase == "tangent":
+                leaf = self.graph[self.tangent_leaf] if self.tangent_leaf else None
+                seeds = {leaf: np.ones(leaf.value.shape)} if leaf is not None else {}
+                self.recordings[phase] = record(self.graph, "tangent", seeds=seeds)
+            else:
+                self.recordings[phase] = record(self.graph, "forward")
+        return self.recordings[phase]
+
+    def set_phase(self, phase: str, position: int = -1) -> None:
+        if self.graph is None or phase not in PHASE_TITLES:
+            return
+        self.stop()
+        self.cursor = Cursor(self._recording(phase), position)
+        self.playback.set_phase(phase)
+        if self.mode == "magnitude" and phase == "backward":
+            self._apply_magnitudes()
+        self.presenter.refresh_all(self.cursor)
+        self._update_position()
+        self.say(PHASE_TITLES[phase] + ": Space plays, → steps, ← goes back")
+
+    def seek(self, position: int) -> None:
+        if self.cursor is None or self.presenter is None:
+            return
+        old = self.cursor.position
+        if self.cursor.seek(position) != old:
+            self.presenter.move(self.cursor, old)
+        self._update_position()
+
+    def step_forward(self) -> None:
+        if self.cursor is None:
+            return
+        if self.cursor.at_end and self.phase == "forward":
+            self.set_phase("backward")  # a clicker's "next" runs on into the backward pass
+        self.seek(self.cursor.position + 1)
+        self._pause_at_breakpoint()
+
+    def step_back(self) -> None:
+        if self.cursor is not None:
+            self.seek(self.cursor.position - 1)
+
+    def restart(self) -> None:
+        self.stop()
+        self.seek(-1)
+
+    def to_end(self) -> None:
+        if self.cursor is not None:
+            self.seek(self.cursor.last)
+
+    def toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.stop()
+            return
+        if self.cursor is None:
+            return
+        if self.cursor.at_end:  # each pass stops at its end; the next Space plays on
+            if self.phase == "forward":
+                self.set_phase("backward")
+            else:
+                self.seek(-1)
+        self.timer.start()
+        self.actions["play"].setText("Pause")
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.actions["play"].setText("Play")
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def _on_timer_timeout(self) -> None:
+        if self.cursor is None or self.cursor.at_end:
+            self.stop()
+            return
+        self.step_forward()
+        if self.cursor.at_end:
+            self.stop()
+            if self.phase == "forward":
+                self.say("Forward pass done: Space plays the backward pass")
+
+    def _pause_at_breakpoint(self) -> None:
+        step = self.cursor.current if self.cursor else None
+        if step is not None and self.presenter and step.node_id in self.presenter.breakpoints:
+            self.stop()
+            self.say(f"Breakpoint: {step.node.label} ({step.node_id})")
+
+    def _on_playback_speed_changed(self, steps_per_second: float) -> None:
+        self.timer.setInterval(max(15, int(1000 / steps_per_second)))
+
+    def _on_playback_tangent_input_chosen(self, node_id: str) -> None:
+        if node_id and node_id != self.tangent_leaf:
+            self.tangent_leaf = node_id
+            self.recordings.pop("tangent", None)
+            if self.phase == "tangent":
+                self.set_phase("tangent")
+
+    def _update_position(self) -> None:
+        if self.cursor is None:
+            return
+        step = self.cursor.current
+        label = f"{step.node.label} ({step.node_id})" if step else "nothing computed yet"
+        self.playback.show_position(self.cursor.position, len(self.cursor.recording), label)
+        self._update_inspector()
+        if self._jacobian_pending and self.cursor.at_end:
+            self._jacobian_pending = False
+            self.jacobian.pass_finished()
+
+    # --- inspector and selection ----------------------------------------------------------
+    def _update_inspector(self) -> None:
+        if self.graph is None:
+            return
+        node_id = self.pinned or (self.cursor.current.node_id if self.cursor and self.cursor.current else None)
+        if node_id is None or node_id.startswith("scope/"):
+            self.inspector.show_node(None)
+            return
+        self.inspector.show_node(describe(self.graph, self.graph[node_id], self.cursor, self.check))
+
+    def _on_view_node_clicked(self, node_id: str) -> None:
+        self.pinned = None if node_id.startswith("scope/") else node_id
+        self._update_inspector()
+
+    def _on_find_bar_found(self, node_id: str) -> None:
+        self.view.centre_on(node_id)
+        self.pinned = node_id
+        self._update_inspector()
+        self.say(f"Found {self.graph[node_id].label} ({node_id})")
+
+    def _on_find_bar_missed(self, text: str) -> None:
+        self.say(f"No node matches {text!r}")
+
+    # --- debugging --------------------------------------------------------------------------
+    def check_gradients(self) -> None:
+        """Colour each Variable by the relative error of its gradient against central
+        differences (green < 1e-6, amber < 1e-3, red beyond); numbers in the inspector."""
+        if self.graph is None:
+            return
+        if not self.actions["check"].isChecked() and self.mode == "check":
+            self._clear_tints()
+            return
+        self.actions["check"].setChecked(True)
+        self.actions["magnitude"].setChecked(False)
+        output, cotangent = self.built.output, self.built.cotangent
+        with np.errstate(all="ignore"):
+            report = check_gradients(output, cotangent=cotangent)
+        self.check = {self.graph.id_of(v): (c.relative_error, c.numeric) for v, c in report.items()}
+        self.recordings.pop("backward", None)  # the check re-ran backward; record it afresh
+        tints = {k: check_colour(err) for k, (err, _) in self.check.items()}
+        self.mode = "check"
+        self.presenter.set_tints(tints, self.cursor)
+        worst = max((e for e, _ in self.check.values()), default=0.0)
+        bad = sum(1 for e, _ in self.check.values() if e >= 1e-6)
+        self.say(f"Gradient check: {len(self.check)} variables, worst relative error {worst:.1e}"
+                 + (f", {bad} above 1e-6" if bad else ", all agree with finite differences"))
+        self._update_inspector()
+
+    def toggle_magnitudes(self) -> None:
+        if self.graph is None:
+            return
+        if self.mode == "magnitude":
+            self._clear_tints()
+            return
+        self.actions["magnitude"].setChecked(True)
+        self.actions["check"].setChecked(False)
+        self.mode = "magnitude"
+        if self.phase != "backward":
+            self.set_phase("backward", self._recording("backward").steps[-1].index)
+        self._apply_magnitudes()
+
+    def _apply_magnitudes(self) -> None:
+        self._recording("backward")
+        tints, low, high = self.presenter.magnitude_tints()
+        self.presenter.set_tints(tints, self.cursor)
+        self.say(f"Gradient magnitude: dark purple = 10^{low:.1f}, yellow = 10^{high:.1f} "
+                 "(log₁₀ ‖dL/d·‖; grey = zero)")
+
+    def _clear_tints(self) -> None:
+        self.mode = "plain"
+        self.actions["check"].setChecked(False)
+        self.actions["magnitude"].setChecked(False)
+        self.presenter.set_tints({}, self.cursor)
+        self.say("Colours back to node kinds")
+
+    def run_to_nan(self) -> None:
+        """Jump to the first step, forward pass first, that produced inf or nan."""
+        if self.graph is None:
+            return
+        for phase in ("forward", "backward"):
+            index = self._recording(phase).first_non_finite()
+            if index is not None:
+                self.set_phase(phase, index)
+                step = self.cursor.current
+                self.pinned = step.node_id
+                self.view.centre_on(step.node_id)
+                self._update_inspector()
+                self.say(f"First non-finite {'value' if phase == 'forward' else 'gradient'}: "
+                         f"{step.node.label} ({step.node_id}), step {index + 1} of the {phase} pass")
+                return
+        self.say("No inf or nan anywhere in the forward and backward passes")
+
+    def toggle_breakpoint(self) -> None:
+        node_id = self.pinned or (self.cursor.current.node_id if self.cursor and self.cursor.current else None)
+        if node_id:
+            self._on_view_breakpoint_toggled(node_id)
+
+    def _on_view_breakpoint_toggled(self, node_id: str) -> None:
+        if self.presenter is None:
+            return
+        marks = self.presenter.breakpoints
+        marks.symmetric_difference_update({node_id})
+        item = self.view.item_for(node_id)
+        if item is not None:
+            self.presenter.refresh_item(item, self.cursor)
+        label = self.graph[node_id].label
+        self.say(f"Breakpoint {'set on' if node_id in marks else 'removed from'} {label} ({node_id})")
+
+    # --- forward vs reverse -----------------------------------------------------------------
+    def _on_jacobian_pass_requested(self, jpass) -> None:
+        """Animate the pass the Jacobian panel asks for; the panel fills in at its end."""
+        if jpass.mode == "forward":
+            self.recordings["tangent"] = record(self.graph, "tangent", seeds=jpass.seeds)
+            phase = "tangent"
+        else:
+            self.recordings["backward"] = record(self.graph, "backward", self.built.output, jpass.cotangent)
+            phase = "backward"
+        self.set_phase(phase)
+        self._jacobian_pending = True
+        self.toggle_play()
+        self.say(f"{jpass.label}: one {'forward' if jpass.mode == 'forward' else 'reverse'} pass; "
+                 "the panel fills in when it ends")
+
+    # --- view, files, window ------------------------------------------------------------------
+    def zoom(self, factor: float) -> None:
+        self.view.zoom(factor)
+        self.font_scale = min(2.5, max(0.7, self.font_scale * factor))
+        self._apply_font()
+
+    def reset_zoom(self) -> None:
+        self.font_scale = 1.0
+        self._apply_font()
+        self.view.fit()
+
+    def _apply_font(self) -> None:
+        font = QApplication.font()
+        font.setPointSizeF(max(6.0, font.pointSizeF() * self.font_scale))
+        for widget in (self.playback, self.inspector, self.jacobian, self.statusBar(), self.find_bar):
+            widget.setFont(font)
+
+    def toggle_full_screen(self) -> None:
+        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+
+    def export_dialog(self) -> None:
+        if self.graph is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export graph", "graph.svg",
+                                              "SVG (*.svg);;PNG (*.png);;PDF (*.pdf);;DOT (*.gv *.dot)")
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> None:
+        graph, collapsed, worker = self.graph, self.collapsed, self.worker
+        with_grads = self.phase == "backward"
+
+        def work():
+            return export_graph(graph, path, None, collapsed, True, with_grads, worker)
+
+        self._start_job(work, self._on_job_exported, f"Exporting to {path}…")
+
+    def _on_job_exported(self, path) -> None:
+        if self.sender() is not self._job:
+            return
+        self._job_done()
+        self.say(f"Saved {path}")
+
+    def _show_shortcuts(self) -> None:
+        lines = [f"{a.text().replace('&', '')}: {', '.join(k.toString() for k in a.shortcuts())}"
+                 for a in self.actions.values() if a.shortcuts()]
+        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.stop()
+        if self._job is not None:
+            self._job.cancelled = True
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        if self._own_worker:
+            self.worker.close()
+        super().closeEvent(event)

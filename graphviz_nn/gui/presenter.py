@@ -1,0 +1,132 @@
+"""From a cursor in a recorded pass to what each node item shows."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QColor
+
+from ..engine import Graph
+from ..layout.view import short_value
+from ..session import Cursor
+from .graph_view import GraphView
+from .items import NodeItem
+from .theme import scale_colour
+
+PREFIX = {"backward": "∇ ", "tangent": "ẋ "}
+
+
+def _finite(array) -> bool:
+    return array is None or bool(np.all(np.isfinite(array)))
+
+
+class Presenter:
+    """Keeps the view's items in step with the cursor, touching only what changed."""
+
+    def __init__(self, view: GraphView, graph: Graph):
+        self.view, self.graph = view, graph
+        self.tints: dict[str, QColor] = {}
+        self.breakpoints: set[str] = set()
+
+    def phase_colour(self, phase: str | None) -> QColor:
+        theme = self.view.theme
+        return {"backward": theme.backward, "tangent": theme.tangent}.get(phase or "", theme.forward)
+
+    # --- one node -----------------------------------------------------------------------
+    def _node_picture(self, node_id: str, cursor: Cursor | None) -> tuple[str, str, str, bool]:
+        node = self.graph[node_id]
+        phase = cursor.recording.phase if cursor else None
+        current = cursor is not None and cursor.current is not None and cursor.current.node_id == node_id
+        if phase == "forward":
+            shown = cursor.shown(node_id)
+            value = cursor.quantity(node_id) if shown else None
+            state = "current" if current else ("done" if shown else "pending")
+            return ("= " + short_value(value)) if shown else "", "", state, _finite(value)
+        value_text = "= " + short_value(node.value)
+        if phase is None:
+            return value_text, "", "done", _finite(node.value)
+        recorded = node_id in cursor.recording.index_of
+        shown = cursor.shown(node_id)
+        quantity = cursor.quantity(node_id) if shown else None
+        if phase == "tangent" and shown and quantity is None:
+            second = PREFIX[phase] + "0"
+        else:
+            second = PREFIX[phase] + short_value(quantity) if shown else ""
+        state = "current" if current else ("pending" if recorded and not shown else "done")
+        return value_text, second, state, _finite(node.value) and _finite(quantity)
+
+    def refresh_item(self, item: NodeItem, cursor: Cursor | None) -> None:
+        phase = cursor.recording.phase if cursor else None
+        if item.box.kind == "scope":
+            members = item.box.members
+            recorded = [m for m in members if cursor and m in cursor.recording.index_of]
+            done = sum(1 for m in recorded if cursor.shown(m))
+            current = bool(cursor and cursor.current and cursor.current.node_id in members)
+            state = "current" if current else ("pending" if recorded and done < len(recorded) else "done")
+            item.set_quantities(f"{len(members)} nodes", f"{done}/{len(recorded)} done" if recorded else "")
+            item.set_state(state, self.phase_colour(phase))
+            return
+        value, second, state, finite = self._node_picture(item.node_id, cursor)
+        item.set_quantities(value, second)
+        item.set_state(state, self.phase_colour(phase))
+        item.set_flags(self.tints.get(item.node_id), not finite, item.node_id in self.breakpoints)
+        item.setToolTip(self._tooltip(item.node_id, value, second))
+
+    def _tooltip(self, node_id: str, value: str, second: str) -> str:
+        node = self.graph[node_id]
+        lines = [f"<b>{node.label}</b> ({node_id}, {node.kind}, shape {tuple(node.value.shape)})"]
+        lines += [t for t in (value, second) if t]
+        if node.scope:
+            lines.append("in " + " / ".join(node.scope))
+        return "<br>".join(lines)
+
+    # --- the whole picture ----------------------------------------------------------------
+    def refresh_all(self, cursor: Cursor | None) -> None:
+        for item in self.view.nodes.values():
+            self.refresh_item(item, cursor)
+        self.light_current(cursor)
+
+    def move(self, cursor: Cursor, old_position: int) -> None:
+        """Update only the nodes whose steps lie between the old and the new position."""
+        low, high = sorted((old_position, cursor.position))
+        steps = cursor.recording.steps
+        touched = {steps[i].node_id for i in range(max(low, 0), min(high, len(steps) - 1) + 1)}
+        for node_id in touched:
+            item = self.view.item_for(node_id)
+            if item is not None:
+                self.refresh_item(item, cursor)
+        self.light_current(cursor)
+
+    def light_current(self, cursor: Cursor | None) -> None:
+        step = cursor.current if cursor else None
+        if step is None:
+            self.view.light_edges((), self.phase_colour(None), False)
+            return
+        phase = step.phase
+        if phase == "forward":
+            pairs = [(self.graph.id_of(x), step.node_id) for x in step.node.inputs]
+        elif phase == "backward":
+            pairs = [(c.target, c.source) for c in step.sent]
+        else:
+            pairs = [(c.source, c.target) for c in step.received]
+        self.view.light_edges(pairs, self.phase_colour(phase), reverse=phase == "backward")
+
+    # --- colour modes -----------------------------------------------------------------------
+    def set_tints(self, tints: dict[str, QColor], cursor: Cursor | None) -> None:
+        self.tints = dict(tints)
+        self.refresh_all(cursor)
+
+    def magnitude_tints(self) -> tuple[dict[str, QColor], float, float]:
+        """Colours by log10 ‖dL/d·‖ of every node with a gradient, and the scale's ends."""
+        logs = {}
+        for node in self.graph.nodes:
+            if node.grad is not None:
+                norm = float(np.linalg.norm(node.grad))
+                logs[self.graph.id_of(node)] = np.log10(norm) if norm > 0 and np.isfinite(norm) else None
+        finite = [v for v in logs.values() if v is not None]
+        if not finite:
+            return {}, 0.0, 0.0
+        low, high = min(finite), max(finite)
+        span = (high - low) or 1.0
+        tints = {k: scale_colour((v - low) / span) if v is not None else QColor("#D0D0D0")
+                 for k, v in logs.items()}
+        return tints, low, high

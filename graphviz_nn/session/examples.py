@@ -1,0 +1,137 @@
+"""The built-in example gallery: small graphs that show one idea each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..engine import Constant, Graph, Node, Variable, log, sigmoid, sin
+from ..engine import sum as total
+from ..nn import LayerNet, PerceptronNet, datasets
+
+
+@dataclass(frozen=True, eq=False)
+class Built:
+    """An example ready to show.
+
+    Attributes
+    ----------
+    graph : Graph
+    output : Node
+        The node the backward pass starts from.
+    cotangent : ndarray or None
+        Its seed when the output is not a scalar.
+    inputs : tuple of Variable
+        The leaves a forward-mode (tangent) pass can start from; the first is the default.
+    note : str
+        One line shown in the status bar.
+    """
+
+    graph: Graph
+    output: Node
+    cotangent: np.ndarray | None = None
+    inputs: tuple[Variable, ...] = ()
+    note: str = ""
+    network: object | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class Example:
+    key: str
+    title: str
+    build: Callable[[], Built]
+
+
+def seed_expression() -> Built:
+    """z = sin(x1 + x2) + x2**2 * x3: the reverse-mode walkthrough."""
+    x1, x2, x3 = Variable(0.5, "x1"), Variable(-1.2, "x2"), Variable(2.0, "x3")
+    z = sin(x1 + x2) + x2 ** 2 * x3
+    z.name = "z"
+    return Built(Graph(z), z, None, (x1, x2, x3),
+                 "z = sin(x1 + x2) + x2²·x3: one reverse pass gives all three partial derivatives")
+
+
+def vector_function() -> Built:
+    """f(x) = [x**4, x**2 + sin x, −sin x]: the forward-mode walkthrough (R¹ → R³)."""
+    x = Variable(0.8, "x")
+    s = sin(x)
+    f = x ** 4 * Constant([1.0, 0.0, 0.0], "e1") + (x ** 2 + s) * Constant([0.0, 1.0, 0.0], "e2") \
+        + (-s) * Constant([0.0, 0.0, 1.0], "e3")
+    f.name = "f"
+    return Built(Graph(f), f, np.ones(3), (x,),
+                 "f(x) = [x⁴, x² + sin x, −sin x]: one forward pass gives the whole derivative")
+
+
+def single_perceptron() -> Built:
+    """One perceptron, σ(w·x + b), against a target, with a squared error."""
+    x = Constant([1.0, -2.0, 0.5], "x")
+    w = Variable([0.4, 0.3, -0.6], "w")
+    b = Variable(0.1, "b")
+    p = sigmoid(total(w * x) + b)
+    p.name = "p"
+    loss = (p - Constant(1.0, "y")) ** 2
+    loss.name = "loss"
+    return Built(Graph(loss), loss, None, (w, b), "a single perceptron σ(w·x + b) and its squared error")
+
+
+def _few_rows(name: str, rows: int) -> datasets.Dataset:
+    data = datasets.load(name)
+    rng = np.random.default_rng(0)
+    return data.rows(np.sort(rng.choice(len(data), rows, replace=False)))
+
+
+def perceptron_net() -> Built:
+    """The seed's PerceptronNet [3, 2, 1] on eight rows of iris (setosa or not)."""
+    data = _few_rows("iris", 8)
+    net = PerceptronNet([3, 2, 1], rng=np.random.default_rng(1))
+    X = (data.X[:, :3] - data.X[:, :3].mean(0)) / data.X[:, :3].std(0)
+    net.set_data(X, net.encode_targets((data.y == 0).astype(int)))
+    net.graph.forward()
+    return Built(net.graph, net.loss, None, net.parameters[:2],
+                 "PerceptronNet [3, 2, 1]: one node per multiplication, on 8 rows of iris", net)
+
+
+def layer_net() -> Built:
+    """A LayerNet 4-3-3 with softmax and cross-entropy on twelve rows of iris."""
+    data = _few_rows("iris", 12)
+    net = LayerNet([4, 3, 3], "tanh", "softmax", "cce", normalise=True, rng=np.random.default_rng(0))
+    net.fit_normalisation(data.X)
+    net.set_data(data.X, net.encode_targets(data.y))
+    net.graph.forward()
+    return Built(net.graph, net.loss, None, net.parameters[:1],
+                 "LayerNet 4-3-3, softmax + cross-entropy, on 12 rows of iris", net)
+
+
+def hidden_nan() -> Built:
+    """A loss that goes wrong: the log of a negative input poisons everything after it."""
+    x = Constant([2.0, 0.5, -1.0, 3.0], "x")
+    w = Variable([0.3, -0.2, 0.5, 0.1], "w")
+    b = Variable(0.2, "b")
+    h = log(x) * w
+    h.name = "log(x)·w"
+    loss = total(h) + b ** 2
+    loss.name = "loss"
+    return Built(Graph(loss), loss, None, (w, b), "a loss with a nan in it: Debug > Run to NaN finds where")
+
+
+EXAMPLES: dict[str, Example] = {e.key: e for e in (
+    Example("seed", "z = sin(x1 + x2) + x2²·x3", seed_expression),
+    Example("vector", "f(x) = [x⁴, x² + sin x, −sin x]", vector_function),
+    Example("perceptron", "A single perceptron", single_perceptron),
+    Example("perceptron_net", "PerceptronNet [3, 2, 1]", perceptron_net),
+    Example("layer_net", "LayerNet 4-3-3 with softmax", layer_net),
+    Example("nan", "A NaN to find", hidden_nan),
+)}
+
+
+def big_perceptron_net(sizes: tuple[int, ...] = (30, 10, 10, 1)) -> Built:
+    """An expanded PerceptronNet on breast_cancer rows: the layout stress test."""
+    data = _few_rows("breast_cancer", 32)
+    net = PerceptronNet(list(sizes), rng=np.random.default_rng(0))
+    X = (data.X - data.X.mean(0)) / data.X.std(0)
+    net.set_data(X[:, : sizes[0]], net.encode_targets(data.y))
+    net.graph.forward()
+    return Built(net.graph, net.loss, None, net.parameters[:1],
+                 f"PerceptronNet {list(sizes)} on 32 rows of breast_cancer", net)

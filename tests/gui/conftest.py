@@ -1,0 +1,44 @@
+"""GUI tests run offscreen, with their own settings file and one shared layout worker."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from graphviz_nn.layout import LayoutWorker  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def layout_worker():
+    worker = LayoutWorker()
+    yield worker
+    worker.close()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def open_window(qtbot, settings, layout_worker):
+    """A function opening the window on an example and waiting until it is drawn."""
+    from graphviz_nn.gui.main_window import MainWindow
+
+    def opener(example: str = "seed", size=(1280, 800)):
+        window = MainWindow(example, settings=settings, worker=layout_worker)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitUntil(lambda: ready(window), timeout=30000)
+        return window
+
+    return opener
+
+
+def ready(window) -> bool:
+    return window.presenter is not None and window._job is None and not window.view.building

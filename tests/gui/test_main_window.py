@@ -1,0 +1,221 @@
+"""The window, driven through real widgets and keys, offscreen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtTest import QTest
+
+import graphviz_nn as gn
+from graphviz_nn.layout.view import short_value
+
+from .conftest import ready
+
+
+def _picture(window) -> dict[str, tuple]:
+    return {k: (i.value_text, i.second_text, i.state) for k, i in window.view.nodes.items()}
+
+
+def _key(window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    QTest.keyClick(window.view, key, modifier)
+
+
+def test_launch_shows_the_demo_with_every_node_on_screen(open_window) -> None:
+    window = open_window("seed")
+    assert len(window.view.nodes) == len(window.graph) == 9
+    assert sorted(window.view.nodes_on_screen()) == sorted(window.view.nodes)
+    assert window.phase == "forward" and window.cursor.position == -1
+    assert all(item.state == "pending" for item in window.view.nodes.values())
+
+
+def test_every_backward_step_shows_the_engines_gradient(open_window) -> None:
+    window = open_window("seed")
+    expected = gn.Graph(window.built.output)
+    expected.backward()
+    engine = {expected.id_of(n): n.grad for n in expected.nodes}
+    window.set_phase("backward")
+    for _ in range(len(window.cursor.recording)):
+        _key(window, Qt.Key.Key_Right)
+        step = window.cursor.current
+        item = window.view.nodes[step.node_id]
+        assert item.state == "current"
+        assert item.second_text == "∇ " + short_value(engine[step.node_id])
+    for node_id, grad in engine.items():
+        if grad is not None:
+            assert window.view.nodes[node_id].second_text == "∇ " + short_value(grad)
+    assert window.cursor.at_end
+
+
+def test_scrubbing_back_restores_the_earlier_picture(open_window) -> None:
+    window = open_window("seed")
+    window.set_phase("backward")
+    for _ in range(3):
+        _key(window, Qt.Key.Key_Right)
+    earlier = _picture(window)
+    window.to_end()
+    assert _picture(window) != earlier
+    window.playback.slider.setValue(3)  # the timeline: state after 3 steps
+    assert window.cursor.position == 2
+    assert _picture(window) == earlier
+    _key(window, Qt.Key.Key_Left)
+    _key(window, Qt.Key.Key_Right)
+    assert _picture(window) == earlier
+    window.seek(-1)
+    assert all(i.second_text == "" for i in window.view.nodes.values())
+
+
+def test_page_keys_are_a_presentation_clicker(open_window) -> None:
+    window = open_window("seed")
+    _key(window, Qt.Key.Key_PageDown)
+    _key(window, Qt.Key.Key_PageDown)
+    assert window.cursor.position == 1
+    _key(window, Qt.Key.Key_PageUp)
+    assert window.cursor.position == 0
+
+
+def test_the_forward_pass_runs_on_into_the_backward_pass(open_window) -> None:
+    window = open_window("seed")
+    window.to_end()
+    _key(window, Qt.Key.Key_Right)
+    assert window.phase == "backward" and window.cursor.position == 0
+    assert window.playback.phase.currentData() == "backward"
+
+
+def test_space_plays_and_pauses(open_window, qtbot) -> None:
+    window = open_window("seed")
+    window.playback.speed.setValue(60)
+    _key(window, Qt.Key.Key_Space)
+    assert window.playing
+    qtbot.waitUntil(lambda: not window.playing, timeout=5000)  # each pass stops at its end
+    assert window.phase == "forward" and window.cursor.at_end
+    _key(window, Qt.Key.Key_Space)  # and Space plays on into the backward pass
+    qtbot.waitUntil(lambda: window.phase == "backward" and window.cursor.position > 2, timeout=5000)
+    _key(window, Qt.Key.Key_Space)
+    assert not window.playing
+    position = window.cursor.position
+    qtbot.wait(100)
+    assert window.cursor.position == position
+
+
+def test_f_fits_the_graph(open_window) -> None:
+    window = open_window("layer_net")
+    for _ in range(12):
+        window.view.zoom(1.3)
+    assert len(window.view.nodes_on_screen()) < len(window.view.nodes)
+    _key(window, Qt.Key.Key_F)
+    assert sorted(window.view.nodes_on_screen()) == sorted(window.view.nodes)
+
+
+def test_ctrl_f_finds_and_centres_a_node(open_window, qtbot) -> None:
+    window = open_window("layer_net")
+    _key(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.find_bar.isVisible()
+    qtbot.keyClicks(window.find_bar.edit, "W2")
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
+    node_id = window.graph.id_of(next(n for n in window.graph.nodes if n.name == "W2"))
+    item = window.view.nodes[node_id]
+    assert item.isSelected() and window.pinned == node_id
+    centre = window.view.mapToScene(window.view.viewport().rect().center())
+    assert (centre - item.sceneBoundingRect().center()).manhattanLength() < 5
+    assert "W2" in window.findChild(object, "inspector_title").text()
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Escape)
+    assert not window.find_bar.isVisible()
+
+
+def test_breakpoint_pauses_playback(open_window, qtbot) -> None:
+    window = open_window("seed")
+    window.set_phase("backward")
+    target = window.cursor.recording.steps[4].node_id
+    window._on_view_breakpoint_toggled(target)
+    assert window.view.nodes[target].breakpoint
+    window.playback.speed.setValue(60)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: not window.playing, timeout=5000)
+    assert window.cursor.current.node_id == target
+
+
+def test_run_to_nan_stops_on_the_first_bad_node(open_window) -> None:
+    window = open_window("nan")
+    window.run_to_nan()
+    step = window.cursor.current
+    assert window.phase == "forward" and step.node.label == "log"
+    assert window.view.nodes[step.node_id].non_finite
+    assert "First non-finite value: log" in window.status.text()
+
+
+def test_check_gradients_colours_the_variables(open_window) -> None:
+    window = open_window("layer_net")
+    window.actions["check"].trigger()
+    assert window.mode == "check"
+    variables = [window.graph.id_of(v) for v in window.graph.variables]
+    assert set(window.check) == set(variables)
+    for node_id in variables:
+        error, _ = window.check[node_id]
+        assert error < 1e-6
+        assert window.view.nodes[node_id].tint.name() == "#009e73"
+    assert "all agree with finite differences" in window.status.text()
+
+
+def test_gradient_magnitudes_colour_every_node_with_a_gradient(open_window) -> None:
+    window = open_window("layer_net")
+    window.actions["magnitude"].trigger()
+    assert window.phase == "backward"
+    tinted = [k for k, item in window.view.nodes.items() if item.tint is not None]
+    with_grad = [window.graph.id_of(n) for n in window.graph.nodes if n.grad is not None]
+    assert sorted(tinted) == sorted(with_grad)
+    window.actions["magnitude"].trigger()
+    assert all(item.tint is None for item in window.view.nodes.values())
+
+
+def test_collapse_and_expand_a_scope(open_window, qtbot) -> None:
+    window = open_window("layer_net")
+    before = len(window.view.nodes)
+    window.view.scope_toggled.emit(("layer 1",))
+    qtbot.waitUntil(lambda: ready(window) and "scope/layer 1" in window.view.nodes, timeout=20000)
+    assert len(window.view.nodes) < before
+    window.view.scope_toggled.emit(("layer 1",))
+    qtbot.waitUntil(lambda: ready(window) and "scope/layer 1" not in window.view.nodes, timeout=20000)
+    assert len(window.view.nodes) == before
+
+
+def test_zoom_scales_graph_and_text(open_window) -> None:
+    window = open_window("seed")
+    scale, size = window.view.transform().m11(), window.inspector.font().pointSizeF()
+    _key(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.transform().m11() > scale
+    assert window.inspector.font().pointSizeF() > size
+
+
+def test_geometry_is_remembered(open_window, settings) -> None:
+    window = open_window("seed", size=(1111, 777))
+    window.close()
+    assert settings.value("window/geometry") is not None
+
+
+def test_opening_a_big_expanded_graph_never_blocks(qtbot, settings, layout_worker) -> None:
+    """The expanded [30, 10, 10, 1] PerceptronNet: graph, layout and items are built while a
+    10 ms timer keeps ticking; the longest gap between ticks must stay under 100 ms."""
+    from graphviz_nn.gui.main_window import MainWindow
+    from graphviz_nn.session import big_perceptron_net
+
+    window = MainWindow(None, settings=settings, worker=layout_worker)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.wait(200)
+    ticks: list[float] = []
+    probe = QTimer()
+    probe.setInterval(10)
+    import time
+
+    probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    probe.start()
+    window.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
+    assert window.progress.isVisible() or window.progress.isVisibleTo(window)
+    qtbot.waitUntil(lambda: ready(window), timeout=60000)
+    qtbot.wait(50)
+    probe.stop()
+    assert len(window.view.nodes) == len(window.graph) > 1000
+    gaps = np.diff(ticks)
+    assert gaps.max() < 0.100, f"the event loop was blocked for {gaps.max() * 1000:.0f} ms"
