@@ -23,6 +23,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--phase", choices=PHASES, help="the pass to show (default: none played yet)")
     s.add_argument("--step", type=int, help="show the state after K steps (default: the end of the pass)")
     s.add_argument("--size", default="1600x1000", help="window size WIDTHxHEIGHT (default 1600x1000)")
+    s.add_argument("--select", metavar="NODE", help="a node (name or id) to show in the inspector")
+    s.add_argument("--debug", choices=("check", "magnitude", "nan"),
+                   help="gradient check colours, gradient magnitudes, or run to the first NaN")
     s.add_argument("-o", "--output", required=True, metavar="FILE.png")
     s.set_defaults(run=take_shot)
 
@@ -48,6 +51,11 @@ def take_shot(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ..gui.app import shot
 
-    path = shot(args.example, args.output, args.phase, args.step, (int(match[1]), int(match[2])))
+    try:
+        path = shot(args.example, args.output, args.phase, args.step, (int(match[1]), int(match[2])),
+                    select=args.select, debug=args.debug)
+    except (ValueError, RuntimeError) as error:
+        print(f"graphviz-nn shot: error: {error}", file=sys.stderr)
+        return 2
     print(f"wrote {path}")
     return 0

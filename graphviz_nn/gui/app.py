@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
@@ -48,10 +48,13 @@ def wait_until(condition, timeout: float = 30.0) -> bool:
 
 
 def shot(example: str, path: str, phase: str | None = None, step: int | None = None,
-         size: tuple[int, int] = (1600, 1000), settings_path: str | None = None) -> str:
+         size: tuple[int, int] = (1600, 1000), settings_path: str | None = None,
+         select: str | None = None, debug: str | None = None) -> str:
     """Render the window offscreen at a point of the animation and save it as a PNG.
 
     ``step`` counts from 1 (the state after that many steps); None shows the end of the pass.
+    ``select`` names a node to show in the inspector; ``debug`` is "check" (gradient check),
+    "magnitude" (gradient magnitudes) or "nan" (run to the first non-finite value).
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     application()
@@ -59,6 +62,7 @@ def shot(example: str, path: str, phase: str | None = None, step: int | None = N
     window = MainWindow(example, settings=settings)
     window.resize(*size)
     window.show()
+    window.resizeDocks([window.inspector], [min(460, size[0] // 3)], Qt.Orientation.Horizontal)
     if not wait_until(lambda: window.presenter is not None and not window.view.building
                       and window._job is None, 60):
         raise RuntimeError(f"the example {example!r} did not finish opening")
@@ -66,6 +70,20 @@ def shot(example: str, path: str, phase: str | None = None, step: int | None = N
         window.set_phase(phase)
     if phase or step is not None:
         window.seek((step - 1) if step is not None else window.cursor.last)
+    if debug == "check":
+        window.actions["check"].trigger()
+    elif debug == "magnitude":
+        window.actions["magnitude"].trigger()
+    elif debug == "nan":
+        window.run_to_nan()
+    if select:
+        from .find_bar import find_node
+
+        node_id = find_node(window.graph, select)
+        if node_id is None:
+            raise ValueError(f"no node matches {select!r}")
+        window.view.scene().clearSelection()
+        window.view.nodes[node_id].setSelected(True)
     window.view.fit()
     wait_until(lambda: False, 0.3)  # let the flowing edges and the transition settle
     window.grab().save(path)

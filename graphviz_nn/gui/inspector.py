@@ -298,9 +298,10 @@ class InspectorDock(QDockWidget):
         self._chain_heading, self._chain = _heading("chain"), _ChainLabel("inspector_chain")
         self._check_heading, self._check = _heading("check"), _label("inspector_check")
         self._check_heading.setText("Gradient check  (finite differences)")
-        for widget in (self._title, self._details, rule, self._value, self._gradient, self._tangent,
-                       self._formula_heading, self._formula, self._chain_heading, self._chain,
-                       self._check_heading, self._check):
+        # The check sits right under the title: when it is on, it is what the user is after.
+        for widget in (self._title, self._details, rule, self._check_heading, self._check,
+                       self._value, self._gradient, self._tangent,
+                       self._formula_heading, self._formula, self._chain_heading, self._chain):
             body.addWidget(widget)
         layout.addWidget(self._hint)
         layout.addWidget(self._body)

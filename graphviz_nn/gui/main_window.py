@@ -112,8 +112,10 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = self.settings.value("window/state")
-        if state is not None:
-            self.restoreState(state)
+        if state is None or not self.restoreState(state):
+            # First run: the graph gets most of the width, the inspector a readable column.
+            self.resizeDocks([self.inspector], [440], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.playback], [150], Qt.Orientation.Vertical)
         # What exists when the window opens lives for the whole session: keeping it out of
         # the cycle collector's scans keeps its pauses short (a full scan of a big heap took
         # over 100 ms, a visible stall). Reference counting still frees what is dropped.

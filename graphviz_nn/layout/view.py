@@ -91,6 +91,8 @@ def short_value(value: np.ndarray | None) -> str:
         return f"{value.item():.4g}"
     if value.ndim == 1 and value.size <= 3:
         return "[" + ", ".join(f"{v:.3g}" for v in value) + "]"
+    if value.ndim == 1:
+        return f"{value.size} values"  # a bare "4" would read as the number four
     return "×".join(str(n) for n in value.shape)
 
 
