@@ -39,8 +39,32 @@ def test_a_bad_flag_exits_non_zero_with_one_line() -> None:
 def test_display_check(monkeypatch) -> None:
     assert cli.qt_platform_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
     assert "no display" in cli.qt_platform_problem({})
-    monkeypatch.setattr(display.ctypes.util, "find_library", lambda name: None)
+    monkeypatch.setattr(display, "missing_xcb_library", lambda: "libxcb-cursor.so.0")
     message = cli.qt_platform_problem({"DISPLAY": ":0"})
-    assert "libxcb-cursor0" in message and "apt install libxcb-cursor0" in message
-    monkeypatch.setattr(display.ctypes.util, "find_library", lambda name: "libxcb-cursor.so.0")
+    assert "libxcb-cursor.so.0" in message and "apt install libxcb-cursor0" in message
+    monkeypatch.setattr(display, "missing_xcb_library", lambda: "libxcb-icccm.so.4")
+    assert "apt install libxcb-icccm4" in cli.qt_platform_problem({"DISPLAY": ":0"})
+    monkeypatch.setattr(display, "missing_xcb_library", lambda: None)
     assert cli.qt_platform_problem({"DISPLAY": ":0"}) is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the xcb plugin is Linux's")
+def test_missing_library_is_found_by_loading_the_real_plugin(monkeypatch) -> None:
+    def refuse(path):
+        assert path.endswith("libqxcb.so")
+        raise OSError("libxcb-keysyms.so.1: cannot open shared object file: No such file or directory")
+
+    monkeypatch.setattr(display.ctypes, "CDLL", refuse)
+    assert display.missing_xcb_library() == "libxcb-keysyms.so.1"
+    assert display._debian_package("libxcb-keysyms.so.1") == "libxcb-keysyms1"
+    assert display._debian_package("libxkbcommon-x11.so.0") == "libxkbcommon-x11-0"
+
+
+def test_no_display_is_one_line_and_exit_1() -> None:
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    out = subprocess.run([sys.executable, "-m", "graphviz_nn"], capture_output=True, text=True, env=env, timeout=60)
+    if sys.platform.startswith("linux"):
+        assert out.returncode == 1
+        assert out.stderr.strip().splitlines() == [
+            "graphviz-nn: cannot open the window: no display: set DISPLAY (X11) or WAYLAND_DISPLAY, "
+            "or run headless with QT_QPA_PLATFORM=offscreen"]
