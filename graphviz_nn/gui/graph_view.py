@@ -51,6 +51,7 @@ class GraphView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.layout_shown: Layout | None = None
+        self.auto_fit = True
         self.nodes: dict[str, NodeItem] = {}
         self.edges: list[EdgeItem] = []
         self.edges_into: dict[str, list[EdgeItem]] = {}
@@ -182,16 +183,31 @@ class GraphView(QGraphicsView):
             edge.advance_flow(1.2)
 
     # --- navigation ------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.auto_fit:  # keep the whole graph in view until the user zooms
+            self.fit()
+
     def fit(self) -> None:
-        """Show the whole graph."""
+        """Show the whole graph (and keep it so when the view is resized)."""
+        self.auto_fit = True
         rect = self.scene().itemsBoundingRect()
         if not rect.isEmpty():
             self.fitInView(rect.adjusted(-10, -10, 10, 10), Qt.AspectRatioMode.KeepAspectRatio)
+        self._choose_quality()
+
+    def _choose_quality(self) -> None:
+        # Far out, antialiasing thousands of tiny shapes costs most of a frame and shows
+        # nothing; close in, it is what makes the drawing look right.
+        smooth = self.transform().m11() >= 0.35
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
 
     def zoom(self, factor: float) -> None:
+        self.auto_fit = False
         current = self.transform().m11()
         if 0.02 < current * factor < 12:
             self.scale(factor, factor)
+        self._choose_quality()
 
     def centre_on(self, node_id: str) -> bool:
         """Select a node and bring it to the middle of the view."""
@@ -200,6 +216,7 @@ class GraphView(QGraphicsView):
             return False
         self.scene().clearSelection()
         item.setSelected(True)
+        self.auto_fit = False
         if self.transform().m11() < 0.6:
             self.resetTransform()
             self.scale(0.9, 0.9)

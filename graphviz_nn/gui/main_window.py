@@ -24,6 +24,7 @@ from .jobs import Job
 from .playback_dock import PHASE_TITLES, PlaybackDock
 from .presenter import Presenter
 from .theme import check_colour
+from .training_dock import TrainingDock
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,6 +87,10 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.playback)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jacobian)
+        self.training = TrainingDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.training)
+        self.training.hide()  # View > Training, or File > Train a network, shows it
+        self.training.wait_for_window = True
         self.tabifyDockWidget(self.inspector, self.jacobian)
         self.inspector.raise_()
         self._build_menus()
@@ -106,6 +111,14 @@ class MainWindow(QMainWindow):
         self.find_bar.found.connect(self._on_find_bar_found)
         self.find_bar.missed.connect(self._on_find_bar_missed)
         self.jacobian.pass_requested.connect(self._on_jacobian_pass_requested)
+        self.jacobian.visibilityChanged.connect(self._on_jacobian_visibility_changed)
+        self._jacobian_problem = None
+        self.training.network_built.connect(self._on_training_network_built)
+        self.training.training_started.connect(self._on_training_training_started)
+        self.training.epoch_updated.connect(self._on_training_epoch_updated)
+        self.training.training_stopped.connect(self._on_training_training_stopped)
+        self.training.epoch_restored.connect(self._on_training_epoch_restored)
+        self._training = False
 
         self.resize(1280, 800)
         geometry = self.settings.value("window/geometry")
@@ -184,6 +197,10 @@ class MainWindow(QMainWindow):
             action = examples.addAction(example.title)
             action.setObjectName(f"example_{key}")
             action.triggered.connect(lambda checked=False, k=key: self.load_example(k))
+        train = file_menu.addAction("Train a network…")
+        train.setObjectName("action_train")
+        train.setShortcut(QKeySequence("Ctrl+T"))
+        train.triggered.connect(self.show_training)
         file_menu.addAction(self.actions["export"])
         file_menu.addSeparator()
         file_menu.addAction(self.actions["quit"])
@@ -191,7 +208,7 @@ class MainWindow(QMainWindow):
         for key in ("fit", "find", "zoom_in", "zoom_out", "zoom_reset", "fullscreen"):
             view_menu.addAction(self.actions[key])
         view_menu.addSeparator()
-        for dock in (self.playback, self.inspector, self.jacobian):
+        for dock in (self.playback, self.inspector, self.jacobian, self.training):
             view_menu.addAction(dock.toggleViewAction())
         play_menu = bar.addMenu("&Playback")
         for key in ("play", "step", "back", "restart", "end"):
@@ -258,6 +275,9 @@ class MainWindow(QMainWindow):
     def _start_job(self, work, done, message: str) -> None:
         if self._job is not None:
             self._job.cancelled = True
+        # Building a graph allocates many objects and no cycles: the cycle collector would
+        # only scan the heap mid-way and stall the window; it runs again when the job ends.
+        gc.disable()
         job = Job(work, self)
         job.finished.connect(done)
         job.failed.connect(self._on_job_failed)
@@ -268,6 +288,8 @@ class MainWindow(QMainWindow):
         job.start()
 
     def _job_done(self) -> None:
+        if not self.training.training:
+            gc.enable()
         self._job = None
         self.progress.hide()
         self.cancel_button.hide()
@@ -297,13 +319,25 @@ class MainWindow(QMainWindow):
         self.tangent_leaf = leaves[0][0] if leaves else None
         self.playback.set_tangent_inputs(leaves)
         self.playback.set_phase("forward")
-        with np.errstate(all="ignore"):  # a graph may hold nan on purpose; it is flagged, not warned
-            self.jacobian.set_problem(self.graph, self.built.output, list(self.built.inputs))
+        self._jacobian_problem = (self.graph, self.built.output, list(self.built.inputs))
+        if self.jacobian.isVisible():
+            self._on_jacobian_visibility_changed(True)
         self.view.show_layout(prepared.layout, self._prepare_item)
         gc.freeze()  # the new graph, its steps and items are long-lived too
+        self.training.graph_shown(self.graph)
         note = self.built.note + (f" · {len(self.graph)} nodes, scopes collapsed (double-click to open)"
                                   if self.collapsed else "")
         self.say(note + " · Space plays the forward pass")
+
+    def _on_jacobian_visibility_changed(self, visible: bool) -> None:
+        """The Jacobian panel works its problem out only when it is shown: for a big graph
+        that takes passes the window need not spend on opening it."""
+        problem, self._jacobian_problem = self._jacobian_problem, None
+        if visible and problem is not None:
+            with np.errstate(all="ignore"):  # a graph may hold nan on purpose; it is flagged
+                self.jacobian.set_problem(*problem)
+        elif problem is not None:
+            self._jacobian_problem = problem
 
     def _prepare_item(self, item) -> None:
         if self.presenter is not None:
@@ -348,6 +382,62 @@ class MainWindow(QMainWindow):
         self.view.show_layout(prepared.layout, self._prepare_item)
         self.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.graph)} nodes")
 
+    # --- training ------------------------------------------------------------------------------
+    def show_training(self) -> None:
+        self.training.show()
+        self.training.raise_()
+
+    def _on_training_network_built(self, run) -> None:
+        self.load(run.built, f"{run.network} on {run.data.name}")
+
+    def _on_training_training_started(self) -> None:
+        self.stop()
+        self._training = True
+        self.mode = "magnitude"
+        self.say("Training: the graph is coloured by gradient magnitude as it learns "
+                 "(the passes can be stepped through when it stops)")
+
+    def _on_training_epoch_updated(self, update) -> None:
+        if self.presenter is None or self._job is not None:
+            return
+        # Only colours change while training: the live arrays belong to the worker.
+        norms = {k: v for k, v in update.gradient_norms.items() if v > 0}
+        if not norms:
+            return
+        logs = {k: np.log10(v) for k, v in norms.items()}
+        low, high = min(logs.values()), max(logs.values())
+        from .theme import scale_colour
+
+        tints = {k: scale_colour((v - low) / ((high - low) or 1.0)) for k, v in logs.items()}
+        for node_id, item in self.view.nodes.items():
+            item.set_flags(tints.get(node_id), item.non_finite)
+
+    def _on_training_training_stopped(self, reason: str) -> None:
+        self._training = False
+        self._after_weights_changed()
+        if reason not in ("done", "stopped"):
+            self.say(reason)
+
+    def _on_training_epoch_restored(self, snapshot) -> None:
+        self._after_weights_changed()
+        self.say(f"Weights of epoch {snapshot.epoch} are back in the graph: step through its passes")
+
+    def _after_weights_changed(self) -> None:
+        """The network's weights changed under the recordings: record the passes again."""
+        if self.graph is None or self.training.run is None or self.graph is not self.training.run.network.graph:
+            return
+        self.recordings = {}
+        self.check = {}
+        self.set_phase("backward")
+        self._apply_magnitudes()
+        self.say("Training stopped: step through the backward pass on 16 training rows (→), "
+                 "or press Train to go on")
+
+    def _blocked_by_training(self) -> bool:
+        if self._training:
+            self.say("Training is running: pause or stop it to step through the passes")
+        return self._training
+
     # --- phases and the cursor --------------------------------------------------------------
     @property
     def phase(self) -> str | None:
@@ -367,7 +457,7 @@ class MainWindow(QMainWindow):
         return self.recordings[phase]
 
     def set_phase(self, phase: str, position: int = -1) -> None:
-        if self.graph is None or phase not in PHASE_TITLES:
+        if self.graph is None or phase not in PHASE_TITLES or self._blocked_by_training():
             return
         self.stop()
         self.cursor = Cursor(self._recording(phase), position)
@@ -379,7 +469,7 @@ class MainWindow(QMainWindow):
         self.say(PHASE_TITLES[phase] + ": Space plays, → steps, ← goes back")
 
     def seek(self, position: int) -> None:
-        if self.cursor is None or self.presenter is None:
+        if self.cursor is None or self.presenter is None or self._blocked_by_training():
             return
         old = self.cursor.position
         if self.cursor.seek(position) != old:
@@ -410,7 +500,7 @@ class MainWindow(QMainWindow):
         if self.timer.isActive():
             self.stop()
             return
-        if self.cursor is None:
+        if self.cursor is None or self._blocked_by_training():
             return
         if self.cursor.at_end:  # each pass stops at its end; the next Space plays on
             if self.phase == "forward":
@@ -492,7 +582,7 @@ class MainWindow(QMainWindow):
     def check_gradients(self) -> None:
         """Colour each Variable by the relative error of its gradient against central
         differences (green < 1e-6, amber < 1e-3, red beyond); numbers in the inspector."""
-        if self.graph is None:
+        if self.graph is None or self._blocked_by_training():
             return
         if not self.actions["check"].isChecked() and self.mode == "check":
             self._clear_tints()
@@ -638,6 +728,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop()
+        self.training.stop(wait=1.5)
         if self._job is not None:
             self._job.cancelled = True
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -1,6 +1,10 @@
-"""Files: atomic writes and graph exports. Qt-free."""
+"""Files: atomic writes, graph exports and session files. Qt-free."""
 
 from .atomic import write_atomic
 from .exports import FORMATS, export_format, export_graph
+from .session_file import SessionError, SessionState, ViewState, load_session, save_session
 
-__all__ = ["FORMATS", "export_format", "export_graph", "write_atomic"]
+__all__ = [
+    "FORMATS", "SessionError", "SessionState", "ViewState", "export_format", "export_graph",
+    "load_session", "save_session", "write_atomic",
+]

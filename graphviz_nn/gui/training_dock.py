@@ -1,0 +1,379 @@
+"""The training dock: pick a dataset, shape a network, train it and watch it learn."""
+
+from __future__ import annotations
+
+import gc
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from ..nn import ACTIVATIONS, LOSSES, OPTIMISERS
+from ..nn.builder import NetworkSpec
+from ..nn.datasets import BUILTIN, Dataset, DatasetError
+from ..session.training import Snapshot, TrainingRun, TrainingSettings, defaults_for
+from .heatmap import heatmap_pixmap
+from .training_plots import BoundaryView, CurvesView
+from .training_worker import EpochUpdate, TrainingWorker
+
+
+class TrainingDock(QDockWidget):
+    """Dataset, network settings, Train / Pause / Stop / One epoch, and the live plots.
+
+    Signals
+    -------
+    network_built(TrainingRun)
+        A new network exists: the window draws its graph.
+    training_started(), training_stopped(str)
+    epoch_updated(EpochUpdate)
+    epoch_restored(Snapshot)
+        An epoch's weights were put back (time travel).
+    """
+
+    network_built = Signal(object)
+    training_started = Signal()
+    training_stopped = Signal(str)
+    epoch_updated = Signal(object)
+    epoch_restored = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__("Training", parent)
+        self.setObjectName("training")
+        self.run: TrainingRun | None = None
+        self.worker: TrainingWorker | None = None
+        self.wait_for_window = False  # the window sets it: it draws a new network first
+        self._updates = 0
+        self._pending_epochs = 0
+        self._built_settings: TrainingSettings | None = None
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.addLayout(self._settings_form())
+        column.addLayout(self._buttons())
+        self.status = QLabel("Pick a dataset and press Train")
+        self.status.setObjectName("training_status")
+        self.status.setWordWrap(True)
+        # Fixed heights: a label that changes size re-lays the dock out and redraws the
+        # plots whole, many times a second while training.
+        self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 6)
+        column.addWidget(self.status)
+        self.preview = QStackedWidget()
+        self.boundary = BoundaryView()
+        self.images = QLabel()
+        self.images.setObjectName("dataset_images")
+        self.images.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.summary = QLabel()
+        self.summary.setObjectName("dataset_summary")
+        self.summary.setWordWrap(True)
+        for widget in (self.boundary, self.images, self.summary):
+            self.preview.addWidget(widget)
+        self.preview.setMinimumHeight(180)
+        column.addWidget(self.preview, 2)
+        self.curves = CurvesView()
+        self.curves.epoch_clicked.connect(self._on_curves_epoch_clicked)
+        column.addWidget(self.curves, 4)
+        self.weights = QLabel()
+        self.weights.setObjectName("weights")
+        self.weights.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.weights.setFixedHeight(96)
+        column.addWidget(self.weights)
+        self.setWidget(body)
+        self.dataset.setCurrentIndex(self.dataset.findData("xor"))
+        self._on_dataset_changed()
+
+    # --- settings ------------------------------------------------------------------------
+    def _combo(self, name: str, items) -> QComboBox:
+        box = QComboBox()
+        box.setObjectName(name)
+        for item in items:
+            box.addItem(str(item), item)
+        return box
+
+    def _settings_form(self) -> QFormLayout:
+        form = QFormLayout()
+        row = QHBoxLayout()
+        self.dataset = self._combo("dataset", list(BUILTIN))
+        self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
+        row.addWidget(self.dataset, 1)
+        open_csv = QPushButton("Open CSV…")
+        open_csv.setObjectName("open_csv")
+        open_csv.clicked.connect(self._on_open_csv_clicked)
+        row.addWidget(open_csv)
+        form.addRow("Dataset", row)
+        self.kind = self._combo("net_kind", ["layer", "perceptron"])
+        self.hidden = QLineEdit()
+        self.hidden.setObjectName("hidden")
+        self.hidden.setToolTip("Hidden layer widths, e.g. 8 8 (empty: no hidden layer)")
+        self.activation = self._combo("activation", [a for a in ACTIVATIONS if a != "softmax"])
+        self.output_activation = self._combo("output_activation", ["sigmoid", "softmax", "identity", "tanh"])
+        self.loss = self._combo("loss", LOSSES)
+        self.optimiser = self._combo("optimiser", list(OPTIMISERS))
+        self.lr = QDoubleSpinBox()
+        self.lr.setObjectName("lr")
+        self.lr.setDecimals(4)
+        self.lr.setRange(0.0001, 10.0)
+        self.lr.setSingleStep(0.005)
+        self.batch = QSpinBox()
+        self.batch.setObjectName("batch_size")
+        self.batch.setRange(0, 100000)
+        self.batch.setSpecialValueText("full batch")
+        self.epochs = QSpinBox()
+        self.epochs.setObjectName("epochs")
+        self.epochs.setRange(1, 1_000_000)
+        self.seed = QSpinBox()
+        self.seed.setObjectName("seed")
+        self.seed.setRange(0, 1_000_000)
+        grid = QGridLayout()
+        pairs = [("Network", self.kind), ("Hidden", self.hidden), ("Activation", self.activation),
+                 ("Output", self.output_activation), ("Loss", self.loss), ("Optimiser", self.optimiser),
+                 ("Learning rate", self.lr), ("Batch", self.batch), ("Epochs", self.epochs), ("Seed", self.seed)]
+        for i, (label, widget) in enumerate(pairs):
+            grid.addWidget(QLabel(label), i // 2, (i % 2) * 2)
+            grid.addWidget(widget, i // 2, (i % 2) * 2 + 1)
+        form.addRow(grid)
+        return form
+
+    def _buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.train_button = QPushButton("Train")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.epoch_button = QPushButton("One epoch")
+        for name, button, slot in (("train", self.train_button, self.train), ("pause", self.pause_button, self.toggle_pause),
+                                   ("stop", self.stop_button, self.stop), ("one_epoch", self.epoch_button, self.one_epoch)):
+            button.setObjectName(f"training_{name}")
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        self._set_running(False)
+        return row
+
+    def settings(self) -> TrainingSettings:
+        """The settings as the widgets show them; ValueError for bad hidden widths."""
+        try:
+            hidden = tuple(int(t) for t in self.hidden.text().replace(",", " ").split())
+        except ValueError:
+            raise ValueError(f"hidden widths must be whole numbers, got {self.hidden.text()!r}") from None
+        if any(h < 1 for h in hidden):
+            raise ValueError("hidden widths must be at least 1")
+        base = defaults_for(self.dataset.currentData())
+        spec = NetworkSpec(self.kind.currentData(), hidden, self.activation.currentData(),
+                           self.output_activation.currentData(), self.loss.currentData(),
+                           normalise=base.spec.normalise)
+        return TrainingSettings(self.dataset.currentData(), spec, self.optimiser.currentData(), self.lr.value(),
+                                self.batch.value() or None, self.epochs.value(), self.seed.value())
+
+    def show_settings(self, settings: TrainingSettings) -> None:
+        spec = settings.spec
+        for box, value in ((self.kind, spec.kind), (self.activation, spec.activation),
+                           (self.output_activation, spec.output_activation), (self.loss, spec.loss),
+                           (self.optimiser, settings.optimiser)):
+            box.setCurrentIndex(max(0, box.findData(value)))
+        self.hidden.setText(" ".join(str(h) for h in spec.hidden))
+        self.lr.setValue(settings.lr)
+        self.batch.setValue(settings.batch_size or 0)
+        self.epochs.setValue(settings.epochs)
+        self.seed.setValue(settings.seed)
+
+    def _on_dataset_changed(self) -> None:
+        name = self.dataset.currentData()
+        if name is None:
+            return
+        self.show_settings(defaults_for(name))
+        try:
+            from ..nn.datasets import load
+
+            self.show_preview(load(name))
+        except (DatasetError, ValueError) as error:
+            self.status.setText(str(error))
+
+    def _on_open_csv_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a CSV dataset", "", "CSV (*.csv)")
+        if path:
+            self.add_csv(path)
+
+    def add_csv(self, path: str) -> None:
+        from ..nn.datasets import read_csv
+
+        try:
+            data = read_csv(path)
+        except DatasetError as error:
+            self.status.setText(f"Could not open it: {error}")
+            return
+        self.dataset.addItem(data.name, path)
+        self.dataset.setCurrentIndex(self.dataset.count() - 1)
+        self.status.setText(f"{data!r} from {path}")
+
+    # --- preview -----------------------------------------------------------------------------
+    def show_preview(self, data: Dataset) -> None:
+        if data.n_features == 2 and data.is_classification:
+            self.boundary.show_data(data)
+            self.preview.setCurrentWidget(self.boundary)
+        elif data.image_shape is not None:
+            rows, cols = data.image_shape
+            tiles = [data.X[i].reshape(rows, cols) for i in range(min(24, len(data)))]
+            pad = np.full((rows, 1), np.nan)
+            strip = [np.hstack([t for pair in zip(tiles[k:k + 8], [pad] * 8) for t in pair]) for k in range(0, len(tiles), 8)]
+            width = max(s.shape[1] for s in strip)
+            grid = np.vstack([np.hstack([s, np.full((rows, width - s.shape[1]), np.nan)]) for s in strip])
+            self.images.setPixmap(heatmap_pixmap(np.nan_to_num(grid, nan=0.0), cell=6, max_size=420))
+            self.preview.setCurrentWidget(self.images)
+        else:
+            counts = ", ".join(f"{name}: {int(np.sum(data.y == k))}" for k, name in enumerate(data.class_names or ()))
+            self.summary.setText(f"<b>{data.name}</b>: {len(data)} rows × {data.n_features} features"
+                                 f"<br>{counts}<br><small>{data.source}</small>")
+            self.preview.setCurrentWidget(self.summary)
+
+    # --- training ------------------------------------------------------------------------------
+    def _set_running(self, running: bool) -> None:
+        self.train_button.setEnabled(not running)
+        self.epoch_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        self.pause_button.setText("Pause")
+
+    def build(self) -> TrainingRun | None:
+        """A fresh network for the current settings (when they changed since the last one)."""
+        try:
+            settings = self.settings()
+            if self.run is not None and settings == self._built_settings:
+                return self.run
+            run = TrainingRun.create(settings)
+        except (ValueError, DatasetError) as error:
+            self.status.setText(f"Cannot build it: {error}")
+            return None
+        self.run, self._built_settings = run, settings
+        self.worker = TrainingWorker(run, self)
+        self.worker.epoch_finished.connect(self._on_worker_epoch_finished)
+        self.worker.training_finished.connect(self._on_worker_training_finished)
+        self.curves.set_records([])
+        self.show_preview(run.data)
+        self.status.setText(f"{run.network} on {run.data.name}: {len(run.train)} training rows, "
+                            f"{len(run.test)} test rows")
+        self.network_built.emit(run)
+        return run
+
+    def train(self, epochs: int | None = None) -> None:
+        """Train for ``epochs`` (the Epochs box by default). A new network is first shown
+        by the window, which records its passes; training starts once that is done, so the
+        two never touch the network at the same time."""
+        fresh = self.run is None or self.settings() != self._built_settings if self._valid_settings() else False
+        run = self.build()
+        if run is None or self.worker.running:
+            return
+        count = epochs or self.epochs.value()
+        if fresh and self.wait_for_window:
+            self._pending_epochs = count
+            self.status.setText("Drawing the network's graph…")
+            return
+        self._begin(count)
+
+    def _valid_settings(self) -> bool:
+        try:
+            self.settings()
+        except ValueError:
+            return False
+        return True
+
+    def _begin(self, epochs: int) -> None:
+        # Training makes no reference cycles; pausing the cycle collector while it runs
+        # spares the window its pauses (it runs again when training ends).
+        gc.disable()
+        self._set_running(True)
+        self.training_started.emit()
+        self.worker.start(epochs)
+
+    def graph_shown(self, graph) -> None:
+        """The window finished drawing ``graph``: start the training that waited for it."""
+        if self._pending_epochs and self.run is not None and graph is self.run.network.graph:
+            epochs, self._pending_epochs = self._pending_epochs, 0
+            self._begin(epochs)
+
+    def one_epoch(self) -> None:
+        self.train(1)
+
+    def toggle_pause(self) -> None:
+        if self.worker is None or not self.worker.running:
+            return
+        if self.worker.paused:
+            self.worker.resume()
+            self.pause_button.setText("Pause")
+        else:
+            self.worker.pause()
+            self.pause_button.setText("Resume")
+
+    def stop(self, wait: float = 0.0) -> None:
+        if self.worker is not None:
+            self.worker.stop(wait)
+            if wait and not self.worker.running:
+                gc.enable()  # the finished signal may never be delivered if the window closes
+
+    @property
+    def training(self) -> bool:
+        return self.worker is not None and self.worker.running
+
+    def _on_worker_epoch_finished(self, update: EpochUpdate) -> None:
+        self.run.history.extend(update.records)
+        self._updates += 1
+        # Curves and the boundary take turns, halving the work of each redraw (each still
+        # refreshes several times a second), so no single redraw holds the window up.
+        final = not self.worker.running or self.run.stop.is_set()
+        self.curves.add(update.records, redraw=final or self._updates % 2 == 0)
+        if update.boundary is not None and (final or self._updates % 2 == 1):
+            self.boundary.show_boundary(update.boundary)
+        if final or self._updates % 4 == 1:
+            self.weights.setPixmap(self._weights_pixmap(update.weights))
+        self.status.setText(self.curves.describe(update.records[-1].epoch))
+        self.epoch_updated.emit(update)
+        # Posted after the repaints this update asked for, so it runs once they are done.
+        worker = self.worker
+        QTimer.singleShot(0, worker.update_shown)
+
+    @staticmethod
+    def _weights_pixmap(weights):
+        from PySide6.QtGui import QPainter, QPixmap
+
+        pixmaps = [heatmap_pixmap(w, cell=10, max_size=90) for _, w in weights]
+        if not pixmaps:
+            return QPixmap()
+        width = sum(p.width() + 8 for p in pixmaps)
+        height = max(p.height() for p in pixmaps)
+        canvas = QPixmap(width, height)
+        canvas.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(canvas)
+        x = 0
+        for p in pixmaps:
+            painter.drawPixmap(x, 0, p)
+            x += p.width() + 8
+        painter.end()
+        return canvas
+
+    def _on_worker_training_finished(self, reason: str) -> None:
+        gc.enable()
+        self._set_running(False)
+        self.curves.redraw()
+        run = self.run
+        if reason in ("done", "stopped"):
+            last = run.history[-1] if run.history else None
+            text = self.curves.describe(last.epoch) if last else ""
+            self.status.setText(("Stopped at " if reason == "stopped" else "Finished: ") + text)
+        else:
+            self.status.setText(reason)
+        run.show_rows()
+        self.training_stopped.emit(reason)
+
+    def _on_curves_epoch_clicked(self, epoch: int) -> None:
+        self.restore_epoch(epoch)
+
+    def restore_epoch(self, epoch: int) -> Snapshot | None:
+        """Put back the weights of the kept snapshot nearest ``epoch`` (not while training)."""
+        if self.run is None or self.training:
+            return None
+        snapshot = self.run.snapshots.nearest(epoch)
+        if snapshot is None:
+            return None
+        self.run.restore(snapshot)
+        self.curves.set_records(self.run.history)
+        self.status.setText(f"Back at epoch {snapshot.epoch}: " + self.curves.describe(snapshot.epoch)
+                            + " · Train resumes from here")
+        self.epoch_restored.emit(snapshot)
+        return snapshot

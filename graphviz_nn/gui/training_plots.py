@@ -1,0 +1,206 @@
+"""Live training plots: loss and accuracy curves, and the decision boundary of 2-D sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ..nn import EpochRecord
+from ..nn.datasets import Dataset
+from ..session.training import Boundary
+
+# Okabe-Ito: train solid blue, test dashed vermillion; class colours for the points.
+TRAIN, TEST = "#0072B2", "#D55E00"
+CLASSES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+           "#999999", "#882255"]
+
+
+class CurvesView(QWidget):
+    """Train and test loss and accuracy by epoch; hover reads an epoch, a click picks it.
+
+    Signals
+    -------
+    epoch_clicked(int)
+    """
+
+    epoch_clicked = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("curves")
+        pg.setConfigOptions(antialias=True)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.loss_plot = pg.PlotWidget(background="w")
+        self.loss_plot.setObjectName("loss_plot")
+        self.accuracy_plot = pg.PlotWidget(background="w")
+        self.accuracy_plot.setObjectName("accuracy_plot")
+        for plot, title in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy")):
+            plot.setLabel("left", title)
+            plot.setLabel("bottom", "epoch")
+            plot.addLegend(offset=(-10, 10))
+            plot.showGrid(x=True, y=True, alpha=0.25)
+            # Downsampling and clipping keep 10,000 epochs as cheap to draw as 100.
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            plot.setMinimumHeight(150)
+            column.addWidget(plot, 1)
+        self.accuracy_plot.setYRange(0, 1.02, padding=0)
+        for plot in (self.loss_plot, self.accuracy_plot):
+            plot.disableAutoRange()
+        self.curves = {
+            "train_loss": self.loss_plot.plot(pen=pg.mkPen(TRAIN, width=2.5), name="train"),
+            "test_loss": self.loss_plot.plot(pen=pg.mkPen(TEST, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine), name="test"),
+            "train_accuracy": self.accuracy_plot.plot(pen=pg.mkPen(TRAIN, width=2.5), name="train"),
+            "test_accuracy": self.accuracy_plot.plot(pen=pg.mkPen(TEST, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine), name="test"),
+        }
+        self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#777777", width=1))
+        self.loss_plot.addItem(self.marker, ignoreBounds=True)
+        below = QHBoxLayout()
+        self.readout = QLabel("Train to see the curves grow; click a point to go back to that epoch")
+        self.readout.setObjectName("curves_readout")
+        below.addWidget(self.readout, 1)
+        self.log_scale = QCheckBox("log scale")
+        self.log_scale.setObjectName("log_scale")
+        self.log_scale.toggled.connect(self._on_log_scale_toggled)
+        below.addWidget(self.log_scale)
+        column.addLayout(below)
+        self.set_records([])
+        self.loss_plot.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+        self.loss_plot.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
+        self.accuracy_plot.scene().sigMouseClicked.connect(self._on_accuracy_mouse_clicked)
+
+    def set_records(self, records: list[EpochRecord]) -> None:
+        self.records = []
+        self._x_end, self._y_end = 0, 0.0
+        self._epochs: list[float] = []
+        self._values: dict[str, list[float]] = {key: [] for key in self.curves}
+        self.add(records)
+
+    def redraw(self) -> None:
+        self._redraw()
+
+    def add(self, records, redraw: bool = True) -> None:
+        """Append epochs: only the new records are read, so a long run stays cheap."""
+        self.records.extend(records)
+        self._epochs.extend(float(r.epoch) for r in records)
+        for key, values in self._values.items():
+            values.extend(np.nan if getattr(r, key) is None else float(getattr(r, key)) for r in records)
+        if redraw:
+            self._redraw()
+
+    def _redraw(self) -> None:
+        epochs = np.asarray(self._epochs)
+        for key, curve in self.curves.items():
+            values = np.asarray(self._values[key])
+            finite = np.isfinite(values)
+            curve.setData(epochs[finite], values[finite])
+        self._fit_ranges(epochs)
+
+    def _fit_ranges(self, epochs: np.ndarray) -> None:
+        """Grow the axes in steps (x to the next power of two, loss to 10 % over its peak)
+        rather than every epoch: an axis that changes is re-rendered, text and all, which is
+        most of what drawing the plots costs while training."""
+        if not len(epochs):
+            return
+        x_end = 2 ** int(np.ceil(np.log2(max(epochs[-1], 8))))
+        if self._x_end != x_end:
+            self._x_end = x_end
+            for plot in (self.loss_plot, self.accuracy_plot):
+                plot.setXRange(0, x_end, padding=0.02)
+        if not self.log_scale.isChecked():
+            losses = np.concatenate([np.asarray(self._values[k]) for k in ("train_loss", "test_loss")])
+            losses = losses[np.isfinite(losses)]
+            if len(losses):
+                peak = float(losses.max()) * 1.1 or 1.0
+                if peak > self._y_end or peak < self._y_end / 8:
+                    self._y_end = peak
+                    self.loss_plot.setYRange(0, peak, padding=0)
+
+    def _on_log_scale_toggled(self, on: bool) -> None:
+        self.loss_plot.setLogMode(y=on)
+        self.loss_plot.enableAutoRange(axis="y", enable=on)
+        self._y_end = 0.0
+        self._redraw()
+
+    def _epoch_at(self, plot, scene_pos) -> int | None:
+        if not self.records or not plot.sceneBoundingRect().contains(scene_pos):
+            return None
+        x = plot.plotItem.vb.mapSceneToView(scene_pos).x()
+        epochs = np.asarray(self._epochs)
+        return int(epochs[np.argmin(np.abs(epochs - x))])
+
+    def describe(self, epoch: int) -> str:
+        index = int(np.searchsorted(self._epochs, epoch)) if self._epochs else 0
+        record = self.records[index] if index < len(self.records) and self.records[index].epoch == epoch else None
+        if record is None:
+            return ""
+        def pct(v):
+            return "—" if v is None else f"{100 * v:.1f} %"
+        test = "" if record.test_loss is None else f", test loss {record.test_loss:.4g}"
+        return (f"epoch {epoch}: train loss {record.train_loss:.4g}{test}; accuracy train "
+                f"{pct(record.train_accuracy)}, test {pct(record.test_accuracy)}")
+
+    def _on_scene_mouse_moved(self, pos) -> None:
+        epoch = self._epoch_at(self.loss_plot, pos)
+        if epoch is not None:
+            self.marker.setValue(epoch)
+            self.readout.setText(self.describe(epoch))
+
+    def _on_scene_mouse_clicked(self, event) -> None:
+        epoch = self._epoch_at(self.loss_plot, event.scenePos())
+        if epoch is not None:
+            self.epoch_clicked.emit(epoch)
+
+    def _on_accuracy_mouse_clicked(self, event) -> None:
+        epoch = self._epoch_at(self.accuracy_plot, event.scenePos())
+        if epoch is not None:
+            self.epoch_clicked.emit(epoch)
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    c = QColor(hex_colour)
+    return np.array([c.red(), c.green(), c.blue()], dtype=float)
+
+
+class BoundaryView(pg.PlotWidget):
+    """A 2-D dataset's points over the network's decision regions, as TensorFlow Playground
+    shows them: each class's colour, fainter where the network is less sure."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, background="w")
+        self.setObjectName("boundary")
+        self.setAspectLocked(True)
+        self.hideButtons()
+        self.image = pg.ImageItem()
+        self.addItem(self.image)
+        self.points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#222222", width=0.8))
+        self.addItem(self.points)
+        self.last_rgb: np.ndarray | None = None
+
+    def show_data(self, data: Dataset) -> None:
+        brushes = [pg.mkBrush(CLASSES[int(k) % len(CLASSES)]) for k in data.y]
+        self.points.setData(data.X[:, 0], data.X[:, 1], brush=brushes)
+        self.image.clear()
+        self.last_rgb = None
+        low, high = data.X.min(axis=0), data.X.max(axis=0)
+        pad = 0.15 * (high - low + 1e-9)
+        self.setRange(xRange=(low[0] - pad[0], high[0] + pad[0]), yRange=(low[1] - pad[1], high[1] + pad[1]),
+                      padding=0)
+
+    def show_boundary(self, shown: Boundary) -> None:
+        colours = np.array([_rgb(c) for c in CLASSES])
+        base = colours[shown.classes % len(CLASSES)]
+        k = max(int(shown.classes.max()) + 1, 2)
+        # Certainty from chance (1/k) to sure (1) fades each region from white to its colour.
+        strength = np.clip((shown.confidence - 1 / k) / (1 - 1 / k), 0, 1)[..., None] * 0.55
+        rgb = (255 * (1 - strength) + base * strength).astype(np.uint8)
+        self.last_rgb = rgb
+        self.image.setImage(np.transpose(rgb, (1, 0, 2)), levels=(0, 255))
+        dx, dy = shown.xs[1] - shown.xs[0], shown.ys[1] - shown.ys[0]
+        self.image.setRect(pg.QtCore.QRectF(shown.xs[0] - dx / 2, shown.ys[0] - dy / 2,
+                                            dx * len(shown.xs), dy * len(shown.ys)))

@@ -1,0 +1,169 @@
+"""A training run the window can follow: the network, its history, thinned weight
+snapshots for time travel, and the decision boundary of 2-D sets. Qt-free."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine import Graph
+from ..nn import EpochRecord, Network, Trainer, make_optimiser
+from ..nn.builder import NetworkSpec, build_network, output_width
+from ..nn.datasets import Dataset, load, split
+from .examples import Built
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """Everything the training dock sets, with sensible values for each dataset."""
+
+    dataset: str = "xor"
+    spec: NetworkSpec = NetworkSpec("layer", (4,), "tanh", "sigmoid", "bce")
+    optimiser: str = "adam"
+    lr: float = 0.05
+    batch_size: int | None = None
+    epochs: int = 300
+    seed: int = 0
+    test_fraction: float = 0.3
+
+
+DEFAULTS: dict[str, TrainingSettings] = {
+    "xor": TrainingSettings("xor", NetworkSpec("layer", (4,), "tanh", "sigmoid", "bce"), "adam", 0.05, None, 300),
+    "moons": TrainingSettings("moons", NetworkSpec("layer", (8,), "tanh", "sigmoid", "bce"), "adam", 0.05, None, 300),
+    "circles": TrainingSettings("circles", NetworkSpec("layer", (8,), "tanh", "sigmoid", "bce"), "adam", 0.05, None, 300),
+    "spiral": TrainingSettings("spiral", NetworkSpec("layer", (16, 16), "tanh", "sigmoid", "bce"), "adam", 0.02, None, 1000),
+    "blobs": TrainingSettings("blobs", NetworkSpec("layer", (6,), "tanh", "softmax", "cce"), "adam", 0.05, None, 200),
+    "breast_cancer": TrainingSettings("breast_cancer", NetworkSpec("layer", (5,), "sigmoid", "sigmoid", "sse", normalise=True),
+                                      "gd", 0.01, None, 100),
+    "iris": TrainingSettings("iris", NetworkSpec("layer", (6,), "tanh", "softmax", "cce", normalise=True), "adam", 0.05, None, 200),
+    "digits": TrainingSettings("digits", NetworkSpec("layer", (32,), "relu", "softmax", "cce", normalise=True),
+                               "adam", 0.01, 64, 30),
+    "letters": TrainingSettings("letters", NetworkSpec("layer", (5,), "sigmoid", "softmax", "cce"), "adam", 0.05, None, 200),
+}
+
+
+def defaults_for(dataset: str) -> TrainingSettings:
+    return DEFAULTS.get(dataset, TrainingSettings(dataset, NetworkSpec("layer", (8,), "tanh", "softmax", "cce",
+                                                                         normalise=True)))
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """The parameters after an epoch, and that epoch's record."""
+
+    epoch: int
+    parameters: tuple[np.ndarray, ...]
+    record: EpochRecord
+
+
+class SnapshotStore:
+    """Weight snapshots that thin out as training goes on, so memory stays bounded.
+
+    Every epoch is kept at first; when the store is full, every other snapshot after the
+    first ``keep_early`` is dropped and the spacing doubles. 10,000 epochs keep at most
+    ``capacity`` snapshots.
+    """
+
+    def __init__(self, capacity: int = 200, keep_early: int = 20):
+        self.capacity, self.keep_early = capacity, keep_early
+        self.spacing = 1
+        self.snapshots: list[Snapshot] = []
+
+    def offer(self, epoch: int, parameters, record: EpochRecord) -> bool:
+        if epoch > self.keep_early and epoch % self.spacing:
+            return False
+        self.snapshots.append(Snapshot(epoch, tuple(np.array(p, copy=True) for p in parameters), record))
+        if len(self.snapshots) > self.capacity:
+            early = [s for s in self.snapshots if s.epoch <= self.keep_early]
+            late = [s for s in self.snapshots if s.epoch > self.keep_early]
+            self.spacing *= 2
+            self.snapshots = early + [s for s in late if s.epoch % self.spacing == 0]
+        return True
+
+    def nearest(self, epoch: float) -> Snapshot | None:
+        if not self.snapshots:
+            return None
+        return min(self.snapshots, key=lambda s: abs(s.epoch - epoch))
+
+
+@dataclass(frozen=True, eq=False)
+class Boundary:
+    """A classifier's output over a grid covering a 2-D dataset.
+
+    ``classes[i, j]`` is the predicted class at (xs[j], ys[i]); ``confidence`` its probability.
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    classes: np.ndarray
+    confidence: np.ndarray
+
+
+def grid_for(data: Dataset, n: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    low, high = data.X.min(axis=0), data.X.max(axis=0)
+    pad = 0.15 * (high - low + 1e-9)
+    return np.linspace(low[0] - pad[0], high[0] + pad[0], n), np.linspace(low[1] - pad[1], high[1] + pad[1], n)
+
+
+def boundary(network: Network, xs: np.ndarray, ys: np.ndarray) -> Boundary:
+    """Evaluate the network on a grid (it is left holding the grid rows)."""
+    gx, gy = np.meshgrid(xs, ys)
+    points = np.column_stack([gx.ravel(), gy.ravel()])
+    p = network.predict(points)
+    classes = network.classify(p).reshape(gy.shape)
+    confidence = (np.where(p[:, 0] > 0.5, p[:, 0], 1 - p[:, 0]) if p.shape[1] == 1 else p.max(axis=1))
+    return Boundary(xs, ys, classes, confidence.reshape(gy.shape))
+
+
+@dataclass(eq=False)
+class TrainingRun:
+    """A network built for a dataset, with what the window shows as it trains."""
+
+    settings: TrainingSettings
+    data: Dataset
+    train: Dataset
+    test: Dataset
+    network: Network
+    trainer: Trainer
+    history: list[EpochRecord] = field(default_factory=list)
+    snapshots: SnapshotStore = field(default_factory=SnapshotStore)
+    grid: tuple[np.ndarray, np.ndarray] | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    @classmethod
+    def create(cls, settings: TrainingSettings) -> TrainingRun:
+        data = load(settings.dataset, seed=settings.seed)
+        train, test = split(data, test_fraction=settings.test_fraction, seed=settings.seed)
+        rng = np.random.default_rng(settings.seed)
+        network = build_network(settings.spec, data.n_features, output_width(data, settings.spec.output_activation), rng)
+        optimiser = make_optimiser(settings.optimiser, network.parameters, settings.lr)
+        trainer = Trainer(network, optimiser, settings.batch_size, rng)
+        network.fit_normalisation(train.X)
+        grid = grid_for(data) if data.n_features == 2 and data.is_classification else None
+        run = cls(settings, data, train, test, network, trainer, grid=grid)
+        run.show_rows()
+        return run
+
+    def show_rows(self, rows: int = 16) -> None:
+        """Load a few training rows into the graph, so its passes can be stepped through."""
+        part = self.train.rows(slice(0, min(rows, len(self.train))))
+        self.network._fed = None
+        self.network.set_data(part.X, self.network.encode_targets(part.y))
+        self.network.graph.forward()
+
+    def built(self) -> Built:
+        net = self.network
+        graph: Graph = net.graph
+        return Built(graph, net.loss, None, net.parameters[:1],
+                     f"{net} on {self.data.name}: {len(self.train)} training rows, {len(self.test)} test rows", net)
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Put an epoch's weights back; training resumes from there (the history after it is
+        dropped; the optimiser keeps its running averages)."""
+        self.network.load_parameter_values(snapshot.parameters)
+        self.trainer.epochs_done = snapshot.epoch
+        del self.history[snapshot.epoch:]
+        self.snapshots.snapshots = [s for s in self.snapshots.snapshots if s.epoch <= snapshot.epoch]
+        self.show_rows()

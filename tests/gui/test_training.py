@@ -1,0 +1,128 @@
+"""Training in the window: responsive, stoppable, honest about what it shows."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+from PySide6.QtCore import QTimer
+
+from .conftest import ready
+
+
+def _training_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "graphviz-nn training" and t.is_alive()]
+
+
+def _start(window, qtbot, dataset: str, epochs: int) -> None:
+    dock = window.training
+    dock.dataset.setCurrentIndex(dock.dataset.findData(dataset))
+    dock.epochs.setValue(epochs)
+    window.show_training()
+    dock.train()  # the window draws the new network first, then training starts
+    qtbot.waitUntil(lambda: dock.training or bool(dock.run.history), timeout=20000)
+
+
+def test_five_seconds_of_training_never_block_and_stop_within_a_batch(open_window, qtbot) -> None:
+    window = open_window("seed", size=(1600, 1000))
+    dock = window.training
+    dock.dataset.setCurrentIndex(dock.dataset.findData("spiral"))
+    dock.batch.setValue(16)  # mini-batches: a stop must land between two of them
+    ticks: list[float] = []
+    probe = QTimer()
+    probe.setInterval(10)
+    probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    probe.start()
+    _start(window, qtbot, "spiral", 1_000_000)
+    qtbot.wait(5000)
+    probe.stop()
+    assert len(dock.run.history) > 20  # it trained, and the window heard about it
+    gaps = np.diff(ticks)
+    # The target is 50 ms; about 50-70 ms is seen at worst (a redraw of the plots), so
+    # this guards against regressions to the 200-500 ms stalls of a naive design.
+    assert np.median(gaps) < 0.020
+    assert gaps.max() < 0.150, f"the event loop was blocked for {gaps.max() * 1000:.0f} ms"
+    steps = []  # batches begun after Stop was pressed
+    original = dock.run.network.feed
+    dock.run.network.feed = lambda X, t: (steps.append(1) if dock.run.stop.is_set() else None,
+                                          original(X, t))[1]
+    stopped_at = time.perf_counter()
+    with qtbot.waitSignal(dock.training_stopped, timeout=2000):
+        dock.stop_button.click()
+    assert time.perf_counter() - stopped_at < 0.5
+    assert len(steps) <= 1  # at most the batch that was under way when Stop was pressed
+    qtbot.waitUntil(lambda: not _training_threads(), timeout=2000)
+    assert not dock.training and dock.train_button.isEnabled()
+
+
+def test_pause_and_resume(open_window, qtbot) -> None:
+    window = open_window("seed")
+    _start(window, qtbot, "moons", 1_000_000)
+    qtbot.wait(300)
+    window.training.pause_button.click()
+    qtbot.wait(200)
+    seen = len(window.training.run.history)
+    qtbot.wait(300)
+    assert len(window.training.run.history) == seen
+    window.training.pause_button.click()
+    qtbot.waitUntil(lambda: len(window.training.run.history) > seen, timeout=3000)
+    window.training.stop(wait=2)
+
+
+def test_closing_during_training_exits_cleanly(open_window, qtbot) -> None:
+    window = open_window("seed")
+    _start(window, qtbot, "spiral", 1_000_000)
+    qtbot.wait(300)
+    assert _training_threads()
+    started = time.perf_counter()
+    window.close()
+    qtbot.waitUntil(lambda: not _training_threads(), timeout=2000)
+    assert time.perf_counter() - started < 2.0
+
+
+def test_xor_accuracy_and_boundary_match_the_network(open_window, qtbot) -> None:
+    window = open_window("seed")
+    _start(window, qtbot, "xor", 300)
+    qtbot.waitUntil(lambda: not window.training.training, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window), timeout=30000)
+    dock, run = window.training, window.training.run
+    last = run.history[-1]
+    assert last.epoch == 300 and last.train_accuracy == 1.0
+    assert f"accuracy train {100 * last.train_accuracy:.1f} %" in dock.status.text()
+    assert f"test {100 * last.test_accuracy:.1f} %" in dock.status.text()
+    assert dock.curves.records[-1] is last
+    # The boundary image: each training point's cell shows the class the network gives it.
+    shown_rgb = dock.boundary.last_rgb
+    assert shown_rgb is not None
+    from graphviz_nn.session.training import boundary
+
+    grid = boundary(run.network, *run.grid)
+    xs, ys = run.grid
+    predicted = run.network.classify(run.network.predict(run.train.X))
+    cols = np.abs(xs[None, :] - run.train.X[:, :1]).argmin(axis=1)
+    rows = np.abs(ys[None, :] - run.train.X[:, 1:]).argmin(axis=1)
+    assert np.mean(grid.classes[rows, cols] == predicted) >= 0.97
+    assert np.array_equal(predicted, run.train.y)
+    # After training, the backward pass on the trained network can be stepped through.
+    assert window.graph is run.network.graph and window.phase == "backward"
+    window.step_forward()
+    assert window.cursor.position == 0
+
+
+def test_clicking_the_curve_restores_that_epochs_weights(open_window, qtbot) -> None:
+    window = open_window("seed")
+    _start(window, qtbot, "xor", 60)
+    qtbot.waitUntil(lambda: not window.training.training, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window), timeout=30000)
+    dock = window.training
+    expected = dock.run.snapshots.nearest(15)
+    assert expected.epoch == 15
+    dock.curves.epoch_clicked.emit(15)
+    for p, saved in zip(dock.run.network.parameters, expected.parameters):
+        np.testing.assert_array_equal(p.value, saved)
+    assert dock.run.history[-1].epoch == 15 and dock.run.trainer.epochs_done == 15
+    assert "Back at epoch 15" in dock.status.text()
+    dock.train(5)  # training resumes from there
+    qtbot.waitUntil(lambda: not dock.training, timeout=10000)
+    assert [r.epoch for r in dock.run.history[-5:]] == [16, 17, 18, 19, 20]
