@@ -69,14 +69,15 @@ class GraphView(QGraphicsView):
         self._transition.valueChanged.connect(self._on_transition_value_changed)
 
     # --- building -------------------------------------------------------------------
-    def show_layout(self, layout: Layout, prepare=None) -> None:
+    def show_layout(self, layout: Layout, prepare=None, same_graph: bool = False) -> None:
         """Build items for ``layout`` in chunks off to the side; swap them in when done,
         moving nodes that were already shown from their old places.
 
         ``prepare(item)`` is called on each new node item as it is built, so items enter the
         view already showing the right state: the view then draws the new scene once.
         """
-        old_positions = {k: item.pos() for k, item in self.nodes.items()}
+        # Nodes slide to their new places only when the same graph is laid out again.
+        old_positions = {k: item.pos() for k, item in self.nodes.items()} if same_graph else {}
         scene = QGraphicsScene(self)
         # No BSP index: building one for thousands of items stalls the first paint, and
         # drawing the whole graph visits every item anyway.

@@ -16,6 +16,7 @@ from ..io import export_graph
 from ..layout import Layout, LayoutWorker, default_collapsed, layout
 from ..session import EXAMPLES, Built, Cursor, Recording, record
 from ..session.inspect import describe
+from .expression_dock import ExpressionDock
 from .find_bar import FindBar
 from .graph_view import GraphView
 from .inspector import InspectorDock
@@ -87,6 +88,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.playback)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jacobian)
+        self.expression = ExpressionDock(self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.expression)
+        self.tabifyDockWidget(self.jacobian, self.expression)
+        self.inspector.raise_()
+        self.expression.expression_changed.connect(self._on_expression_expression_changed)
         self.training = TrainingDock(self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.training)
         self.training.hide()  # View > Training, or File > Train a network, shows it
@@ -208,7 +214,7 @@ class MainWindow(QMainWindow):
         for key in ("fit", "find", "zoom_in", "zoom_out", "zoom_reset", "fullscreen"):
             view_menu.addAction(self.actions[key])
         view_menu.addSeparator()
-        for dock in (self.playback, self.inspector, self.jacobian, self.training):
+        for dock in (self.playback, self.inspector, self.jacobian, self.expression, self.training):
             view_menu.addAction(dock.toggleViewAction())
         play_menu = bar.addMenu("&Playback")
         for key in ("play", "step", "back", "restart", "end"):
@@ -379,8 +385,21 @@ class MainWindow(QMainWindow):
             return
         self._job_done()
         self.collapsed = prepared.collapsed
-        self.view.show_layout(prepared.layout, self._prepare_item)
+        self.view.show_layout(prepared.layout, self._prepare_item, same_graph=True)
         self.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.graph)} nodes")
+
+    # --- your own expression --------------------------------------------------------------
+    def _on_expression_expression_changed(self, parsed) -> None:
+        """Draw the graph of a valid expression typed in the Expression dock."""
+        output = parsed.output
+        output.name = output.name or "f"
+
+        def build() -> Built:
+            scalar = output.value.size == 1
+            return Built(Graph(output), output, None if scalar else np.ones(output.value.shape),
+                         tuple(parsed.variables.values()), f"f = {self.expression.expression}")
+
+        self.load(build, "your expression")
 
     # --- training ------------------------------------------------------------------------------
     def show_training(self) -> None:

@@ -67,7 +67,7 @@ class TrainingDock(QDockWidget):
         self.summary.setWordWrap(True)
         for widget in (self.boundary, self.images, self.summary):
             self.preview.addWidget(widget)
-        self.preview.setMinimumHeight(180)
+        self.preview.setMinimumHeight(150)
         column.addWidget(self.preview, 2)
         self.curves = CurvesView()
         self.curves.epoch_clicked.connect(self._on_curves_epoch_clicked)
@@ -75,7 +75,7 @@ class TrainingDock(QDockWidget):
         self.weights = QLabel()
         self.weights.setObjectName("weights")
         self.weights.setAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.weights.setFixedHeight(96)
+        self.weights.setFixedHeight(80)
         column.addWidget(self.weights)
         self.setWidget(body)
         self.dataset.setCurrentIndex(self.dataset.findData("xor"))

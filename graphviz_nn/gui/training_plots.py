@@ -47,7 +47,7 @@ class CurvesView(QWidget):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
             plot.getAxis("left").enableAutoSIPrefix(False)
-            plot.setMinimumHeight(150)
+            plot.setMinimumHeight(110)
             column.addWidget(plot, 1)
         self.accuracy_plot.setYRange(0, 1.02, padding=0)
         for plot in (self.loss_plot, self.accuracy_plot):

@@ -219,3 +219,17 @@ def test_opening_a_big_expanded_graph_never_blocks(qtbot, settings, layout_worke
     assert len(window.view.nodes) == len(window.graph) > 1000
     gaps = np.diff(ticks)
     assert gaps.max() < 0.100, f"the event loop was blocked for {gaps.max() * 1000:.0f} ms"
+
+
+def test_a_typed_expression_becomes_the_graph(open_window, qtbot) -> None:
+    window = open_window("seed")
+    window.expression.set_expression("sigmoid(w1*x + b)", {"w1": 0.5, "x": 2.0, "b": -0.25})
+    qtbot.waitUntil(lambda: ready(window) and window.built.note.startswith("f = sigmoid"), timeout=20000)
+    labels = {n.label for n in window.graph.nodes}
+    assert {"w1", "x", "b"} <= labels
+    assert window.built.output.op.name == "sigmoid"
+    assert window.built.output.value == pytest.approx(1 / (1 + np.exp(-0.75)))
+    window.set_phase("backward")
+    window.to_end()
+    w1 = next(n for n in window.graph.nodes if n.name == "w1")
+    assert window.view.nodes[window.graph.id_of(w1)].second_text.startswith("∇ ")

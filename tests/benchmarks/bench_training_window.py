@@ -1,0 +1,98 @@
+"""Training with the window showing it, against the headless Trainer on the same settings.
+
+Run from the repository root::
+
+    python tests/benchmarks/bench_training_window.py [--quick]
+
+For each dataset's default settings (xor, spiral with mini-batches of 16, digits), the
+same network trains for a fixed time headless and then in the window with live curves,
+decision boundary and graph colours; the ratio of epochs per second is the figure (target:
+at least 70 %). Then 10,000 epochs of xor run in the window and the peak traced memory and
+the number of kept snapshots are reported (curves downsample, snapshots thin out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import tracemalloc
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from graphviz_nn.gui.app import application, wait_until  # noqa: E402
+from graphviz_nn.gui.main_window import MainWindow  # noqa: E402
+from graphviz_nn.session.training import TrainingRun, defaults_for  # noqa: E402
+
+
+def headless_rate(settings, seconds: float) -> float:
+    run = TrainingRun.create(settings)
+    start, epochs = time.perf_counter(), 0
+    for _ in run.trainer.fit(run.train, run.test, 10_000_000):
+        epochs += 1
+        if time.perf_counter() - start >= seconds:
+            break
+    return epochs / (time.perf_counter() - start)
+
+
+def window_rate(window, settings, seconds: float) -> float:
+    dock = window.training
+    dock.show_settings(settings)
+    dock.dataset.setCurrentIndex(dock.dataset.findData(settings.dataset))
+    dock.show_settings(replace(settings, epochs=10_000_000))
+    dock.train()
+    wait_until(lambda: dock.training, 30)
+    wait_until(lambda: bool(dock.run.history), 30)
+    first = dock.run.history[0]
+    wait_until(lambda: False, seconds)
+    dock.stop(wait=5)
+    wait_until(lambda: not dock.training, 5)
+    wait_until(lambda: False, 0.3)
+    last = dock.run.history[-1]
+    return (last.epoch - first.epoch) / (last.seconds - first.seconds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    seconds = 2.0 if args.quick else 5.0
+    app = application()
+    window = MainWindow("seed", settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    window.resize(1600, 1000)
+    window.show()
+    window.show_training()
+    wait_until(lambda: window.presenter is not None and window._job is None, 30)
+    print(f"{'settings':<34}{'headless ep/s':>15}{'window ep/s':>13}{'ratio':>8}  target >= 70 %")
+    cases = [defaults_for("xor"), replace(defaults_for("spiral"), batch_size=16), defaults_for("digits")]
+    for settings in cases:
+        alone = headless_rate(settings, seconds)
+        shown = window_rate(window, settings, seconds)
+        label = f"{settings.dataset} {list(settings.spec.hidden)} batch {settings.batch_size or 'full'}"
+        print(f"{label:<34}{alone:>15.0f}{shown:>13.0f}{100 * shown / alone:>7.0f} %  "
+              f"{'yes' if shown >= 0.7 * alone else 'NO'}")
+    dock = window.training
+    dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
+    dock.show_settings(replace(defaults_for("xor"), epochs=2_000 if args.quick else 10_000))
+    tracemalloc.start()
+    dock.train()
+    wait_until(lambda: dock.training, 30)
+    wait_until(lambda: not dock.training, 600)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    run = dock.run
+    print(f"\n{len(run.history)} epochs in the window: peak traced memory {peak / 2**20:.1f} MB, "
+          f"{len(run.snapshots.snapshots)} snapshots kept (every {run.snapshots.spacing} epochs late on)")
+    window.close()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
