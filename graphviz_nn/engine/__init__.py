@@ -3,7 +3,7 @@
 Qt-free: nothing here imports PySide6 or pyqtgraph.
 """
 
-from .checks import GradientCheck, check_gradients, check_op_rules, relative_error
+from .checks import GradientCheck, check_gradients, check_op_rules, numeric_jacobian, relative_error
 from .derivatives import JacobianResult, grad, jacobian, jvp
 from .errors import EngineError, GraphError, NonFiniteError, RuleError, ShapeError
 from .graph import Graph, topological_order
@@ -22,7 +22,7 @@ __all__ = [
     "RuleError", "ShapeError",
     "Step", "Variable", "abs", "add", "apply", "as_node", "check_gradients", "check_op_rules",
     "cos", "div", "dot", "exp", "get_op", "grad", "jacobian", "jvp", "leaky_relu", "log",
-    "log_softmax", "matmul", "mean", "mul", "neg", "parse", "pow", "register", "registry",
+    "log_softmax", "matmul", "mean", "mul", "neg", "numeric_jacobian", "parse", "pow", "register", "registry",
     "relative_error", "relu", "reshape", "sigmoid", "sin", "softmax", "softplus", "sqrt",
     "sub", "sum", "tanh", "topological_order", "transpose",
 ]

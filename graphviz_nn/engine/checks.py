@@ -112,6 +112,33 @@ def check_gradients(
     return results
 
 
+def numeric_jacobian(output: Node, wrt: Sequence[Node], step: float = 1e-6) -> np.ndarray:
+    """The Jacobian of ``output`` by central differences, shape (output.size, total wrt size).
+
+    Each component of each node in ``wrt`` is moved by ±step and the graph re-evaluated;
+    values are restored afterwards. Columns follow ``wrt`` in order, as in :func:`jacobian`.
+    """
+    graph = Graph(output)
+    columns = []
+    for v in wrt:
+        original = v.value
+        try:
+            for k in range(original.size):
+                plus, minus = original.copy(), original.copy()
+                plus.flat[k] += step
+                minus.flat[k] -= step
+                v.value = plus
+                graph.forward()
+                f_plus = np.ravel(output.value).copy()
+                v.value = minus
+                graph.forward()
+                columns.append((f_plus - np.ravel(output.value)) / (2 * step))
+        finally:
+            v.value = original
+    graph.forward()
+    return np.stack(columns, axis=1) if columns else np.zeros((output.value.size, 0))
+
+
 def _numeric_jacobian(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, step: float) -> np.ndarray:
     """Central-difference Jacobian of f at x, shape (f(x).size, x.size)."""
     columns = []
