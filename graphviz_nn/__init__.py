@@ -7,5 +7,7 @@ Importing this package never loads Qt; the window lives in ``graphviz_nn.gui``.
 from .engine import *  # noqa: F401,F403 - the engine's public API is the package's
 from .engine import __all__ as _engine_all
 
+from .show import show
+
 __version__ = "0.1.0"
-__all__ = list(_engine_all) + ["__version__"]
+__all__ = list(_engine_all) + ["__version__", "show"]

@@ -1,0 +1,56 @@
+"""``graphviz_nn.show``: open the window on a graph built in a script or a notebook."""
+
+from __future__ import annotations
+
+from typing import Union
+
+import numpy as np
+
+from .engine import Graph, Node
+
+Showable = Union[Node, Graph]
+
+
+def show(graph_or_node: Showable, block: bool = True, title: str = "your graph"):
+    """Open the window on a graph, to animate its passes and inspect every node.
+
+    Parameters
+    ----------
+    graph_or_node : Graph or Node
+        A node is shown with everything it depends on; the backward pass starts from it
+        (from the graph's first output for a Graph).
+    block : bool
+        True: start Qt's event loop if none runs and return when the window is closed.
+        False: return the window at once (inside an application whose loop already runs,
+        such as a notebook with ``%gui qt``).
+
+    Returns
+    -------
+    MainWindow or None
+        The window when ``block`` is False.
+    """
+    from .gui.app import application
+    from .gui.main_window import MainWindow
+    from .session import Built
+
+    if isinstance(graph_or_node, Graph):
+        graph, output = graph_or_node, graph_or_node.outputs[0]
+    elif isinstance(graph_or_node, Node):
+        graph, output = Graph(graph_or_node), graph_or_node
+    else:
+        raise TypeError(f"show() takes a Graph or a Node, not {type(graph_or_node).__name__}")
+    variables = graph.variables
+
+    def build() -> Built:
+        scalar = output.value.size == 1
+        return Built(graph, output, None if scalar else np.ones(output.value.shape), variables[:1],
+                     f"{title}: {len(graph)} nodes, {len(variables)} variables")
+
+    app = application()
+    window = MainWindow(None)
+    window.load(build, title)
+    window.show()
+    if not block:
+        return window
+    app.exec()
+    return None
