@@ -42,12 +42,18 @@ class NodeItem(QGraphicsItem):
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
         self.setZValue(2)
+        self.tooltip_source = None  # a callable giving the tooltip's HTML, asked on hover
         self._rect = QRectF(-box.width / 2, -box.height / 2, box.width, box.height)
         self._path = self._outline()
         self._restyle()
 
     def boundingRect(self) -> QRectF:
         return self._rect.adjusted(-6, -6, 6, 6)
+
+    def hoverEnterEvent(self, event) -> None:
+        if self.tooltip_source is not None:
+            self.setToolTip(self.tooltip_source())
+        super().hoverEnterEvent(event)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()

@@ -294,9 +294,8 @@ class MainWindow(QMainWindow):
         job.start()
 
     def _job_done(self) -> None:
-        if not self.training.training:
-            gc.enable()
         self._job = None
+        self._collect_again()
         self.progress.hide()
         self.cancel_button.hide()
 
@@ -329,7 +328,6 @@ class MainWindow(QMainWindow):
         if self.jacobian.isVisible():
             self._on_jacobian_visibility_changed(True)
         self.view.show_layout(prepared.layout, self._prepare_item)
-        gc.freeze()  # the new graph, its steps and items are long-lived too
         self.training.graph_shown(self.graph)
         note = self.built.note + (f" · {len(self.graph)} nodes, scopes collapsed (double-click to open)"
                                   if self.collapsed else "")
@@ -349,7 +347,15 @@ class MainWindow(QMainWindow):
         if self.presenter is not None:
             self.presenter.refresh_item(item, self.cursor)
 
+    def _collect_again(self) -> None:
+        """Let the cycle collector run again once nothing is being built; what was built is
+        long-lived, so it is frozen out of future scans first."""
+        if self._job is None and not self.view.building and not self.training.training:
+            gc.freeze()
+            gc.enable()
+
     def _on_view_picture_ready(self) -> None:
+        self._collect_again()
         if self.presenter is not None:  # items were prepared as they were built
             self.presenter.light_current(self.cursor)
             self._update_position()

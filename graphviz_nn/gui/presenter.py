@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor
 
 from ..engine import Graph
 from ..layout.view import short_value
 from ..session import Cursor
 from .graph_view import GraphView
+from .heatmap import heatmap_pixmap
 from .items import NodeItem
 from .theme import scale_colour
 
 PREFIX = {"backward": "∇ ", "tangent": "ẋ "}
+
+
+def _png64(array) -> str:
+    """A heatmap of the array as base64 PNG, for an <img> in a tooltip."""
+    pixmap = heatmap_pixmap(np.asarray(array, dtype=float), cell=12, max_size=160)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    pixmap.save(buffer, "PNG")
+    return base64.b64encode(bytes(data)).decode("ascii")
 
 
 def _finite(array) -> bool:
@@ -69,14 +83,26 @@ class Presenter:
         item.set_quantities(value, second)
         item.set_state(state, self.phase_colour(phase))
         item.set_flags(self.tints.get(item.node_id), not finite, item.node_id in self.breakpoints)
-        item.setToolTip(self._tooltip(item.node_id, value, second))
+        # Built when the pointer rests on the node, not on every step: a heatmap per node
+        # per step would cost more than the step.
+        item.tooltip_source = lambda c=cursor, k=item.node_id, v=value, q=second: self._tooltip(k, v, q, c)
 
-    def _tooltip(self, node_id: str, value: str, second: str) -> str:
+    def _tooltip(self, node_id: str, value: str, second: str, cursor: Cursor | None) -> str:
+        """The node's name, kind and shape, its value and gradient or tangent, and small
+        heatmaps of them when they are arrays."""
         node = self.graph[node_id]
         lines = [f"<b>{node.label}</b> ({node_id}, {node.kind}, shape {tuple(node.value.shape)})"]
-        lines += [t for t in (value, second) if t]
         if node.scope:
             lines.append("in " + " / ".join(node.scope))
+        phase = cursor.recording.phase if cursor else None
+        shown_value = cursor.quantity(node_id) if phase == "forward" else node.value
+        arrays = [("value " + value, shown_value if value else None)]
+        if second:
+            arrays.append((second, cursor.quantity(node_id) if cursor else None))
+        for text, array in arrays:
+            lines.append(text)
+            if array is not None and np.ndim(array) >= 1 and 1 < np.size(array) <= 4096:
+                lines.append(f'<img src="data:image/png;base64,{_png64(array)}">')
         return "<br>".join(lines)
 
     # --- the whole picture ----------------------------------------------------------------

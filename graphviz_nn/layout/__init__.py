@@ -48,7 +48,7 @@ def layout(graph: Graph, collapsed: Iterable[Scope] | None = None, values: bool 
     """
     chosen = default_collapsed(graph) if collapsed is None else frozenset(tuple(s) for s in collapsed)
     view = build_view(graph, chosen, values, gradients)
-    data = (worker or default_worker()).render(view_to_dot(view).source, "json0", timeout)
+    data = (worker or default_worker()).render(view_to_dot(view).source, "layout", timeout)
     return layout_from_json(data, view)
 
 
