@@ -117,9 +117,12 @@ class Network:
 
     def count_correct(self, y: np.ndarray) -> int:
         """How many rows the current outputs classify as ``y`` (class indices)."""
-        if len(self.outputs) == 1 and self.outputs[0].value.ndim == 2 and self.n_outputs == 1:
-            threshold = 0.0 if self.output_activation == "tanh" else 0.5
-            return int(np.count_nonzero((self.outputs[0].value[:, 0] > threshold) == y))
+        outputs = self.outputs
+        if len(outputs) == 1 and self.n_outputs == 1:
+            value = outputs[0].value
+            if value.ndim == 2:
+                threshold = 0.0 if self.output_activation == "tanh" else 0.5
+                return int(np.count_nonzero((value[:, 0] > threshold) == y))
         return int(np.count_nonzero(self.classify(self.predictions()) == y))
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:

@@ -122,6 +122,7 @@ class Trainer:
         batch = n if self.batch_size is None else min(self.batch_size, n)
         order = self.rng.permutation(n) if batch < n else None
         total_loss, correct, rows = 0.0, 0, 0
+        classify, summed = train.is_classification, net.loss_is_sum  # looked up once an epoch
         for start in range(0, n, batch):
             if stop is not None and stop.is_set():
                 return None
@@ -134,16 +135,18 @@ class Trainer:
                 y_batch = train.y[index]
             graph.forward()
             loss = float(net.loss.value)
-            self._check_loss(loss, epoch)
+            if not math.isfinite(loss):
+                self._check_loss(loss, epoch)
             graph.backward(net.loss)
-            if train.is_classification:
+            if classify:
                 correct += net.count_correct(y_batch)
             self.optimiser.step()
-            total_loss += loss if net.loss_is_sum else loss * len(y_batch)
-            rows += len(y_batch)
+            size = len(y_batch)
+            total_loss += loss if summed else loss * size
+            rows += size
         self.epochs_done = epoch
-        train_loss = total_loss if net.loss_is_sum else total_loss / rows
-        return train_loss, (correct / rows if train.is_classification else None)
+        train_loss = total_loss if summed else total_loss / rows
+        return train_loss, (correct / rows if classify else None)
 
 
 def _norm(params: tuple) -> float:
