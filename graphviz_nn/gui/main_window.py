@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QStyle, QVBoxLayout, QWidget)
 
-from ..engine import Graph, Node, check_gradients
+from ..engine import Graph, check_gradients
 from ..io import export_graph
 from ..layout import Layout, LayoutWorker, default_collapsed, layout
 from ..session import EXAMPLES, Built, Cursor, Recording, record
