@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few repeats (smoke run)")
     args = parser.parse_args(argv)
-    epochs, blocks = (5, 3) if args.quick else (20, 41)
+    epochs, blocks = (5, 3) if args.quick else (10, 201)
     print(f"{'net':<22}{'trainer ms/epoch':>18}{'raw ms/epoch':>14}{'epochs/s':>10}{'overhead':>10}  target <= 10 %")
     for spec in NETS:
         fit_ms, raw_ms = measure(spec, epochs, blocks)
