@@ -28,6 +28,9 @@ from .theme import check_colour
 from .training_dock import TrainingDock
 
 
+STATE_VERSION = 3  # raise when docks are added, removed or regrouped
+
+
 @dataclass(frozen=True, eq=False)
 class Prepared:
     """What a background job hands the window: the example, its first recording, a layout."""
@@ -90,14 +93,14 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jacobian)
         self.expression = ExpressionDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.expression)
-        self.tabifyDockWidget(self.jacobian, self.expression)
-        self.inspector.raise_()
         self.expression.expression_changed.connect(self._on_expression_expression_changed)
         self.training = TrainingDock(self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.training)
         self.training.hide()  # View > Training, or File > Train a network, shows it
         self.training.wait_for_window = True
+        # One tab group on the right, in this order (tabifying jacobian later would split it).
         self.tabifyDockWidget(self.inspector, self.jacobian)
+        self.tabifyDockWidget(self.jacobian, self.expression)
         self.inspector.raise_()
         self._build_menus()
         self._build_status_bar()
@@ -131,7 +134,8 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = self.settings.value("window/state")
-        if state is None or not self.restoreState(state):
+        # A state saved with another set of docks would misplace the new ones: it is dropped.
+        if state is None or not self.restoreState(state, STATE_VERSION):
             # First run: the graph gets most of the width, the inspector a readable column.
             self.resizeDocks([self.inspector], [440], Qt.Orientation.Horizontal)
             self.resizeDocks([self.playback], [150], Qt.Orientation.Vertical)
@@ -757,7 +761,7 @@ class MainWindow(QMainWindow):
         if self._job is not None:
             self._job.cancelled = True
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
         if self._own_worker:
             self.worker.close()
         super().closeEvent(event)

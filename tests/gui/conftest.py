@@ -12,6 +12,16 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from graphviz_nn.layout import LayoutWorker  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_settings(tmp_path_factory):
+    """Windows made with the default QSettings (graphviz_nn.show) write here, not to the
+    settings of whoever runs the tests."""
+    folder = str(tmp_path_factory.mktemp("settings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
+    yield folder
+
+
 @pytest.fixture(scope="session")
 def layout_worker():
     worker = LayoutWorker()

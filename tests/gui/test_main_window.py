@@ -275,3 +275,15 @@ def test_hover_tooltips_show_values_and_matrix_heatmaps(open_window) -> None:
     doc = QTextDocument()
     doc.setHtml(html)
     assert doc.size().height() > 60  # the heatmaps really render
+
+
+def test_a_dock_layout_saved_by_another_version_is_not_restored(qtbot, settings, layout_worker) -> None:
+    from graphviz_nn.gui.main_window import STATE_VERSION, MainWindow
+
+    first = MainWindow(None, settings=settings, worker=layout_worker)
+    qtbot.addWidget(first)
+    settings.setValue("window/state", first.saveState(STATE_VERSION - 1))
+    second = MainWindow(None, settings=settings, worker=layout_worker)
+    qtbot.addWidget(second)
+    assert second.tabifiedDockWidgets(second.expression)  # the fresh layout: a tab, not a pane
+    assert not second.restoreState(settings.value("window/state"), STATE_VERSION)
