@@ -2,9 +2,9 @@
 
 from .atomic import write_atomic
 from .exports import FORMATS, export_format, export_graph
-from .session_file import SessionError, SessionState, ViewState, load_session, save_session
+from .session_file import SessionError, SessionState, TrainingOptions, ViewState, load_session, save_session
 
 __all__ = [
-    "FORMATS", "SessionError", "SessionState", "ViewState", "export_format", "export_graph",
+    "FORMATS", "SessionError", "SessionState", "TrainingOptions", "ViewState", "export_format", "export_graph",
     "load_session", "save_session", "write_atomic",
 ]

@@ -83,6 +83,18 @@ class ViewState:
     collapsed: tuple[tuple[str, ...], ...] = ()
 
 
+@dataclass(frozen=True)
+class TrainingOptions:
+    """How the network of a session is trained (its shape is the :class:`NetworkSpec`)."""
+
+    optimiser: str = "adam"
+    lr: float = 0.05
+    batch_size: int | None = None
+    epochs: int = 300
+    seed: int = 0
+    test_fraction: float = 0.3
+
+
 @dataclass(frozen=True, eq=False)
 class SessionState:
     """Everything a session file holds.
@@ -97,6 +109,8 @@ class SessionState:
         The expression the graph was parsed from, when it came from the expression editor.
     network : NetworkSpec or None
         The settings of the network the graph belongs to.
+    training : TrainingOptions or None
+        How that network is trained.
     dataset : str or None
         A built-in dataset name or the path of a CSV file.
     history : tuple of EpochRecord
@@ -113,6 +127,7 @@ class SessionState:
     title: str = ""
     expression: str | None = None
     network: NetworkSpec | None = None
+    training: TrainingOptions | None = None
     dataset: str | None = None
     history: tuple[EpochRecord, ...] = ()
     phase: str | None = None
@@ -163,6 +178,7 @@ def save_session(path: str | Path, state: SessionState) -> Path:
         "position": _whole(state.position, "position"),
         "output_id": state.output_id,
         "network": None if state.network is None else _encode_network(state.network),
+        "training": None if state.training is None else _encode_training(state.training),
         "history": [_encode_record(r, i) for i, r in enumerate(state.history)],
         "view": _encode_view(state.view),
         "graph": {"nodes": nodes, "outputs": outputs},
@@ -266,6 +282,17 @@ def _encode_network(spec: NetworkSpec) -> dict:
         "bias": bool(spec.bias),
         "normalise": bool(spec.normalise),
         "init": _optional_text(spec.init, "network.init"),
+    }
+
+
+def _encode_training(options: TrainingOptions) -> dict:
+    return {
+        "optimiser": _text(options.optimiser, "training.optimiser"),
+        "lr": _real(options.lr, "training.lr"),
+        "batch_size": None if options.batch_size is None else _whole(options.batch_size, "training.batch_size"),
+        "epochs": _whole(options.epochs, "training.epochs"),
+        "seed": _whole(options.seed, "training.seed"),
+        "test_fraction": _real(options.test_fraction, "training.test_fraction"),
     }
 
 
@@ -608,6 +635,8 @@ class _Reader:
             title=self.text(self.field(doc, "title", j), f"{j}: title"),
             expression=self.text(self.field(doc, "expression", j), f"{j}: expression", optional=True),
             network=None if network is None else self._network(network),
+            # Absent from files written before training options were stored.
+            training=None if doc.get("training") is None else self._training(doc["training"]),
             dataset=self.text(self.field(doc, "dataset", j), f"{j}: dataset", optional=True),
             history=tuple(self._record(r, i) for i, r in enumerate(history)),
             phase=self.text(self.field(doc, "phase", j), f"{j}: phase", optional=True),
@@ -636,6 +665,26 @@ class _Reader:
             normalise=self.flag(self.field(doc, "normalise", where), f"{where}.normalise"),
             init=text("init", optional=True),
         )
+
+    def _training(self, raw: Any) -> TrainingOptions:
+        where = f"{JSON_MEMBER}: training"
+        doc = self.object(raw, where)
+        batch = self.field(doc, "batch_size", where)
+        options = TrainingOptions(
+            optimiser=self.text(self.field(doc, "optimiser", where), f"{where}.optimiser"),
+            lr=self.number(self.field(doc, "lr", where), f"{where}.lr"),
+            batch_size=None if batch is None else self.whole(batch, f"{where}.batch_size"),
+            epochs=self.whole(self.field(doc, "epochs", where), f"{where}.epochs"),
+            seed=self.whole(self.field(doc, "seed", where), f"{where}.seed"),
+            test_fraction=self.number(self.field(doc, "test_fraction", where), f"{where}.test_fraction"),
+        )
+        if options.batch_size is not None and options.batch_size < 1:
+            raise self.error(f"{where}.batch_size must be at least 1 or null, found {options.batch_size}")
+        if not (math.isfinite(options.lr) and options.lr > 0):
+            raise self.error(f"{where}.lr must be a positive number, found {options.lr}")
+        if not 0.0 <= options.test_fraction < 1.0:
+            raise self.error(f"{where}.test_fraction must be in [0, 1), found {options.test_fraction}")
+        return options
 
     def _record(self, raw: Any, index: int) -> EpochRecord:
         where = f"{JSON_MEMBER}: history[{index}]"

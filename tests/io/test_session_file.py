@@ -21,7 +21,8 @@ import pytest
 import graphviz_nn as gn
 from graphviz_nn.io import session_file
 from graphviz_nn.io.session_file import (
-    ARRAYS_MEMBER, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, SessionError, SessionState, ViewState,
+    ARRAYS_MEMBER, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, SessionError, SessionState, TrainingOptions,
+    ViewState,
     load_session, save_session,
 )
 from graphviz_nn.nn import EpochRecord, LayerNet, PerceptronNet
@@ -95,6 +96,7 @@ def full_state(graph: gn.Graph) -> SessionState:
         title="A title — with ünïcode\tand a tab",
         expression="sin(x1 + x2) + x2**2 * x3",
         network=NetworkSpec("layer", (3, 5), "tanh", "softmax", "cce", False, True, "he"),
+        training=TrainingOptions("momentum", 0.125, 32, 40, 7, 0.25),
         dataset="/some/where/data set.csv",
         history=history,
         phase="backward",
@@ -152,7 +154,7 @@ def test_round_trip_is_exact(tmp_path: Path, name: str) -> None:
     assert loaded.title == state.title and loaded.expression == state.expression
     assert loaded.dataset == state.dataset and loaded.phase == state.phase
     assert loaded.position == state.position
-    assert loaded.network == state.network
+    assert loaded.network == state.network and loaded.training == state.training
     assert len(loaded.history) == len(state.history)
     for a, b in zip(state.history, loaded.history):
         assert_same_fields(a, b)
@@ -318,6 +320,16 @@ def test_particular_bad_files_name_the_file_and_the_problem(tmp_path: Path) -> N
     elsewhere = copy.deepcopy(document)
     elsewhere["output_id"] = "n1000"
     _expect_error(bad, _session(elsewhere, arrays), "output_id 'n1000' is not a node")
+
+    for key, value, phrase in (("lr", -1.0, "training.lr must be a positive number"),
+                               ("test_fraction", 1.5, "training.test_fraction must be in [0, 1)"),
+                               ("batch_size", 0, "training.batch_size must be at least 1"),
+                               ("epochs", "many", "training.epochs must be a whole number")):
+        untrainable = copy.deepcopy(document)
+        untrainable["training"] = dict(optimiser="adam", lr=0.1, batch_size=None, epochs=3, seed=0,
+                                       test_fraction=0.3)
+        untrainable["training"][key] = value
+        _expect_error(bad, _session(untrainable, arrays), phrase)
 
     _expect_error(bad, _zip({JSON_MEMBER: json.dumps(document).encode()}), "has no arrays.npz")
     _expect_error(bad, b"", "not a zip archive")

@@ -1,0 +1,137 @@
+"""What the window shows, as a session file's state, and back.
+
+:func:`capture` gathers a :class:`~graphviz_nn.io.SessionState` from the graph on screen (and
+the training run it belongs to, if any); :func:`reopen` turns a loaded state into what the
+window shows again: the graph, the training run rebuilt with the saved weights and history,
+the expression and its values, the playback position and the view. Qt-free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..engine import Function, Graph, Variable
+from ..io import SessionState, TrainingOptions, ViewState
+from ..nn.datasets import DatasetError
+from .examples import Built
+from .training import TrainingRun, TrainingSettings
+
+
+@dataclass(frozen=True, eq=False)
+class Reopened:
+    """A session made ready to show.
+
+    Attributes
+    ----------
+    built : Built
+        The graph, its output and the inputs a tangent pass can start from.
+    run : TrainingRun or None
+        The training run, when the session holds a network whose dataset could be loaded.
+    expression : str or None
+        The text the graph was parsed from.
+    values : dict
+        The expression's variables by name, for the editor's table.
+    state : SessionState
+        Everything the file held (title, phase, position, view...).
+    problem : str or None
+        Why part of the session could not be restored (the graph is still shown).
+    """
+
+    built: Built
+    run: TrainingRun | None
+    expression: str | None
+    values: dict[str, Any] = field(default_factory=dict)
+    state: SessionState | None = None
+    problem: str | None = None
+
+
+def options_of(settings: TrainingSettings) -> TrainingOptions:
+    return TrainingOptions(settings.optimiser, settings.lr, settings.batch_size, settings.epochs,
+                           settings.seed, settings.test_fraction)
+
+
+def settings_of(state: SessionState) -> TrainingSettings:
+    options = state.training or TrainingOptions()
+    return TrainingSettings(state.dataset, state.network, options.optimiser, options.lr, options.batch_size,
+                            options.epochs, options.seed, options.test_fraction)
+
+
+def capture(built: Built, title: str = "", *, expression: str | None = None, run: TrainingRun | None = None,
+            phase: str | None = None, position: int = -1, view: ViewState = ViewState()) -> SessionState:
+    """The session state of a graph on screen; ``run`` is stored only when ``built`` shows it."""
+    graph = built.graph
+    output_id = graph.id_of(built.output) if built.output in graph else None
+    trained = run is not None and run.network.graph is graph
+    return SessionState(
+        graph=graph,
+        output_id=output_id,
+        title=title,
+        expression=expression,
+        network=run.settings.spec if trained else None,
+        training=options_of(run.settings) if trained else None,
+        dataset=str(run.settings.dataset) if trained else None,
+        history=tuple(run.history) if trained else (),
+        phase=phase,
+        position=position,
+        view=view,
+    )
+
+
+def _plain(state: SessionState, note: str) -> Built:
+    graph = state.graph
+    output = graph[state.output_id] if state.output_id is not None else graph.outputs[0]
+    scalar = np.size(output.value) == 1
+    inputs = tuple(n for n in graph.nodes if isinstance(n, Variable))
+    return Built(graph, output, None if scalar else np.ones(np.shape(output.value)), inputs, note)
+
+
+def _same_structure(a: Graph, b: Graph) -> bool:
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a.nodes, b.nodes):
+        if type(x) is not type(y) or np.shape(x.value) != np.shape(y.value):
+            return False
+        if isinstance(x, Function) and (x.op.name != y.op.name or
+                                        [a.id_of(i) for i in x.inputs] != [b.id_of(i) for i in y.inputs]):
+            return False
+    return True
+
+
+def _restore_run(state: SessionState) -> tuple[TrainingRun | None, str | None]:
+    try:
+        run = TrainingRun.create(settings_of(state))
+    except (DatasetError, ValueError, OSError) as error:
+        return None, f"the network could not be rebuilt ({error}); its graph is shown as saved"
+    graph = run.network.graph
+    if not _same_structure(graph, state.graph):
+        return None, (f"the saved graph does not match a {run.network} on {state.dataset} "
+                      "(the dataset may have changed); it is shown as saved")
+    run.network.load_parameter_values([state.graph[graph.id_of(p)].value for p in run.network.parameters])
+    graph.forward()
+    run.history.extend(state.history)
+    if state.history:
+        last = state.history[-1]
+        run.trainer.epochs_done = last.epoch
+        run.snapshots.offer(last.epoch, run.network.parameter_values(), last)
+    return run, None
+
+
+def reopen(state: SessionState) -> Reopened:
+    """What the window needs to show a loaded session (may load a dataset: run it off the UI
+    thread). A network whose dataset is gone opens as its saved graph, with ``problem`` set."""
+    title = state.title or "session"
+    run, problem = (None, None)
+    if state.network is not None and state.dataset is not None:
+        run, problem = _restore_run(state)
+    if run is not None:
+        built = run.built()
+    else:
+        built = _plain(state, title)
+    values = {}
+    if state.expression is not None:
+        values = {n.name: n.value.tolist() if np.ndim(n.value) else float(n.value)
+                  for n in state.graph.nodes if isinstance(n, Variable) and n.name}
+    return Reopened(built, run, state.expression, values, state, problem)

@@ -1,0 +1,86 @@
+"""The window's state to a session file and back, without Qt."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+import graphviz_nn as gn
+from graphviz_nn.io import ViewState, load_session, save_session
+from graphviz_nn.session import EXAMPLES
+from graphviz_nn.session.document import capture, reopen
+from graphviz_nn.session.training import TrainingRun, defaults_for
+
+
+def _leaves(graph: gn.Graph) -> dict[str, np.ndarray]:
+    return {graph.id_of(n): n.value for n in graph.nodes if not isinstance(n, gn.Function)}
+
+
+def test_an_expression_comes_back_with_its_text_values_and_view(tmp_path: Path) -> None:
+    text = "sum((W @ x - y)**2)"
+    parsed = gn.parse(text, W=[[1.0, 2.0], [3.0, 4.0]], x=[0.5, -1.0], y=[1.0, 2.0])
+    graph = gn.Graph(parsed.output)
+    built = EXAMPLES["seed"].build()
+    built = dataclasses.replace(built, graph=graph, output=parsed.output, inputs=tuple(parsed.variables.values()))
+    view = ViewState(1.5, (10.0, -4.0), ())
+    path = save_session(tmp_path / "expr.gnn", capture(built, "mine", expression=text, phase="backward",
+                                                         position=3, view=view))
+    again = reopen(load_session(path))
+
+    assert again.expression == text and again.run is None and again.problem is None
+    assert again.values == {"W": [[1.0, 2.0], [3.0, 4.0]], "x": [0.5, -1.0], "y": [1.0, 2.0]}
+    assert again.state.phase == "backward" and again.state.position == 3
+    assert again.state.view.zoom == 1.5 and again.state.view.centre == (10.0, -4.0)
+    assert again.built.graph.id_of(again.built.output) == graph.id_of(parsed.output)
+    for key, value in _leaves(graph).items():
+        assert np.array_equal(again.built.graph[key].value, value)
+    # Gradients of the reopened graph agree with the original's.
+    want = gn.grad(parsed.output, list(parsed.variables.values()))
+    got = gn.grad(again.built.output, [again.built.graph[graph.id_of(v)] for v in parsed.variables.values()])
+    for a, b in zip(want, got):
+        assert np.array_equal(a, b)
+
+
+def test_a_trained_network_comes_back_with_weights_history_and_settings(tmp_path: Path) -> None:
+    settings = dataclasses.replace(defaults_for("xor"), lr=0.1, seed=3, epochs=40)
+    run = TrainingRun.create(settings)
+    run.history.extend(run.trainer.fit(run.train, run.test, 5))
+    run.show_rows()
+    weights = run.network.parameter_values()
+    path = save_session(tmp_path / "net.gnn", capture(run.built(), "xor", run=run, phase="forward"))
+
+    again = reopen(load_session(path))
+    assert again.problem is None and again.run is not None
+    assert again.run.settings == settings
+    assert [r.train_loss for r in again.run.history] == [r.train_loss for r in run.history]
+    assert again.run.trainer.epochs_done == run.trainer.epochs_done == 5
+    for a, b in zip(again.run.network.parameter_values(), weights):
+        assert np.array_equal(a, b)
+    assert again.built.graph is again.run.network.graph
+    assert np.array_equal(again.built.output.value, run.network.loss.value)
+    # Training goes on from the saved weights.
+    record = next(again.run.trainer.fit(again.run.train, again.run.test, 1))
+    assert record.epoch == 6 and np.isfinite(record.train_loss)
+
+
+def test_a_network_whose_dataset_is_gone_opens_as_its_graph(tmp_path: Path) -> None:
+    csv = tmp_path / "points.csv"
+    csv.write_text("a,b,label\n" + "".join(f"{i % 3},{i % 5},{i % 2}\n" for i in range(30)))
+    settings = dataclasses.replace(defaults_for("xor"), dataset=str(csv))
+    run = TrainingRun.create(settings)
+    path = save_session(tmp_path / "net.gnn", capture(run.built(), "csv", run=run))
+    csv.unlink()
+
+    again = reopen(load_session(path))
+    assert again.run is None and "could not be rebuilt" in again.problem and "points.csv" in again.problem
+    assert len(again.built.graph) == len(run.network.graph)
+    assert again.built.graph.id_of(again.built.output) == run.network.graph.id_of(run.network.loss)
+
+
+def test_a_graph_that_is_not_the_runs_is_saved_without_the_network(tmp_path: Path) -> None:
+    run = TrainingRun.create(defaults_for("xor"))
+    built = EXAMPLES["seed"].build()
+    state = capture(built, "seed", run=run)
+    assert state.network is None and state.dataset is None and state.history == ()
