@@ -9,6 +9,7 @@ import time
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
+from .icons import app_icon
 from .main_window import MainWindow
 
 
@@ -19,6 +20,9 @@ def application() -> QApplication:
         app = QApplication(sys.argv[:1])
         app.setApplicationName("graphviz-nn")
         app.setOrganizationName("graphviz-nn")
+        app.setWindowIcon(app_icon())
+        # Wayland finds the icon through the .desktop entry of this name.
+        app.setDesktopFileName("io.github.graphviz_nn.GraphvizNN")
         font = app.font()
         if font.pointSizeF() < 11:  # readable at 1280 x 720 on a projector
             font.setPointSizeF(11)
@@ -58,7 +62,7 @@ def shot(example: str, path: str, phase: str | None = None, step: int | None = N
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     application()
     settings = QSettings(settings_path or os.devnull, QSettings.Format.IniFormat)
-    window = MainWindow(example, settings=settings)
+    window = MainWindow(example, settings=settings, autosave=False)
     window.resize(*size)
     window.show()
     window.resizeDocks([window.inspector], [min(460, size[0] // 3)], Qt.Orientation.Horizontal)

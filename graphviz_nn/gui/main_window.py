@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import gc
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QStyle, QVBoxLayout, QWidget)
 
 from ..engine import Graph, check_gradients
-from ..io import export_graph
+from ..io import SessionState, ViewState, export_graph, load_session, save_session
 from ..layout import Layout, LayoutWorker, default_collapsed, layout
 from ..session import EXAMPLES, Built, Cursor, Recording, record
+from ..session.document import Reopened, capture, reopen
 from ..session.inspect import describe
 from .expression_dock import ExpressionDock
 from .find_bar import FindBar
@@ -24,6 +27,7 @@ from .jacobian_panel import JacobianPanel
 from .jobs import Job
 from .playback_dock import PHASE_TITLES, PlaybackDock
 from .presenter import Presenter
+from .session_files import Autosave, RecentFiles
 from .theme import check_colour
 from .training_dock import TrainingDock
 
@@ -39,6 +43,20 @@ class Prepared:
     recording: Recording
     layout: Layout
     collapsed: frozenset
+    title: str = ""
+    expression: str | None = None
+
+
+AUTOSAVE_MS = 30_000
+SESSION_FILTER = "graphviz-nn sessions (*.gnn)"
+
+
+def _prepare(built: Built, collapsed: frozenset, worker: LayoutWorker, title: str,
+             expression: str | None) -> Prepared:
+    """Record the forward pass of a built graph and lay it out (off the UI thread)."""
+    recording = record(built.graph, "forward")
+    return Prepared(built, recording, layout(built.graph, collapsed, True, True, timeout=120, worker=worker),
+                    collapsed, title, expression)
 
 
 class MainWindow(QMainWindow):
@@ -49,11 +67,26 @@ class MainWindow(QMainWindow):
     example : str or None
         The gallery example to open (see ``graphviz_nn.session.EXAMPLES``).
     settings : QSettings, optional
-        Where geometry and dock state are remembered (tests pass a temporary one).
+        Where geometry, dock state and recent files are remembered (tests pass a temporary
+        one); the autosave is written next to its file.
+    worker : LayoutWorker, optional
+        The Graphviz process to lay graphs out with (one of the window's own by default).
+    autosave : bool
+        Save the session every half minute, and offer it back after a crash.
+
+    Signals
+    -------
+    session_failed(str)
+        A session file could not be opened (the message names the file and the problem).
+    session_opened(str)
+        A session file was opened and is being shown.
     """
 
+    session_failed = Signal(str)
+    session_opened = Signal(str)
+
     def __init__(self, example: str | None = "seed", settings: QSettings | None = None,
-                 worker: LayoutWorker | None = None):
+                 worker: LayoutWorker | None = None, autosave: bool = True):
         super().__init__()
         self.setObjectName("main_window")
         self.setWindowTitle("graphviz-nn")
@@ -73,6 +106,12 @@ class MainWindow(QMainWindow):
         self.font_scale = 1.0
         self._job: Job | None = None
         self._jacobian_pending = False
+        self.title = ""
+        self.expression_text: str | None = None
+        self.session_path: Path | None = None
+        self._restore: SessionState | None = None
+        self._changed = False
+        self.recent = RecentFiles(self.settings)
 
         self.view = GraphView()
         self.find_bar = FindBar()
@@ -143,6 +182,16 @@ class MainWindow(QMainWindow):
         # the cycle collector's scans keeps its pauses short (a full scan of a big heap took
         # over 100 ms, a visible stall). Reference counting still frees what is dropped.
         gc.freeze()
+        self.autosave = Autosave(self.settings) if autosave else None
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setInterval(AUTOSAVE_MS)
+        self._autosave_timer.timeout.connect(self.autosave_now)
+        if self.autosave is not None:
+            recovered = self.autosave.claim_crashed()
+            self.autosave.started()
+            self._autosave_timer.start()
+            if recovered is not None:
+                QTimer.singleShot(0, lambda: self._offer_recovery(recovered))
         if example:
             self.load_example(example)
 
@@ -187,6 +236,12 @@ class MainWindow(QMainWindow):
                                 "Stop on the first node that produced inf or nan")
         a["breakpoint"] = self._action("breakpoint", "Toggle breakpoint", "B", self.toggle_breakpoint,
                                        "Pause playback when the pass reaches the selected node")
+        a["open"] = self._action("open", "Open session…", QKeySequence.StandardKey.Open, self.open_dialog,
+                                 "Open a saved session (.gnn)")
+        a["save"] = self._action("save", "Save session", QKeySequence.StandardKey.Save, self.save,
+                                 "Save the graph, its values, the network and the view")
+        a["save_as"] = self._action("save_as", "Save session as…", "Ctrl+Shift+S", self.save_as_dialog,
+                                    "Save the session to a new file")
         a["export"] = self._action("export", "Export graph…", "Ctrl+E", self.export_dialog,
                                    "Save the graph as SVG, PNG, PDF or DOT")
         a["fullscreen"] = self._action("fullscreen", "Full screen", "F11", self.toggle_full_screen,
@@ -202,6 +257,13 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.actions["open"])
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.setObjectName("recent_menu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addAction(self.actions["save"])
+        file_menu.addAction(self.actions["save_as"])
+        file_menu.addSeparator()
         examples = file_menu.addMenu("&Examples")
         for key, example in EXAMPLES.items():
             action = examples.addAction(example.title)
@@ -266,7 +328,7 @@ class MainWindow(QMainWindow):
             return
         self.load(EXAMPLES[key].build, EXAMPLES[key].title)
 
-    def load(self, build, title: str, expanded: bool = False) -> None:
+    def load(self, build, title: str, expanded: bool = False, expression: str | None = None) -> None:
         """Build a graph, record its forward pass and lay it out, all off the UI thread;
         the current picture stays until the new one is ready. Big graphs open with their
         scopes collapsed unless ``expanded``."""
@@ -276,13 +338,11 @@ class MainWindow(QMainWindow):
             with np.errstate(all="ignore"):
                 built = build()
             collapsed = frozenset() if expanded else default_collapsed(built.graph)
-            recording = record(built.graph, "forward")
-            return Prepared(built, recording, layout(built.graph, collapsed, True, True, timeout=120,
-                                                     worker=worker), collapsed)
+            return _prepare(built, collapsed, worker, title, expression)
 
         self._start_job(work, self._on_job_prepared, f"Opening {title}…")
 
-    def _start_job(self, work, done, message: str) -> None:
+    def _start_job(self, work, done, message: str, failed=None) -> None:
         if self._job is not None:
             self._job.cancelled = True
         # Building a graph allocates many objects and no cycles: the cycle collector would
@@ -290,7 +350,7 @@ class MainWindow(QMainWindow):
         gc.disable()
         job = Job(work, self)
         job.finished.connect(done)
-        job.failed.connect(self._on_job_failed)
+        job.failed.connect(failed or self._on_job_failed)
         self._job = job
         self.progress.show()
         self.cancel_button.show()
@@ -313,7 +373,15 @@ class MainWindow(QMainWindow):
         if self.sender() is not self._job:
             return
         self._job_done()
+        self.session_path = None
+        self._restore = None
+        self._show_prepared(prepared)
+
+    def _show_prepared(self, prepared: Prepared) -> None:
         self.stop()
+        self.title, self.expression_text = prepared.title, prepared.expression
+        self._changed = True
+        self._update_title()
         self._jacobian_pending = False
         self.built, self.graph = prepared.built, prepared.built.graph
         self.recordings = {"forward": prepared.recording}
@@ -363,6 +431,9 @@ class MainWindow(QMainWindow):
         if self.presenter is not None:  # items were prepared as they were built
             self.presenter.light_current(self.cursor)
             self._update_position()
+        if self._restore is not None:
+            state, self._restore = self._restore, None
+            self._restore_position(state)
 
     def cancel_layout(self) -> None:
         if self._job is not None:
@@ -404,12 +475,14 @@ class MainWindow(QMainWindow):
         output = parsed.output
         output.name = output.name or "f"
 
+        text = self.expression.expression
+
         def build() -> Built:
             scalar = output.value.size == 1
             return Built(Graph(output), output, None if scalar else np.ones(output.value.shape),
-                         tuple(parsed.variables.values()), f"f = {self.expression.expression}")
+                         tuple(parsed.variables.values()), f"f = {text}")
 
-        self.load(build, "your expression")
+        self.load(build, "your expression", expression=text)
 
     # --- training ------------------------------------------------------------------------------
     def show_training(self) -> None:
@@ -443,11 +516,13 @@ class MainWindow(QMainWindow):
 
     def _on_training_training_stopped(self, reason: str) -> None:
         self._training = False
+        self._changed = True
         self._after_weights_changed()
         if reason not in ("done", "stopped"):
             self.say(reason)
 
     def _on_training_epoch_restored(self, snapshot) -> None:
+        self._changed = True
         self._after_weights_changed()
         self.say(f"Weights of epoch {snapshot.epoch} are back in the graph: step through its passes")
 
@@ -707,6 +782,202 @@ class MainWindow(QMainWindow):
         self.say(f"{jpass.label}: one {'forward' if jpass.mode == 'forward' else 'reverse'} pass; "
                  "the panel fills in when it ends")
 
+    # --- session files --------------------------------------------------------------------------
+    def session_state(self) -> SessionState:
+        """What a session file of the window now would hold."""
+        if self.built is None:
+            raise ValueError("there is no graph to save yet")
+        return capture(self.built, self.title, expression=self.expression_text, run=self.training.run,
+                       phase=self.phase, position=self.cursor.position if self.cursor else -1,
+                       view=self._view_state())
+
+    def _view_state(self) -> ViewState:
+        view = self.view
+        centre = None
+        if not view.auto_fit:
+            point = view.mapToScene(view.viewport().rect().center())
+            centre = (point.x(), point.y())
+        return ViewState(view.transform().m11(), centre, tuple(sorted(self.collapsed)))
+
+    def save_session(self, path: str | Path) -> Path:
+        """Save the session to ``path`` (atomically) and make it the window's file.
+
+        Raises ValueError when there is nothing to save or training is running (its arrays
+        are changing), OSError when the file cannot be written.
+        """
+        if self._training:
+            raise ValueError("training is running: pause or stop it, then save")
+        written = save_session(path, self.session_state())
+        self.session_path = written
+        self.recent.add(written)
+        self._update_title()
+        self.say(f"Saved {written}")
+        return written
+
+    def save(self) -> None:
+        if self.session_path is None:
+            self.save_as_dialog()
+        else:
+            self._save_reporting(self.session_path)
+
+    def save_as_dialog(self) -> None:
+        if self.built is None:
+            return
+        start = str(self.session_path or Path.home() / "session.gnn")
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", start, SESSION_FILTER)
+        if path:
+            self._save_reporting(Path(path) if Path(path).suffix else Path(path + ".gnn"))
+
+    def _save_reporting(self, path: Path) -> None:
+        try:
+            self.save_session(path)
+        except (ValueError, OSError) as error:
+            self.say(f"Not saved: {error}")
+            self._tell("Could not save the session", str(error))
+
+    def open_dialog(self) -> None:
+        folder = str(self.session_path.parent if self.session_path else Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", folder, SESSION_FILTER + ";;All files (*)")
+        if path:
+            self.open_session(path)
+
+    def open_session(self, path: str | Path, remember: bool = True) -> None:
+        """Open a session file off the UI thread; the current graph stays until it is ready.
+        A bad file leaves everything as it was and emits ``session_failed``."""
+        path = Path(path)
+        if self._training:
+            self.training.stop(wait=1.5)
+        worker = self.worker
+
+        def work() -> tuple[Prepared, Reopened, Path | None, Path]:
+            with np.errstate(all="ignore"):
+                reopened = reopen(load_session(path))
+            state = reopened.state
+            graph = reopened.built.graph
+            scopes = {n.scope[:k] for n in graph.nodes for k in range(1, len(n.scope) + 1)}
+            collapsed = frozenset(s for s in state.view.collapsed if s in scopes)
+            prepared = _prepare(reopened.built, collapsed, worker, state.title or path.stem, state.expression)
+            return prepared, reopened, (path if remember else None), path
+
+        self._start_job(work, self._on_job_reopened, f"Opening {path.name}…", self._on_job_open_failed)
+
+    def _on_job_reopened(self, result) -> None:
+        if self.sender() is not self._job:
+            return
+        self._job_done()
+        prepared, reopened, path, reopened_path = result
+        if reopened.run is not None:
+            self.training.adopt(reopened.run)
+        if reopened.expression is not None:
+            self.expression.blockSignals(True)  # the graph shown is the session's own
+            try:
+                self.expression.set_expression(reopened.expression, reopened.values)
+            except ValueError:
+                pass  # the editor cannot show it; the graph is still the session's
+            finally:
+                self.expression.blockSignals(False)
+        self.session_path = path
+        self._restore = reopened.state
+        self._show_prepared(prepared)
+        if path is not None:
+            self.recent.add(path)
+            self._update_title()
+        elif self.autosave is not None and self.autosave.recovered_path == reopened_path:
+            reopened_path.unlink(missing_ok=True)  # recovered: the window's autosave takes over
+        if reopened.problem:
+            self.say(f"Opened with a problem: {reopened.problem}")
+            self._tell("Part of the session could not be restored", reopened.problem)
+        self.session_opened.emit(str(path or ""))
+
+    def _on_job_open_failed(self, message: str) -> None:
+        if self.sender() is not self._job:
+            return
+        self._job_done()
+        self.say(f"Could not open: {message}")
+        self._tell("Could not open the session", message)
+        self.session_failed.emit(message)
+
+    def _restore_position(self, state: SessionState) -> None:
+        """Once a reopened session is drawn: its pass, playback position and view."""
+        if state.phase in PHASE_TITLES and state.phase != "tangent":
+            recording = self._recording(state.phase)
+            self.set_phase(state.phase, max(-1, min(state.position, len(recording) - 1)))
+        view = state.view
+        if view.centre is not None and np.isfinite(view.zoom) and 0.02 < view.zoom < 12:
+            self.view.auto_fit = False
+            self.view.resetTransform()
+            self.view.scale(view.zoom, view.zoom)
+            self.view.centerOn(QPointF(*view.centre))
+            self.view._choose_quality()
+
+    def _update_title(self) -> None:
+        name = self.session_path.name if self.session_path else (self.title or "")
+        self.setWindowTitle(f"{name} — graphviz-nn" if name else "graphviz-nn")
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        paths = self.recent.paths()
+        for path in paths:
+            action = menu.addAction(path.name)
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.setEnabled(path.is_file())
+            action.triggered.connect(lambda checked=False, p=path: self.open_session(p))
+        if not paths:
+            menu.addAction("No recent sessions").setEnabled(False)
+
+    def _tell(self, title: str, text: str) -> QMessageBox:
+        """A message that does not block the window (and so never blocks a test)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("message")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    # --- autosave -------------------------------------------------------------------------------
+    def autosave_now(self, wait: bool = False) -> bool:
+        """Write the autosave if anything changed since the last one (in a thread unless
+        ``wait``); skipped while training or opening. True when a save was started."""
+        if (self.autosave is None or not self._changed or self.built is None or self._training
+                or self._job is not None or not self.autosave.writable()):
+            return False
+        try:
+            state = self.session_state()
+        except ValueError:
+            return False
+        self._changed = False
+        path = self.autosave.path
+
+        def write() -> None:
+            try:
+                save_session(path, state)
+            except (ValueError, OSError):
+                pass  # an autosave that cannot be written is retried after the next change
+
+        if wait:
+            write()
+        else:
+            threading.Thread(target=write, name="graphviz-nn autosave", daemon=True).start()
+        return True
+
+    def _offer_recovery(self, path: Path) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "Restore the last session?",
+                          "graphviz-nn did not close properly last time. Open the session it "
+                          "saved automatically?", QMessageBox.StandardButton.Open
+                          | QMessageBox.StandardButton.Discard, self)
+        box.setObjectName("recovery")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Open:
+                self.open_session(path, remember=False)
+            else:
+                path.unlink(missing_ok=True)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
     # --- view, files, window ------------------------------------------------------------------
     def zoom(self, factor: float) -> None:
         self.view.zoom(factor)
@@ -757,6 +1028,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop()
+        self._autosave_timer.stop()
+        if self.autosave is not None:
+            self.autosave.finished()
         self.training.stop(wait=1.5)
         if self._job is not None:
             self._job.cancelled = True

@@ -241,16 +241,31 @@ class TrainingDock(QDockWidget):
         except (ValueError, DatasetError) as error:
             self.status.setText(f"Cannot build it: {error}")
             return None
+        self._attach(run, settings)
+        self.network_built.emit(run)
+        return run
+
+    def _attach(self, run: TrainingRun, settings: TrainingSettings) -> None:
         self.run, self._built_settings = run, settings
         self.worker = TrainingWorker(run, self)
         self.worker.epoch_finished.connect(self._on_worker_epoch_finished)
         self.worker.training_finished.connect(self._on_worker_training_finished)
-        self.curves.set_records([])
+        self.curves.set_records(run.history)
         self.show_preview(run.data)
         self.status.setText(f"{run.network} on {run.data.name}: {len(run.train)} training rows, "
-                            f"{len(run.test)} test rows")
-        self.network_built.emit(run)
-        return run
+                            f"{len(run.test)} test rows"
+                            + (f", {run.history[-1].epoch} epochs trained" if run.history else ""))
+
+    def adopt(self, run: TrainingRun) -> None:
+        """Take over a run rebuilt from a session file: its settings in the widgets, its
+        history in the curves; Train goes on from its weights."""
+        self.stop(wait=1.5)
+        dataset = str(run.settings.dataset)
+        if self.dataset.findData(dataset) < 0:
+            self.dataset.addItem(run.data.name, dataset)
+        self.dataset.setCurrentIndex(self.dataset.findData(dataset))
+        self.show_settings(run.settings)
+        self._attach(run, self.settings() if self._valid_settings() else run.settings)
 
     def train(self, epochs: int | None = None) -> None:
         """Train for ``epochs`` (the Epochs box by default). A new network is first shown
