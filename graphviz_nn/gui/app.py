@@ -30,11 +30,13 @@ def application() -> QApplication:
     return app
 
 
-def run(example: str = "seed") -> int:
-    """Open the window on an example and run until it is closed."""
+def run(example: str | None = "seed", session: str | None = None) -> int:
+    """Open the window on an example, or on a session file, and run until it is closed."""
     app = application()
-    window = MainWindow(example)
+    window = MainWindow(None if session else example)
     window.show()
+    if session:
+        window.open_session(session)
     return app.exec()
 
 

@@ -14,11 +14,12 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
                                QProgressBar, QPushButton, QStyle, QVBoxLayout, QWidget)
 
 from ..engine import Graph, check_gradients
-from ..io import SessionState, ViewState, export_graph, load_session, save_session
+from ..io import SessionState, ViewState, export_graph, export_history, load_session, save_session
 from ..layout import Layout, LayoutWorker, default_collapsed, layout
 from ..session import EXAMPLES, Built, Cursor, Recording, record
 from ..session.document import Reopened, capture, reopen
 from ..session.inspect import describe
+from .animation_export import AnimationExport
 from .expression_dock import ExpressionDock
 from .find_bar import FindBar
 from .graph_view import GraphView
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self._restore: SessionState | None = None
         self._changed = False
         self.recent = RecentFiles(self.settings)
+        self.animation_export: AnimationExport | None = None
 
         self.view = GraphView()
         self.find_bar = FindBar()
@@ -244,6 +246,11 @@ class MainWindow(QMainWindow):
                                     "Save the session to a new file")
         a["export"] = self._action("export", "Export graph…", "Ctrl+E", self.export_dialog,
                                    "Save the graph as SVG, PNG, PDF or DOT")
+        a["export_animation"] = self._action(
+            "export_animation", "Export animation…", "Ctrl+Shift+E", self.export_animation_dialog,
+            "Save the current pass as an animated GIF or a numbered PNG sequence, as drawn")
+        a["export_history"] = self._action("export_history", "Export loss history…", [], self.export_history_dialog,
+                                           "Save the training history as a CSV table")
         a["fullscreen"] = self._action("fullscreen", "Full screen", "F11", self.toggle_full_screen,
                                        "Full screen, for a projector", checkable=True)
         a["quit"] = self._action("quit", "Quit", QKeySequence.StandardKey.Quit, self.close, "Close the window")
@@ -274,6 +281,8 @@ class MainWindow(QMainWindow):
         train.setShortcut(QKeySequence("Ctrl+T"))
         train.triggered.connect(self.show_training)
         file_menu.addAction(self.actions["export"])
+        file_menu.addAction(self.actions["export_animation"])
+        file_menu.addAction(self.actions["export_history"])
         file_menu.addSeparator()
         file_menu.addAction(self.actions["quit"])
         view_menu = bar.addMenu("&View")
@@ -311,7 +320,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setObjectName("cancel")
-        self.cancel_button.clicked.connect(self.cancel_layout)
+        self.cancel_button.clicked.connect(self.cancel_work)
         self.cancel_button.hide()
         bar.addPermanentWidget(self.cancel_button)
         # A fixed height: showing and hiding the progress bar must not resize the graph
@@ -434,6 +443,12 @@ class MainWindow(QMainWindow):
         if self._restore is not None:
             state, self._restore = self._restore, None
             self._restore_position(state)
+
+    def cancel_work(self) -> None:
+        if self.animation_export is not None:
+            self.animation_export.cancel()
+        else:
+            self.cancel_layout()
 
     def cancel_layout(self) -> None:
         if self._job is not None:
@@ -1020,6 +1035,64 @@ class MainWindow(QMainWindow):
             return
         self._job_done()
         self.say(f"Saved {path}")
+
+    def export_animation_dialog(self) -> None:
+        if self.cursor is None:
+            return
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export animation", f"{self.phase or 'pass'}.gif",
+            "Animated GIF (*.gif);;PNG sequence, numbered (*.png)")
+        if path:
+            if not Path(path).suffix:
+                path += ".png" if "PNG" in chosen else ".gif"
+            self.export_animation(path)
+
+    def export_animation(self, path: str | Path, seconds_per_frame: float = 0.4) -> AnimationExport | None:
+        """Play the current pass from its start, grabbing the graph view at each step, and
+        write the frames as an animated GIF (``.gif``) or numbered PNGs (any other name)."""
+        if self.cursor is None or self.animation_export is not None or self._blocked_by_training():
+            return None
+        export = AnimationExport(self, path, seconds_per_frame)
+        self.animation_export = export
+        export.progressed.connect(self._on_animation_export_progressed)
+        export.finished.connect(self._on_animation_export_finished)
+        self.progress.setRange(0, len(export.positions))
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.say(f"Recording {len(export.positions)} frames of the {self.phase} pass…")
+        export.start()
+        return export
+
+    def _on_animation_export_progressed(self, done: int, total: int) -> None:
+        self.progress.setValue(done)
+
+    def _on_animation_export_finished(self, result) -> None:
+        self.animation_export = None
+        self.progress.setRange(0, 0)
+        if self._job is None:
+            self.progress.hide()
+            self.cancel_button.hide()
+        if isinstance(result, str):
+            self.say("Animation not saved: " + result)
+        elif len(result) == 1:
+            self.say(f"Saved {result[0]}")
+        else:
+            self.say(f"Saved {len(result)} frames: {result[0].name} … {result[-1].name} in {result[0].parent}")
+
+    def export_history_dialog(self) -> None:
+        run = self.training.run
+        if run is None or not run.history:
+            self.say("No training history yet: train a network first (Ctrl+T)")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export loss history", "loss.csv", "CSV (*.csv)")
+        if path:
+            try:
+                written = export_history(list(run.history), path)
+            except (OSError, ValueError) as error:
+                self._tell("Could not export the history", str(error))
+                return
+            self.say(f"Saved {len(run.history)} epochs to {written}")
 
     def _show_shortcuts(self) -> None:
         lines = [f"{a.text().replace('&', '')}: {', '.join(k.toString() for k in a.shortcuts())}"

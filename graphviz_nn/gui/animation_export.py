@@ -1,0 +1,103 @@
+"""Recording the pass on screen, frame by frame, for slides: an animated GIF or PNGs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from ..io.animation import png_sequence_paths, write_gif, write_png_sequence
+
+#: Longer passes are sampled evenly down to this many frames (the last step is always kept).
+MAX_FRAMES = 300
+
+
+def frame_positions(last: int, limit: int = MAX_FRAMES) -> list[int]:
+    """Cursor positions to capture: before the first step, then every step to ``last``."""
+    positions = list(range(-1, last + 1))
+    if len(positions) <= limit:
+        return positions
+    picks = np.unique(np.linspace(0, len(positions) - 1, limit).round().astype(int))
+    return [positions[i] for i in picks]
+
+
+def _rgb(image: QImage) -> np.ndarray:
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    data = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * height)
+    return data.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy()
+
+
+def _png(image: QImage) -> bytes:
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data)
+
+
+class AnimationExport(QObject):
+    """Steps the window's cursor through its pass, grabbing the graph view after each step,
+    a frame per event-loop turn so the window keeps drawing; then writes the file.
+
+    Signals
+    -------
+    progressed(int, int)
+        Frames captured so far, and in all.
+    finished(object)
+        The paths written (a list), or an error message (a str).
+    """
+
+    progressed = Signal(int, int)
+    finished = Signal(object)
+
+    def __init__(self, window, path: str | Path, seconds_per_frame: float = 0.4):
+        super().__init__(window)
+        self.window, self.path = window, Path(path)
+        self.gif = self.path.suffix.lower() == ".gif"
+        self.seconds_per_frame = seconds_per_frame
+        self.positions = frame_positions(window.cursor.last)
+        self.start_position = window.cursor.position
+        self.frames: list = []
+        self.cancelled = False
+
+    def start(self) -> None:
+        self.window.stop()
+        QTimer.singleShot(0, self._capture_next)
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def _capture_next(self) -> None:
+        window = self.window
+        if self.cancelled or window.cursor is None:
+            self._end("cancelled")
+            return
+        position = self.positions[len(self.frames)]
+        window.seek(position)
+        image = window.view.grab().toImage()
+        self.frames.append(_rgb(image) if self.gif else _png(image))
+        self.progressed.emit(len(self.frames), len(self.positions))
+        if len(self.frames) < len(self.positions):
+            QTimer.singleShot(0, self._capture_next)
+            return
+        try:
+            if self.gif:
+                written = [write_gif(self.path, self.frames, self.seconds_per_frame)]
+            else:
+                written = write_png_sequence(self.path, self.frames, len(self.frames))
+        except (OSError, ValueError) as error:
+            self._end(f"could not write {self.path}: {error}")
+            return
+        self._end(written)
+
+    def _end(self, result) -> None:
+        self.frames = []
+        if self.window.cursor is not None:
+            self.window.seek(self.start_position)
+        self.finished.emit(result)
+
+
+__all__ = ["AnimationExport", "frame_positions", "png_sequence_paths"]
