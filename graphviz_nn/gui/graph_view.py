@@ -121,6 +121,13 @@ class GraphView(QGraphicsView):
 
         build_some()
 
+    def set_theme(self, theme: Theme, prepare=None) -> None:
+        """Draw with another theme: the items are built again from the layout shown."""
+        self.theme = theme
+        self.setBackgroundBrush(theme.background)
+        if self.layout_shown is not None:  # the same places: the view stays where it is
+            self.show_layout(self.layout_shown, prepare, same_graph=True)
+
     def _swap(self, scene: QGraphicsScene, layout: Layout, built: dict, old_positions: dict) -> None:
         self._pending_build = None
         previous = self.scene()

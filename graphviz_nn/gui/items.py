@@ -87,12 +87,12 @@ class NodeItem(QGraphicsItem):
         if self.state == "pending":
             fill.setAlphaF(0.45)
             border.setAlphaF(0.5)
-        pen = QPen(border, 2.2 if kind in ("variable", "output") else 1.6)
+        pen = QPen(border, (2.2 if kind in ("variable", "output") else 1.6) * theme.line)
         if kind == "constant":
             pen.setStyle(Qt.PenStyle.DashLine)
         self._pen, self._brush = pen, QBrush(fill)
         self._back_brush = QBrush(fill.darker(108))
-        self._ring = QPen(self.ring, 4.5)
+        self._ring = QPen(self.ring, 4.5 * theme.line ** 0.5)
         self._text_colour = self._pick_text_colour()
         self.update()
 
@@ -206,11 +206,11 @@ class EdgeItem(QGraphicsPathItem):
 
     def _apply_pen(self) -> None:
         if self.active:
-            pen = QPen(self._colour, 3.6)
+            pen = QPen(self._colour, 3.6 * self.theme.line ** 0.5)
             pen.setDashPattern([4.0, 2.5])
             pen.setDashOffset(self.offset)
         else:
-            pen = QPen(self._colour, 1.4)
+            pen = QPen(self._colour, 1.4 * self.theme.line)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         self.setPen(pen)
         self.arrow.setBrush(QBrush(self._colour))
@@ -242,7 +242,7 @@ class ClusterItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(self.theme.cluster_border, 1.2))
+        painter.setPen(QPen(self.theme.cluster_border, 1.2 * self.theme.line))
         painter.setBrush(QBrush(self.theme.cluster_fill))
         painter.drawRoundedRect(self._rect, 8, 8)
         font = QFont(painter.font())

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QStyle, QVBoxLayout, QWidget)
 
@@ -29,7 +30,7 @@ from .jobs import Job
 from .playback_dock import PHASE_TITLES, PlaybackDock
 from .presenter import Presenter
 from .session_files import Autosave, RecentFiles
-from .theme import check_colour
+from .theme import PALETTES, check_colour, palette_theme
 from .training_dock import TrainingDock
 
 
@@ -125,6 +126,11 @@ class MainWindow(QMainWindow):
         column.addWidget(self.view, 1)
         self.setCentralWidget(centre)
 
+        palette = self.settings.value("view/palette", "standard")
+        self.palette = palette if palette in PALETTES else "standard"
+        self.view.theme = palette_theme(self.palette)
+        self.view.setBackgroundBrush(self.view.theme.background)
+        self._before_presenting = None
         self.actions = self._build_actions()
         self.playback = PlaybackDock(self.actions, self)
         self.inspector = InspectorDock(self)
@@ -253,6 +259,22 @@ class MainWindow(QMainWindow):
                                            "Save the training history as a CSV table")
         a["fullscreen"] = self._action("fullscreen", "Full screen", "F11", self.toggle_full_screen,
                                        "Full screen, for a projector", checkable=True)
+        a["present"] = self._action("present", "Presentation mode", "F5", self.toggle_presentation,
+                                    "Full screen, large text, only the graph and the playback controls",
+                                    checkable=True)
+        a["reveal"] = self._action("reveal", "Reveal values as the pass reaches them", "R", self.toggle_reveal,
+                                   "Hide every number until the pass being played reaches its node",
+                                   checkable=True)
+        for palette, title, tip in (("standard", "Standard colours", "The system's light or dark colours"),
+                                    ("high-contrast", "High contrast", "Black on white with thick lines, for projectors"),
+                                    ("colour-blind", "Colour-blind safe", "Blue against orange wherever colours differ")):
+            a[f"palette_{palette}"] = self._action(f"palette_{palette}", title, [],
+                                                   lambda checked=False, p=palette: self.set_palette(p), tip,
+                                                   checkable=True)
+        group = QActionGroup(self)
+        for palette in PALETTES:
+            group.addAction(a[f"palette_{palette}"])
+        a[f"palette_{self.palette}"].setChecked(True)
         a["quit"] = self._action("quit", "Quit", QKeySequence.StandardKey.Quit, self.close, "Close the window")
         icons = {"play": QStyle.StandardPixmap.SP_MediaPlay, "step": QStyle.StandardPixmap.SP_MediaSeekForward,
                  "back": QStyle.StandardPixmap.SP_MediaSeekBackward, "restart": QStyle.StandardPixmap.SP_MediaSkipBackward,
@@ -286,8 +308,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.actions["quit"])
         view_menu = bar.addMenu("&View")
-        for key in ("fit", "find", "zoom_in", "zoom_out", "zoom_reset", "fullscreen"):
+        for key in ("fit", "find", "zoom_in", "zoom_out", "zoom_reset", "fullscreen", "present", "reveal"):
             view_menu.addAction(self.actions[key])
+        palettes = view_menu.addMenu("&Palette")
+        for palette in PALETTES:
+            palettes.addAction(self.actions[f"palette_{palette}"])
         view_menu.addSeparator()
         for dock in (self.playback, self.inspector, self.jacobian, self.expression, self.training):
             view_menu.addAction(dock.toggleViewAction())
@@ -679,7 +704,7 @@ class MainWindow(QMainWindow):
         if self.graph is None:
             return
         node_id = self.pinned or (self.cursor.current.node_id if self.cursor and self.cursor.current else None)
-        if node_id is None or node_id.startswith("scope/"):
+        if node_id is None or node_id.startswith("scope/") or not self.presenter.revealed(node_id, self.cursor):
             self.inspector.show_node(None)
             return
         self.inspector.show_node(describe(self.graph, self.graph[node_id], self.cursor, self.check))
@@ -713,7 +738,7 @@ class MainWindow(QMainWindow):
             report = check_gradients(output, cotangent=cotangent)
         self.check = {self.graph.id_of(v): (c.relative_error, c.numeric) for v, c in report.items()}
         self.recordings.pop("backward", None)  # the check re-ran backward; record it afresh
-        tints = {k: check_colour(err) for k, (err, _) in self.check.items()}
+        tints = {k: check_colour(err, self.view.theme) for k, (err, _) in self.check.items()}
         self.mode = "check"
         self.presenter.set_tints(tints, self.cursor)
         worst = max((e for e, _ in self.check.values()), default=0.0)
@@ -1007,11 +1032,69 @@ class MainWindow(QMainWindow):
     def _apply_font(self) -> None:
         font = QApplication.font()
         font.setPointSizeF(max(6.0, font.pointSizeF() * self.font_scale))
-        for widget in (self.playback, self.inspector, self.jacobian, self.statusBar(), self.find_bar):
+        for widget in (self.playback, self.inspector, self.jacobian, self.statusBar(), self.find_bar, self.menuBar()):
             widget.setFont(font)
 
     def toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        self.actions["fullscreen"].setChecked(self.isFullScreen())
+
+    def toggle_presentation(self) -> None:
+        """Full screen with large text, only the graph and the playback controls; F5 again
+        (or Esc) puts the window back as it was."""
+        presenting = self._before_presenting is None
+        self.actions["present"].setChecked(presenting)
+        toolbar = self.findChild(QWidget, "toolbar")
+        if presenting:
+            self._before_presenting = (self.saveState(STATE_VERSION), self.isFullScreen(), self.font_scale,
+                                       toolbar.iconSize())
+            for dock in (self.inspector, self.jacobian, self.expression, self.training):
+                dock.hide()
+            self.playback.show()
+            self.font_scale = 1.6
+            toolbar.setIconSize(QSize(36, 36))
+            self.showFullScreen()
+            self.say("Presentation: → or a clicker steps, Space plays, F5 or Esc leaves")
+        else:
+            state, full, scale, icons = self._before_presenting
+            self._before_presenting = None
+            self.restoreState(state, STATE_VERSION)
+            self.font_scale = scale
+            toolbar.setIconSize(icons)
+            if not full:
+                self.showNormal()
+            self.say("Presentation mode left")
+        self.actions["fullscreen"].setChecked(self.isFullScreen())
+        self._apply_font()
+        QTimer.singleShot(0, self.view.fit)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self._before_presenting is not None:
+            self.toggle_presentation()
+            return
+        super().keyPressEvent(event)
+
+    def toggle_reveal(self) -> None:
+        if self.presenter is None:
+            self.actions["reveal"].setChecked(False)
+            return
+        self.presenter.reveal = self.actions["reveal"].isChecked()
+        self.presenter.refresh_all(self.cursor)
+        self._update_inspector()
+        self.say("Reveal: numbers appear as the pass reaches their nodes" if self.presenter.reveal
+                 else "All numbers shown")
+
+    def set_palette(self, palette: str) -> None:
+        """Standard, high-contrast or colour-blind-safe colours (remembered)."""
+        theme = palette_theme(palette)
+        self.palette = palette
+        self.actions[f"palette_{palette}"].setChecked(True)
+        self.settings.setValue("view/palette", palette)
+        if self.mode == "check":  # the check's colours come from the palette
+            self.presenter.tints = {k: check_colour(err, theme) for k, (err, _) in self.check.items()}
+        self.view.set_theme(theme, self._prepare_item)
+        self.say({"standard": "Standard colours", "high-contrast": "High contrast: black on white, thick lines",
+                  "colour-blind": "Colour-blind safe: blue against orange"}[palette])
 
     def export_dialog(self) -> None:
         if self.graph is None:

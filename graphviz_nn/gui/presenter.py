@@ -40,6 +40,15 @@ class Presenter:
         self.view, self.graph = view, graph
         self.tints: dict[str, QColor] = {}
         self.breakpoints: set[str] = set()
+        # Reveal: every number stays hidden until the pass being played reaches its node,
+        # so a class can guess each one first.
+        self.reveal = False
+
+    def revealed(self, node_id: str, cursor: Cursor | None) -> bool:
+        """Whether the node's numbers may be shown."""
+        if not self.reveal:
+            return True
+        return cursor is not None and cursor.recording.phase is not None and cursor.shown(node_id)
 
     def phase_colour(self, phase: str | None) -> QColor:
         theme = self.view.theme
@@ -57,7 +66,7 @@ class Presenter:
             return ("= " + short_value(value)) if shown else "", "", state, _finite(value)
         value_text = "= " + short_value(node.value)
         if phase is None:
-            return value_text, "", "done", _finite(node.value)
+            return value_text if not self.reveal else "", "", "done", _finite(node.value)
         recorded = node_id in cursor.recording.index_of
         shown = cursor.shown(node_id)
         quantity = cursor.quantity(node_id) if shown else None
@@ -66,6 +75,8 @@ class Presenter:
         else:
             second = PREFIX[phase] + short_value(quantity) if shown else ""
         state = "current" if current else ("pending" if recorded and not shown else "done")
+        if self.reveal and not shown:
+            return "", "", state, True
         return value_text, second, state, _finite(node.value) and _finite(quantity)
 
     def refresh_item(self, item: NodeItem, cursor: Cursor | None) -> None:
