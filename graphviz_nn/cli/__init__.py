@@ -10,7 +10,22 @@ from .. import __version__
 from .demo import demo_text
 from .display import qt_platform_problem
 
-__all__ = ["build_parser", "main", "qt_platform_problem"]
+__all__ = ["build_parser", "demo_text", "main", "qt_platform_problem"]
+
+DESCRIPTION = """\
+See how neural networks compute and learn: a graph engine with forward and
+reverse mode differentiation, networks and training, drawn and animated with
+Graphviz's layout.
+
+With no command, graphviz-nn opens the window on the seed's example."""
+
+EPILOG = """\
+examples:
+  graphviz-nn                  open the window
+  graphviz-nn demo             the seed's example worked in both modes, as text
+  graphviz-nn train --help     the manual of one command: what it does, options, examples
+  graphviz-nn --self-test      check this installation: open the window offscreen, animate
+                               both passes, train an epoch, save and reopen a session"""
 
 
 class Parser(argparse.ArgumentParser):
@@ -21,16 +36,17 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import render, train, window
+    from . import demo, render, train, window
 
-    parser = Parser(
-        prog="graphviz-nn",
-        description="See how neural networks compute and learn: a graph engine with forward "
-        "and reverse mode differentiation, networks and training.",
-    )
-    parser.add_argument("--version", action="version", version=f"graphviz-nn {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    sub.add_parser("demo", help="print the seed's example worked in both modes, step by step")
+    parser = Parser(prog="graphviz-nn", description=DESCRIPTION, epilog=EPILOG,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"graphviz-nn {__version__}",
+                        help="print the version and exit")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation works, offscreen; exit 0 if it does")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser,
+                                title="commands (graphviz-nn COMMAND --help for each one's manual)")
+    demo.add_parser(sub)
     train.add_parser(sub)
     render.add_parser(sub)
     window.add_parsers(sub)
@@ -43,10 +59,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ..layout.worker import main as worker_main
 
         return worker_main(argv[1:])
-    args = build_parser().parse_args(argv)
-    if args.command == "demo":
-        print(demo_text())
-        return 0
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.self_test:
+        if args.command is not None:
+            parser.error(f"--self-test runs alone, not with {args.command!r}")
+        from ..selftest import self_test
+
+        return self_test()
     if args.command is None:
         from .window import open_window
 

@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
+import argparse
+
 from ..engine import Graph, Variable, check_gradients, jacobian, sin
+from .manual import add_command
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = add_command(
+        sub, "demo", summary="print the seed's example worked in both modes, step by step",
+        description="""\
+Work z = sin(x1 + x2) + x2**2 * x3 at x1 = 0.5, x2 = -1.2, x3 = 2 the way the
+window animates it, as text: the forward pass's value, one line per node of the
+reverse pass with the gradient each node receives (and from where, when it
+receives more than one), a finite-difference check of every gradient, and how
+many passes the Jacobian takes in forward mode and in reverse mode.
+
+It needs no display and no Graphviz: a quick check that the engine works.""",
+        examples=[("graphviz-nn demo", "print the worked example"),
+                  ("graphviz-nn demo > worked.txt", "keep it as a handout")],
+        exit_status=[("0", "always")],
+    )
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print(demo_text())
+    return 0
 
 
 def demo_text() -> str:

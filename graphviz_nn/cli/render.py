@@ -11,26 +11,48 @@ import numpy as np
 from ..engine import Graph, GraphError, ParseError, parse
 from ..io import FORMATS, export_format, export_graph
 from ..layout import LayoutError
-from ..nn import ACTIVATIONS
+from ..nn import ACTIVATIONS, LOSSES
 from ..nn.builder import NetworkSpec, build_network, output_width
 from ..nn.datasets import BUILTIN, DatasetError, load
+from .manual import add_command
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "render", help="draw an expression or a network as DOT, SVG, PNG or PDF",
-        description="Draw the graph of an expression, e.g. \"sin(x1 + x2) + x2**2 * x3\", or of a "
-        "network (--net), laid out by Graphviz.",
+    p = add_command(
+        sub, "render", summary="draw an expression or a network as DOT, SVG, PNG or PDF",
+        description=f"""\
+Draw the computational graph of an expression, such as "sin(x1 + x2) + x2**2 * x3",
+or of a network (--net), laid out by Graphviz's dot. The expression's free names
+become variables (0 unless --set gives them values). The format follows the
+output file's suffix ({", ".join(FORMATS)}) unless --format names one.
+
+A big graph is drawn with its scopes (layers, perceptrons, the loss) folded into
+one box each until it is small enough to read: --expand draws every node,
+--collapse chooses the scopes to fold.""",
+        examples=[
+            ('graphviz-nn render "sin(x1 + x2) + x2**2 * x3" --set x1=0.5 x2=-1.2 x3=2 --values --gradients -o z.svg',
+             "the seed's example with each node's value and gradient"),
+            ('graphviz-nn render "sum(W @ x)" --set "W=[[1,2],[3,4]]" "x=[1,-1]" -o wx.png',
+             "matrices and vectors as values"),
+            ("graphviz-nn render --net layer --hidden 5 --dataset breast_cancer -o net.pdf",
+             "a 30-5-1 network for the breast cancer data, as a PDF"),
+            ('graphviz-nn render --net perceptron --hidden 3 --dataset xor --collapse "layer 1" -o net.gv',
+             "one subgraph per perceptron, the first layer folded, as DOT text"),
+        ],
+        exit_status=[("0", "written"), ("2", "a bad expression, option or file, or Graphviz failed")],
     )
     p.add_argument("expression", nargs="?", help="an expression; its free names become variables")
     p.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
                    help="values of the expression's variables: x1=0.5 W=[[1,2],[3,4]]")
     p.add_argument("--net", choices=("layer", "perceptron"), help="draw a network instead")
-    p.add_argument("--hidden", type=int, nargs="*", default=[5], metavar="N")
-    p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "softmax"], default="sigmoid")
-    p.add_argument("--output-activation", choices=("sigmoid", "softmax", "identity", "tanh"), default="sigmoid")
-    p.add_argument("--loss", default="sse")
-    p.add_argument("--normalise", action="store_true")
+    p.add_argument("--hidden", type=int, nargs="*", default=[5], metavar="N",
+                   help="the network's hidden layer widths (default: 5)")
+    p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "softmax"], default="sigmoid",
+                   help="the hidden layers' activation (default: sigmoid)")
+    p.add_argument("--output-activation", choices=("sigmoid", "softmax", "identity", "tanh"), default="sigmoid",
+                   help="the output layer's activation (default: sigmoid)")
+    p.add_argument("--loss", default="sse", choices=LOSSES, help="the loss drawn at the end (default: sse)")
+    p.add_argument("--normalise", action="store_true", help="draw the input normalisation too")
     p.add_argument("--dataset", default="breast_cancer", metavar="NAME_OR_CSV",
                    help=f"the data that sets the network's input and output widths ({', '.join(BUILTIN)} or a CSV)")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")

@@ -14,13 +14,34 @@ from ..engine import NonFiniteError
 from ..nn import ACTIVATIONS, LOSSES, OPTIMISERS, EpochRecord, Trainer, make_optimiser
 from ..nn.builder import NetworkSpec, build_network, output_width
 from ..nn.datasets import BUILTIN, DatasetError, load, split, standardise
+from .manual import add_command
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "train", help="train a network on a dataset and report loss and accuracy",
-        description="Train a network on a built-in dataset or a CSV file. Built-in sets: "
-        + ", ".join(BUILTIN) + ".",
+    p = add_command(
+        sub, "train", summary="train a network on a dataset and report loss and accuracy",
+        description=f"""\
+Train a network on a built-in dataset or a CSV file and report the loss and the
+accuracy on the training and test rows after every epoch: a progress bar on a
+terminal, one line per epoch when piped, one JSON object per epoch with --json.
+
+Built-in datasets: {", ".join(BUILTIN)}.
+A CSV file needs a header row and numeric columns; the target is the last column
+unless --target names another. Splits, initial weights and batches are all drawn
+from --seed, so the same command gives the same numbers.""",
+        examples=[
+            ("graphviz-nn train --dataset xor --hidden 4 --activation tanh --loss bce --optimizer adam --lr 0.05 --epochs 300",
+             "a 2-4-1 network learns XOR (100 % training accuracy)"),
+            ("graphviz-nn train --dataset breast_cancer --hidden 5 --normalise --train-rows 300 --epochs 100",
+             "the seed's layered network: train on the first 300 rows, test on the other 269"),
+            ("graphviz-nn train --dataset digits --hidden 32 --activation relu --output-activation softmax "
+             "--loss cce --optimizer adam --batch-size 64 --epochs 50 --normalise --json",
+             "handwritten digits in batches of 64, one JSON record per epoch"),
+            ("graphviz-nn train --dataset measurements.csv --target label --hidden 8 8",
+             "your own CSV file, two hidden layers of 8"),
+        ],
+        exit_status=[("0", "trained"), ("1", "the loss became inf or nan (try a smaller --lr)"),
+                     ("2", "bad options or data"), ("130", "interrupted")],
     )
     p.add_argument("--dataset", required=True, metavar="NAME_OR_CSV",
                    help="a built-in dataset name or a CSV file (header row, numeric columns)")
@@ -29,20 +50,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="matrix layers, or one subgraph per perceptron (default: layer)")
     p.add_argument("--hidden", type=int, nargs="*", default=[5], metavar="N",
                    help="hidden layer widths, e.g. --hidden 10 3 (default: 5; none for no hidden layer)")
-    p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "softmax"], default="sigmoid")
-    p.add_argument("--output-activation", choices=("sigmoid", "softmax", "identity", "tanh"), default="sigmoid")
-    p.add_argument("--loss", choices=LOSSES, default="sse")
-    p.add_argument("--optimizer", choices=tuple(OPTIMISERS), default="gd")
+    p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "softmax"], default="sigmoid",
+                   help="the hidden layers' activation (default: sigmoid)")
+    p.add_argument("--output-activation", choices=("sigmoid", "softmax", "identity", "tanh"), default="sigmoid",
+                   help="the output layer's activation; softmax for more than two classes (default: sigmoid)")
+    p.add_argument("--loss", choices=LOSSES, default="sse",
+                   help="summed or mean squared error, mean absolute error, binary or categorical "
+                        "cross-entropy (default: sse)")
+    p.add_argument("--optimizer", choices=tuple(OPTIMISERS), default="gd",
+                   help="gradient descent, with momentum, or Adam (default: gd)")
     p.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
-    p.add_argument("--weight-decay", type=float, default=0.0)
-    p.add_argument("--epochs", type=int, default=100)
-    p.add_argument("--batch-size", type=int, default=None, help="rows per step (default: all)")
+    p.add_argument("--weight-decay", type=float, default=0.0, metavar="L2",
+                   help="L2 penalty on the weights (default: 0)")
+    p.add_argument("--epochs", type=int, default=100, help="passes over the training rows (default: 100)")
+    p.add_argument("--batch-size", type=int, default=None, metavar="N", help="rows per step (default: all)")
     split_group = p.add_mutually_exclusive_group()
-    split_group.add_argument("--train-rows", type=int, help="train on the first N rows, test on the rest")
-    split_group.add_argument("--test-fraction", type=float, help="test on a shuffled fraction (default: 0.3)")
+    split_group.add_argument("--train-rows", type=int, metavar="N", help="train on the first N rows, test on the rest")
+    split_group.add_argument("--test-fraction", type=float, metavar="F",
+                             help="test on a shuffled fraction F of the rows (default: 0.3)")
     p.add_argument("--normalise", action="store_true",
                    help="standardise inputs with statistics from the training rows")
-    p.add_argument("--seed", type=int, default=0, help="seeds the split, the weights and the batches")
+    p.add_argument("--seed", type=int, default=0, help="seeds the split, the weights and the batches (default: 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object per epoch and a final one")
     p.set_defaults(run=run)
 
