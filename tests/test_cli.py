@@ -68,3 +68,30 @@ def test_no_display_is_one_line_and_exit_1() -> None:
         assert out.stderr.strip().splitlines() == [
             "graphviz-nn: cannot open the window: no display: set DISPLAY (X11) or WAYLAND_DISPLAY, "
             "or run headless with QT_QPA_PLATFORM=offscreen"]
+
+
+def test_open_refuses_a_bad_session_file_in_one_line(tmp_path, capsys) -> None:
+    bad = tmp_path / "notes.gnn"
+    bad.write_text("these are my notes, not a session")
+    assert cli.main(["open", str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("graphviz-nn open: error: ") and "notes.gnn" in err[0]
+    assert cli.main(["open", str(tmp_path / "absent.gnn")]) == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_open_shows_the_session_in_the_window(tmp_path, monkeypatch) -> None:
+    """The window is asked to open the file (the event loop itself is not run here)."""
+    from graphviz_nn.io import SessionState, save_session
+    from graphviz_nn.session import EXAMPLES
+
+    built = EXAMPLES["seed"].build()
+    path = save_session(tmp_path / "seed.gnn", SessionState(built.graph, built.graph.id_of(built.output)))
+    calls = []
+    import graphviz_nn.gui.app as app
+
+    monkeypatch.setattr(app, "run", lambda example=None, session=None: calls.append((example, session)) or 0)
+    monkeypatch.setattr(display, "qt_platform_problem", lambda environ=None: None)
+    monkeypatch.setattr("graphviz_nn.cli.window.qt_platform_problem", lambda environ=None: None)
+    assert cli.main(["open", str(path)]) == 0
+    assert calls == [(None, str(path))]

@@ -9,15 +9,46 @@ import sys
 
 from ..session import EXAMPLES, PHASES
 from .display import qt_platform_problem
+from .manual import add_command
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("window", help="open the window (the default when no command is given)")
-    p.add_argument("--example", choices=tuple(EXAMPLES), default="seed")
+    p = add_command(
+        sub, "window", summary="open the window (the default when no command is given)",
+        description="""\
+Open graphviz-nn's window on an example of the gallery: the computational graph
+laid out by Graphviz, the forward and backward passes to play or step through
+(Space, the arrow keys, or a presentation clicker), the inspector with each
+node's chain rule, the gradient check, the expression editor and training.""",
+        examples=[("graphviz-nn window --example layer_net", "open on a small network with softmax"),
+                  ("graphviz-nn", "the same as graphviz-nn window")],
+        exit_status=[("0", "the window was closed"), ("1", "no display to open it on (the reason is printed)")],
+    )
+    p.add_argument("--example", choices=tuple(EXAMPLES), default="seed",
+                   help="the gallery example to open (default: seed)")
     p.set_defaults(run=open_window)
-    s = sub.add_parser(
-        "shot", help="save a PNG of the window at a point of the animation, rendered offscreen",
+    o = add_command(
+        sub, "open", summary="open a saved session (.gnn) in the window",
+        description="""\
+Open a session file saved from the window (File > Save session): the graph and
+its values, the network with its weights, settings and training history, the
+pass and step being shown, the zoom and the collapsed scopes. A file that
+cannot be read is reported in one line and the window is not opened.""",
+        examples=[("graphviz-nn open lecture3.gnn", "carry on where the last lecture stopped"),
+                  ("graphviz-nn open", "the window on the seed's example, as graphviz-nn alone")],
+        exit_status=[("0", "the window was closed"), ("1", "no display, or the file could not be read")],
+    )
+    o.add_argument("file", metavar="FILE.gnn", nargs="?",
+                   help="the session file (without one, the window opens on the seed's example: "
+                        "what a file manager's launcher runs)")
+    o.set_defaults(run=open_file)
+    s = add_command(
+        sub, "shot", summary="save a PNG of the window at a point of the animation, rendered offscreen",
         description="Render the window offscreen at a step of a pass: for slides, the README, tests.",
+        examples=[("graphviz-nn shot --example seed --phase backward --step 4 -o step4.png",
+                   "the seed's graph after four steps of the backward pass"),
+                  ("graphviz-nn shot --example nan --debug nan -o nan.png", "where the first NaN appears")],
+        exit_status=[("0", "the PNG was written"), ("2", "bad options, or the window could not be drawn")],
     )
     s.add_argument("--example", choices=tuple(EXAMPLES), default="seed")
     s.add_argument("--phase", choices=PHASES, help="the pass to show (default: none played yet)")
@@ -38,6 +69,25 @@ def open_window(args: argparse.Namespace) -> int:
     from ..gui.app import run
 
     return run(getattr(args, "example", "seed"))
+
+
+def open_file(args: argparse.Namespace) -> int:
+    from ..io import SessionError, load_session
+
+    if args.file is None:
+        return open_window(args)
+    try:  # read once here, so a bad file is one line on the terminal and no window
+        load_session(args.file)
+    except SessionError as error:
+        print(f"graphviz-nn open: error: {error}", file=sys.stderr)
+        return 1
+    problem = qt_platform_problem()
+    if problem:
+        print(f"graphviz-nn: cannot open the window: {problem}", file=sys.stderr)
+        return 1
+    from ..gui.app import run
+
+    return run(None, session=args.file)
 
 
 def take_shot(args: argparse.Namespace) -> int:
