@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QStackedWidget, QVBoxLayout, QWidget)
@@ -341,7 +341,18 @@ class TrainingDock(QDockWidget):
         self.epoch_updated.emit(update)
         # Posted after the repaints this update asked for, so it runs once they are done.
         worker = self.worker
-        QTimer.singleShot(0, worker.update_shown)
+        QTimer.singleShot(0, lambda: self._draw_then_release(worker))
+
+    @staticmethod
+    def _draw_then_release(worker) -> None:
+        """Let the window draw what this update changed while the worker still waits, then
+        let the worker go on. Drawing as the worker trains would have to win the interpreter
+        lock back at every Python call of the paint (each win can take a switch interval):
+        a redraw of a few milliseconds would stall the window for tens."""
+        flags = QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents
+        for _ in range(2):  # a scene's change reaches its view one posted event later
+            QCoreApplication.processEvents(flags)
+        worker.update_shown()
 
     @staticmethod
     def _weights_pixmap(weights):

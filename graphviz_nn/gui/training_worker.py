@@ -14,7 +14,7 @@ from ..engine import NonFiniteError
 from ..nn import EpochRecord
 from ..session.training import Boundary, TrainingRun, boundary
 
-UPDATE_INTERVAL = 1 / 8  # the window redraws at most this often, however fast epochs go
+UPDATE_INTERVAL = 1 / 6  # the window redraws at most this often, however fast epochs go
 SWITCH_INTERVAL = 0.0005
 HAND_OVER_TIMEOUT = 0.5
 
