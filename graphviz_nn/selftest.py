@@ -1,7 +1,9 @@
 """``graphviz-nn --self-test``: does this installation work, from end to end?
 
-It opens the window offscreen on the seed's example, plays the forward and the backward
-pass to their ends, trains one epoch, saves a session and opens it again, then exits 0;
+It reads the package's datasets and icon as the installed (or frozen) app reads them, opens
+the window offscreen on the seed's example (laid out by Graphviz in the worker process, never
+in the window's), plays the forward and the backward pass to their ends, trains one epoch,
+saves a session and opens it again, then exits 0;
 each check prints ``ok  <what>`` or ``FAIL <what>: <why>`` and the first failure ends the
 run with exit status 1. A watchdog ends a run that hangs, so it always comes back.
 
@@ -101,12 +103,31 @@ class _Run:
             raise CheckFailed(f"Qt runs on the {platform!r} platform, not offscreen")
         return f"Qt {pyside} started offscreen"
 
+    def assets_found(self) -> str:
+        """The files the package carries, read as an installed or frozen app reads them."""
+        from .gui.icons import ICON_SIZES, app_icon
+        from .nn.datasets import load
+        from .nn.datasets.builtin import SHIPPED
+
+        rows = {name: len(load(name)) for name in SHIPPED}
+        sizes = sorted(size.width() for size in app_icon().availableSizes())
+        if sizes != sorted(ICON_SIZES):
+            raise CheckFailed(f"the icon has the sizes {sizes}, not {list(ICON_SIZES)}")
+        shipped = ", ".join(f"{name} ({n} rows)" for name, n in rows.items())
+        return f"the package's assets: datasets {shipped}; the icon in {len(sizes)} sizes"
+
     def example_opened(self) -> str:
         seconds = _wait(lambda: _idle(self.window), "opening the seed's example", self.window)
         drawn = len(self.window.view.nodes)
         if drawn == 0:
             raise CheckFailed("the layout came back with no nodes drawn")
-        return f"the seed's example laid out by Graphviz and drawn: {drawn} nodes in {seconds:.1f} s"
+        if "pygraphviz" in sys.modules:
+            # Its wheel's own libxcb beside Qt's crashes the X11 plugin: Graphviz belongs
+            # in the worker process (a frozen build may import it at start-up by a hook).
+            raise CheckFailed("pygraphviz was loaded into the window's process; it must run "
+                              "only in the layout worker")
+        return (f"the seed's example laid out by Graphviz in the worker process and drawn: "
+                f"{drawn} nodes in {seconds:.1f} s")
 
     def _play_to_end(self, phase: str) -> str:
         window = self.window
@@ -208,7 +229,7 @@ def self_test(out: TextIO | None = None, timeout: float = TIMEOUT) -> int:
         failed = None
         try:
             run = _Run(Path(folder), out)
-            checks = [run.qt_started, run.example_opened, run.forward_played, run.backward_played,
+            checks = [run.qt_started, run.assets_found, run.example_opened, run.forward_played, run.backward_played,
                       run.epoch_trained, run.session_saved_and_reopened]
             for check in checks:
                 what = check.__name__.replace("_", " ")

@@ -27,6 +27,8 @@ _SOURCES = {
     ),
 }
 
+SHIPPED = tuple(_SOURCES)  # the sets read from graphviz_nn/assets/datasets/<name>.csv
+
 
 def _shipped(name: str) -> Dataset:
     source, classes = _SOURCES[name]
