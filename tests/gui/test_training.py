@@ -24,6 +24,15 @@ def _start(window, qtbot, dataset: str, epochs: int) -> None:
     qtbot.waitUntil(lambda: dock.training or bool(dock.run.history), timeout=20000)
 
 
+def _wait_for_the_end(window, qtbot) -> None:
+    """Until the thread has ended and the window has heard so (its finished signal is
+    queued: the thread can be gone a moment before the window knows)."""
+    dock = window.training
+    qtbot.waitUntil(lambda: not dock.training and dock.train_button.isEnabled() and not window._training,
+                    timeout=30000)
+    qtbot.waitUntil(lambda: ready(window), timeout=30000)
+
+
 def test_five_seconds_of_training_never_block_and_stop_within_a_batch(open_window, qtbot) -> None:
     window = open_window("seed", size=(1600, 1000))
     dock = window.training
@@ -84,8 +93,7 @@ def test_closing_during_training_exits_cleanly(open_window, qtbot) -> None:
 def test_xor_accuracy_and_boundary_match_the_network(open_window, qtbot) -> None:
     window = open_window("seed")
     _start(window, qtbot, "xor", 300)
-    qtbot.waitUntil(lambda: not window.training.training, timeout=30000)
-    qtbot.waitUntil(lambda: ready(window), timeout=30000)
+    _wait_for_the_end(window, qtbot)
     dock, run = window.training, window.training.run
     last = run.history[-1]
     assert last.epoch == 300 and last.train_accuracy == 1.0
@@ -113,8 +121,7 @@ def test_xor_accuracy_and_boundary_match_the_network(open_window, qtbot) -> None
 def test_clicking_the_curve_restores_that_epochs_weights(open_window, qtbot) -> None:
     window = open_window("seed")
     _start(window, qtbot, "xor", 60)
-    qtbot.waitUntil(lambda: not window.training.training, timeout=30000)
-    qtbot.waitUntil(lambda: ready(window), timeout=30000)
+    _wait_for_the_end(window, qtbot)
     dock = window.training
     expected = dock.run.snapshots.nearest(15)
     assert expected.epoch == 15
@@ -124,5 +131,5 @@ def test_clicking_the_curve_restores_that_epochs_weights(open_window, qtbot) -> 
     assert dock.run.history[-1].epoch == 15 and dock.run.trainer.epochs_done == 15
     assert "Back at epoch 15" in dock.status.text()
     dock.train(5)  # training resumes from there
-    qtbot.waitUntil(lambda: not dock.training, timeout=10000)
+    _wait_for_the_end(window, qtbot)
     assert [r.epoch for r in dock.run.history[-5:]] == [16, 17, 18, 19, 20]
