@@ -42,6 +42,7 @@ install -Dm644 "$root/packaging/io.github.graphviz_nn.GraphvizNN.desktop" \
     "$app/share/applications/io.github.graphviz_nn.GraphvizNN.desktop"
 install -Dm644 "$root/packaging/io.github.graphviz_nn.GraphvizNN.metainfo.xml" \
     "$app/share/metainfo/io.github.graphviz_nn.GraphvizNN.metainfo.xml"
+install -Dm644 "$root/packaging/graphviz-nn-session.xml" "$app/share/mime/packages/graphviz-nn-session.xml"
 icons="$root/graphviz_nn/assets/icons"
 install -Dm644 "$icons/graphviz-nn.svg" "$app/share/icons/hicolor/scalable/apps/graphviz-nn.svg"
 for png in "$icons"/graphviz-nn-*.png; do

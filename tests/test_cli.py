@@ -95,3 +95,14 @@ def test_open_shows_the_session_in_the_window(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr("graphviz_nn.cli.window.qt_platform_problem", lambda environ=None: None)
     assert cli.main(["open", str(path)]) == 0
     assert calls == [(None, str(path))]
+
+
+def test_open_without_a_file_opens_the_window(monkeypatch) -> None:
+    """What a file manager's launcher runs (``graphviz-nn open %f`` with no file)."""
+    import graphviz_nn.gui.app as app
+
+    calls = []
+    monkeypatch.setattr(app, "run", lambda example="seed", session=None: calls.append((example, session)) or 0)
+    monkeypatch.setattr("graphviz_nn.cli.window.qt_platform_problem", lambda environ=None: None)
+    assert cli.main(["open"]) == 0
+    assert calls == [("seed", None)]

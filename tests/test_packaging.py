@@ -49,7 +49,13 @@ def _assets() -> set[str]:
 def test_desktop_entry_runs_the_command_with_the_packaged_icon() -> None:
     entry = _desktop_entry()
     assert entry["Type"] == "Application"
-    assert entry["Exec"].split()[0] == "graphviz-nn"
+    assert entry["Exec"].split()[:2] == ["graphviz-nn", "open"] and entry["Exec"].endswith("%f")
+    # Files of the session type open in the app from a file manager.
+    mime = ET.parse(PACKAGING / "graphviz-nn-session.xml").getroot()
+    ns = {"m": "http://www.freedesktop.org/standards/shared-mime-info"}
+    kind = mime.find("m:mime-type", ns)
+    assert entry["MimeType"] == kind.get("type") + ";"
+    assert kind.find("m:glob", ns).get("pattern") == "*.gnn"
     assert re.search(r'^graphviz-nn = "graphviz_nn\.cli:main"$', (ROOT / "pyproject.toml").read_text(), re.M)
     assert entry["Icon"] == "graphviz-nn"
     assert (ICONS / f"{entry['Icon']}.svg").is_file()
