@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, QVariantAnimation, Signal
@@ -215,6 +216,25 @@ class GraphView(QGraphicsView):
         current = self.transform().m11()
         if 0.02 < current * factor < 12:
             self.scale(factor, factor)
+        self._choose_quality()
+
+    def placement(self) -> tuple[float, tuple[float, float] | None]:
+        """The zoom, and the scene point at the centre (None while the whole graph is fitted)."""
+        centre = None
+        if not self.auto_fit:
+            point = self.mapToScene(self.viewport().rect().center())
+            centre = (point.x(), point.y())
+        return self.transform().m11(), centre
+
+    def place(self, zoom: float, centre: tuple[float, float] | None) -> None:
+        """Show the scene at ``zoom`` around ``centre``; with no centre (or an unusable zoom)
+        the whole graph stays fitted."""
+        if centre is None or not (math.isfinite(zoom) and 0.02 < zoom < 12):
+            return
+        self.auto_fit = False
+        self.resetTransform()
+        self.scale(zoom, zoom)
+        self.centerOn(QPointF(*centre))
         self._choose_quality()
 
     def centre_on(self, node_id: str) -> bool:

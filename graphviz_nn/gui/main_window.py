@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QPointF, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
@@ -832,12 +832,8 @@ class MainWindow(QMainWindow):
                        view=self._view_state())
 
     def _view_state(self) -> ViewState:
-        view = self.view
-        centre = None
-        if not view.auto_fit:
-            point = view.mapToScene(view.viewport().rect().center())
-            centre = (point.x(), point.y())
-        return ViewState(view.transform().m11(), centre, tuple(sorted(self.collapsed)))
+        zoom, centre = self.view.placement()
+        return ViewState(zoom, centre, tuple(sorted(self.collapsed)))
 
     def save_session(self, path: str | Path) -> Path:
         """Save the session to ``path`` (atomically) and make it the window's file.
@@ -942,13 +938,7 @@ class MainWindow(QMainWindow):
         if state.phase in PHASE_TITLES and state.phase != "tangent":
             recording = self._recording(state.phase)
             self.set_phase(state.phase, max(-1, min(state.position, len(recording) - 1)))
-        view = state.view
-        if view.centre is not None and np.isfinite(view.zoom) and 0.02 < view.zoom < 12:
-            self.view.auto_fit = False
-            self.view.resetTransform()
-            self.view.scale(view.zoom, view.zoom)
-            self.view.centerOn(QPointF(*view.centre))
-            self.view._choose_quality()
+        self.view.place(state.view.zoom, state.view.centre)
 
     def _update_title(self) -> None:
         name = self.session_path.name if self.session_path else (self.title or "")

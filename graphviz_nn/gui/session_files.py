@@ -70,7 +70,7 @@ class Autosave:
         return self.recovered_path
 
     def writable(self) -> bool:
-        return self.folder.is_dir() and self.folder != Path("/dev")
+        return self.folder.is_dir()
 
     def started(self) -> None:
         self.settings.setValue(RUNNING_KEY, True)
