@@ -59,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ..layout.worker import main as worker_main
 
         return worker_main(argv[1:])
+    if argv[:1] == ["--training-worker"]:  # a frozen app serving as its own training process
+        from ..session.training_process import main as training_main
+
+        return training_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:

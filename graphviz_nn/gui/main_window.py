@@ -1177,7 +1177,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.stop()
         if self.autosave is not None:
             self.autosave.finished()
-        self.training.stop(wait=1.5)
+        self.training.close_worker()
         if self._job is not None:
             self._job.cancelled = True
         self.settings.setValue("window/geometry", self.saveGeometry())

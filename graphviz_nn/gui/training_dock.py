@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QStackedWidget, QVBoxLayout, QWidget)
@@ -44,6 +43,7 @@ class TrainingDock(QDockWidget):
         self.worker: TrainingWorker | None = None
         self.wait_for_window = False  # the window sets it: it draws a new network first
         self._updates = 0
+        self._latest: EpochUpdate | None = None
         self._pending_epochs = 0
         self._built_settings: TrainingSettings | None = None
         body = QWidget()
@@ -246,6 +246,8 @@ class TrainingDock(QDockWidget):
         return run
 
     def _attach(self, run: TrainingRun, settings: TrainingSettings) -> None:
+        if self.worker is not None:
+            self.worker.close()
         self.run, self._built_settings = run, settings
         self.worker = TrainingWorker(run, self)
         self.worker.epoch_finished.connect(self._on_worker_epoch_finished)
@@ -290,9 +292,6 @@ class TrainingDock(QDockWidget):
         return True
 
     def _begin(self, epochs: int) -> None:
-        # Training makes no reference cycles; pausing the cycle collector while it runs
-        # spares the window its pauses (it runs again when training ends).
-        gc.disable()
         self._set_running(True)
         self.training_started.emit()
         self.worker.start(epochs)
@@ -319,40 +318,37 @@ class TrainingDock(QDockWidget):
     def stop(self, wait: float = 0.0) -> None:
         if self.worker is not None:
             self.worker.stop(wait)
-            if wait and not self.worker.running:
-                gc.enable()  # the finished signal may never be delivered if the window closes
+
+    def close_worker(self) -> None:
+        """Stop training and its process (the window is closing)."""
+        if self.worker is not None:
+            self.worker.stop(wait=1.5)
+            self.worker.close()
 
     @property
     def training(self) -> bool:
         return self.worker is not None and self.worker.running
 
     def _on_worker_epoch_finished(self, update: EpochUpdate) -> None:
-        self.run.history.extend(update.records)
+        run = self.run
+        if run is None or self.worker is None or self.sender() is not self.worker:
+            return  # from a run this dock has left
+        run.history.extend(update.records)
+        records = {r.epoch: r for r in update.records}
+        for epoch, parameters in update.kept:
+            run.snapshots.offer(epoch, parameters, records[epoch])
         self._updates += 1
         # Curves and the boundary take turns, halving the work of each redraw (each still
         # refreshes several times a second), so no single redraw holds the window up.
-        final = not self.worker.running or self.run.stop.is_set()
+        final = not self.worker.running or run.stop.is_set()
         self.curves.add(update.records, redraw=final or self._updates % 2 == 0)
         if update.boundary is not None and (final or self._updates % 2 == 1):
             self.boundary.show_boundary(update.boundary)
         if final or self._updates % 4 == 1:
             self.weights.setPixmap(self._weights_pixmap(update.weights))
         self.status.setText(self.curves.describe(update.records[-1].epoch))
+        self._latest = update
         self.epoch_updated.emit(update)
-        # Posted after the repaints this update asked for, so it runs once they are done.
-        worker = self.worker
-        QTimer.singleShot(0, lambda: self._draw_then_release(worker))
-
-    @staticmethod
-    def _draw_then_release(worker) -> None:
-        """Let the window draw what this update changed while the worker still waits, then
-        let the worker go on. Drawing as the worker trains would have to win the interpreter
-        lock back at every Python call of the paint (each win can take a switch interval):
-        a redraw of a few milliseconds would stall the window for tens."""
-        flags = QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents
-        for _ in range(2):  # a scene's change reaches its view one posted event later
-            QCoreApplication.processEvents(flags)
-        worker.update_shown()
 
     @staticmethod
     def _weights_pixmap(weights):
@@ -374,9 +370,15 @@ class TrainingDock(QDockWidget):
         return canvas
 
     def _on_worker_training_finished(self, reason: str) -> None:
-        gc.enable()
+        if self.sender() is not self.worker:
+            return
         self._set_running(False)
         self.curves.redraw()
+        latest, self._latest = self._latest, None
+        if latest is not None:  # the last update's boundary and weights, whichever turn it was
+            if latest.boundary is not None:
+                self.boundary.show_boundary(latest.boundary)
+            self.weights.setPixmap(self._weights_pixmap(latest.weights))
         run = self.run
         if reason in ("done", "stopped"):
             last = run.history[-1] if run.history else None

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..nn import EpochRecord
 from ..nn.datasets import Dataset
@@ -16,6 +16,28 @@ from ..session.training import Boundary
 TRAIN, TEST = "#0072B2", "#D55E00"
 CLASSES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
            "#999999", "#882255"]
+
+
+DRAWN_POINTS = 400  # a curve of more epochs is drawn through the extremes of its stretches
+
+
+def decimate(x: np.ndarray, y: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most about ``limit`` points that draw like (x, y): each stretch of consecutive points
+    becomes its lowest and its highest, in order, so spikes survive. Cheap however long the
+    run: a curve of 100,000 epochs costs the window what 2,000 do."""
+    n = len(x)
+    if n <= limit:
+        return x, y
+    size = int(np.ceil(2 * n / limit))
+    whole = n - n % size
+    ys = y[:whole].reshape(-1, size)
+    xs = x[:whole].reshape(-1, size)
+    low, high = ys.argmin(axis=1), ys.argmax(axis=1)
+    rows = np.arange(len(ys))
+    first, second = np.minimum(low, high), np.maximum(low, high)
+    picked_x = np.column_stack([xs[rows, first], xs[rows, second]]).ravel()
+    picked_y = np.column_stack([ys[rows, first], ys[rows, second]]).ravel()
+    return np.concatenate([picked_x, x[whole:]]), np.concatenate([picked_y, y[whole:]])
 
 
 class CurvesView(QWidget):
@@ -47,6 +69,10 @@ class CurvesView(QWidget):
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
             plot.getAxis("left").enableAutoSIPrefix(False)
+            for side in ("left", "bottom"):
+                # An axis (with its grid lines) is drawn again only when its range changes;
+                # replaying it at every repaint was most of what drawing the plots cost.
+                plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.setMinimumHeight(110)
             column.addWidget(plot, 1)
         self.accuracy_plot.setYRange(0, 1.02, padding=0)
@@ -77,8 +103,8 @@ class CurvesView(QWidget):
     def set_records(self, records: list[EpochRecord]) -> None:
         self.records = []
         self._x_end, self._y_end = 0, 0.0
-        self._epochs: list[float] = []
-        self._values: dict[str, list[float]] = {key: [] for key in self.curves}
+        self._epochs = np.empty(0)
+        self._values: dict[str, np.ndarray] = {key: np.empty(0) for key in self.curves}
         self.add(records)
 
     def redraw(self) -> None:
@@ -87,18 +113,20 @@ class CurvesView(QWidget):
     def add(self, records, redraw: bool = True) -> None:
         """Append epochs: only the new records are read, so a long run stays cheap."""
         self.records.extend(records)
-        self._epochs.extend(float(r.epoch) for r in records)
+        self._epochs = np.concatenate([self._epochs, np.fromiter((r.epoch for r in records), float, len(records))])
         for key, values in self._values.items():
-            values.extend(np.nan if getattr(r, key) is None else float(getattr(r, key)) for r in records)
+            new = np.fromiter((np.nan if getattr(r, key) is None else getattr(r, key) for r in records), float,
+                              len(records))
+            self._values[key] = np.concatenate([values, new])
         if redraw:
             self._redraw()
 
     def _redraw(self) -> None:
-        epochs = np.asarray(self._epochs)
+        epochs = self._epochs
         for key, curve in self.curves.items():
-            values = np.asarray(self._values[key])
+            values = self._values[key]
             finite = np.isfinite(values)
-            curve.setData(epochs[finite], values[finite])
+            curve.setData(*decimate(epochs[finite], values[finite], DRAWN_POINTS))
         self._fit_ranges(epochs)
 
     def _fit_ranges(self, epochs: np.ndarray) -> None:
@@ -113,10 +141,10 @@ class CurvesView(QWidget):
             for plot in (self.loss_plot, self.accuracy_plot):
                 plot.setXRange(0, x_end, padding=0.02)
         if not self.log_scale.isChecked():
-            losses = np.concatenate([np.asarray(self._values[k]) for k in ("train_loss", "test_loss")])
-            losses = losses[np.isfinite(losses)]
-            if len(losses):
-                peak = float(losses.max()) * 1.1 or 1.0
+            peaks = [np.nanmax(self._values[k]) for k in ("train_loss", "test_loss")
+                     if np.isfinite(self._values[k]).any()]
+            if peaks:
+                peak = float(max(peaks)) * 1.1 or 1.0
                 if peak > self._y_end or peak < self._y_end / 8:
                     self._y_end = peak
                     self.loss_plot.setYRange(0, peak, padding=0)
@@ -131,11 +159,10 @@ class CurvesView(QWidget):
         if not self.records or not plot.sceneBoundingRect().contains(scene_pos):
             return None
         x = plot.plotItem.vb.mapSceneToView(scene_pos).x()
-        epochs = np.asarray(self._epochs)
-        return int(epochs[np.argmin(np.abs(epochs - x))])
+        return int(self._epochs[np.argmin(np.abs(self._epochs - x))])
 
     def describe(self, epoch: int) -> str:
-        index = int(np.searchsorted(self._epochs, epoch)) if self._epochs else 0
+        index = int(np.searchsorted(self._epochs, epoch))
         record = self.records[index] if index < len(self.records) and self.records[index].epoch == epoch else None
         if record is None:
             return ""

@@ -1,22 +1,32 @@
-"""Training in a worker thread; the window gets copies through queued signals."""
+"""Training off the window's thread: a child process trains, a thread of the window's reads
+its messages and passes copies on through queued signals.
+
+The child is :mod:`graphviz_nn.session.training_process` (see there why a process and not a
+thread). It is started at the first Train and reused for every later stretch of the same run;
+the run's state goes to it with each Train and comes back when training ends, so the window's
+network (the graph it draws and steps through) holds the trained weights afterwards.
+"""
 
 from __future__ import annotations
 
-import sys
+import atexit
+import os
+import subprocess
+import tempfile
 import threading
-import time
+import weakref
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from ..engine import NonFiniteError
+from ..io.messages import MessageError, read_message, write_message
 from ..nn import EpochRecord
-from ..session.training import Boundary, TrainingRun, boundary
+from ..session.training import Boundary, TrainingRun
+from ..session.training_process import apply_state, command, read_update, run_state, settings_to_json
 
-UPDATE_INTERVAL = 1 / 6  # the window redraws at most this often, however fast epochs go
-SWITCH_INTERVAL = 0.0005
-HAND_OVER_TIMEOUT = 0.5
+THREAD_NAME = "graphviz-nn training"
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,122 +38,204 @@ class EpochUpdate:
     records : tuple of EpochRecord
         Every epoch since the last update, in order.
     weights : tuple of (str, ndarray)
-        Each weight matrix's name and a copy of its value.
+        Each weight matrix's name and value.
     gradient_norms : dict of str to float
         ‖dL/d·‖ of every node at the last batch, by node id (for colouring the graph).
     boundary : Boundary or None
-        The decision boundary of a 2-D classifier, recomputed at most once per update.
+        The decision boundary of a 2-D classifier after the last epoch.
+    kept : tuple of (int, tuple of ndarray)
+        Parameters after the epochs the snapshot store may keep, for time travel.
     """
 
     records: tuple[EpochRecord, ...]
     weights: tuple[tuple[str, np.ndarray], ...]
     gradient_norms: dict[str, float]
     boundary: Boundary | None
+    kept: tuple[tuple[int, tuple[np.ndarray, ...]], ...] = ()
+
+
+_LIVE: weakref.WeakSet = weakref.WeakSet()
 
 
 class TrainingWorker(QObject):
-    """Runs ``run.trainer.fit`` in a Python thread.
+    """Trains ``run`` in a child process; lives on the window's thread.
 
     Signals
     -------
     epoch_finished(EpochUpdate)
     training_finished(str)
-        "done", "stopped", or the error message of a failed run.
+        "done", "stopped", or the error message of a failed run; by then the run holds the
+        trained state.
     """
 
     epoch_finished = Signal(object)
     training_finished = Signal(str)
+    _ended = Signal(object)  # (reason, header, arrays) from the reading thread
 
     def __init__(self, run: TrainingRun, parent: QObject | None = None):
         super().__init__(parent)
         self.run = run
-        self._resume = threading.Event()
-        self._resume.set()
-        self._ui_done = threading.Event()
-        self._ui_done.set()
+        self._process: subprocess.Popen | None = None
+        self._control: int | None = None  # the writing end of the control pipe
+        self._errors = None  # the child's stderr, for when it dies
         self._thread: threading.Thread | None = None
+        self._run_id = 0
+        self._active = False
+        self._paused = False
+        self._closing = False
+        self._ended.connect(self._on_ended)
+        _LIVE.add(self)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """From Train until the window has taken the trained state back."""
+        return self._active
 
     @property
     def paused(self) -> bool:
-        return not self._resume.is_set()
+        return self._active and self._paused
+
+    @property
+    def pid(self) -> int | None:
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
+    def _start_process(self) -> subprocess.Popen:
+        read_end, write_end = os.pipe()
+        env = dict(os.environ)
+        package_root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only cost time
+        self._errors = tempfile.TemporaryFile()
+        try:
+            process = subprocess.Popen(command(read_end), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=self._errors, pass_fds=(read_end,), env=env)
+        finally:
+            os.close(read_end)
+        self._process, self._control = process, write_end
+        return process
 
     def start(self, epochs: int) -> None:
-        if self.running:
+        if self._active:
             return
+        self._closing = False
+        process = self._process if self.pid is not None else self._start_process()
+        self._run_id += 1
         self.run.stop.clear()
-        self._resume.set()
-        self._thread = threading.Thread(target=self._train, args=(epochs,), name="graphviz-nn training",
+        self._paused = False
+        self._active = True
+        header, arrays = run_state(self.run)
+        snapshots = self.run.snapshots
+        request = {"run": self._run_id, "settings": settings_to_json(self.run.settings), "epochs": int(epochs),
+                   "state": header, "spacing": snapshots.spacing, "keep_early": snapshots.keep_early}
+        self._thread = threading.Thread(target=self._read, args=(process, self._run_id), name=THREAD_NAME,
                                         daemon=True)
+        try:
+            write_message(process.stdin, request, arrays)
+        except (BrokenPipeError, OSError):
+            self._thread = None
+            self._ended.emit(("training failed: the training process could not be started", None, {}))
+            return
         self._thread.start()
 
-    def update_shown(self) -> None:
-        """Called by the window once an update is drawn: the worker may go on."""
-        self._ui_done.set()
-
-    def _hand_over(self, update: EpochUpdate) -> None:
-        # While the window draws an update the worker waits: both threads share one
-        # interpreter lock, and a drawing that has to win it back at every call into Qt
-        # would stall the window for a tenth of a second or more.
-        self._ui_done.clear()
-        self.epoch_finished.emit(update)
-        self._ui_done.wait(HAND_OVER_TIMEOUT)
+    def _send(self, word: str) -> None:
+        if self._control is None:
+            return
+        try:
+            os.write(self._control, f"{word} {self._run_id}\n".encode())
+        except OSError:
+            pass  # the child is gone; its reader reports it
 
     def pause(self) -> None:
-        self._resume.clear()
+        if self._active:
+            self._paused = True
+            self._send("pause")
 
     def resume(self) -> None:
-        self._resume.set()
+        if self._active:
+            self._paused = False
+            self._send("resume")
 
     def stop(self, wait: float = 0.0) -> None:
-        """Ask training to end within one batch; optionally wait for the thread."""
+        """Ask training to end within one batch; optionally wait for the last message."""
+        if not self._active:
+            return
         self.run.stop.set()
-        self._resume.set()
-        self._ui_done.set()
+        self._send("stop")
         if wait and self._thread is not None:
             self._thread.join(wait)
 
-    def _update(self, records: list[EpochRecord], with_boundary: bool) -> EpochUpdate:
-        run, net = self.run, self.run.network
-        weights = tuple((p.label, p.value.copy()) for _, params in net.layers for p in params if p.value.ndim == 2)
-        graph = net.graph
-        norms = {graph.id_of(n): float(np.sqrt(np.vdot(n.grad, n.grad))) for n in graph.nodes if n.grad is not None}
-        shown = boundary(net, *run.grid) if with_boundary and run.grid is not None else None
-        return EpochUpdate(tuple(records), weights, norms, shown)
+    def close(self) -> None:
+        """Stop the child process (the reading thread ends with it)."""
+        self._closing = True
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+        if process is not None:
+            for stream in (process.stdin, process.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        if self._control is not None:
+            os.close(self._control)
+            self._control = None
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(2.0)
 
-    def _train(self, epochs: int) -> None:
-        run = self.run
-        pending: list[EpochRecord] = []
-        last = 0.0
-        reason = "done"
-        # Training holds the interpreter lock nearly all the time. With the default 5 ms
-        # switch interval, the UI thread waits up to 5 ms each time it gives the lock away
-        # (at every call into Qt), and a redraw of hundreds of calls stalls for seconds.
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
+    def _read(self, process: subprocess.Popen, run_id: int) -> None:
+        """The reading thread: updates on, until this run's ``finished``."""
         try:
-            with np.errstate(all="ignore"):  # non-finite losses raise NonFiniteError instead
-                for record in run.trainer.fit(run.train, run.test, epochs, stop=run.stop):
-                    run.snapshots.offer(record.epoch, [p.value for p in run.network.parameters], record)
-                    pending.append(record)
-                    now = time.perf_counter()
-                    if now - last >= UPDATE_INTERVAL:
-                        self._hand_over(self._update(pending, True))
-                        pending, last = [], time.perf_counter()
-                    while not self._resume.wait(0.05):
-                        if run.stop.is_set():
-                            break
-                if pending:
-                    self._hand_over(self._update(pending, True))
-            if run.stop.is_set():
-                reason = "stopped"
-        except NonFiniteError as error:
-            reason = f"training stopped: {error} (try a smaller learning rate)"
-        except Exception as error:  # reported in the window, never a dead thread
-            reason = f"training failed: {type(error).__name__}: {error}"
-        finally:
-            sys.setswitchinterval(interval)
+            while True:
+                message = read_message(process.stdout)
+                if message is None:
+                    break
+                header, arrays = message
+                if header.get("run") != run_id:
+                    continue
+                if header.get("kind") == "update":
+                    self.epoch_finished.emit(EpochUpdate(*read_update(self.run, header, arrays)))
+                elif header.get("kind") == "finished":
+                    self._ended.emit((str(header.get("reason")), header.get("state"), arrays))
+                    return
+        except (MessageError, OSError, ValueError, KeyError) as error:
+            self._ended.emit((f"training failed: the training process sent a bad message ({error})", None, {}))
+            return
+        if self._closing:
+            self._ended.emit(("stopped", None, {}))
+            return
+        self._ended.emit((f"training failed: the training process stopped unexpectedly{self._last_words()}",
+                          None, {}))
+
+    def _last_words(self) -> str:
+        errors = self._errors
+        if errors is None:
+            return ""
+        try:
+            errors.seek(0)
+            lines = errors.read().decode(errors="replace").strip().splitlines()
+        except (OSError, ValueError):
+            return ""
+        return f" ({lines[-1]})" if lines else ""
+
+    def _on_ended(self, ended) -> None:
+        reason, state, arrays = ended
+        if state is not None:
+            try:
+                apply_state(self.run, state, arrays)
+            except (ValueError, KeyError, TypeError) as error:
+                reason = f"training failed: the trained state could not be taken back ({error})"
+        if self._process is not None and self._process.poll() is not None:
+            self.close()  # it died: the next Train starts a new one
+        self._active = self._paused = False
         self.training_finished.emit(reason)
+
+
+@atexit.register
+def _close_all() -> None:
+    for worker in list(_LIVE):
+        try:
+            worker.close()
+        except Exception:
+            pass

@@ -49,6 +49,30 @@ class Optimiser:
     def _update(self, i: int, w: np.ndarray, g: np.ndarray) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
+    def state(self) -> dict[str, np.ndarray]:
+        """Copies of what the optimiser carries from step to step (the step count and any
+        running averages), by name: enough for :meth:`load_state` to go on exactly."""
+        return {"steps": np.array(self.steps, dtype=np.int64)}
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        """Put back what :meth:`state` gave; ValueError when it does not fit these parameters."""
+        try:
+            self.steps = int(state["steps"])
+        except (KeyError, TypeError, ValueError):
+            raise ValueError("the optimiser state has no step count") from None
+
+    def _load_arrays(self, state: dict[str, np.ndarray], name: str, optional: bool = False) -> list:
+        loaded = []
+        for i, p in enumerate(self.parameters):
+            value = state.get(f"{name}/{i}")
+            if value is None and optional:
+                loaded.append(None)
+                continue
+            if value is None or np.shape(value) != p.value.shape:
+                raise ValueError(f"the optimiser state's {name} does not fit parameter {p.label}")
+            loaded.append(np.array(value, dtype=np.float64))
+        return loaded
+
 
 class GradientDescent(Optimiser):
     """w ← w − lr · g."""
@@ -72,6 +96,15 @@ class Momentum(Optimiser):
         self.velocity[i] = v
         return w - self.lr * v
 
+    def state(self) -> dict[str, np.ndarray]:
+        kept = {f"velocity/{i}": v.copy() for i, v in enumerate(self.velocity) if v is not None}
+        return {**super().state(), **kept}
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        velocity = self._load_arrays(state, "velocity", optional=True)
+        super().load_state(state)
+        self.velocity = velocity
+
 
 class Adam(Optimiser):
     """Adam (Kingma and Ba, 2015) with bias correction.
@@ -93,6 +126,15 @@ class Adam(Optimiser):
         m_hat = self.m[i] / (1 - self.beta1 ** self.steps)
         v_hat = self.v[i] / (1 - self.beta2 ** self.steps)
         return w - self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+    def state(self) -> dict[str, np.ndarray]:
+        moments = {f"{name}/{i}": a.copy() for name in ("m", "v") for i, a in enumerate(getattr(self, name))}
+        return {**super().state(), **moments}
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        m, v = self._load_arrays(state, "m"), self._load_arrays(state, "v")
+        super().load_state(state)
+        self.m, self.v = m, v
 
 
 OPTIMISERS = {"gd": GradientDescent, "momentum": Momentum, "adam": Adam}

@@ -86,8 +86,8 @@ class Trainer:
         train, test : Dataset
         epochs : int
         stop : threading.Event, optional
-            Checked before every batch: once set, training ends within one batch and no
-            further record is yielded.
+            Checked before every batch (anything with an ``is_set()`` will do): once set,
+            training ends within one batch and no further record is yielded.
 
         Raises
         ------
