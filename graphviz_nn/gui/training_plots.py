@@ -30,14 +30,13 @@ def decimate(x: np.ndarray, y: np.ndarray, limit: int) -> tuple[np.ndarray, np.n
         return x, y
     size = int(np.ceil(2 * n / limit))
     whole = n - n % size
-    ys = y[:whole].reshape(-1, size)
-    xs = x[:whole].reshape(-1, size)
-    low, high = ys.argmin(axis=1), ys.argmax(axis=1)
-    rows = np.arange(len(ys))
-    first, second = np.minimum(low, high), np.maximum(low, high)
-    picked_x = np.column_stack([xs[rows, first], xs[rows, second]]).ravel()
-    picked_y = np.column_stack([ys[rows, first], ys[rows, second]]).ravel()
-    return np.concatenate([picked_x, x[whole:]]), np.concatenate([picked_y, y[whole:]])
+    stretches = y[:whole].reshape(-1, size)
+    low, high = stretches.argmin(axis=1), stretches.argmax(axis=1)
+    starts = np.arange(0, whole, size)
+    picked = np.column_stack([starts + np.minimum(low, high), starts + np.maximum(low, high)]).ravel()
+    # The first and the latest epoch always show, so the curve starts and ends where it should.
+    picked = np.unique(np.concatenate([[0], picked, np.arange(whole, n), [n - 1]]))
+    return x[picked], y[picked]
 
 
 class CurvesView(QWidget):

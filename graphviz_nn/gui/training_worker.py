@@ -200,13 +200,21 @@ class TrainingWorker(QObject):
                     self._ended.emit((str(header.get("reason")), header.get("state"), arrays))
                     return
         except (MessageError, OSError, ValueError, KeyError) as error:
-            self._ended.emit((f"training failed: the training process sent a bad message ({error})", None, {}))
-            return
+            problem = f"the training process sent a bad message ({error})"
+        else:
+            problem = None
         if self._closing:
             self._ended.emit(("stopped", None, {}))
             return
-        self._ended.emit((f"training failed: the training process stopped unexpectedly{self._last_words()}",
-                          None, {}))
+        try:  # a message cut short is most likely a process that died mid-sentence
+            died = process.wait(timeout=1.0) is not None
+        except subprocess.TimeoutExpired:
+            died = False
+            process.kill()  # out of step with its messages: the next Train starts another
+            process.wait(timeout=5)
+        if died or problem is None:
+            problem = f"the training process stopped unexpectedly{self._last_words()}"
+        self._ended.emit((f"training failed: {problem}", None, {}))
 
     def _last_words(self) -> str:
         errors = self._errors

@@ -70,16 +70,24 @@ def run_state(run: TrainingRun) -> tuple[dict, dict[str, np.ndarray]]:
 
 def apply_state(run: TrainingRun, header: dict, arrays: dict[str, np.ndarray]) -> None:
     """Put a :func:`run_state` into ``run``; ValueError when it does not fit its network."""
-    count = len(run.network.parameters)
+    parameters = run.network.parameters
+    values = [arrays.get(f"parameter/{i}") for i in range(len(parameters))]
+    for p, value in zip(parameters, values):
+        if value is None or value.shape != p.value.shape:
+            raise ValueError(f"the state does not fit {run.network}: parameter {p.label} is missing or "
+                             f"shaped {None if value is None else value.shape}, not {p.value.shape}")
     try:
-        values = [arrays[f"parameter/{i}"] for i in range(count)]
-    except KeyError:
-        raise ValueError(f"the state does not hold the network's {count} parameters") from None
-    run.network.load_parameter_values(values)
+        epochs_done = int(header["epochs_done"])
+        trial = type(run.trainer.rng.bit_generator)()
+        trial.state = header["rng"]
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"the state's epoch count or generator is not valid ({error})") from None
+    # The optimiser checks its own part before it changes; nothing else can fail after it.
     prefix = "optimiser/"
     run.trainer.optimiser.load_state({k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)})
-    run.trainer.rng.bit_generator.state = header["rng"]
-    run.trainer.epochs_done = int(header["epochs_done"])
+    run.network.load_parameter_values(values)
+    run.trainer.rng.bit_generator.state = trial.state
+    run.trainer.epochs_done = epochs_done
 
 
 def split_parameters(run: TrainingRun, flat: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -48,21 +48,25 @@ def test_five_seconds_of_training_never_block_and_stop_within_a_batch(open_windo
     probe.stop()
     assert len(dock.run.history) > 20  # it trained, and the window heard about it
     gaps = np.diff(ticks)
-    # The target is 50 ms; about 50-70 ms is seen at worst (a redraw of the plots), so
-    # this guards against regressions to the 200-500 ms stalls of a naive design.
     assert np.median(gaps) < 0.020
-    assert gaps.max() < 0.150, f"the event loop was blocked for {gaps.max() * 1000:.0f} ms"
-    steps = []  # batches begun after Stop was pressed
-    original = dock.run.network.feed
-    dock.run.network.feed = lambda X, t: (steps.append(1) if dock.run.stop.is_set() else None,
-                                          original(X, t))[1]
+    # The target is 50 ms; about 30-45 ms is seen at worst (a redraw of the plots). The
+    # margin is for a loaded test machine, and still far from the 100-500 ms a window
+    # sharing its interpreter with training used to see.
+    assert gaps.max() < 0.080, f"the event loop was blocked for {gaps.max() * 1000:.0f} ms"
+    # Stop goes down the control pipe, read before every batch (the batch-exact count is
+    # tests/session/test_training_process.py's); the trained state comes back.
     stopped_at = time.perf_counter()
-    with qtbot.waitSignal(dock.training_stopped, timeout=2000):
+    with qtbot.waitSignal(dock.training_stopped, timeout=2000) as stopped:
         dock.stop_button.click()
     assert time.perf_counter() - stopped_at < 0.5
-    assert len(steps) <= 1  # at most the batch that was under way when Stop was pressed
+    assert stopped.args == ["stopped"]
     qtbot.waitUntil(lambda: not _training_threads(), timeout=2000)
     assert not dock.training and dock.train_button.isEnabled()
+    run = dock.run
+    assert run.trainer.epochs_done == run.history[-1].epoch == len(run.history)
+    per_epoch = -(-len(run.train) // 16)
+    assert 0 <= run.trainer.optimiser.steps - per_epoch * run.trainer.epochs_done < per_epoch
+    assert dock.worker.pid is not None  # the process waits for the next Train
 
 
 def test_pause_and_resume(open_window, qtbot) -> None:
@@ -84,10 +88,28 @@ def test_closing_during_training_exits_cleanly(open_window, qtbot) -> None:
     _start(window, qtbot, "spiral", 1_000_000)
     qtbot.wait(300)
     assert _training_threads()
+    process = window.training.worker._process
+    assert process.poll() is None
     started = time.perf_counter()
     window.close()
-    qtbot.waitUntil(lambda: not _training_threads(), timeout=2000)
+    qtbot.waitUntil(lambda: not _training_threads() and process.poll() is not None, timeout=2000)
     assert time.perf_counter() - started < 2.0
+
+
+def test_a_training_process_that_dies_is_reported_and_train_works_again(open_window, qtbot) -> None:
+    window = open_window("seed")
+    _start(window, qtbot, "moons", 1_000_000)
+    dock = window.training
+    qtbot.waitUntil(lambda: bool(dock.run.history), timeout=5000)
+    with qtbot.waitSignal(dock.training_stopped, timeout=5000) as stopped:
+        dock.worker._process.kill()
+    assert "stopped unexpectedly" in stopped.args[0]
+    assert "stopped unexpectedly" in dock.status.text()
+    _wait_for_the_end(window, qtbot)
+    epochs = dock.run.trainer.epochs_done
+    dock.train(5)  # a new process; the weights the window had go on training
+    _wait_for_the_end(window, qtbot)
+    assert dock.run.trainer.epochs_done == epochs + 5 and "Finished" in dock.status.text()
 
 
 def test_xor_accuracy_and_boundary_match_the_network(open_window, qtbot) -> None:

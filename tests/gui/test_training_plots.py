@@ -1,0 +1,41 @@
+"""The training curves: long runs drawn through their extremes, read back exactly on hover."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from graphviz_nn.gui.training_plots import DRAWN_POINTS, CurvesView, decimate
+from graphviz_nn.nn import EpochRecord
+
+
+def test_decimating_keeps_every_extreme_and_the_order() -> None:
+    rng = np.random.default_rng(1)
+    x = np.arange(1, 100_001, dtype=float)
+    y = np.cumsum(rng.normal(size=len(x)))
+    y[31_337] = 1e3  # a spike must survive
+    y[77_777] = -1e3
+    dx, dy = decimate(x, y, 2000)
+    assert len(dx) <= 2100 and np.all(np.diff(dx) > 0)
+    assert dy.max() == 1e3 and dy.min() == -1e3 and dx[-1] == x[-1]
+    # Every drawn point is a real one, and each stretch's extremes are among them.
+    assert np.array_equal(y[(dx - 1).astype(int)], dy)
+    size = int(np.ceil(2 * len(x) / 2000))
+    for start in range(0, len(x) - size, 7 * size):
+        stretch = y[start:start + size]
+        assert stretch.max() in dy and stretch.min() in dy
+    short = np.arange(10.0)
+    assert np.array_equal(decimate(short, short ** 2, 2000)[1], short ** 2)
+
+
+def test_ten_thousand_epochs_draw_a_bounded_curve_and_hover_reads_the_exact_record(qtbot) -> None:
+    view = CurvesView()
+    qtbot.addWidget(view)
+    records = [EpochRecord(e, 1.0 / e, 1.5 / e, min(1.0, e / 5000), None, (), e / 1000) for e in range(1, 10_001)]
+    for start in range(0, len(records), 1000):  # as updates arrive while training
+        view.add(records[start:start + 1000], redraw=start % 2000 == 0)
+    view.redraw()
+    drawn_x, drawn_y = view.curves["train_loss"].getData()
+    assert len(drawn_x) <= DRAWN_POINTS + 10 and drawn_y.max() == 1.0
+    assert view.curves["test_accuracy"].getData()[0] is None or len(view.curves["test_accuracy"].getData()[0]) == 0
+    assert view.describe(7_321).startswith("epoch 7321: train loss 0.0001366")
+    assert view.records[-1] is records[-1]

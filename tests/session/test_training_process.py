@@ -1,0 +1,270 @@
+"""Training in a child process, without Qt: the state carries training on exactly, the child
+trains as the headless Trainer does, and Stop lands before the next batch."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from graphviz_nn.io.messages import read_message, write_message
+from graphviz_nn.nn import make_optimiser
+from graphviz_nn.session.training import TrainingRun, defaults_for
+from graphviz_nn.session.training_process import (Control, apply_state, command, read_update, run_state, train,
+                                                  settings_from_json, settings_to_json, split_parameters)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _without_time(records):
+    return [dataclasses.replace(r, seconds=0.0) for r in records]
+
+
+def _through_a_pipe(header, arrays):
+    stream = io.BytesIO()
+    write_message(stream, header, arrays)
+    stream.seek(0)
+    return read_message(stream)
+
+
+@pytest.mark.parametrize("optimiser", ["gd", "momentum", "adam"])
+def test_a_state_carries_training_on_exactly(optimiser: str) -> None:
+    settings = dataclasses.replace(defaults_for("moons"), optimiser=optimiser, batch_size=32)
+    straight = TrainingRun.create(settings)
+    expected = list(straight.trainer.fit(straight.train, straight.test, 10))
+    first = TrainingRun.create(settings)
+    before = list(first.trainer.fit(first.train, first.test, 4))
+    second = TrainingRun.create(settings)  # a fresh build, as the child makes
+    apply_state(second, *_through_a_pipe(*run_state(first)))
+    after = list(second.trainer.fit(second.train, second.test, 6))
+    assert _without_time(before + after) == _without_time(expected)
+    for got, want in zip(second.network.parameters, straight.network.parameters):
+        np.testing.assert_array_equal(got.value, want.value)
+
+
+def test_optimiser_state_comes_back_and_a_wrong_one_is_refused() -> None:
+    run = TrainingRun.create(defaults_for("xor"))
+    list(run.trainer.fit(run.train, None, 3))
+    state = run.trainer.optimiser.state()
+    assert int(state["steps"]) == 3 and {"m/0", "v/0"} <= set(state)
+    other = make_optimiser("adam", run.network.parameters, 0.1)
+    other.load_state(state)
+    assert other.steps == 3
+    np.testing.assert_array_equal(other.m[1], run.trainer.optimiser.m[1])
+    for broken in ({}, {**state, "m/0": np.zeros(5)}, {k: v for k, v in state.items() if k != "v/2"}):
+        fresh = make_optimiser("adam", run.network.parameters, 0.1)
+        with pytest.raises(ValueError):
+            fresh.load_state(broken)
+        assert fresh.steps == 0 and not np.any(fresh.m[0])  # nothing half-loaded
+
+
+def test_a_state_that_does_not_fit_changes_nothing() -> None:
+    xor = TrainingRun.create(defaults_for("xor"))
+    spiral = TrainingRun.create(defaults_for("spiral"))
+    before = [p.value.copy() for p in spiral.network.parameters]
+    rng_before = spiral.trainer.rng.bit_generator.state
+    header, arrays = run_state(xor)
+    for bad_header, bad_arrays in ((header, arrays), ({**run_state(spiral)[0], "rng": {"nonsense": 1}},
+                                                      run_state(spiral)[1])):
+        with pytest.raises(ValueError):
+            apply_state(spiral, bad_header, bad_arrays)
+    for p, value in zip(spiral.network.parameters, before):
+        np.testing.assert_array_equal(p.value, value)
+    assert spiral.trainer.rng.bit_generator.state == rng_before and spiral.trainer.optimiser.steps == 0
+
+
+def test_settings_and_flat_parameters_round_trip() -> None:
+    settings = defaults_for("digits")
+    assert settings_from_json(_through_a_pipe({"s": settings_to_json(settings)}, {})[0]["s"]) == settings
+    run = TrainingRun.create(defaults_for("xor"))
+    flat = np.concatenate([p.value.ravel() for p in run.network.parameters])
+    for part, p in zip(split_parameters(run, flat), run.network.parameters):
+        np.testing.assert_array_equal(part, p.value)
+
+
+def _counting_batches(run: TrainingRun, at_batch=None, then=None) -> list[int]:
+    batches: list[int] = []
+    feed = run.network.feed
+
+    def counted(X, targets):
+        batches.append(1)
+        if len(batches) == at_batch:
+            then()
+        return feed(X, targets)
+
+    run.network.feed = counted
+    return batches
+
+
+def test_stop_lands_before_the_next_batch() -> None:
+    run = TrainingRun.create(dataclasses.replace(defaults_for("spiral"), batch_size=8))
+    read_end, write_end = os.pipe()
+    try:
+        control = Control(read_end)
+        control.begin(2)
+        os.write(write_end, b"stop 1\n")  # for a run that has ended: ignored
+        batches = _counting_batches(run, at_batch=5, then=lambda: os.write(write_end, b"stop 2\n"))
+        records = list(run.trainer.fit(run.train, run.test, 100, stop=control))
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert len(batches) == 5  # the batch under way when Stop came, and no other
+    assert records == [] and control.stopped and not control.orphaned
+
+
+def test_pause_holds_training_until_resume() -> None:
+    run = TrainingRun.create(defaults_for("xor"))
+    read_end, write_end = os.pipe()
+    try:
+        control = Control(read_end)
+        control.begin(1)
+        resume = threading.Timer(0.4, lambda: os.write(write_end, b"resume 1\n"))
+        _counting_batches(run, at_batch=2, then=lambda: (os.write(write_end, b"pause 1\n"), resume.start()))
+        started = time.perf_counter()
+        records = list(run.trainer.fit(run.train, run.test, 5, stop=control))
+        took = time.perf_counter() - started
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    assert took >= 0.35 and len(records) == 5
+
+
+def test_a_closed_control_pipe_stops_training() -> None:
+    run = TrainingRun.create(defaults_for("xor"))
+    read_end, write_end = os.pipe()
+    control = Control(read_end)
+    control.begin(1)
+    os.close(write_end)  # the window's process is gone
+    assert list(run.trainer.fit(run.train, run.test, 5, stop=control)) == []
+    assert control.orphaned
+    os.close(read_end)
+
+
+class Child:
+    """The training process as the window starts it."""
+
+    def __init__(self):
+        read_end, self.control = os.pipe()
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen(command(read_end), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, pass_fds=(read_end,), env=env)
+        os.close(read_end)
+
+    def train(self, run: TrainingRun, run_id: int, epochs: int, settings=None) -> None:
+        header, arrays = run_state(run)
+        request = {"run": run_id, "settings": settings_to_json(settings or run.settings), "epochs": epochs,
+                   "state": header, "spacing": run.snapshots.spacing, "keep_early": run.snapshots.keep_early}
+        write_message(self.process.stdin, request, arrays)
+
+    def messages(self):
+        while True:
+            message = read_message(self.process.stdout)
+            assert message is not None, self.process.stderr.read().decode()
+            yield message
+            if message[0]["kind"] == "finished":
+                return
+
+    def close(self) -> int:
+        self.process.stdin.close()
+        code = self.process.wait(timeout=10)
+        os.close(self.control)
+        return code
+
+
+def test_the_child_trains_exactly_as_the_headless_trainer() -> None:
+    settings = dataclasses.replace(defaults_for("moons"), batch_size=16)
+    headless = TrainingRun.create(settings)
+    expected = list(headless.trainer.fit(headless.train, headless.test, 30))
+    shown = TrainingRun.create(settings)
+    child = Child()
+    try:
+        child.train(shown, 1, 30)
+        records, kept = [], []
+        for header, arrays in child.messages():
+            assert header["run"] == 1
+            if header["kind"] == "update":
+                got, weights, norms, drawn, snapshots = read_update(shown, header, arrays)
+                records += got
+                kept += snapshots
+                assert drawn is not None and drawn.classes.shape == (len(shown.grid[1]), len(shown.grid[0]))
+                assert set(norms) <= {shown.network.graph.id_of(n) for n in shown.network.graph.nodes}
+                assert [name for name, _ in weights] == [p.label for p in shown.network.parameters if p.value.ndim == 2]
+            else:
+                assert header["reason"] == "done"
+                apply_state(shown, header["state"], arrays)
+        assert _without_time(records) == _without_time(expected)
+        for got, want in zip(shown.network.parameters, headless.network.parameters):
+            np.testing.assert_array_equal(got.value, want.value)
+        assert shown.trainer.epochs_done == 30
+        assert [epoch for epoch, _ in kept] == list(range(1, 31))  # the store still keeps every epoch
+        # It goes on from the state it is given: ten more epochs match ten more headless.
+        more = list(headless.trainer.fit(headless.train, headless.test, 10))
+        child.train(shown, 2, 10)
+        later = [r for h, a in child.messages() if h["kind"] == "update" for r in read_update(shown, h, a)[0]]
+        assert _without_time(later) == _without_time(more)
+    finally:
+        assert child.close() == 0  # closing its input ends it
+
+
+def test_a_request_it_cannot_build_is_answered_and_the_child_goes_on() -> None:
+    run = TrainingRun.create(defaults_for("xor"))
+    child = Child()
+    try:
+        child.train(run, 1, 5, settings=dataclasses.replace(run.settings, dataset="/nowhere/missing.csv"))
+        (header, _), = list(child.messages())
+        assert header["kind"] == "finished" and "training failed" in header["reason"]
+        assert "state" not in header
+        child.train(run, 2, 5)
+        finished = [h for h, _ in child.messages()][-1]
+        assert finished["reason"] == "done" and finished["state"]["epochs_done"] == 5
+    finally:
+        assert child.close() == 0
+
+
+def test_stop_through_the_control_pipe_ends_a_long_run() -> None:
+    run = TrainingRun.create(dataclasses.replace(defaults_for("spiral"), batch_size=4))
+    child = Child()
+    try:
+        child.train(run, 1, 1_000_000)
+        messages = child.messages()
+        next(messages)  # training is under way
+        os.write(child.control, b"stop 1\n")
+        asked = time.perf_counter()
+        finished = [h for h, _ in messages][-1]
+        assert time.perf_counter() - asked < 1.0
+        assert finished["reason"] == "stopped" and 1 <= finished["state"]["epochs_done"] < 1_000_000
+    finally:
+        assert child.close() == 0
+
+
+def test_the_child_runs_as_a_module() -> None:
+    assert command(5)[-3:] == ["-m", "graphviz_nn.session.training_process", "5"]
+    assert command(5)[0] == sys.executable
+
+
+def test_only_the_epochs_the_store_may_keep_are_sent() -> None:
+    run = TrainingRun.create(defaults_for("xor"))
+    read_end, write_end = os.pipe()
+    answers = io.BytesIO()
+    try:
+        train(run, 1, 40, Control(read_end), answers, spacing=4, keep_early=10)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    answers.seek(0)
+    kept, finished = [], None
+    while (message := read_message(answers)) is not None:
+        if message[0]["kind"] == "update":
+            kept += message[0]["kept"]
+        else:
+            finished = message[0]
+    assert kept == list(range(1, 11)) + list(range(12, 41, 4))
+    assert finished["reason"] == "done" and finished["state"]["epochs_done"] == 40
