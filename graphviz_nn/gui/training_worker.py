@@ -119,11 +119,15 @@ class TrainingWorker(QObject):
         if self._active:
             return
         self._closing = False
-        process = self._process if self.pid is not None else self._start_process()
         self._run_id += 1
         self.run.stop.clear()
         self._paused = False
         self._active = True
+        try:
+            process = self._process if self.pid is not None else self._start_process()
+        except (OSError, ValueError) as error:  # no Python to run, or no POSIX pipes (Windows)
+            self._ended.emit((f"training failed: the training process could not be started ({error})", None, {}))
+            return
         header, arrays = run_state(self.run)
         snapshots = self.run.snapshots
         request = {"run": self._run_id, "settings": settings_to_json(self.run.settings), "epochs": int(epochs),

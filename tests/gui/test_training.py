@@ -155,3 +155,30 @@ def test_clicking_the_curve_restores_that_epochs_weights(open_window, qtbot) -> 
     dock.train(5)  # training resumes from there
     _wait_for_the_end(window, qtbot)
     assert [r.epoch for r in dock.run.history[-5:]] == [16, 17, 18, 19, 20]
+
+
+def test_a_training_process_that_cannot_start_or_talks_nonsense_is_reported(open_window, qtbot, monkeypatch) -> None:
+    import sys
+
+    from graphviz_nn.gui import training_worker
+
+    window = open_window("seed")
+    dock = window.training
+    monkeypatch.setattr(training_worker, "command", lambda fd: ["/nonexistent/python", str(fd)])
+    dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
+    window.show_training()
+    dock.train(10)  # once the window has drawn the new network
+    qtbot.waitUntil(lambda: "could not be started" in dock.status.text(), timeout=20000)
+    _wait_for_the_end(window, qtbot)
+    assert not dock.run.history
+    nonsense = "import sys, time; sys.stdout.write('not a message\\n'); sys.stdout.flush(); time.sleep(30)"
+    monkeypatch.setattr(training_worker, "command", lambda fd: [sys.executable, "-c", nonsense])
+    started = time.perf_counter()
+    dock.train(10)
+    _wait_for_the_end(window, qtbot)
+    assert "sent a bad message" in dock.status.text() and time.perf_counter() - started < 5
+    assert dock.worker.pid is None  # stopped, so the next Train starts a good one
+    monkeypatch.undo()
+    dock.train(10)
+    _wait_for_the_end(window, qtbot)
+    assert dock.run.trainer.epochs_done == 10 and "Finished" in dock.status.text()
