@@ -40,6 +40,7 @@ FORMAT_VERSION = 1
 SUFFIX = ".gnn"
 JSON_MEMBER = "session.json"
 ARRAYS_MEMBER = "arrays.npz"
+TRAINER_ARRAY = "trainer-"  # the optimiser's arrays, numbered, beside the leaves' n0, n1...
 
 #: Refuse a session.json that unpacks to more than this (200,000 nodes take about 40 MiB).
 MAX_JSON_BYTES = 64 * 2**20
@@ -96,6 +97,24 @@ class TrainingOptions:
 
 
 @dataclass(frozen=True, eq=False)
+class TrainerState:
+    """Where training stands beyond the weights, so that it resumes exactly.
+
+    Attributes
+    ----------
+    epochs_done : int
+    rng : dict
+        The state of the generator that shuffles mini-batches (numpy's ``bit_generator.state``).
+    optimiser : dict of str to ndarray
+        The optimiser's step count and running averages (``Optimiser.state()``).
+    """
+
+    epochs_done: int
+    rng: dict
+    optimiser: dict
+
+
+@dataclass(frozen=True, eq=False)
 class SessionState:
     """Everything a session file holds.
 
@@ -115,6 +134,8 @@ class SessionState:
         A built-in dataset name or the path of a CSV file.
     history : tuple of EpochRecord
         The training run so far.
+    trainer : TrainerState or None
+        The optimiser's averages and the shuffling generator (absent from older files).
     phase : str or None
         The recorded pass being played back ("forward", "backward", "tangent").
     position : int
@@ -130,6 +151,7 @@ class SessionState:
     training: TrainingOptions | None = None
     dataset: str | None = None
     history: tuple[EpochRecord, ...] = ()
+    trainer: TrainerState | None = None
     phase: str | None = None
     position: int = -1
     view: ViewState = ViewState()
@@ -180,6 +202,7 @@ def save_session(path: str | Path, state: SessionState) -> Path:
         "network": None if state.network is None else _encode_network(state.network),
         "training": None if state.training is None else _encode_training(state.training),
         "history": [_encode_record(r, i) for i, r in enumerate(state.history)],
+        "trainer": None if state.trainer is None else _encode_trainer(state.trainer, arrays),
         "view": _encode_view(state.view),
         "graph": {"nodes": nodes, "outputs": outputs},
     }
@@ -294,6 +317,22 @@ def _encode_training(options: TrainingOptions) -> dict:
         "seed": _whole(options.seed, "training.seed"),
         "test_fraction": _real(options.test_fraction, "training.test_fraction"),
     }
+
+
+def _encode_trainer(trainer: TrainerState, arrays: dict[str, np.ndarray]) -> dict:
+    """The trainer's fields; its arrays join ``arrays`` as ``trainer-0``, ``trainer-1``..."""
+    names = []
+    for i, (name, value) in enumerate(trainer.optimiser.items()):
+        value = np.asarray(value)
+        if value.dtype.kind not in _REAL_KINDS:
+            raise ValueError(f"trainer.optimiser[{name!r}] must hold real numbers, not {value.dtype}")
+        names.append(_text(name, "trainer.optimiser"))
+        arrays[f"{TRAINER_ARRAY}{i}"] = value
+    try:
+        rng = json.loads(json.dumps(trainer.rng))
+    except (TypeError, ValueError):
+        raise ValueError("trainer.rng must be a plain JSON object (a numpy bit generator's state)") from None
+    return {"epochs_done": _whole(trainer.epochs_done, "trainer.epochs_done"), "rng": rng, "optimiser": names}
 
 
 def _encode_record(record: EpochRecord, index: int) -> dict:
@@ -639,6 +678,8 @@ class _Reader:
             training=None if doc.get("training") is None else self._training(doc["training"]),
             dataset=self.text(self.field(doc, "dataset", j), f"{j}: dataset", optional=True),
             history=tuple(self._record(r, i) for i, r in enumerate(history)),
+            # Absent from files written before the optimiser's state was stored.
+            trainer=None if doc.get("trainer") is None else self._trainer(doc["trainer"]),
             phase=self.text(self.field(doc, "phase", j), f"{j}: phase", optional=True),
             position=self.whole(self.field(doc, "position", j), f"{j}: position"),
             view=self._view(self.field(doc, "view", j)),
@@ -685,6 +726,20 @@ class _Reader:
         if not 0.0 <= options.test_fraction < 1.0:
             raise self.error(f"{where}.test_fraction must be in [0, 1), found {options.test_fraction}")
         return options
+
+    def _trainer(self, raw: Any) -> TrainerState:
+        where = f"{JSON_MEMBER}: trainer"
+        doc = self.object(raw, where)
+        epochs_done = self.whole(self.field(doc, "epochs_done", where), f"{where}.epochs_done")
+        if epochs_done < 0:
+            raise self.error(f"{where}.epochs_done must be at least 0, found {epochs_done}")
+        rng = self.object(self.field(doc, "rng", where), f"{where}.rng")
+        names = self.list(self.field(doc, "optimiser", where), f"{where}.optimiser")
+        optimiser = {}
+        for i, name in enumerate(names):
+            name = self.text(name, f"{where}.optimiser[{i}]")
+            optimiser[name] = self._npy(f"{TRAINER_ARRAY}{i}.npy", f"the optimiser's {_short(name, 40)}")
+        return TrainerState(epochs_done, rng, optimiser)
 
     def _record(self, raw: Any, index: int) -> EpochRecord:
         where = f"{JSON_MEMBER}: history[{index}]"
@@ -836,14 +891,11 @@ class _Reader:
             params[key] = decoded
         return params
 
-    def _leaf_value(self, record: dict, node_id: str, where: str) -> np.ndarray:
-        dtype = self.text(self.field(record, "dtype", where), f"{where}: dtype")
-        raw_shape = self.list(self.field(record, "shape", where), f"{where}: shape")
-        shape = tuple(self.whole(n, f"{where}: shape[{i}]") for i, n in enumerate(raw_shape))
-        member = f"{node_id}.npy"
+    def _npy(self, member: str, what: str) -> np.ndarray:
+        """One array of arrays.npz, its header checked before anything is allocated."""
         at = f"{ARRAYS_MEMBER}: {member}"
         if member not in self.array_names:
-            raise self.error(f"{ARRAYS_MEMBER} has no array for the leaf {node_id}; the file is incomplete")
+            raise self.error(f"{ARRAYS_MEMBER} has no array for {what}; the file is incomplete")
         data = self._member(self.arrays, member, at, MAX_MEMBER_BYTES)
         self.array_bytes += len(data)
         if self.array_bytes > MAX_MEMBER_BYTES:
@@ -869,7 +921,7 @@ class _Reader:
             raise self.error(f"{at} holds Python objects, which a session file never stores; "
                              "refused without reading them")
         if found.kind not in _REAL_KINDS:
-            raise self.error(f"{at} holds {found} values; leaf values must be real numbers")
+            raise self.error(f"{at} holds {found} values; a session's arrays must be real numbers")
         needed, held = math.prod(declared) * found.itemsize, len(data) - stream.tell()
         if needed > held:
             raise self.error(f"{at} declares {_count(needed)} bytes of {found} values but holds "
@@ -880,6 +932,15 @@ class _Reader:
             raise
         except Exception as error:  # noqa: BLE001 - as for the header
             raise self.error(f"{at} cannot be read ({_short(str(error))})") from None
+        return array
+
+    def _leaf_value(self, record: dict, node_id: str, where: str) -> np.ndarray:
+        dtype = self.text(self.field(record, "dtype", where), f"{where}: dtype")
+        raw_shape = self.list(self.field(record, "shape", where), f"{where}: shape")
+        shape = tuple(self.whole(n, f"{where}: shape[{i}]") for i, n in enumerate(raw_shape))
+        member = f"{node_id}.npy"
+        at = f"{ARRAYS_MEMBER}: {member}"
+        array = self._npy(member, f"the leaf {node_id}")
         if array.dtype.str != dtype or array.shape != shape:
             raise self.error(f"{at} holds {array.dtype.str!r} values of shape {array.shape}, but "
                              f"{JSON_MEMBER} says {_short(dtype, 20)} of shape {_short(shape, 40)}")

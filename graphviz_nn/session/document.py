@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Function, Graph, Variable
-from ..io import SessionState, TrainingOptions, ViewState
+from ..io import SessionState, TrainerState, TrainingOptions, ViewState
 from ..nn.datasets import DatasetError
 from .examples import Built
 from .training import TrainingRun, TrainingSettings
@@ -59,6 +59,11 @@ def settings_of(state: SessionState) -> TrainingSettings:
                             options.epochs, options.seed, options.test_fraction)
 
 
+def trainer_state(run: TrainingRun) -> TrainerState:
+    trainer = run.trainer
+    return TrainerState(trainer.epochs_done, trainer.rng.bit_generator.state, trainer.optimiser.state())
+
+
 def capture(built: Built, title: str = "", *, expression: str | None = None, run: TrainingRun | None = None,
             phase: str | None = None, position: int = -1, view: ViewState = ViewState()) -> SessionState:
     """The session state of a graph on screen; ``run`` is stored only when ``built`` shows it."""
@@ -74,6 +79,7 @@ def capture(built: Built, title: str = "", *, expression: str | None = None, run
         training=options_of(run.settings) if trained else None,
         dataset=str(run.settings.dataset) if trained else None,
         history=tuple(run.history) if trained else (),
+        trainer=trainer_state(run) if trained else None,
         phase=phase,
         position=position,
         view=view,
@@ -112,11 +118,17 @@ def _restore_run(state: SessionState) -> tuple[TrainingRun | None, str | None]:
     run.network.load_parameter_values([state.graph[graph.id_of(p)].value for p in run.network.parameters])
     graph.forward()
     run.history.extend(state.history)
+    problem = None
     if state.history:
         last = state.history[-1]
         run.trainer.epochs_done = last.epoch
         run.snapshots.offer(last.epoch, run.network.parameter_values(), last)
-    return run, None
+    if state.trainer is not None:
+        try:
+            run.resume(state.trainer.epochs_done, state.trainer.rng, state.trainer.optimiser)
+        except ValueError as error:
+            problem = f"the optimiser's saved state does not fit ({error}); training goes on from fresh averages"
+    return run, problem
 
 
 def reopen(state: SessionState) -> Reopened:

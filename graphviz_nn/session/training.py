@@ -159,6 +159,19 @@ class TrainingRun:
         return Built(graph, net.loss, None, net.parameters[:1],
                      f"{net} on {self.data.name}: {len(self.train)} training rows, {len(self.test)} test rows", net)
 
+    def resume(self, epochs_done: int, rng: dict, optimiser: dict[str, np.ndarray]) -> None:
+        """Take back where training stood: the epoch count, the shuffling generator's state
+        and the optimiser's averages. ValueError, with nothing changed, when they do not fit."""
+        trial = type(self.trainer.rng.bit_generator)()
+        try:
+            trial.state = rng
+            epochs_done = int(epochs_done)
+        except (TypeError, ValueError, KeyError) as error:
+            raise ValueError(f"the generator state or epoch count is not valid ({error})") from None
+        self.trainer.optimiser.load_state(optimiser)  # checks everything before it changes
+        self.trainer.rng.bit_generator.state = trial.state
+        self.trainer.epochs_done = epochs_done
+
     def restore(self, snapshot: Snapshot) -> None:
         """Put an epoch's weights back; training resumes from there (the history after it is
         dropped; the optimiser keeps its running averages)."""

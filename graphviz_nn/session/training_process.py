@@ -76,18 +76,13 @@ def apply_state(run: TrainingRun, header: dict, arrays: dict[str, np.ndarray]) -
         if value is None or value.shape != p.value.shape:
             raise ValueError(f"the state does not fit {run.network}: parameter {p.label} is missing or "
                              f"shaped {None if value is None else value.shape}, not {p.value.shape}")
-    try:
-        epochs_done = int(header["epochs_done"])
-        trial = type(run.trainer.rng.bit_generator)()
-        trial.state = header["rng"]
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(f"the state's epoch count or generator is not valid ({error})") from None
-    # The optimiser checks its own part before it changes; nothing else can fail after it.
     prefix = "optimiser/"
-    run.trainer.optimiser.load_state({k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)})
-    run.network.load_parameter_values(values)
-    run.trainer.rng.bit_generator.state = trial.state
-    run.trainer.epochs_done = epochs_done
+    try:
+        run.resume(header["epochs_done"], header["rng"],
+                   {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)})
+    except KeyError as error:
+        raise ValueError(f"the state has no {error}") from None
+    run.network.load_parameter_values(values)  # checked above: it cannot fail now
 
 
 def split_parameters(run: TrainingRun, flat: np.ndarray) -> tuple[np.ndarray, ...]:

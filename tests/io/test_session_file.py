@@ -1,4 +1,4 @@
-"""Session files: exact round trips, atomic writes, and 1,000 damaged files that load or
+"""Session files: exact round trips, atomic writes, and 1,500 damaged files that load or
 raise one clear SessionError, never anything else."""
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import pytest
 import graphviz_nn as gn
 from graphviz_nn.io import session_file
 from graphviz_nn.io.session_file import (
-    ARRAYS_MEMBER, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, SessionError, SessionState, TrainingOptions,
-    ViewState,
+    ARRAYS_MEMBER, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, SessionError, SessionState, TrainerState,
+    TrainingOptions, ViewState,
     load_session, save_session,
 )
 from graphviz_nn.nn import EpochRecord, LayerNet, PerceptronNet
@@ -99,6 +99,9 @@ def full_state(graph: gn.Graph) -> SessionState:
         training=TrainingOptions("momentum", 0.125, 32, 40, 7, 0.25),
         dataset="/some/where/data set.csv",
         history=history,
+        trainer=TrainerState(3, np.random.default_rng(5).bit_generator.state,
+                             {"steps": np.array(12), "velocity/0": np.linspace(-1, 1, 6).reshape(2, 3),
+                              "velocity/2": np.array([1e-300, -0.0])}),
         phase="backward",
         position=17,
         view=ViewState(1.75, (-12.5, 3.0), (("layer 1",), ("layer 1", "perceptron 2"))),
@@ -159,14 +162,19 @@ def test_round_trip_is_exact(tmp_path: Path, name: str) -> None:
     for a, b in zip(state.history, loaded.history):
         assert_same_fields(a, b)
     assert_same_fields(state.view, loaded.view)
+    assert loaded.trainer.epochs_done == 3 and loaded.trainer.rng == state.trainer.rng
+    assert list(loaded.trainer.optimiser) == list(state.trainer.optimiser)
+    for name, value in state.trainer.optimiser.items():
+        assert_same_value(value, loaded.trainer.optimiser[name], f"trainer.optimiser[{name}]")
 
-    # The file is a zip of the two members; its npz loads without pickle and holds the leaves.
+    # The file is a zip of the two members; its npz loads without pickle and holds the leaves
+    # and the optimiser's arrays.
     with zipfile.ZipFile(path) as archive:
         assert sorted(archive.namelist()) == sorted([JSON_MEMBER, ARRAYS_MEMBER])
         document = json.loads(archive.read(JSON_MEMBER))
         arrays = np.load(io.BytesIO(archive.read(ARRAYS_MEMBER)), allow_pickle=False)
         leaves = [graph.id_of(n) for n in graph.nodes if not isinstance(n, gn.Function)]
-        assert sorted(arrays.files) == sorted(leaves)
+        assert sorted(arrays.files) == sorted(leaves + ["trainer-0", "trainer-1", "trainer-2"])
     assert document["format"] == FORMAT_NAME and document["version"] == FORMAT_VERSION
 
 
@@ -331,6 +339,21 @@ def test_particular_bad_files_name_the_file_and_the_problem(tmp_path: Path) -> N
         untrainable["training"][key] = value
         _expect_error(bad, _session(untrainable, arrays), phrase)
 
+    for change, phrase in ((lambda t: t.update(epochs_done=-2), "trainer.epochs_done must be at least 0"),
+                           (lambda t: t.update(rng=[1, 2]), "trainer.rng must be"),
+                           (lambda t: t["optimiser"].append("m/9"), "no array for the optimiser's 'm/9'"),
+                           (lambda t: t.pop("optimiser"), "trainer")):
+        damaged = copy.deepcopy(document)
+        change(damaged["trainer"])
+        _expect_error(bad, _session(damaged, arrays), phrase)
+    _expect_error(bad, _session(document, dict(arrays, **{"trainer-1": np.array(["text"])})),
+                  "trainer-1.npy", "real numbers")
+    older = copy.deepcopy(document)  # written before the trainer's state was stored
+    del older["trainer"]
+    path = tmp_path / "older.gnn"
+    path.write_bytes(_session(older, {k: v for k, v in arrays.items() if not k.startswith("trainer-")}))
+    assert load_session(path).trainer is None
+
     _expect_error(bad, _zip({JSON_MEMBER: json.dumps(document).encode()}), "has no arrays.npz")
     _expect_error(bad, b"", "not a zip archive")
     _expect_error(bad, b"just some text, renamed to .gnn\n", "not a zip archive")
@@ -394,7 +417,7 @@ def test_size_limits_are_enforced(tmp_path: Path, monkeypatch) -> None:
                 load_session(path)
 
 
-# --- 1,000 damaged files ----------------------------------------------------------------------
+# --- 1,500 damaged files ----------------------------------------------------------------------
 
 _WEIRD = [
     None, True, False, 0, -1, 1, 7, 1.5, -0.0, 10**30, -(10**30), 2**63, 1e308, float("inf"),
@@ -543,11 +566,11 @@ def _mutant(kind: int, variant: int, rng: random.Random, base: bytes, document: 
     return bytes(data)
 
 
-MUTANTS = 1000
+MUTANTS = 1500
 SEED = 20261121
 
 
-def test_a_thousand_damaged_files_load_or_raise_one_clear_session_error(tmp_path: Path) -> None:
+def test_fifteen_hundred_damaged_files_load_or_raise_one_clear_session_error(tmp_path: Path) -> None:
     document, arrays = _valid(tmp_path)
     base = (tmp_path / "base.gnn").read_bytes()
     rng = random.Random(SEED)
@@ -580,6 +603,7 @@ def test_a_thousand_damaged_files_load_or_raise_one_clear_session_error(tmp_path
                    "is not a known op", "not a node defined before it", "repeats an earlier",
                    "is out of order", "feeds none of the outputs", "not in graph order",
                    "must be", "has no", "holds Python objects", "real numbers", "declares",
-                   "would unpack to", "nested too deeply", "not UTF-8", "no array for the leaf"):
+                   "would unpack to", "nested too deeply", "not UTF-8", "no array for the leaf",
+                   "trainer"):
         assert phrase in reached, f"no mutant produced an error containing {phrase!r}"
     assert 0 < loaded < MUTANTS // 2

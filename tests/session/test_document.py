@@ -84,3 +84,36 @@ def test_a_graph_that_is_not_the_runs_is_saved_without_the_network(tmp_path: Pat
     built = EXAMPLES["seed"].build()
     state = capture(built, "seed", run=run)
     assert state.network is None and state.dataset is None and state.history == ()
+
+
+def test_training_saved_mid_run_resumes_exactly_as_if_never_stopped(tmp_path: Path) -> None:
+    settings = dataclasses.replace(defaults_for("moons"), optimiser="adam", batch_size=32)
+    straight = TrainingRun.create(settings)
+    expected = list(straight.trainer.fit(straight.train, straight.test, 12))
+    run = TrainingRun.create(settings)
+    run.history.extend(run.trainer.fit(run.train, run.test, 5))
+    run.show_rows()  # as the window does when training stops
+    path = save_session(tmp_path / "mid.gnn", capture(run.built(), "moons", run=run))
+    again = reopen(load_session(path))
+    assert again.problem is None
+    resumed = again.run
+    assert resumed.trainer.epochs_done == 5 and resumed.trainer.optimiser.steps == run.trainer.optimiser.steps
+    later = list(resumed.trainer.fit(resumed.train, resumed.test, 7))
+    strip = [dataclasses.replace(r, seconds=0.0) for r in expected[5:]]
+    assert [dataclasses.replace(r, seconds=0.0) for r in later] == strip
+    for got, want in zip(resumed.network.parameters, straight.network.parameters):
+        np.testing.assert_array_equal(got.value, want.value)
+
+
+def test_an_optimiser_state_that_does_not_fit_opens_with_fresh_averages(tmp_path: Path) -> None:
+    run = TrainingRun.create(defaults_for("xor"))
+    run.history.extend(run.trainer.fit(run.train, run.test, 3))
+    run.show_rows()
+    state = capture(run.built(), "xor", run=run)
+    broken = dataclasses.replace(state, trainer=dataclasses.replace(
+        state.trainer, optimiser={**state.trainer.optimiser, "m/0": np.zeros((7, 7))}))
+    again = reopen(load_session(save_session(tmp_path / "odd.gnn", broken)))
+    assert again.run is not None and "fresh averages" in again.problem
+    assert again.run.trainer.optimiser.steps == 0 and again.run.trainer.epochs_done == 3
+    for got, want in zip(again.run.network.parameters, run.network.parameters):
+        np.testing.assert_array_equal(got.value, want.value)
