@@ -24,6 +24,7 @@ from ..session.jacobian import MODES, JacobianPass, JacobianPlan
 from .theme import Theme, system_theme
 
 MODE_TEXT = {"forward": "Forward mode (columns)", "reverse": "Reverse mode (rows)"}
+MAX_SHOWN = 40  # rows or columns of the Jacobian drawn as a table; a bigger one shows its corner
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -197,12 +198,17 @@ class JacobianPanel(QDockWidget):
         self._shape.setText(
             f"{out}: {_space(plan.n)} → {_space(plan.m)}, so J = ∂{out}/∂{wrt} is {plan.m} × {plan.n}"
         )
-        self._table.setRowCount(plan.m)
-        self._table.setColumnCount(plan.n)
-        self._table.setHorizontalHeaderLabels(list(plan.column_labels))
-        self._table.setVerticalHeaderLabels(list(plan.row_labels))
-        for r in range(plan.m):
-            for c in range(plan.n):
+        # A table is for reading entries: past MAX_SHOWN rows or columns only the first are
+        # shown (a 1 × 2048 gradient as 2048 columns took Qt over a minute to lay out).
+        rows, columns = min(plan.m, MAX_SHOWN), min(plan.n, MAX_SHOWN)
+        if (rows, columns) != (plan.m, plan.n):
+            self._shape.setText(self._shape.text() + f"; the table shows its first {rows} × {columns} entries")
+        self._table.setRowCount(rows)
+        self._table.setColumnCount(columns)
+        self._table.setHorizontalHeaderLabels(list(plan.column_labels[:columns]))
+        self._table.setVerticalHeaderLabels(list(plan.row_labels[:rows]))
+        for r in range(rows):
+            for c in range(columns):
                 item = QTableWidgetItem("")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self._table.setItem(r, c, item)
@@ -338,9 +344,10 @@ class JacobianPanel(QDockWidget):
             return
         building = None if self.complete else (self._pending or plan.passes[self._done]).index
         highlight = self._highlight()
+        rows, columns = self._table.rowCount(), self._table.columnCount()
         self._table.setUpdatesEnabled(False)
-        for r in range(plan.m):
-            for c in range(plan.n):
+        for r in range(rows):
+            for c in range(columns):
                 item = self._table.item(r, c)
                 value = self._known[r, c]
                 filled = not np.isnan(value)
@@ -351,8 +358,8 @@ class JacobianPanel(QDockWidget):
                 on = building is not None and (c if plan.mode == "forward" else r) == building
                 item.setBackground(highlight if on else QColor(0, 0, 0, 0))
         for index, labels, header in (
-            (range(plan.n), plan.column_labels, self._table.horizontalHeaderItem),
-            (range(plan.m), plan.row_labels, self._table.verticalHeaderItem),
+            (range(columns), plan.column_labels, self._table.horizontalHeaderItem),
+            (range(rows), plan.row_labels, self._table.verticalHeaderItem),
         ):
             across = (labels is plan.column_labels) == (plan.mode == "forward")
             for i in index:
@@ -361,7 +368,7 @@ class JacobianPanel(QDockWidget):
                 header(i).setFont(font)
         self._table.setUpdatesEnabled(True)
         self._fit_table()
-        if building is not None and plan.m and plan.n:
+        if building is not None and rows and columns and building < (columns if plan.mode == "forward" else rows):
             at = (0, building) if plan.mode == "forward" else (building, 0)
             self._table.scrollToItem(self._table.item(*at))
 

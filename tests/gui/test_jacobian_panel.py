@@ -223,3 +223,30 @@ def test_without_a_problem_nothing_can_be_clicked(qtbot) -> None:
     assert panel.passes_done == 0
     with pytest.raises(ValueError):
         panel.mode = "sideways"
+
+
+def test_a_big_jacobian_shows_its_corner_at_once_and_still_fills_exactly(qtbot) -> None:
+    import time
+
+    from graphviz_nn.gui.jacobian_panel import MAX_SHOWN
+
+    W = gn.Variable(np.arange(64 * 32, dtype=float).reshape(64, 32) / 1000, name="W")
+    loss = gn.sum(gn.tanh(W))
+    graph = gn.Graph(loss)
+    panel = JacobianPanel()
+    qtbot.addWidget(panel)
+    show(qtbot, panel)
+    started = time.perf_counter()
+    panel.set_problem(graph, loss, [W])
+    panel.mode = "reverse"  # one pass fills the 1 × 2048 gradient
+    qtbot.wait(10)
+    assert time.perf_counter() - started < 2.0  # a full 2048-column table took over a minute
+    table = child(panel, QTableWidget, "jacobian_table")
+    assert (table.rowCount(), table.columnCount()) == (1, MAX_SHOWN)
+    assert f"first 1 × {MAX_SHOWN} entries" in child(panel, QLabel, "jacobian_shape").text()
+    panel.auto_fill = True  # without the window animating the pass
+    child(panel, QPushButton, "jacobian_next").click()
+    assert panel.complete
+    expected = 1 - np.tanh(W.value.ravel()) ** 2
+    shown = [float(table.item(0, c).toolTip().rsplit("= ", 1)[1]) for c in range(MAX_SHOWN)]
+    np.testing.assert_allclose(shown, expected[:MAX_SHOWN], rtol=1e-9)
