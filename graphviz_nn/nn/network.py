@@ -63,6 +63,7 @@ class Network:
         ValueError
             When X does not have ``n_inputs`` columns or the targets do not fit the outputs.
         """
+        self._fed = None  # whatever feed() loaded is gone, even if the checks below fail
         X = self._check_inputs(X)
         targets = np.asarray(targets, dtype=np.float64)
         if targets.shape != (X.shape[0], self.n_outputs):
@@ -118,11 +119,12 @@ class Network:
     def count_correct(self, y: np.ndarray) -> int:
         """How many rows the current outputs classify as ``y`` (class indices)."""
         outputs = self.outputs
-        if len(outputs) == 1 and self.n_outputs == 1:
+        if len(outputs) == 1 and outputs[0].value.ndim == 2:  # classify(predictions()), without detours
             value = outputs[0].value
-            if value.ndim == 2:
+            if value.shape[1] == 1:
                 threshold = 0.0 if self.output_activation == "tanh" else 0.5
                 return int(np.count_nonzero((value[:, 0] > threshold) == y))
+            return int(np.count_nonzero(value.argmax(axis=1) == y))
         return int(np.count_nonzero(self.classify(self.predictions()) == y))
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:

@@ -96,67 +96,98 @@ class Trainer:
             produced a non-finite value.
         """
         net = self.network
-        targets = net.encode_targets(train.y)
+        targets, labels = net.encode_targets(train.y), _labels(net, train)
         if self.epochs_done == 0:
             net.fit_normalisation(train.X)
+        if test is not None and not len(test):
+            test = None  # nothing to measure
+        if test is not None:
+            test_targets, test_labels = net.encode_targets(test.y), _labels(net, test)
+        layers = net.layers
         started = time.perf_counter()
         for _ in range(epochs):
-            measured = self._epoch(train, targets, stop)
+            measured = self._epoch(train.X, targets, labels, stop)
             if measured is None:
                 return
             test_loss = test_accuracy = None
-            if test is not None and len(test):
-                test_loss, predicted = net.evaluate(test.X, test.y)
-                if test.is_classification:
-                    test_accuracy = float(np.mean(net.classify(predicted) == test.y))
-            train_loss, train_accuracy = measured
-            norms = tuple((name, _norm(params)) for name, params in net.layers)
-            yield EpochRecord(self.epochs_done, train_loss, test_loss, train_accuracy, test_accuracy,
-                              norms, time.perf_counter() - started)
+            if test is not None:
+                test_loss, test_accuracy = self._measure(test.X, test_targets, test_labels)
+            yield EpochRecord(self.epochs_done, measured[0], test_loss, measured[1], test_accuracy,
+                              _norms(layers), time.perf_counter() - started)
 
-    def _epoch(self, train: Dataset, targets: np.ndarray,
+    def _epoch(self, X: np.ndarray, targets: np.ndarray, labels: np.ndarray | None,
                stop: threading.Event | None) -> tuple[float, float | None] | None:
-        """One pass over the training rows; None when stopped before it finished."""
-        net, graph = self.network, self.network.graph
-        epoch, n = self.epochs_done + 1, len(train)
+        """One pass over the training rows; None when stopped before it finished.
+
+        ``labels`` are what correct predictions are counted against (see :func:`_labels`).
+        """
+        net, optimiser = self.network, self.optimiser
+        graph, loss_node = net.graph, net.loss
+        epoch, n = self.epochs_done + 1, len(X)
         batch = n if self.batch_size is None else min(self.batch_size, n)
         order = self.rng.permutation(n) if batch < n else None
-        total_loss, correct, rows = 0.0, 0, 0
-        classify, summed = train.is_classification, net.loss_is_sum  # looked up once an epoch
+        summed = net.loss_is_sum  # looked up once an epoch
+        total_loss, correct = 0.0, 0
         for start in range(0, n, batch):
             if stop is not None and stop.is_set():
                 return None
             if order is None:
-                net.feed(train.X, targets)
-                y_batch = train.y
+                net.feed(X, targets)
+                y_batch, size = labels, n
             else:
                 index = order[start:start + batch]
-                net.feed(train.X[index], targets[index])
-                y_batch = train.y[index]
+                net.feed(X[index], targets[index])
+                y_batch, size = (None if labels is None else labels[index]), len(index)
             graph.forward()
-            loss = float(net.loss.value)
+            loss = float(loss_node.value)
             if not math.isfinite(loss):
                 self._check_loss(loss, epoch)
-            graph.backward(net.loss)
-            if classify:
+            graph.backward(loss_node)
+            if y_batch is not None:
                 correct += net.count_correct(y_batch)
-            self.optimiser.step()
-            size = len(y_batch)
+            optimiser.step()
             total_loss += loss if summed else loss * size
-            rows += size
         self.epochs_done = epoch
-        train_loss = total_loss if summed else total_loss / rows
-        return train_loss, (correct / rows if classify else None)
+        return (total_loss if summed else total_loss / n), (None if labels is None else correct / n)
+
+    def _measure(self, X: np.ndarray, targets: np.ndarray,
+                 labels: np.ndarray | None) -> tuple[float, float | None]:
+        """Loss and accuracy on held-out rows (the graph keeps them until the next batch)."""
+        net = self.network
+        net.feed(X, targets)
+        net.graph.forward()
+        return float(net.loss.value), (None if labels is None else net.count_correct(labels) / len(X))
 
 
-def _norm(params: tuple) -> float:
-    """‖(dL/dθ for θ in params)‖₂ over all the parameters together."""
-    squares = 0.0
-    for p in params:
-        g = p.grad
-        if g is not None:
-            squares += float(np.vdot(g, g))
-    return math.sqrt(squares)
+def _labels(network: Network, data: Dataset) -> np.ndarray | None:
+    """The classes correct predictions are counted against; None for a regression set.
+
+    With one output the thresholded prediction is boolean, so classes 0 and 1 are given as
+    False and True: comparing booleans is cheaper than casting them to int64, same count.
+    """
+    if not data.is_classification:
+        return None
+    y = data.y
+    if network.n_outputs == 1 and y.dtype.kind in "iub" and len(y) and y.min() >= 0 and y.max() <= 1:
+        return y.astype(bool)
+    return y
+
+
+def _norms(layers: tuple) -> tuple[tuple[str, float], ...]:
+    """‖dL/dθ‖₂ of each layer, over all its parameters together."""
+    norms = []
+    for name, params in layers:
+        squares = 0.0
+        for p in params:
+            g = p.grad
+            if g is not None:
+                g = g.ravel()
+                # NOTE: ndarray.dot of two vectors runs the BLAS dot np.vdot runs (the same
+                # sum to the last bit) without np.vdot's dispatch, which costs more than the
+                # dot itself on a layer's few hundred numbers.
+                squares += float(g.dot(g))
+        norms.append((name, math.sqrt(squares)))
+    return tuple(norms)
 
 
 def accuracy(network: Network, data: Dataset) -> float:

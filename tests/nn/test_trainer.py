@@ -10,7 +10,7 @@ import pytest
 
 from graphviz_nn import NonFiniteError
 from graphviz_nn import datasets as D
-from graphviz_nn.nn import Adam, EpochRecord, GradientDescent, LayerNet, Trainer
+from graphviz_nn.nn import Adam, EpochRecord, GradientDescent, LayerNet, Trainer, accuracy
 
 
 def _xor_trainer(batch_size=None, lr=0.05):
@@ -79,3 +79,37 @@ def test_a_diverging_run_raises_naming_node_and_epoch() -> None:
         for _ in trainer.fit(data, None, epochs=50):
             pass
     assert info.value.node is not None and info.value.node_id.startswith("n")
+
+
+def _three_labels_one_output() -> D.Dataset:
+    base = D.blobs(n=60, seed=5)
+    return D.Dataset("blobs, one output", base.X, base.y, base.feature_names, base.class_names)
+
+
+@pytest.mark.parametrize("sizes, activation, output, loss, data, batch_size", [
+    ([2, 4, 1], "tanh", "sigmoid", "bce", D.xor(n=80, seed=4), None),
+    ([2, 4, 1], "tanh", "tanh", "mse", D.xor(n=80, seed=4), None),
+    ([2, 5, 3], "tanh", "softmax", "cce", D.blobs(n=90, seed=4), None),
+    ([2, 3, 1], "sigmoid", "sigmoid", "sse", _three_labels_one_output(), None),  # class 2 is never right
+    ([2, 4, 1], "tanh", "sigmoid", "bce", D.xor(n=80, seed=4), 80),
+])
+def test_records_agree_with_measuring_by_hand(sizes, activation, output, loss, data, batch_size) -> None:
+    train, test = D.split(data, test_fraction=0.25, seed=0)
+    net = LayerNet(sizes, activation, output, loss, rng=np.random.default_rng(1))
+    trainer = Trainer(net, Adam(net.parameters, lr=0.05), batch_size)
+    before = accuracy(net, train)  # full batch: the epoch's outputs are measured before its update
+    record = next(trainer.fit(train, test, epochs=1))
+    for (name, norm), (layer, params) in zip(record.gradient_norms, net.layers):
+        assert name == layer and norm == pytest.approx(np.sqrt(sum(np.sum(p.grad ** 2) for p in params)))
+    assert record.train_accuracy == before
+    assert (record.test_loss, record.test_accuracy) == (net.evaluate(test.X, test.y)[0], accuracy(net, test))
+
+
+def test_set_data_replaces_what_feed_loaded() -> None:
+    net, _ = _xor_trainer()
+    a, b = D.xor(n=6, seed=1), D.xor(n=4, seed=2)
+    targets = net.encode_targets(a.y)
+    net.feed(a.X, targets)
+    net.set_data(b.X, net.encode_targets(b.y))
+    net.feed(a.X, targets)
+    assert net.X.value is a.X
