@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, QVariantAnimation, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu
 
 from ..layout import Layout
-from .items import ClusterItem, EdgeItem, NodeItem
+from .items import ClusterItem, EdgeItem, Looks, NodeItem, text_legible
 from .theme import Theme, system_theme
 
-CHUNK = 250          # items built per turn of the event loop, so big graphs never freeze it
+BUILD_SLICE_S = 0.006  # UI-thread time per turn of the event loop spent building items
+WARM_ITEMS = 400       # items drawn off screen per turn, to warm a new scene up before it is shown
+MARGIN = 16.0          # around the layout's box when fitting: rings and stacked scope cards
 FLOW_INTERVAL_MS = 33
 
 
@@ -53,12 +56,15 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.layout_shown: Layout | None = None
         self.auto_fit = True
+        self._looks = Looks(self.theme)
+        self._text_shown = True
+        self._ringed: list[NodeItem] = []  # selected nodes, whose ring shows it
         self.nodes: dict[str, NodeItem] = {}
         self.edges: list[EdgeItem] = []
         self.edges_into: dict[str, list[EdgeItem]] = {}
         self.member_of: dict[str, str] = {}
         self._active: list[EdgeItem] = []
-        self._pending_build: list | None = None
+        self._pending_build: _Build | None = None
         self._flow = QTimer(self)
         self._flow.setInterval(FLOW_INTERVAL_MS)
         self._flow.timeout.connect(self._on_flow_timeout)
@@ -71,7 +77,7 @@ class GraphView(QGraphicsView):
 
     # --- building -------------------------------------------------------------------
     def show_layout(self, layout: Layout, prepare=None, same_graph: bool = False) -> None:
-        """Build items for ``layout`` in chunks off to the side; swap them in when done,
+        """Build items for ``layout`` in slices off to the side; swap them in when done,
         moving nodes that were already shown from their old places.
 
         ``prepare(item)`` is called on each new node item as it is built, so items enter the
@@ -79,68 +85,49 @@ class GraphView(QGraphicsView):
         """
         # Nodes slide to their new places only when the same graph is laid out again.
         old_positions = {k: item.pos() for k, item in self.nodes.items()} if same_graph else {}
-        scene = QGraphicsScene(self)
-        # No BSP index: building one for thousands of items stalls the first paint, and
-        # drawing the whole graph visits every item anyway.
-        scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
-        scene.setBackgroundBrush(self.theme.background)
-        bounds = QRectF(-20, -20, layout.width + 40, layout.height + 40)
-        scene.setSceneRect(bounds)
-        work = [("cluster", c) for c in layout.clusters] + [("edge", e) for e in layout.edges] \
-            + [("node", n) for n in layout.nodes]
-        built = {"nodes": {}, "edges": [], "into": {}, "members": {}}
-        self._pending_build = work
+        # Items are built with their text shown or not as the view will be once they are
+        # swapped in, so the swap need not visit them all again.
+        fitting = not (same_graph and old_positions and self.layout_shown is not None)
+        scale = self._fitted_scale(layout) if fitting else self.transform().m11()
+        build = _Build(self, layout, prepare, text_legible(scale), old_positions)
+        self._pending_build = build
+        QTimer.singleShot(1, self, lambda: self._continue_build(build))  # the caller's turn ends first
 
-        def build_some() -> None:
-            if self._pending_build is not work:
-                return  # a newer layout replaced this one
-            for kind, item in work[:CHUNK]:
-                if kind == "cluster":
-                    scene.addItem(ClusterItem(item, self.theme))
-                elif kind == "edge":
-                    edge = EdgeItem(item, self.theme)
-                    scene.addItem(edge)
-                    built["edges"].append(edge)
-                    built["into"].setdefault(item.head, []).append(edge)
-                else:
-                    node = NodeItem(item, self.theme)
-                    if prepare is not None:
-                        prepare(node)
-                    scene.addItem(node)
-                    built["nodes"][item.id] = node
-                    for member in item.members:
-                        built["members"][member] = item.id
-            del work[:CHUNK]
-            # A 1 ms timer, not 0: zero-delay calls run back to back ahead of other timers
-            # and input. The swap also waits a turn, so the new scene has settled its own
-            # bookkeeping before the view draws it (once).
-            if work:
-                QTimer.singleShot(1, build_some)
-            else:
-                QTimer.singleShot(1, lambda: self._swap(scene, layout, built, old_positions)
-                                  if self._pending_build is work else None)
-
-        build_some()
+    def _continue_build(self, build: _Build) -> None:
+        if self._pending_build is not build:
+            return  # a newer layout replaced this one
+        if build.finished:
+            self._swap(build)
+            return
+        build.step()
+        # A 1 ms timer, not 0: zero-delay calls run back to back ahead of other timers and
+        # input. The swap also waits a turn after the last step, so the new scene has settled
+        # its own bookkeeping before the view draws it (once).
+        QTimer.singleShot(1, self, lambda: self._continue_build(build))
 
     def set_theme(self, theme: Theme, prepare=None) -> None:
         """Draw with another theme: the items are built again from the layout shown."""
         self.theme = theme
+        self._looks = Looks(theme)
         self.setBackgroundBrush(theme.background)
         if self.layout_shown is not None:  # the same places: the view stays where it is
             self.show_layout(self.layout_shown, prepare, same_graph=True)
 
-    def _swap(self, scene: QGraphicsScene, layout: Layout, built: dict, old_positions: dict) -> None:
+    def _swap(self, build: _Build) -> None:
         self._pending_build = None
-        previous = self.scene()
+        previous, scene = self.scene(), build.scene
         self._active = []
-        self.nodes, self.edges = built["nodes"], built["edges"]
-        self.edges_into, self.member_of = built["into"], built["members"]
+        self._ringed = []
+        self.nodes, self.edges = build.nodes, build.edges
+        self.edges_into, self.member_of = build.edges_into, build.member_of
+        self._text_shown = build.text_shown
         first = self.layout_shown is None
-        self.layout_shown = layout
+        self.layout_shown = build.layout
         self.setScene(scene)
         scene.selectionChanged.connect(self._on_scene_selection_changed)
         if previous is not None:
             previous.deleteLater()
+        old_positions = build.old_positions
         moved = {k: (old_positions[k], item.pos()) for k, item in self.nodes.items() if k in old_positions}
         if moved and not first:
             self._animate_moves(moved)
@@ -200,16 +187,33 @@ class GraphView(QGraphicsView):
     def fit(self) -> None:
         """Show the whole graph (and keep it so when the view is resized)."""
         self.auto_fit = True
-        rect = self.scene().itemsBoundingRect()
-        if not rect.isEmpty():
-            self.fitInView(rect.adjusted(-10, -10, 10, 10), Qt.AspectRatioMode.KeepAspectRatio)
+        shown = self.layout_shown
+        if shown is not None and shown.width > 0 and shown.height > 0:
+            # The layout's box, not the items' bounding rect: asking every item for its
+            # bounds costs a pass over thousands of them on each resize.
+            rect = QRectF(-MARGIN, -MARGIN, shown.width + 2 * MARGIN, shown.height + 2 * MARGIN)
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         self._choose_quality()
+
+    def _fitted_scale(self, layout: Layout) -> float:
+        """The scale :meth:`fit` will choose for a layout in this view."""
+        width, height = layout.width + 2 * MARGIN, layout.height + 2 * MARGIN
+        room = self.viewport().rect().adjusted(2, 2, -2, -2)  # fitInView's own margin
+        if width <= 0 or height <= 0 or room.isEmpty():
+            return 1.0
+        return min(room.width() / width, room.height() / height)
 
     def _choose_quality(self) -> None:
         # Far out, antialiasing thousands of tiny shapes costs most of a frame and shows
-        # nothing; close in, it is what makes the drawing look right.
-        smooth = self.transform().m11() >= 0.35
-        self.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
+        # nothing; close in, it is what makes the drawing look right. Text too small to
+        # read is not drawn at all.
+        scale = self.transform().m11()
+        self.setRenderHint(QPainter.RenderHint.Antialiasing, scale >= 0.35)
+        shown = text_legible(scale)
+        if shown != self._text_shown:
+            self._text_shown = shown
+            for item in self.nodes.values():
+                item.show_text(shown)
 
     def zoom(self, factor: float) -> None:
         self.auto_fit = False
@@ -248,6 +252,7 @@ class GraphView(QGraphicsView):
         if self.transform().m11() < 0.6:
             self.resetTransform()
             self.scale(0.9, 0.9)
+            self._choose_quality()
         self.centerOn(item)
         return True
 
@@ -265,6 +270,9 @@ class GraphView(QGraphicsView):
 
     def _on_scene_selection_changed(self) -> None:
         chosen = [i for i in self.scene().selectedItems() if isinstance(i, NodeItem)]
+        for item in self._ringed + chosen:
+            item.show_selection()
+        self._ringed = chosen
         if chosen:
             self.node_clicked.emit(chosen[0].node_id)
 
@@ -295,3 +303,75 @@ class GraphView(QGraphicsView):
             if node.box.scope:
                 menu.addAction(f"Collapse {node.box.scope[-1]}", lambda: self.scope_toggled.emit(node.box.scope))
         menu.exec(event.globalPos())
+
+
+class _Build:
+    """A layout's items, built into a scene of their own a slice of time per turn of the
+    event loop, then drawn once off screen a strip per turn.
+
+    The off-screen drawing is there because a new scene's first paint costs nearly twice a
+    later one (Qt works out and keeps what it needs to draw each item): paid for in small
+    pieces beforehand, the view's own first paint is an ordinary one.
+    """
+
+    def __init__(self, view: GraphView, layout: Layout, prepare, text_shown: bool, old_positions: dict):
+        self.layout, self.prepare, self.text_shown = layout, prepare, text_shown
+        self.old_positions = old_positions
+        self.theme, self.looks = view.theme, view._looks
+        self.scene = QGraphicsScene(view)
+        # No BSP index: building one for thousands of items stalls the first paint, and
+        # drawing the whole graph visits every item anyway.
+        self.scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        self.scene.setBackgroundBrush(view.theme.background)
+        self.scene.setSceneRect(QRectF(-20, -20, layout.width + 40, layout.height + 40))
+        self.work = [("cluster", c) for c in layout.clusters] + [("edge", e) for e in layout.edges] \
+            + [("node", n) for n in layout.nodes]
+        self.built = 0
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: list[EdgeItem] = []
+        self.edges_into: dict[str, list[EdgeItem]] = {}
+        self.member_of: dict[str, str] = {}
+        self.strips = max(1, math.ceil(len(self.work) / WARM_ITEMS))
+        self.warmed = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.warmed == self.strips
+
+    def step(self) -> None:
+        """One turn's work: items for BUILD_SLICE_S, or once all are built, one strip drawn."""
+        if self.built < len(self.work):
+            self._build_some()
+        else:
+            self._warm_strip()
+
+    def _build_some(self) -> None:
+        # A time budget, not a count: a slow or busy machine builds fewer items per turn
+        # rather than holding the event loop longer.
+        deadline = time.perf_counter() + BUILD_SLICE_S
+        while self.built < len(self.work) and time.perf_counter() < deadline:
+            kind, box = self.work[self.built]
+            self.built += 1
+            if kind == "cluster":
+                self.scene.addItem(ClusterItem(box, self.theme))
+            elif kind == "edge":
+                edge = EdgeItem(box, self.theme, self.scene, self.looks)
+                self.edges.append(edge)
+                self.edges_into.setdefault(box.head, []).append(edge)
+            else:
+                node = NodeItem(box, self.theme, self.scene, self.looks, self.text_shown)
+                if self.prepare is not None:
+                    self.prepare(node)
+                self.nodes[box.id] = node
+                for member in box.members:
+                    self.member_of[member] = box.id
+
+    def _warm_strip(self) -> None:
+        area = self.scene.sceneRect()
+        width = area.width() / self.strips
+        image = QImage(64, 64, QImage.Format.Format_ARGB32_Premultiplied)
+        painter = QPainter(image)
+        self.scene.render(painter, QRectF(image.rect()),
+                          QRectF(area.left() + self.warmed * width, area.top(), width, area.height()))
+        painter.end()
+        self.warmed += 1

@@ -1,21 +1,99 @@
-"""Scene items built from a Layout: nodes, edges with arrowheads, and scope boxes."""
+"""Scene items built from a Layout: nodes, edges with arrowheads, and scope boxes.
+
+Shapes are plain Qt items made by the scene itself, painted in C++ without a Python call;
+only a node's text is painted in Python, and only when the view is close enough to read it.
+A fitted view of a thousand-node graph then draws, and is first drawn, quickly.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsPolygonItem, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsScene,
+                               QStyleOptionGraphicsItem)
 
 from ..layout import ClusterBox, EdgePath, NodeBox
 from .theme import Theme
 
 QUANTITY_PREFIXES = ("= ", "∇ ", "ẋ ")
 FONT_PIXELS = 14.0
+LEGIBLE_PIXELS = 5.0  # text drawn smaller than this is skipped: it cannot be read
+Flag = QGraphicsItem.GraphicsItemFlag
 
 
 def title_lines(box: NodeBox) -> tuple[str, ...]:
     return tuple(line for line in box.lines if not line.startswith(QUANTITY_PREFIXES))
+
+
+def text_legible(scale: float) -> bool:
+    """Whether node text can be read at a view scale."""
+    return scale * FONT_PIXELS >= LEGIBLE_PIXELS
+
+
+@dataclass(frozen=True, eq=False)
+class NodeLook:
+    """How a node of one kind and state is drawn."""
+
+    pen: QPen
+    brush: QBrush
+    back_brush: QBrush  # the cards stacked behind a collapsed scope
+    text: QColor
+
+
+class Looks:
+    """The pens and brushes of one theme, each made once: thousands of items share them.
+
+    Keys are plain values (kind, state, colours as RGBA numbers), so the cache stays as
+    small as the number of distinct looks on screen.
+    """
+
+    def __init__(self, theme: Theme):
+        self.theme = theme
+        self._nodes: dict[tuple, NodeLook] = {}
+        self._pens: dict[tuple, QPen] = {}
+        self._brushes: dict[int, QBrush] = {}
+        self.no_pen = QPen(Qt.PenStyle.NoPen)
+
+    def node(self, kind: str, state: str, tint: QColor | None, non_finite: bool) -> NodeLook:
+        key = (kind, state, tint.rgba() if tint is not None else None, non_finite)
+        look = self._nodes.get(key)
+        if look is None:
+            look = self._nodes[key] = self._make_node(kind, state, tint, non_finite)
+        return look
+
+    def _make_node(self, kind: str, state: str, tint: QColor | None, non_finite: bool) -> NodeLook:
+        theme = self.theme
+        fill = QColor(theme.bad).lighter(170) if non_finite else QColor(tint or theme.fill(kind))
+        border = QColor(theme.bad if non_finite else theme.border(kind))
+        if state == "pending":
+            fill.setAlphaF(0.45)
+            border.setAlphaF(0.5)
+        pen = QPen(border, (2.2 if kind in ("variable", "output") else 1.6) * theme.line)
+        if kind == "constant":
+            pen.setStyle(Qt.PenStyle.DashLine)
+        text = QColor("#111111") if not theme.dark or tint else QColor(theme.text)
+        if tint is not None and tint.lightnessF() < 0.45:
+            text = QColor("#FFFFFF")
+        if state == "pending":
+            text.setAlphaF(0.55)
+        return NodeLook(pen, QBrush(fill), QBrush(fill.darker(108)), text)
+
+    def brush(self, colour: QColor) -> QBrush:
+        brush = self._brushes.get(colour.rgba())
+        if brush is None:
+            brush = self._brushes[colour.rgba()] = QBrush(colour)
+        return brush
+
+    def pen(self, colour: QColor, width: float) -> QPen:
+        """A solid pen with round caps (rings, idle edges)."""
+        key = (colour.rgba(), width)
+        pen = self._pens.get(key)
+        if pen is None:
+            pen = self._pens[key] = QPen(colour, width)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        return pen
 
 
 class NodeItem(QGraphicsItem):
@@ -23,11 +101,18 @@ class NodeItem(QGraphicsItem):
 
     ``state`` is "pending" (not yet computed: dimmed), "done", or "current" (the step being
     shown: a thick ring). ``tint`` overrides the fill (gradient magnitude or check colours).
+
+    The node itself paints only its text; its shape, the ring and the breakpoint dot are
+    plain Qt items the scene makes, stacked behind it. While the text is too small to read
+    the node is marked as having no contents, and drawing it calls no Python at all. So
+    that the scene can make its parts, the node adds itself to ``scene``.
     """
 
-    def __init__(self, box: NodeBox, theme: Theme):
+    def __init__(self, box: NodeBox, theme: Theme, scene: QGraphicsScene, looks: Looks | None = None,
+                 text_shown: bool = True):
         super().__init__()
         self.box, self.theme = box, theme
+        self.looks = looks if looks is not None and looks.theme is theme else Looks(theme)
         self.node_id = box.id
         self.titles = title_lines(box)
         self.value_text = ""
@@ -38,16 +123,30 @@ class NodeItem(QGraphicsItem):
         self.breakpoint = False
         self.ring = theme.forward
         self.setPos(box.x, box.y)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setFlag(Flag.ItemIsSelectable)
+        self.setFlag(Flag.ItemHasNoContents, not text_shown)
         self.setAcceptHoverEvents(True)
         self.setZValue(2)
         self.tooltip_source = None  # a callable giving the tooltip's HTML, asked on hover
         self._rect = QRectF(-box.width / 2, -box.height / 2, box.width, box.height)
+        self._bounds = self._rect.adjusted(-6, -6, 6, 6)
         self._path = self._outline()
+        scene.addItem(self)
+        self._card = self._part(scene.addPath(self._path.translated(5, -5))) if box.kind == "scope" else None
+        self._body = self._part(scene.addPath(self._path))
+        self._ring_item: QGraphicsPathItem | None = None  # made when first needed
+        self._dot: QGraphicsEllipseItem | None = None
         self._restyle()
 
+    def _part(self, part: QGraphicsItem, z: float = 0.0) -> QGraphicsItem:
+        part.setParentItem(self)
+        part.setFlag(Flag.ItemStacksBehindParent)
+        part.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        part.setZValue(z)
+        return part
+
     def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-6, -6, 6, 6)
+        return self._bounds
 
     def hoverEnterEvent(self, event) -> None:
         if self.tooltip_source is not None:
@@ -58,6 +157,10 @@ class NodeItem(QGraphicsItem):
         path = QPainterPath()
         path.addRect(self._rect)
         return path
+
+    def show_text(self, shown: bool) -> None:
+        """Paint the text or not (the view decides by how far it is zoomed out)."""
+        self.setFlag(Flag.ItemHasNoContents, not shown)
 
     def set_quantities(self, value_text: str, second_text: str) -> None:
         if (value_text, second_text) != (self.value_text, self.second_text):
@@ -80,29 +183,43 @@ class NodeItem(QGraphicsItem):
             self._restyle()
 
     def _restyle(self) -> None:
-        """Work out pens and brushes once per change, so painting only draws."""
-        theme, kind = self.theme, self.box.kind
-        fill = QColor(theme.bad).lighter(170) if self.non_finite else QColor(self.tint or theme.fill(kind))
-        border = QColor(theme.bad if self.non_finite else theme.border(kind))
-        if self.state == "pending":
-            fill.setAlphaF(0.45)
-            border.setAlphaF(0.5)
-        pen = QPen(border, (2.2 if kind in ("variable", "output") else 1.6) * theme.line)
-        if kind == "constant":
-            pen.setStyle(Qt.PenStyle.DashLine)
-        self._pen, self._brush = pen, QBrush(fill)
-        self._back_brush = QBrush(fill.darker(108))
-        self._ring = QPen(self.ring, 4.5 * theme.line ** 0.5)
-        self._text_colour = self._pick_text_colour()
+        """Hand the parts their pens and brushes: painting then only draws."""
+        look = self.looks.node(self.box.kind, self.state, self.tint, self.non_finite)
+        self._pen, self._brush, self._text_colour = look.pen, look.brush, look.text
+        self._body.setPen(look.pen)
+        self._body.setBrush(look.brush)
+        if self._card is not None:
+            self._card.setPen(look.pen)
+            self._card.setBrush(look.back_brush)
+        self.show_selection()
+        if self.breakpoint and self._dot is None:
+            r = self._rect
+            self._dot = self._part(self.scene().addEllipse(r.left() + 1.5, r.top() + 1.5, 11.0, 11.0,
+                                                           self.looks.no_pen), z=2)
+        if self._dot is not None:
+            self._dot.setBrush(self.looks.brush(self.theme.bad))
+            self._dot.setVisible(self.breakpoint)
         self.update()
 
-    def _pick_text_colour(self) -> QColor:
-        colour = QColor("#111111") if not self.theme.dark or self.tint else QColor(self.theme.text)
-        if self.tint is not None and self.tint.lightnessF() < 0.45:
-            colour = QColor("#FFFFFF")
-        if self.state == "pending":
-            colour.setAlphaF(0.55)
-        return colour
+    @property
+    def ringed(self) -> bool:
+        """Whether the ring shows: the node is the current step, or selected."""
+        return self._ring_item is not None and self._ring_item.isVisible()
+
+    def show_selection(self) -> None:
+        """Ring the node when it is the current step or selected (the view calls this when
+        the selection changes)."""
+        current = self.state == "current"
+        if not current and not self.isSelected():
+            if self._ring_item is not None:
+                self._ring_item.setVisible(False)
+            return
+        if self._ring_item is None:
+            self._ring_item = self._part(self.scene().addPath(self._path), z=1)
+        pen = (self.looks.pen(self.ring, 4.5 * self.theme.line ** 0.5) if current
+               else self.looks.pen(self.theme.text, 2.0))
+        self._ring_item.setPen(pen)
+        self._ring_item.setVisible(True)
 
     def _outline(self) -> QPainterPath:
         r, kind, path = self._rect, self.box.kind, QPainterPath()
@@ -123,25 +240,10 @@ class NodeItem(QGraphicsItem):
         return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        # Antialiasing follows the view's choice (off when zoomed far out).
-        if self.box.kind == "scope":  # a stack of cards: several nodes behind one
-            painter.setPen(self._pen)
-            painter.setBrush(self._back_brush)
-            painter.drawPath(self._path.translated(5, -5))
-        painter.setPen(self._pen)
-        painter.setBrush(self._brush)
-        painter.drawPath(self._path)
-        if self.state == "current" or self.isSelected():
-            painter.setPen(self._ring if self.state == "current" else QPen(self.theme.text, 2.0))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(self._path)
-        if self.breakpoint:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QBrush(self.theme.bad))
-            painter.drawEllipse(QPointF(self._rect.left() + 7, self._rect.top() + 7), 5.5, 5.5)
-        # Level of detail: text a few pixels high cannot be read, and skipping it keeps a
-        # graph of a thousand nodes fast to draw when the whole of it is in view.
-        if option.levelOfDetailFromTransform(painter.worldTransform()) * FONT_PIXELS >= 5:
+        # Only the text: the shape is the children's. The view stops calling this when the
+        # text would be too small to read; other painters (a render at another scale) are
+        # checked here.
+        if option.levelOfDetailFromTransform(painter.worldTransform()) * FONT_PIXELS >= LEGIBLE_PIXELS:
             self._paint_text(painter)
 
     def _paint_text(self, painter: QPainter) -> None:
@@ -169,18 +271,18 @@ class NodeItem(QGraphicsItem):
             y += metrics.height()
 
 
-class EdgeItem(QGraphicsPathItem):
+class EdgeItem:
     """An edge: the layout's Bezier spline and an arrowhead. An active edge is drawn thick
     in the pass's colour with dashes that flow along it (against the arrow when gradients
     flow back).
 
-    Both parts are stock Qt items painted in C++: thousands of edges cost no Python calls
-    per frame.
+    Both parts are plain Qt items made by ``scene``, which draws them without calling
+    Python: thousands of edges cost no Python calls per frame, nor on the first one.
     """
 
-    def __init__(self, edge: EdgePath, theme: Theme):
-        super().__init__()
+    def __init__(self, edge: EdgePath, theme: Theme, scene: QGraphicsScene, looks: Looks | None = None):
         self.edge, self.theme = edge, theme
+        self.looks = looks if looks is not None and looks.theme is theme else Looks(theme)
         self.active = False
         self.reverse = False
         self.offset = 0.0
@@ -191,12 +293,12 @@ class EdgeItem(QGraphicsPathItem):
             path.moveTo(points[0])
             for i in range(1, len(points) - 2, 3):
                 path.cubicTo(points[i], points[i + 1], points[i + 2])
-        self.setPath(path)
-        self.arrow = QGraphicsPolygonItem(self._arrowhead(points[-1], tip) if points and tip else QPolygonF(), self)
-        self.arrow.setPen(QPen(Qt.PenStyle.NoPen))
-        self.setZValue(1)
         self._colour = theme.edge
-        self._apply_pen()
+        self.line = scene.addPath(path, self._idle_pen())
+        self.line.setZValue(1)
+        head = self._arrowhead(points[-1], tip) if points and tip else QPolygonF()
+        self.arrow = scene.addPolygon(head, self.looks.no_pen, self.looks.brush(self._colour))
+        self.arrow.setParentItem(self.line)
 
     @staticmethod
     def _arrowhead(base: QPointF, tip: QPointF) -> QPolygonF:
@@ -204,22 +306,25 @@ class EdgeItem(QGraphicsPathItem):
         return QPolygonF([tip, QPointF(base.x() + half_x, base.y() + half_y),
                           QPointF(base.x() - half_x, base.y() - half_y)])
 
+    def _idle_pen(self) -> QPen:
+        return self.looks.pen(self._colour, 1.4 * self.theme.line)
+
     def _apply_pen(self) -> None:
         if self.active:
             pen = QPen(self._colour, 3.6 * self.theme.line ** 0.5)
             pen.setDashPattern([4.0, 2.5])
             pen.setDashOffset(self.offset)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         else:
-            pen = QPen(self._colour, 1.4 * self.theme.line)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        self.setPen(pen)
-        self.arrow.setBrush(QBrush(self._colour))
+            pen = self._idle_pen()
+        self.line.setPen(pen)
+        self.arrow.setBrush(self.looks.brush(self._colour))
 
     def set_active(self, active: bool, colour: QColor | None = None, reverse: bool = False) -> None:
         colour = colour if active and colour is not None else self.theme.edge
         if active != self.active or colour != self._colour or reverse != self.reverse:
             self.active, self._colour, self.reverse = active, colour, reverse
-            self.setZValue(1.5 if active else 1)
+            self.line.setZValue(1.5 if active else 1)
             self._apply_pen()
 
     def advance_flow(self, amount: float) -> None:
@@ -230,24 +335,34 @@ class EdgeItem(QGraphicsPathItem):
 class ClusterItem(QGraphicsItem):
     """A scope's box with its name; double-clicking it collapses the scope."""
 
+    LABEL_PIXELS = 13
+
     def __init__(self, cluster: ClusterBox, theme: Theme):
         super().__init__()
         self.cluster, self.theme = cluster, theme
         self._rect = QRectF(cluster.x, cluster.y, cluster.width, cluster.height)
+        self._bounds = self._rect.adjusted(-2, -2, 2, 2)
+        self._pen = QPen(theme.cluster_border, 1.2 * theme.line)
+        self._brush = QBrush(theme.cluster_fill)
+        self._label_colour = theme.muted.darker(150) if not theme.dark else theme.muted.lighter(150)
         self.setZValue(0)
         self.setToolTip(f"{' / '.join(cluster.scope)}: double-click to collapse")
 
     def boundingRect(self) -> QRectF:
-        return self._rect.adjusted(-2, -2, 2, 2)
+        return self._bounds
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(self.theme.cluster_border, 1.2 * self.theme.line))
-        painter.setBrush(QBrush(self.theme.cluster_fill))
+        painter.setPen(self._pen)
+        painter.setBrush(self._brush)
         painter.drawRoundedRect(self._rect, 8, 8)
+        # A label under a few pixels cannot be read, and the first text drawn at a new
+        # scale costs more than all the boxes (its glyphs are rendered then).
+        if option.levelOfDetailFromTransform(painter.worldTransform()) * self.LABEL_PIXELS < LEGIBLE_PIXELS:
+            return
         font = QFont(painter.font())
-        font.setPixelSize(13)
+        font.setPixelSize(self.LABEL_PIXELS)
         painter.setFont(font)
-        painter.setPen(self.theme.muted.darker(150) if not self.theme.dark else self.theme.muted.lighter(150))
+        painter.setPen(self._label_colour)
         painter.drawText(self._rect.adjusted(8, 3, -4, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                          self.cluster.scope[-1])

@@ -50,6 +50,7 @@ class Prepared:
 
 
 AUTOSAVE_MS = 30_000
+JACOBIAN_DELAY_MS = 40  # after a new picture is ready, before the Jacobian panel's plans
 SESSION_FILTER = "graphviz-nn sessions (*.gnn)"
 
 
@@ -431,8 +432,8 @@ class MainWindow(QMainWindow):
         self.playback.set_tangent_inputs(leaves)
         self.playback.set_phase("forward")
         self._jacobian_problem = (self.graph, self.built.output, list(self.built.inputs))
-        if self.jacobian.isVisible():
-            self._on_jacobian_visibility_changed(True)
+        if self.jacobian.isVisible():  # filled in once the new picture is drawn
+            self.jacobian.clear()
         self.view.show_layout(prepared.layout, self._prepare_item)
         self.training.graph_shown(self.graph)
         note = self.built.note + (f" · {len(self.graph)} nodes, scopes collapsed (double-click to open)"
@@ -448,6 +449,10 @@ class MainWindow(QMainWindow):
                 self.jacobian.set_problem(*problem)
         elif problem is not None:
             self._jacobian_problem = problem
+
+    def _fill_jacobian_panel(self) -> None:
+        if self._jacobian_problem is not None and self.jacobian.isVisible():
+            self._on_jacobian_visibility_changed(True)
 
     def _prepare_item(self, item) -> None:
         if self.presenter is not None:
@@ -465,6 +470,10 @@ class MainWindow(QMainWindow):
         if self.presenter is not None:  # items were prepared as they were built
             self.presenter.light_current(self.cursor)
             self._update_position()
+        if self._jacobian_problem is not None:
+            # The panel's plans take a while on a big graph: they wait until the picture
+            # has been drawn, in a turn of their own.
+            QTimer.singleShot(JACOBIAN_DELAY_MS, self._fill_jacobian_panel)
         if self._restore is not None:
             state, self._restore = self._restore, None
             self._restore_position(state)

@@ -241,10 +241,22 @@ def test_opening_a_big_expanded_graph_never_blocks() -> None:
     items, nodes, progress_shown, gap = out.stdout.split()[-4:]
     assert int(items) == int(nodes) > 1000
     assert progress_shown == "True"  # progress is shown while the layout runs
-    # Target 100 ms: 45-90 ms is seen on an idle machine, up to 140 ms with the rest of the
-    # suite loading it; the bound here guards against the multi-second stalls of building
-    # items in one go or laying out on the UI thread.
-    assert float(gap) < 0.200, f"the event loop was blocked for {float(gap) * 1000:.0f} ms"
+    # Measured on two cores: 20-45 ms idle, 25-65 ms with a core kept busy or the rest of
+    # the suite running alongside. The longest turns left are the view's first paint of
+    # the whole graph and the Jacobian panel's plans, about 12 ms each when idle.
+    assert float(gap) < 0.100, f"the event loop was blocked for {float(gap) * 1000:.0f} ms"
+
+
+def test_the_jacobian_panel_takes_the_new_graph_once_it_is_drawn(open_window, qtbot) -> None:
+    window = open_window("seed")
+    qtbot.waitUntil(lambda: window.jacobian.current_plan is not None, timeout=5000)
+    seed = window.graph
+    assert window.jacobian.current_plan.graph is seed
+    window.load_example("layer_net")
+    qtbot.waitUntil(lambda: ready(window) and window.graph is not seed, timeout=20000)
+    # Its plans are made a turn after the picture is drawn.
+    qtbot.waitUntil(lambda: window.jacobian.current_plan is not None
+                    and window.jacobian.current_plan.graph is window.graph, timeout=5000)
 
 
 def test_a_typed_expression_becomes_the_graph(open_window, qtbot) -> None:

@@ -1,0 +1,72 @@
+"""The graph view's items: what they draw, and what drawing them costs."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+from graphviz_nn.gui.items import NodeItem
+
+
+def _count_text_paints(monkeypatch) -> list[str]:
+    """Node ids, appended each time a node paints its text (installed before any item is
+    drawn: the bindings keep the method they first found)."""
+    calls: list[str] = []
+    original = NodeItem.paint
+
+    def paint(item, painter, option, widget=None):
+        calls.append(item.node_id)
+        original(item, painter, option, widget)
+
+    monkeypatch.setattr(NodeItem, "paint", paint)
+    return calls
+
+
+def _painted(view, calls: list[str]) -> list[str]:
+    calls.clear()
+    view.grab()
+    return sorted(set(calls))
+
+
+def _colours(view) -> set[int]:
+    image = view.grab().toImage()
+    return {image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)}
+
+
+def test_text_is_drawn_only_while_it_can_be_read(open_window, monkeypatch) -> None:
+    calls = _count_text_paints(monkeypatch)
+    window = open_window("seed")
+    view = window.view
+    assert _painted(view, calls) == sorted(view.nodes)
+    view.zoom(0.05)  # far out: a node's text would be under a pixel high
+    assert _painted(view, calls) == []  # no Python call per node while drawing
+    assert len(_colours(view)) > 2  # the shapes are still drawn
+    view.fit()
+    assert _painted(view, calls) == sorted(view.nodes)
+
+
+def test_the_current_step_and_a_selected_node_are_ringed(open_window) -> None:
+    window = open_window("seed")
+    view = window.view
+    assert not any(item.ringed for item in view.nodes.values())
+    window.step_forward()
+    current = window.cursor.current.node_id
+    assert [k for k, item in view.nodes.items() if item.ringed] == [current]
+    other = next(k for k in view.nodes if k != current)
+    view.nodes[other].setSelected(True)
+    assert {k for k, item in view.nodes.items() if item.ringed} == {current, other}
+    view.scene().clearSelection()
+    assert [k for k, item in view.nodes.items() if item.ringed] == [current]
+
+
+def test_a_breakpoint_shows_as_a_dot_on_its_node(open_window) -> None:
+    window = open_window("seed")
+    item = window.view.nodes["n0"]
+    before = window.view.grab().toImage()
+    window._on_view_breakpoint_toggled("n0")
+    assert item.breakpoint
+    after = window.view.grab().toImage()
+    bad = QColor(window.view.theme.bad).rgb()
+    corner = window.view.mapFromScene(item.mapToScene(item.boundingRect().topLeft()))
+    near = {after.pixel(corner.x() + dx, corner.y() + dy) for dx in range(0, 24) for dy in range(0, 24)}
+    assert bad in {QColor(c).rgb() for c in near}
+    assert before != after
