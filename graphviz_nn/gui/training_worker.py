@@ -22,6 +22,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from ..io.messages import MessageError, read_message, write_message
+from ..layout.worker import end_process
 from ..nn import EpochRecord
 from ..session.training import Boundary, TrainingRun
 from ..session.training_process import apply_state, command, read_update, run_state, settings_to_json
@@ -173,15 +174,7 @@ class TrainingWorker(QObject):
         """Stop the child process (the reading thread ends with it)."""
         self._closing = True
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait(timeout=5)
-        if process is not None:
-            for stream in (process.stdin, process.stdout):
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+        end_process(process)
         if self._control is not None:
             os.close(self._control)
             self._control = None

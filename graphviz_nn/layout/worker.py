@@ -94,6 +94,21 @@ def serve(requests: BinaryIO, answers: BinaryIO, backend: str = "auto") -> None:
         answers.flush()
 
 
+def end_process(process: subprocess.Popen | None) -> None:
+    """Kill one of the program's child processes (if still running) and close its pipes."""
+    if process is None:
+        return
+    if process.poll() is None:
+        process.kill()
+        process.wait(timeout=5)
+    for stream in (process.stdin, process.stdout):
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:
+            pass
+
+
 def worker_command(backend: str) -> list[str]:
     if getattr(sys, "frozen", False):  # a frozen app runs itself as the worker
         return [sys.executable, "--layout-worker", backend]
@@ -183,16 +198,7 @@ class LayoutWorker:
         self._kill()
 
     def _kill(self) -> None:
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait(timeout=5)
-        if process is not None:
-            for stream in (process.stdin, process.stdout):
-                try:
-                    stream.close()
-                except OSError:
-                    pass
+        end_process(self._process)
 
     def close(self) -> None:
         """Stop the worker process."""
