@@ -339,12 +339,12 @@ class TrainingDock(QDockWidget):
             run.snapshots.offer(epoch, parameters, records[epoch])
         self._updates += 1
         # Curves and the boundary take turns, halving the work of each redraw (each still
-        # refreshes several times a second), so no single redraw holds the window up.
-        final = not self.worker.running or run.stop.is_set()
-        self.curves.add(update.records, redraw=final or self._updates % 2 == 0)
-        if update.boundary is not None and (final or self._updates % 2 == 1):
+        # refreshes several times a second), so no single redraw holds the window up; the
+        # last update is drawn whole when training ends.
+        self.curves.add(update.records, redraw=self._updates % 2 == 0)
+        if update.boundary is not None and self._updates % 2 == 1:
             self.boundary.show_boundary(update.boundary)
-        if final or self._updates % 4 == 1:
+        if self._updates % 4 == 1:
             self.weights.setPixmap(self._weights_pixmap(update.weights))
         self.status.setText(self.curves.describe(update.records[-1].epoch))
         self._latest = update
