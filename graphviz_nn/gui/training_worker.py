@@ -121,7 +121,6 @@ class TrainingWorker(QObject):
             return
         self._closing = False
         self._run_id += 1
-        self.run.stop.clear()
         self._paused = False
         self._active = True
         try:
@@ -165,7 +164,6 @@ class TrainingWorker(QObject):
         """Ask training to end within one batch; optionally wait for the last message."""
         if not self._active:
             return
-        self.run.stop.set()
         self._send("stop")
         if wait and self._thread is not None:
             self._thread.join(wait)

@@ -3,7 +3,6 @@ snapshots for time travel, and the decision boundary of 2-D sets. Qt-free."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,7 +129,6 @@ class TrainingRun:
     history: list[EpochRecord] = field(default_factory=list)
     snapshots: SnapshotStore = field(default_factory=SnapshotStore)
     grid: tuple[np.ndarray, np.ndarray] | None = None
-    stop: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def create(cls, settings: TrainingSettings) -> TrainingRun:
