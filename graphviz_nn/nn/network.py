@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -116,16 +116,27 @@ class Network:
             return (predictions[:, 0] > threshold).astype(np.int64)
         return np.argmax(predictions, axis=1)
 
-    def count_correct(self, y: np.ndarray) -> int:
-        """How many rows the current outputs classify as ``y`` (class indices)."""
-        outputs = self.outputs
-        if len(outputs) == 1 and outputs[0].value.ndim == 2:  # classify(predictions()), without detours
-            value = outputs[0].value
-            if value.shape[1] == 1:
-                threshold = 0.0 if self.output_activation == "tanh" else 0.5
-                return int(np.count_nonzero((value[:, 0] > threshold) == y))
-            return int(np.count_nonzero(value.argmax(axis=1) == y))
-        return int(np.count_nonzero(self.classify(self.predictions()) == y))
+    def correct_counter(self) -> Callable[[np.ndarray], int]:
+        """A function counting how many rows the current outputs classify as ``y`` (class indices).
+
+        The same count as ``classify(predictions()) == y`` (as a numpy integer), without the
+        detours: the output layout is looked up once here, not at every batch of training.
+        """
+        count_nonzero = np.count_nonzero
+        if len(self.outputs) != 1:  # one node per output (PerceptronNet)
+            return lambda y: count_nonzero(self.classify(self.predictions()) == y)
+        node = self.outputs[0]
+        if self.n_outputs == 1:
+            threshold = 0.0 if self.output_activation == "tanh" else 0.5
+
+            def count_thresholded(y: np.ndarray) -> int:
+                value = node.value
+                if value.ndim == 2:
+                    value = value[:, 0]
+                return count_nonzero((value > threshold) == y)
+
+            return count_thresholded
+        return lambda y: count_nonzero(node.value.argmax(axis=1) == y)
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         """Loss and predictions on some rows (the graph keeps those rows afterwards)."""

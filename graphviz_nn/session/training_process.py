@@ -52,7 +52,7 @@ def settings_from_json(data: dict) -> TrainingSettings:
 
 
 def record_to_json(record: EpochRecord) -> dict:
-    return asdict(record)
+    return record._asdict()
 
 
 def record_from_json(data: dict) -> EpochRecord:

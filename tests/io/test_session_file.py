@@ -139,7 +139,8 @@ def assert_same_graph(original: gn.Graph, loaded: gn.Graph) -> None:
 def assert_same_fields(a: object, b: object) -> None:
     """Equal field by field, reprs compared so that nan, -0.0 and int/float count."""
     assert type(a) is type(b)
-    assert repr(astuple(a)) == repr(astuple(b))
+    fields = tuple if isinstance(a, tuple) else astuple  # epoch records are named tuples
+    assert repr(fields(a)) == repr(fields(b))
 
 
 # --- round trips ----------------------------------------------------------------------------
