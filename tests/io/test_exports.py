@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import struct
 import xml.etree.ElementTree as ET
 
@@ -72,3 +74,20 @@ def test_atomic_write_leaves_the_old_file_on_failure(tmp_path, monkeypatch) -> N
         write_atomic(path, b"new")
     assert path.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_atomic_write_gives_ordinary_permissions(tmp_path) -> None:
+    """A new file gets read-write less the umask, not a temporary file's owner-only mode;
+    a replaced file keeps its own mode."""
+    mask = os.umask(0o027)
+    try:
+        new = write_atomic(tmp_path / "new.txt", b"x")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o666 & ~0o027
+    finally:
+        os.umask(mask)
+    kept = tmp_path / "kept.txt"
+    kept.write_bytes(b"old")
+    kept.chmod(0o604)
+    write_atomic(kept, b"new")
+    assert kept.read_bytes() == b"new" and stat.S_IMODE(kept.stat().st_mode) == 0o604
