@@ -1,8 +1,8 @@
 """A graph as DOT text, built with the ``graphviz`` package.
 
 ``graph_to_dot`` returns a :class:`Dot`, a ``graphviz.Digraph`` whose rendering (``pipe``,
-and so its display in a notebook) uses the Graphviz libraries that pygraphviz's wheel
-carries, so no system Graphviz is needed.
+and so its display in a notebook) goes through the layout worker process, which runs the
+Graphviz libraries that pygraphviz's wheel carries, so no system Graphviz is needed.
 """
 
 from __future__ import annotations
@@ -19,17 +19,22 @@ RANKDIR = "LR"
 
 
 class Dot(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that renders with pygraphviz's bundled Graphviz when it can."""
+    """A ``graphviz.Digraph`` that renders with pygraphviz's bundled Graphviz, in the layout
+    worker process.
+
+    Not in this process: Graphviz's libraries loaded beside Qt's crash a window opened
+    afterwards on X11 (a notebook that displays a graph and then calls ``show()``).
+    """
 
     def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False,
              *, engine=None, encoding=None):
-        try:
-            import pygraphviz
-        except ImportError:  # fall back to the graphviz package's own way: a system `dot`
+        if renderer or formatter or neato_no_op or (engine or self.engine) != "dot":
+            # Options the worker does not take: the graphviz package's own way, a system `dot`.
             return super().pipe(format, renderer, formatter, neato_no_op, quiet,
                                 engine=engine, encoding=encoding)
-        data = pygraphviz.AGraph(string=self.source).draw(format=format or self.format,
-                                                         prog=engine or self.engine)
+        from . import default_worker  # the package imports this module first
+
+        data = default_worker().render(self.source, format or self.format)
         return data.decode(encoding) if encoding else data
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import graphviz
+import pytest
 
 from graphviz_nn.layout import graph_to_dot
 from graphviz_nn.layout.style import STYLES
@@ -30,6 +33,23 @@ def test_to_dot_is_a_graphviz_digraph_that_renders_without_system_graphviz() -> 
     svg = dot.pipe(format="svg", encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "x1" in svg
     assert "<svg" in seed_example()._repr_svg_()
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the process's mapped libraries")
+def test_a_notebook_display_loads_no_graphviz_library_into_the_process() -> None:
+    """Graphviz's libraries beside Qt's crash a window opened later on X11, so the inline
+    display renders in the layout worker."""
+    script = (
+        "import sys, numpy as np\n"
+        "from graphviz_nn.nn import LayerNet\n"
+        "net = LayerNet([2, 3, 1], rng=np.random.default_rng(0))\n"
+        "assert '<svg' in net.graph._repr_svg_()\n"
+        "maps = open('/proc/self/maps').read()\n"
+        "print('pygraphviz' in sys.modules, 'libgvc' in maps, 'libcgraph' in maps)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False", "False"]
 
 
 def test_kinds_have_distinct_shapes_not_only_colours() -> None:
