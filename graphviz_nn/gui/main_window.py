@@ -34,7 +34,9 @@ from .theme import PALETTES, check_colour, palette_theme
 from .training_dock import TrainingDock
 
 
-STATE_VERSION = 3  # raise when docks are added, removed or regrouped
+TRAINING_MESSAGE = ("Training: the graph is coloured by gradient magnitude as it learns "
+                    "(the passes can be stepped through when it stops)")
+STATE_VERSION = 4  # raise when docks are added, removed or regrouped
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,13 +145,19 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.expression)
         self.expression.expression_changed.connect(self._on_expression_expression_changed)
         self.training = TrainingDock(self)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.training)
-        self.training.hide()  # View > Training, or File > Train a network, shows it
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training)
         self.training.wait_for_window = True
         # One tab group on the right, in this order (tabifying jacobian later would split it).
+        # Training is a tab too: beside the inspector it left the graph a sliver of a small
+        # screen, and the passes cannot be stepped through while it trains anyway.
         self.tabifyDockWidget(self.inspector, self.jacobian)
         self.tabifyDockWidget(self.jacobian, self.expression)
+        self.tabifyDockWidget(self.expression, self.training)
+        self.training.hide()  # View > Training, or File > Train a network, shows it
         self.inspector.raise_()
+        # The side columns run the full height; the playback controls sit under the graph.
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self._build_menus()
         self._build_status_bar()
 
@@ -438,7 +446,8 @@ class MainWindow(QMainWindow):
         self.training.graph_shown(self.graph)
         note = self.built.note + (f" · {len(self.graph)} nodes, scopes collapsed (double-click to open)"
                                   if self.collapsed else "")
-        self.say(note + " · Space plays the forward pass")
+        # A network drawn for a run that has started already: the training message stays.
+        self.say(TRAINING_MESSAGE if self._training else note + " · Space plays the forward pass")
 
     def _on_jacobian_visibility_changed(self, visible: bool) -> None:
         """The Jacobian panel works its problem out only when it is shown: for a big graph
@@ -537,6 +546,11 @@ class MainWindow(QMainWindow):
     def show_training(self) -> None:
         self.training.show()
         self.training.raise_()
+        if self.dockWidgetArea(self.training) == Qt.DockWidgetArea.RightDockWidgetArea:
+            # Room for the plots; the graph keeps the larger part of the width.
+            wanted = min(max(460, self.width() * 2 // 5), 700)
+            if self.training.width() < wanted:
+                self.resizeDocks([self.training], [wanted], Qt.Orientation.Horizontal)
 
     def _on_training_network_built(self, run) -> None:
         self.load(run.built, f"{run.network} on {run.data.name}")
@@ -545,8 +559,7 @@ class MainWindow(QMainWindow):
         self.stop()
         self._training = True
         self.mode = "magnitude"
-        self.say("Training: the graph is coloured by gradient magnitude as it learns "
-                 "(the passes can be stepped through when it stops)")
+        self.say(TRAINING_MESSAGE)
 
     def _on_training_epoch_updated(self, update) -> None:
         if self.presenter is None or self._job is not None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
-                               QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QScrollArea, QSpinBox, QStackedWidget, QToolButton, QVBoxLayout, QWidget)
 
 from ..nn import ACTIVATIONS, LOSSES, OPTIMISERS
 from ..nn.builder import NetworkSpec
@@ -15,6 +15,17 @@ from ..session.training import Snapshot, TrainingRun, TrainingSettings, defaults
 from .heatmap import heatmap_pixmap
 from .training_plots import BoundaryView, CurvesView
 from .training_worker import EpochUpdate, TrainingWorker
+
+
+class _Column(QVBoxLayout):
+    """A column whose height does not follow its width.
+
+    A scroll area sizes a widget whose layout has height-for-width (word-wrapped labels)
+    to its preferred height, not to the viewport: the plots grew to a screen and a half.
+    """
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return False
 
 
 class TrainingDock(QDockWidget):
@@ -47,7 +58,7 @@ class TrainingDock(QDockWidget):
         self._pending_epochs = 0
         self._built_settings: TrainingSettings | None = None
         body = QWidget()
-        column = QVBoxLayout(body)
+        column = _Column(body)
         column.addLayout(self._settings_form())
         column.addLayout(self._buttons())
         self.status = QLabel("Pick a dataset and press Train")
@@ -67,24 +78,66 @@ class TrainingDock(QDockWidget):
         self.summary.setWordWrap(True)
         for widget in (self.boundary, self.images, self.summary):
             self.preview.addWidget(widget)
-        self.preview.setMinimumHeight(150)
-        column.addWidget(self.preview, 2)
+        self.preview.setMinimumHeight(110)
         self.curves = CurvesView()
         self.curves.epoch_clicked.connect(self._on_curves_epoch_clicked)
-        column.addWidget(self.curves, 4)
+        # The data and the curves stack in a tall column and sit side by side in a wide,
+        # short one (a projector's 720 lines), each then keeping a readable height.
+        self.plots = QWidget()
+        self.plots.setObjectName("training_plots")
+        self._plots_layout = QBoxLayout(QBoxLayout.Direction.TopToBottom, self.plots)
+        self._plots_layout.setContentsMargins(0, 0, 0, 0)
+        self._plots_layout.addWidget(self.preview, 2)
+        self._plots_layout.addWidget(self.curves, 4)
+        self.plots.installEventFilter(self)
+        column.addWidget(self.plots, 1)
         self.weights = QLabel()
         self.weights.setObjectName("weights")
         self.weights.setAlignment(Qt.AlignmentFlag.AlignLeft)
         self.weights.setFixedHeight(80)
         column.addWidget(self.weights)
-        self.setWidget(body)
+        # On a small screen or a projector the dock scrolls rather than making the window
+        # taller than the screen; with room to spare the plots take it.
+        scroll = QScrollArea()
+        scroll.setObjectName("training_scroll")
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        self.setWidget(scroll)
+        # Never narrower than the settings (nothing scrolls sideways).
+        scroll.setMinimumWidth(body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
         self.dataset.setCurrentIndex(self.dataset.findData("xor"))
         self._on_dataset_changed()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.plots and event.type() == QEvent.Type.Resize:
+            self._arrange_plots(event.size().width(), event.size().height())
+        return super().eventFilter(watched, event)
+
+    def _arrange_plots(self, width: int, height: int) -> None:
+        """Side by side once the plots' room is wider than tall, stacked again below 0.8 of
+        that (the gap keeps a resize from flipping back and forth)."""
+        side_by_side = self._plots_layout.direction() == QBoxLayout.Direction.LeftToRight
+        wanted = width > (0.8 if side_by_side else 1.0) * height and width >= 480
+        if wanted == side_by_side:
+            return
+        if wanted:
+            self._plots_layout.setDirection(QBoxLayout.Direction.LeftToRight)
+            self._plots_layout.setStretch(0, 1)
+            self._plots_layout.setStretch(1, 1)
+        else:
+            self._plots_layout.setDirection(QBoxLayout.Direction.TopToBottom)
+            self._plots_layout.setStretch(0, 2)
+            self._plots_layout.setStretch(1, 4)
 
     # --- settings ------------------------------------------------------------------------
     def _combo(self, name: str, items) -> QComboBox:
         box = QComboBox()
         box.setObjectName(name)
+        # As wide as the column allows, not as wide as the longest item demands.
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(6)
         for item in items:
             box.addItem(str(item), item)
         return box
@@ -130,8 +183,47 @@ class TrainingDock(QDockWidget):
         for i, (label, widget) in enumerate(pairs):
             grid.addWidget(QLabel(label), i // 2, (i % 2) * 2)
             grid.addWidget(widget, i // 2, (i % 2) * 2 + 1)
-        form.addRow(grid)
+        # The settings fold away to a line, giving a small screen's height to the plots.
+        self.settings_toggle = QToolButton()
+        self.settings_toggle.setObjectName("settings_toggle")
+        self.settings_toggle.setText("Settings")
+        self.settings_toggle.setCheckable(True)
+        self.settings_toggle.setChecked(True)
+        self.settings_toggle.setAutoRaise(True)
+        self.settings_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.settings_toggle.setArrowType(Qt.ArrowType.DownArrow)
+        self.settings_toggle.setToolTip("Show or fold away the network's settings")
+        self.settings_toggle.toggled.connect(self._on_settings_toggle_toggled)
+        self.settings_summary = QLabel()
+        self.settings_summary.setObjectName("settings_summary")
+        self.settings_summary.setWordWrap(True)  # never wider than the column
+        self.settings_summary.hide()
+        heading = QHBoxLayout()
+        heading.addWidget(self.settings_toggle)
+        heading.addWidget(self.settings_summary, 1)
+        form.addRow(heading)
+        self.settings_panel = QWidget()
+        self.settings_panel.setObjectName("settings_panel")
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.settings_panel.setLayout(grid)
+        form.addRow(self.settings_panel)
         return form
+
+    def _on_settings_toggle_toggled(self, shown: bool) -> None:
+        self.settings_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.settings_panel.setVisible(shown)
+        self._refresh_summary()
+        self.settings_summary.setVisible(not shown)
+
+    def _refresh_summary(self) -> None:
+        """The folded settings as one line: what a class sees the network was trained with."""
+        hidden = " ".join(self.hidden.text().replace(",", " ").split()) or "none"
+        batch = self.batch.value() or "full"
+        self.settings_summary.setText(
+            f"{self.kind.currentText()}, hidden {hidden}, {self.activation.currentText()} → "
+            f"{self.output_activation.currentText()}, {self.loss.currentText()}, "
+            f"{self.optimiser.currentText()} lr {self.lr.value():g}, batch {batch}, "
+            f"{self.epochs.value()} epochs, seed {self.seed.value()}")
 
     def _buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -173,6 +265,7 @@ class TrainingDock(QDockWidget):
         self.batch.setValue(settings.batch_size or 0)
         self.epochs.setValue(settings.epochs)
         self.seed.setValue(settings.seed)
+        self._refresh_summary()
 
     def _on_dataset_changed(self) -> None:
         name = self.dataset.currentData()

@@ -72,7 +72,7 @@ class CurvesView(QWidget):
                 # An axis (with its grid lines) is drawn again only when its range changes;
                 # replaying it at every repaint was most of what drawing the plots cost.
                 plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-            plot.setMinimumHeight(110)
+            plot.setMinimumHeight(80)
             column.addWidget(plot, 1)
         self.accuracy_plot.setYRange(0, 1.02, padding=0)
         for plot in (self.loss_plot, self.accuracy_plot):
@@ -86,8 +86,12 @@ class CurvesView(QWidget):
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#777777", width=1))
         self.loss_plot.addItem(self.marker, ignoreBounds=True)
         below = QHBoxLayout()
-        self.readout = QLabel("Train to see the curves grow; click a point to go back to that epoch")
+        self.readout = QLabel("Click a curve to go back to that epoch")
         self.readout.setObjectName("curves_readout")
+        # Wrapped, so the plots can sit in a narrow column; a fixed two lines, so hovering
+        # (which changes the text) never re-lays the plots out.
+        self.readout.setWordWrap(True)
+        self.readout.setFixedHeight(2 * self.readout.fontMetrics().lineSpacing() + 4)
         below.addWidget(self.readout, 1)
         self.log_scale = QCheckBox("log scale")
         self.log_scale.setObjectName("log_scale")

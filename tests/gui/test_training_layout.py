@@ -1,0 +1,86 @@
+"""Training on a small screen or a projector: the window fits, the graph keeps its width, the
+plots re-arrange, the settings fold to a line, and the status bar says what is going on."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint
+
+from .conftest import ready
+
+
+def _top_left(widget, ancestor) -> QPoint:
+    return widget.mapTo(ancestor, QPoint(0, 0))
+
+
+def test_training_fits_a_1280_by_720_screen_and_leaves_the_graph_most_of_it(open_window, qtbot) -> None:
+    window = open_window("seed", size=(1280, 720))
+    dock = window.training
+    window.show_training()
+    qtbot.waitUntil(dock.isVisible)
+    for settings_shown in (True, False):
+        dock.settings_toggle.setChecked(settings_shown)
+        qtbot.wait(50)
+        hint = window.minimumSizeHint()
+        assert hint.height() <= 720 and hint.width() <= 1024, (settings_shown, hint)
+    assert window.height() <= 720
+    assert not dock.visibleRegion().isEmpty()  # the raised tab, not one behind the inspector
+    assert window.view.width() >= window.width() // 2
+
+
+def test_the_plots_sit_side_by_side_when_short_and_stack_when_tall(open_window, qtbot) -> None:
+    window = open_window("seed", size=(1280, 720))
+    dock = window.training
+    window.show_training()
+    dock.settings_toggle.setChecked(False)
+
+    def arrangement() -> str:
+        preview, curves = _top_left(dock.preview, dock.plots), _top_left(dock.curves, dock.plots)
+        if curves.x() > preview.x() + 50 and curves.y() == preview.y():
+            return "side by side"
+        if curves.y() > preview.y() + 50 and curves.x() == preview.x():
+            return "stacked"
+        return "neither"
+
+    qtbot.waitUntil(lambda: arrangement() == "side by side", timeout=5000)
+    assert dock.curves.height() >= 200  # each curve gets a readable height
+    window.resize(1000, 1600)
+    qtbot.waitUntil(lambda: arrangement() == "stacked", timeout=5000)
+    assert dock.preview.width() == dock.curves.width()
+
+
+def test_folded_settings_read_as_one_line_and_unfold(open_window, qtbot) -> None:
+    window = open_window("seed")
+    dock = window.training
+    window.show_training()
+    dock.dataset.setCurrentIndex(dock.dataset.findData("moons"))
+    dock.hidden.setText("5, 3")
+    dock.epochs.setValue(1234)
+    dock.seed.setValue(7)
+    dock.settings_toggle.click()
+    assert dock.settings_panel.isHidden() and dock.settings_summary.isVisible()
+    summary = dock.settings_summary.text()
+    for part in ("hidden 5 3", "1234 epochs", "seed 7", dock.optimiser.currentText(), dock.loss.currentText()):
+        assert part in summary, (part, summary)
+    dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))  # new defaults show folded too
+    assert "1234 epochs" not in dock.settings_summary.text()
+    dock.settings_toggle.click()
+    assert dock.settings_panel.isVisible() and dock.settings_summary.isHidden()
+    assert dock.settings().dataset == "xor"
+
+
+def test_the_status_bar_says_training_while_the_new_network_is_drawn(open_window, qtbot) -> None:
+    from graphviz_nn.gui.main_window import TRAINING_MESSAGE
+
+    window = open_window("seed")
+    dock = window.training
+    dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
+    dock.epochs.setValue(1_000_000)
+    window.show_training()
+    dock.train()  # a new network: the window draws it, then training starts
+    qtbot.waitUntil(lambda: dock.training and ready(window), timeout=20000)
+    qtbot.wait(200)
+    assert window.status.text() == TRAINING_MESSAGE
+    with qtbot.waitSignal(dock.training_stopped, timeout=5000):
+        dock.stop_button.click()
+    qtbot.waitUntil(lambda: not window._training, timeout=5000)
+    assert "Training stopped" in window.status.text()
