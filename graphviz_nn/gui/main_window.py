@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
         self.jacobian.pass_requested.connect(self._on_jacobian_pass_requested)
         self.jacobian.visibilityChanged.connect(self._on_jacobian_visibility_changed)
         self._jacobian_problem = None
+        self._jacobian_in_view = False
         self.training.network_built.connect(self._on_training_network_built)
         self.training.training_started.connect(self._on_training_training_started)
         self.training.epoch_updated.connect(self._on_training_epoch_updated)
@@ -440,7 +441,7 @@ class MainWindow(QMainWindow):
         self.playback.set_tangent_inputs(leaves)
         self.playback.set_phase("forward")
         self._jacobian_problem = (self.graph, self.built.output, list(self.built.inputs))
-        if self.jacobian.isVisible():  # filled in once the new picture is drawn
+        if self._jacobian_in_view:  # filled in once the new picture is drawn
             self.jacobian.clear()
         self.view.show_layout(prepared.layout, self._prepare_item)
         self.training.graph_shown(self.graph)
@@ -452,6 +453,8 @@ class MainWindow(QMainWindow):
     def _on_jacobian_visibility_changed(self, visible: bool) -> None:
         """The Jacobian panel works its problem out only when it is shown: for a big graph
         that takes passes the window need not spend on opening it."""
+        # Tracked here: isVisible() stays true for a tab behind another.
+        self._jacobian_in_view = visible
         problem, self._jacobian_problem = self._jacobian_problem, None
         if visible and problem is not None:
             with np.errstate(all="ignore"):  # a graph may hold nan on purpose; it is flagged
@@ -460,7 +463,7 @@ class MainWindow(QMainWindow):
             self._jacobian_problem = problem
 
     def _fill_jacobian_panel(self) -> None:
-        if self._jacobian_problem is not None and self.jacobian.isVisible():
+        if self._jacobian_problem is not None and self._jacobian_in_view:
             self._on_jacobian_visibility_changed(True)
 
     def _prepare_item(self, item) -> None:

@@ -249,12 +249,26 @@ def test_opening_a_big_expanded_graph_never_blocks() -> None:
 
 def test_the_jacobian_panel_takes_the_new_graph_once_it_is_drawn(open_window, qtbot) -> None:
     window = open_window("seed")
+    window.jacobian.raise_()  # its tab in front
     qtbot.waitUntil(lambda: window.jacobian.current_plan is not None, timeout=5000)
     seed = window.graph
     assert window.jacobian.current_plan.graph is seed
     window.load_example("layer_net")
     qtbot.waitUntil(lambda: ready(window) and window.graph is not seed, timeout=20000)
     # Its plans are made a turn after the picture is drawn.
+    qtbot.waitUntil(lambda: window.jacobian.current_plan is not None
+                    and window.jacobian.current_plan.graph is window.graph, timeout=5000)
+
+
+def test_the_jacobian_panel_behind_another_tab_waits_until_it_is_shown(open_window, qtbot) -> None:
+    window = open_window("seed")
+    assert window.jacobian.isVisible()  # Qt says so for a tab behind another: not enough
+    window.inspector.raise_()
+    window.load_example("layer_net")
+    qtbot.waitUntil(lambda: ready(window) and window.graph is not None, timeout=20000)
+    qtbot.wait(100)
+    assert window.jacobian.current_plan is None  # no passes spent on a panel nobody sees
+    window.jacobian.raise_()
     qtbot.waitUntil(lambda: window.jacobian.current_plan is not None
                     and window.jacobian.current_plan.graph is window.graph, timeout=5000)
 
