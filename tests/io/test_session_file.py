@@ -608,3 +608,24 @@ def test_fifteen_hundred_damaged_files_load_or_raise_one_clear_session_error(tmp
                    "trainer"):
         assert phrase in reached, f"no mutant produced an error containing {phrase!r}"
     assert 0 < loaded < MUTANTS // 2
+
+
+def test_history_records_of_every_shape_read_the_same(tmp_path) -> None:
+    """Records as this module writes them take a quick path; whole numbers where floats are
+    usual, and extra fields, take the checked one: the records are the same either way."""
+    document, arrays = _valid(tmp_path)
+    usual = document["history"][0]
+    document["history"] = [
+        usual,
+        {**usual, "seconds": 7, "train_accuracy": 1, "gradient_norms": [["layer 1", 2]]},
+        {**usual, "note": "a field no version writes"},
+    ]
+    path = tmp_path / "shapes.gnn"
+    path.write_bytes(_session(document, arrays))
+    history = load_session(path).history
+    first = EpochRecord(1, 0.693147, None, 0.5, None, (("layer 1", 0.25), ("output", 1e-300)), 0.0125)
+    assert history[0] == first and history[2] == first
+    assert history[1] == first._replace(seconds=7.0, train_accuracy=1.0, gradient_norms=(("layer 1", 2.0),))
+    assert all(type(v) is float for r in history for v in (r.train_loss, r.seconds, r.gradient_norms[0][1]))
+    document["history"][1]["gradient_norms"] = [["layer 1", "2"]]
+    _expect_error(tmp_path / "bad.gnn", _session(document, arrays), "history[1].gradient_norms[0][1] must be a number")
