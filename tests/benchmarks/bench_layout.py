@@ -14,7 +14,6 @@ Figures are printed, never asserted.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 from pathlib import Path
 from time import perf_counter
@@ -23,17 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from a check
 
 from graphviz_nn.layout import LayoutWorker, graph_to_dot, layout, render_in_process  # noqa: E402
 from graphviz_nn.nn import PerceptronNet  # noqa: E402
+from tests.benchmarks.timing import median_seconds  # noqa: E402
 
 CASES = (([7, 5, 1], 0.05), ([30, 10, 10, 1], 1.0), ([30, 20, 20, 1], 3.0))
-
-
-def _median_seconds(run, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = perf_counter()
-        run()
-        times.append(perf_counter() - start)
-    return statistics.median(times)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     for sizes, target in CASES:
         graph = PerceptronNet(sizes).graph
         repeats = 1 if args.quick else (9 if len(graph) < 500 else 3)
-        through_worker = _median_seconds(lambda: layout(graph, collapsed=(), worker=worker, timeout=120), repeats)
+        through_worker = median_seconds(lambda: layout(graph, collapsed=(), worker=worker, timeout=120), repeats)
         source = graph_to_dot(graph, ()).source
-        in_process = _median_seconds(lambda: render_in_process(source, "json0"), repeats)
+        in_process = median_seconds(lambda: render_in_process(source, "json0"), repeats)
         print(f"{str(sizes):<18}{len(graph):>7}{through_worker:>10.3f}{in_process:>14.3f}"
               f"{through_worker - in_process:>12.3f}{target:>10.2f}  {'yes' if through_worker <= target else 'NO'}")
     worker.close()

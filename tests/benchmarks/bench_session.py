@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import zlib
 from pathlib import Path
-from time import perf_counter
 
 import numpy as np
 
@@ -28,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from a check
 
 from graphviz_nn.io import SessionState, load_session, save_session  # noqa: E402
 from graphviz_nn.nn import EpochRecord, LayerNet  # noqa: E402
+from tests.benchmarks.timing import median_seconds  # noqa: E402
 
 SIZES = (1_000, 10_000, 50_000)
 
@@ -46,15 +45,6 @@ def _state(epochs: int) -> SessionState:
     return SessionState(graph=net.graph, output_id=net.graph.id_of(net.loss), title="bench", history=history)
 
 
-def _median(run, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = perf_counter()
-        run()
-        times.append(perf_counter() - start)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few repeats (smoke run)")
@@ -66,12 +56,12 @@ def main(argv: list[str] | None = None) -> int:
         for epochs in SIZES:
             state = _state(epochs)
             plain = [r._asdict() for r in state.history]
-            saved = _median(lambda: save_session(path, state), repeats)
+            saved = median_seconds(lambda: save_session(path, state), repeats)
             text = json.dumps(plain).encode()
             packed = zlib.compress(text, 1)
-            save_floor = _median(lambda: zlib.compress(json.dumps(plain).encode(), 1), repeats)
-            opened = _median(lambda: load_session(path), repeats)
-            open_floor = _median(lambda: json.loads(zlib.decompress(packed)), repeats)
+            save_floor = median_seconds(lambda: zlib.compress(json.dumps(plain).encode(), 1), repeats)
+            opened = median_seconds(lambda: load_session(path), repeats)
+            open_floor = median_seconds(lambda: json.loads(zlib.decompress(packed)), repeats)
             assert len(load_session(path).history) == epochs
             print(f"{epochs:>8}{saved * 1e3:>10.0f}{save_floor * 1e3:>10.0f}{opened * 1e3:>10.0f}"
                   f"{open_floor * 1e3:>10.0f}{path.stat().st_size / 1e6:>9.2f}")
