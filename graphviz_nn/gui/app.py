@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
@@ -28,6 +32,22 @@ def application() -> QApplication:
             font.setPointSizeF(11)
             app.setFont(font)
     return app
+
+
+@contextmanager
+def scratch_settings() -> Iterator[QSettings]:
+    """Settings that do not persist: an INI file in a temporary folder, removed afterwards.
+
+    Never point QSettings at the null device: Qt saves an INI file by renaming a temporary
+    file over its target, which (run as root) replaces the device with a regular file.
+    """
+    with tempfile.TemporaryDirectory(prefix="graphviz-nn-settings-") as folder:
+        settings = QSettings(str(Path(folder) / "settings.ini"), QSettings.Format.IniFormat)
+        try:
+            yield settings
+        finally:
+            settings.sync()
+            del settings
 
 
 def run(example: str | None = "seed", session: str | None = None) -> int:
@@ -63,7 +83,15 @@ def shot(example: str, path: str, phase: str | None = None, step: int | None = N
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     application()
-    settings = QSettings(settings_path or os.devnull, QSettings.Format.IniFormat)
+    if settings_path:
+        return _shot(QSettings(settings_path, QSettings.Format.IniFormat), example, path, phase,
+                     step, size, select, debug)
+    with scratch_settings() as settings:
+        return _shot(settings, example, path, phase, step, size, select, debug)
+
+
+def _shot(settings: QSettings, example: str, path: str, phase: str | None, step: int | None,
+          size: tuple[int, int], select: str | None, debug: str | None) -> str:
     window = MainWindow(example, settings=settings, autosave=False)
     window.resize(*size)
     window.show()

@@ -16,13 +16,12 @@ import tempfile
 import threading
 import weakref
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from ..io.messages import MessageError, read_message, write_message
-from ..layout.worker import end_process
+from ..layout.process import end_process
 from ..nn import EpochRecord
 from ..session.training import Boundary, TrainingRun
 from ..session.training_process import apply_state, command, read_update, run_state, settings_to_json
@@ -104,8 +103,6 @@ class TrainingWorker(QObject):
     def _start_process(self) -> subprocess.Popen:
         read_end, write_end = os.pipe()
         env = dict(os.environ)
-        package_root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
         env.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only cost time
         self._errors = tempfile.TemporaryFile()
         try:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
 import queue
 import shutil
 import subprocess
 import sys
 import threading
 import weakref
-from pathlib import Path
 from typing import BinaryIO
+
+from .process import child_command, end_process
 
 
 class LayoutError(RuntimeError):
@@ -94,25 +94,8 @@ def serve(requests: BinaryIO, answers: BinaryIO, backend: str = "auto") -> None:
         answers.flush()
 
 
-def end_process(process: subprocess.Popen | None) -> None:
-    """Kill one of the program's child processes (if still running) and close its pipes."""
-    if process is None:
-        return
-    if process.poll() is None:
-        process.kill()
-        process.wait(timeout=5)
-    for stream in (process.stdin, process.stdout):
-        try:
-            if stream is not None:
-                stream.close()
-        except OSError:
-            pass
-
-
 def worker_command(backend: str) -> list[str]:
-    if getattr(sys, "frozen", False):  # a frozen app runs itself as the worker
-        return [sys.executable, "--layout-worker", backend]
-    return [sys.executable, "-m", "graphviz_nn.layout.worker", backend]
+    return child_command("graphviz_nn.layout.worker", "--layout-worker", backend)
 
 
 _LIVE: "weakref.WeakSet[LayoutWorker]" = weakref.WeakSet()
@@ -141,13 +124,9 @@ class LayoutWorker:
         return process.pid if process is not None and process.poll() is None else None
 
     def _start(self) -> subprocess.Popen:
-        env = dict(os.environ)
-        package_root = str(Path(__file__).resolve().parents[2])
-        env["PYTHONPATH"] = package_root + os.pathsep + env.get("PYTHONPATH", "")
         process = subprocess.Popen(
             worker_command(self.backend), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # fontconfig's warnings; failures come back as messages
-            env=env,
         )
         self._answers = queue.Queue()
         threading.Thread(target=_read_answers, args=(process.stdout, self._answers),

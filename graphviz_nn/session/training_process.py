@@ -33,6 +33,7 @@ import numpy as np
 
 from ..engine import NonFiniteError
 from ..io.messages import MessageError, read_message, write_message
+from ..layout.process import child_command
 from ..nn import EpochRecord
 from ..nn.builder import NetworkSpec
 from .training import Boundary, TrainingRun, TrainingSettings, boundary
@@ -242,9 +243,7 @@ def serve(commands: BinaryIO, answers: BinaryIO, control: Control) -> None:
 
 def command(control_fd: int) -> list[str]:
     """How to start the child with the control pipe's reading end."""
-    if getattr(sys, "frozen", False):  # a frozen app runs itself as the child
-        return [sys.executable, "--training-worker", str(control_fd)]
-    return [sys.executable, "-m", "graphviz_nn.session.training_process", str(control_fd)]
+    return child_command("graphviz_nn.session.training_process", "--training-worker", str(control_fd))
 
 
 def main(argv: list[str] | None = None) -> int:

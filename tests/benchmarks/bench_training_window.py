@@ -20,6 +20,7 @@ import os
 import sys
 import time
 import tracemalloc
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,9 +28,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import numpy as np  # noqa: E402
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 
-from graphviz_nn.gui.app import application, wait_until  # noqa: E402
+from graphviz_nn.gui.app import application, scratch_settings, wait_until  # noqa: E402
 from graphviz_nn.gui.main_window import MainWindow  # noqa: E402
 from graphviz_nn.session.training import TrainingRun, defaults_for  # noqa: E402
 
@@ -91,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     seconds = 2.0 if args.quick else 5.0
     app = application()
-    window = MainWindow("seed", settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    stack = ExitStack()
+    window = MainWindow("seed", settings=stack.enter_context(scratch_settings()))
     window.resize(1600, 1000)
     window.show()
     window.show_training()

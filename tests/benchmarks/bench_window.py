@@ -32,11 +32,12 @@ LAUNCH = """
 import time
 start = time.perf_counter()
 import os
-from PySide6.QtCore import QSettings
-from graphviz_nn.gui.app import application, wait_until
+from contextlib import ExitStack
+from graphviz_nn.gui.app import application, scratch_settings, wait_until
+stack = ExitStack()
 from graphviz_nn.gui.main_window import MainWindow
 app = application()
-window = MainWindow("seed", settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+window = MainWindow("seed", settings=stack.enter_context(scratch_settings()))
 window.show()
 wait_until(lambda: window.presenter is not None and window._job is None and not window.view.building, 30)
 window.view.viewport().repaint()
@@ -46,12 +47,14 @@ window.close()
 
 OPEN = """
 import os, time
-from PySide6.QtCore import QSettings, QTimer
-from graphviz_nn.gui.app import application, wait_until
+from PySide6.QtCore import QTimer
+from contextlib import ExitStack
+from graphviz_nn.gui.app import application, scratch_settings, wait_until
+stack = ExitStack()
 from graphviz_nn.gui.main_window import MainWindow
 from graphviz_nn.session import big_perceptron_net
 app = application()
-window = MainWindow(None, settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+window = MainWindow(None, settings=stack.enter_context(scratch_settings()))
 window.resize(1280, 800)
 window.show()
 wait_until(lambda: False, 0.3)
@@ -76,14 +79,15 @@ print(max(b - a for a, b in zip(ticks, ticks[1:])), drawn[0] - start)
 
 
 def frame_times(frames: int) -> list[float]:
-    from PySide6.QtCore import QSettings
+    from contextlib import ExitStack
 
-    from graphviz_nn.gui.app import application, wait_until
+    from graphviz_nn.gui.app import application, scratch_settings, wait_until
     from graphviz_nn.gui.main_window import MainWindow
     from graphviz_nn.session import big_perceptron_net
 
     app = application()
-    window = MainWindow(None, settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    stack = ExitStack()
+    window = MainWindow(None, settings=stack.enter_context(scratch_settings()))
     window.resize(1600, 1000)
     window.show()
     window.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)

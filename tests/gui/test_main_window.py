@@ -196,13 +196,15 @@ def test_geometry_is_remembered(open_window, settings) -> None:
 BIG_GRAPH_PROBE = """
 import os, sys, time
 import numpy as np
-from PySide6.QtCore import QSettings, QTimer
-from graphviz_nn.gui.app import application, wait_until
+from PySide6.QtCore import QTimer
+from contextlib import ExitStack
+from graphviz_nn.gui.app import application, scratch_settings, wait_until
+stack = ExitStack()
 from graphviz_nn.gui.main_window import MainWindow
 from graphviz_nn.session import big_perceptron_net
 
 app = application()
-window = MainWindow(None, settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+window = MainWindow(None, settings=stack.enter_context(scratch_settings()))
 window.resize(1280, 800)
 window.show()
 wait_until(lambda: False, 0.3)

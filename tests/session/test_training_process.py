@@ -245,9 +245,9 @@ def test_stop_through_the_control_pipe_ends_a_long_run() -> None:
         assert child.close() == 0
 
 
-def test_the_child_runs_as_a_module() -> None:
-    assert command(5)[-3:] == ["-m", "graphviz_nn.session.training_process", "5"]
-    assert command(5)[0] == sys.executable
+def test_the_child_runs_the_module_without_the_working_folder_on_its_path() -> None:
+    assert command(5)[-2:] == ["graphviz_nn.session.training_process", "5"]
+    assert command(5)[0] == sys.executable and "-m" not in command(5)
 
 
 def test_only_the_epochs_the_store_may_keep_are_sent() -> None:
