@@ -46,9 +46,11 @@ def layout(graph: Graph, collapsed: Iterable[Scope] | None = None, values: bool 
     Layout
         Node boxes, edge splines and cluster boxes in points, y pointing down.
     """
+    worker = worker or default_worker()
+    ticket = worker.ticket()  # a cancel while the DOT text is made still cancels this layout
     chosen = default_collapsed(graph) if collapsed is None else frozenset(tuple(s) for s in collapsed)
     view = build_view(graph, chosen, values, gradients)
-    data = (worker or default_worker()).render(view_to_dot(view).source, "layout", timeout)
+    data = worker.render(view_to_dot(view).source, "layout", timeout, ticket)
     return layout_from_json(data, view)
 
 
@@ -56,9 +58,11 @@ def render(graph: Graph, fmt: str, collapsed: Iterable[Scope] | None = None, val
            gradients: bool = False, timeout: float | None = 60.0,
            worker: LayoutWorker | None = None) -> bytes:
     """The graph drawn by Graphviz as "svg", "png", "pdf" or "dot" (DOT with positions)."""
+    worker = worker or default_worker()
+    ticket = worker.ticket()
     chosen = default_collapsed(graph) if collapsed is None else frozenset(tuple(s) for s in collapsed)
     source = graph_to_dot(graph, chosen, values, gradients).source
-    return (worker or default_worker()).render(source, fmt, timeout)
+    return worker.render(source, fmt, timeout, ticket)
 
 
 __all__ = [

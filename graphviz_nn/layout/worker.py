@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 import weakref
 from typing import BinaryIO
 
@@ -115,7 +116,11 @@ class LayoutWorker:
         self._process: subprocess.Popen | None = None
         self._answers: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
-        self._cancelled = False
+        # Requests are numbered; cancel() cancels every request numbered so far, sent or not
+        # (a cancel that came between a caller's start and its request being sent was lost).
+        self._tickets = threading.Lock()
+        self._issued = 0
+        self._cancelled_upto = 0
         _LIVE.add(self)
 
     @property
@@ -134,7 +139,22 @@ class LayoutWorker:
         self._process = process
         return process
 
-    def render(self, source: str, fmt: str = "json0", timeout: float | None = 30.0) -> bytes:
+    def ticket(self) -> int:
+        """A number for a request about to be made: :meth:`cancel` from now on cancels it.
+
+        A caller that prepares its DOT text before calling :meth:`render` takes a ticket first
+        and passes it on, so that a cancel arriving meanwhile is not lost.
+        """
+        with self._tickets:
+            self._issued += 1
+            return self._issued
+
+    def _is_cancelled(self, ticket: int) -> bool:
+        with self._tickets:
+            return ticket <= self._cancelled_upto
+
+    def render(self, source: str, fmt: str = "json0", timeout: float | None = 30.0,
+               ticket: int | None = None) -> bytes:
         """Graphviz's output for DOT text in a format ("json0" for positions, "svg", "png", "pdf").
 
         Raises
@@ -146,9 +166,11 @@ class LayoutWorker:
         LayoutError
             When Graphviz failed or is missing.
         """
+        ticket = self.ticket() if ticket is None else ticket
         with self._lock:
+            if self._is_cancelled(ticket):
+                raise LayoutCancelled("the layout was cancelled")
             process = self._process if self._process is not None and self._process.poll() is None else self._start()
-            self._cancelled = False
             answers = self._answers
             try:
                 process.stdin.write(json.dumps({"dot": source, "format": fmt}).encode() + b"\n")
@@ -156,14 +178,10 @@ class LayoutWorker:
             except (BrokenPipeError, OSError):
                 self._kill()
                 raise LayoutError("the layout worker stopped unexpectedly") from None
-            try:
-                answer = answers.get(timeout=timeout)
-            except queue.Empty:
-                self._kill()
-                raise LayoutTimeout(f"the layout took longer than {timeout:g} s and was stopped") from None
+            answer = self._wait(answers, ticket, timeout)
             if answer is None:
                 self._kill()
-                if self._cancelled:
+                if self._is_cancelled(ticket):
                     raise LayoutCancelled("the layout was cancelled")
                 raise LayoutError("the layout worker stopped unexpectedly")
             header, data = answer
@@ -171,9 +189,27 @@ class LayoutWorker:
                 raise LayoutError(header["message"])
             return data
 
+    def _wait(self, answers: queue.Queue, ticket: int, timeout: float | None):
+        """The worker's answer, looking every 50 ms whether the request was cancelled."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self._is_cancelled(ticket):
+                self._kill()
+                raise LayoutCancelled("the layout was cancelled")
+            left = 0.05 if deadline is None else min(0.05, deadline - time.monotonic())
+            if left <= 0:
+                self._kill()
+                raise LayoutTimeout(f"the layout took longer than {timeout:g} s and was stopped")
+            try:
+                return answers.get(timeout=left)
+            except queue.Empty:
+                continue
+
     def cancel(self) -> None:
-        """Stop a layout in progress (from any thread); the next call starts a new worker."""
-        self._cancelled = True
+        """Stop every layout requested so far, in progress or not yet sent (from any thread);
+        the next request starts a new worker."""
+        with self._tickets:
+            self._cancelled_upto = self._issued
         self._kill()
 
     def _kill(self) -> None:
