@@ -38,6 +38,12 @@ class Dot(graphviz.Digraph):
         return data.decode(encoding) if encoding else data
 
 
+def dot_text(text: str) -> str:
+    """Text drawn as it is: never read as an HTML-like label (``<<IMG SRC=...>>`` in a scope
+    name would embed a local file) nor as Graphviz's escapes (``\\N``, ``\\G``)."""
+    return graphviz.nohtml(text.replace("\\", "\\\\"))
+
+
 def _cluster_name(index: int) -> str:
     return f"cluster_{index}"
 
@@ -57,13 +63,13 @@ def view_to_dot(view: GraphView, name: str = "graph", rankdir: str = RANKDIR) ->
     def add_nodes(target: graphviz.Digraph, scope: Scope) -> None:
         for node in by_scope.get(scope, ()):
             style = STYLES[node.kind]
-            target.node(node.id, "\n".join(node.lines), shape=style.shape, style=style.style,
+            target.node(node.id, dot_text("\n".join(node.lines)), shape=style.shape, style=style.style,
                         fillcolor=style.fill, color=style.border, fontcolor=style.text,
                         penwidth=str(style.penwidth), tooltip=node.id)
         for child in view.clusters:
             if len(child) == len(scope) + 1 and child[: len(scope)] == scope:
                 with target.subgraph(name=_cluster_name(cluster_index[child])) as sub:
-                    sub.attr(label=child[-1], style="rounded,filled", fillcolor=CLUSTER_FILL,
+                    sub.attr(label=dot_text(child[-1]), style="rounded,filled", fillcolor=CLUSTER_FILL,
                              color=CLUSTER_BORDER, fontcolor="#333333", labeljust="l")
                     add_nodes(sub, child)
 

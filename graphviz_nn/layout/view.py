@@ -96,11 +96,18 @@ def short_value(value: np.ndarray | None) -> str:
     return "×".join(str(n) for n in value.shape)
 
 
+def _name_lines(name: str | None) -> list[str]:
+    """A name's non-blank lines (a name may hold line breaks)."""
+    return [line for line in (name or "").splitlines() if line.strip()]
+
+
 def node_lines(node: Node, values: bool, gradients: bool) -> tuple[str, ...]:
+    """The lines of a node's label; never a blank line (Graphviz's bundled library crashed
+    on a label whose first line was empty, as ``Variable(0.5, "")`` made)."""
     if isinstance(node, Function):
-        lines = [node.name, node.op.label] if node.name else [node.op.label]
+        lines = [*_name_lines(node.name), node.op.label]
     else:
-        lines = [node.label]
+        lines = _name_lines(node.label) or [node.kind]
     if values:
         lines.append("= " + short_value(node.value))
     if gradients:

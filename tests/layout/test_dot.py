@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import graphviz
 import pytest
 
-from graphviz_nn.layout import graph_to_dot
+import graphviz_nn as gn
+from graphviz_nn.layout import build_view, default_worker, graph_to_dot, layout
 from graphviz_nn.layout.style import STYLES
 from graphviz_nn.nn import LayerNet, PerceptronNet
 
@@ -78,3 +80,31 @@ def test_collapsed_scope_is_one_node_with_its_edges() -> None:
     assert '"scope/layer 1"' in source
     assert "W1" not in source
     assert '-> "scope/layer 1"' in source and '"scope/layer 1" ->' in source
+
+
+def test_a_blank_name_never_makes_a_blank_first_line() -> None:
+    """Graphviz's bundled library crashed on a label whose first line was empty."""
+    blank, broken = gn.Variable(0.5, ""), gn.Variable(1.0, "\n x")
+    graph = gn.Graph(blank * broken)
+    for node in build_view(graph, (), values=True, gradients=True).nodes:
+        assert node.lines and all(line.strip() for line in node.lines), node.lines
+    assert len(layout(graph).nodes) == 3
+
+
+def test_names_are_text_never_html_or_dot() -> None:
+    """A crafted scope or node name cannot add nodes to the DOT or embed a local file."""
+    x = gn.Variable(1.0, 'a\\"]; evil [label="x')
+    x.scope = ('<<IMG SRC="/etc/passwd"/>>',)
+    y = gn.Variable(2.0, "\\N <b>bold</b>")
+    graph = gn.Graph(x * y)
+    source = graph_to_dot(graph).source
+    assert "label=<" not in source and "evil [" not in source.replace('evil [label=\\"', "")
+    # Graphviz itself reads the text back: the same nodes, the names as labels, no HTML.
+    objects = json.loads(default_worker().render(source, "json0", timeout=60))["objects"]
+    nodes = {o["name"]: o["label"] for o in objects if "nodes" not in o}
+    assert sorted(nodes) == sorted(graph.id_of(n) for n in graph.nodes)
+    # Labels come back as Graphviz's escape strings: each backslash doubled, so drawn as one.
+    assert nodes[graph.id_of(x)] == 'a\\\\"]; evil [label="x'
+    assert nodes[graph.id_of(y)] == "\\\\N <b>bold</b>"
+    cluster = next(o for o in objects if "nodes" in o)
+    assert cluster["label"] == '<<IMG SRC="/etc/passwd"/>>'  # drawn as text
