@@ -96,8 +96,7 @@ def _shot(settings: QSettings, example: str, path: str, phase: str | None, step:
     window.resize(*size)
     window.show()
     window.resizeDocks([window.inspector], [min(460, size[0] // 3)], Qt.Orientation.Horizontal)
-    if not wait_until(lambda: window.presenter is not None and not window.view.building
-                      and window._job is None, 60):
+    if not wait_until(lambda: window.presenter is not None and window.idle, 60):
         raise RuntimeError(f"the example {example!r} did not finish opening")
     if phase:
         window.set_phase(phase)

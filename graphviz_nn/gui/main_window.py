@@ -20,6 +20,7 @@ from ..layout import Layout, LayoutWorker, default_collapsed, layout
 from ..session import EXAMPLES, Built, Cursor, Recording, record
 from ..session.document import Reopened, capture, reopen
 from ..session.inspect import describe
+from ..session.workspace import Workspace
 from .animation_export import AnimationExport
 from .expression_dock import ExpressionDock
 from .find_bar import FindBar
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
 
     session_failed = Signal(str)
     session_opened = Signal(str)
+    session_saved = Signal(str)
 
     def __init__(self, example: str | None = "seed", settings: QSettings | None = None,
                  worker: LayoutWorker | None = None, autosave: bool = True):
@@ -111,9 +113,10 @@ class MainWindow(QMainWindow):
         self.font_scale = 1.0
         self._job: Job | None = None
         self._jacobian_pending = False
-        self.title = ""
+        self.workspace = Workspace()
         self.expression_text: str | None = None
-        self.session_path: Path | None = None
+        self._saving: Job | None = None
+        self._closing_confirmed = False
         self._restore: SessionState | None = None
         self._changed = False
         self.recent = RecentFiles(self.settings)
@@ -285,7 +288,8 @@ class MainWindow(QMainWindow):
         for palette in PALETTES:
             group.addAction(a[f"palette_{palette}"])
         a[f"palette_{self.palette}"].setChecked(True)
-        a["quit"] = self._action("quit", "Quit", QKeySequence.StandardKey.Quit, self.close, "Close the window")
+        a["quit"] = self._action("quit", "Quit", QKeySequence.StandardKey.Quit, self.request_close,
+                                 "Close the window (asks first when there is unsaved work)")
         icons = {"play": QStyle.StandardPixmap.SP_MediaPlay, "step": QStyle.StandardPixmap.SP_MediaSeekForward,
                  "back": QStyle.StandardPixmap.SP_MediaSeekBackward, "restart": QStyle.StandardPixmap.SP_MediaSkipBackward,
                  "end": QStyle.StandardPixmap.SP_MediaSkipForward}
@@ -307,7 +311,7 @@ class MainWindow(QMainWindow):
         for key, example in EXAMPLES.items():
             action = examples.addAction(example.title)
             action.setObjectName(f"example_{key}")
-            action.triggered.connect(lambda checked=False, k=key: self.load_example(k))
+            action.triggered.connect(lambda checked=False, k=key: self.confirm_discard(lambda: self.load_example(k)))
         train = file_menu.addAction("Train a network…")
         train.setObjectName("action_train")
         train.setShortcut(QKeySequence("Ctrl+T"))
@@ -417,13 +421,17 @@ class MainWindow(QMainWindow):
         if self.sender() is not self._job:
             return
         self._job_done()
-        self.session_path = None
         self._restore = None
+        if prepared.expression is not None:  # the user's own expression: work to keep
+            self.workspace.path, self.workspace.title = None, prepared.title
+            self.workspace.changed()
+        else:
+            self.workspace.opened(prepared.title)
         self._show_prepared(prepared)
 
     def _show_prepared(self, prepared: Prepared) -> None:
         self.stop()
-        self.title, self.expression_text = prepared.title, prepared.expression
+        self.expression_text = prepared.expression
         self._changed = True
         self._update_title()
         self._jacobian_pending = False
@@ -514,7 +522,7 @@ class MainWindow(QMainWindow):
         self.relayout(frozenset(collapsed))
 
     def relayout(self, collapsed: frozenset) -> None:
-        graph, worker, built, recording = self.graph, self.worker, self.built, self.recordings["forward"]
+        graph, worker, built, recording = self.graph, self.worker, self.built, self._recording("forward")
 
         def work() -> Prepared:
             return Prepared(built, recording, layout(graph, collapsed, True, True, timeout=120, worker=worker),
@@ -582,12 +590,16 @@ class MainWindow(QMainWindow):
     def _on_training_training_stopped(self, reason: str) -> None:
         self._training = False
         self._changed = True
+        self.workspace.changed()
+        self._update_title()
         self._after_weights_changed()
         if reason not in ("done", "stopped"):
             self.say(reason)
 
     def _on_training_epoch_restored(self, snapshot) -> None:
         self._changed = True
+        self.workspace.changed()
+        self._update_title()
         self._after_weights_changed()
         self.say(f"Weights of epoch {snapshot.epoch} are back in the graph: step through its passes")
 
@@ -852,7 +864,7 @@ class MainWindow(QMainWindow):
         """What a session file of the window now would hold."""
         if self.built is None:
             raise ValueError("there is no graph to save yet")
-        return capture(self.built, self.title, expression=self.expression_text, run=self.training.run,
+        return capture(self.built, self.workspace.title, expression=self.expression_text, run=self.training.run,
                        phase=self.phase, position=self.cursor.position if self.cursor else -1,
                        view=self._view_state())
 
@@ -868,18 +880,42 @@ class MainWindow(QMainWindow):
         """
         if self._training:
             raise ValueError("training is running: pause or stop it, then save")
+        revision = self.workspace.revision
         written = save_session(path, self.session_state())
-        self.session_path = written
+        self._saved(written, revision)
+        return written
+
+    def _saved(self, written: Path, revision: int) -> None:
+        self.workspace.saved(written, revision)
         self.recent.add(written)
         self._update_title()
         self.say(f"Saved {written}")
-        return written
+        self.session_saved.emit(str(written))
 
     def save(self) -> None:
         if self.session_path is None:
             self.save_as_dialog()
         else:
             self._save_reporting(self.session_path)
+
+    @property
+    def session_path(self) -> Path | None:
+        """The session file the window's document was opened from or saved to."""
+        return self.workspace.path
+
+    @property
+    def title(self) -> str:
+        return self.workspace.title
+
+    @property
+    def saving(self) -> bool:
+        """True while a session file is being written in the background."""
+        return self._saving is not None
+
+    @property
+    def idle(self) -> bool:
+        """True when nothing is being built, laid out, opened or saved."""
+        return self._job is None and self._saving is None and not self.view.building
 
     def save_as_dialog(self) -> None:
         if self.built is None:
@@ -889,14 +925,92 @@ class MainWindow(QMainWindow):
         if path:
             self._save_reporting(Path(path) if Path(path).suffix else Path(path + ".gnn"))
 
-    def _save_reporting(self, path: Path) -> None:
+    def _save_reporting(self, path: Path, then=None) -> None:
+        """Save in the background (a long training history took seconds on the UI thread);
+        ``then`` runs once the file is written."""
+        if self._saving is not None:
+            self.say("A save is under way; try again when it has finished")
+            return
         try:
-            self.save_session(path)
-        except (ValueError, OSError) as error:
-            self.say(f"Not saved: {error}")
-            self._tell("Could not save the session", str(error))
+            if self._training:
+                raise ValueError("training is running: pause or stop it, then save")
+            state = self.session_state()
+        except ValueError as error:
+            self._save_failed(str(error))
+            return
+        revision = self.workspace.revision
+        job = Job(lambda: save_session(path, state), self)
+        job.finished.connect(lambda written: self._on_save_finished(written, revision, then))
+        job.failed.connect(self._save_failed)
+        self._saving = job
+        self.progress.show()
+        self.say(f"Saving {path.name}…")
+        job.start()
+
+    def _on_save_finished(self, written: Path, revision: int, then) -> None:
+        self._saving = None
+        if self._job is None:
+            self.progress.hide()
+        self._saved(written, revision)
+        if then is not None:
+            then()
+
+    def _save_failed(self, message: str) -> None:
+        self._saving = None
+        if self._job is None:
+            self.progress.hide()
+        self.say(f"Not saved: {message}")
+        self._tell("Could not save the session", message)
+
+    def confirm_discard(self, then) -> None:
+        """Run ``then`` (which discards the document) once the user agrees: with unsaved work,
+        ask Save / Discard / Cancel first. The question does not block the window."""
+        if not self.workspace.unsaved or self.built is None:
+            then()
+            return
+        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                   | QMessageBox.StandardButton.Cancel)
+        name = self.session_path.name if self.session_path else (self.title or "this graph")
+        box = QMessageBox(QMessageBox.Icon.Question, "Save your work?",
+                          f"{name} has changes that are not saved. Save them first?", buttons, self)
+        box.setObjectName("unsaved")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:
+            chosen = box.standardButton(button)
+            if chosen == QMessageBox.StandardButton.Discard:
+                self.workspace.discard()
+                then()
+            elif chosen == QMessageBox.StandardButton.Save:
+                if self.session_path is not None:
+                    self._save_reporting(self.session_path, then)
+                else:
+                    self.save_as_dialog()
+                    if not self.workspace.unsaved or self.saving:
+                        self._after_save(then)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
+    def _after_save(self, then) -> None:
+        if self._saving is None:
+            then()
+        else:
+            self._saving.finished.connect(lambda _written: then())
+
+    def request_close(self) -> None:
+        """Close the window as the user asked: unsaved work is asked about first."""
+        self.confirm_discard(self._close_confirmed)
+
+    def _close_confirmed(self) -> None:
+        self._closing_confirmed = True
+        self.close()
 
     def open_dialog(self) -> None:
+        self.confirm_discard(self._open_dialog)
+
+    def _open_dialog(self) -> None:
         folder = str(self.session_path.parent if self.session_path else Path.home())
         path, _ = QFileDialog.getOpenFileName(self, "Open session", folder, SESSION_FILTER + ";;All files (*)")
         if path:
@@ -937,9 +1051,12 @@ class MainWindow(QMainWindow):
                 pass  # the editor cannot show it; the graph is still the session's
             finally:
                 self.expression.blockSignals(False)
-        self.session_path = path
         self._restore = reopened.state
         self._show_prepared(prepared)
+        self.workspace.opened(prepared.title, path)
+        if path is None:  # recovered from an autosave: work no file holds
+            self.workspace.changed()
+        self._update_title()
         if path is not None:
             self.recent.add(path)
             self._update_title()
@@ -966,8 +1083,8 @@ class MainWindow(QMainWindow):
         self.view.place(state.view.zoom, state.view.centre)
 
     def _update_title(self) -> None:
-        name = self.session_path.name if self.session_path else (self.title or "")
-        self.setWindowTitle(f"{name} — graphviz-nn" if name else "graphviz-nn")
+        self.setWindowTitle(self.workspace.window_title())
+        self.setWindowModified(self.workspace.unsaved)
 
     def _fill_recent_menu(self) -> None:
         menu = self.recent_menu
@@ -978,7 +1095,7 @@ class MainWindow(QMainWindow):
             action.setToolTip(str(path))
             action.setStatusTip(str(path))
             action.setEnabled(path.is_file())
-            action.triggered.connect(lambda checked=False, p=path: self.open_session(p))
+            action.triggered.connect(lambda checked=False, p=path: self.confirm_discard(lambda: self.open_session(p)))
         if not paths:
             menu.addAction("No recent sessions").setEnabled(False)
 
@@ -1198,6 +1315,12 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The user's own close (the window manager's button) asks about unsaved work first;
+        # the program's close() (scripts, the self-test) does not.
+        if event.spontaneous() and not self._closing_confirmed and self.workspace.unsaved:
+            event.ignore()
+            self.request_close()
+            return
         self.stop()
         self._autosave_timer.stop()
         if self.autosave is not None:

@@ -39,7 +39,7 @@ from graphviz_nn.gui.main_window import MainWindow
 app = application()
 window = MainWindow("seed", settings=stack.enter_context(scratch_settings()))
 window.show()
-wait_until(lambda: window.presenter is not None and window._job is None and not window.view.building, 30)
+wait_until(lambda: window.presenter is not None and window.idle, 30)
 window.view.viewport().repaint()
 print(time.perf_counter() - start)
 window.close()
@@ -91,7 +91,7 @@ def frame_times(frames: int) -> list[float]:
     window.resize(1600, 1000)
     window.show()
     window.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
-    wait_until(lambda: window.presenter is not None and window._job is None and not window.view.building, 120)
+    wait_until(lambda: window.presenter is not None and window.idle, 120)
     window.set_phase("backward")
     wait_until(lambda: False, 0.3)
     from PySide6.QtCore import QEvent, QObject

@@ -51,4 +51,4 @@ def open_window(qtbot, settings, layout_worker):
 
 
 def ready(window) -> bool:
-    return window.presenter is not None and window._job is None and not window.view.building
+    return window.presenter is not None and window.idle

@@ -215,7 +215,7 @@ probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
 probe.start()
 window.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
 progress_shown = window.progress.isVisibleTo(window)
-done = lambda: window.presenter is not None and window._job is None and not window.view.building
+done = lambda: window.presenter is not None and window.idle
 QTimer.singleShot(60000, app.quit)
 def check():
     if done():

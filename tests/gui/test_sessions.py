@@ -68,7 +68,8 @@ def test_ctrl_s_saves_again_to_the_same_file(open_window, qtbot, tmp_path) -> No
     window = open_window("seed")
     path = window.save_session(tmp_path / "seed.gnn")
     window.set_phase("backward", 2)
-    window.actions["save"].trigger()  # no dialog: the session has its file
+    with qtbot.waitSignal(window.session_saved, timeout=10000):
+        window.actions["save"].trigger()  # no dialog: the session has its file
     assert load_session(path).position == 2 and load_session(path).phase == "backward"
 
 

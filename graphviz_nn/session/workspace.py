@@ -1,0 +1,63 @@
+"""The open document: which file it is, what it is called, and whether it holds unsaved work.
+
+Qt-free. The window asks before it discards unsaved work (quitting, opening an example or a
+file) and marks its title; saving in the background records the revision it wrote, so a
+change made while the file was being written still counts as unsaved.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+APP_NAME = "graphviz-nn"
+
+
+class Workspace:
+    """The document the window shows.
+
+    Attributes
+    ----------
+    path : Path or None
+        The session file it was opened from or last saved to.
+    title : str
+        What the graph is called when it has no file ("your expression", an example's title).
+    """
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.title = ""
+        self._revision = 0  # counts the changes made to the document
+        self._saved = 0  # the revision the file (or the opened example) holds
+
+    @property
+    def revision(self) -> int:
+        """A number that grows with every change; :meth:`saved` takes the one a file holds."""
+        return self._revision
+
+    @property
+    def unsaved(self) -> bool:
+        """True when the document holds work that no file holds."""
+        return self._revision != self._saved
+
+    def changed(self) -> None:
+        """The user changed the document (edited, trained, went back to an earlier epoch)."""
+        self._revision += 1
+
+    def opened(self, title: str, path: Path | None = None) -> None:
+        """A fresh document: an example, a session file, or a graph built from nothing to keep."""
+        self.title, self.path = title, path
+        self._saved = self._revision
+
+    def saved(self, path: Path, revision: int) -> None:
+        """The document as it was at ``revision`` is now in ``path``."""
+        self.path = path
+        self._saved = revision
+
+    def discard(self) -> None:
+        """Forget the unsaved work (the user chose to discard it)."""
+        self._saved = self._revision
+
+    def window_title(self) -> str:
+        """The window's title, with Qt's ``[*]`` where the unsaved mark goes."""
+        name = self.path.name if self.path else self.title
+        return f"{name}[*] — {APP_NAME}" if name else f"{APP_NAME}[*]"
