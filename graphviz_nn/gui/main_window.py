@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
     session_saved = Signal(str)
 
     def __init__(self, example: str | None = "seed", settings: QSettings | None = None,
-                 worker: LayoutWorker | None = None, autosave: bool = True):
+                 worker: LayoutWorker | None = None, autosave: bool | Path = True):
         super().__init__()
         self.setObjectName("main_window")
         self.setWindowTitle("graphviz-nn")
@@ -203,7 +203,9 @@ class MainWindow(QMainWindow):
         # the cycle collector's scans keeps its pauses short (a full scan of a big heap took
         # over 100 ms, a visible stall). Reference counting still frees what is dropped.
         gc.freeze()
-        self.autosave = Autosave(self.settings) if autosave else None
+        # True: the application's data folder; a path: that folder (tests); False: none.
+        folder = autosave if isinstance(autosave, Path) else Autosave.default_folder()
+        self.autosave = Autosave(folder) if autosave is not False else None
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setInterval(AUTOSAVE_MS)
         self._autosave_timer.timeout.connect(self.autosave_now)
@@ -1119,11 +1121,11 @@ class MainWindow(QMainWindow):
         except ValueError:
             return False
         self._changed = False
-        path = self.autosave.path
+        autosave = self.autosave
 
         def write() -> None:
             try:
-                save_session(path, state)
+                autosave.write(state)
             except (ValueError, OSError):
                 pass  # an autosave that cannot be written is retried after the next change
 

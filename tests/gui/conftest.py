@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QSettings, QStandardPaths  # noqa: E402
 
 from graphviz_nn.layout import LayoutWorker  # noqa: E402
 
@@ -19,6 +21,11 @@ def private_settings(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("settings"))
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
+    # The autosave goes to the application's data folder: a temporary one here.
+    if sys.platform.startswith("linux"):
+        os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data"))
+    else:
+        QStandardPaths.setTestModeEnabled(True)
     yield folder
 
 
@@ -40,7 +47,8 @@ def open_window(qtbot, settings, layout_worker):
     from graphviz_nn.gui.main_window import MainWindow
 
     def opener(example: str = "seed", size=(1280, 800)):
-        window = MainWindow(example, settings=settings, worker=layout_worker)
+        window = MainWindow(example, settings=settings, worker=layout_worker,
+                            autosave=Path(settings.fileName()).parent / "autosave")
         qtbot.addWidget(window)
         window.resize(*size)
         window.show()

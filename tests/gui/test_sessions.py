@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
+import stat
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -182,18 +186,34 @@ def test_damaged_files_never_half_load_the_window(open_window, qtbot, tmp_path) 
     assert outcomes["failed"] >= 12
 
 
-def test_the_autosave_is_offered_back_after_a_crash(qtbot, settings, layout_worker, tmp_path) -> None:
-    crashed = MainWindow("perceptron", settings=settings, worker=layout_worker)
-    qtbot.addWidget(crashed)
-    crashed.show()
-    qtbot.waitUntil(lambda: ready(crashed), timeout=30000)
-    crashed.set_phase("backward", 3)
-    assert crashed.autosave_now(wait=True)
-    assert not crashed.autosave_now(wait=True)  # nothing changed since
-    saved = crashed.graph
-    # The window dies without closing: its running flag stays set, its autosave stays.
+CRASH = """
+import os, sys
+from pathlib import Path
+from graphviz_nn.gui.session_files import Autosave
+from graphviz_nn.session import EXAMPLES
+from graphviz_nn.session.document import capture
+autosave = Autosave(Path(sys.argv[1]))
+autosave.started()
+built = EXAMPLES["perceptron"].build()
+autosave.write(capture(built, "perceptron", phase="backward", position=3))
+os._exit(1)  # dies without closing: its lock stays behind, its process is gone
+"""
 
-    window = MainWindow("seed", settings=settings, worker=layout_worker)
+
+def _crash_a_window(folder: Path) -> None:
+    out = subprocess.run([sys.executable, "-c", CRASH, str(folder)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1, out.stderr[-2000:]
+
+
+def test_the_autosave_is_offered_back_after_a_crash(qtbot, settings, layout_worker, tmp_path) -> None:
+    folder = tmp_path / "autosave"
+    _crash_a_window(folder)
+    assert len(list(folder.glob("autosave-*.gnn"))) == 1 and list(folder.glob("*.lock"))
+    if os.name == "posix":  # the user's work is the user's to read
+        assert stat.S_IMODE(next(folder.glob("*.gnn")).stat().st_mode) == 0o600
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+    window = MainWindow("seed", settings=settings, worker=layout_worker, autosave=folder)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: any(b.objectName() == "recovery" for b in _messages(window)), timeout=5000)
@@ -202,15 +222,41 @@ def test_the_autosave_is_offered_back_after_a_crash(qtbot, settings, layout_work
     with qtbot.waitSignal(window.session_opened, timeout=30000):
         box.button(QMessageBox.StandardButton.Open).click()
     qtbot.waitUntil(lambda: ready(window) and window._restore is None, timeout=30000)
-    _same_values(saved, window.graph)
+    from graphviz_nn.session import EXAMPLES
+
+    _same_values(EXAMPLES["perceptron"].build().graph, window.graph)
     assert window.phase == "backward" and window.cursor.position == 3
     assert window.session_path is None  # Save asks where: the autosave is not the user's file
+    assert window.workspace.unsaved  # and it is work no file holds
     assert not window.autosave.recovered_path.exists()
 
-    crashed.autosave = None  # the "crashed" window must not tidy up the new one's files
+    window.workspace.discard()
     window.close()
-    assert not window.autosave.path.exists()
-    third = MainWindow(None, settings=settings, worker=layout_worker)
+    assert not window.autosave.path.exists() and not list(folder.glob("*.gnn"))
+    third = MainWindow(None, settings=settings, worker=layout_worker, autosave=folder)
     qtbot.addWidget(third)
     qtbot.wait(50)
     assert not [b for b in _messages(third) if b.objectName() == "recovery"]
+
+
+def test_two_windows_keep_their_own_autosaves(qtbot, settings, layout_worker, tmp_path) -> None:
+    folder = tmp_path / "autosave"
+    first = MainWindow("perceptron", settings=settings, worker=layout_worker, autosave=folder)
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitUntil(lambda: ready(first), timeout=30000)
+    assert first.autosave_now(wait=True) and first.autosave.path.is_file()
+    assert not first.autosave_now(wait=True)  # nothing changed since
+
+    second = MainWindow("seed", settings=settings, worker=layout_worker, autosave=folder)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitUntil(lambda: ready(second), timeout=30000)
+    assert not [b for b in _messages(second) if b.objectName() == "recovery"]  # the first is alive
+    assert first.autosave.path.is_file() and not second.autosave.recovered_path.exists()
+    assert second.autosave_now(wait=True) and second.autosave.path != first.autosave.path
+
+    first.close()  # a proper close takes only its own autosave away
+    assert not first.autosave.path.exists() and second.autosave.path.is_file()
+    second.close()
+    assert not list(folder.glob("*.gnn"))
