@@ -195,8 +195,6 @@ def train(run: TrainingRun, run_id: int, epochs: int, control: Control, answers:
                 if time.perf_counter() - last >= UPDATE_INTERVAL:
                     write_message(answers, *update_message(run, run_id, pending, kept))
                     pending, kept, last = [], [], time.perf_counter()
-            if pending:
-                write_message(answers, *update_message(run, run_id, pending, kept))
         if control.stopped:
             reason = "stopped"
     except NonFiniteError as error:
@@ -205,6 +203,8 @@ def train(run: TrainingRun, run_id: int, epochs: int, control: Control, answers:
         raise
     except Exception as error:  # reported in the window, never a dead process
         reason = f"training failed: {type(error).__name__}: {error}"
+    if pending:  # every epoch done reaches the window, also those before a failure
+        write_message(answers, *update_message(run, run_id, pending, kept))
     header, arrays = run_state(run)
     write_message(answers, {"kind": "finished", "run": run_id, "reason": reason, "state": header}, arrays)
 

@@ -268,3 +268,33 @@ def test_only_the_epochs_the_store_may_keep_are_sent() -> None:
             finished = message[0]
     assert kept == list(range(1, 11)) + list(range(12, 41, 4))
     assert finished["reason"] == "done" and finished["state"]["epochs_done"] == 40
+
+
+def test_epochs_done_before_a_non_finite_loss_all_reach_the_window(monkeypatch) -> None:
+    """The records waiting for the next update were dropped when the loss became nan."""
+    from graphviz_nn.engine import NonFiniteError
+
+    run = TrainingRun.create(defaults_for("xor"))
+    fit = run.trainer.fit
+
+    def three_then_nan(train_set, test_set, epochs, stop=None):
+        yield from fit(train_set, test_set, 3, stop=stop)
+        raise NonFiniteError("epoch 4: the loss is not finite", run.network.loss, None, "forward")
+
+    monkeypatch.setattr(run.trainer, "fit", three_then_nan)
+    read_end, write_end = os.pipe()
+    answers = io.BytesIO()
+    try:
+        train(run, 1, 10, Control(read_end), answers)
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+    answers.seek(0)
+    epochs, finished = [], None
+    while (message := read_message(answers)) is not None:
+        if message[0]["kind"] == "update":
+            epochs += [r["epoch"] for r in message[0]["records"]]
+        else:
+            finished = message[0]
+    assert epochs == [1, 2, 3]
+    assert "not finite" in finished["reason"] and finished["state"]["epochs_done"] == 3
