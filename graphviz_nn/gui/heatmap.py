@@ -164,3 +164,19 @@ def heatmap_pixmap(array, cell: float = 14, max_size: float = 240) -> QPixmap:
         cells are big enough. A null pixmap for an empty array.
     """
     return QPixmap.fromImage(heatmap_image(array, cell, max_size))
+
+
+def heatmap_strip(matrices, cell: float = 10, max_size: float = 90, gap: int = 8) -> QPixmap:
+    """Heatmaps of several matrices side by side (a network's weights), ``gap`` pixels apart."""
+    pixmaps = [heatmap_pixmap(m, cell=cell, max_size=max_size) for _, m in matrices]
+    if not pixmaps:
+        return QPixmap()
+    canvas = QPixmap(sum(p.width() + gap for p in pixmaps), max(p.height() for p in pixmaps))
+    canvas.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(canvas)
+    x = 0
+    for pixmap in pixmaps:
+        painter.drawPixmap(x, 0, pixmap)
+        x += pixmap.width() + gap
+    painter.end()
+    return canvas

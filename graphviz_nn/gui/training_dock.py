@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QScrollArea, QSpinBox, QStackedWidget, QToolButton, QVBoxLayout, QWidget)
+                               QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from ..nn import ACTIVATIONS, LOSSES, OPTIMISERS
 from ..nn.builder import NetworkSpec
 from ..nn.datasets import BUILTIN, Dataset, DatasetError
 from ..session.training import Snapshot, TrainingRun, TrainingSettings, defaults_for
-from .heatmap import heatmap_pixmap
-from .training_plots import BoundaryView, CurvesView
+from .heatmap import heatmap_strip
+from .dataset_preview import DatasetPreview
+from .training_plots import CurvesView
 from .training_worker import EpochUpdate, TrainingWorker
+from .wheel_guard import WheelGuard
 
 
 class _Column(QVBoxLayout):
@@ -56,6 +57,7 @@ class TrainingDock(QDockWidget):
         self._updates = 0
         self._latest: EpochUpdate | None = None
         self._pending_epochs = 0
+        self._aside = None  # the epochs set aside by training on from an earlier one
         self._built_settings: TrainingSettings | None = None
         body = QWidget()
         column = _Column(body)
@@ -68,17 +70,8 @@ class TrainingDock(QDockWidget):
         # plots whole, many times a second while training.
         self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 6)
         column.addWidget(self.status)
-        self.preview = QStackedWidget()
-        self.boundary = BoundaryView()
-        self.images = QLabel()
-        self.images.setObjectName("dataset_images")
-        self.images.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.summary = QLabel()
-        self.summary.setObjectName("dataset_summary")
-        self.summary.setWordWrap(True)
-        for widget in (self.boundary, self.images, self.summary):
-            self.preview.addWidget(widget)
-        self.preview.setMinimumHeight(110)
+        self.preview = DatasetPreview()
+        self.boundary = self.preview.boundary
         self.curves = CurvesView()
         self.curves.epoch_clicked.connect(self._on_curves_epoch_clicked)
         # The data and the curves stack in a tall column and sit side by side in a wide,
@@ -107,6 +100,7 @@ class TrainingDock(QDockWidget):
         self.setWidget(scroll)
         # Never narrower than the settings (nothing scrolls sideways).
         scroll.setMinimumWidth(body.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+        WheelGuard(scroll).guard_children(body)
         self.dataset.setCurrentIndex(self.dataset.findData("xor"))
         self._on_dataset_changed()
 
@@ -236,6 +230,12 @@ class TrainingDock(QDockWidget):
             button.setObjectName(f"training_{name}")
             button.clicked.connect(slot)
             row.addWidget(button)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setObjectName("training_undo")
+        self.undo_button.setToolTip("Put back the epochs set aside by training on from an earlier one")
+        self.undo_button.clicked.connect(self.undo_branch)
+        self.undo_button.hide()
+        row.addWidget(self.undo_button)
         self._set_running(False)
         return row
 
@@ -271,6 +271,7 @@ class TrainingDock(QDockWidget):
         name = self.dataset.currentData()
         if name is None:
             return
+        self.curves.set_position(None)
         self.show_settings(defaults_for(name))
         try:
             from ..nn.datasets import load
@@ -296,28 +297,12 @@ class TrainingDock(QDockWidget):
         self.dataset.setCurrentIndex(self.dataset.count() - 1)
         self.status.setText(f"{data!r} from {path}")
 
-    # --- preview -----------------------------------------------------------------------------
     def show_preview(self, data: Dataset) -> None:
-        if data.n_features == 2 and data.is_classification:
-            self.boundary.show_data(data)
-            self.preview.setCurrentWidget(self.boundary)
-        elif data.image_shape is not None:
-            rows, cols = data.image_shape
-            tiles = [data.X[i].reshape(rows, cols) for i in range(min(24, len(data)))]
-            pad = np.full((rows, 1), np.nan)
-            strip = [np.hstack([t for pair in zip(tiles[k:k + 8], [pad] * 8) for t in pair]) for k in range(0, len(tiles), 8)]
-            width = max(s.shape[1] for s in strip)
-            grid = np.vstack([np.hstack([s, np.full((rows, width - s.shape[1]), np.nan)]) for s in strip])
-            self.images.setPixmap(heatmap_pixmap(np.nan_to_num(grid, nan=0.0), cell=6, max_size=420))
-            self.preview.setCurrentWidget(self.images)
-        else:
-            counts = ", ".join(f"{name}: {int(np.sum(data.y == k))}" for k, name in enumerate(data.class_names or ()))
-            self.summary.setText(f"<b>{data.name}</b>: {len(data)} rows × {data.n_features} features"
-                                 f"<br>{counts}<br><small>{data.source}</small>")
-            self.preview.setCurrentWidget(self.summary)
+        self.preview.show_data(data)
 
     # --- training ------------------------------------------------------------------------------
     def _set_running(self, running: bool) -> None:
+        self.undo_button.setEnabled(not running)
         self.train_button.setEnabled(not running)
         self.epoch_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
@@ -342,6 +327,8 @@ class TrainingDock(QDockWidget):
         if self.worker is not None:
             self.worker.close()
         self.run, self._built_settings = run, settings
+        self._aside = None
+        self.undo_button.hide()
         self.worker = TrainingWorker(run, self)
         self.worker.epoch_finished.connect(self._on_worker_epoch_finished)
         self.worker.training_finished.connect(self._on_worker_training_finished)
@@ -371,11 +358,50 @@ class TrainingDock(QDockWidget):
         if run is None or self.worker.running:
             return
         count = epochs or self.epochs.value()
+        if run.rewound:
+            self._ask_to_branch(run, count)
+            return
         if fresh and self.wait_for_window:
             self._pending_epochs = count
             self.status.setText("Drawing the network's graph…")
             return
         self._begin(count)
+
+    def _ask_to_branch(self, run: TrainingRun, epochs: int) -> None:
+        """Training on from an earlier epoch replaces the epochs after it: ask first."""
+        later = run.history[-1].epoch
+        box = QMessageBox(QMessageBox.Icon.Question, "Train on from here?",
+                          f"The weights are those of epoch {run.at_epoch}. Training on from there sets "
+                          f"epochs {run.at_epoch + 1}–{later} aside (Undo puts them back).",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("branch")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Yes and run is self.run and run.rewound:
+                self.branch_from_here()
+                self._begin(epochs)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
+    def branch_from_here(self) -> None:
+        """Set the epochs after the one gone back to aside, so training goes on from it."""
+        self._aside = self.run.branch()
+        self.curves.set_records(self.run.history)
+        self.undo_button.show()
+
+    def undo_branch(self) -> None:
+        """Put back the epochs set aside by training on from an earlier one (not while training)."""
+        if self._aside is None or self.training or self.run is None:
+            return
+        aside, self._aside = self._aside, None
+        self.run.undo_branch(aside)
+        self.undo_button.hide()
+        self.curves.set_records(self.run.history)
+        last = self.run.history[-1]
+        self.status.setText(f"Epochs {aside.epoch + 1}–{last.epoch} are back: " + self.curves.describe(last.epoch))
+        self.epoch_restored.emit(Snapshot(last.epoch, tuple(self.run.network.parameter_values()), last))
 
     def _valid_settings(self) -> bool:
         try:
@@ -438,29 +464,10 @@ class TrainingDock(QDockWidget):
         if update.boundary is not None and self._updates % 2 == 1:
             self.boundary.show_boundary(update.boundary)
         if self._updates % 4 == 1:
-            self.weights.setPixmap(self._weights_pixmap(update.weights))
+            self.weights.setPixmap(heatmap_strip(update.weights))
         self.status.setText(self.curves.describe(update.records[-1].epoch))
         self._latest = update
         self.epoch_updated.emit(update)
-
-    @staticmethod
-    def _weights_pixmap(weights):
-        from PySide6.QtGui import QPainter, QPixmap
-
-        pixmaps = [heatmap_pixmap(w, cell=10, max_size=90) for _, w in weights]
-        if not pixmaps:
-            return QPixmap()
-        width = sum(p.width() + 8 for p in pixmaps)
-        height = max(p.height() for p in pixmaps)
-        canvas = QPixmap(width, height)
-        canvas.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(canvas)
-        x = 0
-        for p in pixmaps:
-            painter.drawPixmap(x, 0, p)
-            x += p.width() + 8
-        painter.end()
-        return canvas
 
     def _on_worker_training_finished(self, reason: str) -> None:
         if self.sender() is not self.worker:
@@ -471,7 +478,7 @@ class TrainingDock(QDockWidget):
         if latest is not None:  # the last update's boundary and weights, whichever turn it was
             if latest.boundary is not None:
                 self.boundary.show_boundary(latest.boundary)
-            self.weights.setPixmap(self._weights_pixmap(latest.weights))
+            self.weights.setPixmap(heatmap_strip(latest.weights))
         run = self.run
         if reason in ("done", "stopped"):
             last = run.history[-1] if run.history else None
@@ -493,8 +500,11 @@ class TrainingDock(QDockWidget):
         if snapshot is None:
             return None
         self.run.restore(snapshot)
-        self.curves.set_records(self.run.history)
-        self.status.setText(f"Back at epoch {snapshot.epoch}: " + self.curves.describe(snapshot.epoch)
-                            + " · Train resumes from here")
+        self.curves.set_position(self.run.at_epoch)
+        if self.run.rewound:
+            self.status.setText(f"Back at epoch {snapshot.epoch}: " + self.curves.describe(snapshot.epoch)
+                                + " · Train goes on from here")
+        else:
+            self.status.setText("The latest weights: " + self.curves.describe(snapshot.epoch))
         self.epoch_restored.emit(snapshot)
         return snapshot

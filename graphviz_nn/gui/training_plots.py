@@ -86,7 +86,13 @@ class CurvesView(QWidget):
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#777777", width=1))
         self.loss_plot.addItem(self.marker, ignoreBounds=True)
         below = QHBoxLayout()
-        self.readout = QLabel("Click a curve to go back to that epoch")
+        self.position_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#333333", width=2))
+        self.later = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(128, 128, 128, 50),
+                                         pen=pg.mkPen(None))
+        for item in (self.position_line, self.later):
+            self.loss_plot.addItem(item, ignoreBounds=True)
+        self._position: int | None = None
+        self.readout = QLabel(READOUT_HINT)
         self.readout.setObjectName("curves_readout")
         # Wrapped, so the plots can sit in a narrow column; a fixed two lines, so hovering
         # (which changes the text) never re-lays the plots out.
@@ -103,7 +109,26 @@ class CurvesView(QWidget):
         self.loss_plot.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
         self.accuracy_plot.scene().sigMouseClicked.connect(self._on_accuracy_mouse_clicked)
 
+    def set_position(self, epoch: int | None) -> None:
+        """Mark the epoch whose weights the network holds, the epochs after it shaded as what
+        came later; None: the latest weights, nothing marked."""
+        self._position = epoch
+        self.position_line.setVisible(epoch is not None)
+        self.later.setVisible(epoch is not None)
+        if epoch is None:
+            self.readout.setText(READOUT_HINT)
+            return
+        end = float(self._epochs[-1]) if len(self._epochs) else float(epoch)
+        self.position_line.setValue(epoch)
+        self.later.setRegion((epoch, max(end, epoch)))
+        self.readout.setText(self.describe(epoch))
+
+    @property
+    def position(self) -> int | None:
+        return self._position
+
     def set_records(self, records: list[EpochRecord]) -> None:
+        self.set_position(None)
         self.records = []
         self._x_end, self._y_end = 0, 0.0
         self._epochs = np.empty(0)
@@ -190,6 +215,9 @@ class CurvesView(QWidget):
         epoch = self._epoch_at(self.accuracy_plot, event.scenePos())
         if epoch is not None:
             self.epoch_clicked.emit(epoch)
+
+
+READOUT_HINT = "Click a curve to go back to that epoch"
 
 
 def _rgb(hex_colour: str) -> np.ndarray:

@@ -57,6 +57,27 @@ class Snapshot:
     record: EpochRecord
 
 
+@dataclass(frozen=True, eq=False)
+class Standing:
+    """Where training stood: weights, epoch count, shuffling generator, optimiser averages."""
+
+    parameters: tuple[np.ndarray, ...]
+    epochs_done: int
+    rng: dict
+    optimiser: dict
+
+
+@dataclass(frozen=True, eq=False)
+class Branch:
+    """What training on from an earlier epoch set aside: the later history and snapshots,
+    and where training stood at its end."""
+
+    epoch: int
+    history: tuple[EpochRecord, ...]
+    snapshots: tuple[Snapshot, ...]
+    latest: Standing
+
+
 class SnapshotStore:
     """Weight snapshots that thin out as training goes on, so memory stays bounded.
 
@@ -129,6 +150,9 @@ class TrainingRun:
     history: list[EpochRecord] = field(default_factory=list)
     snapshots: SnapshotStore = field(default_factory=SnapshotStore)
     grid: tuple[np.ndarray, np.ndarray] | None = None
+    #: The epoch whose weights the network holds after going back in time; None at the latest.
+    at_epoch: int | None = None
+    _latest: Standing | None = None
 
     @classmethod
     def create(cls, settings: TrainingSettings) -> TrainingRun:
@@ -171,10 +195,57 @@ class TrainingRun:
         self.trainer.epochs_done = epochs_done
 
     def restore(self, snapshot: Snapshot) -> None:
-        """Put an epoch's weights back; training resumes from there (the history after it is
-        dropped; the optimiser keeps its running averages)."""
-        self.network.load_parameter_values(snapshot.parameters)
-        self.trainer.epochs_done = snapshot.epoch
-        del self.history[snapshot.epoch:]
-        self.snapshots.snapshots = [s for s in self.snapshots.snapshots if s.epoch <= snapshot.epoch]
+        """Put an epoch's weights back. The history after it is kept, shown as what came after
+        that point, until training goes on from there (:meth:`branch`); a snapshot at or past
+        the last epoch brings the latest weights back."""
+        if self.history and snapshot.epoch >= self.history[-1].epoch and self._latest is not None:
+            self.network.load_parameter_values(self._latest.parameters)
+            self._latest, self.at_epoch = None, None
+        else:
+            if self._latest is None:
+                self._latest = self._where_it_stands()
+            self.network.load_parameter_values(snapshot.parameters)
+            self.at_epoch = snapshot.epoch
         self.show_rows()
+
+    @property
+    def rewound(self) -> bool:
+        """True when the weights are those of an epoch before the last one trained."""
+        return self.at_epoch is not None
+
+    def branch(self) -> Branch:
+        """Training goes on from the epoch gone back to: the later epochs are set aside and
+        returned, so that :meth:`undo_branch` can put them back."""
+        if self.at_epoch is None:
+            raise ValueError("the weights are the latest: there is nothing to set aside")
+        epoch = self.at_epoch
+        cut = next((i for i, r in enumerate(self.history) if r.epoch > epoch), len(self.history))
+        aside = Branch(epoch, tuple(self.history[cut:]),
+                       tuple(s for s in self.snapshots.snapshots if s.epoch > epoch), self._latest)
+        del self.history[cut:]
+        self.snapshots.snapshots = [s for s in self.snapshots.snapshots if s.epoch <= epoch]
+        self.trainer.epochs_done = epoch
+        self._latest, self.at_epoch = None, None
+        return aside
+
+    def undo_branch(self, aside: Branch) -> None:
+        """Put back what :meth:`branch` set aside, with the weights, optimiser and shuffling
+        as they were at its last epoch; the epochs trained since the branch are dropped."""
+        cut = next((i for i, r in enumerate(self.history) if r.epoch > aside.epoch), len(self.history))
+        del self.history[cut:]
+        self.history.extend(aside.history)
+        kept = [s for s in self.snapshots.snapshots if s.epoch <= aside.epoch]
+        self.snapshots.snapshots = kept + list(aside.snapshots)
+        latest = aside.latest
+        self.network.load_parameter_values(latest.parameters)
+        self.trainer.optimiser.load_state(latest.optimiser)
+        self.trainer.rng.bit_generator.state = latest.rng
+        self.trainer.epochs_done = latest.epochs_done
+        self._latest, self.at_epoch = None, None
+        self.show_rows()
+
+    def _where_it_stands(self) -> Standing:
+        trainer = self.trainer
+        return Standing(tuple(np.array(p, copy=True) for p in self.network.parameter_values()),
+                        trainer.epochs_done, trainer.rng.bit_generator.state,
+                        {k: np.array(v, copy=True) for k, v in trainer.optimiser.state().items()})

@@ -55,7 +55,48 @@ def test_restoring_an_epoch_puts_exactly_its_weights_back() -> None:
         pass
     for restored, expected in zip(run.network.parameters, fresh.parameters):
         np.testing.assert_array_equal(restored.value, expected.value)
-    assert run.trainer.epochs_done == 12 and len(run.history) == 12
+    # Going back keeps the history; training on from there sets the later epochs aside.
+    assert run.at_epoch == 12 and len(run.history) == 40 and run.trainer.epochs_done == 40
+    aside = run.branch()
+    assert run.trainer.epochs_done == 12 and len(run.history) == 12 and not run.rewound
+    assert [r.epoch for r in aside.history] == list(range(13, 41))
+
+
+def _trained(epochs: int) -> TrainingRun:
+    run = TrainingRun.create(defaults_for("xor"))
+    for record in run.trainer.fit(run.train, run.test, epochs):
+        run.snapshots.offer(record.epoch, [p.value for p in run.network.parameters], record)
+        run.history.append(record)
+    return run
+
+
+def test_going_back_and_forth_in_time_keeps_the_latest_weights() -> None:
+    run = _trained(30)
+    latest = [p.copy() for p in run.network.parameter_values()]
+    run.restore(run.snapshots.nearest(5))
+    assert run.rewound and run.at_epoch == 5
+    run.restore(run.snapshots.nearest(30))  # the last epoch: the latest weights come back
+    assert not run.rewound and len(run.history) == 30
+    for got, want in zip(run.network.parameter_values(), latest):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_training_on_from_the_past_can_be_undone_exactly() -> None:
+    run = _trained(30)
+    latest = [p.copy() for p in run.network.parameter_values()]
+    expected = _trained(35)  # what training on from the latest epoch gives
+    records_before = list(run.history)
+    run.restore(run.snapshots.nearest(10))
+    aside = run.branch()
+    run.history.extend(run.trainer.fit(run.train, run.test, 7))  # a different future
+    assert [r.epoch for r in run.history][-1] == 17
+    run.undo_branch(aside)
+    assert run.history == records_before and run.trainer.epochs_done == 30 and not run.rewound
+    for got, want in zip(run.network.parameter_values(), latest):
+        np.testing.assert_array_equal(got, want)
+    # Optimiser and shuffling are back too: training on gives what it would have given.
+    more = list(run.trainer.fit(run.train, run.test, 5))
+    assert [r._replace(seconds=0) for r in more] == [r._replace(seconds=0) for r in expected.history[30:]]
 
 
 def test_boundary_classifies_the_grid_as_the_network_does() -> None:

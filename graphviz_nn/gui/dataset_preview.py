@@ -1,0 +1,57 @@
+"""A dataset at a glance: a 2-D set's points, a few images, or a summary of its rows."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QStackedWidget
+
+from ..nn.datasets import Dataset
+from .heatmap import heatmap_pixmap
+from .training_plots import BoundaryView
+
+IMAGES_SHOWN = 24
+IMAGES_PER_ROW = 8
+
+
+class DatasetPreview(QStackedWidget):
+    """Shows a dataset: the points of a 2-D classification set (with the decision boundary
+    drawn under them as training goes), a strip of images, or its size and classes."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.boundary = BoundaryView()
+        self.images = QLabel()
+        self.images.setObjectName("dataset_images")
+        self.images.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.summary = QLabel()
+        self.summary.setObjectName("dataset_summary")
+        self.summary.setWordWrap(True)
+        for widget in (self.boundary, self.images, self.summary):
+            self.addWidget(widget)
+        self.setMinimumHeight(110)
+
+    def show_data(self, data: Dataset) -> None:
+        if data.n_features == 2 and data.is_classification:
+            self.boundary.show_data(data)
+            self.setCurrentWidget(self.boundary)
+        elif data.image_shape is not None:
+            self.images.setPixmap(heatmap_pixmap(_image_grid(data), cell=6, max_size=420))
+            self.setCurrentWidget(self.images)
+        else:
+            counts = ", ".join(f"{name}: {int(np.sum(data.y == k))}" for k, name in enumerate(data.class_names or ()))
+            self.summary.setText(f"<b>{data.name}</b>: {len(data)} rows × {data.n_features} features"
+                                 f"<br>{counts}<br><small>{data.source}</small>")
+            self.setCurrentWidget(self.summary)
+
+
+def _image_grid(data: Dataset) -> np.ndarray:
+    """The first images side by side, a blank column between two, in rows of eight."""
+    rows, cols = data.image_shape
+    tiles = [data.X[i].reshape(rows, cols) for i in range(min(IMAGES_SHOWN, len(data)))]
+    pad = np.full((rows, 1), np.nan)
+    strip = [np.hstack([t for pair in zip(tiles[k:k + IMAGES_PER_ROW], [pad] * IMAGES_PER_ROW) for t in pair])
+             for k in range(0, len(tiles), IMAGES_PER_ROW)]
+    width = max(s.shape[1] for s in strip)
+    grid = np.vstack([np.hstack([s, np.full((rows, width - s.shape[1]), np.nan)]) for s in strip])
+    return np.nan_to_num(grid, nan=0.0)
