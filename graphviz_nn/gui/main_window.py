@@ -19,6 +19,7 @@ from ..io import SessionState, ViewState, export_graph, export_history, load_ses
 from ..layout import Layout, LayoutWorker, default_collapsed, layout
 from ..session import EXAMPLES, Built, Cursor, Recording, record
 from ..session.document import Reopened, capture, reopen
+from ..session.gradient_check import check_summary
 from ..session.inspect import describe
 from ..session.workspace import Workspace
 from .animation_export import AnimationExport
@@ -188,6 +189,7 @@ class MainWindow(QMainWindow):
         self.training.training_stopped.connect(self._on_training_training_stopped)
         self.training.epoch_restored.connect(self._on_training_epoch_restored)
         self._training = False
+        self._stopped_while_drawing: str | None = None
 
         self.resize(1280, 800)
         geometry = self.settings.value("window/geometry")
@@ -499,6 +501,11 @@ class MainWindow(QMainWindow):
         if self._restore is not None:
             state, self._restore = self._restore, None
             self._restore_position(state)
+        if self._stopped_while_drawing is not None:
+            reason, self._stopped_while_drawing = self._stopped_while_drawing, None
+            self._after_weights_changed()
+            if reason not in ("done", "stopped"):
+                self.say(reason)
 
     def cancel_work(self) -> None:
         if self.animation_export is not None:
@@ -594,6 +601,12 @@ class MainWindow(QMainWindow):
         self._changed = True
         self.workspace.changed()
         self._update_title()
+        if self.view.building or self._job is not None:
+            # A run can end before the picture of its network is drawn: the passes are
+            # recorded again once it is (the old picture's items are not this graph's).
+            self._stopped_while_drawing = reason
+            self.say(reason if reason not in ("done", "stopped") else "Training stopped")
+            return
         self._after_weights_changed()
         if reason not in ("done", "stopped"):
             self.say(reason)
@@ -780,10 +793,7 @@ class MainWindow(QMainWindow):
         tints = {k: check_colour(err, self.view.theme) for k, (err, _) in self.check.items()}
         self.mode = "check"
         self.presenter.set_tints(tints, self.cursor)
-        worst = max((e for e, _ in self.check.values()), default=0.0)
-        bad = sum(1 for e, _ in self.check.values() if e >= 1e-6)
-        self.say(f"Gradient check: {len(self.check)} variables, worst relative error {worst:.1e}"
-                 + (f", {bad} above 1e-6" if bad else ", all agree with finite differences"))
+        self.say(check_summary(e for e, _ in self.check.values()))
         self._update_inspector()
 
     def toggle_magnitudes(self) -> None:

@@ -157,6 +157,13 @@ def test_check_gradients_colours_the_variables(open_window) -> None:
     assert "all agree with finite differences" in window.status.text()
 
 
+def test_a_gradient_check_that_meets_nan_fails(open_window) -> None:
+    window = open_window("nan")
+    window.actions["check"].trigger()
+    text = window.status.text()
+    assert "all agree" not in text and "not a number" in text
+
+
 def test_gradient_magnitudes_colour_every_node_with_a_gradient(open_window) -> None:
     window = open_window("layer_net")
     window.actions["magnitude"].trigger()

@@ -206,3 +206,27 @@ def test_a_training_process_that_cannot_start_or_talks_nonsense_is_reported(open
     dock.train(10)
     _wait_for_the_end(window, qtbot)
     assert dock.run.trainer.epochs_done == 10 and "Finished" in dock.status.text()
+
+
+def test_a_scope_collapses_after_training(open_window, qtbot) -> None:
+    """Training drops the recordings; collapsing a layer afterwards raised KeyError: 'forward'."""
+    window = open_window("seed")
+    _start(window, qtbot, "xor", 5)
+    _wait_for_the_end(window, qtbot)
+    scope = next(n.scope[:1] for n in window.graph.nodes if n.scope)
+    window.view.scope_toggled.emit(scope)
+    qtbot.waitUntil(lambda: ready(window) and scope in window.collapsed, timeout=30000)
+
+
+def test_a_run_that_ends_before_its_network_is_drawn_says_why(open_window, qtbot, monkeypatch) -> None:
+    from graphviz_nn.gui import training_worker
+
+    window = open_window("seed")
+    monkeypatch.setattr(training_worker, "command", lambda fd: ["/nonexistent/python", str(fd)])
+    dock = window.training
+    dock.dataset.setCurrentIndex(dock.dataset.findData("digits"))  # a big graph to draw
+    window.show_training()
+    dock.train(3)
+    qtbot.waitUntil(lambda: "could not be started" in window.status.text(), timeout=30000)
+    qtbot.waitUntil(lambda: ready(window), timeout=60000)
+    assert window.graph is dock.run.network.graph
