@@ -50,10 +50,18 @@ def scratch_settings() -> Iterator[QSettings]:
             del settings
 
 
+def new_window(example: str | None = None) -> MainWindow:
+    """A window for a person (not a script that inspects it afterwards): it frees itself,
+    and all it holds, when it is closed (a notebook that shows graphs again and again)."""
+    window = MainWindow(example)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    return window
+
+
 def run(example: str | None = "seed", session: str | None = None) -> int:
     """Open the window on an example, or on a session file, and run until it is closed."""
     app = application()
-    window = MainWindow(None if session else example)
+    window = new_window(None if session else example)
     window.show()
     if session:
         window.open_session(session)

@@ -66,6 +66,15 @@ def _prepare(built: Built, collapsed: frozenset, worker: LayoutWorker, title: st
                     collapsed, title, expression)
 
 
+def _release_frozen() -> None:
+    """Let the cycle collector see what windows froze, free what closed windows left, and
+    freeze again what the open ones hold."""
+    gc.unfreeze()
+    gc.collect()
+    if any(isinstance(w, MainWindow) and w.isVisible() for w in QApplication.topLevelWidgets()):
+        gc.freeze()
+
+
 class MainWindow(QMainWindow):
     """graphviz-nn's window.
 
@@ -1345,3 +1354,5 @@ class MainWindow(QMainWindow):
         if self._own_worker:
             self.worker.close()
         super().closeEvent(event)
+        # What this window froze at its start must not outlive it (10 MB a closed window).
+        QTimer.singleShot(0, _release_frozen)

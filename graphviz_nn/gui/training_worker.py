@@ -104,6 +104,7 @@ class TrainingWorker(QObject):
         read_end, write_end = os.pipe()
         env = dict(os.environ)
         env.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only cost time
+        self._close_errors()
         self._errors = tempfile.TemporaryFile()
         try:
             process = subprocess.Popen(command(read_end), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -175,6 +176,13 @@ class TrainingWorker(QObject):
             self._control = None
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(2.0)
+        self._close_errors()
+
+    def _close_errors(self) -> None:
+        """Close the file that caught the last child's stderr (one leaked per run before)."""
+        errors, self._errors = self._errors, None
+        if errors is not None:
+            errors.close()
 
     def _read(self, process: subprocess.Popen, run_id: int) -> None:
         """The reading thread: updates on, until this run's ``finished``."""
