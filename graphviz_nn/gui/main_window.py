@@ -54,6 +54,15 @@ class Prepared:
 
 
 AUTOSAVE_MS = 30_000
+FIRST_SIZE = (1280, 800)
+TITLE_BAR = 40  # room the window manager's frame takes above the window, roughly
+
+
+def fitted_size(wanted: QSize, available) -> QSize:
+    """``wanted``, made no larger than the available screen area (frame included)."""
+    if available is None or available.isEmpty():
+        return wanted
+    return QSize(min(wanted.width(), available.width()), min(wanted.height(), available.height() - TITLE_BAR))
 JACOBIAN_DELAY_MS = 40  # after a new picture is ready, before the Jacobian panel's plans
 SESSION_FILTER = "graphviz-nn sessions (*.gnn)"
 
@@ -200,10 +209,11 @@ class MainWindow(QMainWindow):
         self._training = False
         self._stopped_while_drawing: str | None = None
 
-        self.resize(1280, 800)
+        self.resize(fitted_size(QSize(*FIRST_SIZE), self._available()))
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+            self.resize(fitted_size(self.size(), self._available()))  # saved on a larger screen
         state = self.settings.value("window/state")
         # A state saved with another set of docks would misplace the new ones: it is dropped.
         if state is None or not self.restoreState(state, STATE_VERSION):
@@ -1188,8 +1198,19 @@ class MainWindow(QMainWindow):
         for widget in (self.playback, self.inspector, self.jacobian, self.statusBar(), self.find_bar, self.menuBar()):
             widget.setFont(font)
 
+    def _available(self):
+        """The room the window may take: its screen less the task bars."""
+        screen = self.screen() or QApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else None
+
+    def _show_normal(self) -> None:
+        """Leave full screen at a size that fits the screen (the window came back taller
+        than a 720-line projector)."""
+        self.showNormal()
+        self.resize(fitted_size(self.size(), self._available()))
+
     def toggle_full_screen(self) -> None:
-        self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        self._show_normal() if self.isFullScreen() else self.showFullScreen()
         self.actions["fullscreen"].setChecked(self.isFullScreen())
 
     def toggle_presentation(self) -> None:
@@ -1215,7 +1236,7 @@ class MainWindow(QMainWindow):
             self.font_scale = scale
             toolbar.setIconSize(icons)
             if not full:
-                self.showNormal()
+                self._show_normal()
             self.say("Presentation mode left")
         self.actions["fullscreen"].setChecked(self.isFullScreen())
         self._apply_font()

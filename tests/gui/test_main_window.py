@@ -322,3 +322,21 @@ def test_a_dock_layout_saved_by_another_version_is_not_restored(qtbot, settings,
     qtbot.addWidget(second)
     assert second.tabifiedDockWidgets(second.expression)  # the fresh layout: a tab, not a pane
     assert not second.restoreState(settings.value("window/state"), STATE_VERSION)
+
+
+def test_the_window_fits_a_720_line_screen(qtbot, settings, layout_worker) -> None:
+    from PySide6.QtCore import QRect, QSize
+
+    from graphviz_nn.gui.main_window import MainWindow, fitted_size
+
+    assert fitted_size(QSize(1280, 800), QRect(0, 0, 1280, 720)) == QSize(1280, 680)
+    assert fitted_size(QSize(1000, 600), QRect(0, 0, 1920, 1080)) == QSize(1000, 600)
+    window = MainWindow(None, settings=settings, worker=layout_worker, autosave=False)
+    qtbot.addWidget(window)
+    room = window.screen().availableGeometry()  # offscreen: 800 x 800, narrower than the docks need
+    width = max(room.width(), window.minimumSizeHint().width())
+    assert window.width() <= width and window.height() <= room.height()
+    window.show()
+    window.toggle_full_screen()
+    window.toggle_full_screen()  # back from full screen: still no taller than the screen
+    assert window.height() <= room.height() and window.width() <= width
