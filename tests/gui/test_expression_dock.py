@@ -61,6 +61,12 @@ def type_in(qtbot, dock, text: str) -> None:
     qtbot.keyClicks(edit, text)
 
 
+def _open_editor(t) -> QLineEdit | None:
+    """The cell editor in use: an editor of an earlier edit may still await its deletion."""
+    editors = [e for e in t.findChildren(QLineEdit) if e.isVisible()]
+    return editors[-1] if editors else None
+
+
 def edit_cell(qtbot, dock, name: str, text: str) -> None:
     """Edit a value cell as a user does: select it, type over it, press Enter."""
     t = table(dock)
@@ -68,13 +74,13 @@ def edit_cell(qtbot, dock, name: str, text: str) -> None:
     t.setFocus()
     t.setCurrentCell(row, 1)
     t.editItem(t.item(row, 1))
-    cell_editor = t.findChild(QLineEdit)
-    qtbot.waitUntil(lambda: cell_editor is not None and cell_editor.isVisible())
+    qtbot.waitUntil(lambda: _open_editor(t) is not None)
+    cell_editor = _open_editor(t)
     cell_editor.selectAll()
     qtbot.keyClick(cell_editor, Qt.Key.Key_Backspace)
     qtbot.keyClicks(cell_editor, text)
     qtbot.keyClick(cell_editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: t.findChild(QLineEdit) is None or not t.findChild(QLineEdit).isVisible())
+    qtbot.waitUntil(lambda: _open_editor(t) is None)
 
 
 def press(qtbot, widget, key, modifiers=Qt.KeyboardModifier.ControlModifier) -> None:
