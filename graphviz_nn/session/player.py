@@ -1,0 +1,249 @@
+"""The rules of stepping through a graph's passes, as a debugger steps through code. Qt-free.
+
+A :class:`Player` holds one graph's recorded passes and a cursor over the one on screen. It
+owns what "next" means (the forward pass runs on into the backward pass, playback pauses at
+a breakpoint and stops at the end), run-to-NaN, which input a tangent pass starts from, the
+overlay (gradient check or gradient magnitudes), reveal, and the lock that training puts on
+all of it. Views subscribe to its events and call its methods; they never decide.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Callable
+
+import numpy as np
+
+from ..engine import check_gradients
+from .examples import Built
+from .gradient_check import check_summary
+from .jacobian import JacobianPass
+from .playback import PHASES, Cursor, Recording, record
+
+TRAINING_LOCK = "Training is running: pause or stop it to step through the passes"
+
+
+class Overlay(enum.Enum):
+    """What the nodes are coloured by, besides their kind."""
+
+    PLAIN = "plain"
+    CHECK = "check"  # variables by the relative error of their gradient
+    MAGNITUDE = "magnitude"  # every node by log10 of its gradient's norm
+
+
+class Event:
+    """Callbacks run, in the order they were connected, each time the event is emitted."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callable] = []
+
+    def connect(self, callback: Callable) -> None:
+        self._callbacks.append(callback)
+
+    def emit(self, *args) -> None:
+        for callback in list(self._callbacks):
+            callback(*args)
+
+
+class PlayerEvents:
+    """``phase_changed(phase)``: a new pass is on screen (everything may have changed);
+    ``moved(old_position)``: the cursor moved within the pass; ``overlay_changed(overlay)``;
+    ``breakpoint_toggled(node_id)``; ``said(text)``: one line for the status bar."""
+
+    def __init__(self) -> None:
+        self.phase_changed = Event()
+        self.moved = Event()
+        self.overlay_changed = Event()
+        self.breakpoint_toggled = Event()
+        self.said = Event()
+
+
+class Player:
+    """Playback and debugging over one graph.
+
+    Parameters
+    ----------
+    built : Built
+        The graph, the output the backward pass starts from, and the inputs a tangent pass
+        may start from.
+    forward : Recording, optional
+        The forward pass, when it was recorded already (off the UI thread).
+    """
+
+    def __init__(self, built: Built, forward: Recording | None = None):
+        self.built, self.graph = built, built.graph
+        self.events = PlayerEvents()
+        self.recordings: dict[str, Recording] = {"forward": forward} if forward is not None else {}
+        leaves = [self.graph.id_of(v) for v in built.inputs]
+        self.tangent_leaf: str | None = leaves[0] if leaves else None
+        self.breakpoints: set[str] = set()
+        self.reveal = False
+        self.overlay = Overlay.PLAIN
+        self.check: dict[str, tuple[float, np.ndarray]] = {}
+        self.training = False
+        self.cursor = Cursor(self.recording("forward"))
+
+    # --- passes ------------------------------------------------------------------------------
+    @property
+    def phase(self) -> str:
+        return self.cursor.recording.phase
+
+    def recording(self, phase: str) -> Recording:
+        """The pass of that phase, recorded on first use."""
+        if phase not in PHASES:
+            raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
+        if phase not in self.recordings:
+            built = self.built
+            if phase == "backward":
+                self.recordings[phase] = record(self.graph, "backward", built.output, built.cotangent)
+            elif phase == "tangent":
+                leaf = self.graph[self.tangent_leaf] if self.tangent_leaf else None
+                seeds = {leaf: np.ones(leaf.value.shape)} if leaf is not None else {}
+                self.recordings[phase] = record(self.graph, "tangent", seeds=seeds)
+            else:
+                self.recordings[phase] = record(self.graph, "forward")
+        return self.recordings[phase]
+
+    def _blocked(self) -> bool:
+        if self.training:
+            self.events.said.emit(TRAINING_LOCK)
+        return self.training
+
+    def set_phase(self, phase: str, position: int = -1) -> bool:
+        """Show a pass at a position (−1: before its first step). False while training."""
+        if phase not in PHASES or self._blocked():
+            return False
+        self.cursor = Cursor(self.recording(phase), position)
+        self.events.phase_changed.emit(phase)
+        return True
+
+    def seek(self, position: int) -> None:
+        if self._blocked():
+            return
+        old = self.cursor.position
+        if self.cursor.seek(position) != old:
+            self.events.moved.emit(old)
+
+    # --- stepping ----------------------------------------------------------------------------
+    def step_forward(self) -> bool:
+        """One step on; the end of the forward pass runs on into the backward pass (a
+        clicker's "next"). True when the step reached a breakpoint."""
+        if self.cursor.at_end and self.phase == "forward":
+            if not self.set_phase("backward"):
+                return False
+        self.seek(self.cursor.position + 1)
+        return self._at_breakpoint()
+
+    def step_back(self) -> None:
+        self.seek(self.cursor.position - 1)
+
+    def restart(self) -> None:
+        self.seek(-1)
+
+    def to_end(self) -> None:
+        self.seek(self.cursor.last)
+
+    def can_play(self) -> bool:
+        """Ready the cursor for playing: at the end of a pass the next one (forward runs on
+        into backward) or the same one again plays. False while training."""
+        if self._blocked():
+            return False
+        if self.cursor.at_end:
+            if self.phase == "forward":
+                self.set_phase("backward")
+            else:
+                self.seek(-1)
+        return True
+
+    def tick(self) -> bool:
+        """One step of playing; False when playing must stop (end of the pass, breakpoint)."""
+        if self.training or self.cursor.at_end:
+            return False
+        if self.step_forward():
+            return False
+        if self.cursor.at_end:
+            if self.phase == "forward":
+                self.events.said.emit("Forward pass done: Space plays the backward pass")
+            return False
+        return True
+
+    def _at_breakpoint(self) -> bool:
+        step = self.cursor.current
+        if step is not None and step.node_id in self.breakpoints:
+            self.events.said.emit(f"Breakpoint: {step.node.label} ({step.node_id})")
+            return True
+        return False
+
+    def toggle_breakpoint(self, node_id: str) -> None:
+        self.breakpoints.symmetric_difference_update({node_id})
+        self.events.breakpoint_toggled.emit(node_id)
+        on = "set on" if node_id in self.breakpoints else "removed from"
+        self.events.said.emit(f"Breakpoint {on} {self.graph[node_id].label} ({node_id})")
+
+    def choose_tangent_input(self, node_id: str) -> None:
+        """The input the tangent pass starts from (its seed is all ones)."""
+        if not node_id or node_id == self.tangent_leaf:
+            return
+        self.tangent_leaf = node_id
+        self.recordings.pop("tangent", None)
+        if self.phase == "tangent":
+            self.set_phase("tangent")
+
+    def run_to_nan(self) -> str | None:
+        """Go to the first step, forward pass first, that produced inf or nan; its node id."""
+        for phase in ("forward", "backward"):
+            index = self.recording(phase).first_non_finite()
+            if index is not None and self.set_phase(phase, index):
+                step = self.cursor.current
+                what = "value" if phase == "forward" else "gradient"
+                self.events.said.emit(f"First non-finite {what}: {step.node.label} ({step.node_id}), "
+                                      f"step {index + 1} of the {phase} pass")
+                return step.node_id
+        self.events.said.emit("No inf or nan anywhere in the forward and backward passes")
+        return None
+
+    def record_jacobian_pass(self, jpass: JacobianPass) -> bool:
+        """Put one pass of the Jacobian panel on screen, ready to play."""
+        if jpass.mode == "forward":
+            self.recordings["tangent"] = record(self.graph, "tangent", seeds=jpass.seeds)
+        else:
+            self.recordings["backward"] = record(self.graph, "backward", self.built.output, jpass.cotangent)
+        if not self.set_phase(jpass.phase):
+            return False
+        self.events.said.emit(f"{jpass.label}: one {'forward' if jpass.mode == 'forward' else 'reverse'} "
+                              "pass; the panel fills in when it ends")
+        return True
+
+    # --- overlays -----------------------------------------------------------------------------
+    def check_gradients(self) -> None:
+        """Compare every variable's gradient with central differences (the overlay shows it)."""
+        if self._blocked():
+            return
+        with np.errstate(all="ignore"):
+            report = check_gradients(self.built.output, cotangent=self.built.cotangent)
+        self.check = {self.graph.id_of(v): (c.relative_error, c.numeric) for v, c in report.items()}
+        self.recordings.pop("backward", None)  # the check ran backward again: record it afresh
+        self.overlay = Overlay.CHECK
+        self.events.overlay_changed.emit(self.overlay)
+        self.events.said.emit(check_summary(e for e, _ in self.check.values()))
+
+    def show_magnitudes(self) -> None:
+        """Colour by gradient magnitude, at the end of the backward pass."""
+        self.overlay = Overlay.MAGNITUDE
+        if self.phase != "backward":
+            self.set_phase("backward", len(self.recording("backward")) - 1)
+        self.recording("backward")
+        self.events.overlay_changed.emit(self.overlay)
+
+    def clear_overlay(self) -> None:
+        self.overlay = Overlay.PLAIN
+        self.events.overlay_changed.emit(self.overlay)
+        self.events.said.emit("Colours back to node kinds")
+
+    def weights_changed(self) -> None:
+        """The graph's parameters changed (training): record the passes again, backward shown."""
+        self.recordings = {}
+        self.check = {}
+        self.set_phase("backward")
+        if self.overlay is Overlay.MAGNITUDE:
+            self.events.overlay_changed.emit(self.overlay)
