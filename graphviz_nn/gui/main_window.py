@@ -14,13 +14,13 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QStyle, QVBoxLayout, QWidget)
 
-from ..engine import Graph, check_gradients
+from ..engine import Graph
 from ..io import SessionState, ViewState, export_graph, export_history, load_session, save_session
 from ..layout import Layout, LayoutWorker, default_collapsed, layout
 from ..session import EXAMPLES, Built, Cursor, Recording, record
 from ..session.document import Reopened, capture, reopen
-from ..session.gradient_check import check_summary
 from ..session.inspect import describe
+from ..session.player import Overlay, Player
 from ..session.workspace import Workspace
 from .animation_export import AnimationExport
 from .expression_dock import ExpressionDock
@@ -121,14 +121,10 @@ class MainWindow(QMainWindow):
         self._own_worker = worker is None
         self.built: Built | None = None
         self.graph: Graph | None = None
-        self.recordings: dict[str, Recording] = {}
-        self.cursor: Cursor | None = None
+        self.player: Player | None = None
         self.collapsed: frozenset = frozenset()
         self.presenter: Presenter | None = None
-        self.check: dict[str, tuple[float, np.ndarray]] = {}
-        self.mode = "plain"
         self.pinned: str | None = None
-        self.tangent_leaf: str | None = None
         self.font_scale = 1.0
         self._job: Job | None = None
         self._jacobian_pending = False
@@ -459,16 +455,24 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._jacobian_pending = False
         self.built, self.graph = prepared.built, prepared.built.graph
-        self.recordings = {"forward": prepared.recording}
-        self.cursor = Cursor(prepared.recording)
+        self.player = player = Player(prepared.built, prepared.recording)
+        player.training = self._training
+        if self._training:  # a network drawn for a run under way: coloured as it learns
+            player.overlay = Overlay.MAGNITUDE
+        events = player.events
+        events.phase_changed.connect(self._on_player_phase_changed)
+        events.moved.connect(self._on_player_moved)
+        events.overlay_changed.connect(self._on_player_overlay_changed)
+        events.breakpoint_toggled.connect(self._on_player_breakpoint_toggled)
+        events.said.connect(self.say)
         self.collapsed = prepared.collapsed
-        self.check, self.pinned, self.mode = {}, None, "plain"
+        self.pinned = None
         self.actions["check"].setChecked(False)
-        self.actions["magnitude"].setChecked(False)
-        self.presenter = Presenter(self.view, self.graph)
+        self.actions["magnitude"].setChecked(player.overlay is Overlay.MAGNITUDE)
+        self.actions["reveal"].setChecked(False)
+        self.presenter = Presenter(self.view, self.graph, player)
         self.find_bar.set_graph(self.graph)
         leaves = [(self.graph.id_of(v), v.label) for v in self.built.inputs]
-        self.tangent_leaf = leaves[0][0] if leaves else None
         self.playback.set_tangent_inputs(leaves)
         self.playback.set_phase("forward")
         self._jacobian_problem = (self.graph, self.built.output, list(self.built.inputs))
@@ -597,7 +601,11 @@ class MainWindow(QMainWindow):
     def _on_training_training_started(self) -> None:
         self.stop()
         self._training = True
-        self.mode = "magnitude"
+        if self.player is not None:
+            self.player.training = True
+            self.player.overlay = Overlay.MAGNITUDE  # the epochs colour the nodes
+            self.actions["magnitude"].setChecked(True)
+            self.actions["check"].setChecked(False)
         self.say(TRAINING_MESSAGE)
 
     def _on_training_epoch_updated(self, update) -> None:
@@ -617,6 +625,8 @@ class MainWindow(QMainWindow):
 
     def _on_training_training_stopped(self, reason: str) -> None:
         self._training = False
+        if self.player is not None:
+            self.player.training = False
         self._changed = True
         self.workspace.changed()
         self._update_title()
@@ -641,10 +651,7 @@ class MainWindow(QMainWindow):
         """The network's weights changed under the recordings: record the passes again."""
         if self.graph is None or self.training.run is None or self.graph is not self.training.run.network.graph:
             return
-        self.recordings = {}
-        self.check = {}
-        self.set_phase("backward")
-        self._apply_magnitudes()
+        self.player.weights_changed()
         self.say("Training stopped: step through the backward pass on 16 training rows (→), "
                  "or press Train to go on")
 
@@ -655,73 +662,70 @@ class MainWindow(QMainWindow):
 
     # --- phases and the cursor --------------------------------------------------------------
     @property
+    def cursor(self) -> Cursor | None:
+        return self.player.cursor if self.player is not None else None
+
+    @property
     def phase(self) -> str | None:
-        return self.cursor.recording.phase if self.cursor else None
+        return self.player.phase if self.player is not None else None
+
+    @property
+    def check(self) -> dict[str, tuple[float, np.ndarray]]:
+        """The gradient check's relative error and numeric gradient, by variable id."""
+        return self.player.check if self.player is not None else {}
+
+    @property
+    def mode(self) -> str:
+        """What colours the nodes: "plain", "check" or "magnitude"."""
+        return self.player.overlay.value if self.player is not None else Overlay.PLAIN.value
 
     def _recording(self, phase: str) -> Recording:
-        if phase not in self.recordings:
-            built = self.built
-            if phase == "backward":
-                self.recordings[phase] = record(self.graph, "backward", built.output, built.cotangent)
-            elif phase == "tangent":
-                leaf = self.graph[self.tangent_leaf] if self.tangent_leaf else None
-                seeds = {leaf: np.ones(leaf.value.shape)} if leaf is not None else {}
-                self.recordings[phase] = record(self.graph, "tangent", seeds=seeds)
-            else:
-                self.recordings[phase] = record(self.graph, "forward")
-        return self.recordings[phase]
+        return self.player.recording(phase)
 
     def set_phase(self, phase: str, position: int = -1) -> None:
-        if self.graph is None or phase not in PHASE_TITLES or self._blocked_by_training():
-            return
+        if self.player is not None and phase in PHASE_TITLES:
+            self.player.set_phase(phase, position)
+
+    def _on_player_phase_changed(self, phase: str) -> None:
         self.stop()
-        self.cursor = Cursor(self._recording(phase), position)
         self.playback.set_phase(phase)
-        if self.mode == "magnitude" and phase == "backward":
+        if self.player.overlay is Overlay.MAGNITUDE and phase == "backward":
             self._apply_magnitudes()
         self.presenter.refresh_all(self.cursor)
         self._update_position()
         self.say(PHASE_TITLES[phase] + ": Space plays, → steps, ← goes back")
 
     def seek(self, position: int) -> None:
-        if self.cursor is None or self.presenter is None or self._blocked_by_training():
-            return
-        old = self.cursor.position
-        if self.cursor.seek(position) != old:
-            self.presenter.move(self.cursor, old)
+        if self.player is not None and self.presenter is not None:
+            self.player.seek(position)
+
+    def _on_player_moved(self, old_position: int) -> None:
+        self.presenter.move(self.cursor, old_position)
         self._update_position()
 
     def step_forward(self) -> None:
-        if self.cursor is None:
-            return
-        if self.cursor.at_end and self.phase == "forward":
-            self.set_phase("backward")  # a clicker's "next" runs on into the backward pass
-        self.seek(self.cursor.position + 1)
-        self._pause_at_breakpoint()
+        if self.player is not None and self.player.step_forward():
+            self.stop()  # a breakpoint
 
     def step_back(self) -> None:
-        if self.cursor is not None:
-            self.seek(self.cursor.position - 1)
+        if self.player is not None:
+            self.player.step_back()
 
     def restart(self) -> None:
         self.stop()
-        self.seek(-1)
+        if self.player is not None:
+            self.player.restart()
 
     def to_end(self) -> None:
-        if self.cursor is not None:
-            self.seek(self.cursor.last)
+        if self.player is not None:
+            self.player.to_end()
 
     def toggle_play(self) -> None:
         if self.timer.isActive():
             self.stop()
             return
-        if self.cursor is None or self._blocked_by_training():
+        if self.player is None or not self.player.can_play():
             return
-        if self.cursor.at_end:  # each pass stops at its end; the next Space plays on
-            if self.phase == "forward":
-                self.set_phase("backward")
-            else:
-                self.seek(-1)
         self.timer.start()
         self.actions["play"].setText("Pause")
 
@@ -734,30 +738,15 @@ class MainWindow(QMainWindow):
         return self.timer.isActive()
 
     def _on_timer_timeout(self) -> None:
-        if self.cursor is None or self.cursor.at_end:
+        if self.player is None or not self.player.tick():
             self.stop()
-            return
-        self.step_forward()
-        if self.cursor.at_end:
-            self.stop()
-            if self.phase == "forward":
-                self.say("Forward pass done: Space plays the backward pass")
-
-    def _pause_at_breakpoint(self) -> None:
-        step = self.cursor.current if self.cursor else None
-        if step is not None and self.presenter and step.node_id in self.presenter.breakpoints:
-            self.stop()
-            self.say(f"Breakpoint: {step.node.label} ({step.node_id})")
 
     def _on_playback_speed_changed(self, steps_per_second: float) -> None:
         self.timer.setInterval(max(15, int(1000 / steps_per_second)))
 
     def _on_playback_tangent_input_chosen(self, node_id: str) -> None:
-        if node_id and node_id != self.tangent_leaf:
-            self.tangent_leaf = node_id
-            self.recordings.pop("tangent", None)
-            if self.phase == "tangent":
-                self.set_phase("tangent")
+        if self.player is not None:
+            self.player.choose_tangent_input(node_id)
 
     def _update_position(self) -> None:
         if self.cursor is None:
@@ -797,67 +786,49 @@ class MainWindow(QMainWindow):
     def check_gradients(self) -> None:
         """Colour each Variable by the relative error of its gradient against central
         differences (green < 1e-6, amber < 1e-3, red beyond); numbers in the inspector."""
-        if self.graph is None or self._blocked_by_training():
+        if self.player is None:
             return
-        if not self.actions["check"].isChecked() and self.mode == "check":
-            self._clear_tints()
+        if not self.actions["check"].isChecked() and self.player.overlay is Overlay.CHECK:
+            self.player.clear_overlay()
             return
-        self.actions["check"].setChecked(True)
-        self.actions["magnitude"].setChecked(False)
-        output, cotangent = self.built.output, self.built.cotangent
-        with np.errstate(all="ignore"):
-            report = check_gradients(output, cotangent=cotangent)
-        self.check = {self.graph.id_of(v): (c.relative_error, c.numeric) for v, c in report.items()}
-        self.recordings.pop("backward", None)  # the check re-ran backward; record it afresh
-        tints = {k: check_colour(err, self.view.theme) for k, (err, _) in self.check.items()}
-        self.mode = "check"
-        self.presenter.set_tints(tints, self.cursor)
-        self.say(check_summary(e for e, _ in self.check.values()))
-        self._update_inspector()
+        self.player.check_gradients()
 
     def toggle_magnitudes(self) -> None:
-        if self.graph is None:
+        if self.player is None:
             return
-        if self.mode == "magnitude":
-            self._clear_tints()
-            return
-        self.actions["magnitude"].setChecked(True)
-        self.actions["check"].setChecked(False)
-        self.mode = "magnitude"
-        if self.phase != "backward":
-            self.set_phase("backward", self._recording("backward").steps[-1].index)
-        self._apply_magnitudes()
+        if self.player.overlay is Overlay.MAGNITUDE:
+            self.player.clear_overlay()
+        else:
+            self.player.show_magnitudes()
+
+    def _on_player_overlay_changed(self, overlay: Overlay) -> None:
+        self.actions["check"].setChecked(overlay is Overlay.CHECK)
+        self.actions["magnitude"].setChecked(overlay is Overlay.MAGNITUDE)
+        if overlay is Overlay.CHECK:
+            tints = {k: check_colour(err, self.view.theme) for k, (err, _) in self.check.items()}
+            self.presenter.set_tints(tints, self.cursor)
+        elif overlay is Overlay.MAGNITUDE:
+            self._apply_magnitudes()
+        else:
+            self.presenter.set_tints({}, self.cursor)
+        self._update_inspector()
 
     def _apply_magnitudes(self) -> None:
-        self._recording("backward")
+        self.player.recording("backward")
         tints, low, high = self.presenter.magnitude_tints()
         self.presenter.set_tints(tints, self.cursor)
         self.say(f"Gradient magnitude: dark purple = 10^{low:.1f}, yellow = 10^{high:.1f} "
                  "(log₁₀ ‖dL/d·‖; grey = zero)")
 
-    def _clear_tints(self) -> None:
-        self.mode = "plain"
-        self.actions["check"].setChecked(False)
-        self.actions["magnitude"].setChecked(False)
-        self.presenter.set_tints({}, self.cursor)
-        self.say("Colours back to node kinds")
-
     def run_to_nan(self) -> None:
         """Jump to the first step, forward pass first, that produced inf or nan."""
-        if self.graph is None:
+        if self.player is None:
             return
-        for phase in ("forward", "backward"):
-            index = self._recording(phase).first_non_finite()
-            if index is not None:
-                self.set_phase(phase, index)
-                step = self.cursor.current
-                self.pinned = step.node_id
-                self.view.centre_on(step.node_id)
-                self._update_inspector()
-                self.say(f"First non-finite {'value' if phase == 'forward' else 'gradient'}: "
-                         f"{step.node.label} ({step.node_id}), step {index + 1} of the {phase} pass")
-                return
-        self.say("No inf or nan anywhere in the forward and backward passes")
+        node_id = self.player.run_to_nan()
+        if node_id is not None:
+            self.pinned = node_id
+            self.view.centre_on(node_id)
+            self._update_inspector()
 
     def toggle_breakpoint(self) -> None:
         node_id = self.pinned or (self.cursor.current.node_id if self.cursor and self.cursor.current else None)
@@ -865,30 +836,21 @@ class MainWindow(QMainWindow):
             self._on_view_breakpoint_toggled(node_id)
 
     def _on_view_breakpoint_toggled(self, node_id: str) -> None:
-        if self.presenter is None:
-            return
-        marks = self.presenter.breakpoints
-        marks.symmetric_difference_update({node_id})
+        if self.player is not None:
+            self.player.toggle_breakpoint(node_id)
+
+    def _on_player_breakpoint_toggled(self, node_id: str) -> None:
         item = self.view.item_for(node_id)
         if item is not None:
             self.presenter.refresh_item(item, self.cursor)
-        label = self.graph[node_id].label
-        self.say(f"Breakpoint {'set on' if node_id in marks else 'removed from'} {label} ({node_id})")
 
     # --- forward vs reverse -----------------------------------------------------------------
     def _on_jacobian_pass_requested(self, jpass) -> None:
         """Animate the pass the Jacobian panel asks for; the panel fills in at its end."""
-        if jpass.mode == "forward":
-            self.recordings["tangent"] = record(self.graph, "tangent", seeds=jpass.seeds)
-            phase = "tangent"
-        else:
-            self.recordings["backward"] = record(self.graph, "backward", self.built.output, jpass.cotangent)
-            phase = "backward"
-        self.set_phase(phase)
+        if self.player is None or not self.player.record_jacobian_pass(jpass):
+            return
         self._jacobian_pending = True
         self.toggle_play()
-        self.say(f"{jpass.label}: one {'forward' if jpass.mode == 'forward' else 'reverse'} pass; "
-                 "the panel fills in when it ends")
 
     # --- session files --------------------------------------------------------------------------
     def session_state(self) -> SessionState:
@@ -1264,7 +1226,7 @@ class MainWindow(QMainWindow):
         self.palette = palette
         self.actions[f"palette_{palette}"].setChecked(True)
         self.settings.setValue("view/palette", palette)
-        if self.mode == "check":  # the check's colours come from the palette
+        if self.mode == Overlay.CHECK.value:  # the check's colours come from the palette
             self.presenter.tints = {k: check_colour(err, theme) for k, (err, _) in self.check.items()}
         self.view.set_theme(theme, self._prepare_item)
         self.say({"standard": "Standard colours", "high-contrast": "High contrast: black on white, thick lines",

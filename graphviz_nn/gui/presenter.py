@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from ..engine import Graph
 from ..layout.view import short_value
 from ..session import Cursor
+from ..session.player import Player
 from .graph_view import GraphView
 from .heatmap import heatmap_pixmap
 from .items import NodeItem
@@ -36,13 +37,23 @@ def _finite(array) -> bool:
 class Presenter:
     """Keeps the view's items in step with the cursor, touching only what changed."""
 
-    def __init__(self, view: GraphView, graph: Graph):
-        self.view, self.graph = view, graph
+    def __init__(self, view: GraphView, graph: Graph, player: Player):
+        self.view, self.graph, self.player = view, graph, player
         self.tints: dict[str, QColor] = {}
-        self.breakpoints: set[str] = set()
-        # Reveal: every number stays hidden until the pass being played reaches its node,
-        # so a class can guess each one first.
-        self.reveal = False
+
+    @property
+    def breakpoints(self) -> set[str]:
+        return self.player.breakpoints
+
+    @property
+    def reveal(self) -> bool:
+        """Every number stays hidden until the pass being played reaches its node, so a class
+        can guess each one first."""
+        return self.player.reveal
+
+    @reveal.setter
+    def reveal(self, on: bool) -> None:
+        self.player.reveal = on
 
     def revealed(self, node_id: str, cursor: Cursor | None) -> bool:
         """Whether the node's numbers may be shown."""
