@@ -137,3 +137,13 @@ def test_a_divergence_from_large_targets_says_to_rescale_them(tmp_path) -> None:
     err = done.stderr.decode().strip()
     assert done.returncode == 1, err
     assert "the targets reach 4.99e+05: rescale the target column, e.g. divide it by 100000" in err
+
+
+def test_how_a_file_was_read_is_said_first(tmp_path, capsys) -> None:
+    path = tmp_path / "years.csv"
+    path.write_text("x;year\n" + "".join(f"{i};{1950 + i}\n" for i in range(60)))
+    assert main(["train", "--dataset", str(path), "--output-activation", "identity", "--loss", "mse",
+                 "--normalise", "--epochs", "1"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == ("years: columns separated by semicolons; target 'year': 60 distinct whole numbers, "
+                     "more than 20: read as a number to predict (regression), not as classes")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from typing import Callable
 
@@ -39,9 +40,17 @@ def quiet_on_broken_pipe(run: Callable[[], int]) -> int:
         status = run()
         sys.stdout.flush()  # what is still buffered may be what finds the pipe closed
         return status
-    except BrokenPipeError:
+    except OSError as error:
+        if not _reader_gone(error):
+            raise
         try:
             sys.stdout.close()
         except OSError:  # closing flushes, and the flush fails again: it is closed all the same
             pass
         return BROKEN_PIPE
+
+
+def _reader_gone(error: OSError) -> bool:
+    """A write to a pipe whose reader has gone: EPIPE, or EINVAL on Windows."""
+    return isinstance(error, BrokenPipeError) or (
+        sys.platform == "win32" and error.errno == errno.EINVAL)

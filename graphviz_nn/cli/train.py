@@ -160,6 +160,8 @@ def run(args: argparse.Namespace) -> int:
 
     tty = sys.stderr.isatty() and not args.json
     if not args.json:
+        if args.dataset not in BUILTIN and data.notes:  # how a file was read: separator, target
+            print(f"{data.name}: {'; '.join(data.notes)}")
         tested = f"{len(test)} test rows" if test is not None else "no test rows"
         print(f"{net} on {data.name}: {len(train)} training rows, {tested}")
     last = None
