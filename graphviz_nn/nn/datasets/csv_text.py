@@ -2,7 +2,7 @@
 
 Files come as spreadsheets write them: separated by commas, semicolons (where the comma is
 the decimal mark) or tabs, with quoted fields that may hold line breaks, with blank lines.
-``numbers_fast`` reads a plain file with numpy's parser (digits.csv: 6x faster than the
+``numbers_fast`` reads a plain file with numpy's parser (digits.csv: 19 ms against 90 ms for the
 ``csv`` module with a ``float`` per cell); when it cannot, ``numbers_careful`` reads cell by
 cell and says where the first problem is: the line, the column and what was found.
 """
