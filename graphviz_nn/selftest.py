@@ -8,13 +8,15 @@ each check prints ``ok  <what>`` or ``FAIL <what>: <why>`` and the first failure
 run with exit status 1. A watchdog ends a run that hangs, so it always comes back.
 
 Nothing of the user's is touched: the window's settings, its recent files and the saved
-session live in a temporary folder that is removed at the end, and autosave is off.
+session live in a temporary folder that is removed at the end (also when the watchdog ends a
+run that hangs), and autosave is off.
 """
 
 from __future__ import annotations
 
 import faulthandler
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -90,8 +92,8 @@ class _Run:
 
         self.folder, self.out = folder, out
         self.app = application()
-        settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-        self.window = MainWindow("seed", settings=settings, autosave=False)
+        self.settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
+        self.window = MainWindow("seed", settings=self.settings, autosave=False)
         self.window.resize(1280, 800)
         self.window.show()
 
@@ -204,6 +206,7 @@ class _Run:
         self.window.close()
         self.window.deleteLater()
         self.app.processEvents()
+        self.settings.sync()  # written now, into the folder about to be removed, not at exit
 
 
 def self_test(out: TextIO | None = None, timeout: float = TIMEOUT) -> int:
@@ -221,12 +224,20 @@ def self_test(out: TextIO | None = None, timeout: float = TIMEOUT) -> int:
         if run is not None:
             run.window.worker.cancel()
 
-    watchdog = _watchdog(timeout, out, stop_worker)
-    with tempfile.TemporaryDirectory(prefix="graphviz-nn-self-test-") as folder:
+    # Made by hand rather than as a context: the watchdog's exit skips every cleanup, so
+    # it removes the folder itself before it ends the process.
+    folder = tempfile.mkdtemp(prefix="graphviz-nn-self-test-")
+
+    def give_up() -> None:
+        stop_worker()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    watchdog = _watchdog(timeout, out, give_up)
+    failed = None
+    try:
         from PySide6.QtCore import qInstallMessageHandler
 
         previous = qInstallMessageHandler(_without_offscreen_noise)
-        failed = None
         try:
             run = _Run(Path(folder), out)
             checks = [run.qt_started, run.assets_found, run.example_opened, run.forward_played, run.backward_played,
@@ -248,6 +259,8 @@ def self_test(out: TextIO | None = None, timeout: float = TIMEOUT) -> int:
                 run.close()
             qInstallMessageHandler(previous)
         watchdog.cancel()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     seconds = time.perf_counter() - started
     if failed:
         print(f"self-test failed ({failed}) after {seconds:.1f} s", file=out, flush=True)

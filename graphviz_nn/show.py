@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Union
 
 import numpy as np
@@ -9,6 +10,17 @@ import numpy as np
 from .engine import Graph, Node
 
 Showable = Union[Node, Graph]
+
+
+def _display_problem() -> str | None:
+    """Why the window cannot open here, or None; nothing is checked when Qt already runs
+    in this process (a notebook with ``%gui qt``): it found its display then."""
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is not None and widgets.QApplication.instance() is not None:
+        return None
+    from .cli.display import qt_platform_problem
+
+    return qt_platform_problem()
 
 
 def show(graph_or_node: Showable, block: bool = True, title: str = "your graph"):
@@ -28,7 +40,16 @@ def show(graph_or_node: Showable, block: bool = True, title: str = "your graph")
     -------
     MainWindow or None
         The window when ``block`` is False.
+
+    Raises
+    ------
+    RuntimeError
+        When no window can open here (no display, or a system library Qt needs is missing),
+        before Qt starts: Qt would abort the process, and with it a notebook's kernel.
     """
+    problem = _display_problem()
+    if problem:
+        raise RuntimeError(f"graphviz_nn.show: cannot open the window: {problem}")
     from .gui.app import application
     from .gui.main_window import MainWindow
     from .session import Built

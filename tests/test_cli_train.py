@@ -55,6 +55,7 @@ def test_a_huge_learning_rate_ends_with_the_non_finite_message() -> None:
     assert len(lines) == 1, out.stderr
     assert lines[0].startswith("graphviz-nn train: error: epoch ")
     assert "has a value with inf" in lines[0] or "with nan" in lines[0]
+    assert lines[0].endswith("(try a smaller --lr)")  # normalised: the rate is the cause
     assert "Traceback" not in out.stderr
 
 

@@ -9,6 +9,7 @@ from typing import NoReturn, Sequence
 from .. import __version__
 from .demo import demo_text
 from .display import qt_platform_problem
+from .output import quiet_on_broken_pipe
 
 __all__ = ["build_parser", "demo_text", "main", "qt_platform_problem"]
 
@@ -70,12 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--self-test runs alone, not with {args.command!r}")
         from ..selftest import self_test
 
-        return self_test()
+        return quiet_on_broken_pipe(self_test)
     if args.command is None:
         from .window import open_window
 
         return open_window(args)
-    return args.run(args)
+    return quiet_on_broken_pipe(lambda: args.run(args))
 
 
 if __name__ == "__main__":  # pragma: no cover

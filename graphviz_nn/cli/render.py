@@ -10,11 +10,13 @@ import numpy as np
 
 from ..engine import Graph, GraphError, ParseError, parse
 from ..io import FORMATS, export_format, export_graph
-from ..layout import LayoutError
+from ..layout import LayoutError, default_collapsed, graph_to_dot
+from ..layout import render as render_graph
 from ..nn import ACTIVATIONS, LOSSES
 from ..nn.builder import NetworkSpec, build_network, output_width
 from ..nn.datasets import BUILTIN, DatasetError, load
 from .manual import add_command
+from .output import is_stdout, write_stdout
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +40,8 @@ one box each until it is small enough to read: --expand draws every node,
              "a 30-5-1 network for the breast cancer data, as a PDF"),
             ('graphviz-nn render --net perceptron --hidden 3 --dataset xor --collapse "layer 1" -o net.gv',
              "one subgraph per perceptron, the first layer folded, as DOT text"),
+            ('graphviz-nn render "x * y + sin(x)" -o - | dot -Tsvg > xy.svg',
+             "DOT text on standard output, for Graphviz's own tools"),
         ],
         exit_status=[("0", "written"), ("2", "a bad expression, option or file, or Graphviz failed")],
     )
@@ -55,8 +59,10 @@ one box each until it is small enough to read: --expand draws every node,
     p.add_argument("--normalise", action="store_true", help="draw the input normalisation too")
     p.add_argument("--dataset", default="breast_cancer", metavar="NAME_OR_CSV",
                    help=f"the data that sets the network's input and output widths ({', '.join(BUILTIN)} or a CSV)")
-    p.add_argument("-o", "--output", required=True, metavar="FILE", help="the file to write")
-    p.add_argument("--format", choices=FORMATS, help="the format (default: from the file's suffix)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="the file to write; - for standard output")
+    p.add_argument("--format", choices=FORMATS,
+                   help="the format (default: from the file's suffix; dot on standard output)")
     p.add_argument("--values", action="store_true", help="show each node's value")
     p.add_argument("--gradients", action="store_true", help="run a backward pass and show gradients")
     group = p.add_mutually_exclusive_group()
@@ -112,13 +118,27 @@ def _graph(args: argparse.Namespace) -> Graph:
     return graph
 
 
+def _drawing(graph: Graph, fmt: str, collapsed: list[tuple[str, ...]] | None, values: bool,
+             gradients: bool) -> bytes:
+    """The bytes ``export_graph`` would write, for standard output."""
+    chosen = default_collapsed(graph) if collapsed is None else frozenset(collapsed)
+    if fmt == "dot":
+        return graph_to_dot(graph, chosen, values, gradients).source.encode("utf-8")
+    return render_graph(graph, fmt, chosen, values, gradients)
+
+
 def run(args: argparse.Namespace) -> int:
+    to_stdout = is_stdout(args.output)
     try:
-        fmt = export_format(args.output, args.format)
+        fmt = export_format(args.output, args.format or ("dot" if to_stdout else None))
         with np.errstate(all="ignore"):
             graph = _graph(args)
         collapsed = () if args.expand else (
             [tuple(s.split("/")) for s in args.collapse] if args.collapse else None)
+        if to_stdout:
+            write_stdout(_drawing(graph, fmt, collapsed, args.values, args.gradients), fmt,
+                         binary=fmt in ("png", "pdf"))
+            return 0
         path = export_graph(graph, args.output, fmt, collapsed, args.values, args.gradients)
     except ParseError as error:
         caret = " " * error.position + "^"

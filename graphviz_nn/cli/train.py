@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from dataclasses import replace
 from typing import TextIO
@@ -13,8 +14,29 @@ import numpy as np
 from ..engine import NonFiniteError
 from ..nn import ACTIVATIONS, LOSSES, OPTIMISERS, EpochRecord, Trainer, make_optimiser
 from ..nn.builder import NetworkSpec, build_network, output_width
-from ..nn.datasets import BUILTIN, DatasetError, load, split, standardise
+from ..nn.datasets import BUILTIN, Dataset, DatasetError, load, split, standardise
 from .manual import add_command
+
+DEFAULT_TEST_FRACTION = 0.3
+
+# Inputs or targets beyond this size, unscaled, make the first steps overshoot at the usual
+# rates: a weight's gradient grows with the input (breast_cancer's areas reach 4254).
+LARGE_SCALE = 100.0
+
+
+def divergence_hint(data: Dataset, normalised: bool) -> str:
+    """What to try when the loss became inf or nan: normalise large inputs, rescale large
+    regression targets, and only when the data's scale is not the cause, a smaller --lr."""
+    features = float(np.max(np.abs(data.X))) if data.X.size else 0.0
+    if not normalised and features > LARGE_SCALE:
+        return (f"the features reach {features:.3g} and are not normalised: add --normalise, "
+                "which standardises them")
+    targets = 0.0 if data.is_classification or not len(data) else float(np.max(np.abs(data.y)))
+    if targets > LARGE_SCALE:
+        unit = 10 ** math.floor(math.log10(targets))
+        return (f"the targets reach {targets:.3g}: rescale the target column, "
+                f"e.g. divide it by {unit:g}")
+    return "try a smaller --lr"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -40,8 +62,10 @@ from --seed, so the same command gives the same numbers.""",
             ("graphviz-nn train --dataset measurements.csv --target label --hidden 8 8",
              "your own CSV file, two hidden layers of 8"),
         ],
-        exit_status=[("0", "trained"), ("1", "the loss became inf or nan (try a smaller --lr)"),
-                     ("2", "bad options or data"), ("130", "interrupted")],
+        exit_status=[("0", "trained"),
+                     ("1", "the loss became inf or nan (the message says what to try)"),
+                     ("2", "bad options or data"), ("130", "interrupted"),
+                     ("141", "the reader of the output went away (as with | head)")],
     )
     p.add_argument("--dataset", required=True, metavar="NAME_OR_CSV",
                    help="a built-in dataset name or a CSV file (header row, numeric columns)")
@@ -67,7 +91,8 @@ from --seed, so the same command gives the same numbers.""",
     split_group = p.add_mutually_exclusive_group()
     split_group.add_argument("--train-rows", type=int, metavar="N", help="train on the first N rows, test on the rest")
     split_group.add_argument("--test-fraction", type=float, metavar="F",
-                             help="test on a shuffled fraction F of the rows (default: 0.3)")
+                             help="test on a shuffled fraction F of the rows; 0 trains on all of "
+                                  "them, with no test rows (default: 0.3)")
     p.add_argument("--normalise", action="store_true",
                    help="standardise inputs with statistics from the training rows")
     p.add_argument("--seed", type=int, default=0, help="seeds the split, the weights and the batches (default: 0)")
@@ -104,16 +129,23 @@ def _progress(record: EpochRecord, epochs: int, stream: TextIO) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.epochs < 1:
         return _fail(f"--epochs must be at least 1, got {args.epochs}")
-    if args.lr <= 0:
-        return _fail(f"--lr must be positive, got {args.lr}")
+    if not (math.isfinite(args.lr) and args.lr > 0):
+        return _fail(f"--lr must be a positive number, got {args.lr}")
+    if not (math.isfinite(args.weight_decay) and args.weight_decay >= 0):
+        return _fail(f"--weight-decay must be 0 or a positive number, got {args.weight_decay}")
+    if args.test_fraction is not None and not 0 <= args.test_fraction < 1:
+        return _fail(f"--test-fraction must be 0 (no test rows) or between 0 and 1, got {args.test_fraction}")
     if any(h < 1 for h in args.hidden):
         return _fail(f"--hidden widths must be at least 1, got {args.hidden}")
     try:
         data = load(args.dataset, target=args.target, seed=args.seed)
         if args.train_rows is not None:
             train, test = split(data, train_rows=args.train_rows)
+        elif args.test_fraction == 0:
+            train, test = data, None
         else:
-            train, test = split(data, test_fraction=args.test_fraction or 0.3, seed=args.seed)
+            fraction = DEFAULT_TEST_FRACTION if args.test_fraction is None else args.test_fraction
+            train, test = split(data, test_fraction=fraction, seed=args.seed)
         spec = NetworkSpec(args.net, tuple(args.hidden), args.activation, args.output_activation,
                            args.loss, normalise=args.normalise)
         if args.normalise and args.net == "perceptron":
@@ -128,7 +160,10 @@ def run(args: argparse.Namespace) -> int:
 
     tty = sys.stderr.isatty() and not args.json
     if not args.json:
-        print(f"{net} on {data.name}: {len(train)} training rows, {len(test)} test rows")
+        if args.dataset not in BUILTIN and data.notes:  # how a file was read: separator, target
+            print(f"{data.name}: {'; '.join(data.notes)}")
+        tested = f"{len(test)} test rows" if test is not None else "no test rows"
+        print(f"{net} on {data.name}: {len(train)} training rows, {tested}")
     last = None
     # numpy's overflow warnings would only repeat what NonFiniteError says, naming the node.
     quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
@@ -147,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     except NonFiniteError as error:
         if tty:
             sys.stderr.write("\n")
-        print(f"graphviz-nn train: error: {error} (try a smaller --lr)", file=sys.stderr)
+        print(f"graphviz-nn train: error: {error} ({divergence_hint(data, args.normalise)})", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         if tty:
@@ -161,7 +196,8 @@ def run(args: argparse.Namespace) -> int:
         final["final"] = True
         print(json.dumps(final))
     else:
-        print(f"final: train loss {last.train_loss:.6g}, test loss {last.test_loss:.6g}, "
+        test_loss = "-" if last.test_loss is None else f"{last.test_loss:.6g}"
+        print(f"final: train loss {last.train_loss:.6g}, test loss {test_loss}, "
               f"train accuracy {_percent(last.train_accuracy)}, "
               f"test accuracy {_percent(last.test_accuracy)}, {last.seconds:.2f} s")
     return 0

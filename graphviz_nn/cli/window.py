@@ -6,10 +6,15 @@ import argparse
 import os
 import re
 import sys
+import tempfile
+from pathlib import Path
 
 from ..session import EXAMPLES, PHASES
 from .display import qt_platform_problem
 from .manual import add_command
+from .output import is_stdout, write_stdout
+
+INTERRUPTED = 130  # what a shell reports for a program ended by Ctrl+C (128 + SIGINT)
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +27,8 @@ laid out by Graphviz, the forward and backward passes to play or step through
 node's chain rule, the gradient check, the expression editor and training.""",
         examples=[("graphviz-nn window --example layer_net", "open on a small network with softmax"),
                   ("graphviz-nn", "the same as graphviz-nn window")],
-        exit_status=[("0", "the window was closed"), ("1", "no display to open it on (the reason is printed)")],
+        exit_status=[("0", "the window was closed"), ("1", "no display to open it on (the reason is printed)"),
+                     ("130", "closed by Ctrl+C in the terminal")],
     )
     p.add_argument("--example", choices=tuple(EXAMPLES), default="seed",
                    help="the gallery example to open (default: seed)")
@@ -36,7 +42,8 @@ pass and step being shown, the zoom and the collapsed scopes. A file that
 cannot be read is reported in one line and the window is not opened.""",
         examples=[("graphviz-nn open lecture3.gnn", "carry on where the last lecture stopped"),
                   ("graphviz-nn open", "the window on the seed's example, as graphviz-nn alone")],
-        exit_status=[("0", "the window was closed"), ("1", "no display, or the file could not be read")],
+        exit_status=[("0", "the window was closed"), ("1", "no display, or the file could not be read"),
+                     ("130", "closed by Ctrl+C in the terminal")],
     )
     o.add_argument("file", metavar="FILE.gnn", nargs="?",
                    help="the session file (without one, the window opens on the seed's example: "
@@ -47,7 +54,8 @@ cannot be read is reported in one line and the window is not opened.""",
         description="Render the window offscreen at a step of a pass: for slides, the README, tests.",
         examples=[("graphviz-nn shot --example seed --phase backward --step 4 -o step4.png",
                    "the seed's graph after four steps of the backward pass"),
-                  ("graphviz-nn shot --example nan --debug nan -o nan.png", "where the first NaN appears")],
+                  ("graphviz-nn shot --example nan --debug nan -o nan.png", "where the first NaN appears"),
+                  ("graphviz-nn shot -o - | display", "the PNG on standard output, for another program")],
         exit_status=[("0", "the PNG was written"), ("2", "bad options, or the window could not be drawn")],
     )
     s.add_argument("--example", choices=tuple(EXAMPLES), default="seed")
@@ -57,7 +65,8 @@ cannot be read is reported in one line and the window is not opened.""",
     s.add_argument("--select", metavar="NODE", help="a node (name or id) to show in the inspector")
     s.add_argument("--debug", choices=("check", "magnitude", "nan"),
                    help="gradient check colours, gradient magnitudes, or run to the first NaN")
-    s.add_argument("-o", "--output", required=True, metavar="FILE.png")
+    s.add_argument("-o", "--output", required=True, metavar="FILE.png",
+                   help="the PNG file to write; - for standard output")
     s.set_defaults(run=take_shot)
 
 
@@ -66,9 +75,7 @@ def open_window(args: argparse.Namespace) -> int:
     if problem:
         print(f"graphviz-nn: cannot open the window: {problem}", file=sys.stderr)
         return 1
-    from ..gui.app import run
-
-    return run(getattr(args, "example", "seed"))
+    return _run_window(getattr(args, "example", "seed"))
 
 
 def open_file(args: argparse.Namespace) -> int:
@@ -85,9 +92,17 @@ def open_file(args: argparse.Namespace) -> int:
     if problem:
         print(f"graphviz-nn: cannot open the window: {problem}", file=sys.stderr)
         return 1
-    from ..gui.app import run
+    return _run_window(None, session=args.file)
 
-    return run(None, session=args.file)
+
+def _run_window(example: str | None, session: str | None = None) -> int:
+    """The window until it is closed, by hand or by Ctrl+C in the terminal (status 130)."""
+    from ..gui import app
+    from .interrupt import interrupt_closes_windows
+
+    with interrupt_closes_windows(app.application()) as interrupted:
+        status = app.run(example, session=session)
+    return INTERRUPTED if interrupted else status
 
 
 def take_shot(args: argparse.Namespace) -> int:
@@ -101,10 +116,17 @@ def take_shot(args: argparse.Namespace) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ..gui.app import shot
 
+    size = (int(match[1]), int(match[2]))
     try:
-        path = shot(args.example, args.output, args.phase, args.step, (int(match[1]), int(match[2])),
+        if is_stdout(args.output):
+            with tempfile.TemporaryDirectory(prefix="graphviz-nn-shot-") as folder:
+                path = shot(args.example, str(Path(folder) / "shot.png"), args.phase, args.step, size,
+                            select=args.select, debug=args.debug)
+                write_stdout(Path(path).read_bytes(), "png", binary=True)
+            return 0
+        path = shot(args.example, args.output, args.phase, args.step, size,
                     select=args.select, debug=args.debug)
-    except (ValueError, RuntimeError) as error:
+    except (ValueError, RuntimeError, OSError) as error:
         print(f"graphviz-nn shot: error: {error}", file=sys.stderr)
         return 2
     print(f"wrote {path}")

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import graphviz_nn as gn
 
 from .conftest import ready
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_show_without_blocking_returns_the_window(qtbot) -> None:
@@ -28,3 +36,27 @@ def test_show_without_blocking_returns_the_window(qtbot) -> None:
 def test_show_refuses_other_things() -> None:
     with pytest.raises(TypeError, match="takes a Graph or a Node"):
         gn.show(42, block=False)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a display is always there elsewhere")
+def test_show_without_a_display_raises_instead_of_aborting(tmp_path) -> None:
+    """Qt aborts the process without a display (status 134), and a notebook's kernel with it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["PYTHONPATH"] = str(ROOT)
+    code = textwrap.dedent("""
+        import sys
+        import graphviz_nn as gn
+        try:
+            gn.show(gn.sin(gn.Variable(0.5, "x")))
+        except RuntimeError as error:
+            print(error)
+        print(sorted(m for m in sys.modules if m in ("PySide6.QtGui", "PySide6.QtWidgets")))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "graphviz_nn.show: cannot open the window: no display: set DISPLAY (X11) or WAYLAND_DISPLAY, "
+        "or run headless with QT_QPA_PLATFORM=offscreen",
+        "[]",  # Qt was not started
+    ]

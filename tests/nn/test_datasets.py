@@ -72,7 +72,7 @@ def test_a_real_valued_target_is_regression(tmp_path) -> None:
     ("a,b\n1,2\n,4\n", r"line 3, column 1 \('a'\): missing value"),
     ("a,b\n1,2\n3\n", r"line 3: 1 values, the header has 2"),
     ("a,b\n1,nan\n", r"line 2, column 2 \('b'\): 'nan' is not a finite number"),
-    ("a,b\n", "needs a header row and at least one row"),
+    ("a,b\n", "needs a header row and at least two rows of data"),
     ("", "needs a header row"),
 ])
 def test_bad_csv_files_name_line_and_column(tmp_path, text, message) -> None:

@@ -7,7 +7,7 @@ from typing import Callable
 
 from .builtin import breast_cancer, digits, iris, letters
 from .csv_file import DatasetError, read_csv
-from .dataset import Dataset, Standardisation, principal_components, split, standardise
+from .dataset import Dataset, Standardisation, preview, principal_components, split, standardise
 from .generated import blobs, circles, moons, spiral, xor
 
 BUILTIN: dict[str, Callable[..., Dataset]] = {
@@ -32,6 +32,6 @@ def load(name_or_path: str | pathlib.Path, target: str | None = None, seed: int 
 
 __all__ = [
     "BUILTIN", "Dataset", "DatasetError", "Standardisation", "blobs", "breast_cancer", "circles",
-    "digits", "iris", "letters", "load", "moons", "principal_components", "read_csv", "spiral",
+    "digits", "iris", "letters", "load", "moons", "preview", "principal_components", "read_csv", "spiral",
     "split", "standardise", "xor",
 ]

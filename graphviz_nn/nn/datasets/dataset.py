@@ -25,6 +25,9 @@ class Dataset:
         (rows, columns) when each row of X is a picture (digits, letters).
     source : str
         Where the data came from, with its licence for the built-in sets.
+    notes : tuple of str
+        How it was read, for people: the separator found in a CSV file, whether the target
+        was read as classes or as a number to predict, a preview's sampling.
     """
 
     name: str
@@ -34,6 +37,7 @@ class Dataset:
     class_names: tuple[str, ...] | None = None
     image_shape: tuple[int, int] | None = None
     source: str = ""
+    notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.X.ndim != 2 or self.y.shape != (self.X.shape[0],):
@@ -80,6 +84,8 @@ def split(
     if (test_fraction is None) == (train_rows is None):
         raise ValueError("give exactly one of test_fraction and train_rows")
     n = len(data)
+    if n < 2:
+        raise ValueError(f"dataset {data.name!r} has {n} row{'s' * (n != 1)}: splitting needs at least 2")
     if train_rows is not None:
         if not 0 < train_rows < n:
             raise ValueError(f"train_rows must be between 1 and {n - 1} for {n} rows, got {train_rows}")
@@ -90,6 +96,22 @@ def split(
     order = rng.permutation(n)
     n_test = max(1, int(round(n * test_fraction)))
     return data.rows(np.sort(order[n_test:])), data.rows(np.sort(order[:n_test]))
+
+
+def preview(data: Dataset, limit: int = 2000, seed: int = 0) -> Dataset:
+    """At most ``limit`` rows of ``data``, for drawing it: all of them when it has no more,
+    else a sample drawn without replacement from ``seed`` and kept in file order.
+
+    The same data, limit and seed give the same rows; the cost grows with ``limit`` and
+    the number of rows, not with the number of features (a million rows: a few ms).
+    """
+    if limit < 1:
+        raise ValueError(f"a preview needs a limit of at least 1 row, got {limit}")
+    n = len(data)
+    if n <= limit:
+        return data
+    index = np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
+    return replace(data.rows(index), notes=data.notes + (f"preview: {limit:,} of {n:,} rows",))
 
 
 @dataclass(frozen=True, eq=False)
