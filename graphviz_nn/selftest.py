@@ -73,7 +73,7 @@ def _without_offscreen_noise(mode, context, message: str) -> None:
 
 
 def _idle(window) -> bool:
-    return window.presenter is not None and window._job is None and not window.view.building
+    return window.presenter is not None and window.idle
 
 
 def _leaves(graph) -> dict:

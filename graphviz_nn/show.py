@@ -50,8 +50,7 @@ def show(graph_or_node: Showable, block: bool = True, title: str = "your graph")
     problem = _display_problem()
     if problem:
         raise RuntimeError(f"graphviz_nn.show: cannot open the window: {problem}")
-    from .gui.app import application
-    from .gui.main_window import MainWindow
+    from .gui.app import application, new_window
     from .session import Built
 
     if isinstance(graph_or_node, Graph):
@@ -68,7 +67,7 @@ def show(graph_or_node: Showable, block: bool = True, title: str = "your graph")
                      f"{title}: {len(graph)} nodes, {len(variables)} variables")
 
     app = application()
-    window = MainWindow(None)
+    window = new_window(None)  # frees itself when closed: a notebook may show() again and again
     window.load(build, title)
     window.show()
     if not block:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStackedWidget
 
-from ..nn.datasets import Dataset
+from ..nn.datasets import Dataset, preview
 from .heatmap import heatmap_pixmap
 from .training_plots import BoundaryView
 
+POINTS_SHOWN = 2000
 IMAGES_SHOWN = 24
 IMAGES_PER_ROW = 8
 
@@ -32,16 +35,19 @@ class DatasetPreview(QStackedWidget):
         self.setMinimumHeight(110)
 
     def show_data(self, data: Dataset) -> None:
+        """Show a dataset; a big one through a fixed sample of its rows (a million points
+        cost gigabytes as scatter items)."""
         if data.n_features == 2 and data.is_classification:
-            self.boundary.show_data(data)
+            self.boundary.show_data(preview(data, POINTS_SHOWN))
             self.setCurrentWidget(self.boundary)
         elif data.image_shape is not None:
             self.images.setPixmap(heatmap_pixmap(_image_grid(data), cell=6, max_size=420))
             self.setCurrentWidget(self.images)
         else:
-            counts = ", ".join(f"{name}: {int(np.sum(data.y == k))}" for k, name in enumerate(data.class_names or ()))
-            self.summary.setText(f"<b>{data.name}</b>: {len(data)} rows × {data.n_features} features"
-                                 f"<br>{counts}<br><small>{data.source}</small>")
+            counts = ", ".join(f"{name}: {int(np.sum(data.y == k)):,}" for k, name in enumerate(data.class_names or ()))
+            notes = "".join(f"<br>{html.escape(n)}" for n in data.notes)
+            self.summary.setText(f"<b>{html.escape(data.name)}</b>: {len(data):,} rows × {data.n_features} features"
+                                 f"<br>{html.escape(counts)}{notes}<br><small>{html.escape(str(data.source))}</small>")
             self.setCurrentWidget(self.summary)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QDockWidget, QDoubleSpinBox, QFileDialog, QFormLayout,
                                QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
@@ -9,10 +11,11 @@ from PySide6.QtWidgets import (QBoxLayout, QComboBox, QDockWidget, QDoubleSpinBo
 
 from ..nn import ACTIVATIONS, LOSSES, OPTIMISERS
 from ..nn.builder import NetworkSpec
-from ..nn.datasets import BUILTIN, Dataset, DatasetError
+from ..nn.datasets import BUILTIN, Dataset, DatasetError, load, read_csv
 from ..session.training import Snapshot, TrainingRun, TrainingSettings, defaults_for
 from .heatmap import heatmap_strip
 from .dataset_preview import DatasetPreview
+from .jobs import Job
 from .training_plots import CurvesView
 from .training_worker import EpochUpdate, TrainingWorker
 from .wheel_guard import WheelGuard
@@ -40,6 +43,8 @@ class TrainingDock(QDockWidget):
     epoch_updated(EpochUpdate)
     epoch_restored(Snapshot)
         An epoch's weights were put back (time travel).
+    csv_read(str)
+        A CSV file was read (off the window's thread) and is the chosen dataset.
     """
 
     network_built = Signal(object)
@@ -47,6 +52,7 @@ class TrainingDock(QDockWidget):
     training_stopped = Signal(str)
     epoch_updated = Signal(object)
     epoch_restored = Signal(object)
+    csv_read = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__("Training", parent)
@@ -58,6 +64,8 @@ class TrainingDock(QDockWidget):
         self._latest: EpochUpdate | None = None
         self._pending_epochs = 0
         self._aside = None  # the epochs set aside by training on from an earlier one
+        self._read: dict[str, Dataset] = {}  # CSV files read, by path
+        self._reading: Job | None = None
         self._built_settings: TrainingSettings | None = None
         body = QWidget()
         column = _Column(body)
@@ -274,9 +282,7 @@ class TrainingDock(QDockWidget):
         self.curves.set_position(None)
         self.show_settings(defaults_for(name))
         try:
-            from ..nn.datasets import load
-
-            self.show_preview(load(name))
+            self.show_preview(self._read[name] if name in self._read else load(name))
         except (DatasetError, ValueError) as error:
             self.status.setText(str(error))
 
@@ -286,16 +292,23 @@ class TrainingDock(QDockWidget):
             self.add_csv(path)
 
     def add_csv(self, path: str) -> None:
-        from ..nn.datasets import read_csv
+        """Read a CSV dataset off the window's thread (a million rows take a second), once:
+        the preview and the network both use what was read."""
+        self.status.setText(f"Reading {Path(path).name}…")
+        job = Job(lambda: read_csv(path), self)
+        job.finished.connect(lambda data: self._on_csv_read(path, data))
+        job.failed.connect(lambda message: self.status.setText(f"Could not open it: {message}"))
+        self._reading = job  # kept until it reports
+        job.start()
 
-        try:
-            data = read_csv(path)
-        except DatasetError as error:
-            self.status.setText(f"Could not open it: {error}")
-            return
-        self.dataset.addItem(data.name, path)
-        self.dataset.setCurrentIndex(self.dataset.count() - 1)
-        self.status.setText(f"{data!r} from {path}")
+    def _on_csv_read(self, path: str, data: Dataset) -> None:
+        self._reading = None
+        self._read[path] = data
+        if self.dataset.findData(path) < 0:
+            self.dataset.addItem(data.name, path)
+        self.dataset.setCurrentIndex(self.dataset.findData(path))
+        self.status.setText(f"{data!r} from {path}" + "".join(f"; {n}" for n in data.notes))
+        self.csv_read.emit(path)
 
     def show_preview(self, data: Dataset) -> None:
         self.preview.show_data(data)
@@ -315,7 +328,7 @@ class TrainingDock(QDockWidget):
             settings = self.settings()
             if self.run is not None and settings == self._built_settings:
                 return self.run
-            run = TrainingRun.create(settings)
+            run = TrainingRun.create(settings, self._read.get(str(settings.dataset)))
         except (ValueError, DatasetError) as error:
             self.status.setText(f"Cannot build it: {error}")
             return None
@@ -343,6 +356,8 @@ class TrainingDock(QDockWidget):
         history in the curves; Train goes on from its weights."""
         self.stop(wait=1.5)
         dataset = str(run.settings.dataset)
+        if dataset not in BUILTIN:
+            self._read[dataset] = run.data  # read once already
         if self.dataset.findData(dataset) < 0:
             self.dataset.addItem(run.data.name, dataset)
         self.dataset.setCurrentIndex(self.dataset.findData(dataset))

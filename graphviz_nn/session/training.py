@@ -155,8 +155,10 @@ class TrainingRun:
     _latest: Standing | None = None
 
     @classmethod
-    def create(cls, settings: TrainingSettings) -> TrainingRun:
-        data = load(settings.dataset, seed=settings.seed)
+    def create(cls, settings: TrainingSettings, data: Dataset | None = None) -> TrainingRun:
+        """A fresh network for the settings; ``data`` is the dataset when it was read already
+        (a CSV file read once, off the window's thread), else it is loaded by name or path."""
+        data = load(settings.dataset, seed=settings.seed) if data is None else data
         train, test = split(data, test_fraction=settings.test_fraction, seed=settings.seed)
         rng = np.random.default_rng(settings.seed)
         network = build_network(settings.spec, data.n_features, output_width(data, settings.spec.output_activation), rng)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shiboken6
 
 import graphviz_nn as gn
 
@@ -24,13 +25,13 @@ def test_show_without_blocking_returns_the_window(qtbot) -> None:
     loss = gn.sum(gn.tanh(W @ x))
     loss.name = "loss"
     window = gn.show(loss, block=False)
-    qtbot.addWidget(window)
     qtbot.waitUntil(lambda: ready(window), timeout=20000)
     assert window.graph.outputs == (loss,) and len(window.view.nodes) == len(window.graph)
     window.set_phase("backward")
     window.to_end()
     assert window.view.nodes[window.graph.id_of(W)].second_text.startswith("∇ ")
-    window.close()
+    window.close()  # a window shown from Python frees itself when closed (notebooks show again)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(window), timeout=5000)
 
 
 def test_show_refuses_other_things() -> None:

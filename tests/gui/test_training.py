@@ -230,3 +230,29 @@ def test_a_run_that_ends_before_its_network_is_drawn_says_why(open_window, qtbot
     qtbot.waitUntil(lambda: "could not be started" in window.status.text(), timeout=30000)
     qtbot.waitUntil(lambda: ready(window), timeout=60000)
     assert window.graph is dock.run.network.graph
+
+
+def test_a_big_csv_is_read_once_off_the_window_thread_and_previewed_as_a_sample(
+        open_window, qtbot, tmp_path, monkeypatch) -> None:
+    from graphviz_nn.gui import training_dock
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50_000, 2))
+    path = tmp_path / "points.csv"
+    lines = ["a;b;label"] + [f"{a:.5f};{b:.5f};{int(a * b > 0)}" for a, b in X]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reads, shown = [], []
+    real_read = training_dock.read_csv
+    monkeypatch.setattr(training_dock, "read_csv",
+                        lambda p, **k: reads.append(threading.current_thread()) or real_read(p, **k))
+    window = open_window("seed")
+    dock = window.training
+    real_show = dock.boundary.show_data
+    monkeypatch.setattr(dock.boundary, "show_data", lambda data: shown.append(len(data)) or real_show(data))
+    with qtbot.waitSignal(dock.csv_read, timeout=30000):
+        dock.add_csv(str(path))
+    assert len(reads) == 1 and reads[0] is not threading.main_thread()
+    assert dock.dataset.currentData() == str(path) and "semicolons" in dock.status.text()
+    assert shown and shown[-1] <= 2000  # a sample of the 50,000 points
+    run = dock.build()
+    assert run is not None and len(run.data) == 50_000 and len(reads) == 1  # not read again
