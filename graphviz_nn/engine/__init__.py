@@ -9,7 +9,7 @@ from .errors import EngineError, GraphError, NonFiniteError, RuleError, ShapeErr
 from .graph import Graph, topological_order
 from .node import Constant, Function, Node, Variable, apply, as_node
 from .ops import (
-    abs, add, cos, div, dot, exp, leaky_relu, log, log_softmax, matmul, mean, mul, neg, pow,
+    abs, add, cos, div, dot, exp, leaky_relu, log, log_softmax, logsigmoid, matmul, mean, mul, neg, pow,
     relu, reshape, sigmoid, sin, softmax, softplus, sqrt, sub, sum, tanh, transpose,
 )
 from .parse import ParseError, Parsed, parse
@@ -22,7 +22,7 @@ __all__ = [
     "RuleError", "ShapeError",
     "Step", "Variable", "abs", "add", "apply", "as_node", "check_gradients", "check_op_rules",
     "cos", "div", "dot", "exp", "get_op", "grad", "jacobian", "jvp", "leaky_relu", "log",
-    "log_softmax", "matmul", "mean", "mul", "neg", "numeric_jacobian", "parse", "pow", "register", "registry",
+    "log_softmax", "logsigmoid", "matmul", "mean", "mul", "neg", "numeric_jacobian", "parse", "pow", "register", "registry",
     "relative_error", "relu", "reshape", "sigmoid", "sin", "softmax", "softplus", "sqrt",
     "sub", "sum", "tanh", "topological_order", "transpose",
 ]

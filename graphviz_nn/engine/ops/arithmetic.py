@@ -22,6 +22,15 @@ def _safe_log(x: np.ndarray) -> np.ndarray:
     return np.log(np.where(x == 0, 1.0, x))
 
 
+def _base_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """d(x**y)/dx = y · x^(y−1), and 0 where y == 0 even at x == 0 (x**0 is constant 1).
+
+    The plain product is 0 · 0^−1 = 0 · inf = nan there; the exponent 1 stands in for y − 1
+    wherever y == 0, which the factor y zeroes anyway.
+    """
+    return y * np.power(x, np.where(y == 0, 1.0, y - 1))
+
+
 ADD = register(Op(
     name="add", arity=2, label="+", forward=np.add, elementwise=True,
     vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: g),
@@ -61,11 +70,11 @@ NEG = register(Op(
 POW = register(Op(
     name="pow", arity=2, label="^", forward=np.power, elementwise=True,
     vjp=(
-        lambda g, ans, x, y: g * y * np.power(x, y - 1),
+        lambda g, ans, x, y: g * _base_slope(x, y),
         lambda g, ans, x, y: g * _safe_log(x) * ans,
     ),
     jvp=(
-        lambda dx, ans, x, y: dx * y * np.power(x, y - 1),
+        lambda dx, ans, x, y: dx * _base_slope(x, y),
         lambda dy, ans, x, y: dy * _safe_log(x) * ans,
     ),
     vjp_text=("g · y · x^(y−1)", "g · log(x) · x^y"), check=broadcastable,

@@ -66,8 +66,10 @@ def _transpose_check(shapes: tuple[tuple[int, ...], ...], params: Mapping[str, A
     return None
 
 
-def _inverse(axes: Sequence[int] | None) -> tuple[int, ...] | None:
-    return None if axes is None else tuple(np.argsort(axes))
+def _inverse(axes: Sequence[int] | None, ndim: int) -> tuple[int, ...] | None:
+    """The permutation that puts transposed axes back; axes may count from the end (−1)."""
+    # NOTE: argsort of the raw axes (-1, 0) gives (0, 1), not the inverse (1, 0) of (1, 0).
+    return None if axes is None else tuple(int(i) for i in np.argsort([a % ndim for a in axes]))
 
 
 MATMUL = register(Op(
@@ -106,7 +108,7 @@ DOT = register(Op(
 TRANSPOSE = register(Op(
     name="transpose", arity=1, label="ᵀ",
     forward=lambda x, axes=None: np.transpose(x, axes),
-    vjp=(lambda g, ans, x, axes=None: np.transpose(g, _inverse(axes)),),
+    vjp=(lambda g, ans, x, axes=None: np.transpose(g, _inverse(axes, x.ndim)),),
     jvp=(lambda dx, ans, x, axes=None: np.transpose(dx, axes),),
     vjp_text=("gᵀ (axes put back)",), jvp_text=("dxᵀ",), check=_transpose_check,
     examples=(Example(((2, 3),)), Example(((2, 3, 4),), {"axes": (1, 2, 0)}), Example(((3,),))),
