@@ -12,13 +12,15 @@ from .ops import (
     abs, add, cos, div, dot, exp, leaky_relu, log, log_softmax, logsigmoid, matmul, mean, mul, neg, pow,
     relu, reshape, sigmoid, sin, softmax, softplus, sqrt, sub, sum, tanh, transpose,
 )
+from .params import MAX_NDIM, Param, ParamError
 from .parse import ParseError, Parsed, parse
+from .plan import Plan
 from .registry import Example, Op, get_op, register, registry
 from .step import Contribution, Step
 
 __all__ = [
     "Constant", "Contribution", "EngineError", "Example", "Function", "GradientCheck", "Graph",
-    "GraphError", "JacobianResult", "Node", "NonFiniteError", "Op", "ParseError", "Parsed",
+    "GraphError", "JacobianResult", "Node", "NonFiniteError", "Op", "Param", "ParamError", "ParseError", "Parsed", "Plan",
     "RuleError", "ShapeError",
     "Step", "Variable", "abs", "add", "apply", "as_node", "check_gradients", "check_op_rules",
     "cos", "div", "dot", "exp", "get_op", "grad", "jacobian", "jvp", "leaky_relu", "log",

@@ -6,7 +6,8 @@ import numpy as np
 
 from ..node import Function, NodeLike, apply
 from ..registry import Example, Op, register
-from ._shapes import has_axis
+from ..params import real
+from ._shapes import ONE_AXIS, along_axis, same_shape
 
 _ANY = (Example(((3,),)), Example(((2, 3),)), Example(((),)))
 _AXES = (
@@ -68,7 +69,7 @@ LEAKY_RELU = register(Op(
     forward=lambda x, alpha=0.01: np.where(x > 0, x, alpha * x), elementwise=True,
     vjp=(lambda g, ans, x, alpha=0.01: g * np.where(x > 0, 1.0, alpha),),
     jvp=(lambda dx, ans, x, alpha=0.01: dx * np.where(x > 0, 1.0, alpha),),
-    vjp_text=("g · (1 if x > 0 else α)",),
+    vjp_text=("g · (1 if x > 0 else α)",), params=(real("alpha", 0.01),),
     examples=(Example(((3,),), away_from=0.0), Example(((2, 3),), {"alpha": 0.2}, away_from=0.0)),
 ))
 
@@ -96,14 +97,16 @@ SOFTMAX = register(Op(
     vjp=(lambda g, ans, x, axis=-1: ans * (g - (g * ans).sum(axis=axis, keepdims=True)),),
     jvp=(lambda dx, ans, x, axis=-1: ans * (dx - (dx * ans).sum(axis=axis, keepdims=True)),),
     vjp_text=("s ⊙ (g − Σ g ⊙ s), s = softmax(x)",),
-    jvp_text=("s ⊙ (dx − Σ dx ⊙ s)",), check=has_axis, examples=_AXES,
+    jvp_text=("s ⊙ (dx − Σ dx ⊙ s)",), params=ONE_AXIS, shape=same_shape,
+    cost=along_axis, examples=_AXES,
 ))
 
 LOG_SOFTMAX = register(Op(
     name="log_softmax", arity=1, label="log softmax", forward=_log_softmax,
     vjp=(lambda g, ans, x, axis=-1: g - np.exp(ans) * g.sum(axis=axis, keepdims=True),),
     jvp=(lambda dx, ans, x, axis=-1: dx - (np.exp(ans) * dx).sum(axis=axis, keepdims=True),),
-    vjp_text=("g − softmax(x) · Σ g",), jvp_text=("dx − Σ softmax(x) ⊙ dx",), check=has_axis, examples=_AXES,
+    vjp_text=("g − softmax(x) · Σ g",), jvp_text=("dx − Σ softmax(x) ⊙ dx",), params=ONE_AXIS, shape=same_shape,
+    cost=along_axis, examples=_AXES,
 ))
 
 
