@@ -19,12 +19,18 @@ _AXES = (
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # NOTE: with e = e^−|x| in (0, 1] nothing overflows, and e / (1 + e) keeps full relative
-    # precision for very negative x. The form 0.5 + 0.5·tanh(x/2) lost it (relative error
-    # 1.7e-4 at x = −30, exactly 0 below −37, so log σ(−40) was −inf); 1 / (1 + e^−x)
-    # overflows below −709. As fast as the tanh form (8 µs for 300 x 5 values).
-    e = np.exp(-np.abs(x))
-    return np.where(x < 0, e, 1.0) / (1.0 + e)
+    # NOTE: 1 / (1 + e^−x) keeps full relative precision in both tails (e^−x is exact to an
+    # ulp, and so are the sum and the reciprocal); the form 0.5 + 0.5·tanh(x/2) lost it
+    # (relative error 1.7e-4 at x = −30, exactly 0 below −37, so log σ(−40) was −inf), and
+    # exp is 3x faster than tanh (77 µs against 265 µs for 512 x 64 values). Below −700, where
+    # e^−x overflows, σ(x) = e^x / (1 + e^x) with e^x subnormal or 0.
+    t = np.negative(x, out=np.empty_like(x, dtype=np.float64))
+    if t.size and t.max() > 700.0:
+        e = np.exp(-np.abs(x))
+        return np.where(x < 0, e, 1.0) / (1.0 + e)
+    np.exp(t, out=t)
+    t += 1.0
+    return np.reciprocal(t, out=t)
 
 
 def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
