@@ -19,16 +19,18 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """
     if g.shape == shape:
         return g
+    if not shape:  # a scalar broadcasts to anything: its gradient is the sum of all
+        return np.asarray(g.sum())
     lead = g.ndim - len(shape)
-    if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, g.shape[lead:])):
+    if lead > 0:
+        g = g.sum(axis=tuple(range(lead)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and i < g.ndim and g.shape[i] != 1)
+    if stretched:
+        g = g.sum(axis=stretched, keepdims=True)
+    if g.shape != shape:  # checked once, after summing: cheaper than comparing every axis first
         raise ValueError(
             f"a cotangent of shape {g.shape} cannot come from an input of shape {shape} by broadcasting"
         )
-    if lead > 0:
-        g = g.sum(axis=tuple(range(lead)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    if stretched:
-        g = g.sum(axis=stretched, keepdims=True)
     return np.asarray(g)
 
 

@@ -19,13 +19,13 @@ _AXES = (
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    # NOTE: 1 / (1 + e^−x) keeps full relative precision in both tails (e^−x is exact to an
-    # ulp, and so are the sum and the reciprocal); the form 0.5 + 0.5·tanh(x/2) lost it
-    # (relative error 1.7e-4 at x = −30, exactly 0 below −37, so log σ(−40) was −inf), and
-    # exp is 3x faster than tanh (77 µs against 265 µs for 512 x 64 values). Below −700, where
-    # e^−x overflows, σ(x) = e^x / (1 + e^x) with e^x subnormal or 0.
-    t = np.negative(x, out=np.empty_like(x, dtype=np.float64))
-    if t.size and t.max() > 700.0:
+    # NOTE: 1 / (1 + e^−x) keeps full relative precision in both tails (e^−x, the sum and the
+    # reciprocal are each exact to an ulp); 0.5 + 0.5·tanh(x/2) lost it (relative error
+    # 1.7e-4 at x = −30, exactly 0 below −37, so log σ(−40) was −inf). Done in place it is
+    # 5x faster than the tanh form on 512 x 64 values (66 µs against 323 µs), 0.5 µs slower
+    # on a few hundred. Where e^−x would overflow (x < −700), e^x / (1 + e^x) instead.
+    t = np.negative(x)
+    if x.ndim == 0 or t.max() > 700.0:
         e = np.exp(-np.abs(x))
         return np.where(x < 0, e, 1.0) / (1.0 + e)
     np.exp(t, out=t)
