@@ -7,8 +7,9 @@ from typing import Literal, Mapping, Sequence, Union
 
 import numpy as np
 
+from .errors import GraphError
 from .graph import Graph
-from .node import Node
+from .node import Constant, Node
 
 Nodes = Union[Node, Sequence[Node]]
 
@@ -28,7 +29,8 @@ def grad(output: Node, wrt: Nodes, cotangent: np.ndarray | float | None = None) 
         A scalar node, or any node with ``cotangent`` given.
     wrt : Node or sequence of Node
         The nodes to differentiate with respect to; one that ``output`` does not depend on
-        gets zeros.
+        gets zeros. A Constant named here is differentiated like a Variable (the gradient
+        with respect to data), as :func:`jacobian` and central differences do.
     cotangent : array, optional
         The seed dL/d(output) for a non-scalar output.
 
@@ -37,12 +39,13 @@ def grad(output: Node, wrt: Nodes, cotangent: np.ndarray | float | None = None) 
     list of ndarray
         One gradient per node of ``wrt``, each of that node's shape.
     """
-    graph = Graph(output)
+    nodes = _as_list(wrt)
+    graph = Graph(output, wrt=[w for w in nodes if isinstance(w, Constant)])
     graph.forward()
     graph.backward(output, cotangent)
     return [
         w.grad.copy() if w in graph and w.grad is not None else np.zeros_like(w.value)
-        for w in _as_list(wrt)
+        for w in nodes
     ]
 
 
@@ -98,12 +101,30 @@ def jacobian(
 
     For f: R^n -> R^m, forward mode takes n passes (one tangent per input direction) and
     reverse mode takes m passes (one cotangent per output component); both give the same
-    matrix.
+    matrix, which is also what :func:`numeric_jacobian` estimates.
+
+    ``wrt`` names leaves. A Constant among them is differentiated like a Variable in both
+    modes: a gradient debugger asking for the sensitivity to the data expects that matrix,
+    not zeros (a Constant is held fixed by training, not by differentiation).
+
+    Raises
+    ------
+    GraphError
+        A node of ``wrt`` that is not a leaf: forward mode can only seed leaves; take the
+        Jacobian with respect to the leaves that node is computed from.
+    ValueError
+        An unknown mode.
     """
     if mode not in ("forward", "reverse"):
         raise ValueError(f"mode must be 'forward' or 'reverse', not {mode!r}")
     nodes = _as_list(wrt)
-    graph = Graph(output)
+    for w in nodes:
+        if w.inputs:
+            raise GraphError(
+                f"jacobian: '{w.label}' is computed by {w.op.name}, not a leaf; a Jacobian is "
+                "taken with respect to Variables or Constants"
+            )
+    graph = Graph(output, wrt=[w for w in nodes if isinstance(w, Constant)])
     graph.forward()
     m = output.value.size
     sizes = [w.value.size for w in nodes]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -51,9 +51,12 @@ class Graph:
     ----------
     *outputs : Node
         The nodes to compute; the first is the default for :meth:`backward`.
+    wrt : iterable of Node, optional
+        Constants that reverse mode differentiates with respect to as well, as if they were
+        Variables (a Jacobian with respect to data); every Variable always gets a gradient.
     """
 
-    def __init__(self, *outputs: Node):
+    def __init__(self, *outputs: Node, wrt: Iterable[Node] = ()):
         if not outputs:
             raise GraphError("a Graph needs at least one output node")
         for out in outputs:
@@ -63,7 +66,7 @@ class Graph:
         self.nodes: tuple[Node, ...] = tuple(topological_order(self.outputs))
         self._ids: dict[Node, str] = {n: f"n{i}" for i, n in enumerate(self.nodes)}
         self._by_id: dict[str, Node] = {f"n{i}": n for i, n in enumerate(self.nodes)}
-        needs: set[Node] = set()
+        needs: set[Node] = set(wrt)
         for node in self.nodes:
             if isinstance(node, Variable) or any(x in needs for x in node.inputs):
                 needs.add(node)

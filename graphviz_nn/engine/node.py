@@ -11,6 +11,7 @@ from typing import Any, Mapping, Sequence, Union
 import numpy as np
 
 from .errors import ShapeError
+from .params import read_params
 from .registry import Op, get_op
 
 ArrayLike = Union[float, int, Sequence, np.ndarray]
@@ -162,6 +163,9 @@ class Function(Node):
     ShapeError
         When the inputs' shapes do not fit the op; the message names the op, each operand
         and its shape.
+    ParamError
+        A parameter the op does not declare (numpy's dtype, out, where, ...), or one of the
+        wrong type or range.
     """
 
     __slots__ = ("op", "_inputs", "params")
@@ -176,14 +180,15 @@ class Function(Node):
     ):
         self.op = op
         self._inputs = tuple(inputs)
-        self.params = dict(params) if params else {}
         if len(self._inputs) != op.arity:
             raise TypeError(f"{op.name} takes {op.arity} inputs, got {len(self._inputs)}")
         values = [node.value for node in self._inputs]
-        if op.check is not None:
-            reason = op.check(tuple(v.shape for v in values), self.params)
-            if reason:
-                raise ShapeError(f"{describe_call(op, self._inputs)}: {reason}")
+        shapes = [v.shape for v in values]
+        given = dict(params) if params else {}
+        if op.plannable:
+            self.params = dict(op.plan(shapes, given, describe_call(op, self._inputs)).params)
+        else:
+            self.params = read_params(describe_call(op, self._inputs), op.params, given, len(shapes[0]) if shapes else 0)
         try:
             value = op.forward(*values, **self.params)
         except ValueError as error:

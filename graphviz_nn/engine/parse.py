@@ -15,13 +15,19 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .errors import EngineError, ShapeError
-from .node import Constant, Node, Variable, apply
+from .errors import EngineError
+from .node import Constant, Function, Node, Variable, describe_call
+from .params import MAX_NDIM
 from .registry import registry
 
 MAX_LENGTH = 5000
+# The budget of one expression, counted from shapes before each node is computed: a typed
+# matmul of two 8192 x 8192 variables (10^12 flops, 43 s) or a broadcast to 10^9 elements is
+# refused at the operator that asks for it instead of freezing the program or exhausting memory.
+MAX_NODE_ELEMENTS = 2**22  # one node's value (32 MB of float64) or its largest temporary
+MAX_ELEMENTS = 2**24  # all the nodes' values together (128 MB)
+MAX_FLOPS = 2**30  # the whole expression's floating-point operations (about a second)
 CONSTANTS = {"pi": np.pi, "e": np.e}
-PARAMETERS = {"axis", "keepdims", "alpha", "shape", "axes"}
 _BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow",
            ast.MatMult: "matmul"}
 
@@ -71,6 +77,23 @@ class _Builder:
     def __init__(self, text: str, values: Mapping[str, Any], lead: int = 0):
         self.text, self.values, self.lead = text, values, lead
         self.variables: dict[str, Variable] = {}
+        self.elements = 0
+        self.flops = 0
+
+    def charge(self, elements: int, flops: int, temporary: int, what: str, node: ast.AST) -> None:
+        """Count a node against the expression's budget before it is computed."""
+        biggest = max(elements, temporary)
+        if biggest > MAX_NODE_ELEMENTS:
+            raise self.fail(f"{what} would make {biggest:,} elements, more than the {MAX_NODE_ELEMENTS:,} "
+                            "one step of an expression may hold; use smaller arrays", node)
+        self.elements += elements
+        self.flops += flops
+        if self.elements > MAX_ELEMENTS:
+            raise self.fail(f"{what} brings the expression's values to {self.elements:,} elements, more "
+                            f"than the limit of {MAX_ELEMENTS:,}; use smaller arrays", node)
+        if self.flops > MAX_FLOPS:
+            raise self.fail(f"{what} brings the expression's work to about {self.flops:,} operations, "
+                            f"more than the limit of {MAX_FLOPS:,}; use smaller arrays", node)
 
     def fail(self, message: str, node: ast.AST) -> ParseError:
         return ParseError(message, self.lead + _offset(self.text, node))
@@ -85,7 +108,9 @@ class _Builder:
         if isinstance(node, ast.Constant):
             return Constant(self.number(node))
         if isinstance(node, ast.List):
-            return Constant(self.array(node))
+            value = np.array(self.array(node), dtype=np.float64)
+            self.charge(value.size, 0, 0, "this list", node)
+            return Constant(value)
         if isinstance(node, ast.Name):
             return self.name(node)
         if isinstance(node, ast.Call):
@@ -115,17 +140,19 @@ class _Builder:
             raise self.fail("numbers must be finite", node)
         return number
 
-    def array(self, node: ast.AST) -> Any:
+    def array(self, node: ast.AST, depth: int = 0) -> Any:
         if isinstance(node, ast.List):
             if not node.elts:
                 raise self.fail("an empty list has no value", node)
-            rows = [self.array(e) for e in node.elts]
+            if depth >= MAX_NDIM:
+                raise self.fail(f"a list literal may have at most {MAX_NDIM} dimensions", node)
+            rows = [self.array(e, depth + 1) for e in node.elts]
             shapes = {np.shape(r) for r in rows}
             if len(shapes) != 1:
                 raise self.fail("the rows of a list literal must all have the same length", node)
             return rows
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            value = self.array(node.operand)
+            value = self.array(node.operand, depth)
             if isinstance(value, list):
                 raise self.fail("a sign applies to numbers inside a list, not to a list", node)
             return -value if isinstance(node.op, ast.USub) else value
@@ -143,9 +170,13 @@ class _Builder:
             raise self.fail(f"{name!r} is a function: call it, as in {name}(x)", node)
         if name not in self.variables:
             try:
-                self.variables[name] = Variable(self.values.get(name, 0.0), name)
+                variable = Variable(self.values.get(name, 0.0), name)
             except (TypeError, ValueError) as error:
                 raise self.fail(f"the value of {name!r}: {error}", node) from None
+            if variable.value.ndim > MAX_NDIM:
+                raise self.fail(f"the value of {name!r} has more than {MAX_NDIM} dimensions", node)
+            self.charge(variable.value.size, 0, 0, f"the value of {name!r}", node)
+            self.variables[name] = variable
         return self.variables[name]
 
     def call(self, node: ast.Call) -> Node:
@@ -162,8 +193,12 @@ class _Builder:
             raise self.fail(f"{name} takes {op.arity} argument(s), got {len(node.args)}", node)
         params = {}
         for keyword in node.keywords:
-            if keyword.arg not in PARAMETERS:
-                raise self.fail(f"{name} has no parameter {keyword.arg!r}", keyword.value)
+            if keyword.arg is None:
+                raise self.fail("unpacking (**) is not allowed in a call", keyword.value)
+            if keyword.arg not in op.param_names:
+                takes = ", ".join(op.param_names) or "none"
+                raise self.fail(f"{name} has no parameter {keyword.arg!r} (its parameters: {takes})",
+                                keyword.value)
             params[keyword.arg] = self.parameter(keyword.value)
         inputs = tuple(self.build(arg) for arg in node.args)
         return self.apply(name, inputs, params, node)
@@ -185,11 +220,17 @@ class _Builder:
         return int(value)
 
     def apply(self, name: str, inputs: tuple[Node, ...], params: dict, node: ast.AST) -> Node:
+        op = registry()[name]
         try:
-            return apply(registry()[name], *inputs, **params)
-        except ShapeError as error:
+            plan = op.plan([x.shape for x in inputs], params, describe_call(op, inputs))
+        except EngineError as error:
             raise self.fail(str(error), node) from None
-        except (TypeError, ValueError, KeyError) as error:
+        self.charge(plan.size, plan.flops, plan.temporary, name, node)
+        try:
+            return Function(op, inputs, plan.params)
+        except EngineError as error:
+            raise self.fail(str(error), node) from None
+        except (TypeError, ValueError, KeyError, FloatingPointError) as error:
             raise self.fail(f"{name}: {error}", node) from None
 
 
@@ -213,7 +254,9 @@ def parse(text: str, /, **values: Any) -> Parsed:
     ------
     ParseError
         With the character position of the problem, for anything that is not an
-        expression of numbers, names, operators, list literals and registry functions.
+        expression of numbers, names, operators, list literals and registry functions, and
+        for an expression whose nodes would exceed the budget (``MAX_NODE_ELEMENTS`` per
+        node, ``MAX_ELEMENTS`` in all, ``MAX_FLOPS``), counted from shapes before computing.
     """
     if not isinstance(text, str):
         raise TypeError("an expression must be text")
@@ -240,4 +283,6 @@ def parse(text: str, /, **values: Any) -> Parsed:
         output = builder.build(tree.body)
     except RecursionError:
         raise ParseError("the expression is nested too deeply", 0) from None
+    except MemoryError:
+        raise ParseError("the expression needs more memory than there is; use smaller arrays", 0) from None
     return Parsed(output, builder.variables)

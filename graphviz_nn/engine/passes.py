@@ -76,6 +76,13 @@ def _seed(graph: Graph, output: Node | None, cotangent) -> tuple[Node, np.ndarra
     return output, seed
 
 
+def _misshapen(node: Function, kind: str, i: int, error: ValueError) -> RuleError:
+    return RuleError(
+        f"op {node.op.name!r}: its {kind} rule for input {node.op.arg_names[i]} gave a wrong "
+        f"shape ({error}); fix the rule in its record in engine/ops/"
+    )
+
+
 def _missing_rule(node: Function, kind: str) -> RuleError:
     return RuleError(
         f"op {node.op.name!r} has no {kind} rule: add it to its record in engine/ops/"
@@ -116,7 +123,10 @@ def backward_steps(
             for i, x in enumerate(inputs):
                 if not needs[i]:
                     continue
-                term = unbroadcast(np.asarray(op.vjp[i](g, ans, *values, **params)), x.value.shape)
+                try:
+                    term = unbroadcast(np.asarray(op.vjp[i](g, ans, *values, **params)), x.value.shape)
+                except ValueError as error:
+                    raise _misshapen(node, "vjp", i, error) from None
                 previous = grads.get(x)
                 grads[x] = term if previous is None else previous + term
                 if record:
@@ -177,7 +187,10 @@ def tangent_steps(
                     continue
                 if op.jvp is None:
                     raise _missing_rule(node, "jvp")
-                term = broadcast_tangent(np.asarray(op.jvp[i](dx, ans, *values, **params)), ans.shape)
+                try:
+                    term = broadcast_tangent(np.asarray(op.jvp[i](dx, ans, *values, **params)), ans.shape)
+                except ValueError as error:
+                    raise _misshapen(node, "jvp", i, error) from None
                 tangent = term if tangent is None else np.asarray(tangent + term)
                 if record:
                     local = None

@@ -19,9 +19,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
+
+from .params import Param
+from .plan import Plan, plan_call
 
 Rule = Callable[..., np.ndarray]
 
@@ -88,8 +91,18 @@ class Op:
     elementwise : bool
         True when the output at an index depends only on the inputs at that index, so the
         local derivative is an array the size of the output (the step recorder shows it).
-    check : callable or None
-        ``check(shapes, params) -> str | None``: a reason the shapes do not fit, or None.
+        Such an op's output shape (broadcasting) and cost (one operation per element) are
+        derived; it need not declare them.
+    params : tuple of Param
+        Every parameter the op takes, with its type and range (see ``engine/params.py``);
+        nothing else is ever passed to the forward.
+    shape : callable or None
+        ``shape(shapes, params) -> shape`` of the output, from the inputs' shapes alone,
+        raising ValueError with the reason when they do not fit; params have their defaults
+        filled in. Required unless elementwise.
+    cost : callable or None
+        ``cost(shapes, params, shape) -> (flops, temporary)``: the forward's floating-point
+        operations and its largest array in elements. Default: one per output element.
     examples : tuple of Example
         Sample points for the registry-wide derivative tests.
     """
@@ -103,12 +116,58 @@ class Op:
     vjp_text: tuple[str, ...] = ()
     jvp_text: tuple[str, ...] = ()
     elementwise: bool = False
-    check: Callable[[tuple[tuple[int, ...], ...], Mapping[str, Any]], str | None] | None = None
+    params: tuple[Param, ...] = ()
+    shape: Callable[[tuple[tuple[int, ...], ...], Mapping[str, Any]], tuple[int, ...]] | None = None
+    cost: Callable[..., tuple[int, int]] | None = None
     examples: tuple[Example, ...] = ()
 
     @property
     def arg_names(self) -> tuple[str, ...]:
         return ARG_NAMES[: self.arity]
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    @property
+    def plannable(self) -> bool:
+        """True when the output shape can be known from shapes alone (every registered op)."""
+        return self.elementwise or self.shape is not None
+
+    def plan(
+        self, shapes: Sequence[Sequence[int]], params: Mapping[str, Any] | None = None,
+        where: str | None = None,
+    ) -> Plan:
+        """Check a call of this op before computing it: its parameters, output shape and cost.
+
+        Meant for parameters from an untrusted source (a file, typed text): nothing is
+        computed and nothing the size of the data is allocated.
+
+        Parameters
+        ----------
+        shapes : sequence of tuple of int
+            The inputs' shapes, one per input.
+        params : mapping, optional
+            Parameter names to values as read (JSON lists are accepted for tuples).
+        where : str, optional
+            How to name the call in messages; default ``"sum((2, 3))"``.
+
+        Returns
+        -------
+        Plan
+            The checked params (as given, lists made tuples), the output shape, and the
+            estimated flops and largest temporary.
+
+        Raises
+        ------
+        ParamError
+            An unknown parameter (numpy's dtype, out, where, ... are never parameters), a
+            missing one, or a value of the wrong type or range; one line naming the op, the
+            parameter and what is allowed.
+        ShapeError
+            Inputs whose shapes do not fit the op (or have more than 32 dimensions).
+        """
+        return plan_call(self, shapes, {} if params is None else params, where)
 
     @property
     def formula(self) -> str:
@@ -138,7 +197,8 @@ def register(op: Op) -> Op:
     Raises
     ------
     ValueError
-        If an op of that name exists already, or the rule tuples do not match the arity.
+        If an op of that name exists already, the rule tuples do not match the arity, or
+        an op that is not elementwise declares no shape rule.
     """
     if op.name in _REGISTRY:
         raise ValueError(f"op {op.name!r} is registered twice")
@@ -148,6 +208,11 @@ def register(op: Op) -> Op:
             raise ValueError(
                 f"op {op.name!r} has {len(rules)} {kind} rules for {op.arity} inputs"
             )
+    if not op.plannable:
+        raise ValueError(
+            f"op {op.name!r} declares no output shape rule: give shape=(shapes, params) -> shape "
+            "(elementwise ops derive it)"
+        )
     _REGISTRY[op.name] = op
     return op
 

@@ -48,8 +48,15 @@ def binary_cross_entropy_from_logits(z: Node, y: Node) -> Node:
 
 
 def categorical_cross_entropy_from_logits(z: Node, y: Node) -> Node:
-    """mean over samples of −Σ_k y_k log softmax(z)_k. dL/dz = (softmax(z) − y) / n."""
-    return -_mean_over_rows(y * log_softmax(z, axis=-1))
+    """mean over samples of −Σ_k y_k log softmax(z)_k. dL/dz = (softmax(z) − y) / n.
+
+    The classes are the last axis, so 1-D logits are one sample: the loss is −Σ_k y_k log
+    softmax(z)_k, not that divided by the number of classes.
+    """
+    per_entry = y * log_softmax(z, axis=-1)
+    if z.value.ndim < 2:
+        return -total(per_entry)
+    return -_mean_over_rows(per_entry)
 
 
 _NEEDS_LOGITS = {"bce": "sigmoid", "cce": "softmax"}

@@ -1,13 +1,13 @@
 """Every op of the engine. Importing this package registers them all."""
 
-from .activations import leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
+from .activations import leaky_relu, log_softmax, logsigmoid, relu, sigmoid, softmax, softplus, tanh
 from .arithmetic import add, div, mul, neg, pow, sub
 from .elementary import abs, cos, exp, log, sin, sqrt
 from .linalg import dot, matmul, reshape, transpose
 from .reductions import mean, sum
 
 __all__ = [
-    "abs", "add", "cos", "div", "dot", "exp", "leaky_relu", "log", "log_softmax", "matmul",
+    "abs", "add", "cos", "div", "dot", "exp", "leaky_relu", "log", "log_softmax", "logsigmoid", "matmul",
     "mean", "mul", "neg", "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "softplus",
     "sqrt", "sub", "sum", "tanh", "transpose",
 ]

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from ..node import Function, NodeLike, apply
+from ..params import new_shape, permutation
+from ..plan import broadcast_together
 from ..registry import Example, Op, register
+from ._shapes import Shapes
 
 
-def _matmul_check(shapes: tuple[tuple[int, ...], ...], params: Mapping[str, Any]) -> str | None:
+def _matmul_shape(shapes: Shapes, params: Mapping[str, Any]) -> tuple[int, ...]:
     a, b = shapes
     if not a or not b:
-        return "matmul needs arrays of at least one dimension; use mul for scalars"
+        raise ValueError("matmul needs arrays of at least one dimension; use mul for scalars")
     inner_a, inner_b = a[-1], (b[0] if len(b) == 1 else b[-2])
     if inner_a != inner_b:
-        return f"inner dimensions differ ({inner_a} vs {inner_b})"
-    return None
+        raise ValueError(f"inner dimensions differ ({inner_a} vs {inner_b})")
+    try:
+        stack = broadcast_together(a[:-2], b[:-2])
+    except ValueError:
+        raise ValueError("the stacked (leading) dimensions cannot be broadcast together") from None
+    return tuple(stack) + a[-2:-1] + b[-1:] if len(b) > 1 else tuple(stack) + a[-2:-1]
+
+
+def _product_cost(shapes: Shapes, params: Mapping[str, Any], shape: tuple[int, ...]) -> tuple[int, int]:
+    """matmul and dot: a multiply and an add per term of each output element's sum."""
+    size = math.prod(shape)
+    return 2 * size * shapes[0][-1], size
 
 
 def _matmul_vjp(g: np.ndarray, x: np.ndarray, y: np.ndarray, wrt: int) -> np.ndarray:
@@ -36,38 +50,45 @@ def _matmul_vjp(g: np.ndarray, x: np.ndarray, y: np.ndarray, wrt: int) -> np.nda
     return result[..., :, 0] if y_vec else result
 
 
-def _dot_check(shapes: tuple[tuple[int, ...], ...], params: Mapping[str, Any]) -> str | None:
+def _dot_shape(shapes: Shapes, params: Mapping[str, Any]) -> tuple[int, ...]:
     a, b = shapes
     if not a or not b:
-        return "dot needs vectors (the last axis is summed); use mul for scalars"
+        raise ValueError("dot needs vectors (the last axis is summed); use mul for scalars")
     if a[-1] != b[-1]:
-        return f"last dimensions differ ({a[-1]} vs {b[-1]})"
+        raise ValueError(f"last dimensions differ ({a[-1]} vs {b[-1]})")
     try:
-        np.broadcast_shapes(a[:-1], b[:-1])
+        return broadcast_together(a[:-1], b[:-1])
     except ValueError:
-        return "leading dimensions cannot be broadcast together"
-    return None
+        raise ValueError("leading dimensions cannot be broadcast together") from None
 
 
-def _reshape_check(shapes: tuple[tuple[int, ...], ...], params: Mapping[str, Any]) -> str | None:
-    if "shape" not in params:
-        return "reshape needs the new shape: reshape(x, shape=(2, 3))"
-    size, shape = int(np.prod(shapes[0])), params["shape"]
-    known = int(np.prod([n for n in shape if n != -1]))
+def _reshape_shape(shapes: Shapes, params: Mapping[str, Any]) -> tuple[int, ...]:
+    size, shape = math.prod(shapes[0]), params["shape"]
+    known = math.prod(n for n in shape if n != -1)
     if -1 in shape:
-        return None if known and size % known == 0 else f"cannot reshape {size} values to {shape}"
-    return None if known == size else f"cannot reshape {size} values to {shape}"
+        if not known or size % known:
+            raise ValueError(f"cannot reshape {size} values to {shape}")
+        return tuple(size // known if n == -1 else n for n in shape)
+    if known != size:
+        raise ValueError(f"cannot reshape {size} values to {shape}")
+    return shape
 
 
-def _transpose_check(shapes: tuple[tuple[int, ...], ...], params: Mapping[str, Any]) -> str | None:
-    axes = params.get("axes")
-    if axes is not None and sorted(a % max(len(shapes[0]), 1) for a in axes) != list(range(len(shapes[0]))):
-        return f"axes {axes} are not a permutation of the input's {len(shapes[0])} axes"
-    return None
+def _transpose_shape(shapes: Shapes, params: Mapping[str, Any]) -> tuple[int, ...]:
+    shape, axes = shapes[0], params["axes"]
+    return shape[::-1] if axes is None else tuple(shape[a] for a in axes)
 
 
-def _inverse(axes: Sequence[int] | None) -> tuple[int, ...] | None:
-    return None if axes is None else tuple(np.argsort(axes))
+def _dot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    # NOTE: np.sum(x * y, axis=-1) made the broadcast product first: for x (m, 1, k) and
+    # y (n, k) an m·n·k temporary (a 733-byte file asked for 8.4 GB). einsum sums as it goes.
+    return np.einsum("...i,...i->...", x, y)
+
+
+def _inverse(axes: Sequence[int] | None, ndim: int) -> tuple[int, ...] | None:
+    """The permutation that puts transposed axes back; axes may count from the end (−1)."""
+    # NOTE: argsort of the raw axes (-1, 0) gives (0, 1), not the inverse (1, 0) of (1, 0).
+    return None if axes is None else tuple(int(i) for i in np.argsort([a % ndim for a in axes]))
 
 
 MATMUL = register(Op(
@@ -77,7 +98,8 @@ MATMUL = register(Op(
         lambda g, ans, x, y: _matmul_vjp(g, x, y, 1),
     ),
     jvp=(lambda dx, ans, x, y: dx @ y, lambda dy, ans, x, y: x @ dy),
-    vjp_text=("g @ yᵀ", "xᵀ @ g"), jvp_text=("dx @ y", "x @ dy"), check=_matmul_check,
+    vjp_text=("g @ yᵀ", "xᵀ @ g"), jvp_text=("dx @ y", "x @ dy"), shape=_matmul_shape,
+    cost=_product_cost,
     examples=(
         Example(((2, 3), (3, 4))),
         Example(((3,), (3, 4))),
@@ -90,25 +112,27 @@ MATMUL = register(Op(
 
 DOT = register(Op(
     name="dot", arity=2, label="·",
-    forward=lambda x, y: np.sum(x * y, axis=-1),
+    forward=_dot,
     vjp=(
         lambda g, ans, x, y: np.expand_dims(g, -1) * y,
         lambda g, ans, x, y: np.expand_dims(g, -1) * x,
     ),
     jvp=(
-        lambda dx, ans, x, y: np.sum(dx * y, axis=-1),
-        lambda dy, ans, x, y: np.sum(x * dy, axis=-1),
+        lambda dx, ans, x, y: _dot(dx, y),
+        lambda dy, ans, x, y: _dot(x, dy),
     ),
-    vjp_text=("g · y", "g · x"), jvp_text=("Σ dx · y", "Σ x · dy"), check=_dot_check,
+    vjp_text=("g · y", "g · x"), jvp_text=("Σ dx · y", "Σ x · dy"), shape=_dot_shape,
+    cost=_product_cost,
     examples=(Example(((3,), (3,))), Example(((2, 3), (3,))), Example(((2, 3), (2, 3)))),
 ))
 
 TRANSPOSE = register(Op(
     name="transpose", arity=1, label="ᵀ",
     forward=lambda x, axes=None: np.transpose(x, axes),
-    vjp=(lambda g, ans, x, axes=None: np.transpose(g, _inverse(axes)),),
+    vjp=(lambda g, ans, x, axes=None: np.transpose(g, _inverse(axes, x.ndim)),),
     jvp=(lambda dx, ans, x, axes=None: np.transpose(dx, axes),),
-    vjp_text=("gᵀ (axes put back)",), jvp_text=("dxᵀ",), check=_transpose_check,
+    vjp_text=("gᵀ (axes put back)",), jvp_text=("dxᵀ",), params=(permutation(),),
+    shape=_transpose_shape,
     examples=(Example(((2, 3),)), Example(((2, 3, 4),), {"axes": (1, 2, 0)}), Example(((3,),))),
 ))
 
@@ -117,7 +141,8 @@ RESHAPE = register(Op(
     forward=lambda x, shape: np.reshape(x, shape),
     vjp=(lambda g, ans, x, shape: np.reshape(g, x.shape),),
     jvp=(lambda dx, ans, x, shape: np.reshape(dx, shape),),
-    vjp_text=("g reshaped to x's shape",), jvp_text=("dx reshaped",), check=_reshape_check,
+    vjp_text=("g reshaped to x's shape",), jvp_text=("dx reshaped",), params=(new_shape(),),
+    shape=_reshape_shape,
     examples=(Example(((2, 3),), {"shape": (3, 2)}), Example(((6,),), {"shape": (2, -1)}),
               Example(((2, 3),), {"shape": (6,)})),
 ))

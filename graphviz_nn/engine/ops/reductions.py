@@ -8,7 +8,7 @@ import numpy as np
 
 from ..node import Function, NodeLike, apply
 from ..registry import Example, Op, register
-from ._shapes import has_axis
+from ._shapes import AXIS_PARAMS, reading_once, reduced
 
 Axis = Union[int, tuple, None]
 
@@ -41,7 +41,8 @@ SUM = register(Op(
     forward=lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
     vjp=(lambda g, ans, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims),),
     jvp=(lambda dx, ans, x, axis=None, keepdims=False: np.sum(dx, axis=axis, keepdims=keepdims),),
-    vjp_text=("g, copied along the summed axes",), jvp_text=("Σ dx",), check=has_axis, examples=_EXAMPLES,
+    vjp_text=("g, copied along the summed axes",), jvp_text=("Σ dx",), params=AXIS_PARAMS,
+    shape=reduced, cost=reading_once, examples=_EXAMPLES,
 ))
 
 MEAN = register(Op(
@@ -49,7 +50,8 @@ MEAN = register(Op(
     forward=lambda x, axis=None, keepdims=False: np.mean(x, axis=axis, keepdims=keepdims),
     vjp=(lambda g, ans, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims) / _count(x, axis),),
     jvp=(lambda dx, ans, x, axis=None, keepdims=False: np.mean(dx, axis=axis, keepdims=keepdims),),
-    vjp_text=("g / n, copied along the averaged axes",), jvp_text=("mean(dx)",), check=has_axis, examples=_EXAMPLES,
+    vjp_text=("g / n, copied along the averaged axes",), jvp_text=("mean(dx)",), params=AXIS_PARAMS,
+    shape=reduced, cost=reading_once, examples=_EXAMPLES,
 ))
 
 
