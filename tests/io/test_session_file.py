@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import graphviz_nn as gn
-from graphviz_nn.io import session_file
+from graphviz_nn.io import session_schema
 from graphviz_nn.io.session_file import (
     ARRAYS_MEMBER, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, SessionError, SessionState, TrainerState,
     TrainingOptions, ViewState,
@@ -413,7 +413,7 @@ def test_size_limits_are_enforced(tmp_path: Path, monkeypatch) -> None:
         ("MAX_TOTAL_ELEMENTS", 20, "elements together, more than the limit"),
     ]:
         with monkeypatch.context() as patch:
-            patch.setattr(session_file, name, value)
+            patch.setattr(session_schema, name, value)
             with pytest.raises(SessionError, match=re.escape(phrase)):
                 load_session(path)
 

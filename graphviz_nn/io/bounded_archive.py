@@ -1,0 +1,221 @@
+"""Opening a session file's zip archives without letting the file decide what it costs.
+
+Only a regular file no larger than ``MAX_FILE_BYTES`` is opened (measured before reading, so a
+FIFO, a device such as ``/dev/zero`` or a huge file costs nothing); its central directory is
+measured before zipfile builds a record per entry; members must be stored or deflated and are
+unpacked in chunks against a running limit, never trusting the sizes they declare; each array's
+``.npy`` header is checked (dtype, shape, bytes held) before its array is allocated, and the
+array is then read in chunks straight into place.
+
+Qt-free.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import stat
+import struct
+import zipfile
+from pathlib import Path
+from typing import IO, Callable
+
+import numpy as np
+
+from . import session_schema as schema
+from .session_fields import count, short
+from .session_schema import SessionError
+
+Problem = Callable[[str], SessionError]  # makes the one-line error naming the file
+
+REAL_KINDS = "biuf"  # bool, signed, unsigned, floating: the values a session's arrays may hold
+_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+_CHUNK = 2**20  # unpack a member a mebibyte at a time, counting as it goes
+_END = struct.Struct("<4s4H2LH")  # the end of central directory record
+_END_SIGNATURE = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_MOST_DIRECTORY_BYTES = 2**16  # two members' entries take about 120 bytes
+
+
+def open_regular_file(path: Path, error: Problem) -> tuple[IO[bytes], int]:
+    """An open handle on ``path`` and its size, when it is a regular file of at most
+    ``MAX_FILE_BYTES``; anything else is refused before a byte is read."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        raise error("no such file; check the path") from None
+    except OSError as failure:
+        raise error(f"cannot be read ({failure.strerror or failure})") from None
+    _check_status(status, error)
+    # Not blocking: were the file swapped for a FIFO after the check, opening it would wait.
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        handle = os.fdopen(os.open(path, flags), "rb")
+    except IsADirectoryError:
+        raise error("is a folder, not a session file") from None
+    except OSError as failure:
+        raise error(f"cannot be read ({failure.strerror or failure})") from None
+    try:
+        status = os.fstat(handle.fileno())
+        _check_status(status, error)  # the file opened is the file measured
+    except BaseException:
+        handle.close()
+        raise
+    return handle, status.st_size
+
+
+def _check_status(status: os.stat_result, error: Problem) -> None:
+    if stat.S_ISDIR(status.st_mode):
+        raise error("is a folder, not a session file")
+    if not stat.S_ISREG(status.st_mode):
+        raise error("is not a regular file (a device, a pipe or a socket); a session file is a "
+                    "file on disk, refused without reading it")
+    if status.st_size > schema.MAX_FILE_BYTES:
+        raise error(f"is {status.st_size} bytes, larger than any session file can be "
+                    f"({schema.MAX_FILE_BYTES} bytes); refused without reading it")
+
+
+def check_directory(handle: IO[bytes], size: int, error: Problem, problem: str) -> None:
+    """Refuse an archive whose central directory is larger than a session file's (zipfile
+    reads it whole and builds a record per entry) or that uses ZIP64 records."""
+    tail_size = min(size, _END.size + 0xFFFF + 20)
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    # Where zipfile looks: at the very end when there is no comment, else the last signature.
+    if tail[-_END.size:-_END.size + 4] == _END_SIGNATURE and tail[-2:] == b"\0\0":
+        at = len(tail) - _END.size
+    else:
+        at = tail.rfind(_END_SIGNATURE)
+    if at < 0 or at + _END.size > len(tail):
+        return  # not a zip: zipfile says so itself
+    directory_bytes = _END.unpack_from(tail, at)[5]
+    if at >= 20 and tail[at - 20:at - 16] == _ZIP64_LOCATOR:
+        raise error(f"{problem} (it uses ZIP64 records, which a session file never needs)")
+    if directory_bytes > _MOST_DIRECTORY_BYTES:
+        raise error(f"{problem} (its directory of {directory_bytes} bytes lists more entries "
+                    "than any session file has)")
+    handle.seek(0)
+
+
+def open_zip(source: IO[bytes], error: Problem, problem: str) -> zipfile.ZipFile:
+    """A zip archive on ``source``; every way zipfile finds it damaged becomes one error."""
+    try:
+        return zipfile.ZipFile(source)
+    except MemoryError:
+        raise
+    # zipfile reports a damaged archive with many exception types (BadZipFile, EOFError,
+    # ValueError, struct.error, ...): at this library boundary all of them mean the same.
+    except Exception as failure:  # noqa: BLE001
+        raise error(f"{problem} ({short(str(failure))})") from None
+
+
+def open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, error: Problem) -> IO[bytes]:
+    """A stream unpacking one member, when it is stored or deflated."""
+    if info.compress_type not in _METHODS:
+        raise error(f"{where} is compressed with method {info.compress_type}; session files use only "
+                    "stored or deflate members (others can unpack beyond any limit in one step)")
+    try:
+        return archive.open(info)
+    except MemoryError:
+        raise
+    except Exception as failure:  # noqa: BLE001 - zipfile's damaged-member errors, as above
+        raise error(f"{where} is damaged ({short(str(failure))})") from None
+
+
+def read_member(archive: zipfile.ZipFile, name: str, where: str, limit: int, error: Problem) -> bytes:
+    """The bytes of one member, unpacked in chunks and stopped as soon as they pass ``limit``."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise error(f"has no {where}; a session file is a zip holding {schema.JSON_MEMBER} and "
+                    f"{schema.ARRAYS_MEMBER}") from None
+    if info.file_size > limit:
+        raise error(f"{where} would unpack to {info.file_size} bytes, more than the limit of {limit}")
+    buffer = io.BytesIO()
+    with open_member(archive, info, where, error) as stream:
+        while True:
+            try:
+                chunk = stream.read(_CHUNK)
+            except MemoryError:
+                raise
+            except Exception as failure:  # noqa: BLE001 - as in open_member
+                raise error(f"{where} is damaged ({short(str(failure))})") from None
+            if not chunk:
+                return buffer.getvalue()
+            if buffer.tell() + len(chunk) > limit:
+                raise error(f"{where} unpacks to more than the limit of {limit} bytes")
+            buffer.write(chunk)
+
+
+class ArrayReader:
+    """The arrays of an ``arrays.npz`` held in memory, read one by one, their bytes counted
+    together against ``MAX_MEMBER_BYTES``."""
+
+    def __init__(self, data: bytes, error: Problem):
+        self.error = error
+        # Counting directory-entry signatures bounds the entries (an array may hold the bytes
+        # too, which only overcounts) before zipfile builds an object for every one of them.
+        if data.count(b"PK\x01\x02") > schema.MAX_NODES + 16:
+            raise error(f"{schema.ARRAYS_MEMBER} is not an npz archive (more entries than any "
+                        "session file has)")
+        self.archive = open_zip(io.BytesIO(data), error, f"{schema.ARRAYS_MEMBER} is not an npz archive")
+        self.names = frozenset(self.archive.namelist())
+        self.total = 0
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def read(self, name: str, what: str, most: int | None = None) -> np.ndarray:
+        """The array named ``name`` (without ``.npy``), refused before allocation when its
+        header is wrong or it would pass ``most`` bytes (or the running total)."""
+        member = f"{name}.npy"
+        at = f"{schema.ARRAYS_MEMBER}: {member}"
+        if member not in self.names:
+            raise self.error(f"{schema.ARRAYS_MEMBER} has no array for {what}; the file is incomplete")
+        info = self.archive.getinfo(member)
+        with open_member(self.archive, info, at, self.error) as stream:
+            declared, dtype, header = self._header(stream, at)
+        needed, held = math.prod(declared) * dtype.itemsize, info.file_size - header
+        if needed > held:
+            raise self.error(f"{at} declares {count(needed)} bytes of {dtype} values but holds only {held} bytes")
+        if most is not None and needed > most:
+            raise self.error(f"{at} holds {needed} bytes for {what}, more than the limit of {most}")
+        self.total += needed
+        if self.total > schema.MAX_MEMBER_BYTES:
+            raise self.error(f"{schema.ARRAYS_MEMBER}'s arrays unpack to more than the limit of "
+                             f"{schema.MAX_MEMBER_BYTES} bytes")
+        try:
+            # Read in chunks straight into the array: no second copy of its bytes.
+            with open_member(self.archive, info, at, self.error) as stream:
+                return np.lib.format.read_array(stream, allow_pickle=False)
+        except MemoryError:
+            raise
+        except SessionError:
+            raise
+        except Exception as failure:  # noqa: BLE001 - numpy and zipfile raise several types
+            raise self.error(f"{at} cannot be read ({short(str(failure))})") from None
+
+    def _header(self, stream: IO[bytes], at: str) -> tuple[tuple[int, ...], np.dtype, int]:
+        """The shape, dtype and header length a .npy stream declares, checked."""
+        try:
+            version = np.lib.format.read_magic(stream)
+            if version == (1, 0):
+                declared, _, found = np.lib.format.read_array_header_1_0(stream)
+            elif version == (2, 0):
+                declared, _, found = np.lib.format.read_array_header_2_0(stream)
+            else:
+                declared = found = None
+            header = stream.tell()
+        except MemoryError:
+            raise
+        except Exception as failure:  # noqa: BLE001 - numpy's header parser raises several types
+            raise self.error(f"{at} is not a .npy array ({short(str(failure))})") from None
+        if found is None:
+            raise self.error(f"{at} has .npy format version {version}, which session files do not use")
+        if found.hasobject:
+            raise self.error(f"{at} holds Python objects, which a session file never stores; "
+                             "refused without reading them")
+        if found.kind not in REAL_KINDS:
+            raise self.error(f"{at} holds {found} values; a session's arrays must be real numbers")
+        return declared, found, header
