@@ -232,8 +232,8 @@ def _encode_dataset(data: Dataset, arrays: dict[str, np.ndarray]) -> dict:
     held = X.nbytes + y.nbytes
     if held > schema.MAX_DATASET_BYTES:
         raise ValueError(
-            f"embedded_dataset {data.name!r} holds {held / 2**20:.1f} MiB of features and targets, more "
-            f"than the {schema.MAX_DATASET_BYTES / 2**20:.0f} MiB a session file embeds; save without it "
+            f"embedded_dataset {data.name!r} holds {held} bytes of features and targets ({held / 2**20:.1f} "
+            f"MiB), more than the {schema.MAX_DATASET_BYTES} a session file embeds; save without it "
             "(embedded_dataset=None) to keep only its name or path in the dataset field"
         )
     arrays[DATASET_ARRAYS[0]], arrays[DATASET_ARRAYS[1]] = X, y
