@@ -32,10 +32,20 @@ Problem = Callable[[str], SessionError]  # makes the one-line error naming the f
 REAL_KINDS = "biuf"  # bool, signed, unsigned, floating: the values a session's arrays may hold
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 _CHUNK = 2**20  # unpack a member a mebibyte at a time, counting as it goes
+_LOCAL = struct.Struct("<4s5H3L2H")  # a member's local header; its name and extra field follow
 _END = struct.Struct("<4s4H2LH")  # the end of central directory record
 _END_SIGNATURE = b"PK\x05\x06"
+_ZIP64_END = struct.Struct("<4sqhhiiqqqq")  # the ZIP64 end of central directory record
+_ZIP64_SIGNATURE = b"PK\x06\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
-_MOST_DIRECTORY_BYTES = 2**16  # two members' entries take about 120 bytes
+_MOST_ENTRY_BYTES = 1024  # a directory entry: 46 bytes, its name and extra fields
+#: An archive's entries: the session file's two, and the arrays of a graph of MAX_NODES nodes
+#: beside the optimiser's and an embedded dataset's arrays.
+MOST_SESSION_ENTRIES = 16
+
+
+def most_array_entries() -> int:
+    return schema.MAX_NODES + 64
 
 
 def open_regular_file(path: Path, error: Problem) -> tuple[IO[bytes], int]:
@@ -76,10 +86,10 @@ def _check_status(status: os.stat_result, error: Problem) -> None:
                     f"({schema.MAX_FILE_BYTES} bytes); refused without reading it")
 
 
-def check_directory(handle: IO[bytes], size: int, error: Problem, problem: str) -> None:
-    """Refuse an archive whose central directory is larger than a session file's (zipfile
-    reads it whole and builds a record per entry) or that uses ZIP64 records."""
-    tail_size = min(size, _END.size + 0xFFFF + 20)
+def check_directory(handle: IO[bytes], size: int, most_entries: int, error: Problem, problem: str) -> None:
+    """Refuse an archive whose central directory lists more than ``most_entries`` entries:
+    zipfile reads the directory whole and builds an object for every entry in it."""
+    tail_size = min(size, _END.size + 0xFFFF + _ZIP64_END.size + 20)
     handle.seek(size - tail_size)
     tail = handle.read(tail_size)
     # Where zipfile looks: at the very end when there is no comment, else the last signature.
@@ -90,11 +100,17 @@ def check_directory(handle: IO[bytes], size: int, error: Problem, problem: str) 
     if at < 0 or at + _END.size > len(tail):
         return  # not a zip: zipfile says so itself
     directory_bytes = _END.unpack_from(tail, at)[5]
-    if at >= 20 and tail[at - 20:at - 16] == _ZIP64_LOCATOR:
-        raise error(f"{problem} (it uses ZIP64 records, which a session file never needs)")
-    if directory_bytes > _MOST_DIRECTORY_BYTES:
-        raise error(f"{problem} (its directory of {directory_bytes} bytes lists more entries "
-                    "than any session file has)")
+    record = at - 20 - _ZIP64_END.size
+    if tail[at - 20:at - 16] == _ZIP64_LOCATOR and record >= 0 and tail[record:record + 4] == _ZIP64_SIGNATURE:
+        directory_bytes = _ZIP64_END.unpack_from(tail, record)[8]  # what zipfile then uses
+    if not 0 <= directory_bytes <= most_entries * _MOST_ENTRY_BYTES:
+        raise error(f"{problem} (its directory of {directory_bytes} bytes lists more entries than any "
+                    "session file has)")
+    # The directory ends where its end records begin; any signature before it only overcounts.
+    end = size - tail_size + at
+    handle.seek(max(0, end - directory_bytes - 20 - _ZIP64_END.size))
+    if handle.read(end - handle.tell()).count(b"PK\x01\x02") > most_entries:
+        raise error(f"{problem} (more entries than any session file has)")
     handle.seek(0)
 
 
@@ -148,20 +164,82 @@ def read_member(archive: zipfile.ZipFile, name: str, where: str, limit: int, err
             buffer.write(chunk)
 
 
-class ArrayReader:
-    """The arrays of an ``arrays.npz`` held in memory, read one by one, their bytes counted
-    together against ``MAX_MEMBER_BYTES``."""
+def open_arrays(archive: zipfile.ZipFile, handle: IO[bytes], size: int, error: Problem) -> ArrayReader:
+    """The arrays of the session file open on ``handle``: read in place from the file when
+    ``arrays.npz`` is stored, else unpacked into memory (at most ``MAX_MEMBER_BYTES``)."""
+    name, limit = schema.ARRAYS_MEMBER, schema.MAX_MEMBER_BYTES
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        info = None
+    if info is None or info.compress_type != zipfile.ZIP_STORED:
+        data = read_member(archive, name, name, limit, error)
+        return ArrayReader(io.BytesIO(data), len(data), error)
+    if info.file_size > limit:
+        raise error(f"{name} would unpack to {info.file_size} bytes, more than the limit of {limit}")
+    if info.compress_size != info.file_size:
+        raise error(f"{name} is damaged (stored, yet it declares {info.file_size} bytes unpacked and "
+                    f"{info.compress_size} packed)")
+    handle.seek(info.header_offset)
+    header = handle.read(_LOCAL.size)
+    if len(header) < _LOCAL.size or header[:4] != b"PK\x03\x04":
+        raise error(f"{name} is damaged (its local header is missing)")
+    start = info.header_offset + _LOCAL.size + sum(_LOCAL.unpack(header)[-2:])
+    if start + info.compress_size > size:
+        raise error(f"{name} is damaged (it runs past the end of the file)")
+    return ArrayReader(_Window(handle, start, info.compress_size), info.compress_size, error)
 
-    def __init__(self, data: bytes, error: Problem):
+
+class _Window(io.RawIOBase):
+    """Part of an open file, read as a file of its own (a stored member, read in place)."""
+
+    def __init__(self, handle: IO[bytes], start: int, size: int):
+        super().__init__()
+        self.handle, self.start, self.size, self.position = handle, start, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        if base + offset < 0:
+            raise ValueError("a position before the start of the member")
+        self.position = base + offset
+        return self.position
+
+    def readinto(self, buffer) -> int:
+        wanted = min(len(buffer), self.size - self.position)
+        if wanted <= 0:
+            return 0
+        self.handle.seek(self.start + self.position)
+        got = self.handle.readinto(memoryview(buffer).cast("B")[:wanted])
+        self.position += got
+        return got
+
+
+class ArrayReader:
+    """The arrays of an ``arrays.npz`` (a seekable file of ``size`` bytes), read one by one,
+    their bytes counted together against ``MAX_MEMBER_BYTES``."""
+
+    def __init__(self, source: IO[bytes], size: int, error: Problem):
         self.error = error
-        # Counting directory-entry signatures bounds the entries (an array may hold the bytes
-        # too, which only overcounts) before zipfile builds an object for every one of them.
-        if data.count(b"PK\x01\x02") > schema.MAX_NODES + 16:
-            raise error(f"{schema.ARRAYS_MEMBER} is not an npz archive (more entries than any "
-                        "session file has)")
-        self.archive = open_zip(io.BytesIO(data), error, f"{schema.ARRAYS_MEMBER} is not an npz archive")
+        problem = f"{schema.ARRAYS_MEMBER} is not an npz archive"
+        check_directory(source, size, most_array_entries(), error, problem)
+        self.archive = open_zip(source, error, problem)
         self.names = frozenset(self.archive.namelist())
         self.total = 0
+
+    def __enter__(self) -> ArrayReader:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
     def close(self) -> None:
         self.archive.close()

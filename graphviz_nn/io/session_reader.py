@@ -17,7 +17,8 @@ from ..nn.builder import NetworkSpec
 from ..nn.datasets import Dataset
 from ..nn.trainer import EpochRecord
 from . import session_schema as schema
-from .bounded_archive import ArrayReader, check_directory, open_regular_file, open_zip, read_member
+from .bounded_archive import (MOST_SESSION_ENTRIES, ArrayReader, check_directory, open_arrays, open_regular_file,
+                              open_zip, read_member)
 from .session_fields import FieldReader, id_number, is_whole, json_kind, short
 from .session_ops import read_function
 from .session_schema import (ARRAYS_MEMBER, DATASET_ARRAYS, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, TRAINER_ARRAY,
@@ -70,19 +71,15 @@ class _Reader(FieldReader):
 
     def read(self) -> SessionState:
         handle, size = open_regular_file(self.path, self.error)
+        problem = "is not a graphviz-nn session file: not a zip archive"
         with handle:
-            check_directory(handle, size, self.error, "is not a graphviz-nn session file: not a zip archive")
-            with open_zip(handle, self.error, "is not a graphviz-nn session file: not a zip archive") as archive:
+            check_directory(handle, size, MOST_SESSION_ENTRIES, self.error, problem)
+            with open_zip(handle, self.error, problem) as archive:
                 document = self._json(read_member(archive, JSON_MEMBER, JSON_MEMBER, schema.MAX_JSON_BYTES,
                                                   self.error))
                 self._check_format(document)
-                data = read_member(archive, ARRAYS_MEMBER, ARRAYS_MEMBER, schema.MAX_MEMBER_BYTES, self.error)
-        self.arrays = ArrayReader(data, self.error)
-        del data  # the reader holds it
-        try:
-            return self._state(document)
-        finally:
-            self.arrays.close()
+                with open_arrays(archive, handle, size, self.error) as self.arrays:
+                    return self._state(document)
 
     def _json(self, data: bytes) -> Any:
         try:

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import struct
 import threading
 import time
 import tracemalloc
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 
 import graphviz_nn as gn
-from graphviz_nn.io import session_schema
+from graphviz_nn.io import session_schema, session_writer
 from graphviz_nn.io.session_file import (ARRAYS_MEMBER, JSON_MEMBER, SessionError, SessionState, load_session,
                                          save_session)
 from graphviz_nn.nn import EpochRecord
@@ -214,3 +215,64 @@ def test_running_out_of_memory_says_so_in_one_line(tmp_path: Path, monkeypatch, 
     with pytest.raises(SessionError, match=re.escape(f"{path}: the file needs more memory than")) as caught:
         load_session(path)
     assert "\n" not in str(caught.value)
+
+
+# --- archives -------------------------------------------------------------------------------
+
+
+def test_an_archive_listing_more_entries_than_a_session_has_is_refused(tmp_path: Path) -> None:
+    members = _members(save_session(tmp_path / "good.gnn", _state()))
+    members.update({f"padding {i}.txt": b"" for i in range(100)})
+    _refused(_write(tmp_path / "crowded.gnn", members), "more entries than any session file has")
+
+
+def test_a_zip64_directory_claiming_a_huge_size_is_refused(tmp_path: Path) -> None:
+    data = (save_session(tmp_path / "good.gnn", _state())).read_bytes()
+    end = data.rindex(b"PK\x05\x06")
+    record = b"PK\x06\x06" + struct.pack("<qhhiiqqqq", 44, 45, 45, 0, 0, 2, 2, 2**40, 0)
+    locator = b"PK\x06\x07" + struct.pack("<IQI", 0, end, 1)
+    path = tmp_path / "zip64.gnn"
+    path.write_bytes(data[:end] + record + locator + data[end:])
+    _refused(path, f"its directory of {2**40} bytes lists more entries than any session file has")
+
+
+def _stored(tmp_path: Path, monkeypatch, leaf: np.ndarray) -> Path:
+    monkeypatch.setattr(session_writer, "STORE_ARRAYS_FROM", 0)
+    x = gn.Variable(leaf, "x")
+    return save_session(tmp_path / "stored.gnn", SessionState(gn.Graph(gn.sum(x)), None))
+
+
+def test_large_arrays_are_read_in_place_without_a_copy(tmp_path: Path, monkeypatch) -> None:
+    leaf = np.random.default_rng(0).normal(size=2**23)  # 64 MiB
+    path = _stored(tmp_path, monkeypatch, leaf)
+    del leaf
+    tracemalloc.start()
+    try:
+        state = load_session(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert state.graph.nodes[0].value.nbytes == 64 * MIB
+    assert peak < 64 * MIB + 16 * MIB, f"{peak / MIB:.0f} MiB to open 64 MiB of arrays"
+
+
+def _grown(data: bytes, at: int) -> bytes:
+    """The npz's directory entry declaring a megabyte more than the file holds."""
+    end = data.rindex(b"PK\x05\x06")
+    entry = struct.unpack_from("<L", data, end + 16)[0]  # the outer directory's offset
+    while struct.unpack_from("<L", data, entry + 42)[0] != at:  # the entry of the member at ``at``
+        entry += 46 + sum(struct.unpack_from("<3H", data, entry + 28))
+    size = struct.unpack_from("<L", data, entry + 20)[0] + MIB
+    return data[:entry + 20] + struct.pack("<2L", size, size) + data[entry + 28:]
+
+
+@pytest.mark.parametrize("damage, phrase", [
+    (_grown, "it runs past the end of the file"),
+    (lambda data, at: data[:at] + b"XX" + data[at + 2:], "its local header is missing"),
+])
+def test_a_damaged_stored_npz_is_refused(tmp_path: Path, monkeypatch, damage, phrase) -> None:
+    path = _stored(tmp_path, monkeypatch, np.arange(1000.0))
+    with zipfile.ZipFile(path) as archive:
+        at = archive.getinfo(ARRAYS_MEMBER).header_offset
+    path.write_bytes(damage(path.read_bytes(), at))
+    _refused(path, f"{ARRAYS_MEMBER} is damaged ({phrase}")
