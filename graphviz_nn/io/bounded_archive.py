@@ -17,6 +17,7 @@ import math
 import os
 import stat
 import struct
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import IO, Callable
@@ -32,13 +33,14 @@ Problem = Callable[[str], SessionError]  # makes the one-line error naming the f
 REAL_KINDS = "biuf"  # bool, signed, unsigned, floating: the values a session's arrays may hold
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 _CHUNK = 2**20  # unpack a member a mebibyte at a time, counting as it goes
+_SPOOL_BYTES = 32 * 2**20  # a deflated arrays.npz beyond this is unpacked to a temporary file
 _LOCAL = struct.Struct("<4s5H3L2H")  # a member's local header; its name and extra field follow
 _END = struct.Struct("<4s4H2LH")  # the end of central directory record
 _END_SIGNATURE = b"PK\x05\x06"
 _ZIP64_END = struct.Struct("<4sqhhiiqqqq")  # the ZIP64 end of central directory record
 _ZIP64_SIGNATURE = b"PK\x06\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
-_MOST_ENTRY_BYTES = 1024  # a directory entry: 46 bytes, its name and extra fields
+_MOST_ENTRY_BYTES = 128  # a directory entry: 46 bytes and a name such as "trainer-12.npy"
 #: An archive's entries: the session file's two, and the arrays of a graph of MAX_NODES nodes
 #: beside the optimiser's and an embedded dataset's arrays.
 MOST_SESSION_ENTRIES = 16
@@ -141,6 +143,13 @@ def open_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, err
 
 def read_member(archive: zipfile.ZipFile, name: str, where: str, limit: int, error: Problem) -> bytes:
     """The bytes of one member, unpacked in chunks and stopped as soon as they pass ``limit``."""
+    buffer = io.BytesIO()
+    _unpack(archive, name, where, limit, error, buffer)
+    return buffer.getvalue()
+
+
+def _unpack(archive: zipfile.ZipFile, name: str, where: str, limit: int, error: Problem, sink: IO[bytes]) -> None:
+    """Unpack one member into ``sink`` in chunks, stopping as soon as they pass ``limit``."""
     try:
         info = archive.getinfo(name)
     except KeyError:
@@ -148,7 +157,7 @@ def read_member(archive: zipfile.ZipFile, name: str, where: str, limit: int, err
                     f"{schema.ARRAYS_MEMBER}") from None
     if info.file_size > limit:
         raise error(f"{where} would unpack to {info.file_size} bytes, more than the limit of {limit}")
-    buffer = io.BytesIO()
+    written = 0
     with open_member(archive, info, where, error) as stream:
         while True:
             try:
@@ -158,10 +167,11 @@ def read_member(archive: zipfile.ZipFile, name: str, where: str, limit: int, err
             except Exception as failure:  # noqa: BLE001 - as in open_member
                 raise error(f"{where} is damaged ({short(str(failure))})") from None
             if not chunk:
-                return buffer.getvalue()
-            if buffer.tell() + len(chunk) > limit:
+                return
+            written += len(chunk)
+            if written > limit:
                 raise error(f"{where} unpacks to more than the limit of {limit} bytes")
-            buffer.write(chunk)
+            sink.write(chunk)
 
 
 def open_arrays(archive: zipfile.ZipFile, handle: IO[bytes], size: int, error: Problem) -> ArrayReader:
@@ -173,8 +183,16 @@ def open_arrays(archive: zipfile.ZipFile, handle: IO[bytes], size: int, error: P
     except KeyError:
         info = None
     if info is None or info.compress_type != zipfile.ZIP_STORED:
-        data = read_member(archive, name, name, limit, error)
-        return ArrayReader(io.BytesIO(data), len(data), error)
+        # Unpacked to memory, or past _SPOOL_BYTES to a temporary file deleted on closing:
+        # a deflated member of 512 MiB of zeros is half a megabyte of file.
+        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
+        try:
+            _unpack(archive, name, name, limit, error, spool)
+            size = spool.tell()
+            return ArrayReader(spool, size, error)
+        except BaseException:
+            spool.close()
+            raise
     if info.file_size > limit:
         raise error(f"{name} would unpack to {info.file_size} bytes, more than the limit of {limit}")
     if info.compress_size != info.file_size:
@@ -228,7 +246,7 @@ class ArrayReader:
     their bytes counted together against ``MAX_MEMBER_BYTES``."""
 
     def __init__(self, source: IO[bytes], size: int, error: Problem):
-        self.error = error
+        self.error, self.source = error, source
         problem = f"{schema.ARRAYS_MEMBER} is not an npz archive"
         check_directory(source, size, most_array_entries(), error, problem)
         self.archive = open_zip(source, error, problem)
@@ -243,6 +261,8 @@ class ArrayReader:
 
     def close(self) -> None:
         self.archive.close()
+        if isinstance(self.source, tempfile.SpooledTemporaryFile):
+            self.source.close()
 
     def read(self, name: str, what: str, most: int | None = None) -> np.ndarray:
         """The array named ``name`` (without ``.npy``), refused before allocation when its

@@ -1,6 +1,7 @@
 """Session files (``.gnn``): a graph and its values, the network, the training history, the view.
 
-A session file is a zip archive of two members, each stored or deflated:
+A session file is a zip archive of two members, each stored or deflated (``arrays.npz`` is
+stored when it holds 16 MiB or more, so that opening reads its arrays in place):
 
 ``session.json``
     ``{"format": "graphviz-nn session", "version": 1, ...}``: the graph as a list of node

@@ -58,6 +58,7 @@ def load_session(path: str | Path) -> SessionState:
         return reader.read()
     except MemoryError:
         pass  # leaving the handler first frees the frames that hold the file's data
+    reader.arrays = None
     raise reader.error("the file needs more memory than this computer can give to open it; "
                        "close other programs or open it on a computer with more memory")
 

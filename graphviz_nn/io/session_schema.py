@@ -23,7 +23,11 @@ Every limit is a module constant, read at the moment it is checked, so that a te
 
 Archive members must be stored or deflated (bzip2 and LZMA members are refused: zipfile
 unpacks them in one call, beyond any limit) and are read in chunks with a running count, so a
-member that declares a small size and unpacks to more stops at the limit.
+member that declares a small size and unpacks to more stops at the limit. What opening costs in
+memory: the values the file declares (each array's header is checked before it is allocated),
+its ``session.json`` and what it decodes to, and beside them at most 32 MiB: a stored
+``arrays.npz`` (as written when it holds 16 MiB or more) is read in place from the file, a
+deflated one past 32 MiB is unpacked to a temporary file deleted on closing.
 
 Qt-free.
 """

@@ -276,3 +276,33 @@ def test_a_damaged_stored_npz_is_refused(tmp_path: Path, monkeypatch, damage, ph
         at = archive.getinfo(ARRAYS_MEMBER).header_offset
     path.write_bytes(damage(path.read_bytes(), at))
     _refused(path, f"{ARRAYS_MEMBER} is damaged ({phrase}")
+
+
+def test_a_deflated_npz_is_unpacked_beside_memory_past_a_few_mebibytes(tmp_path: Path, monkeypatch) -> None:
+    """As files were written before large arrays were stored: 48 MiB of deflated arrays."""
+    monkeypatch.setattr(session_writer, "STORE_ARRAYS_FROM", 2**60)
+    leaf = np.zeros(6 * 2**20)
+    leaf[::4096] = np.arange(1536.0)
+    x = gn.Variable(leaf, "x")
+    path = save_session(tmp_path / "deflated.gnn", SessionState(gn.Graph(gn.sum(x)), None))
+    tracemalloc.start()
+    try:
+        state = load_session(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(state.graph.nodes[0].value, leaf)
+    assert peak < 48 * MIB + 48 * MIB, f"{peak / MIB:.0f} MiB to open 48 MiB of arrays"
+
+
+def test_a_deflate_bomb_in_place_of_the_npz_costs_little_memory(tmp_path: Path) -> None:
+    """Half a megabyte of file whose arrays.npz unpacks to 200 MiB of zeros."""
+    members = _members(save_session(tmp_path / "good.gnn", _state()))
+    path = tmp_path / "bomb.gnn"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(JSON_MEMBER, members[JSON_MEMBER])
+        with archive.open(ARRAYS_MEMBER, "w") as stream:
+            for _ in range(200):
+                stream.write(bytes(MIB))
+    assert path.stat().st_size < MIB
+    _refused(path, f"{ARRAYS_MEMBER} is not an npz archive", most_bytes=64 * MIB)
