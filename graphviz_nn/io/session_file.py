@@ -24,9 +24,9 @@ before the work they bound: the file at most ``MAX_FILE_BYTES`` (about 577 MiB) 
 regular file (never a FIFO or a device); ``session.json`` at most ``MAX_JSON_BYTES`` (64 MiB)
 unpacked; the arrays at most ``MAX_MEMBER_BYTES`` (512 MiB) together, an embedded dataset at
 most ``MAX_DATASET_BYTES`` (64 MiB); at most ``MAX_NODES`` (200,000) nodes, ``MAX_NODE_ELEMENTS``
-(2**26) elements in a node and ``MAX_TOTAL_ELEMENTS`` (2**28) in all; the title and every name
-at most ``MAX_NAME_CHARS`` (1,000) characters, the expression, the dataset's path and its source
-at most ``MAX_TEXT_CHARS`` (32,767); scope paths at most ``MAX_SCOPE_DEPTH`` (64) deep. A file
+(2**26) elements in a node and ``MAX_TOTAL_ELEMENTS`` (2**28) in all; every name at most
+``MAX_NAME_CHARS`` (1,000) characters; the title, the expression, the dataset's path, an
+embedded dataset's name and source at most ``MAX_TEXT_CHARS`` (32,767); scope paths at most ``MAX_SCOPE_DEPTH`` (64) deep. A file
 that needs more memory than the computer gives raises a SessionError that says so.
 
 This module gathers the format's public names; the work is done by ``session_schema`` (the

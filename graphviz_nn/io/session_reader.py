@@ -129,7 +129,7 @@ class _Reader(FieldReader):
         return SessionState(
             graph=graph,
             output_id=output_id,
-            title=self.text(self.field(doc, "title", j), f"{j}: title"),
+            title=self.text(self.field(doc, "title", j), f"{j}: title", limit=long),
             expression=self.text(self.field(doc, "expression", j), f"{j}: expression", optional=True, limit=long),
             network=None if network is None else self._network(network),
             # Absent from files written before training options were stored.
@@ -222,7 +222,7 @@ class _Reader(FieldReader):
             if len(image) != 2 or min(image) < 1 or math.prod(image) != X.shape[1]:
                 raise self.error(f"{where}.image_shape {short(image)} does not fit rows of {X.shape[1]} features")
         return Dataset(
-            name=self.text(self.field(doc, "name", where), f"{where}.name"),
+            name=self.text(self.field(doc, "name", where), f"{where}.name", limit=schema.MAX_TEXT_CHARS),
             X=X, y=y,
             feature_names=self.texts(self.field(doc, "feature_names", where), f"{where}.feature_names"),
             class_names=classes,

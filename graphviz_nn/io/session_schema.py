@@ -14,10 +14,11 @@ Every limit is a module constant, read at the moment it is checked, so that a te
 ``MAX_NODES`` (200,000), ``MAX_NODE_ELEMENTS`` (2**26), ``MAX_TOTAL_ELEMENTS`` (2**28)
     The graph, one node's value and all values together.
 ``MAX_NAME_CHARS`` (1,000)
-    The title and every name or word: node, scope, layer, optimiser, feature and class names,
-    kinds, ops, dtypes.
+    Every name or word: node, scope, layer, optimiser, feature and class names, kinds, ops,
+    dtypes, the phase.
 ``MAX_TEXT_CHARS`` (32,767, the longest path Windows takes)
-    The longer texts: the expression, the dataset's path and its source.
+    The texts that may hold a path or more: the title, the expression, the dataset's path, an
+    embedded dataset's name and source.
 ``MAX_SCOPE_DEPTH`` (64)
     Scopes in one scope path.
 
@@ -64,9 +65,10 @@ MAX_NODES = 200_000
 MAX_NODE_ELEMENTS = 2**26
 #: Refuse a graph whose values together would have more elements than this (2 GiB of float64).
 MAX_TOTAL_ELEMENTS = 2**28
-#: Refuse a title, name or word longer than this (a 60 MB title froze the window for 52 s).
+#: Refuse a name or word longer than this.
 MAX_NAME_CHARS = 1_000
-#: Refuse an expression, dataset path or dataset source longer than this.
+#: Refuse a title, expression, dataset path, name or source longer than this (a 60 MB title
+#: froze the window for 52 s; one of this length takes a few milliseconds to show).
 MAX_TEXT_CHARS = 32_767
 #: Refuse a scope path of more scopes than this.
 MAX_SCOPE_DEPTH = 64

@@ -63,7 +63,7 @@ def save_session(path: str | Path, state: SessionState) -> Path:
     document = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
-        "title": _text(state.title, "title"),
+        "title": _text(state.title, "title", long),
         "expression": _optional_text(state.expression, "expression", long),
         "dataset": _optional_text(state.dataset, "dataset", long),
         "phase": _optional_text(state.phase, "phase"),
@@ -247,7 +247,7 @@ def _encode_dataset(data: Dataset, arrays: dict[str, np.ndarray]) -> dict:
     arrays[DATASET_ARRAYS[0]], arrays[DATASET_ARRAYS[1]] = X, y
     where = "embedded_dataset"
     return {
-        "name": _text(data.name, f"{where}.name"),
+        "name": _text(data.name, f"{where}.name", schema.MAX_TEXT_CHARS),
         "feature_names": [_text(n, f"{where}.feature_names") for n in data.feature_names],
         "class_names": (None if data.class_names is None
                         else [_text(n, f"{where}.class_names") for n in data.class_names]),

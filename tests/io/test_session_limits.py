@@ -185,12 +185,12 @@ def test_saving_refuses_texts_a_file_could_not_be_opened_with(tmp_path: Path) ->
 
 def test_the_text_limits_are_constants(tmp_path: Path, monkeypatch) -> None:
     path = save_session(tmp_path / "good.gnn", SessionState(_state().graph, None, title="a" * 20,
-                                                            expression="sin(x1 + x2) * x3"))
+                                                            phase="the backward pass"))
     monkeypatch.setattr(session_schema, "MAX_NAME_CHARS", 10)
-    _refused(path, "title is 20 characters long, more than the limit of 10")
+    _refused(path, "phase is 17 characters long, more than the limit of 10")
     monkeypatch.setattr(session_schema, "MAX_NAME_CHARS", 1000)
     monkeypatch.setattr(session_schema, "MAX_TEXT_CHARS", 10)
-    _refused(path, "expression is 17 characters long, more than the limit of 10")
+    _refused(path, "title is 20 characters long, more than the limit of 10")
 
 
 # --- memory ---------------------------------------------------------------------------------
