@@ -1,0 +1,178 @@
+"""What a session file holds (the records) and what opening one may cost (the limits).
+
+Every limit is a module constant, read at the moment it is checked, so that a test can lower it:
+
+``MAX_FILE_BYTES`` (about 577 MiB)
+    The file itself, measured before anything is read; only regular files are opened (never a
+    FIFO, a device or a folder).
+``MAX_JSON_BYTES`` (64 MiB)
+    ``session.json`` unpacked (200,000 nodes take about 40 MiB).
+``MAX_MEMBER_BYTES`` (512 MiB)
+    ``arrays.npz`` unpacked, and the arrays in it together.
+``MAX_DATASET_BYTES`` (64 MiB)
+    An embedded dataset's features and targets together.
+``MAX_NODES`` (200,000), ``MAX_NODE_ELEMENTS`` (2**26), ``MAX_TOTAL_ELEMENTS`` (2**28)
+    The graph, one node's value and all values together.
+``MAX_NAME_CHARS`` (1,000)
+    Every name or word: node, scope, layer, optimiser, feature and class names, kinds, ops,
+    dtypes, the phase.
+``MAX_TEXT_CHARS`` (32,767, the longest path Windows takes)
+    The texts that may hold a path or more: the title, the expression, the dataset's path, an
+    embedded dataset's name and source.
+``MAX_SCOPE_DEPTH`` (64)
+    Scopes in one scope path.
+
+Archive members must be stored or deflated (bzip2 and LZMA members are refused: zipfile
+unpacks them in one call, beyond any limit) and are read in chunks with a running count, so a
+member that declares a small size and unpacks to more stops at the limit. What opening costs in
+memory: the values the file declares (each array's header is checked before it is allocated),
+its ``session.json`` and what it decodes to, and beside them at most 32 MiB: a stored
+``arrays.npz`` (as written when it holds 16 MiB or more) is read in place from the file, a
+deflated one past 32 MiB is unpacked to a temporary file deleted on closing.
+
+Qt-free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine import Graph
+from ..nn.builder import NetworkSpec
+from ..nn.datasets import Dataset
+from ..nn.trainer import EpochRecord
+
+FORMAT_NAME = "graphviz-nn session"
+FORMAT_VERSION = 1
+SUFFIX = ".gnn"
+JSON_MEMBER = "session.json"
+ARRAYS_MEMBER = "arrays.npz"
+TRAINER_ARRAY = "trainer-"  # the optimiser's arrays, numbered, beside the leaves' n0, n1...
+DATASET_ARRAYS = ("dataset-X", "dataset-y")  # an embedded dataset's features and targets
+
+#: Refuse a session.json that unpacks to more than this (200,000 nodes take about 40 MiB).
+MAX_JSON_BYTES = 64 * 2**20
+#: Refuse an arrays.npz, or the arrays in it together, that unpack to more than this.
+MAX_MEMBER_BYTES = 512 * 2**20
+#: Refuse files larger than this, before reading them: both members stored, plus deflate's
+#: worst growth (5 bytes in 16 KiB) and the zip's own records.
+MAX_FILE_BYTES = (MAX_JSON_BYTES + MAX_MEMBER_BYTES) * 1001 // 1000 + 2**16
+#: Refuse, and never write, an embedded dataset whose arrays hold more bytes than this.
+MAX_DATASET_BYTES = 64 * 2**20
+#: Refuse graphs of more nodes than this.
+MAX_NODES = 200_000
+#: Refuse a node whose value would have more elements than this (512 MiB of float64).
+MAX_NODE_ELEMENTS = 2**26
+#: Refuse a graph whose values together would have more elements than this (2 GiB of float64).
+MAX_TOTAL_ELEMENTS = 2**28
+#: Refuse a name or word longer than this.
+MAX_NAME_CHARS = 1_000
+#: Refuse a title, expression, dataset path, name or source longer than this (a 60 MB title
+#: froze the window for 52 s; one of this length takes a few milliseconds to show).
+MAX_TEXT_CHARS = 32_767
+#: Refuse a scope path of more scopes than this.
+MAX_SCOPE_DEPTH = 64
+
+
+class SessionError(ValueError):
+    """A session file that cannot be loaded; the message is one line naming the file."""
+
+
+@dataclass(frozen=True, eq=False)
+class ViewState:
+    """How the graph was shown.
+
+    Attributes
+    ----------
+    zoom : float
+        Scale of the drawing (1 = natural size).
+    centre : (float, float) or None
+        Scene point at the centre of the view; None to fit the graph.
+    collapsed : tuple of tuple of str
+        The scopes drawn collapsed, each a scope path such as ``("layer 1", "perceptron 2")``.
+    """
+
+    zoom: float = 1.0
+    centre: tuple[float, float] | None = None
+    collapsed: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class TrainingOptions:
+    """How the network of a session is trained (its shape is the :class:`NetworkSpec`)."""
+
+    optimiser: str = "adam"
+    lr: float = 0.05
+    batch_size: int | None = None
+    epochs: int = 300
+    seed: int = 0
+    test_fraction: float = 0.3
+
+
+@dataclass(frozen=True, eq=False)
+class TrainerState:
+    """Where training stands beyond the weights, so that it resumes exactly.
+
+    Attributes
+    ----------
+    epochs_done : int
+    rng : dict
+        The state of the generator that shuffles mini-batches (numpy's ``bit_generator.state``).
+    optimiser : dict of str to ndarray
+        The optimiser's step count and running averages (``Optimiser.state()``).
+    """
+
+    epochs_done: int
+    rng: dict
+    optimiser: dict
+
+
+@dataclass(frozen=True, eq=False)
+class SessionState:
+    """Everything a session file holds.
+
+    Attributes
+    ----------
+    graph : Graph
+    output_id : str or None
+        Id of the node the backward pass starts from.
+    title : str
+    expression : str or None
+        The expression the graph was parsed from, when it came from the expression editor.
+    network : NetworkSpec or None
+        The settings of the network the graph belongs to.
+    training : TrainingOptions or None
+        How that network is trained.
+    dataset : str or None
+        A built-in dataset name or the path of a CSV file.
+    history : tuple of EpochRecord
+        The training run so far.
+    trainer : TrainerState or None
+        The optimiser's averages and the shuffling generator (absent from older files).
+    phase : str or None
+        The recorded pass being played back ("forward", "backward", "tangent").
+    position : int
+        The playback cursor; -1 when nothing is being played back.
+    view : ViewState
+    embedded_dataset : Dataset or None
+        The dataset itself, stored in the file so that the session reopens where ``dataset``
+        names a path that does not exist (another machine, a lost network drive). Its
+        features and targets together may hold at most ``MAX_DATASET_BYTES`` (64 MiB):
+        :func:`save_session` refuses a larger one with a ``ValueError`` that says so; save
+        without it (``embedded_dataset=None``) to keep only the path. None in files written
+        before datasets could be embedded.
+    """
+
+    graph: Graph
+    output_id: str | None
+    title: str = ""
+    expression: str | None = None
+    network: NetworkSpec | None = None
+    training: TrainingOptions | None = None
+    dataset: str | None = None
+    history: tuple[EpochRecord, ...] = ()
+    trainer: TrainerState | None = None
+    phase: str | None = None
+    position: int = -1
+    view: ViewState = ViewState()
+    embedded_dataset: Dataset | None = None

@@ -1,0 +1,136 @@
+"""Atomic writes: never a half-written file, never a read-only file replaced, links kept, no
+temporary files left by killed saves, and a moment's patience where Windows needs it."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from graphviz_nn.io import atomic, write_atomic
+
+
+def test_a_read_only_target_is_refused_and_kept(tmp_path: Path) -> None:
+    target = tmp_path / "handout.gnn"
+    target.write_bytes(b"the lecturer's")
+    target.chmod(0o444)
+    try:
+        with pytest.raises(PermissionError, match="handout.gnn is read-only") as caught:
+            write_atomic(target, b"a student's")
+        assert str(target) in str(caught.value)
+        assert target.read_bytes() == b"the lecturer's"
+        assert [p.name for p in tmp_path.iterdir()] == ["handout.gnn"]
+    finally:
+        target.chmod(0o644)
+
+
+def test_saving_over_a_link_writes_to_the_file_it_points_to(tmp_path: Path) -> None:
+    real = tmp_path / "store" / "real.gnn"
+    real.parent.mkdir()
+    real.write_bytes(b"old")
+    link = tmp_path / "link.gnn"
+    try:
+        link.symlink_to(real)
+    except OSError:
+        pytest.skip("this system does not let us make symbolic links")
+    assert write_atomic(link, b"new") == link
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_bytes() == b"new"
+    assert sorted(p.name for p in real.parent.iterdir()) == ["real.gnn"]
+
+
+def test_temporary_files_left_by_killed_saves_are_removed_and_nothing_else(tmp_path: Path) -> None:
+    old = time.time() - 2 * atomic.STALE_SECONDS
+    stale = [".a.gnn.k3x9_q2z.tmp", ".other name.png.abcdefgh.tmp"]
+    kept = [
+        ".a.gnn.freshone.tmp",      # a save running now
+        ".notes.tmp", "a.gnn.abcdefgh.tmp", ".a.gnn.ABCDEFGH.tmp", ".a.gnn.abcdefgh.tmp.bak",
+        "a.gnn", "keep.txt",
+    ]
+    for name in stale + kept:
+        (tmp_path / name).write_bytes(b"x")
+        if name != ".a.gnn.freshone.tmp":
+            os.utime(tmp_path / name, (old, old))
+    (tmp_path / ".dir.gnn.abcdefgh.tmp").mkdir()
+    os.utime(tmp_path / ".dir.gnn.abcdefgh.tmp", (old, old))
+    kept.append(".dir.gnn.abcdefgh.tmp")
+    write_atomic(tmp_path / "a.gnn", b"saved")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
+    assert (tmp_path / "a.gnn").read_bytes() == b"saved"
+
+
+def test_an_unwritable_folder_is_reported_by_the_target_name(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "lecture.gnn"
+
+    def refuse(prefix: str, suffix: str, dir: str):  # what a read-only folder does to mkstemp
+        raise PermissionError(13, "Permission denied", os.path.join(dir, f"{prefix}abcdefgh{suffix}"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(PermissionError) as caught:
+        write_atomic(target, b"data")
+    message = str(caught.value)
+    assert f"cannot save {target}" in message and ".tmp" not in message, message
+
+
+@pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="needs a folder the user cannot write")
+def test_a_read_only_folder_is_reported_by_the_target_name(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        with pytest.raises(PermissionError, match=f"cannot save {folder / 'x.gnn'}"):
+            write_atomic(folder / "x.gnn", b"data")
+    finally:
+        folder.chmod(0o755)
+
+
+def _flaky_replace(failures: int):
+    calls = []
+    real = os.replace
+
+    def replace(source, target):
+        calls.append(target)
+        if len(calls) <= failures:
+            raise PermissionError(13, "The process cannot access the file", str(target))
+        real(source, target)
+
+    return replace, calls
+
+
+def test_a_target_held_for_a_moment_is_replaced_after_retrying(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "synced.gnn"
+    target.write_bytes(b"old")
+    replace, calls = _flaky_replace(3)
+    monkeypatch.setattr(atomic, "_TRANSIENT_REPLACE_FAILURES", True)  # as on Windows
+    monkeypatch.setattr(os, "replace", replace)
+    write_atomic(target, b"new")
+    monkeypatch.undo()
+    assert len(calls) == 4 and target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["synced.gnn"]
+
+
+def test_a_target_held_for_long_fails_naming_it(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "locked.gnn"
+    target.write_bytes(b"old")
+    replace, calls = _flaky_replace(10**9)
+    monkeypatch.setattr(atomic, "_TRANSIENT_REPLACE_FAILURES", True)
+    monkeypatch.setattr(atomic, "REPLACE_PATIENCE", 0.2)
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(PermissionError, match=f"cannot save {target}: it cannot be replaced"):
+        write_atomic(target, b"new")
+    monkeypatch.undo()
+    assert len(calls) > 1 and target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["locked.gnn"]
+
+
+def test_elsewhere_a_refused_replace_fails_at_once(tmp_path: Path, monkeypatch) -> None:
+    replace, calls = _flaky_replace(1)
+    monkeypatch.setattr(atomic, "_TRANSIENT_REPLACE_FAILURES", False)
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(PermissionError):
+        write_atomic(tmp_path / "x.gnn", b"new")
+    assert len(calls) == 1
