@@ -2,8 +2,10 @@
 
 The user types e.g. ``sin(x1 + x2) + x2**2 * x3`` into one line; a quarter of a second after
 the typing stops (or at once on Enter) the dock parses it with
-:func:`graphviz_nn.engine.parse` and, when it reads, emits ``expression_changed`` with the
-:class:`~graphviz_nn.engine.Parsed` graph for the window to draw. A text that does not read
+:func:`graphviz_nn.engine.parse`, off the window's thread (the parser's budget bounds the work,
+up to about a second), and, when it reads, emits ``expression_changed`` with the
+:class:`~graphviz_nn.engine.Parsed` graph for the window to draw. A parse that a newer text
+or value overtook is dropped. A text that does not read
 is marked where it fails, and the last good graph stays. Every free name gets a row in a
 table of values (numbers or small array literals, read with :func:`json.loads`, never
 ``eval``).
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHeaderView, QLab
 
 from ..engine.parse import CONSTANTS, MAX_LENGTH, ParseError, Parsed, parse
 from ..engine.registry import registry
+from .jobs import Job
 from .theme import DARK, LIGHT
 
 __all__ = ["DEBOUNCE_MS", "EXAMPLE", "HINT", "ExpressionDock", "format_value", "free_names",
@@ -195,6 +198,14 @@ def _fixed(base: QFont, factor: float = 1.0) -> QFont:
     else:
         font.setPixelSize(round(base.pixelSize() * factor))
     return font
+
+
+def _parse_or_error(text: str, values: dict[str, Any]) -> Parsed | ParseError:
+    """The parse of ``text`` (in a worker thread): its graph, or why it does not read."""
+    try:
+        return parse(text, **values)
+    except ParseError as error:
+        return error
 
 
 def _summary(parsed: Parsed) -> str:
@@ -377,6 +388,9 @@ class ExpressionDock(QDockWidget):
         self._emitted: tuple | None = None
         self._error: ParseError | None = None
         self._quiet = False         # the table is being filled, not edited
+        self._generation = 0        # counts the parses asked for; only the latest one counts
+        self._parsing: Job | None = None
+        self._emit_next = True      # False: the next parse shows its graph without emitting it
 
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(500)
@@ -464,8 +478,17 @@ class ExpressionDock(QDockWidget):
         """Why the current text does not read, or None."""
         return self._error
 
-    def set_expression(self, text: str, values: dict[str, Any] | None = None) -> Parsed | None:
+    @property
+    def parsing(self) -> bool:
+        """True while the text is being parsed (off the window's thread)."""
+        return self._parsing is not None
+
+    def set_expression(self, text: str, values: dict[str, Any] | None = None, emit: bool = True) -> None:
         """Put an expression (and values of its names) in the dock, as one undoable command.
+
+        It is parsed off the window's thread; when it reads, ``expression_changed`` is emitted
+        (unless ``emit`` is False: the window shows the graph already, as for a reopened
+        session) and :attr:`last_good` is its graph; :attr:`parsing` is True meanwhile.
 
         Parameters
         ----------
@@ -473,11 +496,6 @@ class ExpressionDock(QDockWidget):
             The expression; one that does not read is shown with its error, like typing.
         values : dict of str to object, optional
             Numbers, nested lists, arrays or value texts (``"[1, 2]"``) by name.
-
-        Returns
-        -------
-        Parsed or None
-            The graph emitted with ``expression_changed``, or None when the text does not read.
 
         Raises
         ------
@@ -496,12 +514,13 @@ class ExpressionDock(QDockWidget):
         new_values = {n: e for n, e in new_values.items() if self._memory.get(n) != e}
         old_values = {name: self._memory.get(name) for name in new_values}
         self._timer.stop()
+        self._emit_next = emit
         if text == self._edit.text() and not new_values:
             self._fresh = True
-            return self._commit(force=True)
+            self._commit(force=True)
+            return
         self.undo_stack.push(_TextCommand(self, self._edit.text(), text, typing=False,
                                           old_values=old_values, new_values=new_values))
-        return self._last_good if self._error is None and text.strip() else None
 
     def sizeHint(self) -> QSize:
         em = self.fontMetrics().horizontalAdvance("M")
@@ -510,6 +529,8 @@ class ExpressionDock(QDockWidget):
     # -- slots ---------------------------------------------------------------------------
 
     def _on_edit_text_edited(self, text: str) -> None:
+        self._generation += 1  # a parse under way is of an older text: its result is dropped
+        self._parsing = None
         fresh, self._fresh = self._fresh, False
         old, self._text = self._text, text
         if old != text:
@@ -569,33 +590,48 @@ class ExpressionDock(QDockWidget):
         else:
             self._memory[name] = entry
         self._fresh = True
-        if self._commit(force=True) is None:
-            self._fill_table(self._rows)    # the text does not read: still show the value
+        self._commit(force=True)
 
-    def _commit(self, force: bool) -> Parsed | None:
-        """Parse the editor's text with the values; emit the graph if it reads.
+    def _commit(self, force: bool) -> None:
+        """Parse the editor's text with the values, off the window's thread; the graph is
+        emitted when it reads (see :meth:`_on_parsed`)."""
+        text = self._edit.text()
+        emit, self._emit_next = self._emit_next, True
+        self._generation += 1
+        if not text.strip():
+            self._parsing = None
+            self._error = None
+            self._show_state()
+            return
+        generation = self._generation
+        values = {name: value for name, (_, value) in self._memory.items()}
+        job = Job(lambda: _parse_or_error(text, values), self)
+        job.finished.connect(lambda result: self._on_parsed(generation, text, result, force, emit))
+        job.failed.connect(lambda message: self._on_parsed(generation, text, ParseError(message, 0), force, emit))
+        self._parsing = job
+        job.start()
+
+    def _on_parsed(self, generation: int, text: str, result: Parsed | ParseError, force: bool,
+                   emit: bool) -> None:
+        """The parse of ``text`` has ended: show its graph or its error, and emit the graph.
 
         Without ``force``, a text and values the window already has are not emitted again
         (a debounce after typing and deleting a space, Enter pressed twice).
         """
-        text = self._edit.text()
-        if not text.strip():
-            self._error = None
-            self._show_state()
-            return None
-        try:
-            parsed = parse(text, **{name: value for name, (_, value) in self._memory.items()})
-        except ParseError as error:
-            self._error = error
+        if generation != self._generation:
+            return  # a newer text or value was asked for meanwhile
+        self._parsing = None
+        if isinstance(result, ParseError):
+            self._error = result
             # A text that reads but fails on its values (W @ x with W and x still 0) must
             # still list its names, or they could never be given values that fit.
             names = free_names(text)
-            if names:
-                for name in names:
-                    self._memory.setdefault(name, ("0.0", 0.0))
-                self._fill_table(names)
+            for name in names or ():
+                self._memory.setdefault(name, ("0.0", 0.0))
+            self._fill_table(names or self._rows)
             self._show_state()
-            return None
+            return
+        parsed = result
         self._error = None
         names = list(parsed.variables)
         for name in names:
@@ -605,10 +641,11 @@ class ExpressionDock(QDockWidget):
         self._fresh = True      # typing from here on is a new undo step
         self._show_state()
         key = ("".join(text.split()), tuple((name, self._memory[name][0]) for name in names))
-        if force or key != self._emitted:
+        if (force or key != self._emitted) and emit:
             self._emitted = key
             self.expression_changed.emit(parsed)
-        return parsed
+        elif not emit:
+            self._emitted = key
 
     # -- showing the state ---------------------------------------------------------------
 

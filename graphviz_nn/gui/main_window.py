@@ -18,7 +18,7 @@ from ..engine import Graph
 from ..io import SessionState, ViewState, export_graph, export_history, load_session, save_session
 from ..layout import Layout, LayoutWorker, default_collapsed, layout
 from ..session import EXAMPLES, Built, Cursor, Recording, record
-from ..session.document import Reopened, capture, reopen
+from ..session.document import Reopened, capture, left_behind, reopen
 from ..session.inspect import describe
 from ..session.player import Overlay, Player
 from ..session.workspace import Workspace
@@ -882,7 +882,9 @@ class MainWindow(QMainWindow):
         self.workspace.saved(written, revision)
         self.recent.add(written)
         self._update_title()
-        self.say(f"Saved {written}")
+        run = self.training.run
+        note = left_behind(run) if run is not None and run.network.graph is self.graph else None
+        self.say(f"Saved {written}" + (f"; {note}" if note else ""))
         self.session_saved.emit(str(written))
 
     def save(self) -> None:
@@ -1037,13 +1039,10 @@ class MainWindow(QMainWindow):
         if reopened.run is not None:
             self.training.adopt(reopened.run)
         if reopened.expression is not None:
-            self.expression.blockSignals(True)  # the graph shown is the session's own
-            try:
-                self.expression.set_expression(reopened.expression, reopened.values)
+            try:  # parsed off the window's thread; the graph shown is the session's own
+                self.expression.set_expression(reopened.expression, reopened.values, emit=False)
             except ValueError:
                 pass  # the editor cannot show it; the graph is still the session's
-            finally:
-                self.expression.blockSignals(False)
         self._restore = reopened.state
         self._show_prepared(prepared)
         self.workspace.opened(prepared.title, path)

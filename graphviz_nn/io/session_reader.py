@@ -69,6 +69,7 @@ class _Reader(FieldReader):
     def __init__(self, path: Path):
         super().__init__(path)
         self.arrays: ArrayReader | None = None
+        self.flops = 0  # the work of recomputing the graph read so far
 
     def read(self) -> SessionState:
         handle, size = open_regular_file(self.path, self.error)

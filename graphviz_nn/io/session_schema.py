@@ -12,7 +12,10 @@ Every limit is a module constant, read at the moment it is checked, so that a te
 ``MAX_DATASET_BYTES`` (64 MiB)
     An embedded dataset's features and targets together.
 ``MAX_NODES`` (200,000), ``MAX_NODE_ELEMENTS`` (2**26), ``MAX_TOTAL_ELEMENTS`` (2**28)
-    The graph, one node's value and all values together.
+    The graph, one node's value (or the largest temporary its op makes) and all values together.
+``MAX_FLOPS`` (2**32)
+    The floating-point operations of recomputing every function node, priced from the shapes by
+    each op before anything is computed (about a second or two).
 ``MAX_NAME_CHARS`` (1,000)
     Every name or word: node, scope, layer, optimiser, feature and class names, kinds, ops,
     dtypes, the phase.
@@ -65,6 +68,9 @@ MAX_NODES = 200_000
 MAX_NODE_ELEMENTS = 2**26
 #: Refuse a graph whose values together would have more elements than this (2 GiB of float64).
 MAX_TOTAL_ELEMENTS = 2**28
+#: Refuse a graph whose recomputation would take more floating-point operations than this
+#: (about a second or two of numpy; one 8192 x 8192 matmul alone is 1.1e12).
+MAX_FLOPS = 2**32
 #: Refuse a name or word longer than this.
 MAX_NAME_CHARS = 1_000
 #: Refuse a title, expression, dataset path, name or source longer than this (a 60 MB title

@@ -15,7 +15,8 @@ import numpy as np
 
 from ..engine import Function, Graph, Variable
 from ..io import SessionState, TrainerState, TrainingOptions, ViewState
-from ..nn.datasets import DatasetError
+from ..io.session_schema import MAX_DATASET_BYTES
+from ..nn.datasets import BUILTIN, Dataset, DatasetError
 from .examples import Built
 from .training import TrainingRun, TrainingSettings
 
@@ -83,7 +84,29 @@ def capture(built: Built, title: str = "", *, expression: str | None = None, run
         phase=phase,
         position=position,
         view=view,
+        embedded_dataset=travelling_copy(run) if trained else None,
     )
+
+
+def travelling_copy(run: TrainingRun) -> Dataset | None:
+    """The dataset to store in the file, so that the session opens on another machine: a CSV
+    file's rows (a built-in set ships with the program), when they fit the file's limit."""
+    if str(run.settings.dataset) in BUILTIN or embedded_bytes(run.data) > MAX_DATASET_BYTES:
+        return None
+    return run.data
+
+
+def embedded_bytes(data: Dataset) -> int:
+    return int(np.asarray(data.X).nbytes + np.asarray(data.y).nbytes)
+
+
+def left_behind(run: TrainingRun | None) -> str | None:
+    """Why a session saved now would not carry its dataset (it refers to the file instead)."""
+    if run is None or str(run.settings.dataset) in BUILTIN or travelling_copy(run) is not None:
+        return None
+    return (f"the dataset ({embedded_bytes(run.data) / 2**20:.0f} MiB) is larger than the "
+            f"{MAX_DATASET_BYTES // 2**20} MiB a session file carries: the file refers to "
+            f"{run.settings.dataset} instead")
 
 
 def _plain(state: SessionState, note: str) -> Built:
@@ -108,7 +131,8 @@ def _same_structure(a: Graph, b: Graph) -> bool:
 
 def _restore_run(state: SessionState) -> tuple[TrainingRun | None, str | None]:
     try:
-        run = TrainingRun.create(settings_of(state))
+        # The copy in the file first: the path may not exist here (another machine).
+        run = TrainingRun.create(settings_of(state), state.embedded_dataset)
     except (DatasetError, ValueError, OSError) as error:
         return None, f"the network could not be rebuilt ({error}); its graph is shown as saved"
     graph = run.network.graph

@@ -81,11 +81,21 @@ def edit_cell(qtbot, dock, name: str, text: str) -> None:
     qtbot.keyClicks(cell_editor, text)
     qtbot.keyClick(cell_editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: _open_editor(t) is None)
+    settle(qtbot, dock)
+
+
+def settle(qtbot, dock) -> None:
+    """Until the dock's parse (off the window's thread) has ended and been shown."""
+    qtbot.waitUntil(lambda: not dock.parsing, timeout=10000)
 
 
 def press(qtbot, widget, key, modifiers=Qt.KeyboardModifier.ControlModifier) -> None:
     widget.setFocus()
     qtbot.keyClick(widget, key, modifiers)
+    dock = widget
+    while not isinstance(dock, ExpressionDock):
+        dock = dock.parent()
+    settle(qtbot, dock)
 
 
 def output(parsed: Parsed) -> float:
@@ -142,6 +152,7 @@ def test_setting_values_in_the_table_reparses_and_emits(qtbot, seeded, emitted) 
 def test_enter_parses_at_once(qtbot, dock, emitted) -> None:
     type_in(qtbot, dock, "sigmoid(w1*x + b)")
     qtbot.keyClick(editor(dock), Qt.Key.Key_Return)
+    settle(qtbot, dock)
     assert len(emitted) == 1                # no waiting for the debounce
     assert list(emitted[0].variables) == ["w1", "x", "b"]
     qtbot.wait(2 * DEBOUNCE_MS)
@@ -151,10 +162,12 @@ def test_enter_parses_at_once(qtbot, dock, emitted) -> None:
 
 def test_invalid_text_shows_a_caret_under_the_failing_character(qtbot, dock, emitted) -> None:
     dock.set_expression(SEED)
+    settle(qtbot, dock)
     good = dock.last_good
     assert len(emitted) == 1
     type_in(qtbot, dock, "sin(x1 +* x2)")
     qtbot.keyClick(editor(dock), Qt.Key.Key_Return)
+    settle(qtbot, dock)
     qtbot.wait(2 * DEBOUNCE_MS)
     error = label(dock, "expression_error")
     assert error.isVisibleTo(dock)
@@ -177,6 +190,7 @@ def test_invalid_text_shows_a_caret_under_the_failing_character(qtbot, dock, emi
 def test_the_error_frame_is_red(qtbot, dock) -> None:
     type_in(qtbot, dock, "1 +")
     qtbot.keyClick(editor(dock), Qt.Key.Key_Return)
+    settle(qtbot, dock)
     image = editor(dock).grab().toImage()
     border = QColor(image.pixelColor(image.width() // 2, 0))
     assert border.red() > 150 and border.green() < 80 and border.blue() < 80
@@ -184,9 +198,11 @@ def test_the_error_frame_is_red(qtbot, dock) -> None:
 
 def test_empty_text_is_a_hint_not_an_error(qtbot, dock, emitted) -> None:
     dock.set_expression("x + 1")
+    settle(qtbot, dock)
     type_in(qtbot, dock, "")
     qtbot.keyClick(editor(dock), Qt.Key.Key_Backspace)
     qtbot.keyClick(editor(dock), Qt.Key.Key_Return)
+    settle(qtbot, dock)
     assert dock.expression == "" and dock.error is None
     assert label(dock, "expression_status").text() == HINT
     assert not label(dock, "expression_error").isVisibleTo(dock)
@@ -197,15 +213,19 @@ def test_empty_text_is_a_hint_not_an_error(qtbot, dock, emitted) -> None:
 def test_python_that_is_no_expression_is_refused_by_the_parser(qtbot, dock, emitted) -> None:
     type_in(qtbot, dock, "__import__('os')")
     qtbot.keyClick(editor(dock), Qt.Key.Key_Return)
+    settle(qtbot, dock)
     assert emitted == [] and dock.last_good is None
     assert dock.error is not None and dock.error.position == 0
     lines = label(dock, "expression_error").text().split("\n")
     assert lines[1] == "^" and "__import__" in lines[2] and "not allowed" in lines[2]
-    assert dock.set_expression("x.__class__") is None and "attribute" in dock.error.reason
+    dock.set_expression("x.__class__")
+    settle(qtbot, dock)
+    assert "attribute" in dock.error.reason
 
 
 def test_array_values_in_the_table(qtbot, dock, emitted) -> None:
     dock.set_expression("sum((W @ x - y)**2)")
+    settle(qtbot, dock)
     assert [name for name, _ in rows(dock)] == ["W", "x", "y"]
     edit_cell(qtbot, dock, "W", "[[1,2],[3,4]]")
     edit_cell(qtbot, dock, "x", "[1, 1]")
@@ -242,6 +262,7 @@ def test_names_that_drop_out_keep_their_values(qtbot, seeded, emitted) -> None:
     assert seeded.values == {"x1": 0.5, "y": 0.0}
     type_in(qtbot, seeded, "x3 + y")
     qtbot.keyClick(editor(seeded), Qt.Key.Key_Return)
+    settle(qtbot, seeded)
     assert rows(seeded) == [("x3", "2"), ("y", "0.0")]
     assert output(emitted[-1]) == 2.0
 
@@ -290,6 +311,7 @@ def test_undoing_a_half_typed_text_restores_the_drawn_one(qtbot, seeded, emitted
     edit.end(False)
     qtbot.keyClicks(edit, " +")             # does not read: no graph, still one undo step
     qtbot.keyClick(edit, Qt.Key.Key_Return)
+    settle(qtbot, seeded)
     assert seeded.error is not None and len(emitted) == 4
     press(qtbot, edit, Qt.Key.Key_Z)
     assert seeded.expression == SEED and seeded.error is None
@@ -299,22 +321,30 @@ def test_undoing_a_half_typed_text_restores_the_drawn_one(qtbot, seeded, emitted
 
 
 def test_set_expression_is_one_undoable_command_with_its_values(qtbot, dock, emitted) -> None:
-    parsed = dock.set_expression("sum((W @ x - y)**2)",
-                                 {"W": np.array([[1, 2], [3, 4]]), "x": [1, 1], "y": "[0, 0]"})
-    assert parsed is emitted[-1] is dock.last_good and output(parsed) == 58.0
+    dock.set_expression("sum((W @ x - y)**2)", {"W": np.array([[1, 2], [3, 4]]), "x": [1, 1], "y": "[0, 0]"})
+    assert dock.parsing  # off the window's thread
+    settle(qtbot, dock)
+    parsed = emitted[-1]
+    assert parsed is dock.last_good and output(parsed) == 58.0
     assert rows(dock) == [("W", "[[1, 2], [3, 4]]"), ("x", "[1, 1]"), ("y", "[0, 0]")]
     dock.set_expression(SEED, {"x1": 0.5, "x2": -1.2, "x3": 2})
+    settle(qtbot, dock)
     assert output(emitted[-1]) == pytest.approx(SEED_VALUE)
     dock.undo_action.trigger()
+    settle(qtbot, dock)
     assert dock.expression == "sum((W @ x - y)**2)" and output(emitted[-1]) == 58.0
     dock.undo_action.trigger()
+    settle(qtbot, dock)
     assert dock.expression == "" and len(emitted) == 3 and dock.last_good is emitted[-1]
     dock.redo_action.trigger()
+    settle(qtbot, dock)
     dock.redo_action.trigger()
+    settle(qtbot, dock)
     assert rows(dock) == [("x1", "0.5"), ("x2", "-1.2"), ("x3", "2.0")]
     assert output(emitted[-1]) == pytest.approx(SEED_VALUE)
     with pytest.raises(ValueError, match="'x1'"):
         dock.set_expression("x1", {"x1": float("nan")})
+        settle(qtbot, dock)
     assert dock.expression == SEED and dock.undo_stack.count() == 2
 
 

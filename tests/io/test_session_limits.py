@@ -47,14 +47,18 @@ def _write(path: Path, members: dict[str, bytes], compression: int = zipfile.ZIP
 
 def _refused(path: Path, phrase: str, most_bytes: int = 200 * MIB, release=None) -> str:
     """Load ``path`` in a thread; it must raise one SessionError of one line holding ``phrase``
-    within 2 s, allocating less than ``most_bytes`` on the way."""
+    after less than 2 s of the thread's own CPU time (the wall clock of a busy machine says
+    little), allocating less than ``most_bytes`` on the way."""
     outcome: list[BaseException | object] = []
+    cpu: list[float] = []
 
     def load() -> None:
+        start = time.thread_time()
         try:
             outcome.append(load_session(path))
         except BaseException as error:  # noqa: BLE001 - reported below
             outcome.append(error)
+        cpu.append(time.thread_time() - start)
 
     tracemalloc.start()
     started = time.monotonic()
@@ -74,7 +78,7 @@ def _refused(path: Path, phrase: str, most_bytes: int = 200 * MIB, release=None)
     message = str(error)
     assert "\n" not in message and message.startswith(f"{path}: "), message
     assert phrase in message, message
-    assert elapsed < 2, f"refused after {elapsed:.1f} s"
+    assert cpu[0] < 2, f"refused after {cpu[0]:.1f} s of work ({elapsed:.1f} s on the clock)"
     assert peak < most_bytes, f"allocated {peak / MIB:.0f} MiB on the way"
     return message
 

@@ -70,7 +70,9 @@ def test_a_network_whose_dataset_is_gone_opens_as_its_graph(tmp_path: Path) -> N
     csv.write_text("a,b,label\n" + "".join(f"{i % 3},{i % 5},{i % 2}\n" for i in range(30)))
     settings = dataclasses.replace(defaults_for("xor"), dataset=str(csv))
     run = TrainingRun.create(settings)
-    path = save_session(tmp_path / "net.gnn", capture(run.built(), "csv", run=run))
+    # Saved without its rows (too big to carry, or a file from before datasets travelled).
+    state = dataclasses.replace(capture(run.built(), "csv", run=run), embedded_dataset=None)
+    path = save_session(tmp_path / "net.gnn", state)
     csv.unlink()
 
     again = reopen(load_session(path))
@@ -117,3 +119,42 @@ def test_an_optimiser_state_that_does_not_fit_opens_with_fresh_averages(tmp_path
     assert again.run.trainer.optimiser.steps == 0 and again.run.trainer.epochs_done == 3
     for got, want in zip(again.run.network.parameters, run.network.parameters):
         np.testing.assert_array_equal(got.value, want.value)
+
+
+def _csv_run(tmp_path: Path) -> tuple[TrainingRun, Path]:
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 3))
+    path = tmp_path / "lecture" / "measurements.csv"
+    path.parent.mkdir()
+    lines = ["a,b,c,label"] + [f"{a:.4f},{b:.4f},{c:.4f},{int(a + b > c)}" for a, b, c in X]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = dataclasses.replace(defaults_for("iris"), dataset=str(path))
+    run = TrainingRun.create(settings)
+    run.history.extend(run.trainer.fit(run.train, run.test, 5))
+    run.show_rows()  # as the window does when training stops
+    return run, path
+
+
+def test_a_session_carries_its_csv_dataset_to_another_machine(tmp_path: Path) -> None:
+    run, csv = _csv_run(tmp_path)
+    saved = save_session(tmp_path / "lecture.gnn", capture(run.built(), "trained", run=run))
+    csv.unlink()  # the student's machine has no such file
+    again = reopen(load_session(saved))
+    assert again.problem is None and again.run is not None
+    np.testing.assert_array_equal(again.run.data.X, run.data.X)
+    np.testing.assert_array_equal(again.run.data.y, run.data.y)
+    for got, want in zip(again.run.network.parameter_values(), run.network.parameter_values()):
+        np.testing.assert_array_equal(got, want)
+    assert [r.epoch for r in again.run.history] == [1, 2, 3, 4, 5]
+
+
+def test_a_dataset_too_big_to_carry_is_left_behind_and_said(tmp_path: Path, monkeypatch) -> None:
+    from graphviz_nn.session import document
+
+    run, csv = _csv_run(tmp_path)
+    monkeypatch.setattr(document, "MAX_DATASET_BYTES", 100)
+    assert "larger than" in document.left_behind(run) and str(csv) in document.left_behind(run)
+    state = capture(run.built(), "trained", run=run)
+    assert state.embedded_dataset is None and state.dataset == str(csv)
+    builtin = TrainingRun.create(defaults_for("xor"))
+    assert document.left_behind(builtin) is None and capture(builtin.built(), "", run=builtin).embedded_dataset is None
