@@ -41,12 +41,13 @@ _ZIP64_END = struct.Struct("<4sqhhiiqqqq")  # the ZIP64 end of central directory
 _ZIP64_SIGNATURE = b"PK\x06\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _MOST_ENTRY_BYTES = 128  # a directory entry: 46 bytes and a name such as "trainer-12.npy"
-#: An archive's entries: the session file's two, and the arrays of a graph of MAX_NODES nodes
-#: beside the optimiser's and an embedded dataset's arrays.
+#: The entries a session file's archive may list: its two members and a few more it ignores.
 MOST_SESSION_ENTRIES = 16
 
 
 def most_array_entries() -> int:
+    """The entries an arrays.npz may list: the leaves of a graph of ``MAX_NODES`` nodes, the
+    optimiser's arrays and an embedded dataset's."""
     return schema.MAX_NODES + 64
 
 
@@ -91,7 +92,8 @@ def _check_status(status: os.stat_result, error: Problem) -> None:
 def check_directory(handle: IO[bytes], size: int, most_entries: int, error: Problem, problem: str) -> None:
     """Refuse an archive whose central directory lists more than ``most_entries`` entries:
     zipfile reads the directory whole and builds an object for every entry in it."""
-    tail_size = min(size, _END.size + 0xFFFF + _ZIP64_END.size + 20)
+    # The end record and its longest comment, the ZIP64 records before it, and room to spare.
+    tail_size = min(size, _END.size + 0xFFFF + _ZIP64_END.size + 20 + 64)
     handle.seek(size - tail_size)
     tail = handle.read(tail_size)
     # Where zipfile looks: at the very end when there is no comment, else the last signature.
@@ -176,15 +178,16 @@ def _unpack(archive: zipfile.ZipFile, name: str, where: str, limit: int, error: 
 
 def open_arrays(archive: zipfile.ZipFile, handle: IO[bytes], size: int, error: Problem) -> ArrayReader:
     """The arrays of the session file open on ``handle``: read in place from the file when
-    ``arrays.npz`` is stored, else unpacked into memory (at most ``MAX_MEMBER_BYTES``)."""
+    ``arrays.npz`` is stored, else unpacked (at most ``MAX_MEMBER_BYTES``) into memory or,
+    past ``_SPOOL_BYTES``, into a temporary file deleted on closing."""
     name, limit = schema.ARRAYS_MEMBER, schema.MAX_MEMBER_BYTES
     try:
         info = archive.getinfo(name)
     except KeyError:
         info = None
     if info is None or info.compress_type != zipfile.ZIP_STORED:
-        # Unpacked to memory, or past _SPOOL_BYTES to a temporary file deleted on closing:
-        # a deflated member of 512 MiB of zeros is half a megabyte of file.
+        # A deflated member of 511 MiB of zeros is half a megabyte of file: unpacked to memory
+        # it held 570 MB, spooled to a file 82 MB.
         spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
         try:
             _unpack(archive, name, name, limit, error, spool)

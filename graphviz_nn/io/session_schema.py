@@ -164,9 +164,9 @@ class SessionState:
         The dataset itself, stored in the file so that the session reopens where ``dataset``
         names a path that does not exist (another machine, a lost network drive). Its
         features and targets together may hold at most ``MAX_DATASET_BYTES`` (64 MiB):
-        :func:`save_session` refuses a larger one with a ``ValueError`` that says so; save
-        without it (``embedded_dataset=None``) to keep only the path. None in files written
-        before datasets could be embedded.
+        :func:`save_session` refuses a larger one with a ``ValueError`` that says so
+        (:func:`can_embed` tells beforehand); save without it (``embedded_dataset=None``) to
+        keep only the path. None in files written before datasets could be embedded.
     """
 
     graph: Graph

@@ -229,6 +229,12 @@ def _encode_trainer(trainer: TrainerState, arrays: dict[str, np.ndarray]) -> dic
     return {"epochs_done": _whole(trainer.epochs_done, "trainer.epochs_done"), "rng": rng, "optimiser": names}
 
 
+def can_embed(data: Dataset) -> bool:
+    """Whether :func:`save_session` can embed ``data`` (its features and targets together hold at
+    most ``MAX_DATASET_BYTES``); when not, save with ``embedded_dataset=None`` and say so."""
+    return np.asarray(data.X).nbytes + np.asarray(data.y).nbytes <= schema.MAX_DATASET_BYTES
+
+
 def _encode_dataset(data: Dataset, arrays: dict[str, np.ndarray]) -> dict:
     """An embedded dataset's fields; its features and targets join ``arrays``."""
     if not isinstance(data, Dataset):
@@ -238,7 +244,7 @@ def _encode_dataset(data: Dataset, arrays: dict[str, np.ndarray]) -> dict:
         if values.dtype.kind not in REAL_KINDS:
             raise ValueError(f"embedded_dataset {data.name!r}: its {label} must be real numbers, not {values.dtype}")
     held = X.nbytes + y.nbytes
-    if held > schema.MAX_DATASET_BYTES:
+    if not can_embed(data):
         raise ValueError(
             f"embedded_dataset {data.name!r} holds {held} bytes of features and targets ({held / 2**20:.1f} "
             f"MiB), more than the {schema.MAX_DATASET_BYTES} a session file embeds; save without it "

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import graphviz_nn as gn
-from graphviz_nn.io import session_schema
+from graphviz_nn.io import can_embed, session_schema
 from graphviz_nn.io.session_file import (ARRAYS_MEMBER, DATASET_ARRAYS, JSON_MEMBER, MAX_DATASET_BYTES, SessionError,
                                          SessionState, load_session, save_session)
 from graphviz_nn.nn.datasets import Dataset, digits, iris
@@ -54,7 +54,9 @@ def test_files_without_an_embedded_dataset_still_open(tmp_path: Path) -> None:
 
 def test_saving_a_dataset_larger_than_the_limit_says_so(tmp_path: Path, monkeypatch) -> None:
     data = iris()
+    assert can_embed(data)
     monkeypatch.setattr(session_schema, "MAX_DATASET_BYTES", 1000)
+    assert not can_embed(data)
     with pytest.raises(ValueError, match=re.escape("more than the 1000 a session file embeds; save without it "
                                                    "(embedded_dataset=None)")):
         save_session(tmp_path / "big.gnn", SessionState(_graph(), None, embedded_dataset=data))
