@@ -4,7 +4,6 @@ temporary files left by killed saves, and a moment's patience where Windows need
 from __future__ import annotations
 
 import os
-import stat
 import tempfile
 import time
 from pathlib import Path
