@@ -73,3 +73,12 @@ def test_an_allowed_size_that_costs_minutes_is_refused_before_computing(tmp_path
         node["shape"], node["dtype"] = [8192, 8192], "|u1"
     arrays = {"n0": np.zeros((8192, 8192), np.uint8), "n1": np.zeros((8192, 8192), np.uint8)}
     _refused(_with(tmp_path, document, members, arrays), "floating-point operations", most_bytes=400 * 2**20)
+
+
+def test_a_leaf_of_more_than_32_dimensions_is_refused_in_one_line(tmp_path: Path) -> None:
+    """numpy holds up to 64 dimensions but its ufuncs raise RuntimeError past 32."""
+    x = gn.Variable(np.ones((1, 1, 1)), "x")
+    document, members = _saved(tmp_path, gn.sin(x))
+    document["graph"]["nodes"][0]["shape"] = [1] * 40
+    message = _refused(_with(tmp_path, document, members, {"n0": np.ones((1,) * 40)}), "at most 32 dimensions")
+    assert "sin" in message
