@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QProgressBar, QPushButton, QStyle, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from ..engine import Graph
 from ..io import SessionState, ViewState, export_graph, export_history, load_session, save_session
@@ -22,6 +22,7 @@ from ..session.document import Reopened, capture, left_behind, reopen
 from ..session.inspect import describe
 from ..session.player import Overlay, Player
 from ..session.workspace import Workspace
+from .actions import build_actions, build_menus
 from .animation_export import AnimationExport
 from .expression_dock import ExpressionDock
 from .find_bar import FindBar
@@ -152,7 +153,8 @@ class MainWindow(QMainWindow):
         self.view.theme = palette_theme(self.palette)
         self.view.setBackgroundBrush(self.view.theme.background)
         self._before_presenting = None
-        self.actions = self._build_actions()
+        self.actions = build_actions(self)
+        self.actions[f"palette_{self.palette}"].setChecked(True)
         self.playback = PlaybackDock(self.actions, self)
         self.inspector = InspectorDock(self)
         self.jacobian = JacobianPanel(self)
@@ -176,7 +178,7 @@ class MainWindow(QMainWindow):
         # The side columns run the full height; the playback controls sit under the graph.
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self._build_menus()
+        build_menus(self, self.actions, (self.playback, self.inspector, self.jacobian, self.expression, self.training))
         self._build_status_bar()
 
         self.timer = QTimer(self)
@@ -236,134 +238,15 @@ class MainWindow(QMainWindow):
             self.load_example(example)
 
     # --- actions, menus, status bar ---------------------------------------------------
-    def _action(self, key: str, text: str, shortcuts, slot, tip: str, checkable: bool = False) -> QAction:
-        action = QAction(text, self)
-        action.setObjectName(f"action_{key}")
-        keys = [QKeySequence(s) for s in ([shortcuts] if isinstance(shortcuts, (str, QKeySequence.StandardKey)) else shortcuts)]
-        action.setShortcuts(keys)
-        shown = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
-        action.setToolTip(f"{tip} ({shown})" if shown else tip)
-        action.setStatusTip(tip)
-        action.setCheckable(checkable)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
+    def fit_graph(self) -> None:
+        self.view.fit()
 
-    def _build_actions(self) -> dict[str, QAction]:
-        a = {}
-        a["play"] = self._action("play", "Play", "Space", self.toggle_play, "Play or pause the pass")
-        a["step"] = self._action("step", "Step", ["Right", "PgDown"], self.step_forward,
-                                 "Show the next step (a presentation clicker's next)")
-        a["back"] = self._action("back", "Back", ["Left", "PgUp"], self.step_back, "Show the previous step")
-        a["restart"] = self._action("restart", "Restart", "Home", self.restart, "Back to before the first step")
-        a["end"] = self._action("end", "End", "End", self.to_end, "Jump to the end of the pass")
-        a["fit"] = self._action("fit", "Fit graph", "F", self.view.fit, "Show the whole graph")
-        a["find"] = self._action("find", "Find node…", QKeySequence.StandardKey.Find, self.find_bar.open,
-                                 "Find a node by name and centre it")
-        a["zoom_in"] = self._action("zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="], lambda: self.zoom(1.15),
-                                    "Larger graph and text")
-        a["zoom_out"] = self._action("zoom_out", "Zoom out", "Ctrl+-", lambda: self.zoom(1 / 1.15),
-                                     "Smaller graph and text")
-        a["zoom_reset"] = self._action("zoom_reset", "Actual size", "Ctrl+0", self.reset_zoom, "Reset text size and fit")
-        for i, phase in enumerate(PHASE_TITLES, start=1):
-            a[f"phase_{phase}"] = self._action(f"phase_{phase}", PHASE_TITLES[phase], f"Ctrl+{i}",
-                                               lambda checked=False, p=phase: self.set_phase(p), PHASE_TITLES[phase])
-        a["check"] = self._action("check", "Check gradients", "Ctrl+G", self.check_gradients,
-                                  "Colour each variable by its finite-difference error", checkable=True)
-        a["magnitude"] = self._action("magnitude", "Gradient magnitudes", "Ctrl+M", self.toggle_magnitudes,
-                                      "Colour every node by log₁₀ ‖gradient‖", checkable=True)
-        a["nan"] = self._action("nan", "Run to NaN", "Ctrl+N", self.run_to_nan,
-                                "Stop on the first node that produced inf or nan")
-        a["breakpoint"] = self._action("breakpoint", "Toggle breakpoint", "B", self.toggle_breakpoint,
-                                       "Pause playback when the pass reaches the selected node")
-        a["open"] = self._action("open", "Open session…", QKeySequence.StandardKey.Open, self.open_dialog,
-                                 "Open a saved session (.gnn)")
-        a["save"] = self._action("save", "Save session", QKeySequence.StandardKey.Save, self.save,
-                                 "Save the graph, its values, the network and the view")
-        a["save_as"] = self._action("save_as", "Save session as…", "Ctrl+Shift+S", self.save_as_dialog,
-                                    "Save the session to a new file")
-        a["export"] = self._action("export", "Export graph…", "Ctrl+E", self.export_dialog,
-                                   "Save the graph as SVG, PNG, PDF or DOT")
-        a["export_animation"] = self._action(
-            "export_animation", "Export animation…", "Ctrl+Shift+E", self.export_animation_dialog,
-            "Save the current pass as an animated GIF or a numbered PNG sequence, as drawn")
-        a["export_history"] = self._action("export_history", "Export loss history…", [], self.export_history_dialog,
-                                           "Save the training history as a CSV table")
-        a["fullscreen"] = self._action("fullscreen", "Full screen", "F11", self.toggle_full_screen,
-                                       "Full screen, for a projector", checkable=True)
-        a["present"] = self._action("present", "Presentation mode", "F5", self.toggle_presentation,
-                                    "Full screen, large text, only the graph and the playback controls",
-                                    checkable=True)
-        a["reveal"] = self._action("reveal", "Reveal values as the pass reaches them", "R", self.toggle_reveal,
-                                   "Hide every number until the pass being played reaches its node",
-                                   checkable=True)
-        for palette, title, tip in (("standard", "Standard colours", "The system's light or dark colours"),
-                                    ("high-contrast", "High contrast", "Black on white with thick lines, for projectors"),
-                                    ("colour-blind", "Colour-blind safe", "Blue against orange wherever colours differ")):
-            a[f"palette_{palette}"] = self._action(f"palette_{palette}", title, [],
-                                                   lambda checked=False, p=palette: self.set_palette(p), tip,
-                                                   checkable=True)
-        group = QActionGroup(self)
-        for palette in PALETTES:
-            group.addAction(a[f"palette_{palette}"])
-        a[f"palette_{self.palette}"].setChecked(True)
-        a["quit"] = self._action("quit", "Quit", QKeySequence.StandardKey.Quit, self.request_close,
-                                 "Close the window (asks first when there is unsaved work)")
-        icons = {"play": QStyle.StandardPixmap.SP_MediaPlay, "step": QStyle.StandardPixmap.SP_MediaSeekForward,
-                 "back": QStyle.StandardPixmap.SP_MediaSeekBackward, "restart": QStyle.StandardPixmap.SP_MediaSkipBackward,
-                 "end": QStyle.StandardPixmap.SP_MediaSkipForward}
-        for key, icon in icons.items():
-            a[key].setIcon(self.style().standardIcon(icon))
-        return a
+    def open_find_bar(self) -> None:
+        self.find_bar.open()
 
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(self.actions["open"])
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self.recent_menu.setObjectName("recent_menu")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addAction(self.actions["save"])
-        file_menu.addAction(self.actions["save_as"])
-        file_menu.addSeparator()
-        examples = file_menu.addMenu("&Examples")
-        for key, example in EXAMPLES.items():
-            action = examples.addAction(example.title)
-            action.setObjectName(f"example_{key}")
-            action.triggered.connect(lambda checked=False, k=key: self.confirm_discard(lambda: self.load_example(k)))
-        train = file_menu.addAction("Train a network…")
-        train.setObjectName("action_train")
-        train.setShortcut(QKeySequence("Ctrl+T"))
-        train.triggered.connect(self.show_training)
-        file_menu.addAction(self.actions["export"])
-        file_menu.addAction(self.actions["export_animation"])
-        file_menu.addAction(self.actions["export_history"])
-        file_menu.addSeparator()
-        file_menu.addAction(self.actions["quit"])
-        view_menu = bar.addMenu("&View")
-        for key in ("fit", "find", "zoom_in", "zoom_out", "zoom_reset", "fullscreen", "present", "reveal"):
-            view_menu.addAction(self.actions[key])
-        palettes = view_menu.addMenu("&Palette")
-        for palette in PALETTES:
-            palettes.addAction(self.actions[f"palette_{palette}"])
-        view_menu.addSeparator()
-        for dock in (self.playback, self.inspector, self.jacobian, self.expression, self.training):
-            view_menu.addAction(dock.toggleViewAction())
-        play_menu = bar.addMenu("&Playback")
-        for key in ("play", "step", "back", "restart", "end"):
-            play_menu.addAction(self.actions[key])
-        play_menu.addSeparator()
-        for phase in PHASE_TITLES:
-            play_menu.addAction(self.actions[f"phase_{phase}"])
-        debug_menu = bar.addMenu("&Debug")
-        for key in ("check", "magnitude", "nan", "breakpoint"):
-            debug_menu.addAction(self.actions[key])
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction("Keyboard shortcuts", self._show_shortcuts)
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("toolbar")
-        for key in ("restart", "back", "play", "step", "end", None, "fit", "check", "magnitude", "nan"):
-            toolbar.addSeparator() if key is None else toolbar.addAction(self.actions[key])
+    def open_example(self, key: str) -> None:
+        """Open a gallery example, once unsaved work is saved or let go."""
+        self.confirm_discard(lambda: self.load_example(key))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -1078,7 +961,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.workspace.window_title())
         self.setWindowModified(self.workspace.unsaved)
 
-    def _fill_recent_menu(self) -> None:
+    def fill_recent_menu(self) -> None:
         menu = self.recent_menu
         menu.clear()
         paths = self.recent.paths()
@@ -1312,7 +1195,7 @@ class MainWindow(QMainWindow):
                 return
             self.say(f"Saved {len(run.history)} epochs to {written}")
 
-    def _show_shortcuts(self) -> None:
+    def show_shortcuts(self) -> None:
         lines = [f"{a.text().replace('&', '')}: {', '.join(k.toString() for k in a.shortcuts())}"
                  for a in self.actions.values() if a.shortcuts()]
         QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
