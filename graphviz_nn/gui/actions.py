@@ -169,6 +169,9 @@ def build_menus(window: QMainWindow, actions: dict[str, QAction], docks) -> None
                 menu.addAction(dock.toggleViewAction())
     help_menu = bar.addMenu("&Help")
     help_menu.addAction("Keyboard shortcuts", window.show_shortcuts)
+    about = help_menu.addAction("About graphviz-nn", window.show_about)
+    about.setObjectName("action_about")
+    about.setMenuRole(QAction.MenuRole.AboutRole)  # in the application menu on macOS
     toolbar = window.addToolBar("Main")
     toolbar.setObjectName("toolbar")
     for key in TOOLBAR:

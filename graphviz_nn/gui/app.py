@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 
 from .icons import app_icon
@@ -31,7 +32,33 @@ def application() -> QApplication:
         if font.pointSizeF() < 11:  # readable at 1280 x 720 on a projector
             font.setPointSizeF(11)
             app.setFont(font)
+    if app.findChild(FileOpener) is None:
+        app.installEventFilter(FileOpener(app))
     return app
+
+
+class FileOpener(QObject):
+    """Opens the session files the system hands the application (a ``.gnn`` double-clicked in
+    Finder arrives as a QFileOpenEvent, not on the command line) in the open window, asking
+    first about unsaved work; one that arrives before any window is kept for the first."""
+
+    def __init__(self, parent: QObject):
+        super().__init__(parent)
+        self.pending: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            path = event.file()
+            windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+            if windows:
+                window = windows[-1]
+                window.confirm_discard(lambda: window.open_session(path))
+                window.raise_()
+                window.activateWindow()
+            else:
+                self.pending.append(path)
+            return True
+        return super().eventFilter(watched, event)
 
 
 @contextmanager
@@ -61,6 +88,8 @@ def new_window(example: str | None = None) -> MainWindow:
 def run(example: str | None = "seed", session: str | None = None) -> int:
     """Open the window on an example, or on a session file, and run until it is closed."""
     app = application()
+    opener = app.findChild(FileOpener)
+    session = session or (opener.pending.pop() if opener is not None and opener.pending else None)
     window = new_window(None if session else example)
     window.show()
     if session:

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPen, QPixmap
 
 __all__ = ["FLAG_COLOUR", "colour_scale", "heatmap_colours", "heatmap_image", "heatmap_pixmap",
            "matrix_view"]
@@ -141,7 +141,7 @@ def _decorate(image: QImage, matrix: np.ndarray, cw: float, ch: float) -> None:
         painter.end()
 
 
-def heatmap_pixmap(array, cell: float = 14, max_size: float = 240) -> QPixmap:
+def heatmap_pixmap(array, cell: float = 14, max_size: float = 240, ratio: float | None = None) -> QPixmap:
     """A heatmap of the array: one square cell per entry, coloured by value.
 
     Parameters
@@ -161,9 +161,15 @@ def heatmap_pixmap(array, cell: float = 14, max_size: float = 240) -> QPixmap:
     QPixmap
         Blue for negative, white for zero, red for positive, on a scale symmetric about 0
         up to :func:`colour_scale`; NaN and ±inf cells black (``FLAG_COLOUR``), crossed when
-        cells are big enough. A null pixmap for an empty array.
+        cells are big enough. A null pixmap for an empty array. Drawn with ``ratio`` device
+        pixels per pixel (default: the screen's), so it stays sharp on a 2x screen.
     """
-    return QPixmap.fromImage(heatmap_image(array, cell, max_size))
+    if ratio is None:
+        screen = QGuiApplication.primaryScreen()
+        ratio = screen.devicePixelRatio() if screen is not None else 1.0
+    pixmap = QPixmap.fromImage(heatmap_image(array, cell * ratio, max_size * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
 
 
 def heatmap_strip(matrices, cell: float = 10, max_size: float = 90, gap: int = 8) -> QPixmap:
@@ -171,12 +177,15 @@ def heatmap_strip(matrices, cell: float = 10, max_size: float = 90, gap: int = 8
     pixmaps = [heatmap_pixmap(m, cell=cell, max_size=max_size) for _, m in matrices]
     if not pixmaps:
         return QPixmap()
-    canvas = QPixmap(sum(p.width() + gap for p in pixmaps), max(p.height() for p in pixmaps))
+    ratio = pixmaps[0].devicePixelRatio()
+    width = sum(round(p.width() / ratio) + gap for p in pixmaps)
+    canvas = QPixmap(round(width * ratio), max(p.height() for p in pixmaps))
+    canvas.setDevicePixelRatio(ratio)
     canvas.fill(Qt.GlobalColor.transparent)
     painter = QPainter(canvas)
     x = 0
     for pixmap in pixmaps:
         painter.drawPixmap(x, 0, pixmap)
-        x += pixmap.width() + gap
+        x += round(pixmap.width() / ratio) + gap
     painter.end()
     return canvas

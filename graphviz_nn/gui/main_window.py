@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
@@ -74,6 +74,21 @@ def _prepare(built: Built, collapsed: frozenset, worker: LayoutWorker, title: st
     recording = record(built.graph, "forward")
     return Prepared(built, recording, layout(built.graph, collapsed, True, True, timeout=120, worker=worker),
                     collapsed, title, expression)
+
+
+def about_text() -> str:
+    """What Help > About says."""
+    import platform
+
+    import PySide6
+    from PySide6.QtCore import qVersion
+
+    from .. import __version__
+
+    return (f"<b>graphviz-nn {__version__}</b><p>See how neural networks compute and learn: a graph "
+            "engine with forward and reverse mode, drawn with Graphviz's layout.</p>"
+            f"<p>MIT licence.</p><p>Python {platform.python_version()}, Qt {qVersion()} "
+            f"(PySide6 {PySide6.__version__}), numpy {np.__version__}, on {platform.system()}.</p>")
 
 
 def _release_frozen() -> None:
@@ -206,6 +221,8 @@ class MainWindow(QMainWindow):
         self.training.epoch_restored.connect(self._on_training_epoch_restored)
         self._training = False
         self._stopped_while_drawing: str | None = None
+        self.training.set_dark(self.view.theme.dark)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
 
         self.resize(fitted_size(QSize(*FIRST_SIZE), self._available()))
         geometry = self.settings.value("window/geometry")
@@ -1102,8 +1119,17 @@ class MainWindow(QMainWindow):
         self.say("Reveal: numbers appear as the pass reaches their nodes" if self.presenter.reveal
                  else "All numbers shown")
 
+    def _on_color_scheme_changed(self, _scheme=None) -> None:
+        """The system went light or dark while the window runs: its colours follow."""
+        self._apply_palette(self.palette)
+
     def set_palette(self, palette: str) -> None:
         """Standard, high-contrast or colour-blind-safe colours (remembered)."""
+        self._apply_palette(palette)
+        self.say({"standard": "Standard colours", "high-contrast": "High contrast: black on white, thick lines",
+                  "colour-blind": "Colour-blind safe: blue against orange"}[palette])
+
+    def _apply_palette(self, palette: str) -> None:
         theme = palette_theme(palette)
         self.palette = palette
         self.actions[f"palette_{palette}"].setChecked(True)
@@ -1111,8 +1137,11 @@ class MainWindow(QMainWindow):
         if self.mode == Overlay.CHECK.value:  # the check's colours come from the palette
             self.presenter.tints = {k: check_colour(err, theme) for k, (err, _) in self.check.items()}
         self.view.set_theme(theme, self._prepare_item)
-        self.say({"standard": "Standard colours", "high-contrast": "High contrast: black on white, thick lines",
-                  "colour-blind": "Colour-blind safe: blue against orange"}[palette])
+        self.training.set_dark(theme.dark)
+
+    def show_about(self) -> None:
+        """Help > About: the version, the licence and what it runs on."""
+        QMessageBox.about(self, "About graphviz-nn", about_text())
 
     def export_dialog(self) -> None:
         if self.graph is None:

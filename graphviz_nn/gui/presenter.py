@@ -22,7 +22,7 @@ PREFIX = {"backward": "∇ ", "tangent": "ẋ "}
 
 def _png64(array) -> str:
     """A heatmap of the array as base64 PNG, for an <img> in a tooltip."""
-    pixmap = heatmap_pixmap(np.asarray(array, dtype=float), cell=12, max_size=160)
+    pixmap = heatmap_pixmap(np.asarray(array, dtype=float), cell=12, max_size=160, ratio=1.0)  # an <img> in HTML
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)

@@ -201,6 +201,11 @@ class TrainingDock(QDockWidget):
     def show_preview(self, data: Dataset) -> None:
         self.preview.show_data(data)
 
+    def set_dark(self, dark: bool) -> None:
+        """Plots in the window's light or dark scheme."""
+        self.curves.set_dark(dark)
+        self.boundary.set_dark(dark)
+
     # --- training ------------------------------------------------------------------------------
     def _set_running(self, running: bool) -> None:
         self.undo_button.setEnabled(not running)

@@ -109,6 +109,11 @@ class CurvesView(QWidget):
         self.loss_plot.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
         self.accuracy_plot.scene().sigMouseClicked.connect(self._on_accuracy_mouse_clicked)
 
+    def set_dark(self, dark: bool) -> None:
+        """Follow the window's light or dark scheme (the plots were always white)."""
+        for plot in (self.loss_plot, self.accuracy_plot):
+            set_plot_scheme(plot, dark)
+
     def set_position(self, epoch: int | None) -> None:
         """Mark the epoch whose weights the network holds, the epochs after it shaded as what
         came later; None: the latest weights, nothing marked."""
@@ -220,6 +225,16 @@ class CurvesView(QWidget):
 READOUT_HINT = "Click a curve to go back to that epoch"
 
 
+def set_plot_scheme(plot: pg.PlotWidget, dark: bool) -> None:
+    """A plot's background, axes and text in the light or dark scheme."""
+    background, ink = ("#1E1E1E", "#DDDDDD") if dark else ("w", "#333333")
+    plot.setBackground(background)
+    for side in ("left", "bottom"):
+        axis = plot.getAxis(side)
+        axis.setPen(pg.mkPen(ink))
+        axis.setTextPen(pg.mkPen(ink))
+
+
 def _rgb(hex_colour: str) -> np.ndarray:
     c = QColor(hex_colour)
     return np.array([c.red(), c.green(), c.blue()], dtype=float)
@@ -239,6 +254,9 @@ class BoundaryView(pg.PlotWidget):
         self.points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("#222222", width=0.8))
         self.addItem(self.points)
         self.last_rgb: np.ndarray | None = None
+
+    def set_dark(self, dark: bool) -> None:
+        set_plot_scheme(self, dark)
 
     def show_data(self, data: Dataset) -> None:
         brushes = [pg.mkBrush(CLASSES[int(k) % len(CLASSES)]) for k in data.y]
