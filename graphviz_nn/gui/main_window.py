@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gc
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,14 +13,13 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, Q
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from ..engine import Graph
-from ..io import SessionState, ViewState, export_graph, export_history, load_session, save_session
-from ..layout import Layout, LayoutWorker, default_collapsed, layout
-from ..session import EXAMPLES, Built, Cursor, Recording, record
-from ..session.document import Reopened, capture, left_behind, reopen
+from ..io import SessionState, export_graph, export_history
+from ..layout import LayoutWorker, default_collapsed, layout
+from ..session import EXAMPLES, Built, Cursor, Recording
 from ..session.inspect import describe
 from ..session.player import Overlay, Player
-from ..session.workspace import Workspace
 from .actions import build_actions, build_menus
+from .controllers.sessions import SessionsController
 from .animation_export import AnimationExport
 from .expression_dock import ExpressionDock
 from .find_bar import FindBar
@@ -31,8 +28,9 @@ from .inspector import InspectorDock
 from .jacobian_panel import JacobianPanel
 from .jobs import Job
 from .playback_dock import PHASE_TITLES, PlaybackDock
+from .preparing import Prepared, prepare
 from .presenter import Presenter
-from .session_files import Autosave, RecentFiles
+from .session_files import Autosave
 from .theme import PALETTES, check_colour, palette_theme
 from .training_dock import TrainingDock
 
@@ -42,19 +40,6 @@ TRAINING_MESSAGE = ("Training: the graph is coloured by gradient magnitude as it
 STATE_VERSION = 4  # raise when docks are added, removed or regrouped
 
 
-@dataclass(frozen=True, eq=False)
-class Prepared:
-    """What a background job hands the window: the example, its first recording, a layout."""
-
-    built: Built
-    recording: Recording
-    layout: Layout
-    collapsed: frozenset
-    title: str = ""
-    expression: str | None = None
-
-
-AUTOSAVE_MS = 30_000
 FIRST_SIZE = (1280, 800)
 TITLE_BAR = 40  # room the window manager's frame takes above the window, roughly
 
@@ -65,15 +50,6 @@ def fitted_size(wanted: QSize, available) -> QSize:
         return wanted
     return QSize(min(wanted.width(), available.width()), min(wanted.height(), available.height() - TITLE_BAR))
 JACOBIAN_DELAY_MS = 40  # after a new picture is ready, before the Jacobian panel's plans
-SESSION_FILTER = "graphviz-nn sessions (*.gnn)"
-
-
-def _prepare(built: Built, collapsed: frozenset, worker: LayoutWorker, title: str,
-             expression: str | None) -> Prepared:
-    """Record the forward pass of a built graph and lay it out (off the UI thread)."""
-    recording = record(built.graph, "forward")
-    return Prepared(built, recording, layout(built.graph, collapsed, True, True, timeout=120, worker=worker),
-                    collapsed, title, expression)
 
 
 def about_text() -> str:
@@ -141,16 +117,16 @@ class MainWindow(QMainWindow):
         self.collapsed: frozenset = frozenset()
         self.presenter: Presenter | None = None
         self.pinned: str | None = None
+        # True: the application's data folder; a path: that folder (tests); False: none.
+        folder = autosave if isinstance(autosave, Path) else Autosave.default_folder()
+        self.sessions = SessionsController(self, Autosave(folder) if autosave is not False else None)
         self.font_scale = 1.0
         self._job: Job | None = None
         self._jacobian_pending = False
-        self.workspace = Workspace()
         self.expression_text: str | None = None
-        self._saving: Job | None = None
         self._closing_confirmed = False
         self._restore: SessionState | None = None
         self._changed = False
-        self.recent = RecentFiles(self.settings)
         self.animation_export: AnimationExport | None = None
 
         self.view = GraphView()
@@ -240,17 +216,7 @@ class MainWindow(QMainWindow):
         # over 100 ms, a visible stall). Reference counting still frees what is dropped.
         gc.freeze()
         # True: the application's data folder; a path: that folder (tests); False: none.
-        folder = autosave if isinstance(autosave, Path) else Autosave.default_folder()
-        self.autosave = Autosave(folder) if autosave is not False else None
-        self._autosave_timer = QTimer(self)
-        self._autosave_timer.setInterval(AUTOSAVE_MS)
-        self._autosave_timer.timeout.connect(self.autosave_now)
-        if self.autosave is not None:
-            recovered = self.autosave.claim_crashed()
-            self.autosave.started()
-            self._autosave_timer.start()
-            if recovered is not None:
-                QTimer.singleShot(0, lambda: self._offer_recovery(recovered))
+        self.sessions.start_autosave()
         if example:
             self.load_example(example)
 
@@ -305,7 +271,7 @@ class MainWindow(QMainWindow):
             with np.errstate(all="ignore"):
                 built = build()
             collapsed = frozenset() if expanded else default_collapsed(built.graph)
-            return _prepare(built, collapsed, worker, title, expression)
+            return prepare(built, collapsed, worker, title, expression)
 
         self._start_job(work, self._on_job_prepared, f"Opening {title}…")
 
@@ -341,18 +307,19 @@ class MainWindow(QMainWindow):
             return
         self._job_done()
         self._restore = None
+        workspace = self.sessions.workspace
         if prepared.expression is not None:  # the user's own expression: work to keep
-            self.workspace.path, self.workspace.title = None, prepared.title
-            self.workspace.changed()
+            workspace.path, workspace.title = None, prepared.title
+            workspace.changed()
         else:
-            self.workspace.opened(prepared.title)
+            workspace.opened(prepared.title)
         self._show_prepared(prepared)
 
     def _show_prepared(self, prepared: Prepared) -> None:
         self.stop()
         self.expression_text = prepared.expression
         self._changed = True
-        self._update_title()
+        self.sessions._update_title()
         self._jacobian_pending = False
         self.built, self.graph = prepared.built, prepared.built.graph
         self.player = player = Player(prepared.built, prepared.recording)
@@ -423,7 +390,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(JACOBIAN_DELAY_MS, self._fill_jacobian_panel)
         if self._restore is not None:
             state, self._restore = self._restore, None
-            self._restore_position(state)
+            self.sessions._restore_position(state)
         if self._stopped_while_drawing is not None:
             reason, self._stopped_while_drawing = self._stopped_while_drawing, None
             self._after_weights_changed()
@@ -528,8 +495,8 @@ class MainWindow(QMainWindow):
         if self.player is not None:
             self.player.training = False
         self._changed = True
-        self.workspace.changed()
-        self._update_title()
+        self.sessions.workspace.changed()
+        self.sessions._update_title()
         if self.view.building or self._job is not None:
             # A run can end before the picture of its network is drawn: the passes are
             # recorded again once it is (the old picture's items are not this graph's).
@@ -542,8 +509,8 @@ class MainWindow(QMainWindow):
 
     def _on_training_epoch_restored(self, snapshot) -> None:
         self._changed = True
-        self.workspace.changed()
-        self._update_title()
+        self.sessions.workspace.changed()
+        self.sessions._update_title()
         self._after_weights_changed()
         self.say(f"Weights of epoch {snapshot.epoch} are back in the graph: step through its passes")
 
@@ -752,296 +719,75 @@ class MainWindow(QMainWindow):
         self._jacobian_pending = True
         self.toggle_play()
 
-    # --- session files --------------------------------------------------------------------------
-    def session_state(self) -> SessionState:
-        """What a session file of the window now would hold."""
-        if self.built is None:
-            raise ValueError("there is no graph to save yet")
-        return capture(self.built, self.workspace.title, expression=self.expression_text, run=self.training.run,
-                       phase=self.phase, position=self.cursor.position if self.cursor else -1,
-                       view=self._view_state())
-
-    def _view_state(self) -> ViewState:
-        zoom, centre = self.view.placement()
-        return ViewState(zoom, centre, tuple(sorted(self.collapsed)))
-
-    def save_session(self, path: str | Path) -> Path:
-        """Save the session to ``path`` (atomically) and make it the window's file.
-
-        Raises ValueError when there is nothing to save or training is running (its arrays
-        are changing), OSError when the file cannot be written.
-        """
-        if self._training:
-            raise ValueError("training is running: pause or stop it, then save")
-        revision = self.workspace.revision
-        written = save_session(path, self.session_state())
-        self._saved(written, revision)
-        return written
-
-    def _saved(self, written: Path, revision: int) -> None:
-        self.workspace.saved(written, revision)
-        self.recent.add(written)
-        self._update_title()
-        run = self.training.run
-        note = left_behind(run) if run is not None and run.network.graph is self.graph else None
-        self.say(f"Saved {written}" + (f"; {note}" if note else ""))
-        self.session_saved.emit(str(written))
-
-    def save(self) -> None:
-        if self.session_path is None:
-            self.save_as_dialog()
-        else:
-            self._save_reporting(self.session_path)
+    # --- session files: the sessions controller's, reached from here too -------------------
+    @property
+    def workspace(self):
+        return self.sessions.workspace
 
     @property
     def session_path(self) -> Path | None:
         """The session file the window's document was opened from or saved to."""
-        return self.workspace.path
+        return self.sessions.session_path
 
     @property
     def title(self) -> str:
-        return self.workspace.title
+        return self.sessions.title
 
     @property
     def saving(self) -> bool:
-        """True while a session file is being written in the background."""
-        return self._saving is not None
+        return self.sessions.saving
+
+    @property
+    def autosave(self):
+        return self.sessions.autosave
+
+    @property
+    def recent(self):
+        return self.sessions.recent
+
+    def session_state(self) -> SessionState:
+        return self.sessions.session_state()
+
+    def save_session(self, path: str | Path) -> Path:
+        return self.sessions.save_session(path)
+
+    def open_session(self, path: str | Path, remember: bool = True) -> None:
+        self.sessions.open_session(path, remember)
+
+    def autosave_now(self, wait: bool = False) -> bool:
+        return self.sessions.autosave_now(wait)
+
+    def confirm_discard(self, then) -> None:
+        self.sessions.confirm_discard(then)
+
+    def request_close(self) -> None:
+        self.sessions.request_close()
+
+    def save(self) -> None:
+        self.sessions.save()
+
+    def save_as_dialog(self) -> None:
+        self.sessions.save_as_dialog()
+
+    def open_dialog(self) -> None:
+        self.sessions.open_dialog()
+
+    def fill_recent_menu(self) -> None:
+        self.sessions.fill_recent_menu()
+
+    @property
+    def restoring(self) -> bool:
+        """True until a reopened session's pass, step and view are back on screen."""
+        return self._restore is not None
+
+    def restore_after_drawing(self, state: SessionState) -> None:
+        """Once the next picture is drawn, put back a reopened session's pass, step and view."""
+        self._restore = state
 
     @property
     def idle(self) -> bool:
         """True when nothing is being built, laid out, opened or saved."""
-        return self._job is None and self._saving is None and not self.view.building
-
-    def save_as_dialog(self) -> None:
-        if self.built is None:
-            return
-        start = str(self.session_path or Path.home() / "session.gnn")
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", start, SESSION_FILTER)
-        if path:
-            self._save_reporting(Path(path) if Path(path).suffix else Path(path + ".gnn"))
-
-    def _save_reporting(self, path: Path, then=None) -> None:
-        """Save in the background (a long training history took seconds on the UI thread);
-        ``then`` runs once the file is written."""
-        if self._saving is not None:
-            self.say("A save is under way; try again when it has finished")
-            return
-        try:
-            if self._training:
-                raise ValueError("training is running: pause or stop it, then save")
-            state = self.session_state()
-        except ValueError as error:
-            self._save_failed(str(error))
-            return
-        revision = self.workspace.revision
-        job = Job(lambda: save_session(path, state), self)
-        job.finished.connect(lambda written: self._on_save_finished(written, revision, then))
-        job.failed.connect(self._save_failed)
-        self._saving = job
-        self.progress.show()
-        self.say(f"Saving {path.name}…")
-        job.start()
-
-    def _on_save_finished(self, written: Path, revision: int, then) -> None:
-        self._saving = None
-        if self._job is None:
-            self.progress.hide()
-        self._saved(written, revision)
-        if then is not None:
-            then()
-
-    def _save_failed(self, message: str) -> None:
-        self._saving = None
-        if self._job is None:
-            self.progress.hide()
-        self.say(f"Not saved: {message}")
-        self._tell("Could not save the session", message)
-
-    def confirm_discard(self, then) -> None:
-        """Run ``then`` (which discards the document) once the user agrees: with unsaved work,
-        ask Save / Discard / Cancel first. The question does not block the window."""
-        if not self.workspace.unsaved or self.built is None:
-            then()
-            return
-        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                   | QMessageBox.StandardButton.Cancel)
-        name = self.session_path.name if self.session_path else (self.title or "this graph")
-        box = QMessageBox(QMessageBox.Icon.Question, "Save your work?",
-                          f"{name} has changes that are not saved. Save them first?", buttons, self)
-        box.setObjectName("unsaved")
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(button) -> None:
-            chosen = box.standardButton(button)
-            if chosen == QMessageBox.StandardButton.Discard:
-                self.workspace.discard()
-                then()
-            elif chosen == QMessageBox.StandardButton.Save:
-                if self.session_path is not None:
-                    self._save_reporting(self.session_path, then)
-                else:
-                    self.save_as_dialog()
-                    if not self.workspace.unsaved or self.saving:
-                        self._after_save(then)
-
-        box.buttonClicked.connect(answered)
-        box.open()
-
-    def _after_save(self, then) -> None:
-        if self._saving is None:
-            then()
-        else:
-            self._saving.finished.connect(lambda _written: then())
-
-    def request_close(self) -> None:
-        """Close the window as the user asked: unsaved work is asked about first."""
-        self.confirm_discard(self._close_confirmed)
-
-    def _close_confirmed(self) -> None:
-        self._closing_confirmed = True
-        self.close()
-
-    def open_dialog(self) -> None:
-        self.confirm_discard(self._open_dialog)
-
-    def _open_dialog(self) -> None:
-        folder = str(self.session_path.parent if self.session_path else Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", folder, SESSION_FILTER + ";;All files (*)")
-        if path:
-            self.open_session(path)
-
-    def open_session(self, path: str | Path, remember: bool = True) -> None:
-        """Open a session file off the UI thread; the current graph stays until it is ready.
-        A bad file leaves everything as it was and emits ``session_failed``."""
-        path = Path(path)
-        if self._training:
-            self.training.stop(wait=1.5)
-        worker = self.worker
-
-        def work() -> tuple[Prepared, Reopened, Path | None, Path]:
-            with np.errstate(all="ignore"):
-                reopened = reopen(load_session(path))
-            state = reopened.state
-            graph = reopened.built.graph
-            scopes = {n.scope[:k] for n in graph.nodes for k in range(1, len(n.scope) + 1)}
-            collapsed = frozenset(s for s in state.view.collapsed if s in scopes)
-            prepared = _prepare(reopened.built, collapsed, worker, state.title or path.stem, state.expression)
-            return prepared, reopened, (path if remember else None), path
-
-        self._start_job(work, self._on_job_reopened, f"Opening {path.name}…", self._on_job_open_failed)
-
-    def _on_job_reopened(self, result) -> None:
-        if self.sender() is not self._job:
-            return
-        self._job_done()
-        prepared, reopened, path, reopened_path = result
-        if reopened.run is not None:
-            self.training.adopt(reopened.run)
-        if reopened.expression is not None:
-            try:  # parsed off the window's thread; the graph shown is the session's own
-                self.expression.set_expression(reopened.expression, reopened.values, emit=False)
-            except ValueError:
-                pass  # the editor cannot show it; the graph is still the session's
-        self._restore = reopened.state
-        self._show_prepared(prepared)
-        self.workspace.opened(prepared.title, path)
-        if path is None:  # recovered from an autosave: work no file holds
-            self.workspace.changed()
-        self._update_title()
-        if path is not None:
-            self.recent.add(path)
-            self._update_title()
-        elif self.autosave is not None and self.autosave.recovered_path == reopened_path:
-            reopened_path.unlink(missing_ok=True)  # recovered: the window's autosave takes over
-        if reopened.problem:
-            self.say(f"Opened with a problem: {reopened.problem}")
-            self._tell("Part of the session could not be restored", reopened.problem)
-        self.session_opened.emit(str(path or ""))
-
-    def _on_job_open_failed(self, message: str) -> None:
-        if self.sender() is not self._job:
-            return
-        self._job_done()
-        self.say(f"Could not open: {message}")
-        self._tell("Could not open the session", message)
-        self.session_failed.emit(message)
-
-    def _restore_position(self, state: SessionState) -> None:
-        """Once a reopened session is drawn: its pass, playback position and view."""
-        if state.phase in PHASE_TITLES and state.phase != "tangent":
-            recording = self._recording(state.phase)
-            self.set_phase(state.phase, max(-1, min(state.position, len(recording) - 1)))
-        self.view.place(state.view.zoom, state.view.centre)
-
-    def _update_title(self) -> None:
-        self.setWindowTitle(self.workspace.window_title())
-        self.setWindowModified(self.workspace.unsaved)
-
-    def fill_recent_menu(self) -> None:
-        menu = self.recent_menu
-        menu.clear()
-        paths = self.recent.paths()
-        for path in paths:
-            action = menu.addAction(path.name)
-            action.setToolTip(str(path))
-            action.setStatusTip(str(path))
-            action.setEnabled(path.is_file())
-            action.triggered.connect(lambda checked=False, p=path: self.confirm_discard(lambda: self.open_session(p)))
-        if not paths:
-            menu.addAction("No recent sessions").setEnabled(False)
-
-    def _tell(self, title: str, text: str) -> QMessageBox:
-        """A message that does not block the window (and so never blocks a test)."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
-        box.setObjectName("message")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
-
-    # --- autosave -------------------------------------------------------------------------------
-    def autosave_now(self, wait: bool = False) -> bool:
-        """Write the autosave if anything changed since the last one (in a thread unless
-        ``wait``); skipped while training or opening. True when a save was started."""
-        if (self.autosave is None or not self._changed or self.built is None or self._training
-                or self._job is not None or not self.autosave.writable()):
-            return False
-        try:
-            state = self.session_state()
-        except ValueError:
-            return False
-        self._changed = False
-        autosave = self.autosave
-
-        def write() -> None:
-            try:
-                autosave.write(state)
-            except (ValueError, OSError):
-                pass  # an autosave that cannot be written is retried after the next change
-
-        if wait:
-            write()
-        else:
-            threading.Thread(target=write, name="graphviz-nn autosave", daemon=True).start()
-        return True
-
-    def _offer_recovery(self, path: Path) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Restore the last session?",
-                          "graphviz-nn did not close properly last time. Open the session it "
-                          "saved automatically?", QMessageBox.StandardButton.Open
-                          | QMessageBox.StandardButton.Discard, self)
-        box.setObjectName("recovery")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(button) -> None:
-            if box.standardButton(button) == QMessageBox.StandardButton.Open:
-                self.open_session(path, remember=False)
-            else:
-                path.unlink(missing_ok=True)
-
-        box.buttonClicked.connect(answered)
-        box.open()
-
+        return self._job is None and not self.sessions.saving and not self.view.building
     # --- view, files, window ------------------------------------------------------------------
     def zoom(self, factor: float) -> None:
         self.view.zoom(factor)
@@ -1220,7 +966,7 @@ class MainWindow(QMainWindow):
             try:
                 written = export_history(list(run.history), path)
             except (OSError, ValueError) as error:
-                self._tell("Could not export the history", str(error))
+                self.sessions._tell("Could not export the history", str(error))
                 return
             self.say(f"Saved {len(run.history)} epochs to {written}")
 
@@ -1232,14 +978,12 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # The user's own close (the window manager's button) asks about unsaved work first;
         # the program's close() (scripts, the self-test) does not.
-        if event.spontaneous() and not self._closing_confirmed and self.workspace.unsaved:
+        if event.spontaneous() and not self._closing_confirmed and self.sessions.workspace.unsaved:
             event.ignore()
-            self.request_close()
+            self.sessions.request_close()
             return
         self.stop()
-        self._autosave_timer.stop()
-        if self.autosave is not None:
-            self.autosave.finished()
+        self.sessions.stop_autosave()
         self.training.close_worker()
         if self._job is not None:
             self._job.cancelled = True

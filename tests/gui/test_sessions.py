@@ -36,7 +36,7 @@ def _same_values(a: gn.Graph, b: gn.Graph) -> None:
 def _open(window, qtbot, path: Path) -> None:
     with qtbot.waitSignal(window.session_opened, timeout=30000):
         window.open_session(path)
-    qtbot.waitUntil(lambda: ready(window) and window._restore is None, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and not window.restoring, timeout=30000)
 
 
 def _messages(window) -> list[QMessageBox]:
@@ -221,7 +221,7 @@ def test_the_autosave_is_offered_back_after_a_crash(qtbot, settings, layout_work
     box = next(b for b in _messages(window) if b.objectName() == "recovery")
     with qtbot.waitSignal(window.session_opened, timeout=30000):
         box.button(QMessageBox.StandardButton.Open).click()
-    qtbot.waitUntil(lambda: ready(window) and window._restore is None, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and not window.restoring, timeout=30000)
     from graphviz_nn.session import EXAMPLES
 
     _same_values(EXAMPLES["perceptron"].build().graph, window.graph)

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
-import graphviz_nn.gui.main_window as main_window_module
+import graphviz_nn.gui.controllers.sessions as sessions_module
 from graphviz_nn.io import load_session
 
 from .conftest import ready
@@ -42,7 +42,7 @@ def test_an_edit_marks_the_title_and_saving_clears_it(open_window, qtbot, tmp_pa
     assert window.workspace.unsaved and window.isWindowModified()
     assert window.windowTitle().startswith("your expression[*]")
     with qtbot.waitSignal(window.session_saved, timeout=10000):
-        window._save_reporting(tmp_path / "mine.gnn")
+        window.sessions.save_to(tmp_path / "mine.gnn")
     assert not window.workspace.unsaved and not window.isWindowModified()
     assert load_session(tmp_path / "mine.gnn").expression == "x1 * x2 + 3"
 
@@ -87,13 +87,13 @@ def test_nothing_is_asked_when_nothing_changed(open_window, qtbot) -> None:
 def test_saving_runs_off_the_window_thread(open_window, qtbot, tmp_path, monkeypatch) -> None:
     window = open_window("seed")
     threads = []
-    real = main_window_module.save_session
+    real = sessions_module.save_session
 
     def spy(path, state):
         threads.append(threading.current_thread())
         return real(path, state)
 
-    monkeypatch.setattr(main_window_module, "save_session", spy)
+    monkeypatch.setattr(sessions_module, "save_session", spy)
     window.workspace.path = tmp_path / "seed.gnn"
     with qtbot.waitSignal(window.session_saved, timeout=10000):
         window.actions["save"].trigger()

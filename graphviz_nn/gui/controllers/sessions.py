@@ -1,0 +1,349 @@
+"""Session files from the window: save (in the background), open (off the window's thread),
+the recent files, the autosave and its recovery, and asking before unsaved work is let go.
+
+The controller keeps the open document (a Qt-free :class:`~graphviz_nn.session.workspace.
+Workspace`); the window it serves lends it its graph, its jobs and its status bar.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ...io import SessionState, ViewState, load_session, save_session
+from ...session.document import Reopened, capture, left_behind, reopen
+from ...session.workspace import Workspace
+from ..jobs import Job
+from ..playback_dock import PHASE_TITLES
+from ..preparing import Prepared, prepare
+from ..session_files import Autosave, RecentFiles
+
+AUTOSAVE_MS = 30_000
+SESSION_FILTER = "graphviz-nn sessions (*.gnn)"
+
+
+class SessionsController(QObject):
+    """The window's session files.
+
+    Parameters
+    ----------
+    window : MainWindow
+        The window whose graph is saved and into which sessions open.
+    autosave : Autosave or None
+        Where this window's autosave goes (None: no autosave).
+    """
+
+    def __init__(self, window, autosave: Autosave | None):
+        super().__init__(window)
+        self.window = window
+        self.workspace = Workspace()
+        self.recent = RecentFiles(window.settings)
+        self.autosave = autosave
+        self._saving: Job | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(AUTOSAVE_MS)
+        self._timer.timeout.connect(self.autosave_now)
+
+    def start_autosave(self) -> None:
+        """Take this window's autosave lock, offer back a crashed window's autosave."""
+        if self.autosave is None:
+            return
+        recovered = self.autosave.claim_crashed()
+        self.autosave.started()
+        self._timer.start()
+        if recovered is not None:
+            QTimer.singleShot(0, lambda: self._offer_recovery(recovered))
+
+    def stop_autosave(self) -> None:
+        """The window closes properly: its autosave goes."""
+        self._timer.stop()
+        if self.autosave is not None:
+            self.autosave.finished()
+
+    def session_state(self) -> SessionState:
+        """What a session file of the window now would hold."""
+        if self.window.built is None:
+            raise ValueError("there is no graph to save yet")
+        return capture(self.window.built, self.workspace.title, expression=self.window.expression_text, run=self.window.training.run,
+                       phase=self.window.phase, position=self.window.cursor.position if self.window.cursor else -1,
+                       view=self._view_state())
+
+    def _view_state(self) -> ViewState:
+        zoom, centre = self.window.view.placement()
+        return ViewState(zoom, centre, tuple(sorted(self.window.collapsed)))
+
+    def save_session(self, path: str | Path) -> Path:
+        """Save the session to ``path`` (atomically) and make it the window's file.
+
+        Raises ValueError when there is nothing to save or training is running (its arrays
+        are changing), OSError when the file cannot be written.
+        """
+        if self.window._training:
+            raise ValueError("training is running: pause or stop it, then save")
+        revision = self.workspace.revision
+        written = save_session(path, self.session_state())
+        self._saved(written, revision)
+        return written
+
+    def _saved(self, written: Path, revision: int) -> None:
+        self.workspace.saved(written, revision)
+        self.recent.add(written)
+        self._update_title()
+        run = self.window.training.run
+        note = left_behind(run) if run is not None and run.network.graph is self.window.graph else None
+        self.window.say(f"Saved {written}" + (f"; {note}" if note else ""))
+        self.window.session_saved.emit(str(written))
+
+    def save(self) -> None:
+        if self.session_path is None:
+            self.save_as_dialog()
+        else:
+            self.save_to(self.session_path)
+
+    @property
+    def session_path(self) -> Path | None:
+        """The session file the window's document was opened from or saved to."""
+        return self.workspace.path
+
+    @property
+    def title(self) -> str:
+        return self.workspace.title
+
+    @property
+    def saving(self) -> bool:
+        """True while a session file is being written in the background."""
+        return self._saving is not None
+
+
+    def save_as_dialog(self) -> None:
+        if self.window.built is None:
+            return
+        start = str(self.session_path or Path.home() / "session.gnn")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", start, SESSION_FILTER)
+        if path:
+            self.save_to(Path(path) if Path(path).suffix else Path(path + ".gnn"))
+
+    def save_to(self, path: Path, then=None) -> None:
+        """Save in the background (a long training history took seconds on the UI thread);
+        ``then`` runs once the file is written."""
+        if self._saving is not None:
+            self.window.say("A save is under way; try again when it has finished")
+            return
+        try:
+            if self.window._training:
+                raise ValueError("training is running: pause or stop it, then save")
+            state = self.session_state()
+        except ValueError as error:
+            self._save_failed(str(error))
+            return
+        revision = self.workspace.revision
+        job = Job(lambda: save_session(path, state), self.window)
+        job.finished.connect(lambda written: self._on_save_finished(written, revision, then))
+        job.failed.connect(self._save_failed)
+        self._saving = job
+        self.window.progress.show()
+        self.window.say(f"Saving {path.name}…")
+        job.start()
+
+    def _on_save_finished(self, written: Path, revision: int, then) -> None:
+        self._saving = None
+        if self.window._job is None:
+            self.window.progress.hide()
+        self._saved(written, revision)
+        if then is not None:
+            then()
+
+    def _save_failed(self, message: str) -> None:
+        self._saving = None
+        if self.window._job is None:
+            self.window.progress.hide()
+        self.window.say(f"Not saved: {message}")
+        self._tell("Could not save the session", message)
+
+    def confirm_discard(self, then) -> None:
+        """Run ``then`` (which discards the document) once the user agrees: with unsaved work,
+        ask Save / Discard / Cancel first. The question does not block the window."""
+        if not self.workspace.unsaved or self.window.built is None:
+            then()
+            return
+        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                   | QMessageBox.StandardButton.Cancel)
+        name = self.session_path.name if self.session_path else (self.title or "this graph")
+        box = QMessageBox(QMessageBox.Icon.Question, "Save your work?",
+                          f"{name} has changes that are not saved. Save them first?", buttons, self.window)
+        box.setObjectName("unsaved")
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:
+            chosen = box.standardButton(button)
+            if chosen == QMessageBox.StandardButton.Discard:
+                self.workspace.discard()
+                then()
+            elif chosen == QMessageBox.StandardButton.Save:
+                if self.session_path is not None:
+                    self.save_to(self.session_path, then)
+                else:
+                    self.save_as_dialog()
+                    if not self.workspace.unsaved or self.saving:
+                        self._after_save(then)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
+    def _after_save(self, then) -> None:
+        if self._saving is None:
+            then()
+        else:
+            self._saving.finished.connect(lambda _written: then())
+
+    def request_close(self) -> None:
+        """Close the window as the user asked: unsaved work is asked about first."""
+        self.confirm_discard(self._close_confirmed)
+
+    def _close_confirmed(self) -> None:
+        self.window._closing_confirmed = True
+        self.window.close()
+
+    def open_dialog(self) -> None:
+        self.confirm_discard(self._open_dialog)
+
+    def _open_dialog(self) -> None:
+        folder = str(self.session_path.parent if self.session_path else Path.home())
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", folder, SESSION_FILTER + ";;All files (*)")
+        if path:
+            self.open_session(path)
+
+    def open_session(self, path: str | Path, remember: bool = True) -> None:
+        """Open a session file off the UI thread; the current graph stays until it is ready.
+        A bad file leaves everything as it was and emits ``session_failed``."""
+        path = Path(path)
+        if self.window._training:
+            self.window.training.stop(wait=1.5)
+        worker = self.window.worker
+
+        def work() -> tuple[Prepared, Reopened, Path | None, Path]:
+            with np.errstate(all="ignore"):
+                reopened = reopen(load_session(path))
+            state = reopened.state
+            graph = reopened.built.graph
+            scopes = {n.scope[:k] for n in graph.nodes for k in range(1, len(n.scope) + 1)}
+            collapsed = frozenset(s for s in state.view.collapsed if s in scopes)
+            prepared = prepare(reopened.built, collapsed, worker, state.title or path.stem, state.expression)
+            return prepared, reopened, (path if remember else None), path
+
+        self.window._start_job(work, self._on_job_reopened, f"Opening {path.name}…", self._on_job_open_failed)
+
+    def _on_job_reopened(self, result) -> None:
+        if self.sender() is not self.window._job:
+            return
+        self.window._job_done()
+        prepared, reopened, path, reopened_path = result
+        if reopened.run is not None:
+            self.window.training.adopt(reopened.run)
+        if reopened.expression is not None:
+            try:  # parsed off the window's thread; the graph shown is the session's own
+                self.window.expression.set_expression(reopened.expression, reopened.values, emit=False)
+            except ValueError:
+                pass  # the editor cannot show it; the graph is still the session's
+        self.window.restore_after_drawing(reopened.state)
+        self.window._show_prepared(prepared)
+        self.workspace.opened(prepared.title, path)
+        if path is None:  # recovered from an autosave: work no file holds
+            self.workspace.changed()
+        self._update_title()
+        if path is not None:
+            self.recent.add(path)
+            self._update_title()
+        elif self.autosave is not None and self.autosave.recovered_path == reopened_path:
+            reopened_path.unlink(missing_ok=True)  # recovered: the window's autosave takes over
+        if reopened.problem:
+            self.window.say(f"Opened with a problem: {reopened.problem}")
+            self._tell("Part of the session could not be restored", reopened.problem)
+        self.window.session_opened.emit(str(path or ""))
+
+    def _on_job_open_failed(self, message: str) -> None:
+        if self.sender() is not self.window._job:
+            return
+        self.window._job_done()
+        self.window.say(f"Could not open: {message}")
+        self._tell("Could not open the session", message)
+        self.window.session_failed.emit(message)
+
+    def _restore_position(self, state: SessionState) -> None:
+        """Once a reopened session is drawn: its pass, playback position and view."""
+        if state.phase in PHASE_TITLES and state.phase != "tangent":
+            recording = self.window._recording(state.phase)
+            self.window.set_phase(state.phase, max(-1, min(state.position, len(recording) - 1)))
+        self.window.view.place(state.view.zoom, state.view.centre)
+
+    def _update_title(self) -> None:
+        self.window.setWindowTitle(self.workspace.window_title())
+        self.window.setWindowModified(self.workspace.unsaved)
+
+    def fill_recent_menu(self) -> None:
+        menu = self.window.recent_menu
+        menu.clear()
+        paths = self.recent.paths()
+        for path in paths:
+            action = menu.addAction(path.name)
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.setEnabled(path.is_file())
+            action.triggered.connect(lambda checked=False, p=path: self.confirm_discard(lambda: self.open_session(p)))
+        if not paths:
+            menu.addAction("No recent sessions").setEnabled(False)
+
+    def _tell(self, title: str, text: str) -> QMessageBox:
+        """A message that does not block the window (and so never blocks a test)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self.window)
+        box.setObjectName("message")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    def autosave_now(self, wait: bool = False) -> bool:
+        """Write the autosave if anything changed since the last one (in a thread unless
+        ``wait``); skipped while training or opening. True when a save was started."""
+        if (self.autosave is None or not self.window._changed or self.window.built is None or self.window._training
+                or self.window._job is not None or not self.autosave.writable()):
+            return False
+        try:
+            state = self.session_state()
+        except ValueError:
+            return False
+        self.window._changed = False
+        autosave = self.autosave
+
+        def write() -> None:
+            try:
+                autosave.write(state)
+            except (ValueError, OSError):
+                pass  # an autosave that cannot be written is retried after the next change
+
+        if wait:
+            write()
+        else:
+            threading.Thread(target=write, name="graphviz-nn autosave", daemon=True).start()
+        return True
+
+    def _offer_recovery(self, path: Path) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "Restore the last session?",
+                          "graphviz-nn did not close properly last time. Open the session it "
+                          "saved automatically?", QMessageBox.StandardButton.Open
+                          | QMessageBox.StandardButton.Discard, self.window)
+        box.setObjectName("recovery")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button) -> None:
+            if box.standardButton(button) == QMessageBox.StandardButton.Open:
+                self.open_session(path, remember=False)
+            else:
+                path.unlink(missing_ok=True)
+
+        box.buttonClicked.connect(answered)
+        box.open()

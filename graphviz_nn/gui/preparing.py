@@ -1,0 +1,30 @@
+"""Getting a graph ready to show, off the window's thread: its forward pass recorded and its
+layout made (by Graphviz, in the layout worker)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..layout import Layout, LayoutWorker, layout
+from ..session import Built, Recording, record
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """What a background job hands the window: the example, its first recording, a layout."""
+
+    built: Built
+    recording: Recording
+    layout: Layout
+    collapsed: frozenset
+    title: str = ""
+    expression: str | None = None
+
+
+
+def prepare(built: Built, collapsed: frozenset, worker: LayoutWorker, title: str,
+            expression: str | None) -> Prepared:
+    """Record the forward pass of a built graph and lay it out (off the UI thread)."""
+    recording = record(built.graph, "forward")
+    return Prepared(built, recording, layout(built.graph, collapsed, True, True, timeout=120, worker=worker),
+                    collapsed, title, expression)
