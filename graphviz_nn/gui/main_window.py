@@ -776,6 +776,11 @@ class MainWindow(QMainWindow):
         self.sessions.fill_recent_menu()
 
     @property
+    def is_training(self) -> bool:
+        """True from the start of a training run until the window has heard it ended."""
+        return self._training
+
+    @property
     def restoring(self) -> bool:
         """True until a reopened session's pass, step and view are back on screen."""
         return self._restore is not None

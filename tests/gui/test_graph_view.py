@@ -62,7 +62,7 @@ def test_a_breakpoint_shows_as_a_dot_on_its_node(open_window) -> None:
     window = open_window("seed")
     item = window.view.nodes["n0"]
     before = window.view.grab().toImage()
-    window._on_view_breakpoint_toggled("n0")
+    window.view.breakpoint_toggled.emit("n0")
     assert item.breakpoint
     after = window.view.grab().toImage()
     bad = QColor(window.view.theme.bad).rgb()

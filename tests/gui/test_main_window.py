@@ -127,7 +127,7 @@ def test_breakpoint_pauses_playback(open_window, qtbot) -> None:
     window = open_window("seed")
     window.set_phase("backward")
     target = window.cursor.recording.steps[4].node_id
-    window._on_view_breakpoint_toggled(target)
+    window.view.breakpoint_toggled.emit(target)
     assert window.view.nodes[target].breakpoint
     window.playback.speed.setValue(60)
     window.toggle_play()

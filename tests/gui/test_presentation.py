@@ -72,9 +72,9 @@ def test_reveal_hides_numbers_until_the_pass_reaches_them(open_window, qtbot) ->
     assert shown == {reached} and nodes[reached].second_text.startswith("∇")
     # The inspector keeps the secret too.
     hidden = next(k for k in nodes if k != reached)
-    window._on_view_node_clicked(hidden)
+    window.view.node_clicked.emit(hidden)
     assert window.inspector._info is None
-    window._on_view_node_clicked(reached)
+    window.view.node_clicked.emit(reached)
     assert window.inspector._info is not None
     qtbot.keyClick(window.view, Qt.Key.Key_R)
     assert all(item.value_text for item in nodes.values())

@@ -29,7 +29,7 @@ def _wait_for_the_end(window, qtbot) -> None:
     """Until the thread has ended and the window has heard so (its finished signal is
     queued: the thread can be gone a moment before the window knows)."""
     dock = window.training
-    qtbot.waitUntil(lambda: not dock.training and dock.train_button.isEnabled() and not window._training,
+    qtbot.waitUntil(lambda: not dock.training and dock.train_button.isEnabled() and not window.is_training,
                     timeout=30000)
     qtbot.waitUntil(lambda: ready(window), timeout=30000)
 

@@ -82,5 +82,5 @@ def test_the_status_bar_says_training_while_the_new_network_is_drawn(open_window
     assert window.status.text() == TRAINING_MESSAGE
     with qtbot.waitSignal(dock.training_stopped, timeout=5000):
         dock.stop_button.click()
-    qtbot.waitUntil(lambda: not window._training, timeout=5000)
+    qtbot.waitUntil(lambda: not window.is_training, timeout=5000)
     assert "Training stopped" in window.status.text()
