@@ -31,7 +31,7 @@ class ActionSpec:
     key: str
     text: str
     keys: Keys
-    slot: str  # the window's method
+    slot: str  # the window's method, or a controller's ("exports.export_dialog")
     tip: str
     checkable: bool = False
     argument: Any = None
@@ -66,10 +66,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("save", "Save session", QKeySequence.StandardKey.Save, "save",
                "Save the graph, its values, the network and the view"),
     ActionSpec("save_as", "Save session as…", "Ctrl+Shift+S", "save_as_dialog", "Save the session to a new file"),
-    ActionSpec("export", "Export graph…", "Ctrl+E", "export_dialog", "Save the graph as SVG, PNG, PDF or DOT"),
-    ActionSpec("export_animation", "Export animation…", "Ctrl+Shift+E", "export_animation_dialog",
+    ActionSpec("export", "Export graph…", "Ctrl+E", "exports.export_dialog", "Save the graph as SVG, PNG, PDF or DOT"),
+    ActionSpec("export_animation", "Export animation…", "Ctrl+Shift+E", "exports.export_animation_dialog",
                "Save the current pass as an animated GIF or a numbered PNG sequence, as drawn"),
-    ActionSpec("export_history", "Export loss history…", [], "export_history_dialog",
+    ActionSpec("export_history", "Export loss history…", [], "exports.export_history_dialog",
                "Save the training history as a CSV table"),
     ActionSpec("fullscreen", "Full screen", "F11", "toggle_full_screen", "Full screen, for a projector",
                checkable=True, mac_keys="Ctrl+Meta+F"),  # macOS: Cmd+Ctrl+F
@@ -105,7 +105,9 @@ def _key_list(keys: Keys) -> list[QKeySequence]:
 
 
 def _slot(window, spec: ActionSpec):
-    method = getattr(window, spec.slot)
+    method = window
+    for part in spec.slot.split("."):  # "exports.export_dialog": a controller's method
+        method = getattr(method, part)
     if spec.argument is None:
         return lambda checked=False: method()
     return partial(lambda argument, checked=False: method(argument), spec.argument)

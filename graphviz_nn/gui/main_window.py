@@ -9,16 +9,17 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QCloseEvent, QGuiApplication
-from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
+from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from ..engine import Graph
-from ..io import SessionState, export_graph, export_history
+from ..io import SessionState
 from ..layout import LayoutWorker, default_collapsed, layout
 from ..session import EXAMPLES, Built, Cursor, Recording
 from ..session.inspect import describe
 from ..session.player import Overlay, Player
 from .actions import build_actions, build_menus
+from .controllers.exports import ExportsController
 from .controllers.sessions import SessionsController
 from .animation_export import AnimationExport
 from .expression_dock import ExpressionDock
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.pinned: str | None = None
         # True: the application's data folder; a path: that folder (tests); False: none.
         folder = autosave if isinstance(autosave, Path) else Autosave.default_folder()
+        self.exports = ExportsController(self)
         self.sessions = SessionsController(self, Autosave(folder) if autosave is not False else None)
         self.font_scale = 1.0
         self._job: Job | None = None
@@ -127,7 +129,6 @@ class MainWindow(QMainWindow):
         self._closing_confirmed = False
         self._restore: SessionState | None = None
         self._changed = False
-        self.animation_export: AnimationExport | None = None
 
         self.view = GraphView()
         self.find_bar = FindBar()
@@ -894,86 +895,13 @@ class MainWindow(QMainWindow):
         """Help > About: the version, the licence and what it runs on."""
         QMessageBox.about(self, "About graphviz-nn", about_text())
 
-    def export_dialog(self) -> None:
-        if self.graph is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Export graph", "graph.svg",
-                                              "SVG (*.svg);;PNG (*.png);;PDF (*.pdf);;DOT (*.gv *.dot)")
-        if path:
-            self.export(path)
-
-    def export(self, path: str) -> None:
-        graph, collapsed, worker = self.graph, self.collapsed, self.worker
-        with_grads = self.phase == "backward"
-
-        def work():
-            return export_graph(graph, path, None, collapsed, True, with_grads, worker)
-
-        self._start_job(work, self._on_job_exported, f"Exporting to {path}…")
-
-    def _on_job_exported(self, path) -> None:
-        if self.sender() is not self._job:
-            return
-        self._job_done()
-        self.say(f"Saved {path}")
-
-    def export_animation_dialog(self) -> None:
-        if self.cursor is None:
-            return
-        path, chosen = QFileDialog.getSaveFileName(
-            self, "Export animation", f"{self.phase or 'pass'}.gif",
-            "Animated GIF (*.gif);;PNG sequence, numbered (*.png)")
-        if path:
-            if not Path(path).suffix:
-                path += ".png" if "PNG" in chosen else ".gif"
-            self.export_animation(path)
+    @property
+    def animation_export(self) -> AnimationExport | None:
+        """The animation being recorded, if any."""
+        return self.exports.animation_export
 
     def export_animation(self, path: str | Path, seconds_per_frame: float = 0.4) -> AnimationExport | None:
-        """Play the current pass from its start, grabbing the graph view at each step, and
-        write the frames as an animated GIF (``.gif``) or numbered PNGs (any other name)."""
-        if self.cursor is None or self.animation_export is not None or self._blocked_by_training():
-            return None
-        export = AnimationExport(self, path, seconds_per_frame)
-        self.animation_export = export
-        export.progressed.connect(self._on_animation_export_progressed)
-        export.finished.connect(self._on_animation_export_finished)
-        self.progress.setRange(0, len(export.positions))
-        self.progress.setValue(0)
-        self.progress.show()
-        self.cancel_button.show()
-        self.say(f"Recording {len(export.positions)} frames of the {self.phase} pass…")
-        export.start()
-        return export
-
-    def _on_animation_export_progressed(self, done: int, total: int) -> None:
-        self.progress.setValue(done)
-
-    def _on_animation_export_finished(self, result) -> None:
-        self.animation_export = None
-        self.progress.setRange(0, 0)
-        if self._job is None:
-            self.progress.hide()
-            self.cancel_button.hide()
-        if isinstance(result, str):
-            self.say("Animation not saved: " + result)
-        elif len(result) == 1:
-            self.say(f"Saved {result[0]}")
-        else:
-            self.say(f"Saved {len(result)} frames: {result[0].name} … {result[-1].name} in {result[0].parent}")
-
-    def export_history_dialog(self) -> None:
-        run = self.training.run
-        if run is None or not run.history:
-            self.say("No training history yet: train a network first (Ctrl+T)")
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Export loss history", "loss.csv", "CSV (*.csv)")
-        if path:
-            try:
-                written = export_history(list(run.history), path)
-            except (OSError, ValueError) as error:
-                self.sessions._tell("Could not export the history", str(error))
-                return
-            self.say(f"Saved {len(run.history)} epochs to {written}")
+        return self.exports.export_animation(path, seconds_per_frame)
 
     def show_shortcuts(self) -> None:
         lines = [f"{a.text().replace('&', '')}: {', '.join(k.toString() for k in a.shortcuts())}"

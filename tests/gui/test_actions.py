@@ -31,8 +31,10 @@ def test_on_macos_the_system_keys_stay_the_systems(qapp) -> None:
     assert mac[QKeySequence("Ctrl+Meta+F").toString()] == "fullscreen"  # the system's full-screen key
 
 
-def test_every_action_reaches_a_method_of_the_window() -> None:
-    from graphviz_nn.gui.main_window import MainWindow
-
+def test_every_action_reaches_a_method_of_the_window_or_its_controllers(open_window) -> None:
+    window = open_window("seed")
     for spec in table.ACTIONS:
-        assert callable(getattr(MainWindow, spec.slot, None)), spec.slot
+        target = window
+        for part in spec.slot.split("."):
+            target = getattr(target, part, None)
+        assert callable(target), spec.slot
