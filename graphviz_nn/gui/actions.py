@@ -50,9 +50,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("end", "End", "End", "to_end", "Jump to the end of the pass"),
     ActionSpec("fit", "Fit graph", "F", "fit_graph", "Show the whole graph"),
     ActionSpec("find", "Find node…", QKeySequence.StandardKey.Find, "open_find_bar", "Find a node by name and centre it"),
-    ActionSpec("zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="], "zoom", "Larger graph and text", argument=1.15),
-    ActionSpec("zoom_out", "Zoom out", "Ctrl+-", "zoom", "Smaller graph and text", argument=1 / 1.15),
-    ActionSpec("zoom_reset", "Actual size", "Ctrl+0", "reset_zoom", "Reset text size and fit"),
+    ActionSpec("zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="], "presentation.zoom", "Larger graph and text", argument=1.15),
+    ActionSpec("zoom_out", "Zoom out", "Ctrl+-", "presentation.zoom", "Smaller graph and text", argument=1 / 1.15),
+    ActionSpec("zoom_reset", "Actual size", "Ctrl+0", "presentation.reset_zoom", "Reset text size and fit"),
     *(ActionSpec(f"phase_{phase}", title, f"Ctrl+{i}", "set_phase", title, argument=phase)
       for i, (phase, title) in enumerate(PHASE_TITLES.items(), start=1)),
     ActionSpec("check", "Check gradients", "Ctrl+G", "check_gradients",
@@ -71,13 +71,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Save the current pass as an animated GIF or a numbered PNG sequence, as drawn"),
     ActionSpec("export_history", "Export loss history…", [], "exports.export_history_dialog",
                "Save the training history as a CSV table"),
-    ActionSpec("fullscreen", "Full screen", "F11", "toggle_full_screen", "Full screen, for a projector",
+    ActionSpec("fullscreen", "Full screen", "F11", "presentation.toggle_full_screen", "Full screen, for a projector",
                checkable=True, mac_keys="Ctrl+Meta+F"),  # macOS: Cmd+Ctrl+F
-    ActionSpec("present", "Presentation mode", "F5", "toggle_presentation",
+    ActionSpec("present", "Presentation mode", "F5", "presentation.toggle_presentation",
                "Full screen, large text, only the graph and the playback controls", checkable=True),
-    ActionSpec("reveal", "Reveal values as the pass reaches them", "R", "toggle_reveal",
+    ActionSpec("reveal", "Reveal values as the pass reaches them", "R", "presentation.toggle_reveal",
                "Hide every number until the pass being played reaches its node", checkable=True),
-    *(ActionSpec(f"palette_{palette}", title, [], "set_palette", tip, checkable=True, argument=palette)
+    *(ActionSpec(f"palette_{palette}", title, [], "presentation.set_palette", tip, checkable=True, argument=palette)
       for palette, title, tip in PALETTE_ROWS),
     ActionSpec("quit", "Quit", QKeySequence.StandardKey.Quit, "request_close",
                "Close the window (asks first when there is unsaved work)"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
@@ -20,6 +20,7 @@ from ..session.inspect import describe
 from ..session.player import Overlay, Player
 from .actions import build_actions, build_menus
 from .controllers.exports import ExportsController
+from .controllers.presentation import PresentationController, fitted_size
 from .controllers.sessions import SessionsController
 from .animation_export import AnimationExport
 from .expression_dock import ExpressionDock
@@ -32,24 +33,14 @@ from .playback_dock import PHASE_TITLES, PlaybackDock
 from .preparing import Prepared, prepare
 from .presenter import Presenter
 from .session_files import Autosave
-from .theme import PALETTES, check_colour, palette_theme
+from .theme import check_colour, palette_theme
 from .training_dock import TrainingDock
 
 
 TRAINING_MESSAGE = ("Training: the graph is coloured by gradient magnitude as it learns "
                     "(the passes can be stepped through when it stops)")
 STATE_VERSION = 4  # raise when docks are added, removed or regrouped
-
-
 FIRST_SIZE = (1280, 800)
-TITLE_BAR = 40  # room the window manager's frame takes above the window, roughly
-
-
-def fitted_size(wanted: QSize, available) -> QSize:
-    """``wanted``, made no larger than the available screen area (frame included)."""
-    if available is None or available.isEmpty():
-        return wanted
-    return QSize(min(wanted.width(), available.width()), min(wanted.height(), available.height() - TITLE_BAR))
 JACOBIAN_DELAY_MS = 40  # after a new picture is ready, before the Jacobian panel's plans
 
 
@@ -122,7 +113,6 @@ class MainWindow(QMainWindow):
         folder = autosave if isinstance(autosave, Path) else Autosave.default_folder()
         self.exports = ExportsController(self)
         self.sessions = SessionsController(self, Autosave(folder) if autosave is not False else None)
-        self.font_scale = 1.0
         self._job: Job | None = None
         self._jacobian_pending = False
         self.expression_text: str | None = None
@@ -140,13 +130,12 @@ class MainWindow(QMainWindow):
         column.addWidget(self.view, 1)
         self.setCentralWidget(centre)
 
-        palette = self.settings.value("view/palette", "standard")
-        self.palette = palette if palette in PALETTES else "standard"
-        self.view.theme = palette_theme(self.palette)
+        self.presentation = PresentationController(self, self.settings.value("view/palette", "standard"),
+                                                   STATE_VERSION)
+        self.view.theme = palette_theme(self.presentation.palette)
         self.view.setBackgroundBrush(self.view.theme.background)
-        self._before_presenting = None
         self.actions = build_actions(self)
-        self.actions[f"palette_{self.palette}"].setChecked(True)
+        self.actions[f"palette_{self.presentation.palette}"].setChecked(True)
         self.playback = PlaybackDock(self.actions, self)
         self.inspector = InspectorDock(self)
         self.jacobian = JacobianPanel(self)
@@ -199,13 +188,12 @@ class MainWindow(QMainWindow):
         self._training = False
         self._stopped_while_drawing: str | None = None
         self.training.set_dark(self.view.theme.dark)
-        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
 
-        self.resize(fitted_size(QSize(*FIRST_SIZE), self._available()))
+        self.resize(fitted_size(QSize(*FIRST_SIZE), self.presentation._available()))
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-            self.resize(fitted_size(self.size(), self._available()))  # saved on a larger screen
+            self.resize(fitted_size(self.size(), self.presentation._available()))  # saved on a larger screen
         state = self.settings.value("window/state")
         # A state saved with another set of docks would misplace the new ones: it is dropped.
         if state is None or not self.restoreState(state, STATE_VERSION):
@@ -346,7 +334,7 @@ class MainWindow(QMainWindow):
         self._jacobian_problem = (self.graph, self.built.output, list(self.built.inputs))
         if self._jacobian_in_view:  # filled in once the new picture is drawn
             self.jacobian.clear()
-        self.view.show_layout(prepared.layout, self._prepare_item)
+        self.view.show_layout(prepared.layout, self.prepare_item)
         self.training.graph_shown(self.graph)
         note = self.built.note + (f" · {len(self.graph)} nodes, scopes collapsed (double-click to open)"
                                   if self.collapsed else "")
@@ -369,7 +357,7 @@ class MainWindow(QMainWindow):
         if self._jacobian_problem is not None and self._jacobian_in_view:
             self._on_jacobian_visibility_changed(True)
 
-    def _prepare_item(self, item) -> None:
+    def prepare_item(self, item) -> None:
         if self.presenter is not None:
             self.presenter.refresh_item(item, self.cursor)
 
@@ -435,7 +423,7 @@ class MainWindow(QMainWindow):
             return
         self._job_done()
         self.collapsed = prepared.collapsed
-        self.view.show_layout(prepared.layout, self._prepare_item, same_graph=True)
+        self.view.show_layout(prepared.layout, self.prepare_item, same_graph=True)
         self.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.graph)} nodes")
 
     # --- your own expression --------------------------------------------------------------
@@ -622,13 +610,13 @@ class MainWindow(QMainWindow):
         step = self.cursor.current
         label = f"{step.node.label} ({step.node_id})" if step else "nothing computed yet"
         self.playback.show_position(self.cursor.position, len(self.cursor.recording), label)
-        self._update_inspector()
+        self.update_inspector()
         if self._jacobian_pending and self.cursor.at_end:
             self._jacobian_pending = False
             self.jacobian.pass_finished()
 
     # --- inspector and selection ----------------------------------------------------------
-    def _update_inspector(self) -> None:
+    def update_inspector(self) -> None:
         if self.graph is None:
             return
         node_id = self.pinned or (self.cursor.current.node_id if self.cursor and self.cursor.current else None)
@@ -639,12 +627,12 @@ class MainWindow(QMainWindow):
 
     def _on_view_node_clicked(self, node_id: str) -> None:
         self.pinned = None if node_id.startswith("scope/") else node_id
-        self._update_inspector()
+        self.update_inspector()
 
     def _on_find_bar_found(self, node_id: str) -> None:
         self.view.centre_on(node_id)
         self.pinned = node_id
-        self._update_inspector()
+        self.update_inspector()
         self.say(f"Found {self.graph[node_id].label} ({node_id})")
 
     def _on_find_bar_missed(self, text: str) -> None:
@@ -679,7 +667,7 @@ class MainWindow(QMainWindow):
             self._apply_magnitudes()
         else:
             self.presenter.set_tints({}, self.cursor)
-        self._update_inspector()
+        self.update_inspector()
 
     def _apply_magnitudes(self) -> None:
         self.player.recording("backward")
@@ -696,7 +684,7 @@ class MainWindow(QMainWindow):
         if node_id is not None:
             self.pinned = node_id
             self.view.centre_on(node_id)
-            self._update_inspector()
+            self.update_inspector()
 
     def toggle_breakpoint(self) -> None:
         node_id = self.pinned or (self.cursor.current.node_id if self.cursor and self.cursor.current else None)
@@ -794,102 +782,12 @@ class MainWindow(QMainWindow):
     def idle(self) -> bool:
         """True when nothing is being built, laid out, opened or saved."""
         return self._job is None and not self.sessions.saving and not self.view.building
-    # --- view, files, window ------------------------------------------------------------------
-    def zoom(self, factor: float) -> None:
-        self.view.zoom(factor)
-        self.font_scale = min(2.5, max(0.7, self.font_scale * factor))
-        self._apply_font()
-
-    def reset_zoom(self) -> None:
-        self.font_scale = 1.0
-        self._apply_font()
-        self.view.fit()
-
-    def _apply_font(self) -> None:
-        font = QApplication.font()
-        font.setPointSizeF(max(6.0, font.pointSizeF() * self.font_scale))
-        for widget in (self.playback, self.inspector, self.jacobian, self.statusBar(), self.find_bar, self.menuBar()):
-            widget.setFont(font)
-
-    def _available(self):
-        """The room the window may take: its screen less the task bars."""
-        screen = self.screen() or QApplication.primaryScreen()
-        return screen.availableGeometry() if screen is not None else None
-
-    def _show_normal(self) -> None:
-        """Leave full screen at a size that fits the screen (the window came back taller
-        than a 720-line projector)."""
-        self.showNormal()
-        self.resize(fitted_size(self.size(), self._available()))
-
-    def toggle_full_screen(self) -> None:
-        self._show_normal() if self.isFullScreen() else self.showFullScreen()
-        self.actions["fullscreen"].setChecked(self.isFullScreen())
-
-    def toggle_presentation(self) -> None:
-        """Full screen with large text, only the graph and the playback controls; F5 again
-        (or Esc) puts the window back as it was."""
-        presenting = self._before_presenting is None
-        self.actions["present"].setChecked(presenting)
-        toolbar = self.findChild(QWidget, "toolbar")
-        if presenting:
-            self._before_presenting = (self.saveState(STATE_VERSION), self.isFullScreen(), self.font_scale,
-                                       toolbar.iconSize())
-            for dock in (self.inspector, self.jacobian, self.expression, self.training):
-                dock.hide()
-            self.playback.show()
-            self.font_scale = 1.6
-            toolbar.setIconSize(QSize(36, 36))
-            self.showFullScreen()
-            self.say("Presentation: → or a clicker steps, Space plays, F5 or Esc leaves")
-        else:
-            state, full, scale, icons = self._before_presenting
-            self._before_presenting = None
-            self.restoreState(state, STATE_VERSION)
-            self.font_scale = scale
-            toolbar.setIconSize(icons)
-            if not full:
-                self._show_normal()
-            self.say("Presentation mode left")
-        self.actions["fullscreen"].setChecked(self.isFullScreen())
-        self._apply_font()
-        QTimer.singleShot(0, self.view.fit)
-
+    # --- view: the presentation controller's --------------------------------------------------
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Escape and self._before_presenting is not None:
-            self.toggle_presentation()
+        if event.key() == Qt.Key.Key_Escape and self.presentation.presenting:
+            self.presentation.toggle_presentation()
             return
         super().keyPressEvent(event)
-
-    def toggle_reveal(self) -> None:
-        if self.presenter is None:
-            self.actions["reveal"].setChecked(False)
-            return
-        self.presenter.reveal = self.actions["reveal"].isChecked()
-        self.presenter.refresh_all(self.cursor)
-        self._update_inspector()
-        self.say("Reveal: numbers appear as the pass reaches their nodes" if self.presenter.reveal
-                 else "All numbers shown")
-
-    def _on_color_scheme_changed(self, _scheme=None) -> None:
-        """The system went light or dark while the window runs: its colours follow."""
-        self._apply_palette(self.palette)
-
-    def set_palette(self, palette: str) -> None:
-        """Standard, high-contrast or colour-blind-safe colours (remembered)."""
-        self._apply_palette(palette)
-        self.say({"standard": "Standard colours", "high-contrast": "High contrast: black on white, thick lines",
-                  "colour-blind": "Colour-blind safe: blue against orange"}[palette])
-
-    def _apply_palette(self, palette: str) -> None:
-        theme = palette_theme(palette)
-        self.palette = palette
-        self.actions[f"palette_{palette}"].setChecked(True)
-        self.settings.setValue("view/palette", palette)
-        if self.mode == Overlay.CHECK.value:  # the check's colours come from the palette
-            self.presenter.tints = {k: check_colour(err, theme) for k, (err, _) in self.check.items()}
-        self.view.set_theme(theme, self._prepare_item)
-        self.training.set_dark(theme.dark)
 
     def show_about(self) -> None:
         """Help > About: the version, the licence and what it runs on."""

@@ -327,7 +327,8 @@ def test_a_dock_layout_saved_by_another_version_is_not_restored(qtbot, settings,
 def test_the_window_fits_a_720_line_screen(qtbot, settings, layout_worker) -> None:
     from PySide6.QtCore import QRect, QSize
 
-    from graphviz_nn.gui.main_window import MainWindow, fitted_size
+    from graphviz_nn.gui.controllers.presentation import fitted_size
+    from graphviz_nn.gui.main_window import MainWindow
 
     assert fitted_size(QSize(1280, 800), QRect(0, 0, 1280, 720)) == QSize(1280, 680)
     assert fitted_size(QSize(1000, 600), QRect(0, 0, 1920, 1080)) == QSize(1000, 600)
@@ -337,6 +338,6 @@ def test_the_window_fits_a_720_line_screen(qtbot, settings, layout_worker) -> No
     width = max(room.width(), window.minimumSizeHint().width())
     assert window.width() <= width and window.height() <= room.height()
     window.show()
-    window.toggle_full_screen()
-    window.toggle_full_screen()  # back from full screen: still no taller than the screen
+    window.presentation.toggle_full_screen()
+    window.presentation.toggle_full_screen()  # back from full screen: still no taller than the screen
     assert window.height() <= room.height() and window.width() <= width

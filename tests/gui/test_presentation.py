@@ -49,12 +49,12 @@ def test_colour_blind_palette_colours_the_gradient_check_blue_and_orange(open_wi
     window = open_window("seed")
     window.actions["check"].trigger()
     assert {t.name() for t in window.presenter.tints.values()} == {QColor("#009E73").name()}  # standard: green
-    window.set_palette("colour-blind")
+    window.presentation.set_palette("colour-blind")
     qtbot.waitUntil(lambda: ready(window) and window.view.theme.name == "colour-blind", timeout=10000)
     assert {t.name() for t in window.presenter.tints.values()} == {"#0072b2"}
     assert window.presenter.phase_colour("backward") == QColor("#0072B2")
     assert window.presenter.phase_colour("forward") == QColor("#E69F00")
-    window.set_palette("standard")
+    window.presentation.set_palette("standard")
     qtbot.waitUntil(lambda: ready(window) and window.view.theme is LIGHT, timeout=10000)
 
 

@@ -46,7 +46,7 @@ def _messages(window) -> list[QMessageBox]:
 def test_a_saved_session_opens_with_its_graph_position_and_view(open_window, qtbot, tmp_path) -> None:
     window = open_window("layer_net")
     window.set_phase("backward", 5)
-    window.zoom(1.6)
+    window.presentation.zoom(1.6)
     window.view.centerOn(120.0, 80.0)
     before = window.session_state()
     path = window.save_session(tmp_path / "lecture.gnn")
