@@ -16,10 +16,10 @@ from ..engine import Graph
 from ..io import SessionState
 from ..layout import LayoutWorker, default_collapsed, layout
 from ..session import EXAMPLES, Built, Cursor, Recording
-from ..session.inspect import describe
 from ..session.player import Overlay, Player
 from .actions import build_actions, build_menus
 from .controllers.exports import ExportsController
+from .controllers.playback import PlaybackController
 from .controllers.presentation import PresentationController, fitted_size
 from .controllers.sessions import SessionsController
 from .animation_export import AnimationExport
@@ -29,11 +29,11 @@ from .graph_view import GraphView
 from .inspector import InspectorDock
 from .jacobian_panel import JacobianPanel
 from .jobs import Job
-from .playback_dock import PHASE_TITLES, PlaybackDock
+from .playback_dock import PlaybackDock
 from .preparing import Prepared, prepare
 from .presenter import Presenter
 from .session_files import Autosave
-from .theme import check_colour, palette_theme
+from .theme import palette_theme
 from .training_dock import TrainingDock
 
 
@@ -108,13 +108,12 @@ class MainWindow(QMainWindow):
         self.player: Player | None = None
         self.collapsed: frozenset = frozenset()
         self.presenter: Presenter | None = None
-        self.pinned: str | None = None
         # True: the application's data folder; a path: that folder (tests); False: none.
         folder = autosave if isinstance(autosave, Path) else Autosave.default_folder()
         self.exports = ExportsController(self)
+        self.stepping = PlaybackController(self)
         self.sessions = SessionsController(self, Autosave(folder) if autosave is not False else None)
         self._job: Job | None = None
-        self._jacobian_pending = False
         self.expression_text: str | None = None
         self._closing_confirmed = False
         self._restore: SessionState | None = None
@@ -162,21 +161,19 @@ class MainWindow(QMainWindow):
         build_menus(self, self.actions, (self.playback, self.inspector, self.jacobian, self.expression, self.training))
         self._build_status_bar()
 
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._on_timer_timeout)
-        self.timer.setInterval(333)
 
-        self.view.node_clicked.connect(self._on_view_node_clicked)
+        stepping = self.stepping
+        self.view.node_clicked.connect(stepping.on_node_clicked)
         self.view.scope_toggled.connect(self._on_view_scope_toggled)
-        self.view.breakpoint_toggled.connect(self._on_view_breakpoint_toggled)
+        self.view.breakpoint_toggled.connect(stepping.on_breakpoint_toggled)
         self.view.picture_ready.connect(self._on_view_picture_ready)
         self.playback.phase_chosen.connect(self.set_phase)
         self.playback.seek_requested.connect(self.seek)
-        self.playback.speed_changed.connect(self._on_playback_speed_changed)
-        self.playback.tangent_input_chosen.connect(self._on_playback_tangent_input_chosen)
-        self.find_bar.found.connect(self._on_find_bar_found)
-        self.find_bar.missed.connect(self._on_find_bar_missed)
-        self.jacobian.pass_requested.connect(self._on_jacobian_pass_requested)
+        self.playback.speed_changed.connect(stepping.set_speed)
+        self.playback.tangent_input_chosen.connect(stepping.choose_tangent_input)
+        self.find_bar.found.connect(stepping.on_node_found)
+        self.find_bar.missed.connect(stepping.on_node_missed)
+        self.jacobian.pass_requested.connect(stepping.play_jacobian_pass)
         self.jacobian.visibilityChanged.connect(self._on_jacobian_visibility_changed)
         self._jacobian_problem = None
         self._jacobian_in_view = False
@@ -309,20 +306,13 @@ class MainWindow(QMainWindow):
         self.expression_text = prepared.expression
         self._changed = True
         self.sessions._update_title()
-        self._jacobian_pending = False
         self.built, self.graph = prepared.built, prepared.built.graph
         self.player = player = Player(prepared.built, prepared.recording)
         player.training = self._training
         if self._training:  # a network drawn for a run under way: coloured as it learns
             player.overlay = Overlay.MAGNITUDE
-        events = player.events
-        events.phase_changed.connect(self._on_player_phase_changed)
-        events.moved.connect(self._on_player_moved)
-        events.overlay_changed.connect(self._on_player_overlay_changed)
-        events.breakpoint_toggled.connect(self._on_player_breakpoint_toggled)
-        events.said.connect(self.say)
+        self.stepping.attach(player)
         self.collapsed = prepared.collapsed
-        self.pinned = None
         self.actions["check"].setChecked(False)
         self.actions["magnitude"].setChecked(player.overlay is Overlay.MAGNITUDE)
         self.actions["reveal"].setChecked(False)
@@ -372,7 +362,7 @@ class MainWindow(QMainWindow):
         self._collect_again()
         if self.presenter is not None:  # items were prepared as they were built
             self.presenter.light_current(self.cursor)
-            self._update_position()
+            self.stepping.update_position()
         if self._jacobian_problem is not None:
             # The panel's plans take a while on a big graph: they wait until the picture
             # has been drawn, in a turn of their own.
@@ -516,7 +506,7 @@ class MainWindow(QMainWindow):
             self.say("Training is running: pause or stop it to step through the passes")
         return self._training
 
-    # --- phases and the cursor --------------------------------------------------------------
+    # --- playback: the playback controller's ------------------------------------------------
     @property
     def cursor(self) -> Cursor | None:
         return self.player.cursor if self.player is not None else None
@@ -539,174 +529,32 @@ class MainWindow(QMainWindow):
         return self.player.recording(phase)
 
     def set_phase(self, phase: str, position: int = -1) -> None:
-        if self.player is not None and phase in PHASE_TITLES:
-            self.player.set_phase(phase, position)
-
-    def _on_player_phase_changed(self, phase: str) -> None:
-        self.stop()
-        self.playback.set_phase(phase)
-        if self.player.overlay is Overlay.MAGNITUDE and phase == "backward":
-            self._apply_magnitudes()
-        self.presenter.refresh_all(self.cursor)
-        self._update_position()
-        self.say(PHASE_TITLES[phase] + ": Space plays, → steps, ← goes back")
+        self.stepping.set_phase(phase, position)
 
     def seek(self, position: int) -> None:
-        if self.player is not None and self.presenter is not None:
-            self.player.seek(position)
-
-    def _on_player_moved(self, old_position: int) -> None:
-        self.presenter.move(self.cursor, old_position)
-        self._update_position()
+        self.stepping.seek(position)
 
     def step_forward(self) -> None:
-        if self.player is not None and self.player.step_forward():
-            self.stop()  # a breakpoint
-
-    def step_back(self) -> None:
-        if self.player is not None:
-            self.player.step_back()
-
-    def restart(self) -> None:
-        self.stop()
-        if self.player is not None:
-            self.player.restart()
+        self.stepping.step_forward()
 
     def to_end(self) -> None:
-        if self.player is not None:
-            self.player.to_end()
+        self.stepping.to_end()
 
     def toggle_play(self) -> None:
-        if self.timer.isActive():
-            self.stop()
-            return
-        if self.player is None or not self.player.can_play():
-            return
-        self.timer.start()
-        self.actions["play"].setText("Pause")
+        self.stepping.toggle_play()
 
     def stop(self) -> None:
-        self.timer.stop()
-        self.actions["play"].setText("Play")
+        self.stepping.stop()
 
     @property
     def playing(self) -> bool:
-        return self.timer.isActive()
-
-    def _on_timer_timeout(self) -> None:
-        if self.player is None or not self.player.tick():
-            self.stop()
-
-    def _on_playback_speed_changed(self, steps_per_second: float) -> None:
-        self.timer.setInterval(max(15, int(1000 / steps_per_second)))
-
-    def _on_playback_tangent_input_chosen(self, node_id: str) -> None:
-        if self.player is not None:
-            self.player.choose_tangent_input(node_id)
-
-    def _update_position(self) -> None:
-        if self.cursor is None:
-            return
-        step = self.cursor.current
-        label = f"{step.node.label} ({step.node_id})" if step else "nothing computed yet"
-        self.playback.show_position(self.cursor.position, len(self.cursor.recording), label)
-        self.update_inspector()
-        if self._jacobian_pending and self.cursor.at_end:
-            self._jacobian_pending = False
-            self.jacobian.pass_finished()
-
-    # --- inspector and selection ----------------------------------------------------------
-    def update_inspector(self) -> None:
-        if self.graph is None:
-            return
-        node_id = self.pinned or (self.cursor.current.node_id if self.cursor and self.cursor.current else None)
-        if node_id is None or node_id.startswith("scope/") or not self.presenter.revealed(node_id, self.cursor):
-            self.inspector.show_node(None)
-            return
-        self.inspector.show_node(describe(self.graph, self.graph[node_id], self.cursor, self.check))
-
-    def _on_view_node_clicked(self, node_id: str) -> None:
-        self.pinned = None if node_id.startswith("scope/") else node_id
-        self.update_inspector()
-
-    def _on_find_bar_found(self, node_id: str) -> None:
-        self.view.centre_on(node_id)
-        self.pinned = node_id
-        self.update_inspector()
-        self.say(f"Found {self.graph[node_id].label} ({node_id})")
-
-    def _on_find_bar_missed(self, text: str) -> None:
-        self.say(f"No node matches {text!r}")
-
-    # --- debugging --------------------------------------------------------------------------
-    def check_gradients(self) -> None:
-        """Colour each Variable by the relative error of its gradient against central
-        differences (green < 1e-6, amber < 1e-3, red beyond); numbers in the inspector."""
-        if self.player is None:
-            return
-        if not self.actions["check"].isChecked() and self.player.overlay is Overlay.CHECK:
-            self.player.clear_overlay()
-            return
-        self.player.check_gradients()
-
-    def toggle_magnitudes(self) -> None:
-        if self.player is None:
-            return
-        if self.player.overlay is Overlay.MAGNITUDE:
-            self.player.clear_overlay()
-        else:
-            self.player.show_magnitudes()
-
-    def _on_player_overlay_changed(self, overlay: Overlay) -> None:
-        self.actions["check"].setChecked(overlay is Overlay.CHECK)
-        self.actions["magnitude"].setChecked(overlay is Overlay.MAGNITUDE)
-        if overlay is Overlay.CHECK:
-            tints = {k: check_colour(err, self.view.theme) for k, (err, _) in self.check.items()}
-            self.presenter.set_tints(tints, self.cursor)
-        elif overlay is Overlay.MAGNITUDE:
-            self._apply_magnitudes()
-        else:
-            self.presenter.set_tints({}, self.cursor)
-        self.update_inspector()
-
-    def _apply_magnitudes(self) -> None:
-        self.player.recording("backward")
-        tints, low, high = self.presenter.magnitude_tints()
-        self.presenter.set_tints(tints, self.cursor)
-        self.say(f"Gradient magnitude: dark purple = 10^{low:.1f}, yellow = 10^{high:.1f} "
-                 "(log₁₀ ‖dL/d·‖; grey = zero)")
+        return self.stepping.playing
 
     def run_to_nan(self) -> None:
-        """Jump to the first step, forward pass first, that produced inf or nan."""
-        if self.player is None:
-            return
-        node_id = self.player.run_to_nan()
-        if node_id is not None:
-            self.pinned = node_id
-            self.view.centre_on(node_id)
-            self.update_inspector()
+        self.stepping.run_to_nan()
 
-    def toggle_breakpoint(self) -> None:
-        node_id = self.pinned or (self.cursor.current.node_id if self.cursor and self.cursor.current else None)
-        if node_id:
-            self._on_view_breakpoint_toggled(node_id)
-
-    def _on_view_breakpoint_toggled(self, node_id: str) -> None:
-        if self.player is not None:
-            self.player.toggle_breakpoint(node_id)
-
-    def _on_player_breakpoint_toggled(self, node_id: str) -> None:
-        item = self.view.item_for(node_id)
-        if item is not None:
-            self.presenter.refresh_item(item, self.cursor)
-
-    # --- forward vs reverse -----------------------------------------------------------------
-    def _on_jacobian_pass_requested(self, jpass) -> None:
-        """Animate the pass the Jacobian panel asks for; the panel fills in at its end."""
-        if self.player is None or not self.player.record_jacobian_pass(jpass):
-            return
-        self._jacobian_pending = True
-        self.toggle_play()
+    def update_inspector(self) -> None:
+        self.stepping.update_inspector()
 
     # --- session files: the sessions controller's, reached from here too -------------------
     @property

@@ -115,7 +115,7 @@ def test_ctrl_f_finds_and_centres_a_node(open_window, qtbot) -> None:
     qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
     node_id = window.graph.id_of(next(n for n in window.graph.nodes if n.name == "W2"))
     item = window.view.nodes[node_id]
-    assert item.isSelected() and window.pinned == node_id
+    assert item.isSelected() and window.stepping.pinned == node_id
     centre = window.view.mapToScene(window.view.viewport().rect().center())
     assert (centre - item.sceneBoundingRect().center()).manhattanLength() < 5
     assert "W2" in window.findChild(object, "inspector_title").text()

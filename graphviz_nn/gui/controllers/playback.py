@@ -1,0 +1,215 @@
+"""Stepping through the passes in the window: the play timer, the player's events shown on the
+graph, the playback dock and the inspector, and the debugger's commands (gradient check,
+gradient magnitudes, run to NaN, breakpoints, the Jacobian panel's passes).
+
+The rules live on the Qt-free :class:`~graphviz_nn.session.player.Player`; this controller
+turns its events into pictures and the user's commands into its calls.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+
+from ...session.inspect import describe
+from ...session.player import Overlay, Player
+from ..playback_dock import PHASE_TITLES
+from ..theme import check_colour
+
+
+class PlaybackController(QObject):
+    """Plays, steps and debugs the window's passes.
+
+    Attributes
+    ----------
+    pinned : str or None
+        The node the inspector shows whatever the step (clicked, found, run to); None: the
+        current step's node.
+    """
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.pinned: str | None = None
+        self._jacobian_pending = False
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._on_timer_timeout)
+        self.timer.setInterval(333)
+
+    def attach(self, player: Player) -> None:
+        """Show a new graph's player: its events drive the picture from now on."""
+        self.stop()
+        self.pinned = None
+        self._jacobian_pending = False
+        events = player.events
+        events.phase_changed.connect(self._on_player_phase_changed)
+        events.moved.connect(self._on_player_moved)
+        events.overlay_changed.connect(self._on_player_overlay_changed)
+        events.breakpoint_toggled.connect(self._on_player_breakpoint_toggled)
+        events.said.connect(self.window.say)
+
+    def set_phase(self, phase: str, position: int = -1) -> None:
+        if self.window.player is not None and phase in PHASE_TITLES:
+            self.window.player.set_phase(phase, position)
+
+    def _on_player_phase_changed(self, phase: str) -> None:
+        self.stop()
+        self.window.playback.set_phase(phase)
+        if self.window.player.overlay is Overlay.MAGNITUDE and phase == "backward":
+            self._apply_magnitudes()
+        self.window.presenter.refresh_all(self.window.cursor)
+        self.update_position()
+        self.window.say(PHASE_TITLES[phase] + ": Space plays, → steps, ← goes back")
+
+    def seek(self, position: int) -> None:
+        if self.window.player is not None and self.window.presenter is not None:
+            self.window.player.seek(position)
+
+    def _on_player_moved(self, old_position: int) -> None:
+        self.window.presenter.move(self.window.cursor, old_position)
+        self.update_position()
+
+    def step_forward(self) -> None:
+        if self.window.player is not None and self.window.player.step_forward():
+            self.stop()  # a breakpoint
+
+    def step_back(self) -> None:
+        if self.window.player is not None:
+            self.window.player.step_back()
+
+    def restart(self) -> None:
+        self.stop()
+        if self.window.player is not None:
+            self.window.player.restart()
+
+    def to_end(self) -> None:
+        if self.window.player is not None:
+            self.window.player.to_end()
+
+    def toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.stop()
+            return
+        if self.window.player is None or not self.window.player.can_play():
+            return
+        self.timer.start()
+        self.window.actions["play"].setText("Pause")
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.window.actions["play"].setText("Play")
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def _on_timer_timeout(self) -> None:
+        if self.window.player is None or not self.window.player.tick():
+            self.stop()
+
+    def set_speed(self, steps_per_second: float) -> None:
+        self.timer.setInterval(max(15, int(1000 / steps_per_second)))
+
+    def choose_tangent_input(self, node_id: str) -> None:
+        if self.window.player is not None:
+            self.window.player.choose_tangent_input(node_id)
+
+    def update_position(self) -> None:
+        if self.window.cursor is None:
+            return
+        step = self.window.cursor.current
+        label = f"{step.node.label} ({step.node_id})" if step else "nothing computed yet"
+        self.window.playback.show_position(self.window.cursor.position, len(self.window.cursor.recording), label)
+        self.update_inspector()
+        if self._jacobian_pending and self.window.cursor.at_end:
+            self._jacobian_pending = False
+            self.window.jacobian.pass_finished()
+
+    def update_inspector(self) -> None:
+        if self.window.graph is None:
+            return
+        node_id = self.pinned or (self.window.cursor.current.node_id if self.window.cursor and self.window.cursor.current else None)
+        if node_id is None or node_id.startswith("scope/") or not self.window.presenter.revealed(node_id, self.window.cursor):
+            self.window.inspector.show_node(None)
+            return
+        self.window.inspector.show_node(describe(self.window.graph, self.window.graph[node_id], self.window.cursor, self.window.check))
+
+    def on_node_clicked(self, node_id: str) -> None:
+        self.pinned = None if node_id.startswith("scope/") else node_id
+        self.update_inspector()
+
+    def on_node_found(self, node_id: str) -> None:
+        self.window.view.centre_on(node_id)
+        self.pinned = node_id
+        self.update_inspector()
+        self.window.say(f"Found {self.window.graph[node_id].label} ({node_id})")
+
+    def on_node_missed(self, text: str) -> None:
+        self.window.say(f"No node matches {text!r}")
+
+    def check_gradients(self) -> None:
+        """Colour each Variable by the relative error of its gradient against central
+        differences (green < 1e-6, amber < 1e-3, red beyond); numbers in the inspector."""
+        if self.window.player is None:
+            return
+        if not self.window.actions["check"].isChecked() and self.window.player.overlay is Overlay.CHECK:
+            self.window.player.clear_overlay()
+            return
+        self.window.player.check_gradients()
+
+    def toggle_magnitudes(self) -> None:
+        if self.window.player is None:
+            return
+        if self.window.player.overlay is Overlay.MAGNITUDE:
+            self.window.player.clear_overlay()
+        else:
+            self.window.player.show_magnitudes()
+
+    def _on_player_overlay_changed(self, overlay: Overlay) -> None:
+        self.window.actions["check"].setChecked(overlay is Overlay.CHECK)
+        self.window.actions["magnitude"].setChecked(overlay is Overlay.MAGNITUDE)
+        if overlay is Overlay.CHECK:
+            tints = {k: check_colour(err, self.window.view.theme) for k, (err, _) in self.window.check.items()}
+            self.window.presenter.set_tints(tints, self.window.cursor)
+        elif overlay is Overlay.MAGNITUDE:
+            self._apply_magnitudes()
+        else:
+            self.window.presenter.set_tints({}, self.window.cursor)
+        self.update_inspector()
+
+    def _apply_magnitudes(self) -> None:
+        self.window.player.recording("backward")
+        tints, low, high = self.window.presenter.magnitude_tints()
+        self.window.presenter.set_tints(tints, self.window.cursor)
+        self.window.say(f"Gradient magnitude: dark purple = 10^{low:.1f}, yellow = 10^{high:.1f} "
+                 "(log₁₀ ‖dL/d·‖; grey = zero)")
+
+    def run_to_nan(self) -> None:
+        """Jump to the first step, forward pass first, that produced inf or nan."""
+        if self.window.player is None:
+            return
+        node_id = self.window.player.run_to_nan()
+        if node_id is not None:
+            self.pinned = node_id
+            self.window.view.centre_on(node_id)
+            self.update_inspector()
+
+    def toggle_breakpoint(self) -> None:
+        node_id = self.pinned or (self.window.cursor.current.node_id if self.window.cursor and self.window.cursor.current else None)
+        if node_id:
+            self.on_breakpoint_toggled(node_id)
+
+    def on_breakpoint_toggled(self, node_id: str) -> None:
+        if self.window.player is not None:
+            self.window.player.toggle_breakpoint(node_id)
+
+    def _on_player_breakpoint_toggled(self, node_id: str) -> None:
+        item = self.window.view.item_for(node_id)
+        if item is not None:
+            self.window.presenter.refresh_item(item, self.window.cursor)
+
+    def play_jacobian_pass(self, jpass) -> None:
+        """Animate the pass the Jacobian panel asks for; the panel fills in at its end."""
+        if self.window.player is None or not self.window.player.record_jacobian_pass(jpass):
+            return
+        self._jacobian_pending = True
+        self.toggle_play()
