@@ -21,6 +21,7 @@ from .actions import build_actions, build_menus
 from .controllers.exports import ExportsController
 from .controllers.playback import PlaybackController
 from .controllers.presentation import PresentationController, fitted_size
+from .controllers.training import TRAINING_MESSAGE, TrainingController
 from .controllers.sessions import SessionsController
 from .animation_export import AnimationExport
 from .expression_dock import ExpressionDock
@@ -37,8 +38,6 @@ from .theme import palette_theme
 from .training_dock import TrainingDock
 
 
-TRAINING_MESSAGE = ("Training: the graph is coloured by gradient magnitude as it learns "
-                    "(the passes can be stepped through when it stops)")
 STATE_VERSION = 4  # raise when docks are added, removed or regrouped
 FIRST_SIZE = (1280, 800)
 JACOBIAN_DELAY_MS = 40  # after a new picture is ready, before the Jacobian panel's plans
@@ -177,13 +176,7 @@ class MainWindow(QMainWindow):
         self.jacobian.visibilityChanged.connect(self._on_jacobian_visibility_changed)
         self._jacobian_problem = None
         self._jacobian_in_view = False
-        self.training.network_built.connect(self._on_training_network_built)
-        self.training.training_started.connect(self._on_training_training_started)
-        self.training.epoch_updated.connect(self._on_training_epoch_updated)
-        self.training.training_stopped.connect(self._on_training_training_stopped)
-        self.training.epoch_restored.connect(self._on_training_epoch_restored)
-        self._training = False
-        self._stopped_while_drawing: str | None = None
+        self.training_control = TrainingController(self)
         self.training.set_dark(self.view.theme.dark)
 
         self.resize(fitted_size(QSize(*FIRST_SIZE), self.presentation._available()))
@@ -308,8 +301,8 @@ class MainWindow(QMainWindow):
         self.sessions._update_title()
         self.built, self.graph = prepared.built, prepared.built.graph
         self.player = player = Player(prepared.built, prepared.recording)
-        player.training = self._training
-        if self._training:  # a network drawn for a run under way: coloured as it learns
+        player.training = self.training_control.running
+        if self.training_control.running:  # a network drawn for a run under way: coloured as it learns
             player.overlay = Overlay.MAGNITUDE
         self.stepping.attach(player)
         self.collapsed = prepared.collapsed
@@ -329,7 +322,7 @@ class MainWindow(QMainWindow):
         note = self.built.note + (f" · {len(self.graph)} nodes, scopes collapsed (double-click to open)"
                                   if self.collapsed else "")
         # A network drawn for a run that has started already: the training message stays.
-        self.say(TRAINING_MESSAGE if self._training else note + " · Space plays the forward pass")
+        self.say(TRAINING_MESSAGE if self.training_control.running else note + " · Space plays the forward pass")
 
     def _on_jacobian_visibility_changed(self, visible: bool) -> None:
         """The Jacobian panel works its problem out only when it is shown: for a big graph
@@ -370,11 +363,7 @@ class MainWindow(QMainWindow):
         if self._restore is not None:
             state, self._restore = self._restore, None
             self.sessions._restore_position(state)
-        if self._stopped_while_drawing is not None:
-            reason, self._stopped_while_drawing = self._stopped_while_drawing, None
-            self._after_weights_changed()
-            if reason not in ("done", "stopped"):
-                self.say(reason)
+        self.training_control.picture_ready()
 
     def cancel_work(self) -> None:
         if self.animation_export is not None:
@@ -431,7 +420,7 @@ class MainWindow(QMainWindow):
 
         self.load(build, "your expression", expression=text)
 
-    # --- training ------------------------------------------------------------------------------
+    # --- training: the training controller's ---------------------------------------------------
     def show_training(self) -> None:
         self.training.show()
         self.training.raise_()
@@ -440,71 +429,6 @@ class MainWindow(QMainWindow):
             wanted = min(max(460, self.width() * 2 // 5), 700)
             if self.training.width() < wanted:
                 self.resizeDocks([self.training], [wanted], Qt.Orientation.Horizontal)
-
-    def _on_training_network_built(self, run) -> None:
-        self.load(run.built, f"{run.network} on {run.data.name}")
-
-    def _on_training_training_started(self) -> None:
-        self.stop()
-        self._training = True
-        if self.player is not None:
-            self.player.training = True
-            self.player.overlay = Overlay.MAGNITUDE  # the epochs colour the nodes
-            self.actions["magnitude"].setChecked(True)
-            self.actions["check"].setChecked(False)
-        self.say(TRAINING_MESSAGE)
-
-    def _on_training_epoch_updated(self, update) -> None:
-        if self.presenter is None or self._job is not None:
-            return
-        # Only colours change while training: the live arrays belong to the worker.
-        norms = {k: v for k, v in update.gradient_norms.items() if v > 0}
-        if not norms:
-            return
-        logs = {k: np.log10(v) for k, v in norms.items()}
-        low, high = min(logs.values()), max(logs.values())
-        from .theme import scale_colour
-
-        tints = {k: scale_colour((v - low) / ((high - low) or 1.0)) for k, v in logs.items()}
-        for node_id, item in self.view.nodes.items():
-            item.set_flags(tints.get(node_id), item.non_finite)
-
-    def _on_training_training_stopped(self, reason: str) -> None:
-        self._training = False
-        if self.player is not None:
-            self.player.training = False
-        self._changed = True
-        self.sessions.workspace.changed()
-        self.sessions._update_title()
-        if self.view.building or self._job is not None:
-            # A run can end before the picture of its network is drawn: the passes are
-            # recorded again once it is (the old picture's items are not this graph's).
-            self._stopped_while_drawing = reason
-            self.say(reason if reason not in ("done", "stopped") else "Training stopped")
-            return
-        self._after_weights_changed()
-        if reason not in ("done", "stopped"):
-            self.say(reason)
-
-    def _on_training_epoch_restored(self, snapshot) -> None:
-        self._changed = True
-        self.sessions.workspace.changed()
-        self.sessions._update_title()
-        self._after_weights_changed()
-        self.say(f"Weights of epoch {snapshot.epoch} are back in the graph: step through its passes")
-
-    def _after_weights_changed(self) -> None:
-        """The network's weights changed under the recordings: record the passes again."""
-        if self.graph is None or self.training.run is None or self.graph is not self.training.run.network.graph:
-            return
-        self.player.weights_changed()
-        self.say("Training stopped: step through the backward pass on 16 training rows (→), "
-                 "or press Train to go on")
-
-    def _blocked_by_training(self) -> bool:
-        if self._training:
-            self.say("Training is running: pause or stop it to step through the passes")
-        return self._training
 
     # --- playback: the playback controller's ------------------------------------------------
     @property
@@ -615,7 +539,7 @@ class MainWindow(QMainWindow):
     @property
     def is_training(self) -> bool:
         """True from the start of a training run until the window has heard it ended."""
-        return self._training
+        return self.training_control.running
 
     @property
     def restoring(self) -> bool:

@@ -57,7 +57,7 @@ class ExportsController(QObject):
     def export_animation(self, path: str | Path, seconds_per_frame: float = 0.4) -> AnimationExport | None:
         """Play the current pass from its start, grabbing the graph view at each step, and
         write the frames as an animated GIF (``.gif``) or numbered PNGs (any other name)."""
-        if self.window.cursor is None or self.animation_export is not None or self.window._blocked_by_training():
+        if self.window.cursor is None or self.animation_export is not None or self.window.training_control.blocked():
             return None
         export = AnimationExport(self.window, path, seconds_per_frame)
         self.animation_export = export

@@ -82,7 +82,7 @@ class SessionsController(QObject):
         Raises ValueError when there is nothing to save or training is running (its arrays
         are changing), OSError when the file cannot be written.
         """
-        if self.window._training:
+        if self.window.training_control.running:
             raise ValueError("training is running: pause or stop it, then save")
         revision = self.workspace.revision
         written = save_session(path, self.session_state())
@@ -134,7 +134,7 @@ class SessionsController(QObject):
             self.window.say("A save is under way; try again when it has finished")
             return
         try:
-            if self.window._training:
+            if self.window.training_control.running:
                 raise ValueError("training is running: pause or stop it, then save")
             state = self.session_state()
         except ValueError as error:
@@ -222,7 +222,7 @@ class SessionsController(QObject):
         """Open a session file off the UI thread; the current graph stays until it is ready.
         A bad file leaves everything as it was and emits ``session_failed``."""
         path = Path(path)
-        if self.window._training:
+        if self.window.training_control.running:
             self.window.training.stop(wait=1.5)
         worker = self.window.worker
 
@@ -309,7 +309,7 @@ class SessionsController(QObject):
     def autosave_now(self, wait: bool = False) -> bool:
         """Write the autosave if anything changed since the last one (in a thread unless
         ``wait``); skipped while training or opening. True when a save was started."""
-        if (self.autosave is None or not self.window._changed or self.window.built is None or self.window._training
+        if (self.autosave is None or not self.window._changed or self.window.built is None or self.window.training_control.running
                 or self.window._job is not None or not self.autosave.writable()):
             return False
         try:
