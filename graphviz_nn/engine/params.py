@@ -160,6 +160,8 @@ def read_params(where: str, declared: tuple[Param, ...], raw: Any, ndim: int) ->
     ParamError
         An unknown or missing name, or a value of the wrong type or range.
     """
+    if not raw and type(raw) is dict and all(p.default is not REQUIRED for p in declared):
+        return {}
     op_name = where.split("(", 1)[0]
     names = ", ".join(p.name for p in declared) or "no parameters"
     if not isinstance(raw, dict):
