@@ -114,7 +114,7 @@ def test_pow_with_an_object_dtype_is_refused_quickly() -> None:
     ("mean", [(2, 3)], {"keepdims": "yes"}, "keepdims", "true or false"),
     ("softmax", [(2, 3)], {"axis": None}, "axis", "an axis of the input"),
     ("softmax", [(2, 3)], {"axis": [0]}, "axis", "an axis of the input"),
-    ("log_softmax", [()], {"axis": -1}, "axis", r"\(0\.\.-1\)"),
+    ("log_softmax", [()], {"axis": -1}, "axis", r"\(there is none: the input is a scalar\)"),
     ("leaky_relu", [(3,)], {"alpha": float("nan")}, "alpha", "a finite number"),
     ("leaky_relu", [(3,)], {"alpha": float("inf")}, "alpha", "a finite number"),
     ("leaky_relu", [(3,)], {"alpha": "0.1"}, "alpha", "a finite number"),
