@@ -11,7 +11,7 @@ from graphviz_nn.engine.params import axis as one_axis
 
 REQUIRED = {
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "sin", "cos",
-    "tanh", "sigmoid", "relu", "leaky_relu", "softplus", "softmax", "log_softmax", "sum",
+    "tanh", "sigmoid", "logsigmoid", "relu", "leaky_relu", "softplus", "softmax", "log_softmax", "sum",
     "mean", "matmul", "dot", "transpose", "reshape",
 }
 
