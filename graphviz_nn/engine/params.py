@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -166,11 +166,11 @@ def read_params(where: str, declared: tuple[Param, ...], raw: Any, ndim: int) ->
     ParamError
         An unknown or missing name, or a value of the wrong type or range.
     """
-    if not raw and type(raw) is dict and all(p.default is not REQUIRED for p in declared):
+    if not raw and isinstance(raw, Mapping) and all(p.default is not REQUIRED for p in declared):
         return {}
     op_name = where.split("(", 1)[0]
     names = ", ".join(p.name for p in declared) or "no parameters"
-    if not isinstance(raw, dict):
+    if not isinstance(raw, Mapping):
         raise ParamError(f"{where}: parameters must be a mapping of names to values, got {type(raw).__name__}")
     by_name = {p.name: p for p in declared}
     params = {}
