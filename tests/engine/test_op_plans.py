@@ -195,3 +195,19 @@ def test_every_registered_op_declares_its_parameters_and_a_shape() -> None:
         for example in op.examples:
             assert set(example.params) <= set(op.param_names), name
     assert math.prod(registry()["matmul"].plan([(3, 4), (4,)]).shape) == 3
+
+
+def test_the_gradient_of_dot_over_broadcast_stacks_builds_no_m_n_k_product(rng) -> None:
+    op = registry()["dot"]
+    x, y = rng.standard_normal((64, 1, 256)), rng.standard_normal((64, 256))
+    g = rng.standard_normal((64, 64))
+    tracemalloc.start()
+    try:
+        gx, gy = op.vjp[0](g, None, x, y), op.vjp[1](g, None, x, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    product = np.expand_dims(g, -1) * np.broadcast_to(y, (64, 64, 256))  # 8 MB, what it avoids
+    np.testing.assert_allclose(gx, product.sum(axis=1, keepdims=True), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(gy, (np.expand_dims(g, -1) * x).sum(axis=0), rtol=1e-10, atol=1e-10)
+    assert peak < product.nbytes / 16

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import string
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -85,6 +86,31 @@ def _dot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.einsum("...i,...i->...", x, y)
 
 
+_LABELS = string.ascii_letters  # einsum's axis labels
+
+
+def _dot_vjp(g: np.ndarray, x: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """dL/dx of Σ x·other: g · other, summed over the leading axes along which x was broadcast.
+
+    Written as g · other and summed afterwards, the product has the output's size times the
+    vector length (m·n·k for x (m, 1, k) and other (n, k)); einsum sums as it multiplies.
+    """
+    if x.shape[:-1] == g.shape or g.ndim + other.ndim >= len(_LABELS):
+        # x was not broadcast (the product has x's shape), or too many axes to label: the
+        # engine sums the product over the broadcast axes.
+        return np.expand_dims(g, -1) * other
+    lead, k = g.ndim, _LABELS[-1]
+    fresh = iter(_LABELS[lead:-1])
+    g_sub = _LABELS[:lead]
+    x_lead, o_lead = x.shape[:-1], other.shape[:-1]
+    o_sub = "".join(g_sub[lead - len(o_lead) + j] if n == g.shape[lead - len(o_lead) + j] else next(fresh)
+                    for j, n in enumerate(o_lead))
+    kept = [lead - len(x_lead) + j for j, n in enumerate(x_lead) if n == g.shape[lead - len(x_lead) + j]]
+    out_sub = "".join(g_sub[a] for a in kept)
+    summed = np.einsum(f"{g_sub},{o_sub}{k}->{out_sub}{k}", g, other)
+    return summed.reshape(x.shape)
+
+
 def _inverse(axes: Sequence[int] | None, ndim: int) -> tuple[int, ...] | None:
     """The permutation that puts transposed axes back; axes may count from the end (−1)."""
     # NOTE: argsort of the raw axes (-1, 0) gives (0, 1), not the inverse (1, 0) of (1, 0).
@@ -113,14 +139,12 @@ MATMUL = register(Op(
 DOT = register(Op(
     name="dot", arity=2, label="·",
     forward=_dot,
-    vjp=(
-        lambda g, ans, x, y: np.expand_dims(g, -1) * y,
-        lambda g, ans, x, y: np.expand_dims(g, -1) * x,
-    ),
+    vjp=(lambda g, ans, x, y: _dot_vjp(g, x, y), lambda g, ans, x, y: _dot_vjp(g, y, x)),
     linear=(0, 1),
     vjp_text=("g · y", "g · x"), jvp_text=("Σ dx · y", "Σ x · dy"), shape=_dot_shape,
     cost=_product_cost,
-    examples=(Example(((3,), (3,))), Example(((2, 3), (3,))), Example(((2, 3), (2, 3)))),
+    examples=(Example(((3,), (3,))), Example(((2, 3), (3,))), Example(((2, 3), (2, 3))),
+              Example(((2, 1, 3), (4, 3))), Example(((1, 4, 3), (2, 1, 3))), Example(((3,), (2, 2, 3)))),
 ))
 
 TRANSPOSE = register(Op(
