@@ -211,3 +211,19 @@ def test_the_gradient_of_dot_over_broadcast_stacks_builds_no_m_n_k_product(rng) 
     np.testing.assert_allclose(gx, product.sum(axis=1, keepdims=True), rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(gy, (np.expand_dims(g, -1) * x).sum(axis=0), rtol=1e-10, atol=1e-10)
     assert peak < product.nbytes / 16
+
+
+def test_the_gradient_of_matmul_over_broadcast_stacks_builds_no_stacked_product(rng) -> None:
+    op = registry()["matmul"]
+    x, y = rng.standard_normal((64, 1, 1, 256)), rng.standard_normal((64, 256, 1))
+    g = rng.standard_normal((64, 64, 1, 1))
+    tracemalloc.start()
+    try:
+        gx, gy = op.vjp[0](g, None, x, y), op.vjp[1](g, None, x, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    stacked = g @ np.swapaxes(y, -1, -2)  # (64, 64, 1, 256): 8 MB, what the rule avoids
+    np.testing.assert_allclose(gx, stacked.sum(axis=1, keepdims=True), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(gy, (np.swapaxes(x, -1, -2) @ g).sum(axis=0), rtol=1e-10, atol=1e-10)
+    assert peak < stacked.nbytes / 16
