@@ -9,10 +9,10 @@ from .errors import EngineError, GraphError, NonFiniteError, RuleError, ShapeErr
 from .graph import Graph, topological_order
 from .node import Constant, Function, Node, Variable, apply, as_node
 from .ops import (
-    abs, add, cos, div, dot, exp, leaky_relu, log, log_softmax, logsigmoid, matmul, mean, mul, neg, pow,
-    relu, reshape, sigmoid, sin, softmax, softplus, sqrt, sub, sum, tanh, transpose,
+    abs, add, cos, div, dot, exp, leaky_relu, log, log_softmax, logsigmoid, matmul, mean, mul,
+    neg, pow, relu, reshape, sigmoid, sin, softmax, softplus, sqrt, sub, sum, tanh, transpose,
 )
-from .params import MAX_NDIM, Param, ParamError
+from .params import Param, ParamError
 from .parse import ParseError, Parsed, parse
 from .plan import Plan
 from .registry import Example, Op, get_op, register, registry
@@ -20,11 +20,11 @@ from .step import Contribution, Step
 
 __all__ = [
     "Constant", "Contribution", "EngineError", "Example", "Function", "GradientCheck", "Graph",
-    "GraphError", "JacobianResult", "Node", "NonFiniteError", "Op", "Param", "ParamError", "ParseError", "Parsed", "Plan",
-    "RuleError", "ShapeError",
-    "Step", "Variable", "abs", "add", "apply", "as_node", "check_gradients", "check_op_rules",
-    "cos", "div", "dot", "exp", "get_op", "grad", "jacobian", "jvp", "leaky_relu", "log",
-    "log_softmax", "logsigmoid", "matmul", "mean", "mul", "neg", "numeric_jacobian", "parse", "pow", "register", "registry",
+    "GraphError", "JacobianResult", "Node", "NonFiniteError", "Op", "Param", "ParamError",
+    "ParseError", "Parsed", "Plan", "RuleError", "ShapeError", "Step", "Variable",
+    "abs", "add", "apply", "as_node", "check_gradients", "check_op_rules", "cos", "div", "dot",
+    "exp", "get_op", "grad", "jacobian", "jvp", "leaky_relu", "log", "log_softmax", "logsigmoid",
+    "matmul", "mean", "mul", "neg", "numeric_jacobian", "parse", "pow", "register", "registry",
     "relative_error", "relu", "reshape", "sigmoid", "sin", "softmax", "softplus", "sqrt",
     "sub", "sum", "tanh", "topological_order", "transpose",
 ]

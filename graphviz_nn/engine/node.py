@@ -10,8 +10,9 @@ from typing import Any, Mapping, Sequence, Union
 
 import numpy as np
 
-from .errors import ShapeError
+from .errors import EngineError, ShapeError
 from .params import read_params
+from .plan import check_call
 from .registry import Op, get_op
 
 ArrayLike = Union[float, int, Sequence, np.ndarray]
@@ -183,12 +184,8 @@ class Function(Node):
         if len(self._inputs) != op.arity:
             raise TypeError(f"{op.name} takes {op.arity} inputs, got {len(self._inputs)}")
         values = [node.value for node in self._inputs]
-        shapes = [v.shape for v in values]
-        given = dict(params) if params else {}
-        if op.plannable:
-            self.params = dict(op.plan(shapes, given, describe_call(op, self._inputs)).params)
-        else:
-            self.params = read_params(describe_call(op, self._inputs), op.params, given, len(shapes[0]) if shapes else 0)
+        self.params = _checked_params(op, self._inputs, tuple(v.shape for v in values),
+                                      dict(params) if params else {})
         try:
             value = op.forward(*values, **self.params)
         except ValueError as error:
@@ -206,6 +203,22 @@ class Function(Node):
     def __repr__(self) -> str:
         name = f"{self.name!r}, " if self.name is not None else ""
         return f"Function({name}op={self.op.name!r}, shape={self.value.shape})"
+
+
+def _checked_params(op: Op, inputs: tuple[Node, ...], shapes: tuple, given: dict) -> dict[str, Any]:
+    """The parameters checked against the op's declarations, and the shapes against its rule."""
+    try:
+        if op.plannable:
+            return check_call(op, shapes, given)[0]
+        return read_params(op.name, op.params, given, len(shapes[0]) if shapes else 0)
+    except EngineError:
+        # Again, to name the operands in the message (made only when there is an error).
+        where = describe_call(op, inputs)
+        if op.plannable:
+            check_call(op, shapes, given, where)
+        else:
+            read_params(where, op.params, given, len(shapes[0]) if shapes else 0)
+        raise
 
 
 def as_node(value: NodeLike) -> Node:

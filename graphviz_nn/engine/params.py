@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -88,7 +88,7 @@ def axis(default: Any = None, several: bool = True) -> Param:
             return axes
         return _one_axis(value, ndim)
 
-    words = "an axis of the input ({low}..{high})"
+    words = "an axis of the input ({axes})"
     if several:
         words += ", a tuple of distinct axes, or None"
     return Param("axis", words, read, default)
@@ -148,6 +148,12 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _allowed(param: Param, ndim: int) -> str:
+    """What the parameter may be for an input of ``ndim`` dimensions, in words."""
+    axes = f"{-ndim}..{ndim - 1}" if ndim else "there is none: the input is a scalar"
+    return param.allowed.format(axes=axes, ndim=ndim)
+
+
 def read_params(where: str, declared: tuple[Param, ...], raw: Any, ndim: int) -> dict[str, Any]:
     """Check a parameter mapping from an untrusted source against an op's declarations.
 
@@ -160,9 +166,11 @@ def read_params(where: str, declared: tuple[Param, ...], raw: Any, ndim: int) ->
     ParamError
         An unknown or missing name, or a value of the wrong type or range.
     """
+    if not raw and isinstance(raw, Mapping) and all(p.default is not REQUIRED for p in declared):
+        return {}
     op_name = where.split("(", 1)[0]
     names = ", ".join(p.name for p in declared) or "no parameters"
-    if not isinstance(raw, dict):
+    if not isinstance(raw, Mapping):
         raise ParamError(f"{where}: parameters must be a mapping of names to values, got {type(raw).__name__}")
     by_name = {p.name: p for p in declared}
     params = {}
@@ -173,10 +181,10 @@ def read_params(where: str, declared: tuple[Param, ...], raw: Any, ndim: int) ->
         try:
             params[key] = param.read(value, ndim)
         except (ValueError, TypeError, OverflowError):
-            allowed = param.allowed.format(low=-ndim, high=ndim - 1, ndim=ndim)
-            raise ParamError(f"{where}: parameter {key!r} must be {allowed}; got {_show(value)}") from None
+            raise ParamError(f"{where}: parameter {key!r} must be {_allowed(param, ndim)}; "
+                             f"got {_show(value)}") from None
     for param in declared:
         if param.default is REQUIRED and param.name not in params:
-            allowed = param.allowed.format(low=-ndim, high=ndim - 1, ndim=ndim)
-            raise ParamError(f"{where}: parameter {param.name!r} is required; it must be {allowed}")
+            raise ParamError(f"{where}: parameter {param.name!r} is required; it must be "
+                             f"{_allowed(param, ndim)}")
     return params

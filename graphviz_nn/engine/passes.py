@@ -130,9 +130,7 @@ def backward_steps(
                 previous = grads.get(x)
                 grads[x] = term if previous is None else previous + term
                 if record:
-                    local = None
-                    if op.elementwise:
-                        local = np.asarray(op.vjp[i](np.ones_like(ans), ans, *values, **params))
+                    local = op.local_derivative(i, ans, values, params)
                     c = Contribution(
                         graph.id_of(node), graph.id_of(x), op.arg_names[i], term, g, local,
                         op.vjp_text[i] if op.vjp_text else "",
@@ -193,9 +191,7 @@ def tangent_steps(
                     raise _misshapen(node, "jvp", i, error) from None
                 tangent = term if tangent is None else np.asarray(tangent + term)
                 if record:
-                    local = None
-                    if op.elementwise:
-                        local = np.asarray(op.vjp[i](np.ones_like(ans), ans, *values, **params))
+                    local = op.local_derivative(i, ans, values, params)
                     terms.append(Contribution(
                         graph.id_of(x), graph.id_of(node), op.arg_names[i], term, dx, local,
                         op.tangent_formula(i),

@@ -56,7 +56,9 @@ def broadcast_together(*shapes: Shape) -> Shape:
 
     Raises ValueError where two lengths differ and neither is 1.
     """
-    ndim = max((len(s) for s in shapes), default=0)
+    if not shapes or all(s == shapes[0] for s in shapes):  # the usual case, at a glance
+        return tuple(shapes[0]) if shapes else ()
+    ndim = max(len(s) for s in shapes)
     result = []
     for i in range(-ndim, 0):
         lengths = {s[i] for s in shapes if len(s) >= -i} - {1}
@@ -83,27 +85,49 @@ def per_element(shapes: Sequence[Shape], params: Mapping[str, Any], shape: Shape
     return size, size
 
 
+def check_call(op: Op, shapes: tuple[Shape, ...], params: Any, where: str | None = None
+               ) -> tuple[dict[str, Any], Shape]:
+    """The checked parameters and the output shape of a call; ``shapes`` are tuples of ints.
+
+    ``where`` names the call in messages; by default ``sum((2, 3))``, made only on error.
+    """
+    if len(shapes) != op.arity:
+        raise ShapeError(f"{_where(op, shapes, where)}: {op.name} takes {op.arity} input(s), "
+                         f"got {len(shapes)}")
+    for s in shapes:
+        if len(s) > MAX_NDIM or (s and min(s) < 0):
+            raise ShapeError(f"{_where(op, shapes, where)}: an input of shape {s} is not allowed "
+                             f"(at most {MAX_NDIM} dimensions, each of length >= 0)")
+    ndim = len(shapes[0]) if shapes else 0
+    if params or op.params:
+        checked = read_params(_where(op, shapes, where), op.params, params, ndim)
+        full = {p.name: p.default for p in op.params}
+        full.update(checked)
+    else:
+        checked = full = {}
+    try:
+        shape = (op.shape or broadcast_shape)(shapes, full)
+    except ValueError as error:
+        raise ShapeError(f"{_where(op, shapes, where)}: {error}") from None
+    if len(shape) > MAX_NDIM:
+        raise ShapeError(f"{_where(op, shapes, where)}: the result would have {len(shape)} "
+                         f"dimensions, more than {MAX_NDIM}")
+    return checked, shape
+
+
+def _where(op: Op, shapes: tuple[Shape, ...], where: str | None) -> str:
+    return where or f"{op.name}({', '.join(str(s) for s in shapes)})"
+
+
 def plan_call(op: Op, shapes: Sequence[Sequence[int]], params: Any, where: str | None = None) -> Plan:
     """The :class:`Plan` of ``op`` on inputs of ``shapes`` with ``params``; see :meth:`Op.plan`."""
     shapes = tuple(tuple(int(n) for n in s) for s in shapes)
-    where = where or f"{op.name}({', '.join(str(s) for s in shapes)})"
-    if len(shapes) != op.arity:
-        raise ShapeError(f"{where}: {op.name} takes {op.arity} input(s), got {len(shapes)}")
-    for s in shapes:
-        if len(s) > MAX_NDIM or any(n < 0 for n in s):
-            raise ShapeError(f"{where}: an input of shape {s} is not allowed (at most {MAX_NDIM} "
-                             "dimensions, each of length >= 0)")
-    checked = read_params(where, op.params, params, len(shapes[0]) if shapes else 0)
+    checked, shape = check_call(op, shapes, params, where)
+    shape = tuple(int(n) for n in shape)
     full = {p.name: p.default for p in op.params}
     full.update(checked)
-    try:
-        shape = tuple(int(n) for n in (op.shape or broadcast_shape)(shapes, full))
-    except ValueError as error:
-        raise ShapeError(f"{where}: {error}") from None
-    if len(shape) > MAX_NDIM:
-        raise ShapeError(f"{where}: the result would have {len(shape)} dimensions, more than {MAX_NDIM}")
     flops, temporary = (op.cost or per_element)(shapes, full, shape)
     return Plan(checked, shape, int(flops), int(temporary))
 
 
-__all__ = ["ParamError", "Plan", "broadcast_shape", "broadcast_together", "per_element", "plan_call"]
+__all__ = ["ParamError", "Plan", "broadcast_shape", "broadcast_together", "check_call", "per_element", "plan_call"]

@@ -25,6 +25,7 @@ import numpy as np
 
 from .params import Param
 from .plan import Plan, plan_call
+from .rules import derive_rules
 
 Rule = Callable[..., np.ndarray]
 
@@ -77,12 +78,21 @@ class Op:
         Number of array inputs.
     forward : callable
         ``forward(x, y, **params) -> ndarray``.
-    vjp : tuple of callables or None
-        One reverse-mode rule per input, ``vjp[i](g, ans, *inputs, **params)``.
-    jvp : tuple of callables or None
-        One forward-mode rule per input, ``jvp[i](d_i, ans, *inputs, **params)``.
     label : str
         Short symbol drawn in the graph ("+", "@", "σ").
+    vjp : tuple of callables or None
+        One reverse-mode rule per input, ``vjp[i](g, ans, *inputs, **params)``. Derived as
+        ``g · derivative[i]`` when left out and the derivative is declared.
+    jvp : tuple of callables or None
+        One forward-mode rule per input, ``jvp[i](d_i, ans, *inputs, **params)``. Derived
+        when left out: the op itself on the tangent for a linear input, else
+        ``d_i · derivative[i]``.
+    derivative : tuple of callables or None
+        Elementwise ops: each input's local derivative ``derivative[i](ans, *inputs,
+        **params)``, the array the upstream is multiplied by (the step recorder shows it).
+    linear : tuple of int
+        The inputs the op is linear in, each on its own (both factors of a product, the one
+        input of a sum or a transpose): their jvp is the op applied to the tangent.
     vjp_text : tuple of str
         Each input's reverse rule as text, in terms of g, ans, x, y ("g · cos(x)").
     jvp_text : tuple of str
@@ -110,9 +120,11 @@ class Op:
     name: str
     arity: int
     forward: Callable[..., np.ndarray]
-    vjp: tuple[Rule, ...] | None
-    jvp: tuple[Rule, ...] | None
     label: str
+    vjp: tuple[Rule, ...] | None = None
+    jvp: tuple[Rule, ...] | None = None
+    derivative: tuple[Rule, ...] | None = None
+    linear: tuple[int, ...] = ()
     vjp_text: tuple[str, ...] = ()
     jvp_text: tuple[str, ...] = ()
     elementwise: bool = False
@@ -120,6 +132,26 @@ class Op:
     shape: Callable[[tuple[tuple[int, ...], ...], Mapping[str, Any]], tuple[int, ...]] | None = None
     cost: Callable[..., tuple[int, int]] | None = None
     examples: tuple[Example, ...] = ()
+
+    def __post_init__(self) -> None:
+        vjp, jvp = derive_rules(
+            self.arity, self.forward, self.derivative, self.linear, bool(self.params)
+        )
+        if self.vjp is None:
+            object.__setattr__(self, "vjp", vjp)
+        if self.jvp is None:
+            object.__setattr__(self, "jvp", jvp)
+
+    def local_derivative(self, i: int, ans: np.ndarray, inputs, params) -> np.ndarray | None:
+        """Input ``i``'s elementwise local derivative at these values, of the output's shape;
+        None for an op that is not elementwise (matmul, softmax, sums)."""
+        if not self.elementwise:
+            return None
+        if self.derivative is not None:
+            d = self.derivative[i](ans, *inputs, **params)
+        else:
+            d = self.vjp[i](np.ones_like(ans), ans, *inputs, **params)
+        return np.array(np.broadcast_to(d, ans.shape), dtype=np.float64)
 
     @property
     def arg_names(self) -> tuple[str, ...]:
@@ -202,7 +234,7 @@ def register(op: Op) -> Op:
     """
     if op.name in _REGISTRY:
         raise ValueError(f"op {op.name!r} is registered twice")
-    for kind in ("vjp", "jvp"):
+    for kind in ("vjp", "jvp", "derivative"):
         rules = getattr(op, kind)
         if rules is not None and len(rules) != op.arity:
             raise ValueError(

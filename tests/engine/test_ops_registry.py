@@ -7,10 +7,11 @@ import pytest
 
 import graphviz_nn as gn
 from graphviz_nn.engine import Example, Op, RuleError, check_op_rules, registry
+from graphviz_nn.engine.params import axis as one_axis
 
 REQUIRED = {
     "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "sin", "cos",
-    "tanh", "sigmoid", "relu", "leaky_relu", "softplus", "softmax", "log_softmax", "sum",
+    "tanh", "sigmoid", "logsigmoid", "relu", "leaky_relu", "softplus", "softmax", "log_softmax", "sum",
     "mean", "matmul", "dot", "transpose", "reshape",
 }
 
@@ -110,3 +111,45 @@ def test_registry_is_read_only() -> None:
 def test_registering_a_name_twice_is_refused() -> None:
     with pytest.raises(ValueError, match="registered twice"):
         gn.register(registry()["sin"])
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in registry().items() if op.elementwise))
+def test_the_local_derivative_is_what_the_upstream_is_multiplied_by(name, rng) -> None:
+    op = registry()[name]
+    for example in op.examples:
+        xs = example.sample(rng)
+        ans = np.asarray(op.forward(*xs, **example.params))
+        for i in range(op.arity):
+            local = op.local_derivative(i, ans, xs, example.params)
+            via_rule = op.vjp[i](np.ones_like(ans), ans, *xs, **example.params)
+            assert local.shape == ans.shape
+            np.testing.assert_allclose(local, np.broadcast_to(via_rule, ans.shape), rtol=1e-15)
+
+
+def test_an_op_declaring_only_its_local_derivative_gets_both_rules(rng) -> None:
+    op = Op(name="cube", arity=1, label="³", forward=lambda x: x ** 3, elementwise=True,
+            derivative=(lambda ans, x: 3 * x * x,), vjp_text=("g · 3x²",),
+            examples=(Example(((3,),)), Example(((2, 3),))))
+    check_op_rules(op, rng)
+    x = gn.Variable([1.0, -2.0])
+    f = gn.apply(op, x)
+    np.testing.assert_array_equal(gn.grad(gn.sum(f), [x])[0], [3.0, 12.0])
+    np.testing.assert_array_equal(gn.jvp(f, {x: [1.0, 1.0]}), [3.0, 12.0])
+    assert op.tangent_formula(0) == "dx · 3x²"
+
+
+def test_a_linear_op_gets_its_tangent_rule_from_its_forward(rng) -> None:
+    op = Op(name="scaled_sum", arity=1, label="Σ", forward=lambda x, axis=-1: 2 * np.sum(x, axis=axis),
+            vjp=(lambda g, ans, x, axis=-1: 2 * np.broadcast_to(np.expand_dims(g, axis), x.shape),),
+            linear=(0,), vjp_text=("2g",), params=(one_axis(-1, several=False),),
+            shape=lambda shapes, params: shapes[0][:-1],
+            examples=(Example(((3,),)), Example(((2, 3),), {"axis": 0})))
+    check_op_rules(op, rng)
+    assert op.jvp[0](np.ones(3), None, np.zeros(3)) == 6.0
+
+
+def test_linear_and_derivative_declarations_replace_written_rules() -> None:
+    linear = {n for n, op in registry().items() if op.linear}
+    assert {"matmul", "dot", "sum", "mean", "transpose", "reshape", "neg", "mul"} <= linear
+    local = {n for n, op in registry().items() if op.derivative}
+    assert {"exp", "sin", "cos", "tanh", "sigmoid", "relu", "softplus", "pow", "mul"} <= local

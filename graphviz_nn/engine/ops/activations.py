@@ -47,8 +47,7 @@ def _log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 TANH = register(Op(
     name="tanh", arity=1, label="tanh", forward=np.tanh, elementwise=True,
     # NOTE: the derivative is written with the output, 1 − tanh², saving a second tanh.
-    vjp=(lambda g, ans, x: g * (1 - ans * ans),),
-    jvp=(lambda dx, ans, x: dx * (1 - ans * ans),),
+    derivative=(lambda ans, x: 1 - ans * ans,),
     vjp_text=("g · (1 − tanh²(x))",), examples=_ANY,
 ))
 
@@ -56,16 +55,14 @@ SIGMOID = register(Op(
     name="sigmoid", arity=1, label="σ", forward=_sigmoid, elementwise=True,
     # NOTE: σ' = σ(1 − σ) uses the output, as the seed's SigmM should have; it keeps full
     # relative precision in the negative tail, where log σ needs it (d log σ(−40) = 1).
-    vjp=(lambda g, ans, x: g * ans * (1 - ans),),
-    jvp=(lambda dx, ans, x: dx * ans * (1 - ans),),
+    derivative=(lambda ans, x: ans * (1 - ans),),
     vjp_text=("g · σ(x) · (1 − σ(x))",),
     examples=_ANY + (Example(((5,),), domain=((-6, 6),)), Example(((5,),), domain=((-60, -20),))),
 ))
 
 RELU = register(Op(
     name="relu", arity=1, label="ReLU", forward=lambda x: np.maximum(x, 0.0), elementwise=True,
-    vjp=(lambda g, ans, x: g * (x > 0),),
-    jvp=(lambda dx, ans, x: dx * (x > 0),),
+    derivative=(lambda ans, x: x > 0,),
     vjp_text=("g · [x > 0]",),
     examples=tuple(Example(e.shapes, away_from=0.0) for e in _ANY),
 ))
@@ -73,8 +70,7 @@ RELU = register(Op(
 LEAKY_RELU = register(Op(
     name="leaky_relu", arity=1, label="LReLU",
     forward=lambda x, alpha=0.01: np.where(x > 0, x, alpha * x), elementwise=True,
-    vjp=(lambda g, ans, x, alpha=0.01: g * np.where(x > 0, 1.0, alpha),),
-    jvp=(lambda dx, ans, x, alpha=0.01: dx * np.where(x > 0, 1.0, alpha),),
+    derivative=(lambda ans, x, alpha=0.01: np.where(x > 0, 1.0, alpha),),
     vjp_text=("g · (1 if x > 0 else α)",), params=(real("alpha", 0.01),),
     examples=(Example(((3,),), away_from=0.0), Example(((2, 3),), {"alpha": 0.2}, away_from=0.0)),
 ))
@@ -82,8 +78,7 @@ LEAKY_RELU = register(Op(
 SOFTPLUS = register(Op(
     name="softplus", arity=1, label="softplus", forward=lambda x: np.logaddexp(0.0, x),
     elementwise=True,
-    vjp=(lambda g, ans, x: g * _sigmoid(x),),
-    jvp=(lambda dx, ans, x: dx * _sigmoid(x),),
+    derivative=(lambda ans, x: _sigmoid(x),),
     vjp_text=("g · σ(x)",), examples=_ANY,
 ))
 
@@ -92,8 +87,7 @@ LOGSIGMOID = register(Op(
     elementwise=True,
     # NOTE: log σ(x) = −log(1 + e^−x); logaddexp keeps both tails exact (−40 at x = −40,
     # −4.2e-18 at x = 40), and the slope σ(−x) = 1 − σ(x) is exact where σ(x) rounds to 1.
-    vjp=(lambda g, ans, x: g * _sigmoid(-x),),
-    jvp=(lambda dx, ans, x: dx * _sigmoid(-x),),
+    derivative=(lambda ans, x: _sigmoid(-x),),
     vjp_text=("g · σ(−x)",),
     examples=_ANY + (Example(((5,),), domain=((-40, 40),)),),
 ))

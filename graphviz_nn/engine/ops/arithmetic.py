@@ -21,7 +21,7 @@ def _safe_log(x: np.ndarray) -> np.ndarray:
     return np.log(np.where(x == 0, 1.0, x))
 
 
-def _base_slope(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+def _base_slope(ans: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """d(x**y)/dx = y · x^(y−1), and 0 where y == 0 even at x == 0 (x**0 is constant 1).
 
     The plain product is 0 · 0^−1 = 0 · inf = nan there; the exponent 1 stands in for y − 1
@@ -49,11 +49,12 @@ SUB = register(Op(
 
 MUL = register(Op(
     name="mul", arity=2, label="×", forward=np.multiply, elementwise=True,
-    vjp=(lambda g, ans, x, y: g * y, lambda g, ans, x, y: g * x),
-    jvp=(lambda dx, ans, x, y: dx * y, lambda dy, ans, x, y: x * dy),
+    derivative=(lambda ans, x, y: y, lambda ans, x, y: x), linear=(0, 1),
     vjp_text=("g · y", "g · x"), examples=_BROADCAST_EXAMPLES,
 ))
 
+# NOTE: add, sub and div keep explicit rules: g itself, or g / y in one pass, is cheaper than
+# multiplying by a declared derivative of ones or 1 / y.
 DIV = register(Op(
     name="div", arity=2, label="÷", forward=np.divide, elementwise=True,
     vjp=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y),
@@ -64,21 +65,13 @@ DIV = register(Op(
 
 NEG = register(Op(
     name="neg", arity=1, label="−", forward=np.negative, elementwise=True,
-    vjp=(lambda g, ans, x: -g,),
-    jvp=(lambda dx, ans, x: -dx,),
+    vjp=(lambda g, ans, x: -g,), linear=(0,),
     vjp_text=("−g",), examples=(Example(((3,),)), Example(((),))),
 ))
 
 POW = register(Op(
     name="pow", arity=2, label="^", forward=np.power, elementwise=True,
-    vjp=(
-        lambda g, ans, x, y: g * _base_slope(x, y),
-        lambda g, ans, x, y: g * _safe_log(x) * ans,
-    ),
-    jvp=(
-        lambda dx, ans, x, y: dx * _base_slope(x, y),
-        lambda dy, ans, x, y: dy * _safe_log(x) * ans,
-    ),
+    derivative=(_base_slope, lambda ans, x, y: _safe_log(x) * ans),
     vjp_text=("g · y · x^(y−1)", "g · log(x) · x^y"),
     examples=tuple(Example(e.shapes, domain=((0.3, 2), (-2, 2))) for e in _BROADCAST_EXAMPLES),
 ))

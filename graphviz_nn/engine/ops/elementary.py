@@ -13,11 +13,11 @@ _POSITIVE = tuple(Example(e.shapes, domain=((0.2, 3.0),)) for e in _ANY)
 EXP = register(Op(
     name="exp", arity=1, label="exp", forward=np.exp, elementwise=True,
     # NOTE: the derivative of exp is its own output, so the rule reuses ans.
-    vjp=(lambda g, ans, x: g * ans,),
-    jvp=(lambda dx, ans, x: dx * ans,),
+    derivative=(lambda ans, x: ans,),
     vjp_text=("g · exp(x)",), examples=_ANY,
 ))
 
+# NOTE: log and sqrt keep explicit rules: g / x is one pass where g · (1 / x) takes two.
 LOG = register(Op(
     name="log", arity=1, label="log", forward=np.log, elementwise=True,
     vjp=(lambda g, ans, x: g / x,),
@@ -35,23 +35,20 @@ SQRT = register(Op(
 ABS = register(Op(
     name="abs", arity=1, label="|·|", forward=np.abs, elementwise=True,
     # NOTE: at x = 0 the subgradient 0 is used (np.sign(0) == 0), as PyTorch and JAX do.
-    vjp=(lambda g, ans, x: g * np.sign(x),),
-    jvp=(lambda dx, ans, x: dx * np.sign(x),),
+    derivative=(lambda ans, x: np.sign(x),),
     vjp_text=("g · sign(x)",),
     examples=tuple(Example(e.shapes, away_from=0.0) for e in _ANY),
 ))
 
 SIN = register(Op(
     name="sin", arity=1, label="sin", forward=np.sin, elementwise=True,
-    vjp=(lambda g, ans, x: g * np.cos(x),),
-    jvp=(lambda dx, ans, x: dx * np.cos(x),),
+    derivative=(lambda ans, x: np.cos(x),),
     vjp_text=("g · cos(x)",), examples=_ANY,
 ))
 
 COS = register(Op(
     name="cos", arity=1, label="cos", forward=np.cos, elementwise=True,
-    vjp=(lambda g, ans, x: -g * np.sin(x),),
-    jvp=(lambda dx, ans, x: -dx * np.sin(x),),
+    derivative=(lambda ans, x: -np.sin(x),),
     vjp_text=("−g · sin(x)",), examples=_ANY,
 ))
 

@@ -44,9 +44,17 @@ def _matmul_vjp(g: np.ndarray, x: np.ndarray, y: np.ndarray, wrt: int) -> np.nda
     if x_vec:
         g2 = np.expand_dims(g2, -2)
     if wrt == 0:
-        result = g2 @ np.swapaxes(y2, -1, -2)
+        result = None
+        if x2.shape[:-2] != g2.shape[:-2]:  # x's stack was broadcast: sum while multiplying
+            result = _summed_product(g2, "PQ", y2, "KQ", x2.shape, "PK")
+        if result is None:
+            result = g2 @ np.swapaxes(y2, -1, -2)
         return result[..., 0, :] if x_vec else result
-    result = np.swapaxes(x2, -1, -2) @ g2
+    result = None
+    if y2.shape[:-2] != g2.shape[:-2]:
+        result = _summed_product(g2, "PQ", x2, "PK", y2.shape, "KQ")
+    if result is None:
+        result = np.swapaxes(x2, -1, -2) @ g2
     return result[..., :, 0] if y_vec else result
 
 
@@ -85,6 +93,41 @@ def _dot(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.einsum("...i,...i->...", x, y)
 
 
+_STACK_LABELS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJLMNORSTUVWXYZ"  # K, P, Q name matrix axes
+
+
+def _summed_product(g: np.ndarray, g_core: str, other: np.ndarray, other_core: str,
+                    shape: tuple[int, ...], core: str) -> np.ndarray | None:
+    """The cotangent of an input of ``shape`` whose leading (stacked) axes were broadcast:
+    einsum of g and the other operand straight into that shape, summing as it multiplies.
+
+    Computed as a product of broadcast shape and summed afterwards (as the engine's
+    un-broadcasting would), it held the output's size times the summed length: m·n·k for
+    dot(x (m, 1, k), y (n, k)), 17 GB for a 20 kB file. None when there are too many axes
+    to label (more than 49); the caller then takes the product.
+    """
+    lead = g.ndim - len(g_core)
+    other_lead = other.ndim - len(other_core)
+    if lead + other_lead > len(_STACK_LABELS):
+        return None
+    g_sub, fresh = _STACK_LABELS[:lead], iter(_STACK_LABELS[lead:])
+    at = lead - other_lead  # other's stacked axes line up with g's last ones
+    o_sub = "".join(g_sub[at + j] if n == g.shape[at + j] else next(fresh)
+                    for j, n in enumerate(other.shape[:other_lead]))
+    at = lead - (len(shape) - len(core))
+    kept = "".join(g_sub[at + j] for j, n in enumerate(shape[:len(shape) - len(core)]) if n == g.shape[at + j])
+    return np.einsum(f"{g_sub}{g_core},{o_sub}{other_core}->{kept}{core}", g, other).reshape(shape)
+
+
+def _dot_vjp(g: np.ndarray, x: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """dL/dx of Σ x·other: g · other, summed over the leading axes along which x was broadcast."""
+    if x.shape[:-1] != g.shape:
+        summed = _summed_product(g, "", other, "K", x.shape, "K")
+        if summed is not None:
+            return summed
+    return np.expand_dims(g, -1) * other  # x was not broadcast: the product has its shape
+
+
 def _inverse(axes: Sequence[int] | None, ndim: int) -> tuple[int, ...] | None:
     """The permutation that puts transposed axes back; axes may count from the end (−1)."""
     # NOTE: argsort of the raw axes (-1, 0) gives (0, 1), not the inverse (1, 0) of (1, 0).
@@ -97,7 +140,7 @@ MATMUL = register(Op(
         lambda g, ans, x, y: _matmul_vjp(g, x, y, 0),
         lambda g, ans, x, y: _matmul_vjp(g, x, y, 1),
     ),
-    jvp=(lambda dx, ans, x, y: dx @ y, lambda dy, ans, x, y: x @ dy),
+    linear=(0, 1),
     vjp_text=("g @ yᵀ", "xᵀ @ g"), jvp_text=("dx @ y", "x @ dy"), shape=_matmul_shape,
     cost=_product_cost,
     examples=(
@@ -107,30 +150,28 @@ MATMUL = register(Op(
         Example(((3,), (3,))),
         Example(((2, 2, 3), (3, 4))),
         Example(((2, 3), (2, 3, 4))),
+        Example(((2, 1, 2, 3), (3, 3, 2))),
+        Example(((3,), (2, 1, 3, 2))),
+        Example(((1, 2, 3), (4, 1, 3, 2))),
     ),
 ))
 
 DOT = register(Op(
     name="dot", arity=2, label="·",
     forward=_dot,
-    vjp=(
-        lambda g, ans, x, y: np.expand_dims(g, -1) * y,
-        lambda g, ans, x, y: np.expand_dims(g, -1) * x,
-    ),
-    jvp=(
-        lambda dx, ans, x, y: _dot(dx, y),
-        lambda dy, ans, x, y: _dot(x, dy),
-    ),
+    vjp=(lambda g, ans, x, y: _dot_vjp(g, x, y), lambda g, ans, x, y: _dot_vjp(g, y, x)),
+    linear=(0, 1),
     vjp_text=("g · y", "g · x"), jvp_text=("Σ dx · y", "Σ x · dy"), shape=_dot_shape,
     cost=_product_cost,
-    examples=(Example(((3,), (3,))), Example(((2, 3), (3,))), Example(((2, 3), (2, 3)))),
+    examples=(Example(((3,), (3,))), Example(((2, 3), (3,))), Example(((2, 3), (2, 3))),
+              Example(((2, 1, 3), (4, 3))), Example(((1, 4, 3), (2, 1, 3))), Example(((3,), (2, 2, 3)))),
 ))
 
 TRANSPOSE = register(Op(
     name="transpose", arity=1, label="ᵀ",
     forward=lambda x, axes=None: np.transpose(x, axes),
     vjp=(lambda g, ans, x, axes=None: np.transpose(g, _inverse(axes, x.ndim)),),
-    jvp=(lambda dx, ans, x, axes=None: np.transpose(dx, axes),),
+    linear=(0,),
     vjp_text=("gᵀ (axes put back)",), jvp_text=("dxᵀ",), params=(permutation(),),
     shape=_transpose_shape,
     examples=(Example(((2, 3),)), Example(((2, 3, 4),), {"axes": (1, 2, 0)}), Example(((3,),))),
@@ -140,7 +181,7 @@ RESHAPE = register(Op(
     name="reshape", arity=1, label="reshape",
     forward=lambda x, shape: np.reshape(x, shape),
     vjp=(lambda g, ans, x, shape: np.reshape(g, x.shape),),
-    jvp=(lambda dx, ans, x, shape: np.reshape(dx, shape),),
+    linear=(0,),
     vjp_text=("g reshaped to x's shape",), jvp_text=("dx reshaped",), params=(new_shape(),),
     shape=_reshape_shape,
     examples=(Example(((2, 3),), {"shape": (3, 2)}), Example(((6,),), {"shape": (2, -1)}),

@@ -40,7 +40,7 @@ SUM = register(Op(
     name="sum", arity=1, label="Σ",
     forward=lambda x, axis=None, keepdims=False: np.sum(x, axis=axis, keepdims=keepdims),
     vjp=(lambda g, ans, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims),),
-    jvp=(lambda dx, ans, x, axis=None, keepdims=False: np.sum(dx, axis=axis, keepdims=keepdims),),
+    linear=(0,),
     vjp_text=("g, copied along the summed axes",), jvp_text=("Σ dx",), params=AXIS_PARAMS,
     shape=reduced, cost=reading_once, examples=_EXAMPLES,
 ))
@@ -49,7 +49,7 @@ MEAN = register(Op(
     name="mean", arity=1, label="mean",
     forward=lambda x, axis=None, keepdims=False: np.mean(x, axis=axis, keepdims=keepdims),
     vjp=(lambda g, ans, x, axis=None, keepdims=False: _spread(g, x, axis, keepdims) / _count(x, axis),),
-    jvp=(lambda dx, ans, x, axis=None, keepdims=False: np.mean(dx, axis=axis, keepdims=keepdims),),
+    linear=(0,),
     vjp_text=("g / n, copied along the averaged axes",), jvp_text=("mean(dx)",), params=AXIS_PARAMS,
     shape=reduced, cost=reading_once, examples=_EXAMPLES,
 ))
