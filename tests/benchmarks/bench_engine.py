@@ -72,8 +72,9 @@ def steady_malloc() -> bool:
 
 
 def np_sigmoid(z: np.ndarray) -> np.ndarray:
-    """The engine's overflow-free sigmoid, so both sides do the same maths."""
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
+    """The engine's sigmoid, 1 / (1 + e^-z), so both sides do the same maths."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
 
 
 NP_ACT = {"sigmoid": np_sigmoid, "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0)}
