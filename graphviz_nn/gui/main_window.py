@@ -14,11 +14,12 @@ from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox,
 
 from ..engine import Graph
 from ..io import SessionState
-from ..layout import LayoutWorker, default_collapsed, layout
-from ..session import EXAMPLES, Built, Cursor, Recording
+from ..layout import LayoutWorker
+from ..session import EXAMPLES, Built, Cursor
 from ..session.player import Overlay, Player
 from .actions import build_actions, build_menus
 from .controllers.exports import ExportsController
+from .controllers.loading import LoadingController
 from .controllers.playback import PlaybackController
 from .controllers.presentation import PresentationController, fitted_size
 from .controllers.training import TRAINING_MESSAGE, TrainingController
@@ -29,9 +30,8 @@ from .find_bar import FindBar
 from .graph_view import GraphView
 from .inspector import InspectorDock
 from .jacobian_panel import JacobianPanel
-from .jobs import Job
 from .playback_dock import PlaybackDock
-from .preparing import Prepared, prepare
+from .preparing import Prepared
 from .presenter import Presenter
 from .session_files import Autosave
 from .theme import palette_theme
@@ -109,14 +109,12 @@ class MainWindow(QMainWindow):
         self.presenter: Presenter | None = None
         # True: the application's data folder; a path: that folder (tests); False: none.
         folder = autosave if isinstance(autosave, Path) else Autosave.default_folder()
+        self.loading = LoadingController(self)
         self.exports = ExportsController(self)
         self.stepping = PlaybackController(self)
         self.sessions = SessionsController(self, Autosave(folder) if autosave is not False else None)
-        self._job: Job | None = None
         self.expression_text: str | None = None
-        self._closing_confirmed = False
         self._restore: SessionState | None = None
-        self._changed = False
 
         self.view = GraphView()
         self.find_bar = FindBar()
@@ -240,64 +238,10 @@ class MainWindow(QMainWindow):
             return
         self.load(EXAMPLES[key].build, EXAMPLES[key].title)
 
-    def load(self, build, title: str, expanded: bool = False, expression: str | None = None) -> None:
-        """Build a graph, record its forward pass and lay it out, all off the UI thread;
-        the current picture stays until the new one is ready. Big graphs open with their
-        scopes collapsed unless ``expanded``."""
-        worker = self.worker
-
-        def work() -> Prepared:
-            with np.errstate(all="ignore"):
-                built = build()
-            collapsed = frozenset() if expanded else default_collapsed(built.graph)
-            return prepare(built, collapsed, worker, title, expression)
-
-        self._start_job(work, self._on_job_prepared, f"Opening {title}…")
-
-    def _start_job(self, work, done, message: str, failed=None) -> None:
-        if self._job is not None:
-            self._job.cancelled = True
-        # Building a graph allocates many objects and no cycles: the cycle collector would
-        # only scan the heap mid-way and stall the window; it runs again when the job ends.
-        gc.disable()
-        job = Job(work, self)
-        job.finished.connect(done)
-        job.failed.connect(failed or self._on_job_failed)
-        self._job = job
-        self.progress.show()
-        self.cancel_button.show()
-        self.say(message)
-        job.start()
-
-    def _job_done(self) -> None:
-        self._job = None
-        self._collect_again()
-        self.progress.hide()
-        self.cancel_button.hide()
-
-    def _on_job_failed(self, message: str) -> None:
-        if self.sender() is not self._job:
-            return
-        self._job_done()
-        self.say(f"Could not finish: {message}")
-
-    def _on_job_prepared(self, prepared: Prepared) -> None:
-        if self.sender() is not self._job:
-            return
-        self._job_done()
-        self._restore = None
-        workspace = self.sessions.workspace
-        if prepared.expression is not None:  # the user's own expression: work to keep
-            workspace.path, workspace.title = None, prepared.title
-            workspace.changed()
-        else:
-            workspace.opened(prepared.title)
-        self._show_prepared(prepared)
-
-    def _show_prepared(self, prepared: Prepared) -> None:
+    def show_prepared(self, prepared: Prepared) -> None:
         self.stop()
         self.expression_text = prepared.expression
-        self._changed = True
+        self.sessions.autosave_pending = True
         self.sessions._update_title()
         self.built, self.graph = prepared.built, prepared.built.graph
         self.player = player = Player(prepared.built, prepared.recording)
@@ -344,15 +288,15 @@ class MainWindow(QMainWindow):
         if self.presenter is not None:
             self.presenter.refresh_item(item, self.cursor)
 
-    def _collect_again(self) -> None:
+    def collect_again(self) -> None:
         """Let the cycle collector run again once nothing is being built; what was built is
         long-lived, so it is frozen out of future scans first."""
-        if self._job is None and not self.view.building and not self.training.training:
+        if self.loading.job is None and not self.view.building and not self.training.training:
             gc.freeze()
             gc.enable()
 
     def _on_view_picture_ready(self) -> None:
-        self._collect_again()
+        self.collect_again()
         if self.presenter is not None:  # items were prepared as they were built
             self.presenter.light_current(self.cursor)
             self.stepping.update_position()
@@ -369,14 +313,11 @@ class MainWindow(QMainWindow):
         if self.animation_export is not None:
             self.animation_export.cancel()
         else:
-            self.cancel_layout()
+            self.loading.cancel()
 
-    def cancel_layout(self) -> None:
-        if self._job is not None:
-            self._job.cancelled = True
-            self.worker.cancel()
-            self._job_done()
-            self.say("Cancelled; the previous picture is kept")
+    def load(self, build, title: str, expanded: bool = False, expression: str | None = None) -> None:
+        """Build a graph, record its forward pass and lay it out, all off the window's thread."""
+        self.loading.load(build, title, expanded, expression)
 
     def _on_view_scope_toggled(self, scope: tuple) -> None:
         if self.graph is None:
@@ -386,24 +327,7 @@ class MainWindow(QMainWindow):
             collapsed.discard(scope)
         else:
             collapsed = {s for s in collapsed if s[: len(scope)] != scope} | {scope}
-        self.relayout(frozenset(collapsed))
-
-    def relayout(self, collapsed: frozenset) -> None:
-        graph, worker, built, recording = self.graph, self.worker, self.built, self._recording("forward")
-
-        def work() -> Prepared:
-            return Prepared(built, recording, layout(graph, collapsed, True, True, timeout=120, worker=worker),
-                            collapsed)
-
-        self._start_job(work, self._on_job_relaid, f"Laying out {len(graph)} nodes…")
-
-    def _on_job_relaid(self, prepared: Prepared) -> None:
-        if self.sender() is not self._job:
-            return
-        self._job_done()
-        self.collapsed = prepared.collapsed
-        self.view.show_layout(prepared.layout, self.prepare_item, same_graph=True)
-        self.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.graph)} nodes")
+        self.loading.relayout(frozenset(collapsed))
 
     # --- your own expression --------------------------------------------------------------
     def _on_expression_expression_changed(self, parsed) -> None:
@@ -448,9 +372,6 @@ class MainWindow(QMainWindow):
     def mode(self) -> str:
         """What colours the nodes: "plain", "check" or "magnitude"."""
         return self.player.overlay.value if self.player is not None else Overlay.PLAIN.value
-
-    def _recording(self, phase: str) -> Recording:
-        return self.player.recording(phase)
 
     def set_phase(self, phase: str, position: int = -1) -> None:
         self.stepping.set_phase(phase, position)
@@ -546,14 +467,14 @@ class MainWindow(QMainWindow):
         """True until a reopened session's pass, step and view are back on screen."""
         return self._restore is not None
 
-    def restore_after_drawing(self, state: SessionState) -> None:
+    def restore_after_drawing(self, state: SessionState | None) -> None:
         """Once the next picture is drawn, put back a reopened session's pass, step and view."""
         self._restore = state
 
     @property
     def idle(self) -> bool:
         """True when nothing is being built, laid out, opened or saved."""
-        return self._job is None and not self.sessions.saving and not self.view.building
+        return self.loading.job is None and not self.sessions.saving and not self.view.building
     # --- view: the presentation controller's --------------------------------------------------
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and self.presentation.presenting:
@@ -581,15 +502,15 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # The user's own close (the window manager's button) asks about unsaved work first;
         # the program's close() (scripts, the self-test) does not.
-        if event.spontaneous() and not self._closing_confirmed and self.sessions.workspace.unsaved:
+        if event.spontaneous() and not self.sessions.closing_confirmed and self.sessions.workspace.unsaved:
             event.ignore()
             self.sessions.request_close()
             return
         self.stop()
         self.sessions.stop_autosave()
         self.training.close_worker()
-        if self._job is not None:
-            self._job.cancelled = True
+        if self.loading.job is not None:
+            self.loading.job.cancelled = True
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(STATE_VERSION))
         if self._own_worker:

@@ -35,12 +35,12 @@ class ExportsController(QObject):
         def work():
             return export_graph(graph, path, None, collapsed, True, with_grads, worker)
 
-        self.window._start_job(work, self._on_job_exported, f"Exporting to {path}…")
+        self.window.loading.start(work, self._on_job_exported, f"Exporting to {path}…")
 
     def _on_job_exported(self, path) -> None:
-        if self.sender() is not self.window._job:
+        if self.sender() is not self.window.loading.job:
             return
-        self.window._job_done()
+        self.window.loading.finish()
         self.window.say(f"Saved {path}")
 
     def export_animation_dialog(self) -> None:
@@ -77,7 +77,7 @@ class ExportsController(QObject):
     def _on_animation_export_finished(self, result) -> None:
         self.animation_export = None
         self.window.progress.setRange(0, 0)
-        if self.window._job is None:
+        if self.window.loading.job is None:
             self.window.progress.hide()
             self.window.cancel_button.hide()
         if isinstance(result, str):

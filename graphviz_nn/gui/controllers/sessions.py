@@ -44,6 +44,8 @@ class SessionsController(QObject):
         self.recent = RecentFiles(window.settings)
         self.autosave = autosave
         self._saving: Job | None = None
+        self.autosave_pending = False  # the document changed since the last autosave
+        self.closing_confirmed = False  # the user agreed to close: do not ask again
         self._timer = QTimer(self)
         self._timer.setInterval(AUTOSAVE_MS)
         self._timer.timeout.connect(self.autosave_now)
@@ -151,7 +153,7 @@ class SessionsController(QObject):
 
     def _on_save_finished(self, written: Path, revision: int, then) -> None:
         self._saving = None
-        if self.window._job is None:
+        if self.window.loading.job is None:
             self.window.progress.hide()
         self._saved(written, revision)
         if then is not None:
@@ -159,7 +161,7 @@ class SessionsController(QObject):
 
     def _save_failed(self, message: str) -> None:
         self._saving = None
-        if self.window._job is None:
+        if self.window.loading.job is None:
             self.window.progress.hide()
         self.window.say(f"Not saved: {message}")
         self._tell("Could not save the session", message)
@@ -206,7 +208,7 @@ class SessionsController(QObject):
         self.confirm_discard(self._close_confirmed)
 
     def _close_confirmed(self) -> None:
-        self.window._closing_confirmed = True
+        self.closing_confirmed = True
         self.window.close()
 
     def open_dialog(self) -> None:
@@ -236,12 +238,12 @@ class SessionsController(QObject):
             prepared = prepare(reopened.built, collapsed, worker, state.title or path.stem, state.expression)
             return prepared, reopened, (path if remember else None), path
 
-        self.window._start_job(work, self._on_job_reopened, f"Opening {path.name}…", self._on_job_open_failed)
+        self.window.loading.start(work, self._on_job_reopened, f"Opening {path.name}…", self._on_job_open_failed)
 
     def _on_job_reopened(self, result) -> None:
-        if self.sender() is not self.window._job:
+        if self.sender() is not self.window.loading.job:
             return
-        self.window._job_done()
+        self.window.loading.finish()
         prepared, reopened, path, reopened_path = result
         if reopened.run is not None:
             self.window.training.adopt(reopened.run)
@@ -251,7 +253,7 @@ class SessionsController(QObject):
             except ValueError:
                 pass  # the editor cannot show it; the graph is still the session's
         self.window.restore_after_drawing(reopened.state)
-        self.window._show_prepared(prepared)
+        self.window.show_prepared(prepared)
         self.workspace.opened(prepared.title, path)
         if path is None:  # recovered from an autosave: work no file holds
             self.workspace.changed()
@@ -267,9 +269,9 @@ class SessionsController(QObject):
         self.window.session_opened.emit(str(path or ""))
 
     def _on_job_open_failed(self, message: str) -> None:
-        if self.sender() is not self.window._job:
+        if self.sender() is not self.window.loading.job:
             return
-        self.window._job_done()
+        self.window.loading.finish()
         self.window.say(f"Could not open: {message}")
         self._tell("Could not open the session", message)
         self.window.session_failed.emit(message)
@@ -277,7 +279,7 @@ class SessionsController(QObject):
     def _restore_position(self, state: SessionState) -> None:
         """Once a reopened session is drawn: its pass, playback position and view."""
         if state.phase in PHASE_TITLES and state.phase != "tangent":
-            recording = self.window._recording(state.phase)
+            recording = self.window.player.recording(state.phase)
             self.window.set_phase(state.phase, max(-1, min(state.position, len(recording) - 1)))
         self.window.view.place(state.view.zoom, state.view.centre)
 
@@ -309,14 +311,14 @@ class SessionsController(QObject):
     def autosave_now(self, wait: bool = False) -> bool:
         """Write the autosave if anything changed since the last one (in a thread unless
         ``wait``); skipped while training or opening. True when a save was started."""
-        if (self.autosave is None or not self.window._changed or self.window.built is None or self.window.training_control.running
-                or self.window._job is not None or not self.autosave.writable()):
+        if (self.autosave is None or not self.autosave_pending or self.window.built is None or self.window.training_control.running
+                or self.window.loading.job is not None or not self.autosave.writable()):
             return False
         try:
             state = self.session_state()
         except ValueError:
             return False
-        self.window._changed = False
+        self.autosave_pending = False
         autosave = self.autosave
 
         def write() -> None:

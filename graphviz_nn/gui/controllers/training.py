@@ -57,7 +57,7 @@ class TrainingController(QObject):
         self.window.say(TRAINING_MESSAGE)
 
     def on_epoch_updated(self, update) -> None:
-        if self.window.presenter is None or self.window._job is not None:
+        if self.window.presenter is None or self.window.loading.job is not None:
             return
         # Only colours change while training: the live arrays belong to the worker.
         norms = {k: v for k, v in update.gradient_norms.items() if v > 0}
@@ -73,10 +73,10 @@ class TrainingController(QObject):
         self.running = False
         if self.window.player is not None:
             self.window.player.training = False
-        self.window._changed = True
+        self.window.sessions.autosave_pending = True
         self.window.sessions.workspace.changed()
         self.window.sessions._update_title()
-        if self.window.view.building or self.window._job is not None:
+        if self.window.view.building or self.window.loading.job is not None:
             # A run can end before the picture of its network is drawn: the passes are
             # recorded again once it is (the old picture's items are not this graph's).
             self._stopped_while_drawing = reason
@@ -87,7 +87,7 @@ class TrainingController(QObject):
             self.window.say(reason)
 
     def on_epoch_restored(self, snapshot) -> None:
-        self.window._changed = True
+        self.window.sessions.autosave_pending = True
         self.window.sessions.workspace.changed()
         self.window.sessions._update_title()
         self.after_weights_changed()

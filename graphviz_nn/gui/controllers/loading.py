@@ -1,0 +1,101 @@
+"""Getting graphs on screen without holding the window: building, recording and laying out
+run as one background job at a time, with progress and a Cancel button; the picture on
+screen stays until the new one is ready."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+from PySide6.QtCore import QObject
+
+from ...layout import default_collapsed, layout
+from ..jobs import Job
+from ..preparing import Prepared, prepare
+
+
+class LoadingController(QObject):
+    """The window's background jobs; ``job`` is the one running, if any."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.job: Job | None = None
+
+    def load(self, build, title: str, expanded: bool = False, expression: str | None = None) -> None:
+        """Build a graph, record its forward pass and lay it out, all off the UI thread;
+        the current picture stays until the new one is ready. Big graphs open with their
+        scopes collapsed unless ``expanded``."""
+        worker = self.window.worker
+
+        def work() -> Prepared:
+            with np.errstate(all="ignore"):
+                built = build()
+            collapsed = frozenset() if expanded else default_collapsed(built.graph)
+            return prepare(built, collapsed, worker, title, expression)
+
+        self.start(work, self._on_prepared, f"Opening {title}…")
+
+    def start(self, work, done, message: str, failed=None) -> None:
+        if self.job is not None:
+            self.job.cancelled = True
+        # Building a graph allocates many objects and no cycles: the cycle collector would
+        # only scan the heap mid-way and stall the window; it runs again when the job ends.
+        gc.disable()
+        job = Job(work, self)
+        job.finished.connect(done)
+        job.failed.connect(failed or self._on_failed)
+        self.job = job
+        self.window.progress.show()
+        self.window.cancel_button.show()
+        self.window.say(message)
+        job.start()
+
+    def finish(self) -> None:
+        self.job = None
+        self.window.collect_again()
+        self.window.progress.hide()
+        self.window.cancel_button.hide()
+
+    def _on_failed(self, message: str) -> None:
+        if self.sender() is not self.job:
+            return
+        self.finish()
+        self.window.say(f"Could not finish: {message}")
+
+    def _on_prepared(self, prepared: Prepared) -> None:
+        if self.sender() is not self.job:
+            return
+        self.finish()
+        self.window.restore_after_drawing(None)
+        workspace = self.window.sessions.workspace
+        if prepared.expression is not None:  # the user's own expression: work to keep
+            workspace.path, workspace.title = None, prepared.title
+            workspace.changed()
+        else:
+            workspace.opened(prepared.title)
+        self.window.show_prepared(prepared)
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancelled = True
+            self.window.worker.cancel()
+            self.finish()
+            self.window.say("Cancelled; the previous picture is kept")
+
+    def relayout(self, collapsed: frozenset) -> None:
+        graph, worker, built, recording = self.window.graph, self.window.worker, self.window.built, self.window.player.recording("forward")
+
+        def work() -> Prepared:
+            return Prepared(built, recording, layout(graph, collapsed, True, True, timeout=120, worker=worker),
+                            collapsed)
+
+        self.start(work, self._on_relaid, f"Laying out {len(graph)} nodes…")
+
+    def _on_relaid(self, prepared: Prepared) -> None:
+        if self.sender() is not self.job:
+            return
+        self.finish()
+        self.window.collapsed = prepared.collapsed
+        self.window.view.show_layout(prepared.layout, self.window.prepare_item, same_graph=True)
+        self.window.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.window.graph)} nodes")
