@@ -134,10 +134,10 @@ class _Run:
     def _play_to_end(self, phase: str) -> str:
         window = self.window
         window.playback.speed.setValue(window.playback.speed.maximum())
-        window.toggle_play()
-        if not window.playing:
+        window.stepping.toggle_play()
+        if not window.stepping.playing:
             raise CheckFailed(f"Play did not start the {phase} pass")
-        seconds = _wait(lambda: window.phase == phase and window.cursor.at_end and not window.playing,
+        seconds = _wait(lambda: window.phase == phase and window.cursor.at_end and not window.stepping.playing,
                         f"the end of the {phase} pass", window)
         steps = len(window.cursor.recording)
         if steps == 0 or window.cursor.position != steps - 1:
@@ -181,13 +181,13 @@ class _Run:
         window = self.window
         before, leaves = window.graph, _leaves(window.graph)
         started = time.perf_counter()
-        path = Path(window.save_session(self.folder / "self-test.gnn"))
+        path = Path(window.sessions.save_session(self.folder / "self-test.gnn"))
         if not path.is_file() or path.stat().st_size == 0:
             raise CheckFailed(f"save_session returned {path}, which is not a file with content")
         failures: list[str] = []
         window.session_failed.connect(failures.append)
-        window.open_session(path)
-        _wait(lambda: bool(failures) or (window.session_path == path and window.graph is not before
+        window.sessions.open_session(path)
+        _wait(lambda: bool(failures) or (window.sessions.session_path == path and window.graph is not before
                                          and _idle(window)), "reopening the session", window)
         if failures:
             raise CheckFailed(f"the saved session did not open again: {failures[0]}")

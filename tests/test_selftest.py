@@ -40,12 +40,12 @@ def test_self_test_passes_and_prints_one_line_per_check(tmp_path) -> None:
 def test_a_failing_check_is_named_and_the_exit_status_is_1() -> None:
     done = _self_test("""
         from pathlib import Path
-        from graphviz_nn.gui.main_window import MainWindow
+        from graphviz_nn.gui.controllers.sessions import SessionsController
 
-        def open_session(window, path, remember=True):
-            window.session_failed.emit(f"{Path(path).name}: not a graphviz-nn session")
+        def open_session(sessions, path, remember=True):
+            sessions.window.session_failed.emit(f"{Path(path).name}: not a graphviz-nn session")
 
-        MainWindow.open_session = open_session
+        SessionsController.open_session = open_session
     """)
     assert done.returncode == 1
     lines = done.stdout.splitlines()

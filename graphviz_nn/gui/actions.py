@@ -62,10 +62,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("nan", "Run to NaN", "Ctrl+N", "stepping.run_to_nan", "Stop on the first node that produced inf or nan"),
     ActionSpec("breakpoint", "Toggle breakpoint", "B", "stepping.toggle_breakpoint",
                "Pause playback when the pass reaches the selected node"),
-    ActionSpec("open", "Open session…", QKeySequence.StandardKey.Open, "open_dialog", "Open a saved session (.gnn)"),
-    ActionSpec("save", "Save session", QKeySequence.StandardKey.Save, "save",
+    ActionSpec("open", "Open session…", QKeySequence.StandardKey.Open, "sessions.open_dialog", "Open a saved session (.gnn)"),
+    ActionSpec("save", "Save session", QKeySequence.StandardKey.Save, "sessions.save",
                "Save the graph, its values, the network and the view"),
-    ActionSpec("save_as", "Save session as…", "Ctrl+Shift+S", "save_as_dialog", "Save the session to a new file"),
+    ActionSpec("save_as", "Save session as…", "Ctrl+Shift+S", "sessions.save_as_dialog", "Save the session to a new file"),
     ActionSpec("export", "Export graph…", "Ctrl+E", "exports.export_dialog", "Save the graph as SVG, PNG, PDF or DOT"),
     ActionSpec("export_animation", "Export animation…", "Ctrl+Shift+E", "exports.export_animation_dialog",
                "Save the current pass as an animated GIF or a numbered PNG sequence, as drawn"),
@@ -79,7 +79,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Hide every number until the pass being played reaches its node", checkable=True),
     *(ActionSpec(f"palette_{palette}", title, [], "presentation.set_palette", tip, checkable=True, argument=palette)
       for palette, title, tip in PALETTE_ROWS),
-    ActionSpec("quit", "Quit", QKeySequence.StandardKey.Quit, "request_close",
+    ActionSpec("quit", "Quit", QKeySequence.StandardKey.Quit, "sessions.request_close",
                "Close the window (asks first when there is unsaved work)"),
 )
 
@@ -143,7 +143,7 @@ def build_menus(window: QMainWindow, actions: dict[str, QAction], docks) -> None
     file_menu.addAction(actions["open"])
     window.recent_menu = file_menu.addMenu("Open &recent")
     window.recent_menu.setObjectName("recent_menu")
-    window.recent_menu.aboutToShow.connect(window.fill_recent_menu)
+    window.recent_menu.aboutToShow.connect(window.sessions.fill_recent_menu)
     file_menu.addAction(actions["save"])
     file_menu.addAction(actions["save_as"])
     file_menu.addSeparator()

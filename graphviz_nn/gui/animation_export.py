@@ -64,7 +64,7 @@ class AnimationExport(QObject):
         self.cancelled = False
 
     def start(self) -> None:
-        self.window.stop()
+        self.window.stepping.stop()
         QTimer.singleShot(0, self._capture_next)
 
     def cancel(self) -> None:
@@ -76,7 +76,7 @@ class AnimationExport(QObject):
             self._end("cancelled")
             return
         position = self.positions[len(self.frames)]
-        window.seek(position)
+        window.stepping.seek(position)
         image = window.view.grab().toImage()
         self.frames.append(_rgb(image) if self.gif else _png(image))
         self.progressed.emit(len(self.frames), len(self.positions))
@@ -96,7 +96,7 @@ class AnimationExport(QObject):
     def _end(self, result) -> None:
         self.frames = []
         if self.window.cursor is not None:
-            self.window.seek(self.start_position)
+            self.window.stepping.seek(self.start_position)
         self.finished.emit(result)
 
 

@@ -52,7 +52,7 @@ class FileOpener(QObject):
             windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
             if windows:
                 window = windows[-1]
-                window.confirm_discard(lambda: window.open_session(path))
+                window.sessions.confirm_discard(lambda: window.sessions.open_session(path))
                 window.raise_()
                 window.activateWindow()
             else:
@@ -93,7 +93,7 @@ def run(example: str | None = "seed", session: str | None = None) -> int:
     window = new_window(None if session else example)
     window.show()
     if session:
-        window.open_session(session)
+        window.sessions.open_session(session)
     return app.exec()
 
 
@@ -136,15 +136,15 @@ def _shot(settings: QSettings, example: str, path: str, phase: str | None, step:
     if not wait_until(lambda: window.presenter is not None and window.idle, 60):
         raise RuntimeError(f"the example {example!r} did not finish opening")
     if phase:
-        window.set_phase(phase)
+        window.stepping.set_phase(phase)
     if phase or step is not None:
-        window.seek((step - 1) if step is not None else window.cursor.last)
+        window.stepping.seek((step - 1) if step is not None else window.cursor.last)
     if debug == "check":
         window.actions["check"].trigger()
     elif debug == "magnitude":
         window.actions["magnitude"].trigger()
     elif debug == "nan":
-        window.run_to_nan()
+        window.stepping.run_to_nan()
     if select:
         from .find_bar import find_node
 

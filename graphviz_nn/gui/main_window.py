@@ -24,7 +24,6 @@ from .controllers.playback import PlaybackController
 from .controllers.presentation import PresentationController, fitted_size
 from .controllers.training import TRAINING_MESSAGE, TrainingController
 from .controllers.sessions import SessionsController
-from .animation_export import AnimationExport
 from .expression_dock import ExpressionDock
 from .find_bar import FindBar
 from .graph_view import GraphView
@@ -164,8 +163,8 @@ class MainWindow(QMainWindow):
         self.view.scope_toggled.connect(self._on_view_scope_toggled)
         self.view.breakpoint_toggled.connect(stepping.on_breakpoint_toggled)
         self.view.picture_ready.connect(self._on_view_picture_ready)
-        self.playback.phase_chosen.connect(self.set_phase)
-        self.playback.seek_requested.connect(self.seek)
+        self.playback.phase_chosen.connect(stepping.set_phase)
+        self.playback.seek_requested.connect(stepping.seek)
         self.playback.speed_changed.connect(stepping.set_speed)
         self.playback.tangent_input_chosen.connect(stepping.choose_tangent_input)
         self.find_bar.found.connect(stepping.on_node_found)
@@ -206,7 +205,7 @@ class MainWindow(QMainWindow):
 
     def open_example(self, key: str) -> None:
         """Open a gallery example, once unsaved work is saved or let go."""
-        self.confirm_discard(lambda: self.load_example(key))
+        self.sessions.confirm_discard(lambda: self.load_example(key))
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -239,7 +238,7 @@ class MainWindow(QMainWindow):
         self.load(EXAMPLES[key].build, EXAMPLES[key].title)
 
     def show_prepared(self, prepared: Prepared) -> None:
-        self.stop()
+        self.stepping.stop()
         self.expression_text = prepared.expression
         self.sessions.autosave_pending = True
         self.sessions._update_title()
@@ -310,8 +309,8 @@ class MainWindow(QMainWindow):
         self.training_control.picture_ready()
 
     def cancel_work(self) -> None:
-        if self.animation_export is not None:
-            self.animation_export.cancel()
+        if self.exports.animation_export is not None:
+            self.exports.animation_export.cancel()
         else:
             self.loading.cancel()
 
@@ -373,90 +372,7 @@ class MainWindow(QMainWindow):
         """What colours the nodes: "plain", "check" or "magnitude"."""
         return self.player.overlay.value if self.player is not None else Overlay.PLAIN.value
 
-    def set_phase(self, phase: str, position: int = -1) -> None:
-        self.stepping.set_phase(phase, position)
-
-    def seek(self, position: int) -> None:
-        self.stepping.seek(position)
-
-    def step_forward(self) -> None:
-        self.stepping.step_forward()
-
-    def to_end(self) -> None:
-        self.stepping.to_end()
-
-    def toggle_play(self) -> None:
-        self.stepping.toggle_play()
-
-    def stop(self) -> None:
-        self.stepping.stop()
-
-    @property
-    def playing(self) -> bool:
-        return self.stepping.playing
-
-    def run_to_nan(self) -> None:
-        self.stepping.run_to_nan()
-
-    def update_inspector(self) -> None:
-        self.stepping.update_inspector()
-
     # --- session files: the sessions controller's, reached from here too -------------------
-    @property
-    def workspace(self):
-        return self.sessions.workspace
-
-    @property
-    def session_path(self) -> Path | None:
-        """The session file the window's document was opened from or saved to."""
-        return self.sessions.session_path
-
-    @property
-    def title(self) -> str:
-        return self.sessions.title
-
-    @property
-    def saving(self) -> bool:
-        return self.sessions.saving
-
-    @property
-    def autosave(self):
-        return self.sessions.autosave
-
-    @property
-    def recent(self):
-        return self.sessions.recent
-
-    def session_state(self) -> SessionState:
-        return self.sessions.session_state()
-
-    def save_session(self, path: str | Path) -> Path:
-        return self.sessions.save_session(path)
-
-    def open_session(self, path: str | Path, remember: bool = True) -> None:
-        self.sessions.open_session(path, remember)
-
-    def autosave_now(self, wait: bool = False) -> bool:
-        return self.sessions.autosave_now(wait)
-
-    def confirm_discard(self, then) -> None:
-        self.sessions.confirm_discard(then)
-
-    def request_close(self) -> None:
-        self.sessions.request_close()
-
-    def save(self) -> None:
-        self.sessions.save()
-
-    def save_as_dialog(self) -> None:
-        self.sessions.save_as_dialog()
-
-    def open_dialog(self) -> None:
-        self.sessions.open_dialog()
-
-    def fill_recent_menu(self) -> None:
-        self.sessions.fill_recent_menu()
-
     @property
     def is_training(self) -> bool:
         """True from the start of a training run until the window has heard it ended."""
@@ -486,14 +402,6 @@ class MainWindow(QMainWindow):
         """Help > About: the version, the licence and what it runs on."""
         QMessageBox.about(self, "About graphviz-nn", about_text())
 
-    @property
-    def animation_export(self) -> AnimationExport | None:
-        """The animation being recorded, if any."""
-        return self.exports.animation_export
-
-    def export_animation(self, path: str | Path, seconds_per_frame: float = 0.4) -> AnimationExport | None:
-        return self.exports.export_animation(path, seconds_per_frame)
-
     def show_shortcuts(self) -> None:
         lines = [f"{a.text().replace('&', '')}: {', '.join(k.toString() for k in a.shortcuts())}"
                  for a in self.actions.values() if a.shortcuts()]
@@ -506,7 +414,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.sessions.request_close()
             return
-        self.stop()
+        self.stepping.stop()
         self.sessions.stop_autosave()
         self.training.close_worker()
         if self.loading.job is not None:

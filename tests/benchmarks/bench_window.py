@@ -92,7 +92,7 @@ def frame_times(frames: int) -> list[float]:
     window.show()
     window.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
     wait_until(lambda: window.presenter is not None and window.idle, 120)
-    window.set_phase("backward")
+    window.stepping.set_phase("backward")
     wait_until(lambda: False, 0.3)
     from PySide6.QtCore import QEvent, QObject
 
@@ -109,11 +109,11 @@ def frame_times(frames: int) -> list[float]:
     times, full = [], []
     for _ in range(frames):
         if window.cursor.at_end:
-            window.seek(-1)
+            window.stepping.seek(-1)
             app.processEvents()
         before = len(paints)
         start = time.perf_counter()
-        window.step_forward()
+        window.stepping.step_forward()
         while len(paints) == before and time.perf_counter() - start < 1:
             app.processEvents()
         times.append(time.perf_counter() - start)

@@ -48,7 +48,7 @@ def test_the_current_step_and_a_selected_node_are_ringed(open_window) -> None:
     window = open_window("seed")
     view = window.view
     assert not any(item.ringed for item in view.nodes.values())
-    window.step_forward()
+    window.stepping.step_forward()
     current = window.cursor.current.node_id
     assert [k for k, item in view.nodes.items() if item.ringed] == [current]
     other = next(k for k in view.nodes if k != current)

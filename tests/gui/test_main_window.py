@@ -34,7 +34,7 @@ def test_every_backward_step_shows_the_engines_gradient(open_window) -> None:
     expected = gn.Graph(window.built.output)
     expected.backward()
     engine = {expected.id_of(n): n.grad for n in expected.nodes}
-    window.set_phase("backward")
+    window.stepping.set_phase("backward")
     for _ in range(len(window.cursor.recording)):
         _key(window, Qt.Key.Key_Right)
         step = window.cursor.current
@@ -49,11 +49,11 @@ def test_every_backward_step_shows_the_engines_gradient(open_window) -> None:
 
 def test_scrubbing_back_restores_the_earlier_picture(open_window) -> None:
     window = open_window("seed")
-    window.set_phase("backward")
+    window.stepping.set_phase("backward")
     for _ in range(3):
         _key(window, Qt.Key.Key_Right)
     earlier = _picture(window)
-    window.to_end()
+    window.stepping.to_end()
     assert _picture(window) != earlier
     window.playback.slider.setValue(3)  # the timeline: state after 3 steps
     assert window.cursor.position == 2
@@ -61,7 +61,7 @@ def test_scrubbing_back_restores_the_earlier_picture(open_window) -> None:
     _key(window, Qt.Key.Key_Left)
     _key(window, Qt.Key.Key_Right)
     assert _picture(window) == earlier
-    window.seek(-1)
+    window.stepping.seek(-1)
     assert all(i.second_text == "" for i in window.view.nodes.values())
 
 
@@ -76,7 +76,7 @@ def test_page_keys_are_a_presentation_clicker(open_window) -> None:
 
 def test_the_forward_pass_runs_on_into_the_backward_pass(open_window) -> None:
     window = open_window("seed")
-    window.to_end()
+    window.stepping.to_end()
     _key(window, Qt.Key.Key_Right)
     assert window.phase == "backward" and window.cursor.position == 0
     assert window.playback.phase.currentData() == "backward"
@@ -86,13 +86,13 @@ def test_space_plays_and_pauses(open_window, qtbot) -> None:
     window = open_window("seed")
     window.playback.speed.setValue(60)
     _key(window, Qt.Key.Key_Space)
-    assert window.playing
-    qtbot.waitUntil(lambda: not window.playing, timeout=5000)  # each pass stops at its end
+    assert window.stepping.playing
+    qtbot.waitUntil(lambda: not window.stepping.playing, timeout=5000)  # each pass stops at its end
     assert window.phase == "forward" and window.cursor.at_end
     _key(window, Qt.Key.Key_Space)  # and Space plays on into the backward pass
     qtbot.waitUntil(lambda: window.phase == "backward" and window.cursor.position > 2, timeout=5000)
     _key(window, Qt.Key.Key_Space)
-    assert not window.playing
+    assert not window.stepping.playing
     position = window.cursor.position
     qtbot.wait(100)
     assert window.cursor.position == position
@@ -125,19 +125,19 @@ def test_ctrl_f_finds_and_centres_a_node(open_window, qtbot) -> None:
 
 def test_breakpoint_pauses_playback(open_window, qtbot) -> None:
     window = open_window("seed")
-    window.set_phase("backward")
+    window.stepping.set_phase("backward")
     target = window.cursor.recording.steps[4].node_id
     window.view.breakpoint_toggled.emit(target)
     assert window.view.nodes[target].breakpoint
     window.playback.speed.setValue(60)
-    window.toggle_play()
-    qtbot.waitUntil(lambda: not window.playing, timeout=5000)
+    window.stepping.toggle_play()
+    qtbot.waitUntil(lambda: not window.stepping.playing, timeout=5000)
     assert window.cursor.current.node_id == target
 
 
 def test_run_to_nan_stops_on_the_first_bad_node(open_window) -> None:
     window = open_window("nan")
-    window.run_to_nan()
+    window.stepping.run_to_nan()
     step = window.cursor.current
     assert window.phase == "forward" and step.node.label == "log"
     assert window.view.nodes[step.node_id].non_finite
@@ -290,16 +290,16 @@ def test_a_typed_expression_becomes_the_graph(open_window, qtbot) -> None:
     assert {"w1", "x", "b"} <= labels
     assert window.built.output.op.name == "sigmoid"
     assert window.built.output.value == pytest.approx(1 / (1 + np.exp(-0.75)))
-    window.set_phase("backward")
-    window.to_end()
+    window.stepping.set_phase("backward")
+    window.stepping.to_end()
     w1 = next(n for n in window.graph.nodes if n.name == "w1")
     assert window.view.nodes[window.graph.id_of(w1)].second_text.startswith("∇ ")
 
 
 def test_hover_tooltips_show_values_and_matrix_heatmaps(open_window) -> None:
     window = open_window("layer_net")
-    window.set_phase("backward")
-    window.to_end()
+    window.stepping.set_phase("backward")
+    window.stepping.to_end()
     W1 = next(n for n in window.graph.nodes if n.name == "W1")
     item = window.view.nodes[window.graph.id_of(W1)]
     html = item.tooltip_source()

@@ -17,14 +17,14 @@ from .conftest import ready
 
 def test_a_session_double_clicked_in_finder_opens_in_the_window(open_window, qtbot, tmp_path) -> None:
     window = open_window("seed")
-    path = window.save_session(tmp_path / "lecture.gnn")
+    path = window.sessions.save_session(tmp_path / "lecture.gnn")
     window.load_example("perceptron")
-    qtbot.waitUntil(lambda: ready(window) and window.title != "lecture", timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and window.sessions.title != "lecture", timeout=30000)
     app = application()
     assert app.findChild(FileOpener) is not None
     with qtbot.waitSignal(window.session_opened, timeout=30000):
         QCoreApplication.sendEvent(app, QFileOpenEvent(str(path)))
-    qtbot.waitUntil(lambda: ready(window) and window.session_path == path, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and window.sessions.session_path == path, timeout=30000)
 
 
 def test_a_file_that_arrives_before_any_window_waits_for_the_first(qtbot, tmp_path) -> None:

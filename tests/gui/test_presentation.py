@@ -28,7 +28,7 @@ def test_presentation_mode_goes_full_screen_with_large_text_and_comes_back(open_
 def test_high_contrast_redraws_with_thick_black_lines_and_is_remembered(open_window, qtbot, settings,
                                                                           layout_worker) -> None:
     window = open_window("seed")
-    window.set_phase("backward", 3)
+    window.stepping.set_phase("backward", 3)
     before = {k: item.value_text for k, item in window.view.nodes.items()}
     thin = window.view.nodes["n0"]._pen.widthF()
     window.actions["palette_high-contrast"].trigger()
@@ -60,13 +60,13 @@ def test_colour_blind_palette_colours_the_gradient_check_blue_and_orange(open_wi
 
 def test_reveal_hides_numbers_until_the_pass_reaches_them(open_window, qtbot) -> None:
     window = open_window("seed")
-    window.set_phase("backward", -1)
+    window.stepping.set_phase("backward", -1)
     nodes = window.view.nodes
     assert all(item.value_text for item in nodes.values())  # values known from the forward pass
     qtbot.keyClick(window.view, Qt.Key.Key_R)
     assert window.presenter.reveal
     assert not any(item.value_text or item.second_text for item in nodes.values())
-    window.step_forward()
+    window.stepping.step_forward()
     reached = window.cursor.current.node_id
     shown = {k for k, item in nodes.items() if item.value_text}
     assert shown == {reached} and nodes[reached].second_text.startswith("∇")

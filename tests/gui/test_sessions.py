@@ -35,7 +35,7 @@ def _same_values(a: gn.Graph, b: gn.Graph) -> None:
 
 def _open(window, qtbot, path: Path) -> None:
     with qtbot.waitSignal(window.session_opened, timeout=30000):
-        window.open_session(path)
+        window.sessions.open_session(path)
     qtbot.waitUntil(lambda: ready(window) and not window.restoring, timeout=30000)
 
 
@@ -45,17 +45,17 @@ def _messages(window) -> list[QMessageBox]:
 
 def test_a_saved_session_opens_with_its_graph_position_and_view(open_window, qtbot, tmp_path) -> None:
     window = open_window("layer_net")
-    window.set_phase("backward", 5)
+    window.stepping.set_phase("backward", 5)
     window.presentation.zoom(1.6)
     window.view.centerOn(120.0, 80.0)
-    before = window.session_state()
-    path = window.save_session(tmp_path / "lecture.gnn")
-    assert path.is_file() and window.session_path == path and "lecture.gnn" in window.windowTitle()
+    before = window.sessions.session_state()
+    path = window.sessions.save_session(tmp_path / "lecture.gnn")
+    assert path.is_file() and window.sessions.session_path == path and "lecture.gnn" in window.windowTitle()
     original = window.graph
 
     window.load_example("seed")
     qtbot.waitUntil(lambda: ready(window) and window.graph is not original, timeout=30000)
-    assert window.session_path is None
+    assert window.sessions.session_path is None
     _open(window, qtbot, path)
 
     _same_values(original, window.graph)
@@ -63,15 +63,15 @@ def test_a_saved_session_opens_with_its_graph_position_and_view(open_window, qtb
     assert window.view.transform().m11() == pytest.approx(before.view.zoom)
     centre = window.view.mapToScene(window.view.viewport().rect().center())
     assert (centre.x(), centre.y()) == pytest.approx(before.view.centre, abs=2.0)
-    assert window.session_path == path and window.recent.paths()[0] == path.resolve()
+    assert window.sessions.session_path == path and window.sessions.recent.paths()[0] == path.resolve()
     window.recent_menu.aboutToShow.emit()
     assert [a.text() for a in window.recent_menu.actions()][0] == "lecture.gnn"
 
 
 def test_ctrl_s_saves_again_to_the_same_file(open_window, qtbot, tmp_path) -> None:
     window = open_window("seed")
-    path = window.save_session(tmp_path / "seed.gnn")
-    window.set_phase("backward", 2)
+    path = window.sessions.save_session(tmp_path / "seed.gnn")
+    window.stepping.set_phase("backward", 2)
     with qtbot.waitSignal(window.session_saved, timeout=10000):
         window.actions["save"].trigger()  # no dialog: the session has its file
     assert load_session(path).position == 2 and load_session(path).phase == "backward"
@@ -87,7 +87,7 @@ def test_a_trained_network_reopens_with_weights_history_and_settings(open_window
     with qtbot.waitSignal(dock.training_stopped, timeout=30000):
         dock.train(3)
     qtbot.waitUntil(lambda: ready(window), timeout=30000)
-    path = window.save_session(tmp_path / "xor.gnn")
+    path = window.sessions.save_session(tmp_path / "xor.gnn")
     weights = dock.run.network.parameter_values()
     history = [r.train_loss for r in dock.run.history]
     saved_epoch = dock.run.history[-1].epoch
@@ -114,7 +114,7 @@ def test_an_expression_reopens_in_the_editor(open_window, qtbot, settings, layou
     with qtbot.waitSignal(window.expression.expression_changed, timeout=5000):
         window.expression.set_expression("sigmoid(w1*x + b)", {"w1": 0.5, "x": [1.0, 2.0], "b": -1.0})
     qtbot.waitUntil(lambda: ready(window) and window.expression_text == "sigmoid(w1*x + b)", timeout=30000)
-    path = window.save_session(tmp_path / "expr.gnn")
+    path = window.sessions.save_session(tmp_path / "expr.gnn")
     original = window.graph
 
     other = MainWindow(None, settings=settings, worker=layout_worker, autosave=False)
@@ -133,18 +133,18 @@ def test_a_bad_file_gives_one_message_and_changes_nothing(open_window, qtbot, tm
     bad = tmp_path / "broken.gnn"
     bad.write_bytes(b"not a session at all")
     with qtbot.waitSignal(window.session_failed, timeout=10000) as failed:
-        window.open_session(bad)
+        window.sessions.open_session(bad)
     message = failed.args[0]
     assert "broken.gnn" in message and "\n" not in message
     assert window.graph is graph and window.windowTitle() == title and ready(window)
     boxes = _messages(window)
     assert len(boxes) == 1 and "broken.gnn" in boxes[0].text()
-    assert bad.resolve() not in window.recent.paths()
+    assert bad.resolve() not in window.sessions.recent.paths()
 
 
 def test_damaged_files_never_half_load_the_window(open_window, qtbot, tmp_path) -> None:
     window = open_window("layer_net")
-    good = window.save_session(tmp_path / "good.gnn")
+    good = window.sessions.save_session(tmp_path / "good.gnn")
     data = good.read_bytes()
     with zipfile.ZipFile(good) as archive:
         text = archive.read("session.json").decode()
@@ -170,7 +170,7 @@ def test_damaged_files_never_half_load_the_window(open_window, qtbot, tmp_path) 
         failed, opened = [], []
         window.session_failed.connect(failed.append)
         window.session_opened.connect(opened.append)
-        window.open_session(path)
+        window.sessions.open_session(path)
         qtbot.waitUntil(lambda: bool(failed or opened), timeout=30000)
         window.session_failed.disconnect(failed.append)
         window.session_opened.disconnect(opened.append)
@@ -226,13 +226,13 @@ def test_the_autosave_is_offered_back_after_a_crash(qtbot, settings, layout_work
 
     _same_values(EXAMPLES["perceptron"].build().graph, window.graph)
     assert window.phase == "backward" and window.cursor.position == 3
-    assert window.session_path is None  # Save asks where: the autosave is not the user's file
-    assert window.workspace.unsaved  # and it is work no file holds
-    assert not window.autosave.recovered_path.exists()
+    assert window.sessions.session_path is None  # Save asks where: the autosave is not the user's file
+    assert window.sessions.workspace.unsaved  # and it is work no file holds
+    assert not window.sessions.autosave.recovered_path.exists()
 
-    window.workspace.discard()
+    window.sessions.workspace.discard()
     window.close()
-    assert not window.autosave.path.exists() and not list(folder.glob("*.gnn"))
+    assert not window.sessions.autosave.path.exists() and not list(folder.glob("*.gnn"))
     third = MainWindow(None, settings=settings, worker=layout_worker, autosave=folder)
     qtbot.addWidget(third)
     qtbot.wait(50)
@@ -245,18 +245,18 @@ def test_two_windows_keep_their_own_autosaves(qtbot, settings, layout_worker, tm
     qtbot.addWidget(first)
     first.show()
     qtbot.waitUntil(lambda: ready(first), timeout=30000)
-    assert first.autosave_now(wait=True) and first.autosave.path.is_file()
-    assert not first.autosave_now(wait=True)  # nothing changed since
+    assert first.sessions.autosave_now(wait=True) and first.sessions.autosave.path.is_file()
+    assert not first.sessions.autosave_now(wait=True)  # nothing changed since
 
     second = MainWindow("seed", settings=settings, worker=layout_worker, autosave=folder)
     qtbot.addWidget(second)
     second.show()
     qtbot.waitUntil(lambda: ready(second), timeout=30000)
     assert not [b for b in _messages(second) if b.objectName() == "recovery"]  # the first is alive
-    assert first.autosave.path.is_file() and not second.autosave.recovered_path.exists()
-    assert second.autosave_now(wait=True) and second.autosave.path != first.autosave.path
+    assert first.sessions.autosave.path.is_file() and not second.sessions.autosave.recovered_path.exists()
+    assert second.sessions.autosave_now(wait=True) and second.sessions.autosave.path != first.sessions.autosave.path
 
     first.close()  # a proper close takes only its own autosave away
-    assert not first.autosave.path.exists() and second.autosave.path.is_file()
+    assert not first.sessions.autosave.path.exists() and second.sessions.autosave.path.is_file()
     second.close()
     assert not list(folder.glob("*.gnn"))

@@ -135,7 +135,7 @@ def test_xor_accuracy_and_boundary_match_the_network(open_window, qtbot) -> None
     assert np.array_equal(predicted, run.train.y)
     # After training, the backward pass on the trained network can be stepped through.
     assert window.graph is run.network.graph and window.phase == "backward"
-    window.step_forward()
+    window.stepping.step_forward()
     assert window.cursor.position == 0
 
 
@@ -146,14 +146,14 @@ def test_clicking_the_curve_restores_that_epochs_weights(open_window, qtbot) -> 
     dock = window.training
     expected = dock.run.snapshots.nearest(15)
     assert expected.epoch == 15
-    unsaved_before = window.workspace.revision
+    unsaved_before = window.sessions.workspace.revision
     dock.curves.epoch_clicked.emit(15)
     for p, saved in zip(dock.run.network.parameters, expected.parameters):
         np.testing.assert_array_equal(p.value, saved)
     # Going back keeps the history: the later epochs are shown as what came after.
     assert dock.run.history[-1].epoch == 60 and dock.curves.position == 15
     assert dock.curves.later.isVisible() and "Back at epoch 15" in dock.status.text()
-    assert window.workspace.revision > unsaved_before
+    assert window.sessions.workspace.revision > unsaved_before
     dock.train(5)  # training on from there asks first
     box = next(b for b in dock.findChildren(QMessageBox, "branch") if b.isVisible())
     box.button(QMessageBox.StandardButton.Yes).click()

@@ -26,19 +26,19 @@ def test_frame_positions_cover_the_pass_and_sample_long_ones() -> None:
 
 def test_the_forward_pass_as_an_animated_gif(open_window, qtbot, tmp_path) -> None:
     window = open_window("seed")
-    window.seek(2)
+    window.stepping.seek(2)
     last = window.cursor.last
-    window.seek(-1)
+    window.stepping.seek(-1)
     first_screen = _screen(window)
-    window.seek(last)
+    window.stepping.seek(last)
     last_screen = _screen(window)
-    window.seek(2)
+    window.stepping.seek(2)
 
-    export = window.export_animation(tmp_path / "forward.gif", seconds_per_frame=0.25)
+    export = window.exports.export_animation(tmp_path / "forward.gif", seconds_per_frame=0.25)
     with qtbot.waitSignal(export.finished, timeout=30000) as done:
         pass
     assert done.args[0] == [tmp_path / "forward.gif"]
-    assert window.cursor.position == 2 and window.animation_export is None  # put back as it was
+    assert window.cursor.position == 2 and window.exports.animation_export is None  # put back as it was
 
     with Image.open(tmp_path / "forward.gif") as gif:
         assert gif.is_animated and gif.info.get("loop") == 0
@@ -57,11 +57,11 @@ def test_the_forward_pass_as_an_animated_gif(open_window, qtbot, tmp_path) -> No
 
 def test_the_backward_pass_as_numbered_pngs(open_window, qtbot, tmp_path, monkeypatch) -> None:
     window = open_window("perceptron")
-    window.set_phase("backward")
+    window.stepping.set_phase("backward")
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         lambda *a, **k: (str(tmp_path / "slides"), "PNG sequence, numbered (*.png)"))
     window.actions["export_animation"].trigger()
-    export = window.animation_export
+    export = window.exports.animation_export
     with qtbot.waitSignal(export.finished, timeout=30000) as done:
         pass
     written = done.args[0]
@@ -75,10 +75,10 @@ def test_the_backward_pass_as_numbered_pngs(open_window, qtbot, tmp_path, monkey
 
 def test_a_cancelled_export_writes_nothing(open_window, qtbot, tmp_path) -> None:
     window = open_window("layer_net")
-    window.set_phase("backward")
+    window.stepping.set_phase("backward")
     out = tmp_path / "out"
     out.mkdir()
-    export = window.export_animation(out / "never.gif")
+    export = window.exports.export_animation(out / "never.gif")
     qtbot.waitUntil(lambda: len(export.frames) >= 2, timeout=10000)
     with qtbot.waitSignal(export.finished, timeout=10000) as done:
         window.cancel_button.click()

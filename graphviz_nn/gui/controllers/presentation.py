@@ -114,7 +114,7 @@ class PresentationController(QObject):
             return
         self.window.presenter.reveal = self.window.actions["reveal"].isChecked()
         self.window.presenter.refresh_all(self.window.cursor)
-        self.window.update_inspector()
+        self.window.stepping.update_inspector()
         self.window.say("Reveal: numbers appear as the pass reaches their nodes" if self.window.presenter.reveal
                  else "All numbers shown")
 

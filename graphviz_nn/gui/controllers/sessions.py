@@ -280,7 +280,7 @@ class SessionsController(QObject):
         """Once a reopened session is drawn: its pass, playback position and view."""
         if state.phase in PHASE_TITLES and state.phase != "tangent":
             recording = self.window.player.recording(state.phase)
-            self.window.set_phase(state.phase, max(-1, min(state.position, len(recording) - 1)))
+            self.window.stepping.set_phase(state.phase, max(-1, min(state.position, len(recording) - 1)))
         self.window.view.place(state.view.zoom, state.view.centre)
 
     def _update_title(self) -> None:

@@ -47,7 +47,7 @@ class TrainingController(QObject):
         self.window.load(run.built, f"{run.network} on {run.data.name}")
 
     def on_training_started(self) -> None:
-        self.window.stop()
+        self.window.stepping.stop()
         self.running = True
         if self.window.player is not None:
             self.window.player.training = True
