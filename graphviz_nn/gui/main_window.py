@@ -9,8 +9,7 @@ import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox,
-                               QProgressBar, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from ..engine import Graph
 from ..io import SessionState
@@ -19,6 +18,7 @@ from ..session import EXAMPLES, Built, Cursor
 from ..session.player import Overlay, Player
 from .actions import build_actions, build_menus
 from .controllers.exports import ExportsController
+from .controllers.jacobian import JacobianController
 from .controllers.loading import LoadingController
 from .controllers.playback import PlaybackController
 from .controllers.presentation import PresentationController, fitted_size
@@ -27,6 +27,7 @@ from .controllers.sessions import SessionsController
 from .expression_dock import ExpressionDock
 from .find_bar import FindBar
 from .graph_view import GraphView
+from .help import show_about, show_shortcuts
 from .inspector import InspectorDock
 from .jacobian_panel import JacobianPanel
 from .playback_dock import PlaybackDock
@@ -34,27 +35,12 @@ from .preparing import Prepared
 from .presenter import Presenter
 from .session_files import Autosave
 from .theme import palette_theme
+from .status_bar import StatusBar
 from .training_dock import TrainingDock
 
 
 STATE_VERSION = 4  # raise when docks are added, removed or regrouped
 FIRST_SIZE = (1280, 800)
-JACOBIAN_DELAY_MS = 40  # after a new picture is ready, before the Jacobian panel's plans
-
-
-def about_text() -> str:
-    """What Help > About says."""
-    import platform
-
-    import PySide6
-    from PySide6.QtCore import qVersion
-
-    from .. import __version__
-
-    return (f"<b>graphviz-nn {__version__}</b><p>See how neural networks compute and learn: a graph "
-            "engine with forward and reverse mode, drawn with Graphviz's layout.</p>"
-            f"<p>MIT licence.</p><p>Python {platform.python_version()}, Qt {qVersion()} "
-            f"(PySide6 {PySide6.__version__}), numpy {np.__version__}, on {platform.system()}.</p>")
 
 
 def _release_frozen() -> None:
@@ -155,7 +141,10 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         build_menus(self, self.actions, (self.playback, self.inspector, self.jacobian, self.expression, self.training))
-        self._build_status_bar()
+        bar = StatusBar()
+        self.setStatusBar(bar)
+        self.status, self.progress, self.cancel_button = bar.status, bar.progress, bar.cancel_button
+        self.cancel_button.clicked.connect(self.cancel_work)
 
 
         stepping = self.stepping
@@ -170,9 +159,7 @@ class MainWindow(QMainWindow):
         self.find_bar.found.connect(stepping.on_node_found)
         self.find_bar.missed.connect(stepping.on_node_missed)
         self.jacobian.pass_requested.connect(stepping.play_jacobian_pass)
-        self.jacobian.visibilityChanged.connect(self._on_jacobian_visibility_changed)
-        self._jacobian_problem = None
-        self._jacobian_in_view = False
+        self.forward_vs_reverse = JacobianController(self.jacobian, self)
         self.training_control = TrainingController(self)
         self.training.set_dark(self.view.theme.dark)
 
@@ -207,26 +194,6 @@ class MainWindow(QMainWindow):
         """Open a gallery example, once unsaved work is saved or let go."""
         self.sessions.confirm_discard(lambda: self.load_example(key))
 
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.status = QLabel()
-        self.status.setObjectName("status")
-        bar.addWidget(self.status, 1)
-        self.progress = QProgressBar()
-        self.progress.setObjectName("progress")
-        self.progress.setRange(0, 0)
-        self.progress.setMaximumWidth(160)
-        self.progress.hide()
-        bar.addPermanentWidget(self.progress)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setObjectName("cancel")
-        self.cancel_button.clicked.connect(self.cancel_work)
-        self.cancel_button.hide()
-        bar.addPermanentWidget(self.cancel_button)
-        # A fixed height: showing and hiding the progress bar must not resize the graph
-        # view, which would make it redraw every item twice.
-        bar.setFixedHeight(max(self.cancel_button.sizeHint().height(), self.progress.sizeHint().height()) + 6)
-
     def say(self, text: str) -> None:
         self.status.setText(text)
 
@@ -257,31 +224,13 @@ class MainWindow(QMainWindow):
         leaves = [(self.graph.id_of(v), v.label) for v in self.built.inputs]
         self.playback.set_tangent_inputs(leaves)
         self.playback.set_phase("forward")
-        self._jacobian_problem = (self.graph, self.built.output, list(self.built.inputs))
-        if self._jacobian_in_view:  # filled in once the new picture is drawn
-            self.jacobian.clear()
+        self.forward_vs_reverse.new_graph(self.graph, self.built.output, self.built.inputs)
         self.view.show_layout(prepared.layout, self.prepare_item)
         self.training.graph_shown(self.graph)
         note = self.built.note + (f" · {len(self.graph)} nodes, scopes collapsed (double-click to open)"
                                   if self.collapsed else "")
         # A network drawn for a run that has started already: the training message stays.
         self.say(TRAINING_MESSAGE if self.training_control.running else note + " · Space plays the forward pass")
-
-    def _on_jacobian_visibility_changed(self, visible: bool) -> None:
-        """The Jacobian panel works its problem out only when it is shown: for a big graph
-        that takes passes the window need not spend on opening it."""
-        # Tracked here: isVisible() stays true for a tab behind another.
-        self._jacobian_in_view = visible
-        problem, self._jacobian_problem = self._jacobian_problem, None
-        if visible and problem is not None:
-            with np.errstate(all="ignore"):  # a graph may hold nan on purpose; it is flagged
-                self.jacobian.set_problem(*problem)
-        elif problem is not None:
-            self._jacobian_problem = problem
-
-    def _fill_jacobian_panel(self) -> None:
-        if self._jacobian_problem is not None and self._jacobian_in_view:
-            self._on_jacobian_visibility_changed(True)
 
     def prepare_item(self, item) -> None:
         if self.presenter is not None:
@@ -299,10 +248,7 @@ class MainWindow(QMainWindow):
         if self.presenter is not None:  # items were prepared as they were built
             self.presenter.light_current(self.cursor)
             self.stepping.update_position()
-        if self._jacobian_problem is not None:
-            # The panel's plans take a while on a big graph: they wait until the picture
-            # has been drawn, in a turn of their own.
-            QTimer.singleShot(JACOBIAN_DELAY_MS, self._fill_jacobian_panel)
+        self.forward_vs_reverse.picture_ready()
         if self._restore is not None:
             state, self._restore = self._restore, None
             self.sessions._restore_position(state)
@@ -399,13 +345,10 @@ class MainWindow(QMainWindow):
         super().keyPressEvent(event)
 
     def show_about(self) -> None:
-        """Help > About: the version, the licence and what it runs on."""
-        QMessageBox.about(self, "About graphviz-nn", about_text())
+        show_about(self)
 
     def show_shortcuts(self) -> None:
-        lines = [f"{a.text().replace('&', '')}: {', '.join(k.toString() for k in a.shortcuts())}"
-                 for a in self.actions.values() if a.shortcuts()]
-        QMessageBox.information(self, "Keyboard shortcuts", "\n".join(lines))
+        show_shortcuts(self, self.actions)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # The user's own close (the window manager's button) asks about unsaved work first;

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from graphviz_nn.gui.app import FileOpener, application
 from graphviz_nn.gui.heatmap import heatmap_pixmap
-from graphviz_nn.gui.main_window import about_text
+from graphviz_nn.gui.help import about_text
 
 from .conftest import ready
 
