@@ -68,7 +68,7 @@ def show(graph_or_node: Showable, block: bool = True, title: str = "your graph")
 
     app = application()
     window = new_window(None)  # frees itself when closed: a notebook may show() again and again
-    window.load(build, title)
+    window.loading.load(build, title)
     window.show()
     if not block:
         return window

@@ -105,12 +105,16 @@ def _key_list(keys: Keys) -> list[QKeySequence]:
 
 
 def _slot(window, spec: ActionSpec):
-    method = window
-    for part in spec.slot.split("."):  # "exports.export_dialog": a controller's method
-        method = getattr(method, part)
-    if spec.argument is None:
-        return lambda checked=False: method()
-    return partial(lambda argument, checked=False: method(argument), spec.argument)
+    """What the action calls: the window's method, or a controller's ("exports.export_dialog"),
+    found when it is triggered, so actions can exist before the controllers they reach."""
+
+    def call(checked=False):
+        method = window
+        for part in spec.slot.split("."):
+            method = getattr(method, part)
+        return method() if spec.argument is None else method(spec.argument)
+
+    return call
 
 
 def build_actions(window: QMainWindow) -> dict[str, QAction]:
@@ -155,7 +159,7 @@ def build_menus(window: QMainWindow, actions: dict[str, QAction], docks) -> None
     train = file_menu.addAction("Train a network…")
     train.setObjectName("action_train")
     train.setShortcut(QKeySequence("Ctrl+T"))
-    train.triggered.connect(window.show_training)
+    train.triggered.connect(lambda checked=False: window.training_control.show_dock())
     for key in ("export", "export_animation", "export_history", None, "quit"):
         file_menu.addSeparator() if key is None else file_menu.addAction(actions[key])
     for title, keys in MENUS.items():

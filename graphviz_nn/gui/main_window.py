@@ -5,9 +5,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
-from PySide6.QtCore import QSize
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
@@ -21,7 +19,7 @@ from .controllers.exports import ExportsController
 from .controllers.jacobian import JacobianController
 from .controllers.loading import LoadingController
 from .controllers.playback import PlaybackController
-from .controllers.presentation import PresentationController, fitted_size
+from .controllers.presentation import PresentationController
 from .controllers.training import TRAINING_MESSAGE, TrainingController
 from .controllers.sessions import SessionsController
 from .expression_dock import ExpressionDock
@@ -96,7 +94,6 @@ class MainWindow(QMainWindow):
         folder = autosave if isinstance(autosave, Path) else Autosave.default_folder()
         self.loading = LoadingController(self)
         self.exports = ExportsController(self)
-        self.stepping = PlaybackController(self)
         self.sessions = SessionsController(self, Autosave(folder) if autosave is not False else None)
         self.expression_text: str | None = None
         self._restore: SessionState | None = None
@@ -125,7 +122,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.jacobian)
         self.expression = ExpressionDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.expression)
-        self.expression.expression_changed.connect(self._on_expression_expression_changed)
         self.training = TrainingDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training)
         self.training.wait_for_window = True
@@ -145,40 +141,19 @@ class MainWindow(QMainWindow):
         self.setStatusBar(bar)
         self.status, self.progress, self.cancel_button = bar.status, bar.progress, bar.cancel_button
         self.cancel_button.clicked.connect(self.cancel_work)
-
-
-        stepping = self.stepping
-        self.view.node_clicked.connect(stepping.on_node_clicked)
-        self.view.scope_toggled.connect(self._on_view_scope_toggled)
-        self.view.breakpoint_toggled.connect(stepping.on_breakpoint_toggled)
+        self.stepping = PlaybackController(self)
+        self.view.scope_toggled.connect(self.loading.toggle_scope)
         self.view.picture_ready.connect(self._on_view_picture_ready)
-        self.playback.phase_chosen.connect(stepping.set_phase)
-        self.playback.seek_requested.connect(stepping.seek)
-        self.playback.speed_changed.connect(stepping.set_speed)
-        self.playback.tangent_input_chosen.connect(stepping.choose_tangent_input)
-        self.find_bar.found.connect(stepping.on_node_found)
-        self.find_bar.missed.connect(stepping.on_node_missed)
-        self.jacobian.pass_requested.connect(stepping.play_jacobian_pass)
         self.forward_vs_reverse = JacobianController(self.jacobian, self)
         self.training_control = TrainingController(self)
+        self.expression.expression_changed.connect(self.loading.draw_expression)
         self.training.set_dark(self.view.theme.dark)
 
-        self.resize(fitted_size(QSize(*FIRST_SIZE), self.presentation._available()))
-        geometry = self.settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-            self.resize(fitted_size(self.size(), self.presentation._available()))  # saved on a larger screen
-        state = self.settings.value("window/state")
-        # A state saved with another set of docks would misplace the new ones: it is dropped.
-        if state is None or not self.restoreState(state, STATE_VERSION):
-            # First run: the graph gets most of the width, the inspector a readable column.
-            self.resizeDocks([self.inspector], [440], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.playback], [150], Qt.Orientation.Vertical)
+        self.presentation.restore_geometry(self.settings, FIRST_SIZE)
         # What exists when the window opens lives for the whole session: keeping it out of
         # the cycle collector's scans keeps its pauses short (a full scan of a big heap took
         # over 100 ms, a visible stall). Reference counting still frees what is dropped.
         gc.freeze()
-        # True: the application's data folder; a path: that folder (tests); False: none.
         self.sessions.start_autosave()
         if example:
             self.load_example(example)
@@ -202,7 +177,7 @@ class MainWindow(QMainWindow):
         if key not in EXAMPLES:
             self.say(f"No example named {key!r}")
             return
-        self.load(EXAMPLES[key].build, EXAMPLES[key].title)
+        self.loading.load(EXAMPLES[key].build, EXAMPLES[key].title)
 
     def show_prepared(self, prepared: Prepared) -> None:
         self.stepping.stop()
@@ -260,45 +235,7 @@ class MainWindow(QMainWindow):
         else:
             self.loading.cancel()
 
-    def load(self, build, title: str, expanded: bool = False, expression: str | None = None) -> None:
-        """Build a graph, record its forward pass and lay it out, all off the window's thread."""
-        self.loading.load(build, title, expanded, expression)
-
-    def _on_view_scope_toggled(self, scope: tuple) -> None:
-        if self.graph is None:
-            return
-        collapsed = set(self.collapsed)
-        if scope in collapsed:
-            collapsed.discard(scope)
-        else:
-            collapsed = {s for s in collapsed if s[: len(scope)] != scope} | {scope}
-        self.loading.relayout(frozenset(collapsed))
-
-    # --- your own expression --------------------------------------------------------------
-    def _on_expression_expression_changed(self, parsed) -> None:
-        """Draw the graph of a valid expression typed in the Expression dock."""
-        output = parsed.output
-        output.name = output.name or "f"
-
-        text = self.expression.expression
-
-        def build() -> Built:
-            scalar = output.value.size == 1
-            return Built(Graph(output), output, None if scalar else np.ones(output.value.shape),
-                         tuple(parsed.variables.values()), f"f = {text}")
-
-        self.load(build, "your expression", expression=text)
-
     # --- training: the training controller's ---------------------------------------------------
-    def show_training(self) -> None:
-        self.training.show()
-        self.training.raise_()
-        if self.dockWidgetArea(self.training) == Qt.DockWidgetArea.RightDockWidgetArea:
-            # Room for the plots; the graph keeps the larger part of the width.
-            wanted = min(max(460, self.width() * 2 // 5), 700)
-            if self.training.width() < wanted:
-                self.resizeDocks([self.training], [wanted], Qt.Orientation.Horizontal)
-
     # --- playback: the playback controller's ------------------------------------------------
     @property
     def cursor(self) -> Cursor | None:
@@ -307,16 +244,6 @@ class MainWindow(QMainWindow):
     @property
     def phase(self) -> str | None:
         return self.player.phase if self.player is not None else None
-
-    @property
-    def check(self) -> dict[str, tuple[float, np.ndarray]]:
-        """The gradient check's relative error and numeric gradient, by variable id."""
-        return self.player.check if self.player is not None else {}
-
-    @property
-    def mode(self) -> str:
-        """What colours the nodes: "plain", "check" or "magnitude"."""
-        return self.player.overlay.value if self.player is not None else Overlay.PLAIN.value
 
     # --- session files: the sessions controller's, reached from here too -------------------
     @property
@@ -362,8 +289,7 @@ class MainWindow(QMainWindow):
         self.training.close_worker()
         if self.loading.job is not None:
             self.loading.job.cancelled = True
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.presentation.save_geometry(self.settings)
         if self._own_worker:
             self.worker.close()
         super().closeEvent(event)

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow("seed", settings=stack.enter_context(scratch_settings()))
     window.resize(1600, 1000)
     window.show()
-    window.show_training()
+    window.training_control.show_dock()
     wait_until(lambda: window.presenter is not None and window.idle, 30)
     print(f"{'settings':<34}{'headless ep/s':>15}{'window ep/s':>13}{'ratio':>8}  target >= 70 %"
           f"{'longest stall':>16}  target <= 50 ms")

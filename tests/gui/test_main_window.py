@@ -147,11 +147,11 @@ def test_run_to_nan_stops_on_the_first_bad_node(open_window) -> None:
 def test_check_gradients_colours_the_variables(open_window) -> None:
     window = open_window("layer_net")
     window.actions["check"].trigger()
-    assert window.mode == "check"
+    assert window.player.overlay.value == "check"
     variables = [window.graph.id_of(v) for v in window.graph.variables]
-    assert set(window.check) == set(variables)
+    assert set(window.player.check) == set(variables)
     for node_id in variables:
-        error, _ = window.check[node_id]
+        error, _ = window.player.check[node_id]
         assert error < 1e-6
         assert window.view.nodes[node_id].tint.name() == "#009e73"
     assert "all agree with finite differences" in window.status.text()
@@ -220,7 +220,7 @@ probe = QTimer()
 probe.setInterval(10)
 probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
 probe.start()
-window.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
+window.loading.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
 progress_shown = window.progress.isVisibleTo(window)
 done = lambda: window.presenter is not None and window.idle
 QTimer.singleShot(60000, app.quit)

@@ -83,7 +83,7 @@ def test_a_trained_network_reopens_with_weights_history_and_settings(open_window
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
     dock.lr.setValue(0.1)
-    window.show_training()
+    window.training_control.show_dock()
     with qtbot.waitSignal(dock.training_stopped, timeout=30000):
         dock.train(3)
     qtbot.waitUntil(lambda: ready(window), timeout=30000)

@@ -20,7 +20,7 @@ def _start(window, qtbot, dataset: str, epochs: int) -> None:
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData(dataset))
     dock.epochs.setValue(epochs)
-    window.show_training()
+    window.training_control.show_dock()
     dock.train()  # the window draws the new network first, then training starts
     qtbot.waitUntil(lambda: dock.training or bool(dock.run.history), timeout=20000)
 
@@ -190,7 +190,7 @@ def test_a_training_process_that_cannot_start_or_talks_nonsense_is_reported(open
     dock = window.training
     monkeypatch.setattr(training_worker, "command", lambda fd: ["/nonexistent/python", str(fd)])
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
-    window.show_training()
+    window.training_control.show_dock()
     dock.train(10)  # once the window has drawn the new network
     qtbot.waitUntil(lambda: "could not be started" in dock.status.text(), timeout=20000)
     _wait_for_the_end(window, qtbot)
@@ -225,7 +225,7 @@ def test_a_run_that_ends_before_its_network_is_drawn_says_why(open_window, qtbot
     monkeypatch.setattr(training_worker, "command", lambda fd: ["/nonexistent/python", str(fd)])
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("digits"))  # a big graph to draw
-    window.show_training()
+    window.training_control.show_dock()
     dock.train(3)
     qtbot.waitUntil(lambda: "could not be started" in window.status.text(), timeout=30000)
     qtbot.waitUntil(lambda: ready(window), timeout=60000)

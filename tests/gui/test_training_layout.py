@@ -15,7 +15,7 @@ def _top_left(widget, ancestor) -> QPoint:
 def test_training_fits_a_1280_by_720_screen_and_leaves_the_graph_most_of_it(open_window, qtbot) -> None:
     window = open_window("seed", size=(1280, 720))
     dock = window.training
-    window.show_training()
+    window.training_control.show_dock()
     qtbot.waitUntil(dock.isVisible)
     for settings_shown in (True, False):
         dock.settings_toggle.setChecked(settings_shown)
@@ -30,7 +30,7 @@ def test_training_fits_a_1280_by_720_screen_and_leaves_the_graph_most_of_it(open
 def test_the_plots_sit_side_by_side_when_short_and_stack_when_tall(open_window, qtbot) -> None:
     window = open_window("seed", size=(1280, 720))
     dock = window.training
-    window.show_training()
+    window.training_control.show_dock()
     dock.settings_toggle.setChecked(False)
 
     def arrangement() -> str:
@@ -51,7 +51,7 @@ def test_the_plots_sit_side_by_side_when_short_and_stack_when_tall(open_window, 
 def test_folded_settings_read_as_one_line_and_unfold(open_window, qtbot) -> None:
     window = open_window("seed")
     dock = window.training
-    window.show_training()
+    window.training_control.show_dock()
     dock.dataset.setCurrentIndex(dock.dataset.findData("moons"))
     dock.hidden.setText("5, 3")
     dock.epochs.setValue(1234)
@@ -75,7 +75,7 @@ def test_the_status_bar_says_training_while_the_new_network_is_drawn(open_window
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
     dock.epochs.setValue(1_000_000)
-    window.show_training()
+    window.training_control.show_dock()
     dock.train()  # a new network: the window draws it, then training starts
     qtbot.waitUntil(lambda: dock.training and ready(window), timeout=20000)
     qtbot.wait(200)

@@ -95,7 +95,7 @@ def test_the_loss_history_as_csv(open_window, qtbot, tmp_path, monkeypatch) -> N
 
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
-    window.show_training()
+    window.training_control.show_dock()
     with qtbot.waitSignal(dock.training_stopped, timeout=30000):
         dock.train(5)
     window.actions["export_history"].trigger()

@@ -9,7 +9,9 @@ import gc
 import numpy as np
 from PySide6.QtCore import QObject
 
+from ...engine import Graph
 from ...layout import default_collapsed, layout
+from ...session import Built
 from ..jobs import Job
 from ..preparing import Prepared, prepare
 
@@ -99,3 +101,28 @@ class LoadingController(QObject):
         self.window.collapsed = prepared.collapsed
         self.window.view.show_layout(prepared.layout, self.window.prepare_item, same_graph=True)
         self.window.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.window.graph)} nodes")
+
+    def toggle_scope(self, scope: tuple) -> None:
+        """Collapse a scope into one box, or open it, and lay the graph out again."""
+        if self.window.graph is None:
+            return
+        collapsed = set(self.window.collapsed)
+        if scope in collapsed:
+            collapsed.discard(scope)
+        else:
+            collapsed = {s for s in collapsed if s[: len(scope)] != scope} | {scope}
+        self.relayout(frozenset(collapsed))
+
+    def draw_expression(self, parsed) -> None:
+        """Draw the graph of a valid expression typed in the Expression dock."""
+        output = parsed.output
+        output.name = output.name or "f"
+
+        text = self.window.expression.expression
+
+        def build() -> Built:
+            scalar = output.value.size == 1
+            return Built(Graph(output), output, None if scalar else np.ones(output.value.shape),
+                         tuple(parsed.variables.values()), f"f = {text}")
+
+        self.load(build, "your expression", expression=text)

@@ -34,6 +34,16 @@ class PlaybackController(QObject):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_timer_timeout)
         self.timer.setInterval(333)
+        view, dock, find_bar = window.view, window.playback, window.find_bar
+        view.node_clicked.connect(self.on_node_clicked)
+        view.breakpoint_toggled.connect(self.on_breakpoint_toggled)
+        dock.phase_chosen.connect(self.set_phase)
+        dock.seek_requested.connect(self.seek)
+        dock.speed_changed.connect(self.set_speed)
+        dock.tangent_input_chosen.connect(self.choose_tangent_input)
+        find_bar.found.connect(self.on_node_found)
+        find_bar.missed.connect(self.on_node_missed)
+        window.jacobian.pass_requested.connect(self.play_jacobian_pass)
 
     def attach(self, player: Player) -> None:
         """Show a new graph's player: its events drive the picture from now on."""
@@ -131,7 +141,8 @@ class PlaybackController(QObject):
         if node_id is None or node_id.startswith("scope/") or not self.window.presenter.revealed(node_id, self.window.cursor):
             self.window.inspector.show_node(None)
             return
-        self.window.inspector.show_node(describe(self.window.graph, self.window.graph[node_id], self.window.cursor, self.window.check))
+        window = self.window
+        window.inspector.show_node(describe(window.graph, window.graph[node_id], window.cursor, window.player.check))
 
     def on_node_clicked(self, node_id: str) -> None:
         self.pinned = None if node_id.startswith("scope/") else node_id
@@ -168,7 +179,7 @@ class PlaybackController(QObject):
         self.window.actions["check"].setChecked(overlay is Overlay.CHECK)
         self.window.actions["magnitude"].setChecked(overlay is Overlay.MAGNITUDE)
         if overlay is Overlay.CHECK:
-            tints = {k: check_colour(err, self.window.view.theme) for k, (err, _) in self.window.check.items()}
+            tints = {k: check_colour(err, self.window.view.theme) for k, (err, _) in self.window.player.check.items()}
             self.window.presenter.set_tints(tints, self.window.cursor)
         elif overlay is Overlay.MAGNITUDE:
             self._apply_magnitudes()

@@ -3,7 +3,7 @@ projector, reveal, and the palettes (following the system going light or dark)."
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSize, QTimer
+from PySide6.QtCore import QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -43,6 +43,25 @@ class PresentationController(QObject):
         self._before_presenting = None
         self._state_version = state_version
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
+
+    def restore_geometry(self, settings, first_size: tuple[int, int]) -> None:
+        """The window's size and docks as last time, never larger than this screen; on the
+        first run the graph gets most of the width and the inspector a readable column."""
+        window = self.window
+        window.resize(fitted_size(QSize(*first_size), self._available()))
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            window.restoreGeometry(geometry)
+            window.resize(fitted_size(window.size(), self._available()))  # saved on a larger screen
+        state = settings.value("window/state")
+        # A state saved with another set of docks would misplace the new ones: it is dropped.
+        if state is None or not window.restoreState(state, self._state_version):
+            window.resizeDocks([window.inspector], [440], Qt.Orientation.Horizontal)
+            window.resizeDocks([window.playback], [150], Qt.Orientation.Vertical)
+
+    def save_geometry(self, settings) -> None:
+        settings.setValue("window/geometry", self.window.saveGeometry())
+        settings.setValue("window/state", self.window.saveState(self._state_version))
 
     @property
     def presenting(self) -> bool:
@@ -132,7 +151,8 @@ class PresentationController(QObject):
         self.palette = palette
         self.window.actions[f"palette_{palette}"].setChecked(True)
         self.window.settings.setValue("view/palette", palette)
-        if self.window.mode == Overlay.CHECK.value:  # the check's colours come from the palette
-            self.window.presenter.tints = {k: check_colour(err, theme) for k, (err, _) in self.window.check.items()}
+        player = self.window.player
+        if player is not None and player.overlay is Overlay.CHECK:  # the check's colours come from the palette
+            self.window.presenter.tints = {k: check_colour(err, theme) for k, (err, _) in player.check.items()}
         self.window.view.set_theme(theme, self.window.prepare_item)
         self.window.training.set_dark(theme.dark)

@@ -5,7 +5,7 @@ ended, or an earlier epoch came back), and stepping locked meanwhile."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 
 from ...session.player import Overlay
 from ..theme import scale_colour
@@ -44,7 +44,7 @@ class TrainingController(QObject):
                 self.window.say(reason)
 
     def on_network_built(self, run) -> None:
-        self.window.load(run.built, f"{run.network} on {run.data.name}")
+        self.window.loading.load(run.built, f"{run.network} on {run.data.name}")
 
     def on_training_started(self) -> None:
         self.window.stepping.stop()
@@ -105,3 +105,13 @@ class TrainingController(QObject):
         if self.running:
             self.window.say("Training is running: pause or stop it to step through the passes")
         return self.running
+
+    def show_dock(self) -> None:
+        """The Training tab, raised, wide enough for its plots."""
+        self.window.training.show()
+        self.window.training.raise_()
+        if self.window.dockWidgetArea(self.window.training) == Qt.DockWidgetArea.RightDockWidgetArea:
+            # Room for the plots; the graph keeps the larger part of the width.
+            wanted = min(max(460, self.window.width() * 2 // 5), 700)
+            if self.window.training.width() < wanted:
+                self.window.resizeDocks([self.window.training], [wanted], Qt.Orientation.Horizontal)
