@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import numpy as np
 
 from ..engine import Graph, GraphError, ParseError, parse
+from ..engine.values import read_value
 from ..io import FORMATS, export_format, export_graph
 from ..layout import LayoutError, default_collapsed, graph_to_dot
 from ..layout import render as render_graph
@@ -84,9 +84,9 @@ def _values(assignments: list[str]) -> dict[str, object]:
         if not sep or not name.strip():
             raise ValueError(f"--set takes NAME=VALUE, got {item!r}")
         try:
-            values[name.strip()] = json.loads(text)
-        except json.JSONDecodeError:
-            raise ValueError(f"--set {name.strip()}: {text!r} is not a number or a list of numbers") from None
+            values[name.strip()] = read_value(text)  # the editor's reader: finite, rectangular, bounded
+        except ValueError as error:
+            raise ValueError(f"--set {name.strip()}: {text!r} is {error}") from None
     return values
 
 

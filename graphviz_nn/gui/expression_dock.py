@@ -18,186 +18,30 @@ edits and :meth:`ExpressionDock.set_expression` are commands of their own.
 
 from __future__ import annotations
 
-import ast
 import copy
-import html
-import json
-import math
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import (QAction, QBrush, QColor, QContextMenuEvent, QFont, QFontDatabase, QFontInfo,
-                           QFontMetrics, QKeyEvent, QKeySequence, QPalette, QUndoCommand, QUndoStack)
-from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHeaderView, QLabel, QLineEdit,
-                               QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QPalette, QUndoStack
+from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHeaderView, QLabel, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..engine.parse import CONSTANTS, MAX_LENGTH, ParseError, Parsed, parse
-from ..engine.registry import registry
+from ..engine.parse import MAX_LENGTH, ParseError, Parsed, parse
+from ..engine.values import format_value, read_value, value_entry
+from .expression_widgets import ErrorLabel, ExpressionEdit, TextCommand, ValueCommand, fixed_font, free_names
 from .jobs import Job
 from .theme import DARK, LIGHT
 
-__all__ = ["DEBOUNCE_MS", "EXAMPLE", "HINT", "ExpressionDock", "format_value", "free_names",
-           "parse_value"]
+__all__ = ["DEBOUNCE_MS", "EXAMPLE", "HINT", "ExpressionDock", "format_value", "free_names", "read_value"]
 
 DEBOUNCE_MS = 250
 EXAMPLE = "sin(x1 + x2) + x2**2 * x3"
 HINT = ("Type an expression of names, numbers and [lists], with + − * / ** @ and functions "
         "such as sin, exp, sigmoid, sum. It is drawn as you type; Enter draws it at once.")
-MAX_VALUE_LENGTH = 20_000
-_TYPING = 1     # the undo id of typing commands, which merge with each other
 _FRAME = 2      # the editor's border, in pixels
 _LINE_EDIT_MARGIN = 2   # QLineEdit's own space between its contents rectangle and the text
 _ITEM_TEXT_MARGIN = 3   # the style's space before an item view cell's text (focus frame + 1)
-
-
-def _check_number(x: Any) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        shown = json.dumps(x) if isinstance(x, (bool, str, dict, type(None))) else repr(x)
-        raise ValueError(f"{shown} is not a number")
-    try:
-        number = float(x)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number):
-        raise ValueError("numbers must be finite")
-    return number
-
-
-def _check(x: Any) -> tuple[float | list, tuple[int, ...]]:
-    """A JSON value as floats and nested lists, with its shape; ValueError where it is not one."""
-    if isinstance(x, list):
-        if not x:
-            raise ValueError("an empty list has no value")
-        checked = [_check(item) for item in x]
-        shapes = {shape for _, shape in checked}
-        if len(shapes) != 1:
-            raise ValueError("not rectangular: every row must have the same length and depth")
-        return [value for value, _ in checked], (len(x),) + shapes.pop()
-    return _check_number(x), ()
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a finite number")
-
-
-def parse_value(text: str) -> float | list:
-    """Read a variable's value: a number or a rectangular nested list of finite numbers.
-
-    Parameters
-    ----------
-    text : str
-        E.g. ``"0.5"``, ``"-1.2"``, ``"[1, 1]"``, ``"[[1, 2], [3, 4]]"``. Read with
-        :func:`json.loads` (never ``eval``); a lone number may also be written as Python
-        writes it (``.5``, ``1.``, ``+2``).
-
-    Returns
-    -------
-    float or list
-        The number as a float, or nested lists of floats.
-
-    Raises
-    ------
-    ValueError
-        With a reason fit to show the user.
-    """
-    s = text.strip()
-    if not s:
-        raise ValueError("empty: type a number such as 0.5 or a list such as [1, 2]")
-    if len(s) > MAX_VALUE_LENGTH:
-        raise ValueError(f"longer than {MAX_VALUE_LENGTH} characters")
-    try:
-        raw = json.loads(s, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        if not s.startswith("["):
-            # float() parses, it does not evaluate: ".5" and "1." are numbers too.
-            try:
-                return _check_number(float(s))
-            except ValueError as number_error:
-                if "finite" in str(number_error):
-                    raise
-        raise ValueError(f"not a number or a list of numbers ({error.msg.lower()} "
-                         f"at character {error.pos + 1})") from None
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
-    try:
-        return _check(raw)[0]
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
-
-
-def _short(x: float) -> str:
-    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
-
-
-def format_value(value: Any) -> str:
-    """A value as the table shows it: ``0.0``, ``-1.2``, ``[[1, 2], [3, 4.5]]``.
-
-    Whole numbers inside a list lose their ``.0``, so a matrix reads as one on a projector.
-    """
-    checked, _ = _check(np.asarray(value).tolist() if isinstance(value, np.ndarray) else value)
-    if isinstance(checked, float):
-        return repr(checked)
-
-    def write(x: float | list) -> str:
-        return "[" + ", ".join(write(e) for e in x) + "]" if isinstance(x, list) else _short(x)
-
-    return write(checked)
-
-
-def _as_entry(value: Any) -> tuple[str, float | list]:
-    """(text, value) for a value given to :meth:`ExpressionDock.set_expression`."""
-    if isinstance(value, str):
-        return value.strip(), parse_value(value)
-    if isinstance(value, np.ndarray) or np.isscalar(value):
-        value = np.asarray(value).tolist()
-    checked, _ = _check(value)
-    return format_value(checked), checked
-
-
-def free_names(text: str) -> list[str] | None:
-    """The free names of a text that is Python syntax, in order of first appearance.
-
-    The same names :func:`~graphviz_nn.engine.parse` would make Variables of, found without
-    building anything, so they are known even when the values do not fit the expression.
-    None for text that is not Python syntax.
-    """
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    functions = registry()
-    found = [node for node in ast.walk(tree)
-             if isinstance(node, ast.Name) and id(node) not in called and not node.id.startswith("__")
-             and node.id not in CONSTANTS and node.id not in functions]
-    found.sort(key=lambda node: (node.lineno, node.col_offset))
-    return list(dict.fromkeys(node.id for node in found))
-
-
-def _changed_span(old: str, new: str) -> tuple[int, int]:
-    """Where an edit ends in the old and in the new text: the cursor after undo and redo."""
-    prefix = 0
-    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while (suffix < min(len(old), len(new)) - prefix
-           and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]):
-        suffix += 1
-    return len(old) - suffix, len(new) - suffix
-
-
-def _fixed(base: QFont, factor: float = 1.0) -> QFont:
-    """A monospace font of ``factor`` times the size of ``base``."""
-    font = QFont(base)
-    font.setFamilies(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont).families())
-    font.setStyleHint(QFont.StyleHint.Monospace)
-    font.setFixedPitch(True)
-    if base.pointSizeF() > 0:
-        font.setPointSizeF(base.pointSizeF() * factor)
-    else:
-        font.setPixelSize(round(base.pixelSize() * factor))
-    return font
 
 
 def _parse_or_error(text: str, values: dict[str, Any]) -> Parsed | ParseError:
@@ -215,137 +59,6 @@ def _summary(parsed: Parsed) -> str:
     if value.size == 1:
         return f"✓ {names} · output = {float(value.reshape(-1)[0]):.6g}"
     return f"✓ {names} · output of shape {value.shape}"
-
-
-class _TextCommand(QUndoCommand):
-    """A change of the expression (and, from :meth:`ExpressionDock.set_expression`, of values).
-
-    Typing commands share an id and merge, unless the new one is ``fresh`` (it follows a
-    commit, an undo or another command): so one command spans the typing between commits.
-    """
-
-    def __init__(self, dock: ExpressionDock, old: str, new: str, *, typing: bool,
-                 fresh: bool = True, old_values: dict | None = None, new_values: dict | None = None):
-        super().__init__("typing" if typing else "set expression")
-        self._dock, self._old, self._new = dock, old, new
-        self._typing, self._fresh = typing, fresh
-        self._old_values, self._new_values = old_values or {}, new_values or {}
-        # Typing is already in the editor when the command is pushed; its debounce commits it.
-        self._skip_first_redo = typing
-
-    def id(self) -> int:
-        return _TYPING if self._typing else -1
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, _TextCommand) or not other._typing or other._fresh:
-            return False
-        self._new = other._new
-        # Typing that returns to where it began is no change: the stack drops the command.
-        self.setObsolete(self._new == self._old and not self._old_values)
-        return True
-
-    def redo(self) -> None:
-        if self._skip_first_redo:
-            self._skip_first_redo = False
-            return
-        self._dock._restore(self._new, self._new_values, _changed_span(self._old, self._new)[1])
-
-    def undo(self) -> None:
-        self._dock._restore(self._old, self._old_values, _changed_span(self._old, self._new)[0])
-
-
-class _ValueCommand(QUndoCommand):
-    """A variable's value set in the table: (text, value) entries before and after."""
-
-    def __init__(self, dock: ExpressionDock, name: str, old: tuple | None, new: tuple):
-        super().__init__(f"{name} = {new[0]}")
-        self._dock, self._name, self._old, self._new = dock, name, old, new
-
-    def redo(self) -> None:
-        self._dock._restore_value(self._name, self._new)
-
-    def undo(self) -> None:
-        self._dock._restore_value(self._name, self._old)
-
-
-class _ExpressionEdit(QLineEdit):
-    """The expression's line editor, whose undo keys and menu entries go to the dock's stack.
-
-    A QLineEdit claims Ctrl+Z for its own undo history, which knows nothing of the table or
-    of commits; handing the keys on lets the dock's actions take them.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._undo: QAction | None = None
-        self._redo: QAction | None = None
-
-    def use_actions(self, undo: QAction, redo: QAction) -> None:
-        self._undo, self._redo = undo, redo
-
-    def _action_for(self, event: QKeyEvent) -> QAction | None:
-        key = QKeySequence(event.keyCombination())
-        for action, standard in ((self._undo, QKeySequence.StandardKey.Undo),
-                                 (self._redo, QKeySequence.StandardKey.Redo)):
-            if action is not None and (key in action.shortcuts() or event.matches(standard)):
-                return action
-        return None
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and self._action_for(event) is not None:
-            event.ignore()      # not ours: let the shortcut reach the dock's action
-            return True
-        return super().event(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        action = self._action_for(event)
-        if action is not None:  # a standard undo key that is no shortcut (Alt+Backspace)
-            action.trigger()
-            return
-        super().keyPressEvent(event)
-
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        menu = self.createStandardContextMenu()
-        for name, ours in (("edit-undo", self._undo), ("edit-redo", self._redo)):
-            theirs = next((a for a in menu.actions() if a.objectName() == name), None)
-            if theirs is not None and ours is not None:
-                menu.insertAction(theirs, ours)
-                menu.removeAction(theirs)
-        menu.exec(event.globalPos())
-        menu.deleteLater()
-
-
-class _ErrorLabel(QLabel):
-    """The failing text, a caret under the failing character, and the reason.
-
-    Drawn as rich text: the text and the caret in the editor's monospace font, so the caret
-    stands under its character, and the reason in the UI font, so a long one wraps as prose.
-    ``text()`` returns the three plain lines, for the app and its tests to read.
-    """
-
-    def __init__(self, name: str):
-        super().__init__()
-        self.setObjectName(name)
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # The width comes from the dock, never from a long line of text.
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
-        self.code_font = QFont()
-        self._plain = ""
-
-    def text(self) -> str:  # noqa: D102 - the plain text, as documented on the class
-        return self._plain
-
-    def set_error(self, code: str, caret: str, reason: str) -> None:
-        self._plain = f"{code}\n{caret}\n{reason}"
-        font = self.code_font
-        size = f"{font.pointSizeF():.2f}pt" if font.pointSizeF() > 0 else f"{font.pixelSize()}px"
-        family = QFontInfo(font).family().replace("'", "")
-        gap = self.fontMetrics().height() // 4
-        super().setText(f'<pre style="font-family: \'{family}\'; font-size: {size}; margin: 0">'
-                        f"{html.escape(code)}\n{html.escape(caret)}</pre>"
-                        f'<p style="margin-top: {gap}px; margin-bottom: 0"><b>{html.escape(reason)}</b></p>')
 
 
 class ExpressionDock(QDockWidget):
@@ -408,7 +121,7 @@ class ExpressionDock(QDockWidget):
         body = QWidget()
         body.setObjectName("expression_body")
         layout = QVBoxLayout(body)
-        self._edit = _ExpressionEdit()
+        self._edit = ExpressionEdit()
         self._edit.setObjectName("expression_text")
         self._edit.setPlaceholderText(f"e.g. {EXAMPLE}")
         self._edit.setMaxLength(MAX_LENGTH)
@@ -423,7 +136,7 @@ class ExpressionDock(QDockWidget):
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
 
-        self._error_label = _ErrorLabel("expression_error")
+        self._error_label = ErrorLabel("expression_error")
         self._status = QLabel(HINT)
         self._status.setObjectName("expression_status")
         self._status.setWordWrap(True)
@@ -508,7 +221,7 @@ class ExpressionDock(QDockWidget):
         new_values = {}
         for name, value in (values or {}).items():
             try:
-                new_values[name] = _as_entry(value)
+                new_values[name] = value_entry(value)
             except (TypeError, ValueError, RecursionError) as error:
                 raise ValueError(f"the value of {name!r}: {error}") from None
         new_values = {n: e for n, e in new_values.items() if self._memory.get(n) != e}
@@ -519,7 +232,7 @@ class ExpressionDock(QDockWidget):
             self._fresh = True
             self._commit(force=True)
             return
-        self.undo_stack.push(_TextCommand(self, self._edit.text(), text, typing=False,
+        self.undo_stack.push(TextCommand(self, self._edit.text(), text, typing=False,
                                           old_values=old_values, new_values=new_values))
 
     def sizeHint(self) -> QSize:
@@ -534,7 +247,7 @@ class ExpressionDock(QDockWidget):
         fresh, self._fresh = self._fresh, False
         old, self._text = self._text, text
         if old != text:
-            self.undo_stack.push(_TextCommand(self, old, text, typing=True, fresh=fresh))
+            self.undo_stack.push(TextCommand(self, old, text, typing=True, fresh=fresh))
         self._timer.start()
 
     def _on_edit_return_pressed(self) -> None:
@@ -555,14 +268,14 @@ class ExpressionDock(QDockWidget):
             self._show_value_errors()
             return
         try:
-            value = parse_value(text)
+            value = read_value(text)
         except ValueError as error:
             # Refused, not applied: the cell keeps the text, red, so it can be corrected.
             self._bad[name] = (item.text(), str(error))
             self._mark(item, str(error))
             self._show_value_errors()
             return
-        self.undo_stack.push(_ValueCommand(self, name, old, (text, value)))
+        self.undo_stack.push(ValueCommand(self, name, old, (text, value)))
 
     # -- what the commands do ------------------------------------------------------------
 
@@ -741,11 +454,11 @@ class ExpressionDock(QDockWidget):
     def _apply_look(self) -> None:
         """Fonts from the dock's font, colours from the palette: the app scales and themes both."""
         bad = (DARK if self._dark() else LIGHT).bad.name()
-        fixed = _fixed(self.font(), 1.25)
+        fixed = fixed_font(self.font(), 1.25)
         self._edit.setFont(fixed)
         self._error_label.code_font = fixed
-        self._table.setFont(_fixed(self.font(), 1.1))
-        heading = _fixed(self.font())
+        self._table.setFont(fixed_font(self.font(), 1.1))
+        heading = fixed_font(self.font())
         # The UI face, set explicitly: a copy of the dock's font would inherit the table's.
         heading.setFamilies(self.font().families() or [self.font().family()])
         heading.setStyleHint(QFont.StyleHint.AnyStyle)

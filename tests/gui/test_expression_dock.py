@@ -13,8 +13,8 @@ from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableWidget  # noqa: E402
 
 from graphviz_nn.engine import Parsed  # noqa: E402
-from graphviz_nn.gui.expression_dock import (DEBOUNCE_MS, HINT, ExpressionDock, format_value,  # noqa: E402
-                                             parse_value)
+from graphviz_nn.gui.expression_dock import DEBOUNCE_MS, HINT, ExpressionDock  # noqa: E402
+from graphviz_nn.engine.values import format_value, read_value  # noqa: E402
 
 SEED = "sin(x1 + x2) + x2**2 * x3"
 SEED_VALUE = np.sin(0.5 - 1.2) + 1.2**2 * 2     # 2.235782...
@@ -348,11 +348,11 @@ def test_set_expression_is_one_undoable_command_with_its_values(qtbot, dock, emi
     assert dock.expression == SEED and dock.undo_stack.count() == 2
 
 
-def test_parse_value_and_format_value() -> None:
-    assert parse_value(" 0.5 ") == 0.5 and parse_value(".5") == 0.5 and parse_value("2") == 2.0
-    assert parse_value("[[1, 2], [3, 4]]") == [[1.0, 2.0], [3.0, 4.0]]
+def test_read_value_and_format_value() -> None:
+    assert read_value(" 0.5 ") == 0.5 and read_value(".5") == 0.5 and read_value("2") == 2.0
+    assert read_value("[[1, 2], [3, 4]]") == [[1.0, 2.0], [3.0, 4.0]]
     for bad in ("abc", "[1, [2]]", "1e999", "-Infinity", "inf", "nan", "{}", "null", "[[1, 2], [3]]",
                 "__import__('os')", "[" * 5000 + "]" * 5000, "1" * 400):
         with pytest.raises(ValueError):
-            parse_value(bad)
+            read_value(bad)
     assert format_value(0.0) == "0.0" and format_value([[1.0, 2.5]]) == "[[1, 2.5]]"
