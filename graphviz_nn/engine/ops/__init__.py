@@ -3,8 +3,10 @@
 from .activations import leaky_relu, log_softmax, logsigmoid, relu, sigmoid, softmax, softplus, tanh
 from .arithmetic import add, div, mul, neg, pow, sub
 from .elementary import abs, cos, exp, log, sin, sqrt
+from .joining import concatenate, pad, stack
 from .linalg import dot, matmul, reshape, transpose
 from .reductions import mean, sum
+from .selection import clip, maximum, minimum, where
 from .special import erf, expm1, log1p, reciprocal, square, tan
 from .statistics import logsumexp, max, min, std, var
 from .units import elu, gelu, silu
@@ -16,4 +18,6 @@ __all__ = [
     # special functions, smooth units and statistics
     "elu", "erf", "expm1", "gelu", "log1p", "logsumexp", "max", "min", "reciprocal", "silu", "square",
     "std", "tan", "var",
+    # choosing and joining
+    "clip", "concatenate", "maximum", "minimum", "pad", "stack", "where",
 ]
