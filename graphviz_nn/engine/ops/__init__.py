@@ -3,6 +3,7 @@
 from .activations import leaky_relu, log_softmax, logsigmoid, relu, sigmoid, softmax, softplus, tanh
 from .arithmetic import add, div, mul, neg, pow, sub
 from .elementary import abs, cos, exp, log, sin, sqrt
+from .indexing import getitem, take
 from .joining import concatenate, pad, stack
 from .linalg import dot, matmul, reshape, transpose
 from .reductions import mean, sum
@@ -20,4 +21,6 @@ __all__ = [
     "std", "tan", "var",
     # choosing and joining
     "clip", "concatenate", "maximum", "minimum", "pad", "stack", "where",
+    # indexing
+    "getitem", "take",
 ]
