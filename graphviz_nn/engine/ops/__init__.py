@@ -8,6 +8,7 @@ from .joining import concatenate, pad, stack
 from .linalg import dot, matmul, reshape, transpose
 from .reductions import mean, sum
 from .selection import clip, maximum, minimum, where
+from .solve import inv, solve
 from .special import erf, expm1, log1p, reciprocal, square, tan
 from .statistics import logsumexp, max, min, std, var
 from .units import elu, gelu, silu
@@ -23,4 +24,6 @@ __all__ = [
     "clip", "concatenate", "maximum", "minimum", "pad", "stack", "where",
     # indexing
     "getitem", "take",
+    # linear systems
+    "inv", "solve",
 ]
