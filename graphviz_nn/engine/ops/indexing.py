@@ -152,11 +152,19 @@ def _numpy_index(index: Index, ndim: int) -> tuple[Any, ...]:
 
 def numpy_index(index: Any, ndim: int) -> tuple[Any, ...]:
     """The numpy index of an index in this module's form (or as read from a file)."""
+    # NOTE: an index as the plan read it (a tuple of tuples) is converted once and cached;
+    # reading it again in Python would cost a microsecond per gathered position each pass.
+    if isinstance(index, tuple):
+        try:
+            return _numpy_index(index, ndim)
+        except TypeError:  # a list inside: not read yet
+            pass
     return _numpy_index(read_index(index), ndim)
 
 
 def _gathers(index: Any) -> bool:
-    return any(isinstance(entry, (tuple, list)) for entry in read_index(index))
+    entries = index if isinstance(index, (tuple, list)) else (index,)
+    return any(isinstance(entry, (tuple, list)) for entry in entries)
 
 
 def _scatter(g: np.ndarray, x: np.ndarray, index: Any) -> np.ndarray:
