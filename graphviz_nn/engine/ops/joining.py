@@ -123,7 +123,7 @@ def concatenate(nodes: Sequence[NodeLike], axis: int = 0) -> Node:
 
     The parts must have the same number of dimensions (at least one) and the same lengths
     except along ``axis``. Built as the sum of each part padded to the result's shape:
-    dL/d(part) = the slice of g where the part sits.
+    dL/d(part) = the slice of g where the part sits. A single part is returned as it is.
 
     Raises
     ------
