@@ -87,17 +87,15 @@ def backward_nodes(graph: Graph, output: Node, cotangent=None) -> dict[Node, Nod
         raise GraphError(f"{output!r} is not part of this graph")
     grads: dict[Node, Node] = {output: _seed(output, cotangent)} if graph.needs_grad(output) else {}
     results: dict[Node, Node] = {}
-    for node, inputs, needs in graph.backward_plan:
+    for node, inputs, needed in graph.backward_plan:
         g = grads.pop(node, None)
         if g is None:
             continue
         results[node] = g
-        if not inputs:
+        if not needed:
             continue
         rules = vjp_on_nodes(node.op)
-        for i, x in enumerate(inputs):
-            if not needs[i]:
-                continue
+        for i, x in needed:
             try:
                 term = unbroadcast(as_node(rules[i](g, node, *inputs, **node.params)), x.shape)
             except ValueError as error:
