@@ -106,7 +106,7 @@ def jvp(
     create_graph : bool
         Return nodes instead of arrays, built by applying each op's forward rules on nodes:
         the tangent is a graph that can be drawn and differentiated again (the scope
-        "tangent"); ``.tangent`` attributes are left as they were.
+        "tangent dx1, ..." after the seeded leaves); ``.tangent`` attributes are left as they were.
 
     Returns
     -------

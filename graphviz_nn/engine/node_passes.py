@@ -142,7 +142,7 @@ def tangent_nodes(graph: Graph, seeds: Mapping[Node, object]) -> dict[Node, Node
     -------
     dict of Node to Node
         The tangent node of every node that depends on a seeded leaf; the nodes the pass
-        made are in the scope "tangent".
+        made are in the scope "tangent dx1, dx2" (the seeded leaves).
 
     Raises
     ------
@@ -152,6 +152,7 @@ def tangent_nodes(graph: Graph, seeds: Mapping[Node, object]) -> dict[Node, Node
         An op with no rule on nodes.
     """
     tangents = _leaf_tangents(graph, seeds)
+    seeded = ", ".join(f"d{leaf.label}" for leaf in tangents)
     for node, evaluate, inputs, params in graph.forward_plan:
         if evaluate is None:
             continue
@@ -168,5 +169,5 @@ def tangent_nodes(graph: Graph, seeds: Mapping[Node, object]) -> dict[Node, Node
                 tangents[node] = spread(tangent, node.shape)
             except ValueError as error:
                 raise _misshapen(node, "jvp", i, error) from None
-    _label(tangents, graph, "tangent")
+    _label(tangents, graph, f"tangent {seeded}")
     return tangents

@@ -75,6 +75,12 @@ def _swap(a: Node) -> Node:
 def _matmul_vjp(g: Node, x: Node, y: Node, wrt: int) -> Node:
     """g @ yᵀ or xᵀ @ g, a vector operand promoted to a matrix (a row x, a column y) as numpy does."""
     x_vec, y_vec = len(x.shape) == 1, len(y.shape) == 1
+    if x_vec and y_vec:  # x · y: a number
+        return g * (y if wrt == 0 else x)
+    if y_vec and len(x.shape) == 2 and wrt == 1:  # A @ v: the cotangent of v is Aᵀ g
+        return matmul(transpose(x), g)
+    if x_vec and len(y.shape) == 2 and wrt == 0:  # v @ B: the cotangent of v is B g
+        return matmul(y, g)
     x2 = reshape(x, (1,) + x.shape) if x_vec else x
     y2 = reshape(y, y.shape + (1,)) if y_vec else y
     g_shape = g.shape + (1,) if y_vec else g.shape

@@ -135,7 +135,7 @@ def curvature(output: Node, wrt: Nodes, v) -> Node:
 
     The graph has three parts the window draws as clusters: the function, its gradient
     (scope "∇ <output>", reverse mode on nodes), and the gradient's tangent H v (scope
-    "tangent", forward mode on nodes), joined by the products with v.
+    "tangent dx, ...", forward mode on nodes), joined by the products with v.
 
     Returns
     -------

@@ -168,7 +168,7 @@ def test_curvature_is_a_graph_like_any_other(rng) -> None:
     assert c.value == pytest.approx(flat(v) @ H @ flat(v), rel=1e-10)
     graph = gn.Graph(c)
     scopes = {n.scope for n in graph}
-    assert ("∇ mean",) in scopes and ("tangent",) in scopes
+    assert ("∇ mean",) in scopes and ("tangent dW1, db1, dW2",) in scopes
     steps = list(graph.backward_steps())  # the window steps through it like any graph
     assert len(steps) == len(graph.backward_plan)
     assert all(w.grad is not None and w.grad.shape == w.shape for w in wrt)
