@@ -8,7 +8,7 @@ Importing this package never loads Qt; the window lives in ``graphviz_nn.gui``.
 
 from .engine import *  # noqa: F401,F403 - the engine's public API is the package's
 from .engine import __all__ as _engine_all
-from .engine import abs, pow, sum  # noqa: A004 - gn.sum etc.; left out of __all__ (see engine)
+from .engine import abs, pow, sum  # noqa: F401 - gn.sum etc., kept out of __all__ (see engine)
 
 from .show import show
 

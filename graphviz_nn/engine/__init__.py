@@ -9,9 +9,10 @@ from .errors import EngineError, GraphError, NonFiniteError, RuleError, ShapeErr
 from .graph import Graph, topological_order
 from .node import Constant, Function, Node, Variable, apply, as_node
 from .ops import (
-    abs, add, cos, div, dot, exp, leaky_relu, log, log_softmax, logsigmoid, matmul, mean, mul,
-    neg, pow, relu, reshape, sigmoid, sin, softmax, softplus, sqrt, sub, sum, tanh, transpose,
+    add, cos, div, dot, exp, leaky_relu, log, log_softmax, logsigmoid, matmul, mean, mul, neg,
+    relu, reshape, sigmoid, sin, softmax, softplus, sqrt, sub, tanh, transpose,
 )
+from .ops import abs, pow, sum  # noqa: F401 - engine.sum etc., kept out of __all__ (below)
 from .params import Param, ParamError
 from .parse import ParseError, Parsed, parse
 from .plan import Plan
