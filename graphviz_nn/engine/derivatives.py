@@ -10,6 +10,7 @@ import numpy as np
 from .errors import GraphError
 from .graph import Graph
 from .node import Constant, Node
+from .node_passes import backward_nodes, tangent_nodes
 
 Nodes = Union[Node, Sequence[Node]]
 
@@ -18,7 +19,16 @@ def _as_list(nodes: Nodes) -> list[Node]:
     return [nodes] if isinstance(nodes, Node) else list(nodes)
 
 
-def grad(output: Node, wrt: Nodes, cotangent: np.ndarray | float | None = None) -> list[np.ndarray]:
+def _zeros(w: Node) -> Constant:
+    return Constant(np.zeros_like(w.value), name="0")
+
+
+def grad(
+    output: Node,
+    wrt: Nodes,
+    cotangent: np.ndarray | float | Node | None = None,
+    create_graph: bool = False,
+) -> list[np.ndarray] | list[Node]:
     """Gradients of ``output`` with respect to each node of ``wrt``, by one reverse pass.
 
     The graph is re-evaluated from the current leaf values first.
@@ -31,17 +41,32 @@ def grad(output: Node, wrt: Nodes, cotangent: np.ndarray | float | None = None) 
         The nodes to differentiate with respect to; one that ``output`` does not depend on
         gets zeros. A Constant named here is differentiated like a Variable (the gradient
         with respect to data), as :func:`jacobian` and central differences do.
-    cotangent : array, optional
+    cotangent : array or Node, optional
         The seed dL/d(output) for a non-scalar output.
+    create_graph : bool
+        Return nodes instead of arrays: the backward pass applies each op's rules on nodes
+        (see ``engine/node_rules.py``), so each gradient is a graph reaching back to the
+        variables, which can be drawn, stepped through and differentiated again. The nodes
+        it makes are in the scope "∇ <output label>"; ``.grad`` attributes are left as they
+        were.
 
     Returns
     -------
-    list of ndarray
-        One gradient per node of ``wrt``, each of that node's shape.
+    list of ndarray, or list of Node with ``create_graph``
+        One gradient per node of ``wrt``, each of that node's shape (a Constant of zeros
+        where ``output`` does not depend on it).
+
+    Raises
+    ------
+    RuleError
+        With ``create_graph``, an op on the way that has no rule on nodes (relu, abs).
     """
     nodes = _as_list(wrt)
     graph = Graph(output, wrt=[w for w in nodes if isinstance(w, Constant)])
     graph.forward()
+    if create_graph:
+        grads = backward_nodes(graph, output, cotangent)
+        return [grads[w] if w in grads else _zeros(w) for w in nodes]
     graph.backward(output, cotangent)
     return [
         w.grad.copy() if w in graph and w.grad is not None else np.zeros_like(w.value)
@@ -49,27 +74,64 @@ def grad(output: Node, wrt: Nodes, cotangent: np.ndarray | float | None = None) 
     ]
 
 
-def jvp(outputs: Nodes, tangents: Mapping[Node, np.ndarray | float]) -> np.ndarray | list[np.ndarray]:
+def value_and_grad(
+    output: Node, wrt: Nodes, cotangent: np.ndarray | float | None = None
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The value of ``output`` and its gradients with respect to ``wrt``: one forward pass
+    and one reverse pass, as :func:`grad` does.
+
+    Returns
+    -------
+    value : ndarray
+        A copy of ``output``'s value at the current leaf values.
+    grads : list of ndarray
+        One gradient per node of ``wrt`` (see :func:`grad`).
+    """
+    grads = grad(output, wrt, cotangent)
+    return np.array(output.value), grads
+
+
+def jvp(
+    outputs: Nodes, tangents: Mapping[Node, np.ndarray | float | Node], create_graph: bool = False
+) -> np.ndarray | list[np.ndarray] | Node | list[Node]:
     """Tangents of ``outputs`` given tangents of some leaves, by one forward-mode pass.
+
+    The graph is re-evaluated from the current leaf values first.
 
     Parameters
     ----------
     outputs : Node or sequence of Node
-    tangents : mapping of Node to array
+    tangents : mapping of leaf Node to array (or Node with ``create_graph``)
         The direction dx of each seeded leaf; leaves not named have a zero tangent.
+    create_graph : bool
+        Return nodes instead of arrays, built by applying each op's forward rules on nodes:
+        the tangent is a graph that can be drawn and differentiated again (the scope
+        "tangent dx1, ..." after the seeded leaves); ``.tangent`` attributes are left as they were.
 
     Returns
     -------
-    ndarray or list of ndarray
-        d(output)/dt for each output (a single array when one node was given).
+    ndarray or list of ndarray; Node or list of Node with ``create_graph``
+        d(output)/dt for each output, J·dx, of the output's shape: a single result when one
+        node was given, a list when a sequence was; zeros (a Constant of zeros) for an
+        output that depends on no seeded leaf.
+
+    Raises
+    ------
+    GraphError
+        A seed that is not a leaf, or a tangent whose shape does not fit its leaf.
     """
     nodes = _as_list(outputs)
     graph = Graph(*nodes)
     graph.forward()
-    graph.tangents({n: t for n, t in tangents.items() if n in graph})
-    result = [
-        np.array(n.tangent) if n.tangent is not None else np.zeros_like(n.value) for n in nodes
-    ]
+    seeds = {n: t for n, t in tangents.items() if n in graph}
+    if create_graph:
+        made = tangent_nodes(graph, seeds)
+        result = [made[n] if n in made else _zeros(n) for n in nodes]
+    else:
+        graph.tangents(seeds)
+        result = [
+            np.array(n.tangent) if n.tangent is not None else np.zeros_like(n.value) for n in nodes
+        ]
     return result[0] if isinstance(outputs, Node) else result
 
 

@@ -76,8 +76,10 @@ class Graph:
             (n, n.op.forward, n.inputs, n.params) if isinstance(n, Function) else (n, None, (), {})
             for n in self.nodes
         )
+        # Reverse mode's plan: each node that needs a gradient, with the (index, input) pairs
+        # that need one too, so the pass never looks at a Constant input (the data X).
         self.backward_plan: tuple = tuple(
-            (n, n.inputs, tuple(x in needs for x in n.inputs))
+            (n, n.inputs, tuple((i, x) for i, x in enumerate(n.inputs) if x in needs))
             for n in reversed(self.nodes)
             if n in needs
         )

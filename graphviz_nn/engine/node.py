@@ -64,7 +64,67 @@ class Node:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The shape of the node's value."""
         return self.value.shape
+
+    @property
+    def T(self) -> Function:  # noqa: N802 - numpy's and PyTorch's name
+        """The transpose (axes reversed), a new node: ``transpose(node)``."""
+        return apply(get_op("transpose"), self)
+
+    def item(self) -> float:
+        """The value of a node holding one number, as a Python float.
+
+        Raises
+        ------
+        ValueError
+            When the value has more than one element (take ``node.value`` instead).
+        """
+        if self.value.size != 1:
+            raise ValueError(
+                f"item(): '{self.label}' holds {self.value.size} values of shape {self.value.shape}, "
+                "not one; read node.value for the array"
+            )
+        return float(self.value.item())
+
+    def __float__(self) -> float:
+        """``float(node)``: the value of a one-number node (see :meth:`item`)."""
+        if self.value.size != 1:
+            raise TypeError(
+                f"float(): '{self.label}' holds {self.value.size} values of shape {self.value.shape}; "
+                "only a node of one value converts to a float"
+            )
+        return float(self.value.item())
+
+    def backward(self, cotangent: ArrayLike | None = None) -> None:
+        """Reverse pass from this node: set ``.grad`` on every node it depends on.
+
+        The graph is re-evaluated from the current leaf values first (one forward pass),
+        so the gradients are right even after a Variable's value was changed by hand.
+
+        Gradients are reset, not accumulated: each call replaces the ``.grad`` of every
+        node of this graph, and a node used several times gets the sum of its uses within
+        the call. PyTorch differs: ``loss.backward()`` adds into ``.grad`` until
+        ``zero_grad()``, and its graph is freed after one call unless ``retain_graph``;
+        here a graph can be run backward any number of times and no zeroing is needed.
+        As in PyTorch, nodes that depend on no Variable (Constants) get no gradient (None).
+
+        Parameters
+        ----------
+        cotangent : array, optional
+            The seed d(L)/d(this node); required when this node is not a scalar (the
+            gradients are then those of ``sum(cotangent * node)``).
+
+        Raises
+        ------
+        GraphError
+            A non-scalar node without a cotangent, or a cotangent of the wrong shape.
+        """
+        from .graph import Graph  # the graph module imports this one
+
+        graph = Graph(self)
+        graph.forward()
+        graph.backward(self, cotangent)
 
     @property
     def inputs(self) -> tuple[Node, ...]:

@@ -90,3 +90,36 @@ def test_check_gradients_of_a_vector_output_uses_the_cotangent() -> None:
 def test_relative_error_is_absolute_for_tiny_gradients() -> None:
     assert gn.relative_error(np.zeros(3), np.full(3, 1e-12)) < 1e-11
     assert gn.relative_error(np.array([1.0]), np.array([2.0])) == pytest.approx(0.5)
+
+
+def test_value_and_grad_gives_the_current_value_and_the_gradients() -> None:
+    x, y = Variable(2.0, "x"), Variable([1.0, 3.0], "y")
+    f = gn.sum(x * y ** 2)
+    x.value = np.array(3.0)
+    value, (gx, gy) = gn.value_and_grad(f, [x, y])
+    assert value == 30.0 and isinstance(value, np.ndarray)
+    assert gx == 10.0
+    np.testing.assert_allclose(gy, [6.0, 18.0])
+
+
+def test_grad_with_create_graph_returns_nodes_to_differentiate_again() -> None:
+    x = Variable(0.4, "x")
+    (dx,) = gn.grad(gn.sin(x) * x, x, create_graph=True)
+    assert isinstance(dx, gn.Node) and dx.scope == ("∇ ×",)
+    assert dx.value == pytest.approx(np.cos(0.4) * 0.4 + np.sin(0.4))
+    assert x.grad is None  # building nodes leaves .grad alone
+    (d2,) = gn.grad(dx, x)
+    assert d2 == pytest.approx(-np.sin(0.4) * 0.4 + 2 * np.cos(0.4))
+
+
+def test_jvp_with_create_graph_returns_nodes_and_accepts_a_node_tangent() -> None:
+    x, v = Variable([1.0, 2.0], "x"), Variable([0.5, -1.0], "v")
+    f = gn.sum(gn.exp(x))
+    t = gn.jvp(f, {x: v}, create_graph=True)
+    assert isinstance(t, gn.Node)
+    assert t.value == pytest.approx(0.5 * np.e - np.exp(2.0))
+    gx, gv = gn.grad(t, [x, v])  # d/dx (exp(x)·v) and d/dv
+    np.testing.assert_allclose(gx, np.exp([1.0, 2.0]) * [0.5, -1.0])
+    np.testing.assert_allclose(gv, np.exp([1.0, 2.0]))
+    (zero,) = gn.jvp([f], {}, create_graph=True)
+    assert isinstance(zero, gn.Constant) and zero.value == 0.0

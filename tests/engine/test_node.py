@@ -120,3 +120,59 @@ def test_sigmoid_and_softplus_do_not_overflow() -> None:
     np.testing.assert_allclose(s.value, [0.0, 0.5, 1.0])
     np.testing.assert_allclose(sp.value, [0.0, np.log(2), 1000.0])
     np.testing.assert_allclose(lsm.value, [0.0, -1000.0, -2000.0])
+
+
+def test_backward_sets_gradients_and_resets_them_on_each_call() -> None:
+    x, y = Variable(2.0, "x"), Variable(3.0, "y")
+    z = x * y + x
+    assert z.backward() is None
+    assert x.grad == 4.0 and y.grad == 2.0 and z.grad == 1.0
+    z.backward()  # again: replaced, not added to (PyTorch would give 8 and 4)
+    assert x.grad == 4.0 and y.grad == 2.0
+    x.value = np.array(5.0)  # the graph is re-evaluated first
+    z.backward()
+    assert z.value == 20.0 and y.grad == 5.0
+
+
+def test_backward_of_a_vector_needs_a_cotangent() -> None:
+    x = Variable([1.0, 2.0], "x")
+    with pytest.raises(gn.GraphError, match="give a cotangent"):
+        (x * x).backward()
+    (x * x).backward([1.0, -1.0])
+    np.testing.assert_allclose(x.grad, [2.0, -4.0])
+
+
+def test_item_float_shape_and_transpose() -> None:
+    x = Variable(np.arange(6.0).reshape(2, 3), "x")
+    s = gn.sum(x)
+    assert s.item() == 15.0 and type(s.item()) is float
+    assert float(s) == 15.0 and float(Variable([2.5])) == 2.5
+    assert x.shape == (2, 3) and x.T.shape == (3, 2)
+    assert isinstance(x.T, gn.Function) and x.T.op.name == "transpose"
+    np.testing.assert_array_equal(x.T.value, x.value.T)
+    with pytest.raises(ValueError, match=r"item\(\): 'x' holds 6 values of shape \(2, 3\)"):
+        x.item()
+    with pytest.raises(TypeError, match="only a node of one value converts to a float"):
+        float(x)
+
+
+def test_import_star_keeps_python_sum_abs_and_pow(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "from graphviz_nn import *\n"
+        "import builtins, graphviz_nn as gn\n"
+        "assert sum is builtins.sum and abs is builtins.abs and pow is builtins.pow\n"
+        "assert sum([1, 2]) == 3 and abs(-2) == 2 and pow(2, 3) == 8\n"
+        "assert gn.sum.__module__.endswith('reductions') and gn.abs(Variable(-2.0)).value == 2.0\n"
+        "assert gn.pow(Variable(2.0), 3).value == 8.0\n"
+        "assert Variable and grad and hvp and hessian and value_and_grad and sin\n"
+        "assert not {'sum', 'abs', 'pow'} & set(gn.__all__)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(root)}, timeout=60)
+    assert done.returncode == 0, done.stderr
