@@ -50,7 +50,7 @@ def layout(graph: Graph, collapsed: Iterable[Scope] | None = None, values: bool 
     ticket = worker.ticket()  # a cancel while the DOT text is made still cancels this layout
     chosen = default_collapsed(graph) if collapsed is None else frozenset(tuple(s) for s in collapsed)
     view = build_view(graph, chosen, values, gradients)
-    data = worker.render(view_to_dot(view).source, "layout", timeout, ticket)
+    data = worker.render(view_to_dot(view, styled=False).source, "layout", timeout, ticket)
     return layout_from_json(data, view)
 
 

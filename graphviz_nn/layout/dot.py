@@ -48,30 +48,45 @@ def _cluster_name(index: int) -> str:
     return f"cluster_{index}"
 
 
-def view_to_dot(view: GraphView, name: str = "graph", rankdir: str = RANKDIR) -> Dot:
-    """DOT for an already built view: nodes in view order, clusters nested by scope."""
-    dot = Dot(name, graph_attr={
-        "rankdir": rankdir, "nodesep": "0.3", "ranksep": "0.55", "fontname": FONT,
-        "fontsize": str(FONT_SIZE), "bgcolor": "white", "pad": "0.2",
-    }, node_attr={"fontname": FONT, "fontsize": str(FONT_SIZE), "margin": "0.12,0.06"},
-        edge_attr={"color": EDGE_COLOUR, "arrowsize": "0.8", "penwidth": "1.4"})
+#: Graph attributes: ``newrank`` ranks the whole graph at once rather than cluster by cluster,
+#: which lays an expanded [30, 20, 20, 1] perceptron net out three times as fast and half as tall,
+#: its layers stacked instead of spread in a staircase.
+GRAPH_ATTRIBUTES = {"nodesep": "0.3", "ranksep": "0.55", "fontname": FONT, "fontsize": str(FONT_SIZE),
+                    "pad": "0.2", "newrank": "true"}
+NODE_ATTRIBUTES = {"fontname": FONT, "fontsize": str(FONT_SIZE), "margin": "0.12,0.06"}
+EDGE_ATTRIBUTES = {"arrowsize": "0.8", "penwidth": "1.4"}
+
+
+def view_to_dot(view: GraphView, name: str = "graph", rankdir: str = RANKDIR, styled: bool = True) -> Dot:
+    """DOT for an already built view: nodes in view order, clusters nested by scope.
+
+    With ``styled=False`` only what decides positions is written (labels, shapes, line widths,
+    spacing), no colours or tooltips: the same layout from half the text, which Graphviz reads
+    and writes back faster. :func:`graphviz_nn.layout.layout` sends that; exports send all.
+    """
+    colours = {"bgcolor": "white"} if styled else {}
+    dot = Dot(name, graph_attr={"rankdir": rankdir, **GRAPH_ATTRIBUTES, **colours}, node_attr=NODE_ATTRIBUTES,
+              edge_attr={**EDGE_ATTRIBUTES, "color": EDGE_COLOUR} if styled else EDGE_ATTRIBUTES)
     by_scope: dict[Scope, list] = {}
     for node in view.nodes:
         by_scope.setdefault(node.scope, []).append(node)
-    cluster_index = {scope: i for i, scope in enumerate(view.clusters)}
+    children: dict[Scope, list[tuple[int, Scope]]] = {}
+    for index, scope in enumerate(view.clusters):
+        children.setdefault(scope[:-1], []).append((index, scope))
+    cluster_look = {"style": "rounded,filled", "fillcolor": CLUSTER_FILL, "color": CLUSTER_BORDER,
+                    "fontcolor": "#333333", "labeljust": "l"} if styled else {}
 
     def add_nodes(target: graphviz.Digraph, scope: Scope) -> None:
         for node in by_scope.get(scope, ()):
             style = STYLES[node.kind]
-            target.node(node.id, dot_text("\n".join(node.lines)), shape=style.shape, style=style.style,
-                        fillcolor=style.fill, color=style.border, fontcolor=style.text,
-                        penwidth=str(style.penwidth), tooltip=node.id)
-        for child in view.clusters:
-            if len(child) == len(scope) + 1 and child[: len(scope)] == scope:
-                with target.subgraph(name=_cluster_name(cluster_index[child])) as sub:
-                    sub.attr(label=dot_text(child[-1]), style="rounded,filled", fillcolor=CLUSTER_FILL,
-                             color=CLUSTER_BORDER, fontcolor="#333333", labeljust="l")
-                    add_nodes(sub, child)
+            look = {"style": style.style, "fillcolor": style.fill, "color": style.border,
+                    "fontcolor": style.text, "tooltip": node.id} if styled else {}
+            target.node(node.id, dot_text("\n".join(node.lines)), shape=style.shape,
+                        penwidth=str(style.penwidth), **look)
+        for index, child in children.get(scope, ()):
+            with target.subgraph(name=_cluster_name(index)) as sub:
+                sub.attr(label=dot_text(child[-1]), **cluster_look)
+                add_nodes(sub, child)
 
     add_nodes(dot, ())
     for edge in view.edges:

@@ -11,7 +11,7 @@ import graphviz
 import pytest
 
 import graphviz_nn as gn
-from graphviz_nn.layout import build_view, default_worker, graph_to_dot, layout
+from graphviz_nn.layout import build_view, default_worker, graph_to_dot, layout, layout_from_json, view_to_dot
 from graphviz_nn.layout.style import STYLES
 from graphviz_nn.nn import LayerNet, PerceptronNet
 
@@ -108,3 +108,16 @@ def test_names_are_text_never_html_or_dot() -> None:
     assert nodes[graph.id_of(y)] == "\\\\N <b>bold</b>"
     cluster = next(o for o in objects if "nodes" in o)
     assert cluster["label"] == '<<IMG SRC="/etc/passwd"/>>'  # drawn as text
+
+
+def test_the_layout_dot_is_lean_and_gives_the_same_positions_as_an_export() -> None:
+    """layout() sends Graphviz only what decides positions: half the text, the same drawing."""
+    graph = PerceptronNet([3, 2, 1]).graph
+    view = build_view(graph, [("layer 1", "perceptron 2")], values=True, gradients=True)
+    styled, lean = view_to_dot(view).source, view_to_dot(view, styled=False).source
+    assert len(lean) < 0.6 * len(styled)
+    assert "color" not in lean and "tooltip" not in lean and "style" not in lean
+    worker = default_worker()
+    positions = [layout_from_json(worker.render(source, "layout", timeout=60), view) for source in (styled, lean)]
+    assert positions[0] == positions[1]
+    assert {n.kind for n in positions[1].nodes} == set(STYLES)  # every kind's shape was compared

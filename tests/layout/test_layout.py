@@ -80,3 +80,14 @@ def test_layout_node_lookup_error(worker) -> None:
     result = layout(seed_example(), worker=worker)
     with pytest.raises(KeyError, match="no node 'n99'"):
         result.node("n99")
+
+
+def test_the_layers_of_a_big_net_stack_without_a_band_of_detours(worker) -> None:
+    """Ranked cluster by cluster, the layers of an expanded [30, 10, 10, 1] net climbed in a
+    staircase and the edges between them looped around below: a third of the height was empty."""
+    graph = PerceptronNet([30, 10, 10, 1]).graph
+    result = layout(graph, collapsed=(), worker=worker, timeout=120)
+    layers = [c for c in result.clusters if len(c.scope) == 1]
+    assert len(layers) == 4
+    assert result.height <= 1.1 * sum(c.height for c in layers)
+    assert all(a.x < b.x for a, b in zip(layers, layers[1:]))  # still left to right

@@ -49,7 +49,7 @@ def test_a_timeout_returns_in_time_and_leaves_no_process(worker) -> None:
 def test_cancel_from_another_thread(worker) -> None:
     graph = tangled(2500)
     layout(seed_example(), worker=worker)
-    timer = threading.Timer(0.3, worker.cancel)
+    timer = threading.Timer(1.0, worker.cancel)  # while dot runs, well after the request is sent
     timer.start()
     start = time.perf_counter()
     with pytest.raises(LayoutCancelled):
@@ -73,9 +73,9 @@ def test_a_cancel_while_the_dot_text_is_made_cancels_that_layout(worker, monkeyp
 
     made = layout_module.view_to_dot
 
-    def slow_to_make(view):
+    def slow_to_make(view, **options):
         worker.cancel()  # arrives before the request is sent
-        return made(view)
+        return made(view, **options)
 
     monkeypatch.setattr(layout_module, "view_to_dot", slow_to_make)
     with pytest.raises(LayoutCancelled):
