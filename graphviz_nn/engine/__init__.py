@@ -12,7 +12,11 @@ from .ops import (
     add, cos, div, dot, exp, leaky_relu, log, log_softmax, logsigmoid, matmul, mean, mul, neg,
     relu, reshape, sigmoid, sin, softmax, softplus, sqrt, sub, tanh, transpose,
 )
-from .ops import abs, pow, sum  # noqa: F401 - engine.sum etc., kept out of __all__ (below)
+from .ops import (
+    clip, concatenate, elu, erf, expm1, gelu, getitem, inv, log1p, logsumexp, maximum, minimum, pad,
+    reciprocal, silu, solve, square, stack, std, take, tan, var, where,
+)
+from .ops import abs, max, min, pow, sum  # noqa: F401 - gn.sum etc., kept out of __all__ (below)
 from .params import Param, ParamError
 from .parse import ParseError, Parsed, parse
 from .plan import Plan
@@ -31,4 +35,7 @@ __all__ = [
     "log_softmax", "logsigmoid", "matmul", "mean", "mul", "neg", "numeric_jacobian", "parse",
     "register", "registry", "relative_error", "relu", "reshape", "sigmoid", "sin", "softmax",
     "softplus", "sqrt", "sub", "tanh", "topological_order", "transpose", "value_and_grad",
+    "clip", "concatenate", "elu", "erf", "expm1", "gelu", "getitem", "inv", "log1p", "logsumexp",
+    "maximum", "minimum", "pad", "reciprocal", "silu", "solve", "square", "stack", "std", "take",
+    "tan", "var", "where",
 ]

@@ -179,6 +179,15 @@ class Node:
     def __neg__(self) -> Function:
         return apply(get_op("neg"), self)
 
+    def __getitem__(self, index: Any) -> Function:
+        """``x[1, 2:, ::-1]``, ``x[rows]``: a getitem node; repeated rows add their gradients."""
+        from .ops.indexing import getitem  # the op modules import this one
+
+        return getitem(self, index)
+
+    # A node is no sequence: without this, iter(node) would call x[0], x[1], ... until an error.
+    __iter__ = None
+
 
 class Variable(Node):
     """A leaf whose value can change and whose gradient is wanted (a weight, an input x1).

@@ -177,6 +177,8 @@ class LayoutWorker:
                 process.stdin.flush()
             except (BrokenPipeError, OSError):
                 self._kill()
+                if self._is_cancelled(ticket):  # killed by a cancel while the request was written
+                    raise LayoutCancelled("the layout was cancelled") from None
                 raise LayoutError("the layout worker stopped unexpectedly") from None
             answer = self._wait(answers, ticket, timeout)
             if answer is None:

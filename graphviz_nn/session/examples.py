@@ -7,8 +7,9 @@ from typing import Callable
 
 import numpy as np
 
-from ..engine import Constant, Graph, Node, Variable, log, sigmoid, sin
+from ..engine import Constant, Graph, Node, Variable, log, sigmoid, sin, solve, tanh
 from ..engine import sum as total
+from ..engine.second_order import curvature, newton_step
 from ..nn import LayerNet, PerceptronNet, datasets
 
 
@@ -116,6 +117,40 @@ def hidden_nan() -> Built:
     return Built(Graph(loss), loss, None, (w, b), "a loss with a nan in it: Debug > Run to NaN finds where")
 
 
+def regularised_solve() -> Built:
+    """The forward-vs-reverse tutorial's TensorFlow example: y(x) = ‖(A Aᵀ + x I)⁻¹ b − c‖²;
+    the backward pass gives y′(x) at the node x."""
+    A = Constant([[1.0, 0.5, 0.0], [0.2, 1.5, 0.3], [0.0, 0.4, 2.0]], "A")
+    b, c = Constant([1.0, -1.0, 0.5], "b"), Constant([0.2, 0.1, -0.3], "c")
+    x = Variable(0.5, "x")
+    r = solve(A @ A.T + x * Constant(np.eye(3), "I"), b) - c
+    r.name = "r"
+    y = total(r ** 2)
+    y.name = "y"
+    return Built(Graph(y), y, None, (x,), "y(x) = ‖(A Aᵀ + x I)⁻¹ b − c‖²: one backward pass gives y′(x)")
+
+
+def newton_step_example() -> Built:
+    """One Newton step on Rosenbrock's function from (−1.2, 1): the gradient by reverse mode and
+    each column of the Hessian by forward mode over it, all drawn as one graph."""
+    x1, x2 = Variable(-1.2, "x1"), Variable(1.0, "x2")
+    f = (1 - x1) ** 2 + 100 * (x2 - x1 ** 2) ** 2
+    f.name = "f"
+    x1_new, x2_new = newton_step(f, [x1, x2])
+    return Built(Graph(x1_new, x2_new), x1_new, None, (x1, x2),
+                 "one Newton step x − H⁻¹∇f: ∇f by reverse mode, each Hessian column by forward mode on ∇f")
+
+
+def curvature_example() -> Built:
+    """The curvature vᵀHv of a small tanh loss along v: forward over reverse, as one graph."""
+    x = Variable([0.5, -1.0], "x")
+    loss = total(tanh(Constant([[1.0, -0.5], [0.3, 0.8]], "W") @ x) ** 2)
+    loss.name = "loss"
+    c = curvature(loss, x, np.array([1.0, 0.5]))
+    return Built(Graph(c), c, None, (x,),
+                 "the curvature vᵀHv of a loss along v: its gradient (∇) and that gradient's tangent (H v)")
+
+
 EXAMPLES: dict[str, Example] = {e.key: e for e in (
     Example("seed", "z = sin(x1 + x2) + x2²·x3", seed_expression),
     Example("vector", "f(x) = [x⁴, x² + sin x, −sin x]", vector_function),
@@ -123,6 +158,9 @@ EXAMPLES: dict[str, Example] = {e.key: e for e in (
     Example("perceptron_net", "PerceptronNet [3, 2, 1]", perceptron_net),
     Example("layer_net", "LayerNet 4-3-3 with softmax", layer_net),
     Example("nan", "A NaN to find", hidden_nan),
+    Example("solve", "y(x) = ‖(A Aᵀ + x I)⁻¹ b − c‖²", regularised_solve),
+    Example("newton", "A Newton step (second order)", newton_step_example),
+    Example("curvature", "Curvature vᵀHv along a direction", curvature_example),
 )}
 
 

@@ -166,11 +166,13 @@ def test_import_star_keeps_python_sum_abs_and_pow(tmp_path) -> None:
         "from graphviz_nn import *\n"
         "import builtins, graphviz_nn as gn\n"
         "assert sum is builtins.sum and abs is builtins.abs and pow is builtins.pow\n"
+        "assert max is builtins.max and min is builtins.min and max(1, 2) == 2\n"
+        "assert gn.max(Variable([1.0, 3.0])).value == 3.0\n"
         "assert sum([1, 2]) == 3 and abs(-2) == 2 and pow(2, 3) == 8\n"
         "assert gn.sum.__module__.endswith('reductions') and gn.abs(Variable(-2.0)).value == 2.0\n"
         "assert gn.pow(Variable(2.0), 3).value == 8.0\n"
         "assert Variable and grad and hvp and hessian and value_and_grad and sin\n"
-        "assert not {'sum', 'abs', 'pow'} & set(gn.__all__)\n"
+        "assert not {'sum', 'abs', 'pow', 'max', 'min'} & set(gn.__all__)\n"
     )
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
