@@ -42,23 +42,13 @@ def child_command(module: str, frozen_flag: str, *args: str) -> list[str]:
     return [sys.executable, "-c", _BOOTSTRAP, _PACKAGE_ROOT, module, *args]
 
 
-def popen_options(platform: str | None = None) -> dict:
-    """Keyword arguments for :class:`subprocess.Popen` (or ``run``) that every child gets here.
-
-    Parameters
-    ----------
-    platform : str, optional
-        A ``sys.platform`` value; this system's by default.
-
-    Returns
-    -------
-    dict
-        ``creationflags=CREATE_NO_WINDOW`` on Windows (no console window flashes up); nothing
-        elsewhere.
+def popen_options() -> dict:
+    """Keyword arguments for :class:`subprocess.Popen` (or ``run``) that every child gets here:
+    ``creationflags=CREATE_NO_WINDOW`` on Windows (no console window flashes up), nothing
+    elsewhere. Use as ``Popen(args, ..., **popen_options())``.
     """
-    if (sys.platform if platform is None else platform) == "win32":
-        # subprocess defines the flag on Windows only; its value is the Win32 constant.
-        return {"creationflags": getattr(subprocess, "CREATE_NO_WINDOW", 0x08000000)}
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NO_WINDOW}
     return {}
 
 
