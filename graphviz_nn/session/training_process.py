@@ -19,9 +19,8 @@ shuffling generator, epochs done), trains, and answers with messages (see
 The parent writes ``train`` requests and its Stop, Pause and Resume to the child's stdin, all as
 messages: a thread of the child's reads them as they come and sets a :class:`Control` that the
 trainer asks before every batch (about 2 µs a batch), so Stop takes effect within one batch
-of arriving. One ordinary stream
-works the same on Windows, macOS and Linux (no descriptors passed, no polling of pipes), and
-its end tells the child that the parent is gone.
+of arriving. One ordinary stream works the same on Windows, macOS and Linux (no descriptors
+passed, no polling of pipes), and its end tells the child that the parent is gone.
 """
 
 from __future__ import annotations
