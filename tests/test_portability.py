@@ -13,6 +13,8 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import time
+import types
 from pathlib import Path
 
 import pytest
@@ -357,3 +359,60 @@ def test_popen_options_hide_the_console_on_windows_only(monkeypatch) -> None:
     for system in ("linux", "darwin"):
         monkeypatch.setattr(sys, "platform", system)
         assert process.popen_options() == {}
+
+
+@pytest.fixture
+def worker(qapp):
+    from graphviz_nn.gui.training_worker import TrainingWorker
+    from graphviz_nn.session.training import TrainingRun, defaults_for
+
+    worker = TrainingWorker(TrainingRun.create(defaults_for("xor")))
+    yield worker
+    worker.close()
+
+
+def _only_for_the_training_worker(monkeypatch, popen) -> None:
+    """``popen`` for the training worker's children alone (with sys.platform set to "win32",
+    the platform module starts programs of its own)."""
+    from graphviz_nn.gui import training_worker
+
+    fake = types.SimpleNamespace(**{name: getattr(subprocess, name) for name in ("PIPE", "TimeoutExpired")},
+                                 Popen=popen)
+    monkeypatch.setattr(training_worker, "subprocess", fake)
+
+
+def test_the_training_process_starts_as_windows_would_start_it(qapp, worker, monkeypatch) -> None:
+    """Only what Windows takes: no descriptors passed, no console window; the run ends cleanly."""
+    started = []
+    popen = subprocess.Popen
+
+    def windows_popen(args, **options):
+        started.append(dict(options))
+        if "pass_fds" in options:  # as CPython on Windows: an assertion, not an OSError
+            raise AssertionError("pass_fds not supported on Windows")
+        options.pop("creationflags")
+        return popen(args, **options)
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(subprocess, "CREATE_NO_WINDOW", 0x08000000, raising=False)
+    _only_for_the_training_worker(monkeypatch, windows_popen)
+    ended = []
+    worker.training_finished.connect(ended.append)
+    worker.start(3)
+    deadline = time.monotonic() + 60
+    while not ended and time.monotonic() < deadline:
+        qapp.processEvents()
+        time.sleep(0.01)
+    assert started[0]["creationflags"] == 0x08000000 and "pass_fds" not in started[0]
+    assert ended == ["done"] and not worker.running and worker.run.trainer.epochs_done == 3
+
+
+def test_a_child_that_cannot_start_never_leaves_training_running(worker, monkeypatch) -> None:
+    def refused(args, **options):
+        raise AssertionError("this system cannot start it so")
+
+    _only_for_the_training_worker(monkeypatch, refused)
+    ended = []
+    worker.training_finished.connect(ended.append)
+    worker.start(3)
+    assert len(ended) == 1 and "could not be started" in ended[0] and not worker.running
