@@ -4,6 +4,7 @@ frozen app. The slow tests build the wheel and the app as a user would and run t
 from __future__ import annotations
 
 import configparser
+import fnmatch
 import os
 import re
 import shutil
@@ -95,14 +96,55 @@ def test_the_application_carries_its_icon_and_desktop_entry_name() -> None:
     assert done.stdout.splitlines() == [APP_ID, str(list(ICON_SIZES))]
 
 
+def _pyproject() -> dict:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and later
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_the_project_declares_its_licence_pythons_systems_and_bounds() -> None:
+    project, build = _pyproject()["project"], _pyproject()["build-system"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert "setuptools>=77.0.3" in build["requires"]  # the first to take an SPDX licence
+    assert not [c for c in project["classifiers"] if c.startswith("License ::")]  # refused beside it
+    pythons = {c.rsplit(" ", 1)[1] for c in project["classifiers"] if c.startswith("Programming Language :: Python :: 3.")}
+    assert pythons == {"3.10", "3.11", "3.12", "3.13"} and project["requires-python"] == ">=3.10"
+    systems = {c for c in project["classifiers"] if c.startswith("Operating System ::")}
+    assert systems == {"Operating System :: Microsoft :: Windows", "Operating System :: MacOS",
+                       "Operating System :: POSIX :: Linux"}
+    assert project["gui-scripts"] == {"graphviz-nn-window": "graphviz_nn.cli:main"}
+    assert project["scripts"]["graphviz-nn"] == "graphviz_nn.cli:main"
+    needs = project["dependencies"]
+    assert "numpy>=2.2" in needs and "Pillow>=9.1" in needs
+    assert sorted(d for d in needs if d.startswith("PySide6")) == [
+        "PySide6-Essentials>=6.5,<6.12; python_version < '3.12'", "PySide6-Essentials>=6.6; python_version >= '3.12'"]
+    assert (ROOT / "graphviz_nn" / "py.typed").is_file()
+
+
+def test_the_sdist_takes_every_file_of_the_tests_and_the_packaging() -> None:
+    """MANIFEST.in names files by kind; a new kind of file would be left out silently."""
+    kinds = {}
+    for line in (ROOT / "MANIFEST.in").read_text(encoding="utf-8").splitlines():
+        if line.startswith("recursive-include "):
+            folder, *patterns = line.split()[1:]
+            kinds[folder] = patterns
+    assert set(kinds) == {"tests", "packaging"}
+    left_out = [p.relative_to(ROOT).as_posix() for folder, patterns in kinds.items()
+                for p in (ROOT / folder).rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")
+                and not any(fnmatch.fnmatch(p.name, pattern) for pattern in patterns)]
+    assert left_out == [], f"add their kinds to MANIFEST.in: {left_out}"
+
+
 @pytest.mark.slow
 def test_the_wheel_carries_the_assets_and_passes_its_self_test_in_a_fresh_venv(tmp_path) -> None:
     source = tmp_path / "source"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--verbose", "--no-deps",
                             "--wheel-dir", str(tmp_path / "wheel"), str(source)],
                            capture_output=True, text=True, env=_clean_env(), timeout=300)
     assert built.returncode == 0, built.stderr
+    said = built.stdout + built.stderr
+    assert not re.search(r"deprecat|SetuptoolsWarning|no previously-included|no files found", said, re.I), said
     (wheel,) = (tmp_path / "wheel").glob("graphviz_nn-*.whl")
     assert wheel.name.startswith(f"graphviz_nn-{graphviz_nn.__version__}-py3-none-any")
     with zipfile.ZipFile(wheel) as archive:
@@ -111,6 +153,13 @@ def test_the_wheel_carries_the_assets_and_passes_its_self_test_in_a_fresh_venv(t
     assert {f"graphviz_nn/assets/datasets/{n}.csv" for n in ("breast_cancer", "digits", "iris")} <= names
     assert {f"graphviz_nn/assets/icons/graphviz-nn-{s}.png" for s in ICON_SIZES} <= names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    info = f"graphviz_nn-{graphviz_nn.__version__}.dist-info"
+    assert {"graphviz_nn/py.typed", f"{info}/licenses/LICENSE"} <= names
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(f"{info}/METADATA").decode()
+        entry_points = archive.read(f"{info}/entry_points.txt").decode()
+    assert "License-Expression: MIT" in metadata.splitlines()
+    assert "[gui_scripts]\ngraphviz-nn-window = graphviz_nn.cli:main" in entry_points
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)

@@ -5,6 +5,9 @@ The child is :mod:`graphviz_nn.session.training_process` (see there why a proces
 thread). It is started at the first Train and reused for every later stretch of the same run;
 the run's state goes to it with each Train and comes back when training ends, so the window's
 network (the graph it draws and steps through) holds the trained weights afterwards.
+
+Train requests and Stop, Pause and Resume go to the child's stdin as messages, one writer at a
+time; its stdout brings updates back. Nothing but two ordinary pipes: the same on every system.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from .. import __version__
 from ..io.messages import MessageError, read_message, write_message
-from ..layout.process import end_process
+from ..layout.process import end_process, popen_options
 from ..nn import EpochRecord
 from ..session.training import Boundary, TrainingRun
-from ..session.training_process import apply_state, command, read_update, run_state, settings_to_json
+from ..session.training_process import (apply_state, command, command_message, read_update, request_message,
+                                        run_state)
 
 THREAD_NAME = "graphviz-nn training"
 
@@ -76,7 +81,7 @@ class TrainingWorker(QObject):
         super().__init__(parent)
         self.run = run
         self._process: subprocess.Popen | None = None
-        self._control: int | None = None  # the writing end of the control pipe
+        self._writing = threading.Lock()  # one message at a time on the child's stdin
         self._errors = None  # the child's stderr, for when it dies
         self._thread: threading.Thread | None = None
         self._run_id = 0
@@ -101,17 +106,13 @@ class TrainingWorker(QObject):
         return process.pid if process is not None and process.poll() is None else None
 
     def _start_process(self) -> subprocess.Popen:
-        read_end, write_end = os.pipe()
         env = dict(os.environ)
         env.setdefault("OPENBLAS_NUM_THREADS", "1")  # small matrices: threads only cost time
         self._close_errors()
         self._errors = tempfile.TemporaryFile()
-        try:
-            process = subprocess.Popen(command(read_end), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=self._errors, pass_fds=(read_end,), env=env)
-        finally:
-            os.close(read_end)
-        self._process, self._control = process, write_end
+        process = subprocess.Popen(command(__version__), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=self._errors, env=env, **popen_options())
+        self._process = process
         return process
 
     def start(self, epochs: int) -> None:
@@ -123,30 +124,33 @@ class TrainingWorker(QObject):
         self._active = True
         try:
             process = self._process if self.pid is not None else self._start_process()
-        except (OSError, ValueError) as error:  # no Python to run, or no POSIX pipes (Windows)
+        except Exception as error:  # no Python to run, a system that refuses: never left "running"
             self._ended.emit((f"training failed: the training process could not be started ({error})", None, {}))
             return
         header, arrays = run_state(self.run)
         snapshots = self.run.snapshots
-        request = {"run": self._run_id, "settings": settings_to_json(self.run.settings), "epochs": int(epochs),
-                   "state": header, "spacing": snapshots.spacing, "keep_early": snapshots.keep_early}
+        request = request_message(self._run_id, self.run.settings, epochs, header, snapshots.spacing,
+                                  snapshots.keep_early)
         self._thread = threading.Thread(target=self._read, args=(process, self._run_id), name=THREAD_NAME,
                                         daemon=True)
         try:
-            write_message(process.stdin, request, arrays)
-        except (BrokenPipeError, OSError):
+            with self._writing:
+                write_message(process.stdin, request, arrays)
+        except (OSError, ValueError):  # a child that died at once, or a closed stream
             self._thread = None
             self._ended.emit(("training failed: the training process could not be started", None, {}))
             return
         self._thread.start()
 
     def _send(self, word: str) -> None:
-        if self._control is None:
+        process = self._process
+        if process is None:
             return
         try:
-            os.write(self._control, f"{word} {self._run_id}\n".encode())
-        except OSError:
-            pass  # the child is gone; its reader reports it
+            with self._writing:
+                write_message(process.stdin, command_message(word, self._run_id))
+        except (OSError, ValueError):
+            pass  # the child is gone (or its stream closed); its reader reports it
 
     def pause(self) -> None:
         if self._active:
@@ -170,10 +174,7 @@ class TrainingWorker(QObject):
         """Stop the child process (the reading thread ends with it)."""
         self._closing = True
         process, self._process = self._process, None
-        end_process(process)
-        if self._control is not None:
-            os.close(self._control)
-            self._control = None
+        end_process(process)  # a write under way fails at once, and is ignored
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(2.0)
         self._close_errors()

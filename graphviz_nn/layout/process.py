@@ -6,6 +6,10 @@ and run by it. Children are started instead with a short bootstrap that drops th
 anything is imported, appends the folder this package lives in (found when the package runs from
 a checkout rather than an install), and calls the module's ``main``. A frozen app runs itself
 with a flag; its module path is the bundle's own.
+
+Every child is started with :func:`popen_options`: on Windows a console program started by
+the window (which has no console) would otherwise open a console window of its own, flashing
+up with each layout worker or training process.
 """
 
 from __future__ import annotations
@@ -36,6 +40,16 @@ def child_command(module: str, frozen_flag: str, *args: str) -> list[str]:
     if getattr(sys, "frozen", False):  # a frozen app runs itself as the child
         return [sys.executable, frozen_flag, *args]
     return [sys.executable, "-c", _BOOTSTRAP, _PACKAGE_ROOT, module, *args]
+
+
+def popen_options() -> dict:
+    """Keyword arguments for :class:`subprocess.Popen` (or ``run``) that every child gets here:
+    ``creationflags=CREATE_NO_WINDOW`` on Windows (no console window flashes up), nothing
+    elsewhere. Use as ``Popen(args, ..., **popen_options())``.
+    """
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NO_WINDOW}
+    return {}
 
 
 def end_process(process: subprocess.Popen | None) -> None:

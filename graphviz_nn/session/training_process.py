@@ -16,21 +16,26 @@ shuffling generator, epochs done), trains, and answers with messages (see
   epochs the window's snapshot store may keep. At most six a second.
 - ``finished``: why it ended ("done", "stopped" or an error) and the state to take back.
 
-Stop, Pause and Resume arrive on a control pipe of their own as lines (``stop 3``), read
-without blocking before every batch: Stop takes effect within one batch.
+The parent writes ``train`` requests and its Stop, Pause and Resume to the child's stdin, all as
+messages: a thread of the child's reads them as they come and sets a :class:`Control` that the
+trainer asks before every batch (about 2 µs a batch), so Stop takes effect within one batch
+of arriving. One ordinary stream works the same on Windows, macOS and Linux (no descriptors
+passed, no polling of pipes), and its end tells the child that the parent is gone.
 """
 
 from __future__ import annotations
 
 import os
-import select
+import queue
 import sys
+import threading
 import time
 from dataclasses import asdict
 from typing import BinaryIO
 
 import numpy as np
 
+from .. import __version__
 from ..engine import NonFiniteError
 from ..io.messages import MessageError, read_message, write_message
 from ..layout.process import child_command
@@ -125,52 +130,92 @@ def read_update(run: TrainingRun, header: dict, arrays: dict[str, np.ndarray]):
 
 
 # --- the child's side --------------------------------------------------------------------------
+COMMANDS = ("stop", "pause", "resume")
+
+
+def request_message(run_id: int, settings: TrainingSettings, epochs: int, state: dict, spacing: int = 1,
+                    keep_early: int = 0) -> dict:
+    """The header of a ``train`` request (its arrays are the state's, from :func:`run_state`)."""
+    return {"kind": "train", "run": run_id, "settings": settings_to_json(settings), "epochs": int(epochs),
+            "state": state, "spacing": int(spacing), "keep_early": int(keep_early)}
+
+
+def command_message(word: str, run_id: int) -> dict:
+    """The header of a Stop, Pause or Resume for run ``run_id`` (a message without arrays)."""
+    if word not in COMMANDS:
+        raise ValueError(f"{word!r} is not a training command: use one of {', '.join(COMMANDS)}")
+    return {"kind": word, "run": run_id}
+
+
 class Control:
-    """Stop, Pause and Resume from the parent, read before every batch without blocking.
+    """Stop, Pause and Resume for the run under way, set by :func:`listen` as they arrive.
 
     ``is_set()`` is what :meth:`Trainer.fit` asks before each batch: it returns True once
     Stop came (or the parent went away), and while paused it waits for Resume or Stop.
+    Commands carry their run's id: one meant for a run that has ended is ignored.
     """
 
-    def __init__(self, fd: int):
-        self.fd = fd
-        os.set_blocking(fd, False)
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
         self.run_id = 0
         self.stopped = self.paused = self.orphaned = False
-        self._partial = b""
 
     def begin(self, run_id: int) -> None:
-        self.run_id = run_id
-        self.stopped = self.paused = False
+        """Run ``run_id`` starts: neither stopped nor paused (nothing changes if it already began)."""
+        with self._changed:
+            if run_id != self.run_id:
+                self.run_id = run_id
+                self.stopped = self.paused = False
+                self._changed.notify_all()
 
-    def _read(self, timeout: float | None) -> None:
-        if timeout is not None and not select.select([self.fd], [], [], timeout)[0]:
-            return
-        try:
-            data = os.read(self.fd, 4096)
-        except BlockingIOError:
-            return
-        if not data:  # the parent closed its end: it is gone
-            self.orphaned = self.stopped = True
-            return
-        lines = (self._partial + data).split(b"\n")
-        self._partial = lines.pop()
-        for line in lines:
-            command, _, run = line.decode("ascii", "replace").partition(" ")
-            if run.strip() != str(self.run_id):
-                continue  # meant for a run that has ended
-            if command == "stop":
+    def command(self, word: str, run_id: int) -> None:
+        with self._changed:
+            if run_id != self.run_id:
+                return  # meant for a run that has ended
+            if word == "stop":
                 self.stopped = True
-            elif command == "pause":
-                self.paused = True
-            elif command == "resume":
-                self.paused = False
+            elif word in ("pause", "resume"):
+                self.paused = word == "pause"
+            self._changed.notify_all()
+
+    def orphan(self) -> None:
+        """The parent is gone (its stream ended): stop, and take no more work."""
+        with self._changed:
+            self.orphaned = self.stopped = True
+            self._changed.notify_all()
 
     def is_set(self) -> bool:
-        self._read(None)
-        while self.paused and not self.stopped:
-            self._read(0.5)
-        return self.stopped
+        with self._changed:
+            self._changed.wait_for(lambda: self.stopped or not self.paused)
+            return self.stopped
+
+
+def listen(commands: BinaryIO, control: Control, requests: queue.SimpleQueue) -> None:
+    """Read the parent's stream until it ends: commands take effect at once, ``train`` requests
+    queue up for :func:`serve`.
+
+    Commands and requests share one stream, a message at a time, so no platform's notion of
+    a pipe matters beyond reading it. A stream that ends, or breaks, means the parent is gone.
+    The queue gets ``None`` at the end, after a :class:`MessageError` if one came.
+    """
+    try:
+        while (message := read_message(commands)) is not None:
+            header = message[0]
+            kind, run_id = header.get("kind"), header.get("run")
+            if kind == "train" and isinstance(run_id, int):
+                control.begin(run_id)  # before a Stop for it can arrive
+                requests.put(message)
+            elif kind in COMMANDS and isinstance(run_id, int):
+                control.command(kind, run_id)
+            else:
+                raise MessageError(f"a message of kind {kind!r} for run {run_id!r} is not a training request")
+    except MessageError as error:
+        requests.put(error)
+    except (OSError, ValueError):  # the stream broke or was closed under us: the parent is gone
+        pass
+    finally:
+        control.orphan()
+        requests.put(None)
 
 
 def train(run: TrainingRun, run_id: int, epochs: int, control: Control, answers: BinaryIO,
@@ -209,24 +254,27 @@ def train(run: TrainingRun, run_id: int, epochs: int, control: Control, answers:
     write_message(answers, {"kind": "finished", "run": run_id, "reason": reason, "state": header}, arrays)
 
 
-def serve(commands: BinaryIO, answers: BinaryIO, control: Control) -> None:
-    """The child's loop: a ``train`` message at a time, until the parent closes the pipe.
+def serve(requests: queue.SimpleQueue, answers: BinaryIO, control: Control, refusal: str | None = None) -> None:
+    """The child's loop: a ``train`` request at a time, as :func:`listen` queues them, until the
+    parent's stream ends.
 
-    A ``train`` header holds ``run`` (its id), ``settings``, ``epochs``, ``state``,
-    ``spacing`` and ``keep_early``; its arrays are the state's.
+    A request's header is a :func:`request_message`; its arrays are the state's. ``refusal``,
+    when given, is the answer to every request instead of training.
     """
     run: TrainingRun | None = None
     built_for = None
-    while not control.orphaned:
-        try:
-            message = read_message(commands)
-        except MessageError as error:
-            write_message(answers, {"kind": "finished", "run": -1, "reason": f"training failed: {error}"})
+    while True:
+        message = requests.get()
+        if isinstance(message, MessageError):
+            write_message(answers, {"kind": "finished", "run": -1, "reason": f"training failed: {message}"})
             return
-        if message is None:
+        if message is None or control.orphaned:
             return
         header, arrays = message
-        run_id = int(header.get("run", -1))
+        run_id = int(header["run"])
+        if refusal is not None:
+            write_message(answers, {"kind": "finished", "run": run_id, "reason": refusal})
+            continue
         try:
             if run is None or header["settings"] != built_for:
                 run = TrainingRun.create(settings_from_json(header["settings"]))
@@ -241,19 +289,28 @@ def serve(commands: BinaryIO, answers: BinaryIO, control: Control) -> None:
               int(header.get("spacing", 1)), int(header.get("keep_early", 0)))
 
 
-def command(control_fd: int) -> list[str]:
-    """How to start the child with the control pipe's reading end."""
-    return child_command("graphviz_nn.session.training_process", "--training-worker", str(control_fd))
+def command(version: str = __version__) -> list[str]:
+    """How to start the child; ``version`` is the starting program's, which the child checks
+    against its own (a window open while graphviz-nn was updated starts the new code)."""
+    return child_command("graphviz_nn.session.training_process", "--training-worker", str(version))
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    control = Control(int(args[0]))
+    parent = args[0] if args else "unknown"
+    refusal = None if parent == __version__ else (
+        f"training failed: the training process is graphviz-nn {__version__} but the window is {parent} "
+        "(graphviz-nn was updated while the window was open): close the window and start it again")
+    control, requests = Control(), queue.SimpleQueue()
     # Messages go out on the original stdout; anything else printed lands on stderr.
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
+    # The parent's stream is read through a reader of its own, not sys.stdin: a listener still
+    # waiting on it when the process ends holds no lock that shutting Python down needs.
+    commands = os.fdopen(os.dup(0), "rb")
+    threading.Thread(target=listen, args=(commands, control, requests), name="commands", daemon=True).start()
     try:
-        serve(sys.stdin.buffer, answers, control)
+        serve(requests, answers, control, refusal)
     except (BrokenPipeError, ConnectionError):  # the parent went away mid-message
         return 0
     return 0

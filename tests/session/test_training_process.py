@@ -1,11 +1,13 @@
 """Training in a child process, without Qt: the state carries training on exactly, the child
-trains as the headless Trainer does, and Stop lands before the next batch."""
+trains as the headless Trainer does, Stop lands before the next batch, and a child whose
+window has gone ends. Everything passes over the child's stdin and stdout, as on Windows."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -15,11 +17,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from graphviz_nn import __version__
 from graphviz_nn.io.messages import read_message, write_message
+from graphviz_nn.layout.process import popen_options
 from graphviz_nn.nn import make_optimiser
 from graphviz_nn.session.training import TrainingRun, defaults_for
-from graphviz_nn.session.training_process import (Control, apply_state, command, read_update, run_state, train,
-                                                  settings_from_json, settings_to_json, split_parameters)
+from graphviz_nn.session.training_process import (Control, apply_state, command, command_message, listen,
+                                                  read_update, request_message, run_state, settings_from_json,
+                                                  settings_to_json, split_parameters, train)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,65 +109,123 @@ def _counting_batches(run: TrainingRun, at_batch=None, then=None) -> list[int]:
     return batches
 
 
+class Stream:
+    """The parent's end of the child's stdin, with the child's listener reading the other end
+    in a thread of this process."""
+
+    def __init__(self):
+        read_end, write_end = os.pipe()
+        self.out = os.fdopen(write_end, "wb")
+        self.control = Control()
+        self.requests: queue.SimpleQueue = queue.SimpleQueue()
+        self.listener = threading.Thread(target=listen, args=(os.fdopen(read_end, "rb"), self.control, self.requests),
+                                         daemon=True)
+        self.listener.start()
+
+    def send(self, word: str, run_id: int) -> None:
+        write_message(self.out, command_message(word, run_id))
+
+    def begin(self, run: TrainingRun, run_id: int) -> None:
+        """A train request for ``run_id``; back once the listener has read everything before it."""
+        write_message(self.out, request_message(run_id, run.settings, 1, run_state(run)[0]))
+        header, _ = self.requests.get(timeout=10)
+        assert header["run"] == run_id
+
+    def wait_for(self, condition) -> None:
+        """Until the listener has acted on what was sent (it reads in a thread of its own)."""
+        deadline = time.monotonic() + 10
+        while not condition(self.control):
+            assert time.monotonic() < deadline, "the listener did not act on the message"
+            time.sleep(0.001)
+
+    def close(self) -> None:
+        self.out.close()
+        self.listener.join(10)
+
+
 def test_stop_lands_before_the_next_batch() -> None:
     run = TrainingRun.create(dataclasses.replace(defaults_for("spiral"), batch_size=8))
-    read_end, write_end = os.pipe()
+    stream = Stream()
     try:
-        control = Control(read_end)
-        control.begin(2)
-        os.write(write_end, b"stop 1\n")  # for a run that has ended: ignored
-        batches = _counting_batches(run, at_batch=5, then=lambda: os.write(write_end, b"stop 2\n"))
-        records = list(run.trainer.fit(run.train, run.test, 100, stop=control))
+        stream.begin(run, 1)
+        stream.begin(run, 2)
+        stream.send("stop", 1)  # for a run that has ended: ignored
+        stream.begin(run, 2)  # (read after the Stop above: the listener has seen it)
+        assert not stream.control.stopped
+
+        def stop_now():
+            stream.send("stop", 2)
+            stream.wait_for(lambda control: control.stopped)
+
+        batches = _counting_batches(run, at_batch=5, then=stop_now)
+        records = list(run.trainer.fit(run.train, run.test, 100, stop=stream.control))
     finally:
-        os.close(read_end)
-        os.close(write_end)
+        stream.close()
     assert len(batches) == 5  # the batch under way when Stop came, and no other
-    assert records == [] and control.stopped and not control.orphaned
+    assert records == [] and stream.control.stopped
 
 
 def test_pause_holds_training_until_resume() -> None:
     run = TrainingRun.create(defaults_for("xor"))
-    read_end, write_end = os.pipe()
+    stream = Stream()
     try:
-        control = Control(read_end)
-        control.begin(1)
-        resume = threading.Timer(0.4, lambda: os.write(write_end, b"resume 1\n"))
-        _counting_batches(run, at_batch=2, then=lambda: (os.write(write_end, b"pause 1\n"), resume.start()))
+        stream.begin(run, 1)
+        resume = threading.Timer(0.4, lambda: stream.send("resume", 1))
+
+        def pause_now():
+            stream.send("pause", 1)
+            stream.wait_for(lambda control: control.paused)
+            resume.start()
+
+        _counting_batches(run, at_batch=2, then=pause_now)
         started = time.perf_counter()
-        records = list(run.trainer.fit(run.train, run.test, 5, stop=control))
+        records = list(run.trainer.fit(run.train, run.test, 5, stop=stream.control))
         took = time.perf_counter() - started
     finally:
-        os.close(read_end)
-        os.close(write_end)
+        stream.close()
     assert took >= 0.35 and len(records) == 5
 
 
-def test_a_closed_control_pipe_stops_training() -> None:
+def test_a_stream_that_ends_stops_training_and_ends_a_pause() -> None:
     run = TrainingRun.create(defaults_for("xor"))
-    read_end, write_end = os.pipe()
-    control = Control(read_end)
-    control.begin(1)
-    os.close(write_end)  # the window's process is gone
-    assert list(run.trainer.fit(run.train, run.test, 5, stop=control)) == []
-    assert control.orphaned
-    os.close(read_end)
+    stream = Stream()
+    stream.begin(run, 1)
+    stream.send("pause", 1)
+    stream.wait_for(lambda control: control.paused)
+    ended = threading.Timer(0.2, stream.out.close)  # the window's process is gone
+    ended.start()
+    assert list(run.trainer.fit(run.train, run.test, 5, stop=stream.control)) == []  # no longer held
+    stream.listener.join(10)
+    assert stream.control.orphaned and stream.requests.get(timeout=1) is None
+
+
+def test_a_message_that_is_no_request_ends_the_stream() -> None:
+    stream = Stream()
+    write_message(stream.out, {"kind": "format the disk", "run": 1})
+    problem = stream.requests.get(timeout=10)
+    assert "not a training request" in str(problem)
+    assert stream.requests.get(timeout=10) is None and stream.control.orphaned
+    stream.close()
+    with pytest.raises(ValueError, match="not a training command"):
+        command_message("quit", 1)
 
 
 class Child:
     """The training process as the window starts it."""
 
-    def __init__(self):
-        read_end, self.control = os.pipe()
+    def __init__(self, version: str = __version__):
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.process = subprocess.Popen(command(read_end), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, pass_fds=(read_end,), env=env)
-        os.close(read_end)
+        self.process = subprocess.Popen(command(version), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE, env=env, **popen_options())
 
     def train(self, run: TrainingRun, run_id: int, epochs: int, settings=None) -> None:
         header, arrays = run_state(run)
-        request = {"run": run_id, "settings": settings_to_json(settings or run.settings), "epochs": epochs,
-                   "state": header, "spacing": run.snapshots.spacing, "keep_early": run.snapshots.keep_early}
+        request = request_message(run_id, settings or run.settings, epochs, header, run.snapshots.spacing,
+                                  run.snapshots.keep_early)
         write_message(self.process.stdin, request, arrays)
+
+    def send(self, word: str, run_id: int) -> None:
+        write_message(self.process.stdin, command_message(word, run_id))
 
     def messages(self):
         while True:
@@ -175,7 +238,8 @@ class Child:
     def close(self) -> int:
         self.process.stdin.close()
         code = self.process.wait(timeout=10)
-        os.close(self.control)
+        self.process.stdout.close()
+        self.process.stderr.close()
         return code
 
 
@@ -229,14 +293,14 @@ def test_a_request_it_cannot_build_is_answered_and_the_child_goes_on() -> None:
         assert child.close() == 0
 
 
-def test_stop_through_the_control_pipe_ends_a_long_run() -> None:
+def test_stop_on_the_childs_stdin_ends_a_long_run() -> None:
     run = TrainingRun.create(dataclasses.replace(defaults_for("spiral"), batch_size=4))
     child = Child()
     try:
         child.train(run, 1, 1_000_000)
         messages = child.messages()
         next(messages)  # training is under way
-        os.write(child.control, b"stop 1\n")
+        child.send("stop", 1)
         asked = time.perf_counter()
         finished = [h for h, _ in messages][-1]
         assert time.perf_counter() - asked < 1.0
@@ -246,19 +310,65 @@ def test_stop_through_the_control_pipe_ends_a_long_run() -> None:
 
 
 def test_the_child_runs_the_module_without_the_working_folder_on_its_path() -> None:
-    assert command(5)[-2:] == ["graphviz_nn.session.training_process", "5"]
-    assert command(5)[0] == sys.executable and "-m" not in command(5)
+    assert command()[-2:] == ["graphviz_nn.session.training_process", __version__]
+    assert command()[0] == sys.executable and "-m" not in command()
+
+
+def test_a_child_of_another_version_says_so_instead_of_training() -> None:
+    run = TrainingRun.create(defaults_for("xor"))
+    child = Child(version="0.0.1")
+    try:
+        child.train(run, 7, 5)
+        (header, _), = list(child.messages())
+        assert header["run"] == 7 and "state" not in header
+        assert f"is graphviz-nn {__version__} but the window is 0.0.1" in header["reason"]
+        assert "start it again" in header["reason"]
+    finally:
+        assert child.close() == 0
+
+
+def test_a_child_whose_window_has_gone_ends_mid_run(tmp_path) -> None:
+    """The window's process ends without a word (killed, crashed): its end of the child's stdin
+    closes with it, and the child stops training and exits."""
+    psutil = pytest.importorskip("psutil")
+    window = (
+        "import os, subprocess, sys\n"
+        "from graphviz_nn import __version__\n"
+        "from graphviz_nn.io.messages import read_message, write_message\n"
+        "from graphviz_nn.layout.process import popen_options\n"
+        "from graphviz_nn.session.training import TrainingRun, defaults_for\n"
+        "from graphviz_nn.session.training_process import command, request_message, run_state\n"
+        "run = TrainingRun.create(defaults_for('spiral'))\n"
+        "child = subprocess.Popen(command(__version__), stdin=subprocess.PIPE, stdout=subprocess.PIPE,\n"
+        "                         **popen_options())\n"
+        "header, arrays = run_state(run)\n"
+        "write_message(child.stdin, request_message(1, run.settings, 1_000_000, header), arrays)\n"
+        "assert read_message(child.stdout)[0]['kind'] == 'update'\n"
+        "print(child.pid, flush=True)\n"
+        "os._exit(0)\n"  # no clean-up of any kind
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", window], capture_output=True, text=True, env=env, timeout=60,
+                          cwd=tmp_path, **popen_options())
+    assert done.returncode == 0, done.stderr
+    pid = int(done.stdout)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                break  # it has exited; nobody has collected it yet
+        except psutil.NoSuchProcess:
+            break
+        if time.monotonic() > deadline:
+            psutil.Process(pid).kill()
+            pytest.fail("the training process went on after its window had gone")
+        time.sleep(0.05)
 
 
 def test_only_the_epochs_the_store_may_keep_are_sent() -> None:
     run = TrainingRun.create(defaults_for("xor"))
-    read_end, write_end = os.pipe()
     answers = io.BytesIO()
-    try:
-        train(run, 1, 40, Control(read_end), answers, spacing=4, keep_early=10)
-    finally:
-        os.close(read_end)
-        os.close(write_end)
+    train(run, 1, 40, Control(), answers, spacing=4, keep_early=10)
     answers.seek(0)
     kept, finished = [], None
     while (message := read_message(answers)) is not None:
@@ -282,13 +392,8 @@ def test_epochs_done_before_a_non_finite_loss_all_reach_the_window(monkeypatch) 
         raise NonFiniteError("epoch 4: the loss is not finite", run.network.loss, None, "forward")
 
     monkeypatch.setattr(run.trainer, "fit", three_then_nan)
-    read_end, write_end = os.pipe()
     answers = io.BytesIO()
-    try:
-        train(run, 1, 10, Control(read_end), answers)
-    finally:
-        os.close(read_end)
-        os.close(write_end)
+    train(run, 1, 10, Control(), answers)
     answers.seek(0)
     epochs, finished = [], None
     while (message := read_message(answers)) is not None:
