@@ -336,16 +336,7 @@ def _children_started(path: Path) -> list[ast.Call]:
             if isinstance(node, ast.Call) and _starts_a_child(node)]
 
 
-# The layout worker starts Graphviz's worker (and, without pygraphviz, the dot program) with
-# plain arguments; once they take **popen_options() this mark must go (strict: it then fails).
-NOT_YET = {"graphviz_nn/layout/worker.py": "the layout worker's children do not take **popen_options() yet"}
-
-
-@pytest.mark.parametrize("module", [
-    pytest.param(p.relative_to(ROOT).as_posix(), marks=pytest.mark.xfail(
-        strict=True, reason=NOT_YET[p.relative_to(ROOT).as_posix()])) if p.relative_to(ROOT).as_posix() in NOT_YET
-    else p.relative_to(ROOT).as_posix()
-    for p in _modules() if _children_started(p)])
+@pytest.mark.parametrize("module", [p.relative_to(ROOT).as_posix() for p in _modules() if _children_started(p)])
 def test_every_child_starts_without_a_console_window(module: str) -> None:
     """On Windows, a console program started by the window opens a console window of its own."""
     bare = [call.lineno for call in _children_started(ROOT / module) if not _passes_popen_options(call)]

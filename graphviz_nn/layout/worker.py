@@ -20,7 +20,7 @@ import time
 import weakref
 from typing import BinaryIO
 
-from .process import child_command, end_process
+from .process import child_command, end_process, popen_options
 
 
 class LayoutError(RuntimeError):
@@ -75,7 +75,8 @@ def render_in_process(source: str, fmt: str, backend: str = "auto") -> bytes:
     if backend in ("auto", "dot"):
         program = shutil.which("dot")
         if program is not None:
-            done = subprocess.run([program, f"-T{fmt}"], input=source.encode(), capture_output=True)
+            done = subprocess.run([program, f"-T{fmt}"], input=source.encode(), capture_output=True,
+                                  **popen_options())
             if done.returncode != 0:
                 raise LayoutError(f"dot failed: {done.stderr.decode(errors='replace').strip()}")
             return done.stdout
@@ -132,6 +133,7 @@ class LayoutWorker:
         process = subprocess.Popen(
             worker_command(self.backend), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # fontconfig's warnings; failures come back as messages
+            **popen_options(),
         )
         self._answers = queue.Queue()
         threading.Thread(target=_read_answers, args=(process.stdout, self._answers),

@@ -54,7 +54,7 @@ def test_five_seconds_of_training_never_block_and_stop_within_a_batch(open_windo
     # measured by tests/benchmarks/bench_training_window.py, not asserted on a busy machine.
     assert np.median(gaps) < 0.050
     assert gaps.max() < 1.0, f"the event loop was blocked for {gaps.max() * 1000:.0f} ms"
-    # Stop goes down the control pipe, read before every batch (the batch-exact count is
+    # Stop goes to the child's stdin as a message, looked at before every batch (the exact count is
     # tests/session/test_training_process.py's); the trained state comes back.
     with qtbot.waitSignal(dock.training_stopped, timeout=5000) as stopped:
         dock.stop_button.click()

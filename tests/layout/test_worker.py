@@ -39,7 +39,9 @@ def test_a_timeout_returns_in_time_and_leaves_no_process(worker) -> None:
     start = time.perf_counter()
     with pytest.raises(LayoutTimeout, match="longer than 1 s"):
         layout(graph, collapsed=(), timeout=1.0, worker=worker)
-    assert time.perf_counter() - start < 1.0 + 0.5
+    # The timeout counts from the request; the DOT for 2,500 nodes is built before it, and a
+    # loaded machine stretches both: the bound says "not the 40 s dot would take".
+    assert time.perf_counter() - start < 1.0 + 5.0
     assert pid not in _children() and not psutil.pid_exists(pid) or \
         psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     result = layout(seed_example(), worker=worker)  # restarted on the next call
