@@ -12,5 +12,14 @@ from .engine import abs, max, min, pow, sum  # noqa: F401 - gn.sum etc., kept ou
 
 from .show import show
 
+
+def draw(node_or_graph, values: bool = True, gradients: bool = False, collapsed=None):
+    """A node (with what it depends on) or a graph as a ``graphviz.Digraph`` to display in a
+    notebook or ``.render()`` to a file, drawn by the bundled Graphviz (see
+    :func:`graphviz_nn.layout.dot.draw`)."""
+    from .layout.dot import draw as draw_graph
+
+    return draw_graph(node_or_graph, values, gradients, collapsed)
+
 __version__ = "0.1.0"
-__all__ = list(_engine_all) + ["__version__", "show"]
+__all__ = list(_engine_all) + ["__version__", "draw", "show"]

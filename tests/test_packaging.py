@@ -120,14 +120,14 @@ def test_the_project_declares_its_licence_pythons_systems_and_bounds() -> None:
     assert (ROOT / "graphviz_nn" / "py.typed").is_file()
 
 
-def test_the_sdist_takes_every_file_of_the_tests_and_the_packaging() -> None:
+def test_the_sdist_takes_every_file_of_the_tests_the_examples_and_the_packaging() -> None:
     """MANIFEST.in names files by kind; a new kind of file would be left out silently."""
     kinds = {}
     for line in (ROOT / "MANIFEST.in").read_text(encoding="utf-8").splitlines():
         if line.startswith("recursive-include "):
             folder, *patterns = line.split()[1:]
             kinds[folder] = patterns
-    assert set(kinds) == {"tests", "packaging"}
+    assert set(kinds) == {"tests", "packaging", "examples"}
     left_out = [p.relative_to(ROOT).as_posix() for folder, patterns in kinds.items()
                 for p in (ROOT / folder).rglob("*")
                 if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")

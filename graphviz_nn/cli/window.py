@@ -30,8 +30,8 @@ node's chain rule, the gradient check, the expression editor and training.""",
         exit_status=[("0", "the window was closed"), ("1", "no display to open it on (the reason is printed)"),
                      ("130", "closed by Ctrl+C in the terminal")],
     )
-    p.add_argument("--example", choices=tuple(EXAMPLES), default="seed",
-                   help="the gallery example to open (default: seed)")
+    p.add_argument("--example", choices=tuple(EXAMPLES), default="seed", metavar="NAME",
+                   help=f"the gallery example to open: {', '.join(EXAMPLES)} (default: seed)")
     p.set_defaults(run=open_window)
     o = add_command(
         sub, "open", summary="open a saved session (.gnn) in the window",
@@ -58,7 +58,8 @@ cannot be read is reported in one line and the window is not opened.""",
                   ("graphviz-nn shot -o - | display", "the PNG on standard output, for another program")],
         exit_status=[("0", "the PNG was written"), ("2", "bad options, or the window could not be drawn")],
     )
-    s.add_argument("--example", choices=tuple(EXAMPLES), default="seed")
+    s.add_argument("--example", choices=tuple(EXAMPLES), default="seed", metavar="NAME",
+                   help=f"the gallery example: {', '.join(EXAMPLES)} (default: seed)")
     s.add_argument("--phase", choices=PHASES, help="the pass to show (default: none played yet)")
     s.add_argument("--step", type=int, help="show the state after K steps (default: the end of the pass)")
     s.add_argument("--size", default="1600x1000", help="window size WIDTHxHEIGHT (default 1600x1000)")

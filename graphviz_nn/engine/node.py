@@ -188,6 +188,12 @@ class Node:
     # A node is no sequence: without this, iter(node) would call x[0], x[1], ... until an error.
     __iter__ = None
 
+    def _repr_svg_(self) -> str:
+        """In a notebook a node shows its graph: everything it depends on, with values."""
+        from .graph import Graph
+
+        return Graph(self)._repr_svg_()
+
 
 class Variable(Node):
     """A leaf whose value can change and whose gradient is wanted (a weight, an input x1).

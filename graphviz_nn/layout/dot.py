@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
+import os
+from pathlib import Path
+
 import graphviz
 
 from ..engine import Graph
@@ -28,14 +31,52 @@ class Dot(graphviz.Digraph):
 
     def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False,
              *, engine=None, encoding=None):
-        if renderer or formatter or neato_no_op or (engine or self.engine) != "dot":
+        """Graphviz's output, from the bundled Graphviz in the worker (no ``dot`` program needed)."""
+        if renderer or formatter or neato_no_op:
             # Options the worker does not take: the graphviz package's own way, a system `dot`.
             return super().pipe(format, renderer, formatter, neato_no_op, quiet,
                                 engine=engine, encoding=encoding)
         from . import default_worker  # the package imports this module first
 
-        data = default_worker().render(self.source, format or self.format)
+        data = default_worker().render(self.source, format or self.format, engine=engine or self.engine)
         return data.decode(encoding) if encoding else data
+
+    def render(self, filename=None, directory=None, view=False, cleanup=False, format=None, renderer=None,
+               formatter=None, neato_no_op=None, quiet=False, quiet_view=False, *, outfile=None, engine=None,
+               raise_if_result_exists=False, overwrite_source=False):
+        """Save the DOT source and write Graphviz's drawing beside it (``graph.gv.pdf``), with
+        the bundled Graphviz; ``view`` opens it in the system's viewer. As ``graphviz.Digraph``."""
+        if renderer or formatter or neato_no_op:
+            return super().render(filename, directory, view, cleanup, format, renderer, formatter, neato_no_op,
+                                  quiet, quiet_view, outfile=outfile, engine=engine,
+                                  raise_if_result_exists=raise_if_result_exists,
+                                  overwrite_source=overwrite_source)
+        fmt = format or (Path(outfile).suffix.lstrip(".") if outfile else None) or self.format
+        source = Path(self.save(filename, directory=directory))
+        target = Path(outfile) if outfile is not None else source.with_name(f"{source.name}.{fmt}")
+        if raise_if_result_exists and target.exists():
+            raise FileExistsError(f"output file exists: {target}")
+        data = self.pipe(fmt, engine=engine)
+        partial = target.with_name(f".{target.name}.partial")  # a reader never sees half a file
+        partial.write_bytes(data)
+        os.replace(partial, target)
+        if cleanup:
+            source.unlink(missing_ok=True)
+        if view:
+            graphviz.view(target, quiet=quiet_view)
+        return str(target)
+
+
+def draw(node_or_graph, values: bool = True, gradients: bool = False, collapsed=None) -> Dot:
+    """A node (with all it depends on) or a graph as a displayable ``graphviz.Digraph``: shown
+    inline in a notebook, ``.render()`` and ``.view()`` with the bundled Graphviz. A big graph
+    comes with its deepest scopes collapsed, as the window opens it."""
+    from ..engine import Graph, Node
+    from .view import default_collapsed
+
+    graph = Graph(node_or_graph) if isinstance(node_or_graph, Node) else node_or_graph
+    chosen = default_collapsed(graph) if collapsed is None else collapsed
+    return graph_to_dot(graph, chosen, values, gradients)
 
 
 def dot_text(text: str) -> str:

@@ -54,13 +54,20 @@ def _positions_only(json0: bytes) -> bytes:
     return json.dumps(kept, separators=(",", ":")).encode()
 
 
-def render_in_process(source: str, fmt: str, backend: str = "auto") -> bytes:
-    """Run Graphviz's dot on DOT text in this process: with pygraphviz, else a system ``dot``.
+#: The Graphviz layout programs the worker runs (pygraphviz's wheel carries them all).
+ENGINES = ("dot", "neato", "fdp", "sfdp", "circo", "twopi", "osage", "patchwork")
 
-    ``fmt`` is any Graphviz output format, or "layout": Graphviz's json0 cut down to positions.
+
+def render_in_process(source: str, fmt: str, backend: str = "auto", engine: str = "dot") -> bytes:
+    """Run a Graphviz program on DOT text in this process: with pygraphviz, else a system one.
+
+    ``fmt`` is any Graphviz output format, or "layout": Graphviz's json0 cut down to positions;
+    ``engine`` is one of :data:`ENGINES`.
     """
+    if engine not in ENGINES:
+        raise LayoutError(f"no Graphviz engine {engine!r}: choose one of {', '.join(ENGINES)}")
     if fmt == "layout":
-        return _positions_only(render_in_process(source, "json0", backend))
+        return _positions_only(render_in_process(source, "json0", backend, engine))
     if backend in ("auto", "pygraphviz"):
         try:
             import pygraphviz
@@ -69,11 +76,11 @@ def render_in_process(source: str, fmt: str, backend: str = "auto") -> bytes:
                 raise LayoutError("pygraphviz is not installed: pip install 'pygraphviz>=2'") from None
         else:
             try:
-                return pygraphviz.AGraph(string=source).draw(format=fmt, prog="dot")
+                return pygraphviz.AGraph(string=source).draw(format=fmt, prog=engine)
             except Exception as error:  # pygraphviz raises bare ValueError / DotError / OSError
                 raise LayoutError(f"Graphviz failed: {error}") from None
     if backend in ("auto", "dot"):
-        program = shutil.which("dot")
+        program = shutil.which(engine)
         if program is not None:
             done = subprocess.run([program, f"-T{fmt}"], input=source.encode(), capture_output=True,
                                   **popen_options())
@@ -88,7 +95,8 @@ def serve(requests: BinaryIO, answers: BinaryIO, backend: str = "auto") -> None:
     for line in requests:
         try:
             request = json.loads(line)
-            data = render_in_process(request["dot"], request.get("format", "json0"), backend)
+            data = render_in_process(request["dot"], request.get("format", "json0"), backend,
+                                     request.get("engine", "dot"))
             header = {"status": "ok", "size": len(data)}
         except Exception as error:  # any failure goes back to the parent as a message
             data, header = b"", {"status": "error", "message": str(error) or type(error).__name__}
@@ -156,7 +164,7 @@ class LayoutWorker:
             return ticket <= self._cancelled_upto
 
     def render(self, source: str, fmt: str = "json0", timeout: float | None = 30.0,
-               ticket: int | None = None) -> bytes:
+               ticket: int | None = None, engine: str = "dot") -> bytes:
         """Graphviz's output for DOT text in a format ("json0" for positions, "svg", "png", "pdf").
 
         Raises
@@ -175,7 +183,7 @@ class LayoutWorker:
             process = self._process if self._process is not None and self._process.poll() is None else self._start()
             answers = self._answers
             try:
-                process.stdin.write(json.dumps({"dot": source, "format": fmt}).encode() + b"\n")
+                process.stdin.write(json.dumps({"dot": source, "format": fmt, "engine": engine}).encode() + b"\n")
                 process.stdin.flush()
             except (BrokenPipeError, OSError):
                 self._kill()

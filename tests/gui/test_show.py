@@ -25,7 +25,7 @@ def test_show_without_blocking_returns_the_window(qtbot) -> None:
     loss = gn.sum(gn.tanh(W @ x))
     loss.name = "loss"
     window = gn.show(loss, block=False)
-    qtbot.waitUntil(lambda: ready(window), timeout=20000)
+    qtbot.waitUntil(lambda: ready(window), timeout=60000)  # its own layout worker starts first
     assert window.graph.outputs == (loss,) and len(window.view.nodes) == len(window.graph)
     window.stepping.set_phase("backward")
     window.stepping.to_end()
