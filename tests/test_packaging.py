@@ -201,3 +201,14 @@ def test_build_script_freezes_an_app_that_passes_its_self_test(tmp_path) -> None
     assert (app / "share" / "icons" / "hicolor" / "512x512" / "apps" / "graphviz-nn.png").is_file()
     assert re.search(r"^app folder: .+ \(\d+(\.\d+)?M, \d+ files\)$", done.stdout, re.M)
     assert list(tmp_path.glob(f"graphviz-nn-{graphviz_nn.__version__}-linux-*.tar.gz"))
+
+
+def test_the_package_index_page_shows_no_picture_it_cannot_reach() -> None:
+    """The index shows the readme of pyproject.toml; a relative image path is a broken picture."""
+    found = re.search(r'^readme = \{ file = "([^"]+)", content-type = "text/markdown" \}$',
+                      (ROOT / "pyproject.toml").read_text(encoding="utf-8"), re.M)
+    assert found, "pyproject.toml names its readme as a markdown file"
+    text = (ROOT / found.group(1)).read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)\s]+)", text)
+    assert all(re.match(r"https?://", src) for src in images), images
+    assert "pip install graphviz-nn" in text
