@@ -11,7 +11,8 @@ from graphviz_nn.session.player import TRAINING_LOCK, Overlay, Player
 
 
 def _player(example: str = "seed") -> tuple[Player, list]:
-    player = Player(EXAMPLES[example].build())
+    with np.errstate(all="ignore"):  # the nan example takes the log of a negative on purpose
+        player = Player(EXAMPLES[example].build())
     heard: list = []
     events = player.events
     events.phase_changed.connect(lambda phase: heard.append(("phase", phase)))
