@@ -118,17 +118,22 @@ def flag(name: str, default: bool) -> Param:
     return Param(name, "true or false", read, default)
 
 
-def real(name: str, default: float) -> Param:
-    """A finite real number (``alpha``)."""
-    def read(value: Any, ndim: int) -> float:
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise ValueError
-        number = float(value)
-        if not math.isfinite(number):
-            raise ValueError
-        return number
+def _finite(value: Any) -> float:
+    """A finite real number as a float; ValueError for anything else (booleans included)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError
+    return number
 
-    return Param(name, "a finite number", read, default)
+
+def real(name: str, default: float, optional: bool = False) -> Param:
+    """A finite real number (``alpha``); with ``optional``, None too (a bound of clip)."""
+    def read(value: Any, ndim: int) -> float | None:
+        return None if optional and value is None else _finite(value)
+
+    return Param(name, "a finite number or None" if optional else "a finite number", read, default)
 
 
 def new_shape() -> Param:

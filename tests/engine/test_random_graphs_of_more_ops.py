@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import graphviz_nn as gn
+
+from .test_random_graphs import _close
 from graphviz_nn.engine import EngineError, ops
 
 SHAPES = {"a": (2, 3), "b": (3,), "c": (), "d": (2, 1)}
@@ -72,11 +74,6 @@ def graphs(draw) -> tuple[list[gn.Variable], list[gn.Node], list[str]]:
         functions.append(node)
         recipes.append(f"{name}({', '.join(str(i.shape) for i in inputs)})")
     return variables, functions, recipes
-
-
-def _close(actual: np.ndarray, expected: np.ndarray, tolerance: float, what: str) -> None:
-    error = float(np.linalg.norm(actual - expected))
-    assert error <= tolerance * max(1.0, float(np.linalg.norm(expected))), f"{what}: {error:.2e}"
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

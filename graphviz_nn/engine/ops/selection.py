@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping
 
 import numpy as np
 
 from ..node import Function, NodeLike, apply
-from ..params import Param
+from ..params import Param, real
 from ..registry import Example, Op, register
 from ._shapes import Shapes
 
@@ -47,17 +46,7 @@ def _inside(x: np.ndarray, min: float | None, max: float | None) -> np.ndarray: 
 
 def bound(name: str) -> Param:
     """A bound of clip: a finite number, or None for no bound on that side."""
-    def read(value: Any, ndim: int) -> float | None:
-        if value is None:
-            return None
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-            raise ValueError
-        number = float(value)
-        if not math.isfinite(number):
-            raise ValueError
-        return number
-
-    return Param(name, "a finite number or None", read, None)
+    return real(name, None, optional=True)
 
 
 def _clip_shape(shapes: Shapes, params: Mapping[str, Any]) -> tuple[int, ...]:
