@@ -76,6 +76,19 @@ def _one_axis(value: Any, ndim: int) -> int:
     return a
 
 
+def axis_of(axis: Any, ndim: int, what: str, name: str) -> int:
+    """One axis of an input of ``ndim`` dimensions, made non-negative; a ParamError naming
+    ``name`` (the op) and ``what`` (the input) otherwise."""
+    try:
+        a = _whole(axis)
+    except ValueError:
+        a = ndim  # refused below
+    if not -ndim <= a < ndim:
+        raise ParamError(f"{name}: parameter 'axis' must be an axis of {what} ({-ndim}..{ndim - 1}); "
+                         f"got {axis!r}")
+    return a % ndim
+
+
 def axis(default: Any = None, several: bool = True) -> Param:
     """``axis``: one axis of the input, or (with ``several``) a tuple of distinct axes or None."""
     def read(value: Any, ndim: int) -> Any:

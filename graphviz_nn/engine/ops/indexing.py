@@ -24,7 +24,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..node import Function, NodeLike, apply, as_node
-from ..params import MAX_NDIM, Param, ParamError, _whole
+from ..params import MAX_NDIM, Param, _whole, axis_of
 from ..registry import Example, Op, register
 from ._shapes import Shapes
 from .linalg import reshape
@@ -247,12 +247,4 @@ def take(x: NodeLike, indices: Any, axis: int | None = None) -> Function:
     positions = encode_index((np.asarray(indices),))
     if axis is None:
         return apply(GETITEM, reshape(node, -1), index=positions)
-    ndim = node.value.ndim
-    try:
-        a = _whole(axis)
-    except ValueError:
-        a = ndim  # refused below
-    if not -ndim <= a < ndim:
-        raise ParamError(f"take: parameter 'axis' must be an axis of x ({-ndim}..{ndim - 1}) or None; "
-                         f"got {axis!r}")
-    return apply(GETITEM, node, index=(":",) * (a % ndim) + positions)
+    return apply(GETITEM, node, index=(":",) * axis_of(axis, node.value.ndim, "x", "take") + positions)

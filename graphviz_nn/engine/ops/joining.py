@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..node import Function, Node, NodeLike, apply, as_node
-from ..params import MAX_NDIM, Param, ParamError, _whole
+from ..params import MAX_NDIM, Param, _whole, axis_of
 from ..registry import Example, Op, register
 from ._shapes import Shapes
 from .linalg import reshape
@@ -101,17 +101,6 @@ def pad(x: NodeLike, pad_width: Any) -> Function:
     return apply(PAD, x, pad_width=pad_width)
 
 
-def _the_axis(axis: Any, ndim: int, what: str, name: str) -> int:
-    try:
-        a = _whole(axis)
-    except ValueError:
-        a = ndim  # refused below
-    if not -ndim <= a < ndim:
-        raise ParamError(f"{name}: parameter 'axis' must be an axis of {what} ({-ndim}..{ndim - 1}); "
-                         f"got {axis!r}")
-    return a % ndim
-
-
 def _parts(nodes: Sequence[NodeLike], name: str) -> list[Node]:
     if isinstance(nodes, (Node, np.ndarray)) or not isinstance(nodes, Sequence) or not nodes:
         raise TypeError(f"{name} takes a non-empty list of nodes (or arrays), as in {name}([a, b])")
@@ -138,7 +127,7 @@ def concatenate(nodes: Sequence[NodeLike], axis: int = 0) -> Node:
     if ndim == 0 or any(len(s) != ndim for s in shapes):
         raise ShapeError(f"concatenate: the parts must have the same number of dimensions, at least one; "
                          f"got shapes {', '.join(map(str, shapes))}")
-    a = _the_axis(axis, ndim, "the parts", "concatenate")
+    a = axis_of(axis, ndim, "the parts", "concatenate")
     if any(s[:a] + s[a + 1:] != shapes[0][:a] + shapes[0][a + 1:] for s in shapes):
         raise ShapeError(f"concatenate: the parts must have the same lengths except along axis {axis}; "
                          f"got shapes {', '.join(map(str, shapes))}")
@@ -163,6 +152,6 @@ def stack(nodes: Sequence[NodeLike], axis: int = 0) -> Node:
     if any(p.shape != shape for p in parts):
         raise ShapeError(f"stack: the parts must all have the same shape; got shapes "
                          f"{', '.join(str(p.shape) for p in parts)}")
-    a = _the_axis(axis, len(shape) + 1, "the result", "stack")
+    a = axis_of(axis, len(shape) + 1, "the result", "stack")
     grown = shape[:a] + (1,) + shape[a:]
     return concatenate([reshape(p, grown) for p in parts], axis=a)

@@ -131,26 +131,21 @@ def _std_jvp(dx, ans, x, axis=None, ddof=0, keepdims=False):
     return _var_jvp(dx, ans, x, axis, ddof, keepdims) * _std_scale(ans)
 
 
-MAX = register(Op(
-    name="max", arity=1, label="max",
-    forward=lambda x, axis=None, keepdims=False: np.max(x, axis=axis, keepdims=keepdims),
-    # NOTE: where several elements tie for the max they share g equally, as torch.amax does.
-    vjp=(lambda g, ans, x, axis=None, keepdims=False: _extreme_share(g, ans, x, axis, keepdims),),
-    jvp=(lambda dx, ans, x, axis=None, keepdims=False: _extreme_tangent(dx, ans, x, axis, keepdims),),
-    vjp_text=("g at the max (shared equally by ties), 0 elsewhere",),
-    jvp_text=("dx at the max (averaged over ties)",), params=AXIS_PARAMS,
-    shape=_nonempty, cost=reading_once, examples=_EXAMPLES,
-))
+def _extreme(name: str, pick) -> Op:
+    """max or min over axes: where several elements tie, they share g equally (torch.amax)."""
+    return register(Op(
+        name=name, arity=1, label=name,
+        forward=lambda x, axis=None, keepdims=False: pick(x, axis=axis, keepdims=keepdims),
+        vjp=(lambda g, ans, x, axis=None, keepdims=False: _extreme_share(g, ans, x, axis, keepdims),),
+        jvp=(lambda dx, ans, x, axis=None, keepdims=False: _extreme_tangent(dx, ans, x, axis, keepdims),),
+        vjp_text=(f"g at the {name} (shared equally by ties), 0 elsewhere",),
+        jvp_text=(f"dx at the {name} (averaged over ties)",), params=AXIS_PARAMS,
+        shape=_nonempty, cost=reading_once, examples=_EXAMPLES,
+    ))
 
-MIN = register(Op(
-    name="min", arity=1, label="min",
-    forward=lambda x, axis=None, keepdims=False: np.min(x, axis=axis, keepdims=keepdims),
-    vjp=(lambda g, ans, x, axis=None, keepdims=False: _extreme_share(g, ans, x, axis, keepdims),),
-    jvp=(lambda dx, ans, x, axis=None, keepdims=False: _extreme_tangent(dx, ans, x, axis, keepdims),),
-    vjp_text=("g at the min (shared equally by ties), 0 elsewhere",),
-    jvp_text=("dx at the min (averaged over ties)",), params=AXIS_PARAMS,
-    shape=_nonempty, cost=reading_once, examples=_EXAMPLES,
-))
+
+MAX = _extreme("max", np.max)
+MIN = _extreme("min", np.min)
 
 LOGSUMEXP = register(Op(
     name="logsumexp", arity=1, label="logΣexp", forward=_logsumexp,
