@@ -27,9 +27,10 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QPa
 from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..engine.parse import MAX_LENGTH, ParseError, Parsed, parse
+from ..engine.parse import MAX_LENGTH, ParseError, Parsed
 from ..engine.values import format_value, read_value, value_entry
-from .expression_widgets import ErrorLabel, ExpressionEdit, TextCommand, ValueCommand, fixed_font, free_names
+from ..session.expression import ExpressionDocument, free_names, parse_request
+from .expression_widgets import ErrorLabel, ExpressionEdit, TextCommand, ValueCommand, fixed_font
 from .jobs import Job
 from .theme import DARK, LIGHT
 
@@ -42,14 +43,6 @@ HINT = ("Type an expression of names, numbers and [lists], with + − * / ** @ a
 _FRAME = 2      # the editor's border, in pixels
 _LINE_EDIT_MARGIN = 2   # QLineEdit's own space between its contents rectangle and the text
 _ITEM_TEXT_MARGIN = 3   # the style's space before an item view cell's text (focus frame + 1)
-
-
-def _parse_or_error(text: str, values: dict[str, Any]) -> Parsed | ParseError:
-    """The parse of ``text`` (in a worker thread): its graph, or why it does not read."""
-    try:
-        return parse(text, **values)
-    except ParseError as error:
-        return error
 
 
 def _summary(parsed: Parsed) -> str:
@@ -92,16 +85,11 @@ class ExpressionDock(QDockWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Expression", parent)
         self.setObjectName("expression")
-        self._memory: dict[str, tuple[str, float | list]] = {}   # kept when a name drops out
-        self._bad: dict[str, tuple[str, str]] = {}                 # name -> (refused text, reason)
+        self.document = ExpressionDocument()
         self._rows: list[str] = []
         self._text = ""             # the editor's text as the undo stack knows it
         self._fresh = True          # the next typing starts a new undo command
-        self._last_good: Parsed | None = None
-        self._emitted: tuple | None = None
-        self._error: ParseError | None = None
         self._quiet = False         # the table is being filled, not edited
-        self._generation = 0        # counts the parses asked for; only the latest one counts
         self._parsing: Job | None = None
         self._emit_next = True      # False: the next parse shows its graph without emitting it
 
@@ -184,12 +172,12 @@ class ExpressionDock(QDockWidget):
     @property
     def last_good(self) -> Parsed | None:
         """The graph of the last text that read, or None before the first one."""
-        return self._last_good
+        return self.document.last_good
 
     @property
     def error(self) -> ParseError | None:
         """Why the current text does not read, or None."""
-        return self._error
+        return self.document.error
 
     @property
     def parsing(self) -> bool:
@@ -224,8 +212,9 @@ class ExpressionDock(QDockWidget):
                 new_values[name] = value_entry(value)
             except (TypeError, ValueError, RecursionError) as error:
                 raise ValueError(f"the value of {name!r}: {error}") from None
-        new_values = {n: e for n, e in new_values.items() if self._memory.get(n) != e}
-        old_values = {name: self._memory.get(name) for name in new_values}
+        memory = self.document.memory
+        new_values = {n: e for n, e in new_values.items() if memory.get(n) != e}
+        old_values = {name: memory.get(name) for name in new_values}
         self._timer.stop()
         self._emit_next = emit
         if text == self._edit.text() and not new_values:
@@ -242,7 +231,7 @@ class ExpressionDock(QDockWidget):
     # -- slots ---------------------------------------------------------------------------
 
     def _on_edit_text_edited(self, text: str) -> None:
-        self._generation += 1  # a parse under way is of an older text: its result is dropped
+        self.document.overtake()  # a parse under way is of an older text: its result is dropped
         self._parsing = None
         fresh, self._fresh = self._fresh, False
         old, self._text = self._text, text
@@ -260,22 +249,20 @@ class ExpressionDock(QDockWidget):
     def _on_table_item_changed(self, item: QTableWidgetItem) -> None:
         if self._quiet or item.column() != 1 or not 0 <= item.row() < len(self._rows):
             return
-        name, text = self._rows[item.row()], item.text().strip()
-        old = self._memory.get(name)
-        if old is not None and text == old[0]:
-            self._bad.pop(name, None)
-            self._mark(item, None)
-            self._show_value_errors()
-            return
+        name = self._rows[item.row()]
+        old = self.document.memory.get(name)
         try:
-            value = read_value(text)
+            entry = self.document.typed_value(name, item.text())
         except ValueError as error:
             # Refused, not applied: the cell keeps the text, red, so it can be corrected.
-            self._bad[name] = (item.text(), str(error))
             self._mark(item, str(error))
             self._show_value_errors()
             return
-        self.undo_stack.push(ValueCommand(self, name, old, (text, value)))
+        if entry is None:  # the value held
+            self._mark(item, None)
+            self._show_value_errors()
+            return
+        self.undo_stack.push(ValueCommand(self, name, old, entry))
 
     # -- what the commands do ------------------------------------------------------------
 
@@ -283,11 +270,7 @@ class ExpressionDock(QDockWidget):
         """Show this text (and these values; None removes one) and commit it."""
         self._timer.stop()
         for name, entry in values.items():
-            self._bad.pop(name, None)
-            if entry is None:
-                self._memory.pop(name, None)
-            else:
-                self._memory[name] = entry
+            self.document.put(name, entry)
         self._text = text
         if self._edit.text() != text:
             self._edit.setText(text)
@@ -297,68 +280,37 @@ class ExpressionDock(QDockWidget):
 
     def _restore_value(self, name: str, entry: tuple | None) -> None:
         self._timer.stop()
-        self._bad.pop(name, None)
-        if entry is None:
-            self._memory.pop(name, None)
-        else:
-            self._memory[name] = entry
+        self.document.put(name, entry)
         self._fresh = True
         self._commit(force=True)
 
     def _commit(self, force: bool) -> None:
         """Parse the editor's text with the values, off the window's thread; the graph is
         emitted when it reads (see :meth:`_on_parsed`)."""
-        text = self._edit.text()
         emit, self._emit_next = self._emit_next, True
-        self._generation += 1
-        if not text.strip():
+        request = self.document.request(self._edit.text(), force, emit)
+        if request is None:  # empty: a hint, not an error
             self._parsing = None
-            self._error = None
             self._show_state()
             return
-        generation = self._generation
-        values = {name: value for name, (_, value) in self._memory.items()}
-        job = Job(lambda: _parse_or_error(text, values), self)
-        job.finished.connect(lambda result: self._on_parsed(generation, text, result, force, emit))
-        job.failed.connect(lambda message: self._on_parsed(generation, text, ParseError(message, 0), force, emit))
+        job = Job(lambda: parse_request(request), self)
+        job.finished.connect(lambda result: self._on_parsed(request, result))
+        job.failed.connect(lambda message: self._on_parsed(request, ParseError(message, 0)))
         self._parsing = job
         job.start()
 
-    def _on_parsed(self, generation: int, text: str, result: Parsed | ParseError, force: bool,
-                   emit: bool) -> None:
-        """The parse of ``text`` has ended: show its graph or its error, and emit the graph.
-
-        Without ``force``, a text and values the window already has are not emitted again
-        (a debounce after typing and deleting a space, Enter pressed twice).
-        """
-        if generation != self._generation:
+    def _on_parsed(self, request, result) -> None:
+        """The parse has ended: show its graph or its error, and emit the graph to draw."""
+        answer = self.document.accept(request, result)
+        if answer is None:
             return  # a newer text or value was asked for meanwhile
         self._parsing = None
-        if isinstance(result, ParseError):
-            self._error = result
-            # A text that reads but fails on its values (W @ x with W and x still 0) must
-            # still list its names, or they could never be given values that fit.
-            names = free_names(text)
-            for name in names or ():
-                self._memory.setdefault(name, ("0.0", 0.0))
-            self._fill_table(names or self._rows)
-            self._show_state()
-            return
-        parsed = result
-        self._error = None
-        names = list(parsed.variables)
-        for name in names:
-            self._memory.setdefault(name, ("0.0", 0.0))
-        self._fill_table(names)
-        self._last_good = parsed
-        self._fresh = True      # typing from here on is a new undo step
+        self._fill_table(answer.names or self._rows)
+        if self.document.error is None:
+            self._fresh = True      # typing from here on is a new undo step
         self._show_state()
-        key = ("".join(text.split()), tuple((name, self._memory[name][0]) for name in names))
-        if (force or key != self._emitted) and emit:
-            self._emitted = key
-            self.expression_changed.emit(parsed)
-        elif not emit:
-            self._emitted = key
+        if answer.draw is not None:
+            self.expression_changed.emit(answer.draw)
 
     # -- showing the state ---------------------------------------------------------------
 
@@ -375,7 +327,7 @@ class ExpressionDock(QDockWidget):
                 self._rows = list(names)
             for row, name in enumerate(names):
                 item = self._table.item(row, 1)
-                shown, reason = self._bad.get(name, (self._entry(name)[0], None))
+                shown, reason = self.document.refused.get(name, (self._entry(name)[0], None))
                 if item.text() != shown:
                     item.setText(shown)
                 self._mark(item, reason)
@@ -401,13 +353,13 @@ class ExpressionDock(QDockWidget):
             self._quiet = quiet
 
     def _show_value_errors(self) -> None:
-        lines = [f"{name}: {reason} (not applied)" for name, (_, reason) in self._bad.items()
+        lines = [f"{name}: {reason} (not applied)" for name, (_, reason) in self.document.refused.items()
                  if name in self._rows]
         self._value_error.setText("\n".join(lines))
         self._value_error.setVisible(bool(lines))
 
     def _show_state(self) -> None:
-        invalid = self._error is not None
+        invalid = self.document.error is not None
         if self._edit.property("invalid") != invalid:
             self._edit.setProperty("invalid", invalid)
             self._apply_look()
@@ -418,15 +370,15 @@ class ExpressionDock(QDockWidget):
         elif not self._edit.text().strip():
             self._status.setText(HINT)
             self._status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        elif self._last_good is not None:
+        elif self.document.last_good is not None:
             # The output's value is a result, not a hint: full contrast, for the back rows.
-            self._status.setText(_summary(self._last_good))
+            self._status.setText(_summary(self.document.last_good))
             self._status.setForegroundRole(QPalette.ColorRole.WindowText)
 
     def _render_error(self) -> None:
         """The text, a caret under the failing character, the reason; a long text is cut
         to a window around the caret, so the caret stays on the screen."""
-        error = self._error
+        error = self.document.error
         if error is None:
             return
         text = "".join(" " if not c.isprintable() else c for c in self._edit.text())
@@ -446,7 +398,7 @@ class ExpressionDock(QDockWidget):
 
     def _entry(self, name: str) -> tuple[str, float | list]:
         # A name can lack a value only after undoing a value given for it by set_expression.
-        return self._memory.get(name, ("0.0", 0.0))
+        return self.document.entry(name)
 
     def _dark(self) -> bool:
         return self.palette().color(QPalette.ColorRole.Window).lightness() < 128

@@ -1,9 +1,8 @@
-"""The expression dock's parts: its undo commands, its line editor, the error label with a caret
-under the failing character, and reading the free names of a text."""
+"""The expression dock's parts: its undo commands, its line editor, and the error label with a
+caret under the failing character."""
 
 from __future__ import annotations
 
-import ast
 import html
 
 from PySide6.QtCore import QEvent, Qt
@@ -11,30 +10,7 @@ from PySide6.QtGui import (QAction, QContextMenuEvent, QFont, QFontDatabase, QFo
                            QUndoCommand)
 from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy
 
-from ..engine.parse import CONSTANTS
-from ..engine.registry import registry
-
 TYPING = 1     # the undo id of typing commands, which merge with each other
-
-
-def free_names(text: str) -> list[str] | None:
-    """The free names of a text that is Python syntax, in order of first appearance.
-
-    The same names :func:`~graphviz_nn.engine.parse` would make Variables of, found without
-    building anything, so they are known even when the values do not fit the expression.
-    None for text that is not Python syntax.
-    """
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    functions = registry()
-    found = [node for node in ast.walk(tree)
-             if isinstance(node, ast.Name) and id(node) not in called and not node.id.startswith("__")
-             and node.id not in CONSTANTS and node.id not in functions]
-    found.sort(key=lambda node: (node.lineno, node.col_offset))
-    return list(dict.fromkeys(node.id for node in found))
 
 
 def changed_span(old: str, new: str) -> tuple[int, int]:
