@@ -188,7 +188,7 @@ def open_arrays(archive: zipfile.ZipFile, handle: IO[bytes], size: int, error: P
     if info is None or info.compress_type != zipfile.ZIP_STORED:
         # A deflated member of 511 MiB of zeros is half a megabyte of file: unpacked to memory
         # it held 570 MB, spooled to a file 82 MB.
-        spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)
+        spool = _Spool(max_size=_SPOOL_BYTES)
         try:
             _unpack(archive, name, name, limit, error, spool)
             size = spool.tell()
@@ -242,6 +242,16 @@ class _Window(io.RawIOBase):
         got = self.handle.readinto(memoryview(buffer).cast("B")[:wanted])
         self.position += got
         return got
+
+
+class _Spool(tempfile.SpooledTemporaryFile):
+    """A spooled file with the methods zipfile asks of a file (Python 3.10's lacks them)."""
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
 
 
 class ArrayReader:

@@ -54,8 +54,10 @@ def test_the_forward_allocates_no_more_than_the_declared_temporary(name, example
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    # A few arrays of the declared size at once (softmax keeps three), plus 4 kB of change.
-    assert peak <= 4 * 8 * plan.temporary + 4096, (name, shapes, peak, plan.temporary)
+    # A few arrays of the declared size at once (softmax keeps three), plus numpy's own buffer
+    # for reductions and casts (numpy before 2.3 allocates it in full: 64 kB) and 4 kB of change.
+    slack = 8 * np.getbufsize() + 4096
+    assert peak <= 4 * 8 * plan.temporary + slack, (name, shapes, peak, plan.temporary)
 
 
 def test_dot_of_broadcast_stacks_builds_no_m_n_k_temporary(rng) -> None:
