@@ -31,7 +31,7 @@ from .jacobian_panel import JacobianPanel
 from .playback_dock import PlaybackDock
 from .preparing import Prepared
 from .presenter import Presenter
-from .session_files import Autosave
+from .autosave import Autosave
 from .theme import palette_theme
 from .status_bar import StatusBar
 from .training_dock import TrainingDock

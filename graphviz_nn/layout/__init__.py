@@ -9,7 +9,7 @@ from ..engine import Graph
 from .dot import Dot, graph_to_dot, view_to_dot
 from .graphviz_json import layout_from_json
 from .model import ClusterBox, EdgePath, Layout, NodeBox
-from .view import COLLAPSE_THRESHOLD, GraphView, Scope, all_scopes, build_view, default_collapsed
+from .view import COLLAPSE_THRESHOLD, DrawnGraph, Scope, all_scopes, build_view, default_collapsed
 from .worker import LayoutCancelled, LayoutError, LayoutTimeout, LayoutWorker, render_in_process
 
 _default_worker: LayoutWorker | None = None
@@ -66,7 +66,7 @@ def render(graph: Graph, fmt: str, collapsed: Iterable[Scope] | None = None, val
 
 
 __all__ = [
-    "COLLAPSE_THRESHOLD", "ClusterBox", "Dot", "EdgePath", "GraphView", "Layout", "LayoutCancelled",
+    "COLLAPSE_THRESHOLD", "ClusterBox", "Dot", "DrawnGraph", "EdgePath", "Layout", "LayoutCancelled",
     "LayoutError", "LayoutTimeout", "LayoutWorker", "NodeBox", "Scope", "all_scopes", "build_view",
     "default_collapsed", "default_worker", "graph_to_dot", "layout", "layout_from_json", "render",
     "render_in_process", "view_to_dot",

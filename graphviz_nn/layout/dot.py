@@ -16,7 +16,7 @@ import graphviz
 
 from ..engine import Graph
 from .style import CLUSTER_BORDER, CLUSTER_FILL, EDGE_COLOUR, FONT, FONT_SIZE, STYLES
-from .view import GraphView, Scope, build_view
+from .view import DrawnGraph, Scope, build_view
 
 RANKDIR = "LR"
 
@@ -98,7 +98,7 @@ NODE_ATTRIBUTES = {"fontname": FONT, "fontsize": str(FONT_SIZE), "margin": "0.12
 EDGE_ATTRIBUTES = {"arrowsize": "0.8", "penwidth": "1.4"}
 
 
-def view_to_dot(view: GraphView, name: str = "graph", rankdir: str = RANKDIR, styled: bool = True) -> Dot:
+def view_to_dot(view: DrawnGraph, name: str = "graph", rankdir: str = RANKDIR, styled: bool = True) -> Dot:
     """DOT for an already built view: nodes in view order, clusters nested by scope.
 
     With ``styled=False`` only what decides positions is written (labels, shapes, line widths,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from .model import ClusterBox, EdgePath, Layout, NodeBox
-from .view import GraphView
+from .view import DrawnGraph
 
 POINTS_PER_INCH = 72.0
 
@@ -28,7 +28,7 @@ def _spline(pos: str, height: float) -> tuple[tuple[tuple[float, float], ...], t
     return tuple(points), tip
 
 
-def layout_from_json(text: str | bytes, view: GraphView) -> Layout:
+def layout_from_json(text: str | bytes, view: DrawnGraph) -> Layout:
     """Positions from Graphviz's JSON for the nodes, edges and clusters of ``view``."""
     data = json.loads(text)
     left, bottom, right, top = (float(v) for v in data["bb"].split(","))

@@ -48,7 +48,10 @@ class ViewEdge:
 
 
 @dataclass(frozen=True)
-class GraphView:
+class DrawnGraph:
+    """A graph as it is drawn: its nodes, collapsed scopes as one node each, the edges
+    between them and the clusters of the open scopes (the window's Qt view is ``gui.GraphView``)."""
+
     nodes: tuple[ViewNode, ...]
     edges: tuple[ViewEdge, ...]
     clusters: tuple[Scope, ...]
@@ -116,7 +119,7 @@ def node_lines(node: Node, values: bool, gradients: bool) -> tuple[str, ...]:
 
 
 def build_view(graph: Graph, collapsed: Iterable[Scope] = (), values: bool = False,
-               gradients: bool = False) -> GraphView:
+               gradients: bool = False) -> DrawnGraph:
     """The drawing of ``graph`` with the given scopes collapsed into one node each."""
     collapsed = frozenset(tuple(s) for s in collapsed)
     outputs = set(graph.outputs)
@@ -158,4 +161,4 @@ def build_view(graph: Graph, collapsed: Iterable[Scope] = (), values: bool = Fal
     for view_node in nodes.values():
         for depth in range(1, len(view_node.scope) + 1):
             clusters.setdefault(view_node.scope[:depth], None)
-    return GraphView(tuple(nodes.values()), tuple(edges), tuple(clusters), collapsed)
+    return DrawnGraph(tuple(nodes.values()), tuple(edges), tuple(clusters), collapsed)

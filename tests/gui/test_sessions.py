@@ -189,7 +189,7 @@ def test_damaged_files_never_half_load_the_window(open_window, qtbot, tmp_path) 
 CRASH = """
 import os, sys
 from pathlib import Path
-from graphviz_nn.gui.session_files import Autosave
+from graphviz_nn.gui.autosave import Autosave
 from graphviz_nn.session import EXAMPLES
 from graphviz_nn.session.document import capture
 autosave = Autosave(Path(sys.argv[1]))

@@ -17,10 +17,11 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from ...io import SessionState, ViewState, load_session, save_session
 from ...session.document import Reopened, capture, left_behind, reopen
 from ...session.workspace import Workspace
+from ..autosave import Autosave
 from ..jobs import Job
 from ..playback_dock import PHASE_TITLES
 from ..preparing import Prepared, prepare
-from ..session_files import Autosave, RecentFiles
+from ..recent_files import RecentFiles
 
 AUTOSAVE_MS = 30_000
 SESSION_FILTER = "graphviz-nn sessions (*.gnn)"

@@ -1,4 +1,5 @@
-"""Where session files are remembered: the recent-files list and the crash-safe autosave."""
+"""The crash-safe autosave: each window's session file written every little while under a lock
+that tells whether the window is still running."""
 
 from __future__ import annotations
 
@@ -7,38 +8,9 @@ import stat
 import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QSettings, QStandardPaths
+from PySide6.QtCore import QLockFile, QStandardPaths
 
 from ..io import save_session
-
-RECENT_KEY = "session/recent"
-MAX_RECENT = 8
-
-
-class RecentFiles:
-    """The session files opened or saved lately, newest first, kept in ``settings``."""
-
-    def __init__(self, settings: QSettings):
-        self.settings = settings
-
-    def paths(self) -> list[Path]:
-        value = self.settings.value(RECENT_KEY) or []
-        if isinstance(value, str):  # QSettings gives a lone string for a one-item list
-            value = [value]
-        return [Path(p) for p in value if isinstance(p, str) and p]
-
-    def add(self, path: str | Path) -> None:
-        path = Path(path).resolve()
-        kept = [p for p in self.paths() if p != path]
-        self._store([path] + kept)
-
-    def remove(self, path: str | Path) -> None:
-        path = Path(path).resolve()
-        self._store([p for p in self.paths() if p != path])
-
-    def _store(self, paths: list[Path]) -> None:
-        self.settings.setValue(RECENT_KEY, [str(p) for p in paths[:MAX_RECENT]])
-        self.settings.sync()
 
 
 class Autosave:
