@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from typing import Union
 
-import numpy as np
 
 from .engine import Graph, Node
 
@@ -62,9 +61,7 @@ def show(graph_or_node: Showable, block: bool = True, title: str = "your graph")
     variables = graph.variables
 
     def build() -> Built:
-        scalar = output.value.size == 1
-        return Built(graph, output, None if scalar else np.ones(output.value.shape), variables[:1],
-                     f"{title}: {len(graph)} nodes, {len(variables)} variables")
+        return Built.of(output, variables[:1], f"{title}: {len(graph)} nodes, {len(variables)} variables", graph)
 
     app = application()
     window = new_window(None)  # frees itself when closed: a notebook may show() again and again

@@ -112,9 +112,7 @@ def left_behind(run: TrainingRun | None) -> str | None:
 def _plain(state: SessionState, note: str) -> Built:
     graph = state.graph
     output = graph[state.output_id] if state.output_id is not None else graph.outputs[0]
-    scalar = np.size(output.value) == 1
-    inputs = tuple(n for n in graph.nodes if isinstance(n, Variable))
-    return Built(graph, output, None if scalar else np.ones(np.shape(output.value)), inputs, note)
+    return Built.of(output, (n for n in graph.nodes if isinstance(n, Variable)), note, graph)
 
 
 def _same_structure(a: Graph, b: Graph) -> bool:

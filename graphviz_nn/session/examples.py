@@ -37,6 +37,14 @@ class Built:
     note: str = ""
     network: object | None = field(default=None)
 
+    @classmethod
+    def of(cls, output: Node, inputs=(), note: str = "", graph: Graph | None = None) -> Built:
+        """What shows ``output`` (in ``graph``, by default everything it depends on): a
+        non-scalar output's backward pass is seeded with ones."""
+        value = np.asarray(output.value)
+        return cls(graph if graph is not None else Graph(output), output,
+                   None if value.size == 1 else np.ones(value.shape), tuple(inputs), note)
+
 
 @dataclass(frozen=True)
 class Example:

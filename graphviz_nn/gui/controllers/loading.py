@@ -9,7 +9,6 @@ import gc
 import numpy as np
 from PySide6.QtCore import QObject
 
-from ...engine import Graph
 from ...layout import default_collapsed, layout
 from ...session import Built
 from ..jobs import Job
@@ -121,8 +120,6 @@ class LoadingController(QObject):
         text = self.window.expression.expression
 
         def build() -> Built:
-            scalar = output.value.size == 1
-            return Built(Graph(output), output, None if scalar else np.ones(output.value.shape),
-                         tuple(parsed.variables.values()), f"f = {text}")
+            return Built.of(output, parsed.variables.values(), f"f = {text}")
 
         self.load(build, "your expression", expression=text)
