@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from typing import Union
 
-
 from .engine import Graph, Node
 
 Showable = Union[Node, Graph]
