@@ -365,11 +365,11 @@ def worker(qapp):
 def _only_for_the_training_worker(monkeypatch, popen) -> None:
     """``popen`` for the training worker's children alone (with sys.platform set to "win32",
     the platform module starts programs of its own)."""
-    from graphviz_nn.gui import training_worker
+    from graphviz_nn.session import training_client
 
     fake = types.SimpleNamespace(**{name: getattr(subprocess, name) for name in ("PIPE", "TimeoutExpired")},
                                  Popen=popen)
-    monkeypatch.setattr(training_worker, "subprocess", fake)
+    monkeypatch.setattr(training_client, "subprocess", fake)
 
 
 def test_the_training_process_starts_as_windows_would_start_it(qapp, worker, monkeypatch) -> None:

@@ -87,7 +87,7 @@ def test_closing_during_training_exits_cleanly(open_window, qtbot) -> None:
     _start(window, qtbot, "spiral", 1_000_000)
     qtbot.wait(300)
     assert _training_threads()
-    process = window.training.worker._process
+    process = window.training.worker.client.process
     assert process.poll() is None
     started = time.perf_counter()
     window.close()
@@ -101,7 +101,7 @@ def test_a_training_process_that_dies_is_reported_and_train_works_again(open_win
     dock = window.training
     qtbot.waitUntil(lambda: bool(dock.run.history), timeout=5000)
     with qtbot.waitSignal(dock.training_stopped, timeout=5000) as stopped:
-        dock.worker._process.kill()
+        dock.worker.client.process.kill()
     assert "stopped unexpectedly" in stopped.args[0]
     assert "stopped unexpectedly" in dock.status.text()
     _wait_for_the_end(window, qtbot)
@@ -184,11 +184,11 @@ def test_cancelling_keeps_the_history_and_a_new_dataset_clears_the_marker(open_w
 def test_a_training_process_that_cannot_start_or_talks_nonsense_is_reported(open_window, qtbot, monkeypatch) -> None:
     import sys
 
-    from graphviz_nn.gui import training_worker
+    from graphviz_nn.session import training_client
 
     window = open_window("seed")
     dock = window.training
-    monkeypatch.setattr(training_worker, "command", lambda fd: ["/nonexistent/python", str(fd)])
+    monkeypatch.setattr(training_client, "command", lambda fd: ["/nonexistent/python", str(fd)])
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
     window.training_control.show_dock()
     dock.train(10)  # once the window has drawn the new network
@@ -196,7 +196,7 @@ def test_a_training_process_that_cannot_start_or_talks_nonsense_is_reported(open
     _wait_for_the_end(window, qtbot)
     assert not dock.run.history
     nonsense = "import sys, time; sys.stdout.write('not a message\\n'); sys.stdout.flush(); time.sleep(30)"
-    monkeypatch.setattr(training_worker, "command", lambda fd: [sys.executable, "-c", nonsense])
+    monkeypatch.setattr(training_client, "command", lambda fd: [sys.executable, "-c", nonsense])
     started = time.perf_counter()
     dock.train(10)
     _wait_for_the_end(window, qtbot)
@@ -219,10 +219,10 @@ def test_a_scope_collapses_after_training(open_window, qtbot) -> None:
 
 
 def test_a_run_that_ends_before_its_network_is_drawn_says_why(open_window, qtbot, monkeypatch) -> None:
-    from graphviz_nn.gui import training_worker
+    from graphviz_nn.session import training_client
 
     window = open_window("seed")
-    monkeypatch.setattr(training_worker, "command", lambda fd: ["/nonexistent/python", str(fd)])
+    monkeypatch.setattr(training_client, "command", lambda fd: ["/nonexistent/python", str(fd)])
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("digits"))  # a big graph to draw
     window.training_control.show_dock()
