@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from ..engine import Graph
 from ..layout.view import short_value
 from ..session import Cursor
+from ..session.magnitudes import gradient_norms, magnitude_scale
 from ..session.player import Player
 from .graph_view import GraphView
 from .heatmap import heatmap_pixmap
@@ -165,16 +166,10 @@ class Presenter:
 
     def magnitude_tints(self) -> tuple[dict[str, QColor], float, float]:
         """Colours by log10 ‖dL/d·‖ of every node with a gradient, and the scale's ends."""
-        logs = {}
-        for node in self.graph.nodes:
-            if node.grad is not None:
-                norm = float(np.linalg.norm(node.grad))
-                logs[self.graph.id_of(node)] = np.log10(norm) if norm > 0 and np.isfinite(norm) else None
-        finite = [v for v in logs.values() if v is not None]
-        if not finite:
-            return {}, 0.0, 0.0
-        low, high = min(finite), max(finite)
-        span = (high - low) or 1.0
-        tints = {k: scale_colour((v - low) / span) if v is not None else QColor("#D0D0D0")
-                 for k, v in logs.items()}
-        return tints, low, high
+        scale = magnitude_scale(gradient_norms(self.graph))
+        return magnitude_colours(scale), scale.low, scale.high
+
+
+def magnitude_colours(scale) -> dict[str, QColor]:
+    """Each node's place on a magnitude scale as a colour; grey for a zero gradient."""
+    return {k: scale_colour(v) if v is not None else QColor("#D0D0D0") for k, v in scale.positions.items()}

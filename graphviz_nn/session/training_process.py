@@ -41,6 +41,7 @@ from ..io.messages import MessageError, read_message, write_message
 from ..layout.process import child_command
 from ..nn import EpochRecord
 from ..nn.builder import NetworkSpec
+from .magnitudes import gradient_norms
 from .training import Boundary, TrainingRun, TrainingSettings, boundary
 
 UPDATE_INTERVAL = 1 / 6  # the window hears at most this often, however fast epochs go
@@ -103,7 +104,7 @@ def update_message(run: TrainingRun, run_id: int, records: list[EpochRecord],
     """The ``update`` message after some epochs: what the window shows, all copies."""
     net, graph = run.network, run.network.graph
     weights = [(p.label, p.value) for _, params in net.layers for p in params if p.value.ndim == 2]
-    norms = {graph.id_of(n): float(np.sqrt(np.vdot(n.grad, n.grad))) for n in graph.nodes if n.grad is not None}
+    norms = gradient_norms(graph)
     arrays = {f"weight/{i}": value for i, (_, value) in enumerate(weights)}
     header = {"kind": "update", "run": run_id, "records": [record_to_json(r) for r in records],
               "weights": [label for label, _ in weights], "norms": norms,

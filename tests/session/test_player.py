@@ -119,3 +119,12 @@ def test_a_jacobian_pass_is_put_on_screen_as_the_panel_computes_it() -> None:
     player.to_end()
     output = built.graph.id_of(built.output)
     np.testing.assert_allclose(np.ravel(player.cursor.quantity(output)), plan.result_of(jpass))
+
+
+def test_gradient_magnitudes_sit_on_one_log_scale() -> None:
+    from graphviz_nn.session.magnitudes import magnitude_scale
+
+    scale = magnitude_scale({"a": 1e-3, "b": 1.0, "c": 10.0, "d": 0.0, "e": float("nan")})
+    assert (scale.low, scale.high) == (-3.0, 1.0)
+    assert scale.positions == {"a": 0.0, "b": 0.75, "c": 1.0, "d": None, "e": None}
+    assert magnitude_scale({"z": 0.0}).positions == {}

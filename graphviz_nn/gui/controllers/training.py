@@ -4,11 +4,11 @@ ended, or an earlier epoch came back), and stepping locked meanwhile."""
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QObject, Qt
 
+from ...session.magnitudes import magnitude_scale
 from ...session.player import Overlay
-from ..theme import scale_colour
+from ..presenter import magnitude_colours
 
 TRAINING_MESSAGE = ("Training: the graph is coloured by gradient magnitude as it learns "
                     "(the passes can be stepped through when it stops)")
@@ -63,9 +63,7 @@ class TrainingController(QObject):
         norms = {k: v for k, v in update.gradient_norms.items() if v > 0}
         if not norms:
             return
-        logs = {k: np.log10(v) for k, v in norms.items()}
-        low, high = min(logs.values()), max(logs.values())
-        tints = {k: scale_colour((v - low) / ((high - low) or 1.0)) for k, v in logs.items()}
+        tints = magnitude_colours(magnitude_scale(norms))
         for node_id, item in self.window.view.nodes.items():
             item.set_flags(tints.get(node_id), item.non_finite)
 
