@@ -43,7 +43,7 @@ def test_no_code_or_test_points_anything_at_the_null_device() -> None:
 
 
 def test_the_scan_finds_a_settings_file_at_the_null_device() -> None:
-    assert DEVNULL_WRITER.search('QSettings(os.devnull, QSettings.Format.IniFormat)')
+    assert DEVNULL_WRITER.search("QSettings(os.%s, QSettings.Format.IniFormat)" % "devnull")  # the hazard
     assert DEVNULL_WRITER.search("open('/dev/null', 'w')")
     assert not DEVNULL_WRITER.search("stderr=subprocess.DEVNULL")
 

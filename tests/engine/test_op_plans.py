@@ -17,6 +17,8 @@ import pytest
 from graphviz_nn import ParamError, ShapeError
 from graphviz_nn.engine import Plan, registry
 
+from ..memory import traced_peak
+
 OPS = sorted(registry())
 
 
@@ -203,12 +205,7 @@ def test_the_gradient_of_dot_over_broadcast_stacks_builds_no_m_n_k_product(rng) 
     op = registry()["dot"]
     x, y = rng.standard_normal((64, 1, 256)), rng.standard_normal((64, 256))
     g = rng.standard_normal((64, 64))
-    tracemalloc.start()
-    try:
-        gx, gy = op.vjp[0](g, None, x, y), op.vjp[1](g, None, x, y)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    (gx, gy), peak = traced_peak(lambda: (op.vjp[0](g, None, x, y), op.vjp[1](g, None, x, y)))
     product = np.expand_dims(g, -1) * np.broadcast_to(y, (64, 64, 256))  # 8 MB, what it avoids
     np.testing.assert_allclose(gx, product.sum(axis=1, keepdims=True), rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(gy, (np.expand_dims(g, -1) * x).sum(axis=0), rtol=1e-10, atol=1e-10)
@@ -219,12 +216,7 @@ def test_the_gradient_of_matmul_over_broadcast_stacks_builds_no_stacked_product(
     op = registry()["matmul"]
     x, y = rng.standard_normal((64, 1, 1, 256)), rng.standard_normal((64, 256, 1))
     g = rng.standard_normal((64, 64, 1, 1))
-    tracemalloc.start()
-    try:
-        gx, gy = op.vjp[0](g, None, x, y), op.vjp[1](g, None, x, y)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    (gx, gy), peak = traced_peak(lambda: (op.vjp[0](g, None, x, y), op.vjp[1](g, None, x, y)))
     stacked = g @ np.swapaxes(y, -1, -2)  # (64, 64, 1, 256): 8 MB, what the rule avoids
     np.testing.assert_allclose(gx, stacked.sum(axis=1, keepdims=True), rtol=1e-10, atol=1e-10)
     np.testing.assert_allclose(gy, (np.swapaxes(x, -1, -2) @ g).sum(axis=0), rtol=1e-10, atol=1e-10)

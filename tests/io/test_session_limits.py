@@ -23,6 +23,8 @@ from graphviz_nn.io.session_file import (ARRAYS_MEMBER, JSON_MEMBER, SessionErro
                                          save_session)
 from graphviz_nn.nn import EpochRecord
 
+from ..memory import traced_peak
+
 MIB = 2**20
 
 
@@ -250,12 +252,7 @@ def test_large_arrays_are_read_in_place_without_a_copy(tmp_path: Path, monkeypat
     leaf = np.random.default_rng(0).normal(size=2**23)  # 64 MiB
     path = _stored(tmp_path, monkeypatch, leaf)
     del leaf
-    tracemalloc.start()
-    try:
-        state = load_session(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    state, peak = traced_peak(lambda: load_session(path))
     assert state.graph.nodes[0].value.nbytes == 64 * MIB
     assert peak < 64 * MIB + 16 * MIB, f"{peak / MIB:.0f} MiB to open 64 MiB of arrays"
 
@@ -289,12 +286,7 @@ def test_a_deflated_npz_is_unpacked_beside_memory_past_a_few_mebibytes(tmp_path:
     leaf[::4096] = np.arange(1536.0)
     x = gn.Variable(leaf, "x")
     path = save_session(tmp_path / "deflated.gnn", SessionState(gn.Graph(gn.sum(x)), None))
-    tracemalloc.start()
-    try:
-        state = load_session(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    state, peak = traced_peak(lambda: load_session(path))
     assert np.array_equal(state.graph.nodes[0].value, leaf)
     assert peak < 48 * MIB + 48 * MIB, f"{peak / MIB:.0f} MiB to open 48 MiB of arrays"
 
