@@ -161,20 +161,20 @@ class _Run:
         return f"backward pass played to its end: {done}"
 
     def epoch_trained(self) -> str:
-        window, dock = self.window, self.window.training
+        window, dock, training = self.window, self.window.training, self.window.training_control
         stopped: list[str] = []
-        dock.training_stopped.connect(stopped.append)  # after the window's own slot
+        training.sequence.events.ended.connect(stopped.append)  # after the window's own callback
         dock.show()
         dock.one_epoch()
         seconds = _wait(lambda: bool(stopped) and _idle(window), "one epoch of training", window)
         if stopped[0] != "done":
             raise CheckFailed(f"training stopped: {stopped[0]}")
-        if window.graph is not dock.run.network.graph:
+        if window.graph is not training.run.network.graph:
             raise CheckFailed("the window does not show the network it trained")
-        record = dock.run.history[-1]
+        record = training.run.history[-1]
         if record.epoch != 1 or not record.train_loss == record.train_loss:  # nan != nan
             raise CheckFailed(f"training reported epoch {record.epoch}, loss {record.train_loss}")
-        return (f"one epoch trained on {dock.run.data.name}: loss {record.train_loss:.4g}, "
+        return (f"one epoch trained on {training.run.data.name}: loss {record.train_loss:.4g}, "
                 f"network drawn with {len(window.graph)} nodes, in {seconds:.1f} s")
 
     def session_saved_and_reopened(self) -> str:

@@ -124,7 +124,6 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.expression)
         self.training = TrainingDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.training)
-        self.training.wait_for_window = True
         # One tab group on the right, in this order (tabifying jacobian later would split it).
         # Training is a tab too: beside the inspector it left the graph a sliver of a small
         # screen, and the passes cannot be stepped through while it trains anyway.
@@ -201,7 +200,6 @@ class MainWindow(QMainWindow):
         self.playback.set_phase("forward")
         self.forward_vs_reverse.new_graph(self.graph, self.built.output, self.built.inputs)
         self.view.show_layout(prepared.layout, self.prepare_item)
-        self.training.graph_shown(self.graph)
         note = self.built.note + (f" · {len(self.graph)} nodes, scopes collapsed (double-click to open)"
                                   if self.collapsed else "")
         # A network drawn for a run that has started already: the training message stays.
@@ -214,7 +212,7 @@ class MainWindow(QMainWindow):
     def collect_again(self) -> None:
         """Let the cycle collector run again once nothing is being built; what was built is
         long-lived, so it is frozen out of future scans first."""
-        if self.loading.job is None and not self.view.building and not self.training.training:
+        if self.loading.job is None and not self.view.building and not self.training_control.running:
             gc.freeze()
             gc.enable()
 
@@ -286,7 +284,7 @@ class MainWindow(QMainWindow):
             return
         self.stepping.stop()
         self.sessions.stop_autosave()
-        self.training.close_worker()
+        self.training_control.close()
         if self.loading.job is not None:
             self.loading.job.cancelled = True
         self.presentation.save_geometry(self.settings)

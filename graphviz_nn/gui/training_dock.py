@@ -9,13 +9,13 @@ from PySide6.QtWidgets import (QBoxLayout, QDockWidget, QFileDialog, QFrame, QHB
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from ..nn.datasets import BUILTIN, Dataset, DatasetError, load, read_csv
-from ..session.training import Snapshot, TrainingRun, TrainingSettings, defaults_for
+from ..session.training import TrainingRun, TrainingSettings, defaults_for
 from .dataset_preview import DatasetPreview
 from .heatmap import heatmap_strip
 from .jobs import Job
 from .training_plots import CurvesView
 from .training_settings import FORM_WIDGETS, TrainingSettingsForm
-from .training_worker import EpochUpdate, TrainingWorker
+from ..session.training_client import EpochUpdate
 from .wheel_guard import WheelGuard
 
 
@@ -31,40 +31,34 @@ class _Column(QVBoxLayout):
 
 
 class TrainingDock(QDockWidget):
-    """Dataset, network settings, Train / Pause / Stop / One epoch, and the live plots.
+    """Dataset, network settings, Train / Pause / Stop / One epoch, and the live plots: a view.
+    What the buttons ask for goes to the training controller, which shows the run here.
 
     Signals
     -------
-    network_built(TrainingRun)
-        A new network exists: the window draws its graph.
-    training_started(), training_stopped(str)
-    epoch_updated(EpochUpdate)
-    epoch_restored(Snapshot)
-        An epoch's weights were put back (time travel).
+    train_requested(int)
+        Train this many epochs (Train, One epoch).
+    pause_requested(), stop_requested(), undo_requested()
+    epoch_requested(int)
+        Put back the weights of this epoch (a click on the curves).
     csv_read(str)
         A CSV file was read (off the window's thread) and is the chosen dataset.
     """
 
-    network_built = Signal(object)
-    training_started = Signal()
-    training_stopped = Signal(str)
-    epoch_updated = Signal(object)
-    epoch_restored = Signal(object)
+    train_requested = Signal(int)
+    pause_requested = Signal()
+    stop_requested = Signal()
+    undo_requested = Signal()
+    epoch_requested = Signal(int)
     csv_read = Signal(str)
 
     def __init__(self, parent=None):
         super().__init__("Training", parent)
         self.setObjectName("training")
-        self.run: TrainingRun | None = None
-        self.worker: TrainingWorker | None = None
-        self.wait_for_window = False  # the window sets it: it draws a new network first
         self._updates = 0
         self._latest: EpochUpdate | None = None
-        self._pending_epochs = 0
-        self._aside = None  # the epochs set aside by training on from an earlier one
         self._read: dict[str, Dataset] = {}  # CSV files read, by path
         self._reading: Job | None = None
-        self._built_settings: TrainingSettings | None = None
         body = QWidget()
         column = _Column(body)
         self.form = TrainingSettingsForm()
@@ -84,7 +78,7 @@ class TrainingDock(QDockWidget):
         self.preview = DatasetPreview()
         self.boundary = self.preview.boundary
         self.curves = CurvesView()
-        self.curves.epoch_clicked.connect(self._on_curves_epoch_clicked)
+        self.curves.epoch_clicked.connect(self.epoch_requested)
         # The data and the curves stack in a tall column and sit side by side in a wide,
         # short one (a projector's 720 lines), each then keeping a readable height.
         self.plots = QWidget()
@@ -142,18 +136,18 @@ class TrainingDock(QDockWidget):
         self.pause_button = QPushButton("Pause")
         self.stop_button = QPushButton("Stop")
         self.epoch_button = QPushButton("One epoch")
-        for name, button, slot in (("train", self.train_button, self.train), ("pause", self.pause_button, self.toggle_pause),
-                                   ("stop", self.stop_button, self.stop), ("one_epoch", self.epoch_button, self.one_epoch)):
+        for name, button, slot in (("train", self.train_button, self.train), ("pause", self.pause_button, self.pause_requested),
+                                   ("stop", self.stop_button, self.stop_requested), ("one_epoch", self.epoch_button, self.one_epoch)):
             button.setObjectName(f"training_{name}")
             button.clicked.connect(slot)
             row.addWidget(button)
         self.undo_button = QPushButton("Undo")
         self.undo_button.setObjectName("training_undo")
         self.undo_button.setToolTip("Put back the epochs set aside by training on from an earlier one")
-        self.undo_button.clicked.connect(self.undo_branch)
+        self.undo_button.clicked.connect(self.undo_requested)
         self.undo_button.hide()
         row.addWidget(self.undo_button)
-        self._set_running(False)
+        self.set_running(False)
         return row
 
     def settings(self) -> TrainingSettings:
@@ -206,48 +200,32 @@ class TrainingDock(QDockWidget):
         self.curves.set_dark(dark)
         self.boundary.set_dark(dark)
 
-    # --- training ------------------------------------------------------------------------------
-    def _set_running(self, running: bool) -> None:
+    # --- what the training controller shows ---------------------------------------------------
+    def set_running(self, running: bool, paused: bool = False) -> None:
         self.undo_button.setEnabled(not running)
         self.train_button.setEnabled(not running)
         self.epoch_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
-        self.pause_button.setText("Pause")
+        self.pause_button.setText("Resume" if paused else "Pause")
 
-    def build(self) -> TrainingRun | None:
-        """A fresh network for the current settings (when they changed since the last one)."""
-        try:
-            settings = self.settings()
-            if self.run is not None and settings == self._built_settings:
-                return self.run
-            run = TrainingRun.create(settings, self._read.get(str(settings.dataset)))
-        except (ValueError, DatasetError) as error:
-            self.status.setText(f"Cannot build it: {error}")
-            return None
-        self._attach(run, settings)
-        self.network_built.emit(run)
-        return run
+    def dataset_read(self, key: str) -> Dataset | None:
+        """The dataset read already under ``key`` (a CSV file's path), if any."""
+        return self._read.get(key)
 
-    def _attach(self, run: TrainingRun, settings: TrainingSettings) -> None:
-        if self.worker is not None:
-            self.worker.close()
-        self.run, self._built_settings = run, settings
-        self._aside = None
+    def show_run(self, run: TrainingRun) -> None:
+        """A new network (or one reopened): its history in the curves, its data in the preview."""
+        self._updates, self._latest = 0, None
         self.undo_button.hide()
-        self.worker = TrainingWorker(run, self)
-        self.worker.epoch_finished.connect(self._on_worker_epoch_finished)
-        self.worker.training_finished.connect(self._on_worker_training_finished)
         self.curves.set_records(run.history)
         self.show_preview(run.data)
         self.status.setText(f"{run.network} on {run.data.name}: {len(run.train)} training rows, "
                             f"{len(run.test)} test rows"
                             + (f", {run.history[-1].epoch} epochs trained" if run.history else ""))
 
-    def adopt(self, run: TrainingRun) -> None:
-        """Take over a run rebuilt from a session file: its settings in the widgets, its
-        history in the curves; Train goes on from its weights."""
-        self.stop(wait=1.5)
+    def adopt_settings(self, run: TrainingRun) -> TrainingSettings:
+        """A reopened run's dataset and settings in the widgets; the settings to compare the
+        next Train's with (the run's own when the widgets cannot hold them)."""
         dataset = str(run.settings.dataset)
         if dataset not in BUILTIN:
             self._read[dataset] = run.data  # read once already
@@ -255,119 +233,16 @@ class TrainingDock(QDockWidget):
             self.dataset.addItem(run.data.name, dataset)
         self.dataset.setCurrentIndex(self.dataset.findData(dataset))
         self.show_settings(run.settings)
-        self._attach(run, self.settings() if self._valid_settings() else run.settings)
-
-    def train(self, epochs: int | None = None) -> None:
-        """Train for ``epochs`` (the Epochs box by default). A new network is first shown
-        by the window, which records its passes; training starts once that is done, so the
-        two never touch the network at the same time."""
-        fresh = self.run is None or self.settings() != self._built_settings if self._valid_settings() else False
-        run = self.build()
-        if run is None or self.worker.running:
-            return
-        count = epochs or self.epochs.value()
-        if run.rewound:
-            self._ask_to_branch(run, count)
-            return
-        if fresh and self.wait_for_window:
-            self._pending_epochs = count
-            self.status.setText("Drawing the network's graph…")
-            return
-        self._begin(count)
-
-    def _ask_to_branch(self, run: TrainingRun, epochs: int) -> None:
-        """Training on from an earlier epoch replaces the epochs after it: ask first."""
-        later = run.history[-1].epoch
-        box = QMessageBox(QMessageBox.Icon.Question, "Train on from here?",
-                          f"The weights are those of epoch {run.at_epoch}. Training on from there sets "
-                          f"epochs {run.at_epoch + 1}–{later} aside (Undo puts them back).",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
-        box.setObjectName("branch")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(button) -> None:
-            if box.standardButton(button) == QMessageBox.StandardButton.Yes and run is self.run and run.rewound:
-                self.branch_from_here()
-                self._begin(epochs)
-
-        box.buttonClicked.connect(answered)
-        box.open()
-
-    def branch_from_here(self) -> None:
-        """Set the epochs after the one gone back to aside, so training goes on from it."""
-        self._aside = self.run.branch()
-        self.curves.set_records(self.run.history)
-        self.undo_button.show()
-
-    def undo_branch(self) -> None:
-        """Put back the epochs set aside by training on from an earlier one (not while training)."""
-        if self._aside is None or self.training or self.run is None:
-            return
-        aside, self._aside = self._aside, None
-        self.run.undo_branch(aside)
-        self.undo_button.hide()
-        self.curves.set_records(self.run.history)
-        last = self.run.history[-1]
-        self.status.setText(f"Epochs {aside.epoch + 1}–{last.epoch} are back: " + self.curves.describe(last.epoch))
-        self.epoch_restored.emit(Snapshot(last.epoch, tuple(self.run.network.parameter_values()), last))
-
-    def _valid_settings(self) -> bool:
         try:
-            self.settings()
+            return self.settings()
         except ValueError:
-            return False
-        return True
+            return run.settings
 
-    def _begin(self, epochs: int) -> None:
-        self._set_running(True)
-        self.training_started.emit()
-        self.worker.start(epochs)
-
-    def graph_shown(self, graph) -> None:
-        """The window finished drawing ``graph``: start the training that waited for it."""
-        if self._pending_epochs and self.run is not None and graph is self.run.network.graph:
-            epochs, self._pending_epochs = self._pending_epochs, 0
-            self._begin(epochs)
-
-    def one_epoch(self) -> None:
-        self.train(1)
-
-    def toggle_pause(self) -> None:
-        if self.worker is None or not self.worker.running:
-            return
-        if self.worker.paused:
-            self.worker.resume()
-            self.pause_button.setText("Pause")
-        else:
-            self.worker.pause()
-            self.pause_button.setText("Resume")
-
-    def stop(self, wait: float = 0.0) -> None:
-        if self.worker is not None:
-            self.worker.stop(wait)
-
-    def close_worker(self) -> None:
-        """Stop training and its process (the window is closing)."""
-        if self.worker is not None:
-            self.worker.stop(wait=1.5)
-            self.worker.close()
-
-    @property
-    def training(self) -> bool:
-        return self.worker is not None and self.worker.running
-
-    def _on_worker_epoch_finished(self, update: EpochUpdate) -> None:
-        run = self.run
-        if run is None or self.worker is None or self.sender() is not self.worker:
-            return  # from a run this dock has left
-        run.history.extend(update.records)
-        records = {r.epoch: r for r in update.records}
-        for epoch, parameters in update.kept:
-            run.snapshots.offer(epoch, parameters, records[epoch])
+    def show_update(self, update: EpochUpdate) -> None:
+        """Epochs arrived. Curves and the boundary take turns, halving the work of each redraw
+        (each still refreshes several times a second), so no single redraw holds the window up;
+        the last update is drawn whole when training ends."""
         self._updates += 1
-        # Curves and the boundary take turns, halving the work of each redraw (each still
-        # refreshes several times a second), so no single redraw holds the window up; the
-        # last update is drawn whole when training ends.
         self.curves.add(update.records, redraw=self._updates % 2 == 0)
         if update.boundary is not None and self._updates % 2 == 1:
             self.boundary.show_boundary(update.boundary)
@@ -375,44 +250,54 @@ class TrainingDock(QDockWidget):
             self.weights.setPixmap(heatmap_strip(update.weights))
         self.status.setText(self.curves.describe(update.records[-1].epoch))
         self._latest = update
-        self.epoch_updated.emit(update)
 
-    def _on_worker_training_finished(self, reason: str) -> None:
-        if self.sender() is not self.worker:
-            return
-        self._set_running(False)
+    def show_end(self, run: TrainingRun, reason: str) -> None:
+        """The run ended: the last update drawn whole, and why it ended."""
+        self.set_running(False)
         self.curves.redraw()
         latest, self._latest = self._latest, None
         if latest is not None:  # the last update's boundary and weights, whichever turn it was
             if latest.boundary is not None:
                 self.boundary.show_boundary(latest.boundary)
             self.weights.setPixmap(heatmap_strip(latest.weights))
-        run = self.run
         if reason in ("done", "stopped"):
             last = run.history[-1] if run.history else None
             text = self.curves.describe(last.epoch) if last else ""
             self.status.setText(("Stopped at " if reason == "stopped" else "Finished: ") + text)
         else:
             self.status.setText(reason)
-        run.show_rows()
-        self.training_stopped.emit(reason)
 
-    def _on_curves_epoch_clicked(self, epoch: int) -> None:
-        self.restore_epoch(epoch)
+    def show_branch(self, run: TrainingRun, aside: bool) -> None:
+        """The curves after setting epochs aside (Undo offered) or putting them back."""
+        self.curves.set_records(run.history)
+        self.undo_button.setVisible(aside)
 
-    def restore_epoch(self, epoch: int) -> Snapshot | None:
-        """Put back the weights of the kept snapshot nearest ``epoch`` (not while training)."""
-        if self.run is None or self.training:
-            return None
-        snapshot = self.run.snapshots.nearest(epoch)
-        if snapshot is None:
-            return None
-        self.run.restore(snapshot)
-        self.curves.set_position(self.run.at_epoch)
-        if self.run.rewound:
-            self.status.setText(f"Back at epoch {snapshot.epoch}: " + self.curves.describe(snapshot.epoch)
-                                + " · Train goes on from here")
+    def show_epoch(self, run: TrainingRun, epoch: int) -> None:
+        """The weights of ``epoch`` are in the network."""
+        self.curves.set_position(run.at_epoch)
+        if run.rewound:
+            self.status.setText(f"Back at epoch {epoch}: " + self.curves.describe(epoch) + " · Train goes on from here")
         else:
-            self.status.setText("The latest weights: " + self.curves.describe(snapshot.epoch))
-        self.epoch_restored.emit(snapshot)
-        return snapshot
+            self.status.setText("The latest weights: " + self.curves.describe(epoch))
+
+    def ask_to_branch(self, run: TrainingRun, answer) -> None:
+        """Training on from an earlier epoch replaces the epochs after it: ask first;
+        ``answer(yes)`` is called with the choice."""
+        later = run.history[-1].epoch
+        box = QMessageBox(QMessageBox.Icon.Question, "Train on from here?",
+                          f"The weights are those of epoch {run.at_epoch}. Training on from there sets "
+                          f"epochs {run.at_epoch + 1}–{later} aside (Undo puts them back).",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("branch")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _result: answer(box.standardButton(box.clickedButton())
+                                                    == QMessageBox.StandardButton.Yes))
+        box.open()
+
+    # --- requests -------------------------------------------------------------------------------
+    def train(self, epochs: int | None = None) -> None:
+        """Ask for ``epochs`` of training (the Epochs box by default), as Train does."""
+        self.train_requested.emit(epochs or self.epochs.value())
+
+    def one_epoch(self) -> None:
+        self.train(1)

@@ -52,9 +52,9 @@ def window_rate(window, settings, seconds: float) -> tuple[float, float]:
     dock.dataset.setCurrentIndex(dock.dataset.findData(settings.dataset))
     dock.show_settings(replace(settings, epochs=10_000_000))
     dock.train()
-    wait_until(lambda: dock.training, 30)
-    wait_until(lambda: bool(dock.run.history), 30)
-    first = dock.run.history[0]
+    wait_until(lambda: window.training_control.running, 30)
+    wait_until(lambda: bool(window.training_control.run.history), 30)
+    first = window.training_control.run.history[0]
     ticks: list[float] = []
     probe = QTimer()
     probe.setInterval(10)
@@ -62,10 +62,10 @@ def window_rate(window, settings, seconds: float) -> tuple[float, float]:
     probe.start()
     _serve(seconds)
     probe.stop()
-    dock.stop(wait=5)
-    wait_until(lambda: not dock.training, 5)
+    window.training_control.sequence.stop(wait=5)
+    wait_until(lambda: not window.training_control.running, 5)
     wait_until(lambda: False, 0.3)
-    last = dock.run.history[-1]
+    last = window.training_control.run.history[-1]
     return (last.epoch - first.epoch) / (last.seconds - first.seconds), 1000 * max(np.diff(ticks))
 
 
@@ -112,12 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     dock.show_settings(replace(defaults_for("xor"), epochs=2_000 if args.quick else 10_000))
     tracemalloc.start()
     dock.train()
-    wait_until(lambda: dock.training, 30)
-    wait_until(lambda: not dock.training, 600)
+    wait_until(lambda: window.training_control.running, 30)
+    wait_until(lambda: not window.training_control.running, 600)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    run = dock.run
-    child = _peak_rss_mb(dock.worker.pid)
+    run = window.training_control.run
+    child = _peak_rss_mb(window.training_control.sequence.client.pid)
     print(f"\n{len(run.history)} epochs in the window: peak traced memory {peak / 2**20:.1f} MB in the window, "
           + (f"training process peak resident {child:.0f} MB, " if child is not None else "")
           + f"{len(run.snapshots.snapshots)} snapshots kept (every {run.snapshots.spacing} epochs late on)")

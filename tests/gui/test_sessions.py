@@ -84,19 +84,19 @@ def test_a_trained_network_reopens_with_weights_history_and_settings(open_window
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
     dock.lr.setValue(0.1)
     window.training_control.show_dock()
-    with qtbot.waitSignal(dock.training_stopped, timeout=30000):
+    with qtbot.waitSignal(window.training_control.stopped, timeout=30000):
         dock.train(3)
     qtbot.waitUntil(lambda: ready(window), timeout=30000)
     path = window.sessions.save_session(tmp_path / "xor.gnn")
-    weights = dock.run.network.parameter_values()
-    history = [r.train_loss for r in dock.run.history]
-    saved_epoch = dock.run.history[-1].epoch
+    weights = window.training_control.run.network.parameter_values()
+    history = [r.train_loss for r in window.training_control.run.history]
+    saved_epoch = window.training_control.run.history[-1].epoch
 
     other = MainWindow(None, settings=settings, worker=layout_worker, autosave=False)
     qtbot.addWidget(other)
     other.show()
     _open(other, qtbot, path)
-    run = other.training.run
+    run = other.training_control.run
     assert run is not None and other.graph is run.network.graph
     assert [r.train_loss for r in run.history] == history
     for a, b in zip(run.network.parameter_values(), weights):
@@ -104,7 +104,7 @@ def test_a_trained_network_reopens_with_weights_history_and_settings(open_window
     assert other.training.lr.value() == pytest.approx(0.1)
     assert other.training.dataset.currentData() == "xor"
     # Training goes on from there, numbering its epochs after the saved ones.
-    with qtbot.waitSignal(other.training.training_stopped, timeout=30000):
+    with qtbot.waitSignal(other.training_control.stopped, timeout=30000):
         other.training.train(1)
     assert run.history[-1].epoch == saved_epoch + 1 and len(run.history) == len(history) + 1
 

@@ -22,14 +22,14 @@ def _start(window, qtbot, dataset: str, epochs: int) -> None:
     dock.epochs.setValue(epochs)
     window.training_control.show_dock()
     dock.train()  # the window draws the new network first, then training starts
-    qtbot.waitUntil(lambda: dock.training or bool(dock.run.history), timeout=20000)
+    qtbot.waitUntil(lambda: window.training_control.running or bool(window.training_control.run.history), timeout=20000)
 
 
 def _wait_for_the_end(window, qtbot) -> None:
     """Until the thread has ended and the window has heard so (its finished signal is
     queued: the thread can be gone a moment before the window knows)."""
     dock = window.training
-    qtbot.waitUntil(lambda: not dock.training and dock.train_button.isEnabled() and not window.is_training,
+    qtbot.waitUntil(lambda: not window.training_control.running and dock.train_button.isEnabled() and not window.is_training,
                     timeout=30000)
     qtbot.waitUntil(lambda: ready(window), timeout=30000)
 
@@ -47,7 +47,7 @@ def test_five_seconds_of_training_never_block_and_stop_within_a_batch(open_windo
     _start(window, qtbot, "spiral", 1_000_000)
     qtbot.wait(5000)
     probe.stop()
-    assert len(dock.run.history) > 20  # it trained, and the window heard about it
+    assert len(window.training_control.run.history) > 20  # it trained, and the window heard about it
     gaps = np.diff(ticks)
     # The window is never held up: a stall this long would be a training loop sharing the
     # window's thread or interpreter. How short the stalls are (the target is 50 ms) is
@@ -56,16 +56,16 @@ def test_five_seconds_of_training_never_block_and_stop_within_a_batch(open_windo
     assert gaps.max() < 1.0, f"the event loop was blocked for {gaps.max() * 1000:.0f} ms"
     # Stop goes to the child's stdin as a message, looked at before every batch (the exact count is
     # tests/session/test_training_process.py's); the trained state comes back.
-    with qtbot.waitSignal(dock.training_stopped, timeout=5000) as stopped:
+    with qtbot.waitSignal(window.training_control.stopped, timeout=5000) as stopped:
         dock.stop_button.click()
     assert stopped.args == ["stopped"]
     qtbot.waitUntil(lambda: not _training_threads(), timeout=2000)
-    assert not dock.training and dock.train_button.isEnabled()
-    run = dock.run
+    assert not window.training_control.running and dock.train_button.isEnabled()
+    run = window.training_control.run
     assert run.trainer.epochs_done == run.history[-1].epoch == len(run.history)
     per_epoch = -(-len(run.train) // 16)
     assert 0 <= run.trainer.optimiser.steps - per_epoch * run.trainer.epochs_done < per_epoch
-    assert dock.worker.pid is not None  # the process waits for the next Train
+    assert window.training_control.sequence.client.pid is not None  # the process waits for the next Train
 
 
 def test_pause_and_resume(open_window, qtbot) -> None:
@@ -74,12 +74,12 @@ def test_pause_and_resume(open_window, qtbot) -> None:
     qtbot.wait(300)
     window.training.pause_button.click()
     qtbot.wait(200)
-    seen = len(window.training.run.history)
+    seen = len(window.training_control.run.history)
     qtbot.wait(300)
-    assert len(window.training.run.history) == seen
+    assert len(window.training_control.run.history) == seen
     window.training.pause_button.click()
-    qtbot.waitUntil(lambda: len(window.training.run.history) > seen, timeout=3000)
-    window.training.stop(wait=2)
+    qtbot.waitUntil(lambda: len(window.training_control.run.history) > seen, timeout=3000)
+    window.training_control.sequence.stop(wait=2)
 
 
 def test_closing_during_training_exits_cleanly(open_window, qtbot) -> None:
@@ -87,7 +87,7 @@ def test_closing_during_training_exits_cleanly(open_window, qtbot) -> None:
     _start(window, qtbot, "spiral", 1_000_000)
     qtbot.wait(300)
     assert _training_threads()
-    process = window.training.worker.client.process
+    process = window.training_control.sequence.client.client.process
     assert process.poll() is None
     started = time.perf_counter()
     window.close()
@@ -99,23 +99,23 @@ def test_a_training_process_that_dies_is_reported_and_train_works_again(open_win
     window = open_window("seed")
     _start(window, qtbot, "moons", 1_000_000)
     dock = window.training
-    qtbot.waitUntil(lambda: bool(dock.run.history), timeout=5000)
-    with qtbot.waitSignal(dock.training_stopped, timeout=5000) as stopped:
-        dock.worker.client.process.kill()
+    qtbot.waitUntil(lambda: bool(window.training_control.run.history), timeout=5000)
+    with qtbot.waitSignal(window.training_control.stopped, timeout=5000) as stopped:
+        window.training_control.sequence.client.client.process.kill()
     assert "stopped unexpectedly" in stopped.args[0]
     assert "stopped unexpectedly" in dock.status.text()
     _wait_for_the_end(window, qtbot)
-    epochs = dock.run.trainer.epochs_done
+    epochs = window.training_control.run.trainer.epochs_done
     dock.train(5)  # a new process; the weights the window had go on training
     _wait_for_the_end(window, qtbot)
-    assert dock.run.trainer.epochs_done == epochs + 5 and "Finished" in dock.status.text()
+    assert window.training_control.run.trainer.epochs_done == epochs + 5 and "Finished" in dock.status.text()
 
 
 def test_xor_accuracy_and_boundary_match_the_network(open_window, qtbot) -> None:
     window = open_window("seed")
     _start(window, qtbot, "xor", 300)
     _wait_for_the_end(window, qtbot)
-    dock, run = window.training, window.training.run
+    dock, run = window.training, window.training_control.run
     last = run.history[-1]
     assert last.epoch == 300 and last.train_accuracy == 1.0
     assert f"accuracy train {100 * last.train_accuracy:.1f} %" in dock.status.text()
@@ -144,24 +144,24 @@ def test_clicking_the_curve_restores_that_epochs_weights(open_window, qtbot) -> 
     _start(window, qtbot, "xor", 60)
     _wait_for_the_end(window, qtbot)
     dock = window.training
-    expected = dock.run.snapshots.nearest(15)
+    expected = window.training_control.run.snapshots.nearest(15)
     assert expected.epoch == 15
     unsaved_before = window.sessions.workspace.revision
     dock.curves.epoch_clicked.emit(15)
-    for p, saved in zip(dock.run.network.parameters, expected.parameters):
+    for p, saved in zip(window.training_control.run.network.parameters, expected.parameters):
         np.testing.assert_array_equal(p.value, saved)
     # Going back keeps the history: the later epochs are shown as what came after.
-    assert dock.run.history[-1].epoch == 60 and dock.curves.position == 15
+    assert window.training_control.run.history[-1].epoch == 60 and dock.curves.position == 15
     assert dock.curves.later.isVisible() and "Back at epoch 15" in dock.status.text()
     assert window.sessions.workspace.revision > unsaved_before
     dock.train(5)  # training on from there asks first
     box = next(b for b in dock.findChildren(QMessageBox, "branch") if b.isVisible())
     box.button(QMessageBox.StandardButton.Yes).click()
     _wait_for_the_end(window, qtbot)
-    assert [r.epoch for r in dock.run.history[-5:]] == [16, 17, 18, 19, 20]
+    assert [r.epoch for r in window.training_control.run.history[-5:]] == [16, 17, 18, 19, 20]
     assert dock.undo_button.isVisible() and dock.curves.position is None
     dock.undo_button.click()  # and can be undone: the 60 epochs are back
-    assert [r.epoch for r in dock.run.history] == list(range(1, 61)) and dock.run.trainer.epochs_done == 60
+    assert [r.epoch for r in window.training_control.run.history] == list(range(1, 61)) and window.training_control.run.trainer.epochs_done == 60
     qtbot.waitUntil(lambda: ready(window), timeout=30000)
 
 
@@ -170,12 +170,12 @@ def test_cancelling_keeps_the_history_and_a_new_dataset_clears_the_marker(open_w
     _start(window, qtbot, "xor", 30)
     _wait_for_the_end(window, qtbot)
     dock = window.training
-    dock.restore_epoch(10)
+    window.training_control.sequence.restore_epoch(10)
     dock.train(5)
     box = next(b for b in dock.findChildren(QMessageBox, "branch") if b.isVisible())
     box.button(QMessageBox.StandardButton.Cancel).click()
     qtbot.wait(300)
-    assert len(dock.run.history) == 30 and not dock.training and dock.curves.position == 10
+    assert len(window.training_control.run.history) == 30 and not window.training_control.running and dock.curves.position == 10
     dock.dataset.setCurrentIndex(dock.dataset.findData("moons"))
     assert dock.curves.position is None and not dock.curves.position_line.isVisible()
     assert "epoch 10" not in dock.curves.readout.text()
@@ -194,18 +194,18 @@ def test_a_training_process_that_cannot_start_or_talks_nonsense_is_reported(open
     dock.train(10)  # once the window has drawn the new network
     qtbot.waitUntil(lambda: "could not be started" in dock.status.text(), timeout=20000)
     _wait_for_the_end(window, qtbot)
-    assert not dock.run.history
+    assert not window.training_control.run.history
     nonsense = "import sys, time; sys.stdout.write('not a message\\n'); sys.stdout.flush(); time.sleep(30)"
     monkeypatch.setattr(training_client, "command", lambda fd: [sys.executable, "-c", nonsense])
     started = time.perf_counter()
     dock.train(10)
     _wait_for_the_end(window, qtbot)
     assert "sent a bad message" in dock.status.text() and time.perf_counter() - started < 5
-    assert dock.worker.pid is None  # stopped, so the next Train starts a good one
+    assert window.training_control.sequence.client.pid is None  # stopped, so the next Train starts a good one
     monkeypatch.undo()
     dock.train(10)
     _wait_for_the_end(window, qtbot)
-    assert dock.run.trainer.epochs_done == 10 and "Finished" in dock.status.text()
+    assert window.training_control.run.trainer.epochs_done == 10 and "Finished" in dock.status.text()
 
 
 def test_a_scope_collapses_after_training(open_window, qtbot) -> None:
@@ -229,7 +229,7 @@ def test_a_run_that_ends_before_its_network_is_drawn_says_why(open_window, qtbot
     dock.train(3)
     qtbot.waitUntil(lambda: "could not be started" in window.status.text(), timeout=30000)
     qtbot.waitUntil(lambda: ready(window), timeout=60000)
-    assert window.graph is dock.run.network.graph
+    assert window.graph is window.training_control.run.network.graph
 
 
 def test_a_big_csv_is_read_once_off_the_window_thread_and_previewed_as_a_sample(
@@ -254,5 +254,5 @@ def test_a_big_csv_is_read_once_off_the_window_thread_and_previewed_as_a_sample(
     assert len(reads) == 1 and reads[0] is not threading.main_thread()
     assert dock.dataset.currentData() == str(path) and "semicolons" in dock.status.text()
     assert shown and shown[-1] <= 2000  # a sample of the 50,000 points
-    run = dock.build()
+    run = window.training_control.sequence.build(dock.settings(), dock.dataset_read(str(path)))
     assert run is not None and len(run.data) == 50_000 and len(reads) == 1  # not read again

@@ -77,10 +77,10 @@ def test_the_status_bar_says_training_while_the_new_network_is_drawn(open_window
     dock.epochs.setValue(1_000_000)
     window.training_control.show_dock()
     dock.train()  # a new network: the window draws it, then training starts
-    qtbot.waitUntil(lambda: dock.training and ready(window), timeout=20000)
+    qtbot.waitUntil(lambda: window.training_control.running and ready(window), timeout=20000)
     qtbot.wait(200)
     assert window.status.text() == TRAINING_MESSAGE
-    with qtbot.waitSignal(dock.training_stopped, timeout=5000):
+    with qtbot.waitSignal(window.training_control.stopped, timeout=5000):
         dock.stop_button.click()
     qtbot.waitUntil(lambda: not window.is_training, timeout=5000)
     assert "Training stopped" in window.status.text()

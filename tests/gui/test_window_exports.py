@@ -96,10 +96,10 @@ def test_the_loss_history_as_csv(open_window, qtbot, tmp_path, monkeypatch) -> N
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
     window.training_control.show_dock()
-    with qtbot.waitSignal(dock.training_stopped, timeout=30000):
+    with qtbot.waitSignal(window.training_control.stopped, timeout=30000):
         dock.train(5)
     window.actions["export_history"].trigger()
     with open(tmp_path / "loss.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [float(r["train_loss"]) for r in rows] == [r.train_loss for r in dock.run.history]
-    assert [int(r["epoch"]) for r in rows] == [r.epoch for r in dock.run.history]
+    assert [float(r["train_loss"]) for r in rows] == [r.train_loss for r in window.training_control.run.history]
+    assert [int(r["epoch"]) for r in rows] == [r.epoch for r in window.training_control.run.history]

@@ -88,7 +88,7 @@ class ExportsController(QObject):
             self.window.say(f"Saved {len(result)} frames: {result[0].name} … {result[-1].name} in {result[0].parent}")
 
     def export_history_dialog(self) -> None:
-        run = self.window.training.run
+        run = self.window.training_control.run
         if run is None or not run.history:
             self.window.say("No training history yet: train a network first (Ctrl+T)")
             return

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from ...layout import default_collapsed, layout
 from ...session import Built
@@ -16,7 +16,15 @@ from ..preparing import Prepared, prepare
 
 
 class LoadingController(QObject):
-    """The window's background jobs; ``job`` is the one running, if any."""
+    """The window's background jobs; ``job`` is the one running, if any.
+
+    Signals
+    -------
+    picture_dropped()
+        The picture being made failed or was cancelled; the one on screen stays.
+    """
+
+    picture_dropped = Signal()
 
     def __init__(self, window):
         super().__init__(window)
@@ -63,6 +71,7 @@ class LoadingController(QObject):
             return
         self.finish()
         self.window.say(f"Could not finish: {message}")
+        self.picture_dropped.emit()
 
     def _on_prepared(self, prepared: Prepared) -> None:
         if self.sender() is not self.job:
@@ -83,6 +92,7 @@ class LoadingController(QObject):
             self.window.worker.cancel()
             self.finish()
             self.window.say("Cancelled; the previous picture is kept")
+            self.picture_dropped.emit()
 
     def relayout(self, collapsed: frozenset) -> None:
         graph, worker, built, recording = self.window.graph, self.window.worker, self.window.built, self.window.player.recording("forward")

@@ -71,7 +71,7 @@ class SessionsController(QObject):
         """What a session file of the window now would hold."""
         if self.window.built is None:
             raise ValueError("there is no graph to save yet")
-        return capture(self.window.built, self.workspace.title, expression=self.window.expression_text, run=self.window.training.run,
+        return capture(self.window.built, self.workspace.title, expression=self.window.expression_text, run=self.window.training_control.run,
                        phase=self.window.phase, position=self.window.cursor.position if self.window.cursor else -1,
                        view=self._view_state())
 
@@ -96,7 +96,7 @@ class SessionsController(QObject):
         self.workspace.saved(written, revision)
         self.recent.add(written)
         self._update_title()
-        run = self.window.training.run
+        run = self.window.training_control.run
         note = left_behind(run) if run is not None and run.network.graph is self.window.graph else None
         self.window.say(f"Saved {written}" + (f"; {note}" if note else ""))
         self.window.session_saved.emit(str(written))
@@ -226,7 +226,7 @@ class SessionsController(QObject):
         A bad file leaves everything as it was and emits ``session_failed``."""
         path = Path(path)
         if self.window.training_control.running:
-            self.window.training.stop(wait=1.5)
+            self.window.training_control.sequence.stop(wait=1.5)
         worker = self.window.worker
 
         def work() -> tuple[Prepared, Reopened, Path | None, Path]:
@@ -247,7 +247,7 @@ class SessionsController(QObject):
         self.window.loading.finish()
         prepared, reopened, path, reopened_path = result
         if reopened.run is not None:
-            self.window.training.adopt(reopened.run)
+            self.window.training_control.adopt(reopened.run)
         if reopened.expression is not None:
             try:  # parsed off the window's thread; the graph shown is the session's own
                 self.window.expression.set_expression(reopened.expression, reopened.values, emit=False)
