@@ -14,6 +14,7 @@ import numpy as np
 from ..engine import NonFiniteError
 from ..nn import ACTIVATIONS, LOSSES, OPTIMISERS, EpochRecord, Trainer, make_optimiser
 from ..nn.builder import NetworkSpec, build_network, output_width
+from ..nn.codec import record_to_json
 from ..nn.datasets import BUILTIN, Dataset, DatasetError, load, split, standardise
 from .manual import add_command
 
@@ -96,7 +97,9 @@ from --seed, so the same command gives the same numbers.""",
     p.add_argument("--normalise", action="store_true",
                    help="standardise inputs with statistics from the training rows")
     p.add_argument("--seed", type=int, default=0, help="seeds the split, the weights and the batches (default: 0)")
-    p.add_argument("--json", action="store_true", help="print one JSON object per epoch and a final one")
+    p.add_argument("--json", action="store_true", help="print one JSON object per epoch (as a session file's history holds it: epoch, train_loss, "
+                        "test_loss, train_accuracy, test_accuracy, gradient_norms as [layer, norm] pairs, seconds) "
+                        "and a final one with \"final\": true")
     p.set_defaults(run=run)
 
 
@@ -107,14 +110,6 @@ def _fail(message: str) -> int:
 
 def _percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f} %"
-
-
-def _record_json(record: EpochRecord) -> dict:
-    return {
-        "epoch": record.epoch, "train_loss": record.train_loss, "test_loss": record.test_loss,
-        "train_accuracy": record.train_accuracy, "test_accuracy": record.test_accuracy,
-        "gradient_norms": dict(record.gradient_norms), "seconds": record.seconds,
-    }
 
 
 def _progress(record: EpochRecord, epochs: int, stream: TextIO) -> None:
@@ -172,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
             for record in trainer.fit(train, test, args.epochs):
                 last = record
                 if args.json:
-                    print(json.dumps(_record_json(record)), flush=True)
+                    print(json.dumps(record_to_json(record)), flush=True)
                 elif tty:
                     _progress(record, args.epochs, sys.stderr)
                 else:
@@ -191,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
     if tty:
         sys.stderr.write("\n")
-    final = _record_json(last)
+    final = record_to_json(last)
     if args.json:
         final["final"] = True
         print(json.dumps(final))

@@ -8,38 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..nn.json_fields import JsonFields, is_number, is_whole, json_kind, short
 from . import session_schema as schema
 from .session_schema import SessionError
 
+__all__ = ["FieldReader", "count", "id_number", "is_index", "is_number", "is_whole", "json_kind", "param_kind", "short"]
+
 _INT64 = 2**63
-
-
-def short(value: Any, limit: int = 100) -> str:
-    """A repr cut to ``limit`` characters, for quoting file contents in messages."""
-    if isinstance(value, str) and len(value) > limit:
-        value = value[:limit]  # repr of a 60 MB string would copy it twice for nothing
-    try:
-        text = repr(value)
-    except ValueError:  # an integer of more digits than Python will print
-        return "(a value too large to show)"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def json_kind(value: Any) -> str:
-    """What a JSON value is, in words."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return "a whole number" if -_INT64 <= value < _INT64 else "a whole number beyond 64 bits"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
 
 
 def param_kind(value: Any) -> str:
@@ -50,17 +25,9 @@ def param_kind(value: Any) -> str:
     return json_kind(value)
 
 
-def is_whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def is_index(value: Any) -> bool:
     """A whole number numpy can take as an axis or a dimension (it fits in 64 bits)."""
     return is_whole(value) and -_INT64 <= value < _INT64
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def count(n: int) -> str:
@@ -77,9 +44,13 @@ def id_number(node_id: str) -> int | None:
     return None
 
 
-class FieldReader:
+class FieldReader(JsonFields):
     """Typed access to a decoded document; each failure is a :class:`SessionError` whose one
     line starts with the file's path and says where in the file the problem is."""
+
+    @property
+    def name_limit(self) -> int:  # read when used: the schema's limits are its constants
+        return schema.MAX_NAME_CHARS
 
     def __init__(self, path: Path):
         self.path = path
@@ -88,62 +59,6 @@ class FieldReader:
         """The error to raise: one line, starting with the file's path."""
         return SessionError(" ".join(f"{self.path}: {message}".splitlines()))
 
-    def field(self, mapping: dict, key: str, where: str) -> Any:
-        if key not in mapping:
-            raise self.error(f"{where} has no {key!r}")
-        return mapping[key]
-
-    def object(self, value: Any, where: str) -> dict:
-        if not isinstance(value, dict):
-            raise self.error(f"{where} must be a JSON object, found {json_kind(value)}")
-        return value
-
-    def list(self, value: Any, where: str) -> list:
-        if not isinstance(value, list):
-            raise self.error(f"{where} must be a list, found {json_kind(value)}")
-        return value
-
-    def text(self, value: Any, where: str, optional: bool = False, limit: int | None = None) -> Any:
-        """Text of at most ``limit`` characters (``MAX_NAME_CHARS`` unless given)."""
-        if isinstance(value, str):
-            limit = schema.MAX_NAME_CHARS if limit is None else limit
-            if len(value) > limit:
-                raise self.error(f"{where} is {len(value)} characters long, more than the limit of {limit} "
-                                 f"(it begins {short(value, 40)})")
-            return value
-        if optional and value is None:
-            return value
-        wanted = "text or null" if optional else "text"
-        raise self.error(f"{where} must be {wanted}, found {json_kind(value)}")
-
-    def texts(self, value: Any, where: str, most: int | None = None) -> tuple[str, ...]:
-        """A list of names, of at most ``most`` items when given."""
-        items = self.list(value, where)
-        if most is not None and len(items) > most:
-            raise self.error(f"{where} lists {len(items)} names, more than the limit of {most}")
-        return tuple(self.text(v, f"{where}[{i}]") for i, v in enumerate(items))
-
     def scope(self, value: Any, where: str) -> tuple[str, ...]:
         """A scope path: at most ``MAX_SCOPE_DEPTH`` names."""
         return self.texts(value, where, schema.MAX_SCOPE_DEPTH)
-
-    def whole(self, value: Any, where: str) -> int:
-        if not is_whole(value):
-            raise self.error(f"{where} must be a whole number, found {json_kind(value)}")
-        return value
-
-    def flag(self, value: Any, where: str) -> bool:
-        if not isinstance(value, bool):
-            raise self.error(f"{where} must be true or false, found {json_kind(value)}")
-        return value
-
-    def number(self, value: Any, where: str, optional: bool = False) -> float | None:
-        if optional and value is None:
-            return None
-        if not is_number(value):
-            wanted = "a number or null" if optional else "a number"
-            raise self.error(f"{where} must be {wanted}, found {json_kind(value)}")
-        try:
-            return float(value)
-        except OverflowError:
-            raise self.error(f"{where} is too large a number ({len(str(value))} digits)") from None

@@ -13,16 +13,15 @@ from typing import Any
 import numpy as np
 
 from ..engine import Constant, Graph, Node, Variable
-from ..nn.builder import NetworkSpec
+from ..nn.codec import record_from_json, settings_from_json
 from ..nn.datasets import Dataset
-from ..nn.trainer import EpochRecord
 from . import session_schema as schema
 from .bounded_archive import (MOST_SESSION_ENTRIES, ArrayReader, check_directory, open_arrays, open_regular_file,
                               open_zip, read_member)
 from .session_fields import FieldReader, id_number, is_whole, json_kind, short
 from .session_ops import read_function
 from .session_schema import (ARRAYS_MEMBER, DATASET_ARRAYS, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, TRAINER_ARRAY,
-                             SessionState, TrainerState, TrainingOptions, ViewState)
+                             SessionState, TrainerState, ViewState)
 
 _LEAVES = {"variable": Variable, "constant": Constant}
 
@@ -126,17 +125,19 @@ class _Reader(FieldReader):
             raise self.error(f"{j}: output_id {short(output_id)} is not a node of the graph "
                              f"(ids n0..n{len(graph) - 1})")
         network = self.field(doc, "network", j)
+        dataset = self.text(self.field(doc, "dataset", j), f"{j}: dataset", optional=True, limit=long)
+        if network is not None and dataset is None:
+            raise self.error(f"{j}: a network is stored without its dataset (dataset is null)")
         history = self.list(self.field(doc, "history", j), f"{j}: history")
         return SessionState(
             graph=graph,
             output_id=output_id,
             title=self.text(self.field(doc, "title", j), f"{j}: title", limit=long),
             expression=self.text(self.field(doc, "expression", j), f"{j}: expression", optional=True, limit=long),
-            network=None if network is None else self._network(network),
-            # Absent from files written before training options were stored.
-            training=None if doc.get("training") is None else self._training(doc["training"]),
-            dataset=self.text(self.field(doc, "dataset", j), f"{j}: dataset", optional=True, limit=long),
-            history=tuple(self._record(r, i) for i, r in enumerate(history)),
+            # The training options are absent from files written before they were stored.
+            training=None if network is None else settings_from_json(doc, self, j, dataset_limit=long),
+            dataset=dataset,
+            history=tuple(record_from_json(r, self, f"{j}: history[{i}]") for i, r in enumerate(history)),
             # Absent from files written before the optimiser's state was stored.
             trainer=None if doc.get("trainer") is None else self._trainer(doc["trainer"]),
             phase=self.text(self.field(doc, "phase", j), f"{j}: phase", optional=True),
@@ -146,48 +147,6 @@ class _Reader(FieldReader):
             embedded_dataset=(None if doc.get("embedded_dataset") is None
                               else self._dataset(doc["embedded_dataset"])),
         )
-
-    def _network(self, raw: Any) -> NetworkSpec:
-        where = f"{JSON_MEMBER}: network"
-        doc = self.object(raw, where)
-        hidden = self.list(self.field(doc, "hidden", where), f"{where}.hidden")
-        widths = tuple(self.whole(n, f"{where}.hidden[{i}]") for i, n in enumerate(hidden))
-        if any(n < 1 for n in widths):
-            raise self.error(f"{where}.hidden must list widths of at least 1, found {short(list(widths))}")
-
-        def text(key: str, optional: bool = False) -> Any:
-            return self.text(self.field(doc, key, where), f"{where}.{key}", optional)
-
-        return NetworkSpec(
-            kind=text("kind"),
-            hidden=widths,
-            activation=text("activation"),
-            output_activation=text("output_activation"),
-            loss=text("loss"),
-            bias=self.flag(self.field(doc, "bias", where), f"{where}.bias"),
-            normalise=self.flag(self.field(doc, "normalise", where), f"{where}.normalise"),
-            init=text("init", optional=True),
-        )
-
-    def _training(self, raw: Any) -> TrainingOptions:
-        where = f"{JSON_MEMBER}: training"
-        doc = self.object(raw, where)
-        batch = self.field(doc, "batch_size", where)
-        options = TrainingOptions(
-            optimiser=self.text(self.field(doc, "optimiser", where), f"{where}.optimiser"),
-            lr=self.number(self.field(doc, "lr", where), f"{where}.lr"),
-            batch_size=None if batch is None else self.whole(batch, f"{where}.batch_size"),
-            epochs=self.whole(self.field(doc, "epochs", where), f"{where}.epochs"),
-            seed=self.whole(self.field(doc, "seed", where), f"{where}.seed"),
-            test_fraction=self.number(self.field(doc, "test_fraction", where), f"{where}.test_fraction"),
-        )
-        if options.batch_size is not None and options.batch_size < 1:
-            raise self.error(f"{where}.batch_size must be at least 1 or null, found {options.batch_size}")
-        if not (math.isfinite(options.lr) and options.lr > 0):
-            raise self.error(f"{where}.lr must be a positive number, found {options.lr}")
-        if not 0.0 <= options.test_fraction < 1.0:
-            raise self.error(f"{where}.test_fraction must be in [0, 1), found {options.test_fraction}")
-        return options
 
     def _trainer(self, raw: Any) -> TrainerState:
         where = f"{JSON_MEMBER}: trainer"
@@ -229,33 +188,6 @@ class _Reader(FieldReader):
             class_names=classes,
             image_shape=image,
             source=self.text(self.field(doc, "source", where), f"{where}.source", limit=schema.MAX_TEXT_CHARS),
-        )
-
-    def _record(self, raw: Any, index: int) -> EpochRecord:
-        plain = _plain_record(raw)
-        if plain is not None:
-            return plain
-        where = f"{JSON_MEMBER}: history[{index}]"
-        doc = self.object(raw, where)
-        norms = []
-        raw_norms = self.list(self.field(doc, "gradient_norms", where), f"{where}.gradient_norms")
-        for i, pair in enumerate(raw_norms):
-            at = f"{where}.gradient_norms[{i}]"
-            if not isinstance(pair, list) or len(pair) != 2:
-                raise self.error(f"{at} must be a [name, norm] pair, found {json_kind(pair)}")
-            norms.append((self.text(pair[0], f"{at}[0]"), self.number(pair[1], f"{at}[1]")))
-
-        def number(key: str, optional: bool = False) -> Any:
-            return self.number(self.field(doc, key, where), f"{where}.{key}", optional)
-
-        return EpochRecord(
-            epoch=self.whole(self.field(doc, "epoch", where), f"{where}.epoch"),
-            train_loss=number("train_loss"),
-            test_loss=number("test_loss", optional=True),
-            train_accuracy=number("train_accuracy", optional=True),
-            test_accuracy=number("test_accuracy", optional=True),
-            gradient_norms=tuple(norms),
-            seconds=number("seconds"),
         )
 
     def _view(self, raw: Any) -> ViewState:
@@ -350,33 +282,3 @@ class _Reader(FieldReader):
             raise self.error(f"{ARRAYS_MEMBER}: {node_id}.npy holds {array.dtype.str!r} values of shape "
                              f"{array.shape}, but {JSON_MEMBER} says {short(dtype, 20)} of shape {short(shape, 40)}")
         return array
-
-
-def _plain_record(raw: Any) -> EpochRecord | None:
-    """An epoch record whose every field has the type this module writes, else None.
-
-    A history holds tens of thousands of records: checking each the ordinary way (with a
-    message ready for each field) took half a second. Anything unusual (a name longer than
-    ``MAX_NAME_CHARS`` too) returns None and takes that way, which names what is wrong.
-    """
-    if type(raw) is not dict:
-        return None
-    try:
-        epoch, norms = raw["epoch"], raw["gradient_norms"]
-        train_loss, seconds = raw["train_loss"], raw["seconds"]
-        optional = (raw["test_loss"], raw["train_accuracy"], raw["test_accuracy"])
-    except KeyError:
-        return None
-    if type(epoch) is not int or type(norms) is not list or type(train_loss) is not float or type(seconds) is not float:
-        return None
-    for value in optional:
-        if value is not None and type(value) is not float:
-            return None
-    most = schema.MAX_NAME_CHARS
-    pairs = []
-    for pair in norms:
-        if (type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str or type(pair[1]) is not float
-                or len(pair[0]) > most):
-            return None
-        pairs.append((pair[0], pair[1]))
-    return EpochRecord(epoch, train_loss, optional[0], optional[1], optional[2], tuple(pairs), seconds)

@@ -41,7 +41,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine import Graph
+from ..nn import json_fields
 from ..nn.builder import NetworkSpec
+from ..nn.codec import TrainingSettings
 from ..nn.datasets import Dataset
 from ..nn.trainer import EpochRecord
 
@@ -72,7 +74,7 @@ MAX_TOTAL_ELEMENTS = 2**28
 #: (about a second or two of numpy; one 8192 x 8192 matmul alone is 1.1e12).
 MAX_FLOPS = 2**32
 #: Refuse a name or word longer than this.
-MAX_NAME_CHARS = 1_000
+MAX_NAME_CHARS = json_fields.MAX_NAME_CHARS  # 1,000
 #: Refuse a title, expression, dataset path, name or source longer than this (a 60 MB title
 #: froze the window for 52 s; one of this length takes a few milliseconds to show).
 MAX_TEXT_CHARS = 32_767
@@ -101,18 +103,6 @@ class ViewState:
     zoom: float = 1.0
     centre: tuple[float, float] | None = None
     collapsed: tuple[tuple[str, ...], ...] = ()
-
-
-@dataclass(frozen=True)
-class TrainingOptions:
-    """How the network of a session is trained (its shape is the :class:`NetworkSpec`)."""
-
-    optimiser: str = "adam"
-    lr: float = 0.05
-    batch_size: int | None = None
-    epochs: int = 300
-    seed: int = 0
-    test_fraction: float = 0.3
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,12 +135,11 @@ class SessionState:
     title : str
     expression : str or None
         The expression the graph was parsed from, when it came from the expression editor.
-    network : NetworkSpec or None
-        The settings of the network the graph belongs to.
-    training : TrainingOptions or None
-        How that network is trained.
+    training : TrainingSettings or None
+        The network the graph belongs to, its dataset and how it is trained.
     dataset : str or None
-        A built-in dataset name or the path of a CSV file.
+        A built-in dataset name or the path of a CSV file (the training settings' own, when
+        there are settings).
     history : tuple of EpochRecord
         The training run so far.
     trainer : TrainerState or None
@@ -173,8 +162,7 @@ class SessionState:
     output_id: str | None
     title: str = ""
     expression: str | None = None
-    network: NetworkSpec | None = None
-    training: TrainingOptions | None = None
+    training: TrainingSettings | None = None
     dataset: str | None = None
     history: tuple[EpochRecord, ...] = ()
     trainer: TrainerState | None = None
@@ -182,3 +170,8 @@ class SessionState:
     position: int = -1
     view: ViewState = ViewState()
     embedded_dataset: Dataset | None = None
+
+    @property
+    def network(self) -> NetworkSpec | None:
+        """The settings of the network the graph belongs to."""
+        return None if self.training is None else self.training.spec

@@ -14,15 +14,16 @@ from typing import Any
 import numpy as np
 
 from ..engine import Constant, Function, Graph, Variable, registry
-from ..nn.builder import NetworkSpec
+from ..nn.codec import record_to_json, settings_to_json
 from ..nn.datasets import Dataset
-from ..nn.trainer import EpochRecord
+from ..nn.json_fields import real_out as _real
+from ..nn.json_fields import whole_out as _whole
 from . import session_schema as schema
 from .atomic import write_atomic
 from .bounded_archive import REAL_KINDS
 from .session_ops import NESTING
 from .session_schema import (ARRAYS_MEMBER, DATASET_ARRAYS, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, TRAINER_ARRAY,
-                             SessionState, TrainerState, TrainingOptions, ViewState)
+                             SessionState, TrainerState, ViewState)
 
 #: An arrays.npz of this many bytes or more is stored in the file rather than deflated.
 STORE_ARRAYS_FROM = 16 * 2**20
@@ -65,13 +66,11 @@ def save_session(path: str | Path, state: SessionState) -> Path:
         "version": FORMAT_VERSION,
         "title": _text(state.title, "title", long),
         "expression": _optional_text(state.expression, "expression", long),
-        "dataset": _optional_text(state.dataset, "dataset", long),
+        **_training_members(state),
         "phase": _optional_text(state.phase, "phase"),
         "position": _whole(state.position, "position"),
         "output_id": state.output_id,
-        "network": None if state.network is None else _encode_network(state.network),
-        "training": None if state.training is None else _encode_training(state.training),
-        "history": [_encode_record(r, i) for i, r in enumerate(state.history)],
+        "history": _encode_history(state.history),
         "trainer": None if state.trainer is None else _encode_trainer(state.trainer, arrays),
         "view": _encode_view(state.view),
         "graph": {"nodes": nodes, "outputs": outputs},
@@ -171,46 +170,27 @@ def _scope(scope: tuple[str, ...], where: str) -> list[str]:
     return [_text(s, where) for s in scope]
 
 
-def _whole(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{where} must be a whole number, got {type(value).__name__}")
-    return int(value)
+def _training_members(state: SessionState) -> dict:
+    """The dataset, network and training members: the training settings' own JSON."""
+    long = schema.MAX_TEXT_CHARS
+    settings = state.training
+    if settings is None:
+        return {"dataset": _optional_text(state.dataset, "dataset", long), "network": None, "training": None}
+    if state.dataset is not None and state.dataset != str(settings.dataset):
+        raise ValueError(f"dataset {state.dataset!r} is not the training settings' {settings.dataset!r}")
+    _text(str(settings.dataset), "dataset", long)
+    return settings_to_json(settings, long)
 
 
-def _real(value: Any, where: str) -> float:
-    if type(value) is float:  # nearly always: the checks below are for everything else
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{where} must be a number, got {type(value).__name__}")
-    return float(value)
-
-
-def _optional_real(value: Any, where: str) -> float | None:
-    return None if value is None else _real(value, where)
-
-
-def _encode_network(spec: NetworkSpec) -> dict:
-    return {
-        "kind": _text(spec.kind, "network.kind"),
-        "hidden": [_whole(n, "network.hidden") for n in spec.hidden],
-        "activation": _text(spec.activation, "network.activation"),
-        "output_activation": _text(spec.output_activation, "network.output_activation"),
-        "loss": _text(spec.loss, "network.loss"),
-        "bias": bool(spec.bias),
-        "normalise": bool(spec.normalise),
-        "init": _optional_text(spec.init, "network.init"),
-    }
-
-
-def _encode_training(options: TrainingOptions) -> dict:
-    return {
-        "optimiser": _text(options.optimiser, "training.optimiser"),
-        "lr": _real(options.lr, "training.lr"),
-        "batch_size": None if options.batch_size is None else _whole(options.batch_size, "training.batch_size"),
-        "epochs": _whole(options.epochs, "training.epochs"),
-        "seed": _whole(options.seed, "training.seed"),
-        "test_fraction": _real(options.test_fraction, "training.test_fraction"),
-    }
+def _encode_history(history) -> list[dict]:
+    # The field names alone, prefixed only on failure: a history holds tens of thousands.
+    encoded = []
+    for index, record in enumerate(history):
+        try:
+            encoded.append(record_to_json(record))
+        except ValueError as error:
+            raise ValueError(f"history[{index}].{error}") from None
+    return encoded
 
 
 def _encode_trainer(trainer: TrainerState, arrays: dict[str, np.ndarray]) -> dict:
@@ -261,23 +241,6 @@ def _encode_dataset(data: Dataset, arrays: dict[str, np.ndarray]) -> dict:
                                                                for n in data.image_shape],
         "source": _text(data.source, f"{where}.source", schema.MAX_TEXT_CHARS),
     }
-
-
-def _encode_record(record: EpochRecord, index: int) -> dict:
-    # The field names alone, prefixed only on failure: a history holds tens of thousands.
-    try:
-        return {
-            "epoch": _whole(record.epoch, "epoch"),
-            "train_loss": _real(record.train_loss, "train_loss"),
-            "test_loss": _optional_real(record.test_loss, "test_loss"),
-            "train_accuracy": _optional_real(record.train_accuracy, "train_accuracy"),
-            "test_accuracy": _optional_real(record.test_accuracy, "test_accuracy"),
-            "gradient_norms": [[_text(name, "gradient_norms"), _real(norm, "gradient_norms")]
-                               for name, norm in record.gradient_norms],
-            "seconds": _real(record.seconds, "seconds"),
-        }
-    except ValueError as error:
-        raise ValueError(f"history[{index}].{error}") from None
 
 
 def _encode_view(view: ViewState) -> dict:

@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 
 from ..engine import Function, Graph, Variable
-from ..io import SessionState, TrainerState, TrainingOptions, ViewState
+from ..io import SessionState, TrainerState, ViewState
 from ..io.session_schema import MAX_DATASET_BYTES
 from ..nn.datasets import BUILTIN, Dataset, DatasetError
 from .examples import Built
-from .training import TrainingRun, TrainingSettings
+from .training import TrainingRun
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,17 +49,6 @@ class Reopened:
     problem: str | None = None
 
 
-def options_of(settings: TrainingSettings) -> TrainingOptions:
-    return TrainingOptions(settings.optimiser, settings.lr, settings.batch_size, settings.epochs,
-                           settings.seed, settings.test_fraction)
-
-
-def settings_of(state: SessionState) -> TrainingSettings:
-    options = state.training or TrainingOptions()
-    return TrainingSettings(state.dataset, state.network, options.optimiser, options.lr, options.batch_size,
-                            options.epochs, options.seed, options.test_fraction)
-
-
 def trainer_state(run: TrainingRun) -> TrainerState:
     trainer = run.trainer
     return TrainerState(trainer.epochs_done, trainer.rng.bit_generator.state, trainer.optimiser.state())
@@ -76,8 +65,7 @@ def capture(built: Built, title: str = "", *, expression: str | None = None, run
         output_id=output_id,
         title=title,
         expression=expression,
-        network=run.settings.spec if trained else None,
-        training=options_of(run.settings) if trained else None,
+        training=run.settings if trained else None,
         dataset=str(run.settings.dataset) if trained else None,
         history=tuple(run.history) if trained else (),
         trainer=trainer_state(run) if trained else None,
@@ -130,7 +118,7 @@ def _same_structure(a: Graph, b: Graph) -> bool:
 def _restore_run(state: SessionState) -> tuple[TrainingRun | None, str | None]:
     try:
         # The copy in the file first: the path may not exist here (another machine).
-        run = TrainingRun.create(settings_of(state), state.embedded_dataset)
+        run = TrainingRun.create(state.training, state.embedded_dataset)
     except (DatasetError, ValueError, OSError) as error:
         return None, f"the network could not be rebuilt ({error}); its graph is shown as saved"
     graph = run.network.graph
@@ -158,7 +146,7 @@ def reopen(state: SessionState) -> Reopened:
     thread). A network whose dataset is gone opens as its saved graph, with ``problem`` set."""
     title = state.title or "session"
     run, problem = (None, None)
-    if state.network is not None and state.dataset is not None:
+    if state.training is not None:
         run, problem = _restore_run(state)
     if run is not None:
         built = run.built()

@@ -10,22 +10,9 @@ import numpy as np
 from ..engine import Graph
 from ..nn import EpochRecord, Network, Trainer, make_optimiser
 from ..nn.builder import NetworkSpec, build_network, output_width
+from ..nn.codec import TrainingSettings
 from ..nn.datasets import Dataset, load, split
 from .examples import Built
-
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    """Everything the training dock sets, with sensible values for each dataset."""
-
-    dataset: str = "xor"
-    spec: NetworkSpec = NetworkSpec("layer", (4,), "tanh", "sigmoid", "bce")
-    optimiser: str = "adam"
-    lr: float = 0.05
-    batch_size: int | None = None
-    epochs: int = 300
-    seed: int = 0
-    test_fraction: float = 0.3
 
 
 DEFAULTS: dict[str, TrainingSettings] = {

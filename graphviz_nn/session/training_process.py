@@ -30,7 +30,6 @@ import queue
 import sys
 import threading
 import time
-from dataclasses import asdict
 from typing import BinaryIO
 
 import numpy as np
@@ -40,7 +39,7 @@ from ..engine import NonFiniteError
 from ..io.messages import MessageError, read_message, write_message
 from ..layout.process import child_command
 from ..nn import EpochRecord
-from ..nn.builder import NetworkSpec
+from ..nn.codec import record_from_json, record_to_json, settings_from_json, settings_to_json
 from .magnitudes import gradient_norms
 from .training import Boundary, TrainingRun, TrainingSettings, boundary
 
@@ -48,25 +47,6 @@ UPDATE_INTERVAL = 1 / 6  # the window hears at most this often, however fast epo
 
 
 # --- what crosses the pipe ---------------------------------------------------------------------
-def settings_to_json(settings: TrainingSettings) -> dict:
-    return asdict(settings)
-
-
-def settings_from_json(data: dict) -> TrainingSettings:
-    spec = dict(data["spec"])
-    spec["hidden"] = tuple(int(h) for h in spec["hidden"])
-    return TrainingSettings(**{**data, "spec": NetworkSpec(**spec)})
-
-
-def record_to_json(record: EpochRecord) -> dict:
-    return record._asdict()
-
-
-def record_from_json(data: dict) -> EpochRecord:
-    norms = tuple((str(name), float(value)) for name, value in data["gradient_norms"])
-    return EpochRecord(**{**data, "gradient_norms": norms})
-
-
 def run_state(run: TrainingRun) -> tuple[dict, dict[str, np.ndarray]]:
     """What a run carries from one stretch of training to the next, as a message."""
     arrays = {f"parameter/{i}": p.value for i, p in enumerate(run.network.parameters)}

@@ -24,9 +24,9 @@ import graphviz_nn as gn
 from graphviz_nn.io import session_schema, session_writer
 from graphviz_nn.io.session_file import (
     ARRAYS_MEMBER, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, SessionError, SessionState, TrainerState,
-    TrainingOptions, ViewState,
-    load_session, save_session,
+    ViewState, load_session, save_session,
 )
+from graphviz_nn.nn.codec import TrainingSettings
 from graphviz_nn.nn import EpochRecord, LayerNet, PerceptronNet
 from graphviz_nn.nn.builder import NetworkSpec
 
@@ -97,8 +97,9 @@ def full_state(graph: gn.Graph) -> SessionState:
         output_id=graph.id_of(graph.outputs[0]),
         title="A title — with ünïcode\tand a tab",
         expression="sin(x1 + x2) + x2**2 * x3",
-        network=NetworkSpec("layer", (3, 5), "tanh", "softmax", "cce", False, True, "he"),
-        training=TrainingOptions("momentum", 0.125, 32, 40, 7, 0.25),
+        training=TrainingSettings("/some/where/data set.csv",
+                                  NetworkSpec("layer", (3, 5), "tanh", "softmax", "cce", False, True, "he"),
+                                  "momentum", 0.125, 32, 40, 7, 0.25),
         dataset="/some/where/data set.csv",
         history=history,
         trainer=TrainerState(3, np.random.default_rng(5).bit_generator.state,
