@@ -1,7 +1,7 @@
 """``graphviz-nn --self-test``: does this installation work, from end to end?
 
 It reads the package's datasets and icon as the installed (or frozen) app reads them, opens
-the window offscreen on the seed's example (laid out by Graphviz in the worker process, never
+the window offscreen on the first example (laid out by Graphviz in the worker process, never
 in the window's), plays the forward and the backward pass to their ends, trains one epoch,
 saves a session and opens it again, then exits 0;
 each check prints ``ok  <what>`` or ``FAIL <what>: <why>`` and the first failure ends the
@@ -119,7 +119,7 @@ class _Run:
         return f"the package's assets: datasets {shipped}; the icon in {len(sizes)} sizes"
 
     def example_opened(self) -> str:
-        seconds = _wait(lambda: _idle(self.window), "opening the seed's example", self.window)
+        seconds = _wait(lambda: _idle(self.window), "opening the first example", self.window)
         drawn = len(self.window.view.nodes)
         if drawn == 0:
             raise CheckFailed("the layout came back with no nodes drawn")
@@ -128,7 +128,7 @@ class _Run:
             # in the worker process (a frozen build may import it at start-up by a hook).
             raise CheckFailed("pygraphviz was loaded into the window's process; it must run "
                               "only in the layout worker")
-        return (f"the seed's example laid out by Graphviz in the worker process and drawn: "
+        return (f"the first example laid out by Graphviz in the worker process and drawn: "
                 f"{drawn} nodes in {seconds:.1f} s")
 
     def _play_to_end(self, phase: str) -> str:

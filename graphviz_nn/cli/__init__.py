@@ -18,12 +18,12 @@ See how neural networks compute and learn: a graph engine with forward and
 reverse mode differentiation, networks and training, drawn and animated with
 Graphviz's layout.
 
-With no command, graphviz-nn opens the window on the seed's example."""
+With no command, graphviz-nn opens the window on the first example."""
 
 EPILOG = """\
 examples:
   graphviz-nn                  open the window
-  graphviz-nn demo             the seed's example worked in both modes, as text
+  graphviz-nn demo             the first example worked in both modes, as text
   graphviz-nn train --help     the manual of one command: what it does, options, examples
   graphviz-nn --self-test      check this installation: open the window offscreen, animate
                                both passes, train an epoch, save and reopen a session"""

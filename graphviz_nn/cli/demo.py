@@ -1,4 +1,4 @@
-"""``graphviz-nn demo``: the seed's example worked in both modes, printed step by step."""
+"""``graphviz-nn demo``: the first example worked in both modes, printed step by step."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from .manual import add_command
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = add_command(
-        sub, "demo", summary="print the seed's example worked in both modes, step by step",
+        sub, "demo", summary="print the first example worked in both modes, step by step",
         description="""\
 Work z = sin(x1 + x2) + x2**2 * x3 at x1 = 0.5, x2 = -1.2, x3 = 2 the way the
 window animates it, as text: the forward pass's value, one line per node of the

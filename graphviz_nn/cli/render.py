@@ -33,7 +33,7 @@ one box each until it is small enough to read: --expand draws every node,
 --collapse chooses the scopes to fold.""",
         examples=[
             ('graphviz-nn render "sin(x1 + x2) + x2**2 * x3" --set x1=0.5 x2=-1.2 x3=2 --values --gradients -o z.svg',
-             "the seed's example with each node's value and gradient"),
+             "the first example with each node's value and gradient"),
             ('graphviz-nn render "sum(W @ x)" --set "W=[[1,2],[3,4]]" "x=[1,-1]" -o wx.png',
              "matrices and vectors as values"),
             ("graphviz-nn render --net layer --hidden 5 --dataset breast_cancer -o net.pdf",

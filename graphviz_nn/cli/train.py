@@ -56,7 +56,7 @@ from --seed, so the same command gives the same numbers.""",
             ("graphviz-nn train --dataset xor --hidden 4 --activation tanh --loss bce --optimizer adam --lr 0.05 --epochs 300",
              "a 2-4-1 network learns XOR (100 % training accuracy)"),
             ("graphviz-nn train --dataset breast_cancer --hidden 5 --normalise --train-rows 300 --epochs 100",
-             "the seed's layered network: train on the first 300 rows, test on the other 269"),
+             "the original program's layered network: train on the first 300 rows, test on the other 269"),
             ("graphviz-nn train --dataset digits --hidden 32 --activation relu --output-activation softmax "
              "--loss cce --optimizer adam --batch-size 64 --epochs 50 --normalise --json",
              "handwritten digits in batches of 64, one JSON record per epoch"),

@@ -41,19 +41,19 @@ its values, the network with its weights, settings and training history, the
 pass and step being shown, the zoom and the collapsed scopes. A file that
 cannot be read is reported in one line and the window is not opened.""",
         examples=[("graphviz-nn open lecture3.gnn", "carry on where the last lecture stopped"),
-                  ("graphviz-nn open", "the window on the seed's example, as graphviz-nn alone")],
+                  ("graphviz-nn open", "the window on the first example, as graphviz-nn alone")],
         exit_status=[("0", "the window was closed"), ("1", "no display, or the file could not be read"),
                      ("130", "closed by Ctrl+C in the terminal")],
     )
     o.add_argument("file", metavar="FILE.gnn", nargs="?",
-                   help="the session file (without one, the window opens on the seed's example: "
+                   help="the session file (without one, the window opens on the first example: "
                         "what a file manager's launcher runs)")
     o.set_defaults(run=open_file)
     s = add_command(
         sub, "shot", summary="save a PNG of the window at a point of the animation, rendered offscreen",
         description="Render the window offscreen at a step of a pass: for slides, the README, tests.",
         examples=[("graphviz-nn shot --example seed --phase backward --step 4 -o step4.png",
-                   "the seed's graph after four steps of the backward pass"),
+                   "the original program's graph after four steps of the backward pass"),
                   ("graphviz-nn shot --example nan --debug nan -o nan.png", "where the first NaN appears"),
                   ("graphviz-nn shot -o - | display", "the PNG on standard output, for another program")],
         exit_status=[("0", "the PNG was written"), ("2", "bad options, or the window could not be drawn")],

@@ -45,7 +45,7 @@ class Graph:
 
     Node ids are "n0", "n1", ... in that order: stable for the same construction, never
     ``id()``. The graph owns no values: they live on the nodes, so re-running :meth:`forward`
-    after a variable changed updates every node (the seed's forProp).
+    after a variable changed updates every node (the original program's forProp).
 
     Parameters
     ----------

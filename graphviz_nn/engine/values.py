@@ -1,6 +1,7 @@
-"""Reading and writing a variable's value as text: a number or a rectangular nested list of
-finite numbers, read with :func:`json.loads` (never ``eval``). The one value reader of the
-expression editor, the command line and scripts."""
+"""Values as text, both ways: reading a variable's value (a number or a rectangular nested list
+of finite numbers, read with :func:`json.loads`, never ``eval``), the one value reader of the
+expression editor, the command line and scripts; and the short forms the graph, the inspector
+and the Jacobian table show numbers in."""
 
 from __future__ import annotations
 
@@ -115,3 +116,25 @@ def value_entry(value: Any) -> tuple[str, float | list]:
         value = np.asarray(value).tolist()
     checked, _ = _check(value)
     return format_value(checked), checked
+
+
+# --- numbers as the window shows them ------------------------------------------------------------
+def short_number(x: Any, digits: int = 4) -> str:
+    """A scalar to ``digits`` significant digits ("nan", "inf" as such); the real part of a
+    complex one, the first entry of an array."""
+    return f"{float(np.asarray(x).real.reshape(-1)[0]):.{digits}g}"
+
+
+def short_value(value: Any) -> str:
+    """A node's value in a graph's box: a number to 4 significant digits, a small vector in
+    full, else the size or shape."""
+    if value is None:
+        return "—"
+    value = np.asarray(value)
+    if value.size == 1:
+        return short_number(value)
+    if value.ndim == 1 and value.size <= 3:
+        return "[" + ", ".join(short_number(v, 3) for v in value) + "]"
+    if value.ndim == 1:
+        return f"{value.size} values"  # a bare "4" would read as the number four
+    return "×".join(str(n) for n in value.shape)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHeaderView, QLab
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..engine.parse import MAX_LENGTH, ParseError, Parsed
-from ..engine.values import format_value, read_value, value_entry
+from ..engine.values import format_value, read_value, short_number, value_entry
 from ..session.expression import ExpressionDocument, free_names, parse_request
 from .expression_widgets import ErrorLabel, ExpressionEdit, TextCommand, ValueCommand, fixed_font
 from .jobs import Job
@@ -50,7 +50,7 @@ def _summary(parsed: Parsed) -> str:
     count = len(parsed.variables)
     names = f"{count} variable{'s' if count != 1 else ''}"
     if value.size == 1:
-        return f"✓ {names} · output = {float(value.reshape(-1)[0]):.6g}"
+        return f"✓ {names} · output = {short_number(value, 6)}"
     return f"✓ {names} · output of shape {value.shape}"
 
 

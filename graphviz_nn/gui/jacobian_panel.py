@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine import Graph, Node, Variable
+from ..engine.values import short_number
 from ..session.jacobian import MODES, JacobianPass, JacobianPlan
 from .theme import Theme, system_theme
 
@@ -30,7 +31,7 @@ _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def format_entry(value: float) -> str:
     """A Jacobian entry as the graph's nodes show numbers: four significant digits."""
-    return f"{value:.4g}"
+    return short_number(value)
 
 
 def _space(size: int) -> str:

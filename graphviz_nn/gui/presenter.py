@@ -9,7 +9,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor
 
 from ..engine import Graph
-from ..layout.view import short_value
+from ..engine.values import short_value
 from ..session import Cursor
 from ..session.magnitudes import gradient_norms, magnitude_scale
 from ..session.player import Player

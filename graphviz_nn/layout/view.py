@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-import numpy as np
 
 from ..engine import Function, Graph, Node
+from ..engine.values import short_value
 
 Scope = tuple[str, ...]
 COLLAPSE_THRESHOLD = 400
@@ -83,20 +83,6 @@ def default_collapsed(graph: Graph, threshold: int = COLLAPSE_THRESHOLD) -> froz
         if len(build_view(graph, collapsed).nodes) <= threshold:
             return collapsed
     return frozenset(s for s in scopes if len(s) == 1)
-
-
-def short_value(value: np.ndarray | None) -> str:
-    """A number to 4 significant digits, a small vector in full, else the shape."""
-    if value is None:
-        return "—"
-    value = np.asarray(value)
-    if value.size == 1:
-        return f"{value.item():.4g}"
-    if value.ndim == 1 and value.size <= 3:
-        return "[" + ", ".join(f"{v:.3g}" for v in value) + "]"
-    if value.ndim == 1:
-        return f"{value.size} values"  # a bare "4" would read as the number four
-    return "×".join(str(n) for n in value.shape)
 
 
 def _name_lines(name: str | None) -> list[str]:

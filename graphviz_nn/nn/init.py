@@ -10,7 +10,7 @@ Initialiser = Callable[[np.random.Generator, int, int], np.ndarray]
 
 
 def uniform(rng: np.random.Generator, fan_in: int, fan_out: int) -> np.ndarray:
-    """U(0, 1), as the seed draws its weights (random.random)."""
+    """U(0, 1), as the original program draws its weights (random.random)."""
     return rng.random((fan_in, fan_out))
 
 

@@ -32,7 +32,7 @@ class LayerNet(Network):
         Add input normalisation as graph nodes, (X − mean) / std, with statistics set by
         :meth:`fit_normalisation` from the training rows.
     init : str, optional
-        uniform (the seed's U(0, 1)), xavier or he; by default he for relu, else xavier.
+        uniform (the original program's U(0, 1)), xavier or he; by default he for relu, else xavier.
     rng : numpy Generator, optional
         Draws the initial weights; ``np.random.default_rng(0)`` if not given.
     """

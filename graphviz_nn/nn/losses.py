@@ -25,7 +25,7 @@ def _mean_over_rows(per_entry: Node) -> Node:
 
 
 def squared_error_sum(p: Node, y: Node) -> Node:
-    """Σ (p − y)²: the seed's loss. dL/dp = 2 (p − y)."""
+    """Σ (p − y)²: the original program's loss. dL/dp = 2 (p − y)."""
     return total((p - y) ** 2)
 
 

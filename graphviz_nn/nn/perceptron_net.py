@@ -1,4 +1,4 @@
-"""PerceptronNet: the seed's scalar design, one small subgraph per perceptron."""
+"""PerceptronNet: the original program's scalar design, one small subgraph per perceptron."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ class PerceptronNet(Network):
     """Perceptrons wired one weight at a time: each weight a scalar Variable, each product a node.
 
     Every input feature is a Constant holding that feature over all rows, so one graph
-    computes the whole batch, as the seed does. Each perceptron is the scope
+    computes the whole batch, as the original program does. Each perceptron is the scope
     ("layer k", "perceptron j") and each layer the scope ("layer k",), so the layout can
     collapse either.
 
@@ -31,9 +31,9 @@ class PerceptronNet(Network):
     loss : str
         sse, mse, mae, or bce with sigmoid outputs; summed over the outputs.
     bias : bool
-        Give each perceptron a bias (the seed's had none).
+        Give each perceptron a bias (the original program's had none).
     init : str
-        uniform (the seed's U(0, 1)), xavier or he.
+        uniform (the original program's U(0, 1)), xavier or he.
     rng : numpy Generator, optional
     """
 

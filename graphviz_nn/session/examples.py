@@ -92,7 +92,7 @@ def _few_rows(name: str, rows: int) -> datasets.Dataset:
 
 
 def perceptron_net() -> Built:
-    """The seed's PerceptronNet [3, 2, 1] on eight rows of iris (setosa or not)."""
+    """The original program's PerceptronNet [3, 2, 1] on eight rows of iris (setosa or not)."""
     data = _few_rows("iris", 8)
     net = PerceptronNet([3, 2, 1], rng=np.random.default_rng(1))
     X = (data.X[:, :3] - data.X[:, :3].mean(0)) / data.X[:, :3].std(0)

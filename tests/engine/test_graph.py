@@ -186,3 +186,14 @@ def test_two_graphs_in_two_threads_do_not_disturb_each_other() -> None:
     for seed in (1, 2):
         for got, want in zip(results[seed], expected[seed]):
             np.testing.assert_array_equal(got, want)
+
+
+def test_numbers_are_written_one_way_for_the_graph_the_inspector_and_the_jacobian() -> None:
+    from graphviz_nn.engine.values import short_number, short_value
+
+    assert short_number(-2.4) == "-2.4" and short_number(1 / 3) == "0.3333" and short_number(1 / 3, 6) == "0.333333"
+    assert short_number(np.array([[np.nan]])) == "nan" and short_number(-np.inf) == "-inf"
+    assert short_number(np.float32(12345.678)) == "1.235e+04" and short_number(3 + 4j) == "3"
+    assert short_value(None) == "—" and short_value(np.array(0.5)) == "0.5"
+    assert short_value(np.array([1.0, -0.25, 2 / 3])) == "[1, -0.25, 0.667]"
+    assert short_value(np.zeros(7)) == "7 values" and short_value(np.zeros((3, 4))) == "3×4"

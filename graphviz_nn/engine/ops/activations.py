@@ -53,7 +53,7 @@ TANH = register(Op(
 
 SIGMOID = register(Op(
     name="sigmoid", arity=1, label="σ", forward=_sigmoid, elementwise=True,
-    # NOTE: σ' = σ(1 − σ) uses the output, as the seed's SigmM should have; it keeps full
+    # NOTE: σ' = σ(1 − σ) uses the output, as the original program's SigmM should have; it keeps full
     # relative precision in the negative tail, where log σ needs it (d log σ(−40) = 1).
     derivative=(lambda ans, x: ans * (1 - ans),),
     vjp_text=("g · σ(x) · (1 − σ(x))",),

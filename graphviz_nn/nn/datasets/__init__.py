@@ -1,4 +1,4 @@
-"""Datasets: the shipped real sets, the seed's letters, generated 2-D sets and user CSVs."""
+"""Datasets: the shipped real sets, the original program's letters, generated 2-D sets and user CSVs."""
 
 from __future__ import annotations
 

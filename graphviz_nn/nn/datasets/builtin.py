@@ -1,4 +1,4 @@
-"""The datasets shipped with graphviz-nn, and the seed's letters A, B, C."""
+"""The datasets shipped with graphviz-nn, and the original program's letters A, B, C."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ _LETTERS = {
 def letters(noisy_copies: int = 4, flips: int = 2, seed: int | np.random.Generator = 0) -> Dataset:
     """The letters A, B and C as 6 × 5 pixel pictures, then noisy copies of each.
 
-    The first three rows are the clean letters (the seed's training set); each noisy copy
+    The first three rows are the clean letters (the original program's training set); each noisy copy
     has ``flips`` pixels inverted, drawn from ``seed``: ``split(data, train_rows=3)`` tests
     a net trained on the clean letters against them.
     """

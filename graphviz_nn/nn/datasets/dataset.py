@@ -79,7 +79,7 @@ def split(
     """Split into training and test rows.
 
     ``train_rows=300`` takes the first 300 rows to train and the rest to test, in file order
-    (the seed's split of breast_cancer). ``test_fraction=0.3`` shuffles with ``seed`` first.
+    (the original program's split of breast_cancer). ``test_fraction=0.3`` shuffles with ``seed`` first.
     """
     if (test_fraction is None) == (train_rows is None):
         raise ValueError("give exactly one of test_fraction and train_rows")
