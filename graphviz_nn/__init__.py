@@ -10,6 +10,7 @@ from .engine import *  # noqa: F401,F403 - the engine's public API is the packag
 from .engine import __all__ as _engine_all
 from .engine import abs, max, min, pow, sum  # noqa: F401 - gn.sum etc., kept out of __all__ (see engine)
 
+from . import layout as _layout  # noqa: F401 - registers how graphs draw themselves
 from .show import show
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..engine import Graph
-from .dot import Dot, graph_to_dot, view_to_dot
+from ..engine.graph import register_drawing
+from .dot import Dot, draw, graph_to_dot, view_to_dot
 from .graphviz_json import layout_from_json
 from .model import ClusterBox, EdgePath, Layout, NodeBox
 from .view import COLLAPSE_THRESHOLD, DrawnGraph, Scope, all_scopes, build_view, default_collapsed
@@ -64,6 +65,12 @@ def render(graph: Graph, fmt: str, collapsed: Iterable[Scope] | None = None, val
     source = graph_to_dot(graph, chosen, values, gradients).source
     return worker.render(source, fmt, timeout, ticket)
 
+
+def _svg(graph: Graph) -> str:
+    return draw(graph).pipe(format="svg", encoding="utf-8")
+
+
+register_drawing(graph_to_dot, _svg)  # Graph.to_dot and a notebook's inline display
 
 __all__ = [
     "COLLAPSE_THRESHOLD", "ClusterBox", "Dot", "DrawnGraph", "EdgePath", "Layout", "LayoutCancelled",
