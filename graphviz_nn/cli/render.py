@@ -12,10 +12,10 @@ from ..engine.values import read_value
 from ..io import FORMATS, export_format, export_graph
 from ..layout import LayoutError, default_collapsed, graph_to_dot
 from ..layout import render as render_graph
-from ..nn import ACTIVATIONS, LOSSES
-from ..nn.builder import NetworkSpec, build_network, output_width
+from ..nn.builder import build_network, output_width
 from ..nn.datasets import BUILTIN, DatasetError, load
 from .manual import add_command
+from .network_options import add_network_options, network_spec
 from .output import is_stdout, write_stdout
 
 
@@ -48,15 +48,8 @@ one box each until it is small enough to read: --expand draws every node,
     p.add_argument("expression", nargs="?", help="an expression; its free names become variables")
     p.add_argument("--set", nargs="+", default=[], metavar="NAME=VALUE",
                    help="values of the expression's variables: x1=0.5 W=[[1,2],[3,4]]")
-    p.add_argument("--net", choices=("layer", "perceptron"), help="draw a network instead")
-    p.add_argument("--hidden", type=int, nargs="*", default=[5], metavar="N",
-                   help="the network's hidden layer widths (default: 5)")
-    p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "softmax"], default="sigmoid",
-                   help="the hidden layers' activation (default: sigmoid)")
-    p.add_argument("--output-activation", choices=("sigmoid", "softmax", "identity", "tanh"), default="sigmoid",
-                   help="the output layer's activation (default: sigmoid)")
-    p.add_argument("--loss", default="sse", choices=LOSSES, help="the loss drawn at the end (default: sse)")
-    p.add_argument("--normalise", action="store_true", help="draw the input normalisation too")
+    add_network_options(p, None, "draw a network instead: matrix layers, or one subgraph per perceptron",
+                        "draw the input normalisation too")
     p.add_argument("--dataset", default="breast_cancer", metavar="NAME_OR_CSV",
                    help=f"the data that sets the network's input and output widths ({', '.join(BUILTIN)} or a CSV)")
     p.add_argument("-o", "--output", required=True, metavar="FILE",
@@ -93,8 +86,7 @@ def _values(assignments: list[str]) -> dict[str, object]:
 def _graph(args: argparse.Namespace) -> Graph:
     if args.net:
         data = load(args.dataset)
-        spec = NetworkSpec(args.net, tuple(args.hidden), args.activation, args.output_activation,
-                           args.loss, normalise=args.normalise)
+        spec = network_spec(args)
         net = build_network(spec, data.n_features, output_width(data, args.output_activation),
                             np.random.default_rng(0))
         rows = data.rows(slice(0, min(len(data), 8)))

@@ -12,11 +12,12 @@ from typing import TextIO
 import numpy as np
 
 from ..engine import NonFiniteError
-from ..nn import ACTIVATIONS, LOSSES, OPTIMISERS, EpochRecord, Trainer, make_optimiser
-from ..nn.builder import NetworkSpec, build_network, output_width
+from ..nn import OPTIMISERS, EpochRecord, Trainer, make_optimiser
+from ..nn.builder import build_network, output_width
 from ..nn.codec import record_to_json
 from ..nn.datasets import BUILTIN, Dataset, DatasetError, load, split, standardise
 from .manual import add_command
+from .network_options import add_network_options, network_spec
 
 DEFAULT_TEST_FRACTION = 0.3
 
@@ -71,17 +72,8 @@ from --seed, so the same command gives the same numbers.""",
     p.add_argument("--dataset", required=True, metavar="NAME_OR_CSV",
                    help="a built-in dataset name or a CSV file (header row, numeric columns)")
     p.add_argument("--target", metavar="COLUMN", help="the CSV's target column (default: the last)")
-    p.add_argument("--net", choices=("layer", "perceptron"), default="layer",
-                   help="matrix layers, or one subgraph per perceptron (default: layer)")
-    p.add_argument("--hidden", type=int, nargs="*", default=[5], metavar="N",
-                   help="hidden layer widths, e.g. --hidden 10 3 (default: 5; none for no hidden layer)")
-    p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "softmax"], default="sigmoid",
-                   help="the hidden layers' activation (default: sigmoid)")
-    p.add_argument("--output-activation", choices=("sigmoid", "softmax", "identity", "tanh"), default="sigmoid",
-                   help="the output layer's activation; softmax for more than two classes (default: sigmoid)")
-    p.add_argument("--loss", choices=LOSSES, default="sse",
-                   help="summed or mean squared error, mean absolute error, binary or categorical "
-                        "cross-entropy (default: sse)")
+    add_network_options(p, "layer", "matrix layers, or one subgraph per perceptron (default: layer)",
+                        "standardise inputs with statistics from the training rows")
     p.add_argument("--optimizer", choices=tuple(OPTIMISERS), default="gd",
                    help="gradient descent, with momentum, or Adam (default: gd)")
     p.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
@@ -94,8 +86,6 @@ from --seed, so the same command gives the same numbers.""",
     split_group.add_argument("--test-fraction", type=float, metavar="F",
                              help="test on a shuffled fraction F of the rows; 0 trains on all of "
                                   "them, with no test rows (default: 0.3)")
-    p.add_argument("--normalise", action="store_true",
-                   help="standardise inputs with statistics from the training rows")
     p.add_argument("--seed", type=int, default=0, help="seeds the split, the weights and the batches (default: 0)")
     p.add_argument("--json", action="store_true", help="print one JSON object per epoch (as a session file's history holds it: epoch, train_loss, "
                         "test_loss, train_accuracy, test_accuracy, gradient_norms as [layer, norm] pairs, seconds) "
@@ -141,8 +131,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             fraction = DEFAULT_TEST_FRACTION if args.test_fraction is None else args.test_fraction
             train, test = split(data, test_fraction=fraction, seed=args.seed)
-        spec = NetworkSpec(args.net, tuple(args.hidden), args.activation, args.output_activation,
-                           args.loss, normalise=args.normalise)
+        spec = network_spec(args)
         if args.normalise and args.net == "perceptron":
             train, test, _ = standardise(train, test)
             spec = replace(spec, normalise=False)

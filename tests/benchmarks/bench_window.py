@@ -17,6 +17,7 @@ aim <= 50 ms) and the time until its picture is drawn. Figures are printed, neve
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -27,6 +28,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from tests.window_probe import OPENING_PROBE  # noqa: E402
 
 LAUNCH = """
 import time
@@ -44,39 +46,6 @@ window.view.viewport().repaint()
 print(time.perf_counter() - start)
 window.close()
 """
-
-OPEN = """
-import os, time
-from PySide6.QtCore import QTimer
-from contextlib import ExitStack
-from graphviz_nn.gui.app import application, scratch_settings, wait_until
-stack = ExitStack()
-from graphviz_nn.gui.main_window import MainWindow
-from graphviz_nn.session import big_perceptron_net
-app = application()
-window = MainWindow(None, settings=stack.enter_context(scratch_settings()))
-window.resize(1280, 800)
-window.show()
-wait_until(lambda: False, 0.3)
-ticks, drawn = [], []
-probe = QTimer()
-probe.setInterval(10)
-probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
-probe.start()
-window.view.picture_ready.connect(lambda: drawn.append(time.perf_counter()))
-start = time.perf_counter()
-window.loading.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
-QTimer.singleShot(60000, app.quit)
-def check():  # until the picture is drawn, and a little after (the Jacobian panel's turn)
-    if drawn:
-        QTimer.singleShot(200, app.quit)
-    else:
-        QTimer.singleShot(20, check)
-check()
-app.exec()
-print(max(b - a for a, b in zip(ticks, ticks[1:])), drawn[0] - start)
-"""
-
 
 def frame_times(frames: int) -> list[float]:
     from contextlib import ExitStack
@@ -136,11 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         out = subprocess.run([sys.executable, "-c", LAUNCH], capture_output=True, text=True,
                              cwd=ROOT, env=env, check=True)
         launches.append(float(out.stdout.strip().splitlines()[-1]))
-        out = subprocess.run([sys.executable, "-c", OPEN], capture_output=True, text=True,
+        out = subprocess.run([sys.executable, "-c", OPENING_PROBE], capture_output=True, text=True,
                              cwd=ROOT, env=env, check=True)
-        stall, seconds = (float(v) for v in out.stdout.strip().splitlines()[-1].split())
-        stalls.append(stall * 1e3)
-        opened.append(seconds)
+        seen = json.loads(out.stdout.strip().splitlines()[-1])
+        stalls.append(seen["gap"] * 1e3)
+        opened.append(seen["drawn"])
     times, full = frame_times(60 if args.quick else 400)
     times = sorted(times)
     median = statistics.median(times) * 1e3
