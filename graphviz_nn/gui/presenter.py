@@ -1,4 +1,5 @@
-"""From a cursor in a recorded pass to what each node item shows."""
+"""Paints what each node shows at a cursor (:mod:`graphviz_nn.session.node_picture` decides it)
+onto the view's items, touching only what changed."""
 
 from __future__ import annotations
 
@@ -9,17 +10,14 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor
 
 from ..engine import Graph
-from ..engine.values import short_value
 from ..session import Cursor
 from ..session.magnitudes import gradient_norms, magnitude_scale
+from ..session.node_picture import lit_edges, node_picture, revealed, scope_picture
 from ..session.player import Player
 from .graph_view import GraphView
 from .heatmap import heatmap_pixmap
 from .items import NodeItem
 from .theme import scale_colour
-
-PREFIX = {"backward": "∇ ", "tangent": "ẋ "}
-
 
 def _png64(array) -> str:
     """A heatmap of the array as base64 PNG, for an <img> in a tooltip."""
@@ -29,10 +27,6 @@ def _png64(array) -> str:
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     pixmap.save(buffer, "PNG")
     return base64.b64encode(bytes(data)).decode("ascii")
-
-
-def _finite(array) -> bool:
-    return array is None or bool(np.all(np.isfinite(array)))
 
 
 class Presenter:
@@ -58,54 +52,25 @@ class Presenter:
 
     def revealed(self, node_id: str, cursor: Cursor | None) -> bool:
         """Whether the node's numbers may be shown."""
-        if not self.reveal:
-            return True
-        return cursor is not None and cursor.recording.phase is not None and cursor.shown(node_id)
+        return revealed(node_id, cursor, self.reveal)
 
     def phase_colour(self, phase: str | None) -> QColor:
         theme = self.view.theme
         return {"backward": theme.backward, "tangent": theme.tangent}.get(phase or "", theme.forward)
 
     # --- one node -----------------------------------------------------------------------
-    def _node_picture(self, node_id: str, cursor: Cursor | None) -> tuple[str, str, str, bool]:
-        node = self.graph[node_id]
-        phase = cursor.recording.phase if cursor else None
-        current = cursor is not None and cursor.current is not None and cursor.current.node_id == node_id
-        if phase == "forward":
-            shown = cursor.shown(node_id)
-            value = cursor.quantity(node_id) if shown else None
-            state = "current" if current else ("done" if shown else "pending")
-            return ("= " + short_value(value)) if shown else "", "", state, _finite(value)
-        value_text = "= " + short_value(node.value)
-        if phase is None:
-            return value_text if not self.reveal else "", "", "done", _finite(node.value)
-        recorded = node_id in cursor.recording.index_of
-        shown = cursor.shown(node_id)
-        quantity = cursor.quantity(node_id) if shown else None
-        if phase == "tangent" and shown and quantity is None:
-            second = PREFIX[phase] + "0"
-        else:
-            second = PREFIX[phase] + short_value(quantity) if shown else ""
-        state = "current" if current else ("pending" if recorded and not shown else "done")
-        if self.reveal and not shown:
-            return "", "", state, True
-        return value_text, second, state, _finite(node.value) and _finite(quantity)
-
     def refresh_item(self, item: NodeItem, cursor: Cursor | None) -> None:
         phase = cursor.recording.phase if cursor else None
         if item.box.kind == "scope":
-            members = item.box.members
-            recorded = [m for m in members if cursor and m in cursor.recording.index_of]
-            done = sum(1 for m in recorded if cursor.shown(m))
-            current = bool(cursor and cursor.current and cursor.current.node_id in members)
-            state = "current" if current else ("pending" if recorded and done < len(recorded) else "done")
-            item.set_quantities(f"{len(members)} nodes", f"{done}/{len(recorded)} done" if recorded else "")
-            item.set_state(state, self.phase_colour(phase))
+            picture = scope_picture(item.box.members, cursor)
+            item.set_quantities(picture.value_text, picture.second_text)
+            item.set_state(picture.state, self.phase_colour(phase))
             return
-        value, second, state, finite = self._node_picture(item.node_id, cursor)
+        picture = node_picture(self.graph, item.node_id, cursor, self.reveal)
+        value, second = picture.value_text, picture.second_text
         item.set_quantities(value, second)
-        item.set_state(state, self.phase_colour(phase))
-        item.set_flags(self.tints.get(item.node_id), not finite, item.node_id in self.breakpoints)
+        item.set_state(picture.state, self.phase_colour(phase))
+        item.set_flags(self.tints.get(item.node_id), not picture.finite, item.node_id in self.breakpoints)
         # Built when the pointer rests on the node, not on every step: a heatmap per node
         # per step would cost more than the step.
         item.tooltip_source = lambda c=cursor, k=item.node_id, v=value, q=second: self._tooltip(k, v, q, c)
@@ -146,18 +111,8 @@ class Presenter:
         self.light_current(cursor)
 
     def light_current(self, cursor: Cursor | None) -> None:
-        step = cursor.current if cursor else None
-        if step is None:
-            self.view.light_edges((), self.phase_colour(None), False)
-            return
-        phase = step.phase
-        if phase == "forward":
-            pairs = [(self.graph.id_of(x), step.node_id) for x in step.node.inputs]
-        elif phase == "backward":
-            pairs = [(c.target, c.source) for c in step.sent]
-        else:
-            pairs = [(c.source, c.target) for c in step.received]
-        self.view.light_edges(pairs, self.phase_colour(phase), reverse=phase == "backward")
+        pairs, phase, reverse = lit_edges(self.graph, cursor)
+        self.view.light_edges(pairs, self.phase_colour(phase), reverse)
 
     # --- colour modes -----------------------------------------------------------------------
     def set_tints(self, tints: dict[str, QColor], cursor: Cursor | None) -> None:
