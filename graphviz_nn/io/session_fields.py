@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..nn.json_fields import JsonFields, is_number, is_whole, json_kind, short
+from .json_fields import JsonFields, is_number, is_whole, json_kind, short
 from . import session_schema as schema
 from .session_schema import SessionError
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..engine import Constant, Graph, Node, Variable
-from ..nn.codec import record_from_json, settings_from_json
+from ..io.records import record_from_json, settings_from_json
 from ..nn.datasets import Dataset
 from . import session_schema as schema
 from .bounded_archive import (MOST_SESSION_ENTRIES, ArrayReader, check_directory, open_arrays, open_regular_file,

@@ -41,11 +41,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine import Graph
-from ..nn import json_fields
 from ..nn.builder import NetworkSpec
-from ..nn.codec import TrainingSettings
 from ..nn.datasets import Dataset
+from ..nn.settings import TrainingSettings
 from ..nn.trainer import EpochRecord
+from . import json_fields
 
 FORMAT_NAME = "graphviz-nn session"
 FORMAT_VERSION = 1

@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 
 from ..engine import Constant, Function, Graph, Variable, registry
-from ..nn.codec import record_to_json, settings_to_json
+from ..io.records import record_to_json, settings_to_json
 from ..nn.datasets import Dataset
-from ..nn.json_fields import real_out as _real
-from ..nn.json_fields import whole_out as _whole
+from .json_fields import real_out as _real
+from .json_fields import whole_out as _whole
 from . import session_schema as schema
 from .atomic import write_atomic
 from .bounded_archive import REAL_KINDS

@@ -39,7 +39,7 @@ from ..engine import NonFiniteError
 from ..io.messages import MessageError, read_message, write_message
 from ..layout.process import child_command
 from ..nn import EpochRecord
-from ..nn.codec import record_from_json, record_to_json, settings_from_json, settings_to_json
+from ..io.records import record_from_json, record_to_json, settings_from_json, settings_to_json
 from .magnitudes import gradient_norms
 from .training import Boundary, TrainingRun, TrainingSettings, boundary
 

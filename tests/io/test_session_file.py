@@ -26,7 +26,7 @@ from graphviz_nn.io.session_file import (
     ARRAYS_MEMBER, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, SessionError, SessionState, TrainerState,
     ViewState, load_session, save_session,
 )
-from graphviz_nn.nn.codec import TrainingSettings
+from graphviz_nn.nn.settings import TrainingSettings
 from graphviz_nn.nn import EpochRecord, LayerNet, PerceptronNet
 from graphviz_nn.nn.builder import NetworkSpec
 

@@ -2,7 +2,7 @@
 names the place, and the checks a value passes before it is written. Qt-free.
 
 The session file's reader extends :class:`JsonFields` so that its errors also name the file;
-the records' codecs (:mod:`graphviz_nn.nn.codec`) take either.
+the records' codecs (:mod:`graphviz_nn.io.records`) take either.
 """
 
 from __future__ import annotations

@@ -3,39 +3,25 @@ settings, the settings of a training run. The session file, the messages between
 its training process, and ``graphviz-nn train --json`` all write and read these. Qt-free.
 
 Writing checks each value's type (ValueError naming the field); reading checks it again, through
-a :class:`~graphviz_nn.nn.json_fields.JsonFields` whose errors name the place (the session file's
+a :class:`~graphviz_nn.io.json_fields.JsonFields` whose errors name the place (the session file's
 reader passes one that names the file too).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from .builder import NetworkSpec
+from ..nn.builder import NetworkSpec
+from ..nn.settings import TrainingSettings
+from ..nn.trainer import EpochRecord
 from .json_fields import (JsonFields, json_kind, optional_real_out, real_out, text_out,
                           whole_out)
-from .trainer import EpochRecord
 
-__all__ = ["TrainingSettings", "record_from_json", "record_to_json", "settings_from_json",
+__all__ = ["record_from_json", "record_to_json", "settings_from_json",
            "settings_to_json", "spec_from_json", "spec_to_json"]
 
 _FIELDS = JsonFields()
 MAX_PATH_CHARS = 32_767  # a dataset's path: the longest Windows takes
-
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    """Everything a training run is made from: the dataset, the network, how it is trained."""
-
-    dataset: str = "xor"
-    spec: NetworkSpec = NetworkSpec("layer", (4,), "tanh", "sigmoid", "bce")
-    optimiser: str = "adam"
-    lr: float = 0.05
-    batch_size: int | None = None
-    epochs: int = 300
-    seed: int = 0
-    test_fraction: float = 0.3
 
 
 # --- an epoch's record ---------------------------------------------------------------------------

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from graphviz_nn.cli import main
+from graphviz_nn.io.records import (record_from_json, record_to_json, settings_from_json,
+                                  settings_to_json, spec_from_json, spec_to_json)
 from graphviz_nn.nn import EpochRecord
 from graphviz_nn.nn.builder import NetworkSpec
-from graphviz_nn.nn.codec import (TrainingSettings, record_from_json, record_to_json, settings_from_json,
-                                  settings_to_json, spec_from_json, spec_to_json)
+from graphviz_nn.nn.settings import TrainingSettings
 
 RECORD = EpochRecord(7, 0.25, None, 0.875, None, (("layer 1", 1.5), ("layer 2", 0.0625)), 3.5)
 SETTINGS = TrainingSettings("/data/some where.csv", NetworkSpec("perceptron", (3, 2), "relu", "softmax", "cce",
