@@ -39,3 +39,54 @@ app.exec()
 print(json.dumps({"gap": float(max(np.diff(ticks))), "drawn": drawn[0] - start, "items": len(window.view.nodes),
                   "nodes": len(window.graph), "progress_shown": progress_shown}))
 """
+
+#: Opens a [40, 40, 40, 1] PerceptronNet (about 10,000 nodes, its scopes collapsed as the window
+#: opens it) and then expands one scope; prints the seconds to the first picture, the nodes, the
+#: boxes drawn, the seconds from the expansion to its picture and the longest gap between ticks
+#: while expanding.
+EXPANDING_PROBE = """
+import json, time
+import numpy as np
+from contextlib import ExitStack
+from PySide6.QtCore import QTimer
+from graphviz_nn.gui.app import application, scratch_settings, wait_until
+from graphviz_nn.gui.main_window import MainWindow
+from graphviz_nn.nn import PerceptronNet
+from graphviz_nn.session import Built
+
+def build():
+    rng = np.random.default_rng(0)
+    net = PerceptronNet([40, 40, 40, 1], rng=rng)
+    net.set_data(rng.normal(size=(8, 40)), net.encode_targets(rng.integers(0, 2, size=8)))
+    net.graph.forward()
+    return Built(net.graph, net.loss, None, net.parameters[:1], "PerceptronNet [40, 40, 40, 1]", net)
+
+stack = ExitStack()
+app = application()
+window = MainWindow(None, settings=stack.enter_context(scratch_settings()))
+window.resize(1280, 720)
+window.show()
+wait_until(lambda: False, 0.3)
+drawn = []
+window.view.picture_ready.connect(lambda: drawn.append(time.perf_counter()))
+start = time.perf_counter()
+window.loading.load(build, "PerceptronNet [40, 40, 40, 1]")
+wait_until(lambda: drawn and window.idle, 120)
+opened = drawn[-1] - start
+boxes = len(window.view.nodes)
+scope = sorted(window.collapsed)[0]
+ticks = []
+probe = QTimer()
+probe.setInterval(10)
+probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
+probe.start()
+wait_until(lambda: False, 0.1)
+drawn.clear()
+start = time.perf_counter()
+window.loading.toggle_scope(scope)
+wait_until(lambda: drawn and window.idle, 120)
+wait_until(lambda: False, 0.1)
+print(json.dumps({"opened": opened, "nodes": len(window.graph), "boxes": boxes, "scope": list(scope),
+                  "expanded": drawn[-1] - start, "boxes_after": len(window.view.nodes),
+                  "gap": float(max(np.diff(ticks)))}))
+"""

@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from ...layout import default_collapsed, layout
+from ...layout.view import toggled
 from ...session import Built
 from ..jobs import Job
 from ..preparing import Prepared, prepare
@@ -115,12 +116,7 @@ class LoadingController(QObject):
         """Collapse a scope into one box, or open it, and lay the graph out again."""
         if self.window.graph is None:
             return
-        collapsed = set(self.window.collapsed)
-        if scope in collapsed:
-            collapsed.discard(scope)
-        else:
-            collapsed = {s for s in collapsed if s[: len(scope)] != scope} | {scope}
-        self.relayout(frozenset(collapsed))
+        self.relayout(toggled(self.window.graph, self.window.collapsed, scope))
 
     def draw_expression(self, parsed) -> None:
         """Draw the graph of a valid expression typed in the Expression dock."""
