@@ -146,11 +146,17 @@ def _numbers(node: Function, position: tuple | None = None) -> dict[str, str]:
     return names
 
 
+def _params(node: Function) -> dict:
+    """Every parameter of the node's op, the defaults filled in where it was not given."""
+    return {p.name: node.params.get(p.name, p.default) for p in node.op.params}
+
+
 def _with_params(text: str, node: Function) -> str:
     """The rule with its parameters' values written in where the text names them (α)."""
-    for written, name in param_names(node.params).items():
-        if written in text and np.isscalar(node.params[name]):
-            text = text.replace(written, _number_text(node.params[name]))
+    params = _params(node)
+    for written, name in param_names(params).items():
+        if written in text and np.isscalar(params[name]):
+            text = text.replace(written, _number_text(params[name]))
     return text
 
 
@@ -259,8 +265,8 @@ def rule_text(graph: Graph, node: Node, phase: str | None, output: str = "L",
         names["g"] = derivative(output, ans)
         lines = [f"{derivative(output, names[op.arg_names[i]])} = {bind(op.vjp_text[i], names)}"
                  for i in wanted if op.vjp_text] or [op.formula]
-    if node.params:
-        lines.append("with " + ", ".join(f"{k} = {v!r}" for k, v in node.params.items()))
+    if node.op.params:
+        lines.append("with " + ", ".join(f"{k} = {v!r}" for k, v in _params(node).items()))
     return "\n".join(lines)
 
 

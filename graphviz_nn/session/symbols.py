@@ -27,6 +27,7 @@ _OPERATOR = re.compile(r"[\s+\-−×÷·@/^,⊙=<>]")
 _CALL = re.compile(r"[^\s()+\-−×÷·@/^,]+\(")
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _GREEK = {"alpha": "α"}
+_POSTFIX = "ᵀ⁻¹²³^[˙"
 
 
 def atomic(text: str) -> bool:
@@ -124,6 +125,8 @@ def bind(template: str, names: Mapping[str, str]) -> str:
         after = template[match.end():].lstrip()[:1]
         if before.isdigit() and match.start() and template[match.start() - 1].isdigit():
             return " · " + operand(text)            # "2x" with x bound to x2: 2 · x2
+        if after and after in _POSTFIX and not (_plain(text) or _bracketed(text)):
+            return f"({text})"                     # (∂L/∂u1ᵀ)ᵀ, (u1⁻¹)ᵀ: the mark is on all of it
         if before in ("", "(", "[", ",", "|") and after in ("", ")", "]", ",", "|"):
             return text[1:-1] if _bracketed(text) else text
         return operand(text)
