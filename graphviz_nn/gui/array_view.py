@@ -79,6 +79,8 @@ class ArrayTable(QTableWidget):
             self.setVerticalHeaderLabels([", ".join(map(str, np.unravel_index(i, a.shape[:-1])))
                                           for i in range(rows)])
         self.setHorizontalHeaderLabels([str(j) for j in range(cols)])
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setVisible(a.ndim > 0)       # a single number has no indices to show
         for i in range(rows):
             for j in range(cols):
                 item = QTableWidgetItem(cell(matrix[i, j]))
@@ -106,8 +108,10 @@ class ArrayTable(QTableWidget):
 
     def sizeHint(self) -> QSize:
         # The headers' hints, not their sizes: those are 0 until the table is first shown.
-        width = self.verticalHeader().sizeHint().width() + sum(self.columnWidth(j) for j in range(self.columnCount()))
-        height = self.horizontalHeader().sizeHint().height() + sum(self.rowHeight(i) for i in range(self.rowCount()))
+        left = 0 if self.verticalHeader().isHidden() else self.verticalHeader().sizeHint().width()
+        top = 0 if self.horizontalHeader().isHidden() else self.horizontalHeader().sizeHint().height()
+        width = left + sum(self.columnWidth(j) for j in range(self.columnCount()))
+        height = top + sum(self.rowHeight(i) for i in range(self.rowCount()))
         return QSize(width + 2 * self.frameWidth(), height + 2 * self.frameWidth())
 
     def minimumSizeHint(self) -> QSize:

@@ -50,10 +50,11 @@ class TermPanel(QWidget):
         incoming = "upstream gradient" if phase == "backward" else "input tangent"
         if term.local is not None:
             summed = np.shape(term.value) != np.shape(term.local)
+            words = "term" if not summed else ("sum of all entries" if np.size(term.value) == 1
+                                               else "summed over the broadcast axes")
             parts = [("", "local", "local derivative", term.local_symbol, term.local),
                      ("⊙", "upstream", incoming, term.upstream_symbol, term.upstream),
-                     ("=", "value", "summed over the broadcast axes" if summed else "term",
-                      term.rule, term.value)]
+                     ("=", "value", words, term.rule, term.value)]
         else:
             parts = [("", "upstream", incoming, term.upstream_symbol, term.upstream),
                      ("→", "value", "term", term.rule, term.value)]
@@ -61,11 +62,12 @@ class TermPanel(QWidget):
         for sign_text, key, words, symbol, array in parts:
             sign = None
             if sign_text:
-                sign = QLabel(sign_text)
+                sign = QLabel(sign_text, self)
                 sign.setFont(scaled(self.font(), 1.4))
                 sign.setAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.operators.append(sign)
             view = ArrayView(f"{name}_{key}")
+            view.setParent(self)    # children before the panel is shown: shown with it, not later
             view.set_array(_caption(words, array), array, (), cell, max_size)
             view.setToolTip(symbol)
             view.entry_clicked.connect(lambda index, key=key: self.entry_clicked.emit(key, index))
@@ -159,6 +161,7 @@ class ChainView(QWidget):
                 panel = TermPanel(f"inspector_chain_term{k}", term, chain.phase, cell, max_size)
                 panel.entry_clicked.connect(lambda key, index, k=k: self._on_panel_entry_clicked(k, key, index))
                 self._terms.layout().addWidget(panel)
+                panel.setVisible(True)      # now, not when the event loop next runs
                 self._panels.append(panel)
         self._selected = None
         if chain is not None and chain.entries:
@@ -199,7 +202,8 @@ class ChainView(QWidget):
             self.entry.set_plain("")
             return
         symbol = at(chain.node_symbol or chain.node_label, index)
-        self.entry_heading.setText(f"Entry {symbol}  (click any entry above)")
+        self.entry_heading.setText(f"Entry {symbol}  (click any entry above)" if index
+                                   else f"{symbol}, product by product")
         self.entry.set_plain(entry_text(chain, chain.entry(index)))
 
     def _on_panel_entry_clicked(self, term: int, key: str, index: tuple[int, ...]) -> None:

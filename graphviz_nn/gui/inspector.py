@@ -115,13 +115,13 @@ class InspectorDock(QDockWidget):
         parts = [info.kind] + ([f"op {info.op}"] if info.op else [])
         parts += ["scalar" if info.shape == () else f"shape {info.shape}", info.node_id]
         details = "  ·  ".join(parts)
-        if info.symbol and info.symbol != info.label:
+        if info.symbol and info.symbol != info.label and info.node_id not in info.symbol:
             details += f"\nwritten {info.symbol}"
         if info.scope:
             details += "\nscope: " + " › ".join(info.scope)
         self._details.setText(details)
         x = info.symbol or info.label
-        output = info.chain.output_symbol if info.chain is not None else "L"
+        output = info.output_symbol
         self._value.set_quantity("Value", info.value)
         self._gradient.set_quantity(f"Gradient  {derivative(output, x)}", info.gradient)
         self._tangent.set_quantity(f"Tangent  {dotted(x)}", info.tangent)
@@ -138,7 +138,7 @@ class InspectorDock(QDockWidget):
             self._chain_heading.setText(f"Chain rule  ({mode})")
         self.chain_view.show_chain(chain, chain_text(chain) if chain is not None else "",
                                    *self.heatmap_size())
-        self.chain_view.fit(self._scroll.viewport().width() - 24)
+        self.chain_view.fit(self._room())
         self._show(self._chain_heading, self.chain_view, chain is not None)
         self._show_check(info)
 
@@ -171,6 +171,15 @@ class InspectorDock(QDockWidget):
         palette.setColor(QPalette.ColorRole.WindowText, QColor(colour))
         label.setPalette(palette)
 
+    def _room(self) -> int:
+        """The width the chain rule's arrays may take: the scroll area's, less the margins."""
+        margins = self._scroll.widget().layout().contentsMargins()
+        # The vertical scroll bar is reserved even while hidden: the arrays it would push
+        # wider than the dock appear with it (a row laid out before it came would not fit).
+        bar = self._scroll.verticalScrollBar()
+        reserve = 0 if bar.isVisible() else bar.sizeHint().width()
+        return self._scroll.viewport().width() - reserve - margins.left() - margins.right() - 4
+
     def heatmap_size(self) -> tuple[int, int]:
         """Cell and maximum side of heatmaps, growing with the font (a projector needs both)."""
         line = self.fontMetrics().height()
@@ -190,7 +199,7 @@ class InspectorDock(QDockWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self.chain_view.fit(self._scroll.viewport().width() - 24)
+        self.chain_view.fit(self._room())
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -90,8 +90,8 @@ class ChainRule:
     entries: tuple["EntryRule", ...] = ()
 
     def entry(self, index: tuple[int, ...]) -> "EntryRule | None":
-        """The worked-out rule of the entry at ``index``, when the node is small enough to
-        have them (see :func:`table_shape`)."""
+        """The worked-out rule of the entry at ``index`` (``()`` for a scalar), when the node
+        is small enough to have them (see :func:`fits_table`) and arrays are involved."""
         for rule in self.entries:
             if rule.index == tuple(index):
                 return rule
@@ -235,7 +235,9 @@ def build_chain(graph: Graph, node: Node, step: Step, first: Step,
     note = "" if terms else _note(phase, node, start, rule.symbol, total)
     rule = ChainRule(rule.phase, rule.node_label, terms, total, rule.node_symbol,
                      rule.output_symbol, start, note)
-    if node.value.size > 1 and fits_table(node.value.shape) and terms:
+    # Entry by entry where there are arrays to read them from: a scalar fed by a matrix too.
+    arrays = node.value.size > 1 or any(np.size(t.upstream) > 1 for t in terms)
+    if arrays and fits_table(node.value.shape) and terms:
         entries = tuple(entry_rule(graph, node, rule, index) for index in np.ndindex(node.value.shape))
         rule = ChainRule(rule.phase, rule.node_label, terms, total, rule.node_symbol,
                          rule.output_symbol, start, note, entries)

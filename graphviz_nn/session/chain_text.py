@@ -6,7 +6,7 @@ import numpy as np
 
 from .chain_rule import ChainRule, ChainTerm, EntryRule
 from .inspect import NodeInfo
-from .number_text import brief, number, shape_text
+from .number_text import brief, number
 from .symbols import at, derivative, dotted, operand
 
 __all__ = ["chain_text", "compact_chain_text", "entry_text", "equals", "term_text"]
@@ -35,10 +35,10 @@ def term_text(t: ChainTerm) -> str:
         upstream = equals(t.upstream_symbol, number(t.upstream))
         return f"({local}) × ({upstream}) = {number(t.value)}"
     if t.local is not None:
-        text = f"({equals(t.local_symbol, t.local_rule)}) ⊙ {t.upstream_symbol} = {brief(t.value)}"
+        text = f"({equals(t.local_symbol, t.local_rule)}) ⊙ {t.upstream_symbol}"
         if np.shape(t.value) != np.shape(t.local):
-            text += f", summed over the broadcast axes to {shape_text(np.shape(t.value)) or 'a number'}"
-        return text
+            text = f"Σ over the broadcast axes of {text}"
+        return f"{text} = {brief(t.value)}"
     return equals(t.rule, t.rule_numbers, brief(t.value))
 
 

@@ -22,7 +22,8 @@ class NodeInfo:
     position (or not part of the pass); a tangent pass that has reached a node its seeds do
     not reach gives it the tangent 0, as the graph shows. ``formula`` is the op's rule per
     input in the graph's names (the jvp in a tangent pass, else the vjp); ``symbol`` is the
-    node in those names ("x2²").
+    node in those names ("x2²"), ``output_symbol`` the output a backward pass differentiates
+    ("L" when there is none).
     """
 
     node_id: str
@@ -40,6 +41,7 @@ class NodeInfo:
     check_error: float | None = None
     check_numeric: np.ndarray | None = None
     symbol: str = ""
+    output_symbol: str = "L"
 
 
 def describe(graph: Graph, node: Node, cursor: Cursor | None,
@@ -75,5 +77,5 @@ def describe(graph: Graph, node: Node, cursor: Cursor | None,
         node_id, node.label, node.name, node.kind, op.name if op else None,
         tuple(node.value.shape), node.scope, value, gradient, tangent,
         rule_text(graph, node, phase, output, memo), chain, error, numeric,
-        node_symbol(graph, node, memo),
+        node_symbol(graph, node, memo), output,
     )
