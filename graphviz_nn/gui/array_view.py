@@ -67,6 +67,8 @@ class ArrayTable(QTableWidget):
         return self.item(*_cell_of(self._shape, index)).text()
 
     def set_array(self, array: np.ndarray, highlighted=()) -> None:
+        """Show the array's entries (4 significant digits; a tooltip gives 6) and highlight
+        the entries at the indices ``highlighted``."""
         a = np.asarray(array, dtype=float)
         self._shape = a.shape
         matrix = a.reshape(table_shape(a.shape))
@@ -136,6 +138,8 @@ class HeatmapAxes(QLabel):
         self.readout = ""
 
     def set_array(self, array: np.ndarray, cell_side: int, max_size: int) -> None:
+        """Draw the array with cells of ``cell_side`` pixels, its longer side at most
+        ``max_size`` (see :func:`~graphviz_nn.gui.heatmap.heatmap_with_axes`)."""
         self._array = np.asarray(array, dtype=float)
         pixmap, self._cells = heatmap_with_axes(self._array, self.font(), cell_side, max_size)
         self.setPixmap(pixmap)
@@ -199,6 +203,7 @@ class ArrayView(QWidget):
 
     def set_array(self, caption: str, array, highlighted=(), cell_side: int = 14,
                   max_size: int = 240) -> None:
+        """Show the array under ``caption``: a table if it fits in 6 × 6, else a heatmap."""
         a = np.asarray(array, dtype=float)
         small = fits_table(a.shape)
         self.caption.setText(caption)
@@ -210,6 +215,7 @@ class ArrayView(QWidget):
             self.heatmap.set_array(a, cell_side, max_size)
 
     def highlight(self, indices) -> None:
+        """Highlight these indices of a table (a heatmap has no highlight)."""
         if self.table.isVisibleTo(self):
             self.table.highlight(indices)
 

@@ -140,6 +140,7 @@ class ChainView(QWidget):
 
     @property
     def panels(self) -> tuple[TermPanel, ...]:
+        """The arrays of each term, in the order of the chain rule's terms."""
         return tuple(self._panels)
 
     def show_chain(self, chain: ChainRule | None, text: str, cell: int, max_size: int) -> None:

@@ -68,6 +68,7 @@ class HeatmapLabel(QLabel):
         self._array = np.zeros(0)
 
     def set_array(self, array: np.ndarray, cell_side: int, max_size: int) -> None:
+        """Draw the array as a heatmap (see :func:`~graphviz_nn.gui.heatmap.heatmap_pixmap`)."""
         self._array = np.asarray(array)
         self.setPixmap(heatmap_pixmap(self._array, cell_side, max_size))
 
@@ -108,6 +109,7 @@ class QuantityView(QWidget):
             layout.addWidget(widget)
 
     def set_quantity(self, title: str, array: np.ndarray | None) -> None:
+        """Show ``array`` under ``title``; None is "not computed yet"."""
         self.heading.setText(title)
         a = None if array is None else np.asarray(array)
         if a is not None and not np.issubdtype(a.dtype, np.number):

@@ -3,8 +3,7 @@
 Reverse mode: ∂L/∂x = Σ over the consumers c of x of ∂c/∂x · ∂L/∂c. Forward mode: ẋ = Σ over
 the inputs u of x of ∂x/∂u · u̇. Each term is built from the recorded pass (its numbers) and
 the op record's rules (its symbols, bound by :mod:`graphviz_nn.session.symbols`). One entry
-of an array's chain rule is worked out by the op's own rules applied to a unit vector:
-the jvp of a one-hot tangent is a column of ∂c/∂x, the vjp of a one-hot cotangent a row.
+of an array's chain rule is worked out in :mod:`graphviz_nn.session.entry_rule`.
 """
 
 from __future__ import annotations
@@ -14,13 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import Function, Graph, Node, Step
-from ..engine.broadcast import broadcast_tangent, unbroadcast
 from .number_text import brief
 from .number_text import number as _number_text
 from .symbols import bind, derivative, dotted, node_symbol, param_names
 
-__all__ = ["TABLE_SIDE", "ChainRule", "ChainTerm", "EntryPiece", "EntryRule", "build_chain",
-           "entry_rule", "fits_table", "rule_text", "table_shape"]
+__all__ = ["TABLE_SIDE", "ChainRule", "ChainTerm", "EntryPiece", "EntryRule", "build_chain", "fits_table", "numbers_of",
+           "rule_text", "table_shape", "with_params"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,6 +68,35 @@ class ChainTerm:
     rule_numbers: str = ""
 
 
+@dataclass(frozen=True)
+class EntryPiece:
+    """One product of one entry's chain rule: coefficient × upstream at ``position``.
+
+    Backward: ∂c[k]/∂x[i] × ∂L/∂c[k], k the ``position`` in the consumer. Tangent:
+    ∂x[i]/∂u[k] × u̇[k], k in the input u. ``numbers`` is the local rule with that entry's
+    numbers in (elementwise ops), else empty.
+    """
+
+    term: int
+    position: tuple[int, ...]
+    coefficient: float
+    upstream: float
+    numbers: str = ""
+
+    @property
+    def value(self) -> float:
+        return self.coefficient * self.upstream
+
+
+@dataclass(frozen=True)
+class EntryRule:
+    """The scalar chain rule of one entry of an array node: its pieces and their sum."""
+
+    index: tuple[int, ...]
+    pieces: tuple[EntryPiece, ...]
+    total: float
+
+
 @dataclass(frozen=True, eq=False)
 class ChainRule:
     """∂L/∂x = Σ terms (backward), or ẋ = Σ terms (tangent), with the sum.
@@ -87,11 +114,11 @@ class ChainRule:
     output_symbol: str = "L"
     start: bool = False
     note: str = ""
-    entries: tuple["EntryRule", ...] = ()
+    entries: tuple[EntryRule, ...] = ()
 
-    def entry(self, index: tuple[int, ...]) -> "EntryRule | None":
+    def entry(self, index: tuple[int, ...]) -> EntryRule | None:
         """The worked-out rule of the entry at ``index`` (``()`` for a scalar), when the node
-        is small enough to have them (see :func:`fits_table`) and arrays are involved."""
+        is small enough to have them (see :func:`~graphviz_nn.session.entry_rule.entries`)."""
         for rule in self.entries:
             if rule.index == tuple(index):
                 return rule
@@ -133,8 +160,12 @@ def _names(graph: Graph, node: Function, memo: dict) -> dict[str, str]:
     return names
 
 
-def _numbers(node: Function, position: tuple | None = None) -> dict[str, str]:
-    """The inputs and output of a node as numbers (at an entry of the output, if given)."""
+def numbers_of(node: Function, position: tuple | None = None) -> dict[str, str]:
+    """The node's inputs x, y, z and output ans as numbers, to bind into its rules.
+
+    At an entry ``position`` of the output (each input broadcast to it), or, without one,
+    only when every input and the output is a single number (else an empty mapping).
+    """
     shape = node.value.shape
     values = [x.value for x in node.inputs] + [node.value]
     if position is not None:
@@ -151,7 +182,7 @@ def _params(node: Function) -> dict:
     return {p.name: node.params.get(p.name, p.default) for p in node.op.params}
 
 
-def _with_params(text: str, node: Function) -> str:
+def with_params(text: str, node: Function) -> str:
     """The rule with its parameters' values written in where the text names them (α)."""
     params = _params(node)
     for written, name in param_names(params).items():
@@ -167,9 +198,9 @@ def _term(graph: Graph, c, phase: str, node: Node, output: str, memo: dict) -> C
     i = op.arg_names.index(c.argument)
     names = _names(graph, op_node, memo)
     x, ans = names[op.arg_names[i]], names["ans"]
-    numbers = _numbers(op_node)
+    numbers = numbers_of(op_node)
     local_rule = bind(op.local_formula(i), names)
-    local_numbers = _with_params(bind(op.local_formula(i), numbers), op_node) if numbers and local_rule else ""
+    local_numbers = with_params(bind(op.local_formula(i), numbers), op_node) if numbers and local_rule else ""
     if phase == "backward":
         names["g"] = derivative(output, ans)
         text = op.vjp_text[i] if op.vjp_text else ""
@@ -182,7 +213,7 @@ def _term(graph: Graph, c, phase: str, node: Node, output: str, memo: dict) -> C
         if numbers:
             numbers["d" + op.arg_names[i]] = _number_text(c.upstream)
     rule = bind(text, names)
-    rule_numbers = _with_params(bind(text, numbers), op_node) if numbers and _scalar(c.upstream) else ""
+    rule_numbers = with_params(bind(text, numbers), op_node) if numbers and _scalar(c.upstream) else ""
     return ChainTerm(c.source, other.label, c.argument, c.formula, c.local, c.upstream, c.value,
                      node_symbol(graph, other, memo), local_symbol, local_rule, local_numbers,
                      upstream_symbol, rule, rule_numbers)
@@ -233,15 +264,8 @@ def build_chain(graph: Graph, node: Node, step: Step, first: Step,
     rule = ChainRule(phase, node.label, terms, total, node_symbol(graph, node, memo),
                      output or "L", start)
     note = "" if terms else _note(phase, node, start, rule.symbol, total)
-    rule = ChainRule(rule.phase, rule.node_label, terms, total, rule.node_symbol,
+    return ChainRule(rule.phase, rule.node_label, terms, total, rule.node_symbol,
                      rule.output_symbol, start, note)
-    # Entry by entry where there are arrays to read them from: a scalar fed by a matrix too.
-    arrays = node.value.size > 1 or any(np.size(t.upstream) > 1 for t in terms)
-    if arrays and fits_table(node.value.shape) and terms:
-        entries = tuple(entry_rule(graph, node, rule, index) for index in np.ndindex(node.value.shape))
-        rule = ChainRule(rule.phase, rule.node_label, terms, total, rule.node_symbol,
-                         rule.output_symbol, start, note, entries)
-    return rule
 
 
 def rule_text(graph: Graph, node: Node, phase: str | None, output: str = "L",
@@ -270,97 +294,3 @@ def rule_text(graph: Graph, node: Node, phase: str | None, output: str = "L",
     if node.op.params:
         lines.append("with " + ", ".join(f"{k} = {v!r}" for k, v in _params(node).items()))
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class EntryPiece:
-    """One product of one entry's chain rule: coefficient × upstream at ``position``.
-
-    Backward: ∂c[k]/∂x[i] × ∂L/∂c[k], k the ``position`` in the consumer. Tangent:
-    ∂x[i]/∂u[k] × u̇[k], k in the input u. ``numbers`` is the local rule with that entry's
-    numbers in (elementwise ops), else empty.
-    """
-
-    term: int
-    position: tuple[int, ...]
-    coefficient: float
-    upstream: float
-    numbers: str = ""
-
-    @property
-    def value(self) -> float:
-        return self.coefficient * self.upstream
-
-
-@dataclass(frozen=True)
-class EntryRule:
-    """The scalar chain rule of one entry of an array node: its pieces and their sum."""
-
-    index: tuple[int, ...]
-    pieces: tuple[EntryPiece, ...]
-    total: float
-
-
-def _unit(shape: tuple[int, ...], index: tuple[int, ...]) -> np.ndarray:
-    e = np.zeros(shape)
-    e[index] = 1.0
-    return e
-
-
-def _pieces(graph: Graph, node: Node, t: int, term: ChainTerm, phase: str,
-            index: tuple[int, ...]) -> list[EntryPiece]:
-    other = graph[term.other_id]
-    op_node = other if phase == "backward" else node
-    op, i = op_node.op, op_node.op.arg_names.index(term.argument)
-    values, ans = [x.value for x in op_node.inputs], op_node.value
-    if phase == "backward":        # a column of ∂c/∂x: the jvp of a unit tangent at x[index]
-        tangent = op.jvp[i](_unit(node.value.shape, index), ans, *values, **op_node.params)
-        coefficients = broadcast_tangent(np.asarray(tangent, dtype=float), ans.shape)
-        upstream = np.broadcast_to(term.upstream, ans.shape)
-    else:                          # a row of ∂x/∂u: the vjp of a unit cotangent at x[index]
-        cotangent = op.vjp[i](_unit(ans.shape, index), ans, *values, **op_node.params)
-        coefficients = unbroadcast(np.asarray(cotangent, dtype=float), other.value.shape)
-        upstream = np.broadcast_to(term.upstream, other.value.shape)
-    pieces = []
-    local = op.local_formula(i)
-    for k in zip(*np.nonzero(np.atleast_1d(coefficients))) if coefficients.ndim else [()] * bool(coefficients):
-        k = tuple(int(j) for j in k)
-        at = k if phase == "backward" else index
-        words = _with_params(bind(local, _numbers(op_node, at)), op_node) if local else ""
-        pieces.append(EntryPiece(t, k, float(coefficients[k]), float(upstream[k]), words))
-    return pieces
-
-
-def entry_rule(graph: Graph, node: Node, chain: ChainRule, index: tuple[int, ...]) -> EntryRule:
-    """The chain rule of the entry ``index`` of ``node``: every product that adds to it.
-
-    Parameters
-    ----------
-    graph : Graph
-    node : Node
-        The node whose chain rule ``chain`` is.
-    chain : ChainRule
-    index : tuple of int
-        An index into the node's value.
-
-    Returns
-    -------
-    EntryRule
-        One piece per nonzero coefficient of each term (a product with a zero coefficient
-        adds nothing and is left out), and the recorded total at ``index``.
-
-    Raises
-    ------
-    IndexError
-        When ``index`` is not an index of the node's value.
-    """
-    index = tuple(int(k) for k in index)
-    shape = node.value.shape
-    if len(index) != len(shape) or any(not 0 <= k < n for k, n in zip(index, shape)):
-        raise IndexError(f"entry {list(index)} is not in '{node.label}' of shape {shape}")
-    pieces: list[EntryPiece] = []
-    with np.errstate(all="ignore"):
-        for t, term in enumerate(chain.terms):
-            pieces += _pieces(graph, node, t, term, chain.phase, index)
-    total = np.broadcast_to(chain.total, shape)[index] if chain.total is not None else 0.0
-    return EntryRule(index, tuple(pieces), float(total))

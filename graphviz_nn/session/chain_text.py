@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .chain_rule import ChainRule, ChainTerm, EntryRule
+from .entry_rule import WRITTEN_PRODUCTS
 from .inspect import NodeInfo
 from .number_text import brief, number
 from .symbols import at, derivative, dotted, operand
@@ -12,7 +13,7 @@ from .symbols import at, derivative, dotted, operand
 __all__ = ["chain_text", "compact_chain_text", "entry_text", "equals", "term_text"]
 
 _COMPACT_WIDTH = 72     # characters: a longer symbolic line is left out of the overlay
-_PRODUCTS_SHOWN = 6     # an entry's chain rule lists this many products, then counts the rest
+_PRODUCTS_SHOWN = WRITTEN_PRODUCTS     # an entry's rule lists this many products, counts the rest
 
 
 def equals(*parts: str) -> str:

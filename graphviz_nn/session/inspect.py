@@ -8,6 +8,7 @@ import numpy as np
 
 from ..engine import Graph, Node
 from .chain_rule import ChainRule, ChainTerm, build_chain, rule_text
+from .entry_rule import with_entries
 from .playback import Cursor
 from .symbols import node_symbol
 
@@ -70,7 +71,7 @@ def describe(graph: Graph, node: Node, cursor: Cursor | None,
         output = node_symbol(graph, cursor.recording.steps[0].node, memo)
     if shown:
         step = cursor.recording.steps[cursor.recording.index_of[node_id]]
-        chain = build_chain(graph, node, step, cursor.recording.steps[0], memo)
+        chain = with_entries(graph, node, build_chain(graph, node, step, cursor.recording.steps[0], memo))
     error, numeric = (check or {}).get(node_id, (None, None))
     op = getattr(node, "op", None)
     return NodeInfo(

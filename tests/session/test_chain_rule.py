@@ -11,9 +11,10 @@ import math
 import numpy as np
 import pytest
 
-from graphviz_nn.engine import Graph, Variable, apply, registry, sin
+from graphviz_nn.engine import Graph, Variable, apply, registry
 from graphviz_nn.session import EXAMPLES, Cursor, record
-from graphviz_nn.session.chain_rule import entry_rule, fits_table, rule_text
+from graphviz_nn.session.chain_rule import fits_table, rule_text
+from graphviz_nn.session.entry_rule import entry_rule
 from graphviz_nn.session.chain_text import chain_text, compact_chain_text, entry_text
 from graphviz_nn.session.inspect import describe
 from graphviz_nn.session.symbols import _TOKEN, bind, dotted, node_symbol
@@ -197,7 +198,7 @@ def test_forward_mode_tells_the_jvp_with_dots_and_numbers() -> None:
 
 def test_a_tangent_the_seeds_do_not_reach_is_zero_and_only_the_seed_starts() -> None:
     built = EXAMPLES["seed"].build()
-    graph, (x1, x2, x3) = built.graph, built.inputs
+    graph, (x1, x2, _) = built.graph, built.inputs
     cursor = Cursor(record(graph, "tangent", seeds={x2: 1.0}))
     cursor.seek(cursor.last)
     unseeded = describe(graph, x1, cursor)
