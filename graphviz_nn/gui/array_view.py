@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPalette
+from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QHeaderView, QLabel, QSizePolicy,
                                QTableWidget, QTableWidgetItem, QToolTip, QVBoxLayout, QWidget)
 
 from ..session.chain_rule import fits_table, table_shape
 from ..session.number_text import cell, number
 from .heatmap import heatmap_with_axes
+from .inspector_parts import only
 
 __all__ = ["ArrayTable", "ArrayView", "HeatmapAxes"]
 
@@ -96,17 +97,23 @@ class ArrayTable(QTableWidget):
         self._highlighted = frozenset(tuple(k) for k in indices)
         colour = QColor(self.palette().color(QPalette.ColorRole.Highlight))
         colour.setAlpha(110)
-        bold = QFont(self.font())
-        bold.setBold(True)
         for i in range(self.rowCount()):
             for j in range(self.columnCount()):
                 item = self.item(i, j)
                 on = _index(self._shape, i, j) in self._highlighted
                 item.setBackground(QBrush(colour) if on else QBrush())
-                item.setFont(bold if on else self.font())
+                # Bold only: the rest of the font (its size) comes from the table, so from the dock.
+                item.setData(Qt.ItemDataRole.FontRole, only(bold=True) if on else None)
         self.resizeColumnsToContents()
         self.resizeRowsToContents()
         self.updateGeometry()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:     # cells are as big as their text
+            self.resizeColumnsToContents()
+            self.resizeRowsToContents()
+            self.updateGeometry()
 
     def sizeHint(self) -> QSize:
         # The headers' hints, not their sizes: those are 0 until the table is first shown.

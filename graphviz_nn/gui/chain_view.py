@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..session.chain_rule import ChainRule, ChainTerm
@@ -39,9 +40,11 @@ class TermPanel(QWidget):
 
     entry_clicked = Signal(str, tuple)
 
-    def __init__(self, name: str, term: ChainTerm, phase: str, cell: int, max_size: int):
+    def __init__(self, name: str, term: ChainTerm, phase: str, cell: int, max_size: int,
+                 font: QFont):
         super().__init__()
         self.setObjectName(name)
+        self.setFont(font)          # the dock's, before the panel is in it: sizes are measured now
         self.term = term
         self._rows = QVBoxLayout(self)
         self._rows.setContentsMargins(0, 0, 0, 0)
@@ -103,6 +106,8 @@ class TermPanel(QWidget):
             used += need + spacing
         for k in range(self._rows.count()):
             self._rows.itemAt(k).layout().addStretch(1)
+        self._rows.invalidate()
+        self.updateGeometry()       # the dock's layout learns the new height now
 
 
 class ChainView(QWidget):
@@ -159,7 +164,7 @@ class ChainView(QWidget):
         self._terms.setVisible(bool(arrays))
         if arrays:
             for k, term in enumerate(chain.terms):
-                panel = TermPanel(f"inspector_chain_term{k}", term, chain.phase, cell, max_size)
+                panel = TermPanel(f"inspector_chain_term{k}", term, chain.phase, cell, max_size, self.font())
                 panel.entry_clicked.connect(lambda key, index, k=k: self._on_panel_entry_clicked(k, key, index))
                 self._terms.layout().addWidget(panel)
                 panel.setVisible(True)      # now, not when the event loop next runs
