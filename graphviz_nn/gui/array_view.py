@@ -108,13 +108,6 @@ class ArrayTable(QTableWidget):
         self.resizeRowsToContents()
         self.updateGeometry()
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:     # cells are as big as their text
-            self.resizeColumnsToContents()
-            self.resizeRowsToContents()
-            self.updateGeometry()
-
     def sizeHint(self) -> QSize:
         # The headers' hints, not their sizes: those are 0 until the table is first shown.
         left = 0 if self.verticalHeader().isHidden() else self.verticalHeader().sizeHint().width()

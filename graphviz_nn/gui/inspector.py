@@ -7,7 +7,7 @@ labels by objectName); fonts derive from the dock's font, so the app scales them
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -207,10 +207,3 @@ class InspectorDock(QDockWidget):
             # Heatmap cells and the title follow the font; check colours follow the theme.
             self._apply_fonts()
             self.show_node(self._info)
-            if event.type() == QEvent.Type.FontChange:
-                # Once more when the new font has reached every child: the chain rule's
-                # tables are measured in it (they were cut off at a projector's size).
-                QTimer.singleShot(0, self._refresh)
-
-    def _refresh(self) -> None:
-        self.show_node(self._info)

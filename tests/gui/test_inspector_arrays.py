@@ -164,3 +164,17 @@ def test_forward_mode_shows_zero_tangents_and_the_seed_as_the_start(dock) -> Non
     dock.show_node(describe(built.graph, built.graph["n3"], cursor))
     assert dock.findChild(QLabel, "inspector_formula").text() == "(sin(x1 + x2))˙ = (x1 + x2)˙ · cos(x1 + x2)"
     assert "Chain rule  (forward mode)" == dock.findChild(QLabel, "inspector_chain_heading").text()
+
+
+def test_tables_are_not_cut_off_at_a_projectors_font(dock, qtbot) -> None:
+    _, info = backward_at("solve", "n5")
+    dock.show_node(info)
+    qtbot.wait(20)          # laid out at the usual font first, as when a lecturer zooms in
+    font = QFont(dock.font())
+    font.setPointSizeF(20)
+    dock.setFont(font)
+    qtbot.wait(50)          # the new font reaches every child, and the tables are measured again
+    for key in ("local", "upstream", "value"):
+        table = view(dock, f"inspector_chain_term0_{key}").table
+        assert table.font().pointSizeF() == 20
+        assert table.height() >= 4 * table.fontMetrics().height(), key   # header and 3 rows
