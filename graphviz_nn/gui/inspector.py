@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLay
 from ..session.chain_rule import ChainRule
 from ..session.chain_text import chain_text as _chain_text
 from ..session.inspect import NodeInfo
-from ..session.number_text import brief, number
+from ..session.number_text import brief, magnitude, number
 from ..session.symbols import derivative, dotted
 from .chain_view import ChainView
 from .inspector_parts import heading, label, scaled
@@ -153,7 +153,7 @@ class InspectorDock(QDockWidget):
         verdict = "✓ passes" if passed else "✗ fails"
         lines = [f"relative error {error:.2e}   {verdict} (tolerance {CHECK_TOLERANCE:.0e})"]
         if info.check_numeric is not None:
-            lines.append(f"numeric gradient {brief(info.check_numeric)}")
+            lines.append(f"numeric gradient {magnitude(info.check_numeric)}")
         self._check.setText("\n".join(lines))
         self._check.setProperty("passed", passed)
         self.tone(self._check, good=passed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["brief", "cell", "number", "shape_text"]
+__all__ = ["brief", "cell", "magnitude", "number", "shape_text"]
 
 _WRITTEN_UP_TO = 4      # a vector this short is written out inside a line of arithmetic
 
@@ -32,3 +32,11 @@ def brief(a) -> str:
     if a.ndim == 1 and a.size <= _WRITTEN_UP_TO:
         return "[" + ", ".join(number(v) for v in a) + "]"
     return f"[{shape_text(a.shape)} array]"
+
+
+def magnitude(a) -> str:
+    """A scalar as a number; an array by its norm and shape, for a one-line summary."""
+    a = np.asarray(a)
+    if a.size == 1:
+        return number(a)
+    return f"‖·‖ = {cell(np.linalg.norm(a.astype(float).ravel()))}, shape {a.shape}"

@@ -267,3 +267,14 @@ def test_every_op_renders_its_rules_in_its_inputs_names(name: str) -> None:
     assert all(x.label in text for x in inputs) and not _leftover(text), text
     if op.params:
         assert "with " in rule_text(graph, node, "backward")
+
+
+def test_compact_text_in_forward_mode_sums_the_tangents_pushed_forward() -> None:
+    built = EXAMPLES["seed"].build()
+    graph, x2 = built.graph, built.inputs[1]
+    cursor = Cursor(record(graph, "tangent", seeds={x2: 1.0}))
+    cursor.seek(cursor.last)
+    lines = compact_chain_text(describe(graph, built.output, cursor)).splitlines()
+    assert lines[0] == "ż = ∂z/∂sin(x1 + x2) · (sin(x1 + x2))˙ + ∂z/∂(x2² × x3) · (x2² × x3)˙"
+    pushed = (math.cos(X1 + X2), 2 * X2 * X3)        # d sin(x1 + x2)/dx2 and d(x2²·x3)/dx2
+    assert lines[1] == f"= 1 × {g(pushed[0])} + 1 × ({g(pushed[1])}) = {g(sum(pushed))}"
