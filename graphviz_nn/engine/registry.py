@@ -98,6 +98,14 @@ class Op:
     jvp_text : tuple of str
         Each input's forward rule as text ("dx @ y"). For elementwise ops it may be left out:
         it is the vjp text with g replaced by the input's tangent.
+    local_text : tuple of str
+        Elementwise ops: each input's local derivative as text, in the names of ``vjp_text``
+        ("cos(x)"). Derived when left out: the vjp text with g as 1 (see ``local_formula``).
+    notation : str
+        How a node of this op is written from its inputs, with x, y, z standing for them
+        ("xᵀ", "√x"). Derived when left out: ``label(x)`` for a named function, ``x label y``
+        for a binary operator sign, the label with ``·`` as the input for ``|·|`` (see
+        ``expression``).
     elementwise : bool
         True when the output at an index depends only on the inputs at that index, so the
         local derivative is an array the size of the output (the step recorder shows it).
@@ -127,6 +135,8 @@ class Op:
     linear: tuple[int, ...] = ()
     vjp_text: tuple[str, ...] = ()
     jvp_text: tuple[str, ...] = ()
+    local_text: tuple[str, ...] = ()
+    notation: str = ""
     elementwise: bool = False
     params: tuple[Param, ...] = ()
     shape: Callable[[tuple[tuple[int, ...], ...], Mapping[str, Any]], tuple[int, ...]] | None = None
@@ -216,8 +226,47 @@ class Op:
             return re.sub(r"\bg\b", "d" + self.arg_names[i], self.vjp_text[i])
         return ""
 
+    def local_formula(self, i: int) -> str:
+        """Input ``i``'s local derivative ∂ans/∂x as text ("cos(x)"), for elementwise ops.
+
+        Declared in ``local_text``, or derived from the vjp text: the rule with the cotangent
+        g set to 1 ("g · cos(x)" → "cos(x)", "−g / x²" → "−1 / x²"). Empty for an op that is
+        not elementwise: its local derivative is no array of the output's shape.
+        """
+        if self.local_text:
+            return self.local_text[i]
+        if not (self.elementwise and self.vjp_text):
+            return ""
+        text = re.sub(r"(?<![A-Za-z_])g(?![A-Za-z_0-9])", "1", self.vjp_text[i])
+        text = re.sub(r"^(−?)1 · ", r"\1", text)
+        return text[1:-1] if _enclosed(text) else text
+
+    @property
+    def expression(self) -> str:
+        """How a node of this op is written from its inputs x, y, z: ``notation`` or derived."""
+        if self.notation:
+            return self.notation
+        args = ", ".join(self.arg_names)
+        if "·" in self.label and self.arity == 1:
+            return self.label.replace("·", "x")
+        if self.arity == 2 and len(self.label) == 1 and not self.label.isalnum():
+            return f"x {self.label} y"
+        return f"{self.label}({args})"
+
     def __repr__(self) -> str:
         return f"Op({self.name!r}, arity={self.arity})"
+
+
+def _enclosed(text: str) -> bool:
+    """Whether the whole text is one bracketed group: "(1 − tanh²(x))", not "(a) · (b)"."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for k, c in enumerate(text):
+        depth += (c == "(") - (c == ")")
+        if depth == 0 and k < len(text) - 1:
+            return False
+    return True
 
 
 _REGISTRY: dict[str, Op] = {}

@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPen, QPixmap
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter, QPalette,
+                           QPen, QPixmap)
 
 __all__ = ["FLAG_COLOUR", "colour_scale", "heatmap_colours", "heatmap_image", "heatmap_pixmap",
-           "matrix_view"]
+           "heatmap_with_axes", "matrix_view"]
 
 # ColorBrewer RdBu (9 classes), reversed so negative is blue: rated colour-blind safe. The
 # darkest two classes are left out so the black flag colour stays clearly apart.
@@ -189,3 +190,83 @@ def heatmap_strip(matrices, cell: float = 10, max_size: float = 90, gap: int = 8
         x += round(pixmap.width() / ratio) + gap
     painter.end()
     return canvas
+
+
+def _tick_step(count: int, room: float, need: float) -> int:
+    """Label every k-th index so that labels ``need`` pixels apart fit cells ``room`` apart."""
+    step = 1
+    while step < count and step * room < need:
+        step *= 5 if str(step).startswith("2") else 2     # 1, 2, 10, 20, 100, …
+    return step
+
+
+def heatmap_with_axes(array, font: QFont, cell: float = 14, max_size: float = 240,
+                      ratio: float | None = None) -> tuple[QPixmap, QRectF]:
+    """A heatmap with its row and column indices and a colour bar labelled with its scale.
+
+    Parameters
+    ----------
+    array : array_like
+        As for :func:`heatmap_pixmap` (more than two axes are stacked as rows).
+    font : QFont
+        The labels' font (the widget's, so they scale with it).
+    cell, max_size, ratio
+        As for :func:`heatmap_pixmap`.
+
+    Returns
+    -------
+    pixmap : QPixmap
+        Row indices down the left, column indices along the top (every k-th where cells are
+        smaller than a label), the cells, and under them a bar from −s (blue) through 0
+        (white) to +s (red), s being :func:`colour_scale`.
+    cells : QRectF
+        Where the cells are in the pixmap, in its logical pixels (for reading the entry
+        under the mouse).
+    """
+    if ratio is None:
+        screen = QGuiApplication.primaryScreen()
+        ratio = screen.devicePixelRatio() if screen is not None else 1.0
+    matrix, _ = matrix_view(array)
+    rows, cols = matrix.shape
+    heat = heatmap_pixmap(matrix, cell, max_size, ratio)
+    if heat.isNull():
+        return QPixmap(), QRectF()
+    width, height = heat.width() / ratio, heat.height() / ratio
+    metrics = QFontMetricsF(font)
+    line = metrics.height()
+    left = metrics.horizontalAdvance(str(rows - 1)) + 0.4 * line
+    top = line * 1.1
+    scale = colour_scale(matrix)
+    labels = (f"−{scale:.3g}", "0", f"+{scale:.3g}")
+    bar_width = max(width, sum(metrics.horizontalAdvance(t) for t in labels) + 2 * line)
+    bar_top = top + height + 0.5 * line
+    size_w = left + max(width, bar_width) + 0.2 * line
+    size_h = bar_top + 0.8 * line + line * 1.1
+    pixmap = QPixmap(round(size_w * ratio), round(size_h * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    try:
+        painter.setFont(font)
+        painter.setPen(QGuiApplication.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawPixmap(QPointF(left, top), heat)
+        ch, cw = height / rows, width / cols
+        for i in range(0, rows, _tick_step(rows, ch, line)):
+            painter.drawText(QRectF(0, top + i * ch, left - 0.3 * line, max(ch, line)),
+                             int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop), str(i))
+        for j in range(0, cols, _tick_step(cols, cw, metrics.horizontalAdvance(str(cols - 1)) + 0.5 * line)):
+            painter.drawText(QRectF(left + j * cw, 0, max(cw, 3 * line), top),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), str(j))
+        ramp = np.ascontiguousarray(heatmap_colours(np.linspace(-1.0, 1.0, 64).reshape(1, -1)))
+        bar = QRectF(left, bar_top, bar_width, 0.8 * line)
+        painter.drawImage(bar, QImage(ramp.data, 64, 1, 3 * 64, QImage.Format.Format_RGB888).copy())
+        painter.setPen(QPen(_BORDER_COLOUR, 1))
+        painter.drawRect(bar)
+        painter.setPen(QGuiApplication.palette().color(QPalette.ColorRole.WindowText))
+        below = QRectF(left, bar.bottom(), bar_width, 1.1 * line)
+        for text, align in zip(labels, (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignHCenter,
+                                        Qt.AlignmentFlag.AlignRight)):
+            painter.drawText(below, int(align | Qt.AlignmentFlag.AlignTop), text)
+    finally:
+        painter.end()
+    return pixmap, QRectF(left, top, width, height)

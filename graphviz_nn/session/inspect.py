@@ -6,37 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine import Function, Graph, Node
+from ..engine import Graph, Node
+from .chain_rule import ChainRule, ChainTerm, build_chain, rule_text
+from .entry_rule import with_entries
 from .playback import Cursor
+from .symbols import node_symbol
 
-
-@dataclass(frozen=True, eq=False)
-class ChainTerm:
-    """One line of the chain rule: the term that ``other`` contributes.
-
-    In a backward step, ``other`` is a consumer y of the node x and the term is
-    (dy/dx) · (dL/dy): ``local`` (where the op is elementwise) times ``upstream``, giving
-    ``value``. In a tangent step, ``other`` is an input and the term is its tangent pushed
-    through the node's local derivative.
-    """
-
-    other_id: str
-    other_label: str
-    argument: str
-    formula: str
-    local: np.ndarray | None
-    upstream: np.ndarray
-    value: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class ChainRule:
-    """dL/dx = Σ terms (backward), or ẋ = Σ terms (tangent), with the sum."""
-
-    phase: str
-    node_label: str
-    terms: tuple[ChainTerm, ...]
-    total: np.ndarray | None
+__all__ = ["ChainRule", "ChainTerm", "NodeInfo", "describe"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,7 +20,11 @@ class NodeInfo:
     """Everything the inspector shows about a node.
 
     ``value``, ``gradient`` and ``tangent`` are None when not yet computed at the cursor's
-    position (or not part of the pass); ``formula`` is the op's rule per input.
+    position (or not part of the pass); a tangent pass that has reached a node its seeds do
+    not reach gives it the tangent 0, as the graph shows. ``formula`` is the op's rule per
+    input in the graph's names (the jvp in a tangent pass, else the vjp); ``symbol`` is the
+    node in those names ("x2²"), ``output_symbol`` the output a backward pass differentiates
+    ("L" when there is none).
     """
 
     node_id: str
@@ -61,6 +41,8 @@ class NodeInfo:
     chain: ChainRule | None
     check_error: float | None = None
     check_numeric: np.ndarray | None = None
+    symbol: str = ""
+    output_symbol: str = "L"
 
 
 def describe(graph: Graph, node: Node, cursor: Cursor | None,
@@ -71,25 +53,30 @@ def describe(graph: Graph, node: Node, cursor: Cursor | None,
     shown and no gradient. ``check`` maps node ids to (relative error, numeric gradient).
     """
     node_id = graph.id_of(node)
+    memo: dict = {}
     phase = cursor.recording.phase if cursor else None
     value = node.value
     if phase == "forward":
         value = cursor.quantity(node_id)
+    shown = phase in ("backward", "tangent") and cursor.shown(node_id)
     gradient = cursor.quantity(node_id) if phase == "backward" else None
-    tangent = cursor.quantity(node_id) if phase == "tangent" else None
+    tangent = None
+    if phase == "tangent" and shown:
+        tangent = cursor.quantity(node_id)
+        if tangent is None:         # the seeds do not reach it: its tangent is 0
+            tangent = np.zeros_like(node.value, dtype=float)
     chain = None
-    if phase in ("backward", "tangent") and cursor.shown(node_id):
+    output = "L"
+    if phase == "backward" and len(cursor.recording):
+        output = node_symbol(graph, cursor.recording.steps[0].node, memo)
+    if shown:
         step = cursor.recording.steps[cursor.recording.index_of[node_id]]
-        terms = tuple(
-            ChainTerm(c.source if phase == "backward" else c.source,
-                      graph[c.source].label, c.argument, c.formula, c.local, c.upstream, c.value)
-            for c in step.received
-        )
-        chain = ChainRule(phase, node.label, terms, step.value)
+        chain = with_entries(graph, node, build_chain(graph, node, step, cursor.recording.steps[0], memo))
     error, numeric = (check or {}).get(node_id, (None, None))
+    op = getattr(node, "op", None)
     return NodeInfo(
-        node_id, node.label, node.name, node.kind,
-        node.op.name if isinstance(node, Function) else None, tuple(node.value.shape), node.scope,
-        value, gradient, tangent, node.op.formula if isinstance(node, Function) else "",
-        chain, error, numeric,
+        node_id, node.label, node.name, node.kind, op.name if op else None,
+        tuple(node.value.shape), node.scope, value, gradient, tangent,
+        rule_text(graph, node, phase, output, memo), chain, error, numeric,
+        node_symbol(graph, node, memo), output,
     )

@@ -68,11 +68,14 @@ def test_backward_chain_rule_for_x2_fills_in_both_consumers(dock) -> None:
     assert text(dock, "inspector_value") == "-1.2"
     assert text(dock, "inspector_gradient") == "-4.03516"
     lines = text(dock, "inspector_chain").splitlines()
-    assert lines[0] == "dL/dx2 = Σ over consumers y of (dy/dx2) · (dL/dy)"
+    # The graph's names, not the op's g, x, y: z is the output, x2² and x1 + x2 the consumers.
+    assert lines[0] == "∂z/∂x2 = Σ over consumers c of ∂c/∂x2 · ∂z/∂c"
     terms = [line.strip() for line in lines if line.strip().startswith("from ")]
     assert len(terms) == 2 and len(lines) == 4
-    assert terms[0] == "from ^ (n5): g · y · x^(y−1) → local -2.4 × upstream 2 = -4.8"
-    assert terms[1].startswith("from + (n2): g → local 1 × upstream 0.764842")
+    # d(x2²)/dx2 = 2·x2 = -2.4 at x2 = -1.2; dz/d(x2²) = x3 = 2; dz/d(x1 + x2) = cos(-0.7).
+    assert terms[0] == ("from x2²: (∂(x2²)/∂x2 = 2 · x2^(2−1) = 2 · (-1.2)^(2−1) = -2.4)"
+                        " × (∂z/∂(x2²) = 2) = -4.8")
+    assert terms[1].startswith("from x1 + x2: (∂(x1 + x2)/∂x2 = 1) × (∂z/∂(x1 + x2) = 0.764842)")
     assert terms[1].endswith("= 0.764842")
     assert lines[-1] == "= -4.03516"
     assert visible(dock, "inspector_chain") and not visible(dock, "inspector_hint")
@@ -96,8 +99,8 @@ def test_the_backward_pass_starts_at_the_output_with_no_terms(dock) -> None:
     built, _, cursor = seed_at("backward")
     dock.show_node(describe(built.graph, built.output, cursor))
     lines = text(dock, "inspector_chain").splitlines()
-    assert lines[0].startswith("dL/dz = ")
-    assert lines[1].strip().startswith("(no terms")
+    assert lines[0].startswith("∂z/∂z = ")
+    assert lines[1].strip() == "(no terms: the pass starts here, from its seed ∂z/∂z = 1)"
     assert lines[-1] == "= 1"
 
 
@@ -105,8 +108,9 @@ def test_a_function_node_shows_its_op_and_derivative_rule(dock) -> None:
     built, _, cursor = seed_at("backward")
     dock.show_node(describe(built.graph, built.graph["n5"], cursor))
     assert "op pow" in text(dock, "inspector_details")
-    assert text(dock, "inspector_formula").splitlines()[0].startswith("dL/dx = g · y · x^(y−1)")
-    assert text(dock, "inspector_chain").splitlines()[0].startswith("dL/d(^) = ")
+    # The rule in the graph's names: x is x2, y the constant 2, g the gradient of z at x2².
+    assert text(dock, "inspector_formula").splitlines()[0] == "∂z/∂x2 = ∂z/∂(x2²) · 2 · x2^(2−1)"
+    assert text(dock, "inspector_chain").splitlines()[0].startswith("∂z/∂(x2²) = ")
 
 
 def test_tangent_pass_sums_what_the_inputs_push_forward(dock) -> None:
@@ -119,11 +123,12 @@ def test_tangent_pass_sums_what_the_inputs_push_forward(dock) -> None:
     assert text(dock, "inspector_tangent") == "-4.03516"
     assert not visible(dock, "inspector_gradient")      # a tangent pass has no gradients
     lines = text(dock, "inspector_chain").splitlines()
-    assert lines[0].startswith("ż = Σ over inputs")
+    assert lines[0] == "ż = Σ over inputs u of ∂z/∂u · u̇"
     terms = [line.strip() for line in lines[1:-1]]
-    assert terms == ["from sin (n3): dx → local 1 × tangent 0.764842 = 0.764842",
-                     "from × (n7): dy → local 1 × tangent -4.8 = -4.8"]
+    assert terms == ["from sin(x1 + x2): (∂z/∂sin(x1 + x2) = 1) × ((sin(x1 + x2))˙ = 0.764842) = 0.764842",
+                     "from x2² × x3: (∂z/∂(x2² × x3) = 1) × ((x2² × x3)˙ = -4.8) = -4.8"]
     assert lines[-1] == "= -4.03516"
+    assert text(dock, "inspector_formula") == "ż = (sin(x1 + x2))˙ + (x2² × x3)˙"
 
 
 def test_a_matrix_shows_a_heatmap_of_its_shape_and_its_statistics(dock) -> None:
@@ -147,8 +152,10 @@ def test_a_matrix_shows_a_heatmap_of_its_shape_and_its_statistics(dock) -> None:
     assert len(text(dock, "inspector_value_numbers").splitlines()) == 4
     assert "scope: layer 1" in text(dock, "inspector_details")
     chain = text(dock, "inspector_chain").splitlines()
-    assert chain[1].strip().startswith("from @ (n7): xᵀ @ g = [‖·‖ = ")   # no local for matmul
-    assert chain[-1].startswith("= [‖·‖ = ") and chain[-1].endswith("shape (4, 3)]")
+    # No local derivative for matmul: the rule ∂loss/∂W1 = Xᵀ g in the graph's names.
+    assert chain[1].strip() == ("from (normalised X) @ W1: (normalised X)ᵀ @ ∂loss/∂((normalised X) @ W1)"
+                                " = [4 × 3 array]")
+    assert chain[-1] == "= [4 × 3 array]"
 
 
 def test_a_300_by_30_array_is_quick_and_fits(dock) -> None:

@@ -66,13 +66,13 @@ DIV = register(Op(
 NEG = register(Op(
     name="neg", arity=1, label="−", forward=np.negative, elementwise=True,
     vjp=(lambda g, ans, x: -g,), linear=(0,),
-    vjp_text=("−g",), examples=(Example(((3,),)), Example(((),))),
+    vjp_text=("−g",), notation="−x", examples=(Example(((3,),)), Example(((),))),
 ))
 
 POW = register(Op(
     name="pow", arity=2, label="^", forward=np.power, elementwise=True,
     derivative=(_base_slope, lambda ans, x, y: _safe_log(x) * ans),
-    vjp_text=("g · y · x^(y−1)", "g · log(x) · x^y"),
+    vjp_text=("g · y · x^(y−1)", "g · log(x) · x^y"), notation="x^y",
     examples=tuple(Example(e.shapes, domain=((0.3, 2), (-2, 2))) for e in _BROADCAST_EXAMPLES),
 ))
 

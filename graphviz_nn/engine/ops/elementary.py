@@ -29,7 +29,7 @@ SQRT = register(Op(
     name="sqrt", arity=1, label="√", forward=np.sqrt, elementwise=True,
     vjp=(lambda g, ans, x: g / (2 * ans),),
     jvp=(lambda dx, ans, x: dx / (2 * ans),),
-    vjp_text=("g / (2 √x)",), examples=_POSITIVE,
+    vjp_text=("g / (2 √x)",), notation="√x", examples=_POSITIVE,
 ))
 
 ABS = register(Op(

@@ -184,7 +184,7 @@ GETITEM = register(Op(
     vjp=(lambda g, ans, x, index: _scatter(g, x, index),),
     jvp=(lambda dx, ans, x, index: dx[numpy_index(index, dx.ndim)],),
     vjp_text=("g put back where x[index] was taken from (repeated positions add)",),
-    jvp_text=("dx[index]",), params=(Param("index", ALLOWED, read_index),), shape=_index_shape,
+    jvp_text=("dx[index]",), notation="x[…]", params=(Param("index", ALLOWED, read_index),), shape=_index_shape,
     examples=(
         Example(((4, 3),), {"index": [[0, 2, 0, 3, 0]]}),
         Example(((4, 3),), {"index": [-1]}),

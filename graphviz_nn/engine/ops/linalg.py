@@ -172,7 +172,7 @@ TRANSPOSE = register(Op(
     forward=lambda x, axes=None: np.transpose(x, axes),
     vjp=(lambda g, ans, x, axes=None: np.transpose(g, _inverse(axes, x.ndim)),),
     linear=(0,),
-    vjp_text=("gᵀ (axes put back)",), jvp_text=("dxᵀ",), params=(permutation(),),
+    vjp_text=("gᵀ (axes put back)",), jvp_text=("dxᵀ",), notation="xᵀ", params=(permutation(),),
     shape=_transpose_shape,
     examples=(Example(((2, 3),)), Example(((2, 3, 4),), {"axes": (1, 2, 0)}), Example(((3,),))),
 ))

@@ -111,7 +111,7 @@ def _solve_jvp_b(db: np.ndarray, ans: np.ndarray, a: np.ndarray, b: np.ndarray) 
 SOLVE = register(Op(
     name="solve", arity=2, label="A⁻¹b", forward=np.linalg.solve,
     vjp=(_solve_vjp_a, _solve_vjp_b), jvp=(_solve_jvp_a, _solve_jvp_b),
-    vjp_text=("−x⁻ᵀ g ansᵀ", "x⁻ᵀ g"), jvp_text=("−x⁻¹ dx ans", "x⁻¹ dy"),
+    vjp_text=("−x⁻ᵀ g ansᵀ", "x⁻ᵀ g"), jvp_text=("−x⁻¹ dx ans", "x⁻¹ dy"), notation="x⁻¹ y",
     shape=_solve_shape, cost=_solve_cost,
     examples=(
         SquareExample(((3, 3), (3,))),
@@ -128,7 +128,7 @@ INV = register(Op(
     name="inv", arity=1, label="A⁻¹", forward=np.linalg.inv,
     vjp=(lambda g, ans, a: -_swap(ans) @ g @ _swap(ans),),
     jvp=(lambda da, ans, a: -ans @ da @ ans,),
-    vjp_text=("−ansᵀ g ansᵀ",), jvp_text=("−ans dx ans",), shape=_inv_shape, cost=_inv_cost,
+    vjp_text=("−ansᵀ g ansᵀ",), jvp_text=("−ans dx ans",), notation="x⁻¹", shape=_inv_shape, cost=_inv_cost,
     examples=(SquareExample(((3, 3),)), SquareExample(((2, 3, 3),)), SquareExample(((1, 1),)),
               SquareExample(((2, 1, 2, 2),))),
 ))

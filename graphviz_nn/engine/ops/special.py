@@ -75,7 +75,7 @@ SQUARE = register(Op(
     name="square", arity=1, label="²", forward=np.square, elementwise=True,
     vjp=(lambda g, ans, x: g * 2 * x,),
     jvp=(lambda dx, ans, x: dx * 2 * x,),
-    vjp_text=("g · 2x",), examples=_ANY,
+    vjp_text=("g · 2x",), local_text=("2 · x",), notation="x²", examples=_ANY,
 ))
 
 RECIPROCAL = register(Op(

@@ -1,0 +1,143 @@
+"""A node's value, gradient or tangent in the inspector: a number, or a heatmap with its statistics."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+
+from ..session.number_text import cell, number
+from .heatmap import colour_scale, heatmap_pixmap, matrix_view
+from .inspector_parts import heading, label, only
+
+__all__ = ["NOT_COMPUTED", "QuantityView"]
+
+NOT_COMPUTED = "not computed yet"
+_NUMBERS_UP_TO = 24     # arrays this small also get their entries written out
+
+
+class _Owner(Protocol):
+    """What a quantity view asks of the dock it sits in."""
+
+    number_font: QFont
+
+    def tone(self, label: QLabel, good: bool) -> None: ...
+
+    def heatmap_size(self) -> tuple[int, int]: ...
+
+
+def _stats(a: np.ndarray) -> str:
+    finite = a[np.isfinite(a)]
+    lines = [f"shape {a.shape} · {a.size} values"]
+    if finite.size:
+        lines.append(f"min {finite.min():.4g}    max {finite.max():.4g}    mean {finite.mean():.4g}")
+        scale = colour_scale(a)
+        lines.append(f"‖·‖ {np.linalg.norm(finite):.4g}    colours −{scale:.3g} … 0 … +{scale:.3g}")
+    return "\n".join(lines)
+
+
+def _non_finite(a: np.ndarray) -> str:
+    counts = ((np.isnan(a).sum(), "NaN"), (np.isposinf(a).sum(), "+inf"), (np.isneginf(a).sum(), "−inf"))
+    found = ", ".join(f"{n} {what}" for n, what in counts if n)
+    if not found:
+        return ""
+    if a.size == 1:
+        return "⚠ not a finite number"
+    return f"⚠ {found}: black crossed cells; the statistics use the finite cells only"
+
+
+def _entries(a: np.ndarray) -> str:
+    """Small arrays written out as a right-aligned grid (leading axes stacked as rows)."""
+    matrix, _ = matrix_view(a)
+    cells = [[cell(v) for v in row] for row in matrix]
+    width = max(len(c) for row in cells for c in row)
+    return "\n".join("  ".join(c.rjust(width) for c in row) for row in cells)
+
+
+class HeatmapLabel(QLabel):
+    """A heatmap pixmap whose tooltip names the entry under the mouse and its value."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.setObjectName(name)
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._array = np.zeros(0)
+
+    def set_array(self, array: np.ndarray, cell_side: int, max_size: int) -> None:
+        """Draw the array as a heatmap (see :func:`~graphviz_nn.gui.heatmap.heatmap_pixmap`)."""
+        self._array = np.asarray(array)
+        self.setPixmap(heatmap_pixmap(self._array, cell_side, max_size))
+
+    def event(self, event: QEvent) -> bool:
+        pixmap = self.pixmap()
+        if event.type() == QEvent.Type.ToolTip and self._array.size and not pixmap.isNull():
+            matrix, _ = matrix_view(self._array)
+            rows, cols = matrix.shape
+            size = pixmap.deviceIndependentSize()
+            i = int(event.pos().y() * rows / size.height())
+            j = int(event.pos().x() * cols / size.width())
+            if 0 <= i < rows and 0 <= j < cols:
+                index = np.unravel_index(i * cols + j, self._array.shape) if self._array.ndim else ()
+                where = ", ".join(str(int(k)) for k in index)
+                QToolTip.showText(event.globalPos(), f"[{where}] = {number(matrix[i, j])}", self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+
+class QuantityView(QWidget):
+    """A value, gradient or tangent: a number, or a heatmap with its statistics."""
+
+    def __init__(self, key: str, owner: _Owner):
+        super().__init__()
+        self._owner = owner
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.heading, self.heatmap = heading(key), HeatmapLabel(f"inspector_{key}_heatmap")
+        self.text, self.flag = label(f"inspector_{key}"), label(f"inspector_{key}_flag")
+        self.note = label(f"inspector_{key}_note")
+        self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.entries = label(f"inspector_{key}_numbers")
+        self.entries.setWordWrap(False)
+        self.entries.setFont(only(fixed=True))
+        for widget in (self.heading, self.text, self.flag, self.heatmap, self.note, self.entries):
+            layout.addWidget(widget)
+
+    def set_quantity(self, title: str, array: np.ndarray | None) -> None:
+        """Show ``array`` under ``title``; None is "not computed yet"."""
+        self.heading.setText(title)
+        a = None if array is None else np.asarray(array)
+        if a is not None and not np.issubdtype(a.dtype, np.number):
+            a = a.astype(float)
+        big = a is not None and a.size > 1
+        self.heatmap.setVisible(big)
+        self.entries.setVisible(big and a.size <= _NUMBERS_UP_TO)
+        flag = "" if a is None or a.size == 0 else _non_finite(a.astype(float))
+        note = matrix_view(a)[1] if big else ""
+        for widget, words in ((self.flag, flag), (self.note, note)):
+            widget.setText(words)
+            widget.setVisible(bool(words))
+        self._owner.tone(self.flag, good=False)
+        # A single number is what the lecture is about: a size up, so it reads from the back.
+        self.text.setFont(self._owner.number_font if a is not None and a.size == 1
+                          else only(italic=a is None))
+        self.text.setForegroundRole(QPalette.ColorRole.PlaceholderText if a is None
+                                    else QPalette.ColorRole.WindowText)
+        if a is None:
+            self.text.setText(NOT_COMPUTED)
+        elif a.size == 0:
+            self.text.setText(f"empty array, shape {a.shape}")
+        elif a.size == 1:
+            self.text.setText(number(a) + ("" if a.ndim == 0 else f"    shape {a.shape}"))
+        else:
+            a = a.astype(float)
+            self.text.setText(_stats(a))
+            cell_side, max_size = self._owner.heatmap_size()
+            self.heatmap.set_array(a, cell_side, max_size)
+            if a.size <= _NUMBERS_UP_TO:
+                self.entries.setText(_entries(a))
