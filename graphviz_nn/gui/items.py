@@ -39,6 +39,10 @@ class NodeLook:
     marker: QBrush  # the fill while no text is drawn: the kind's own colour, solid
 
 
+def _mix(a: QColor, b: QColor) -> QColor:
+    return QColor.fromRgbF((a.redF() + b.redF()) / 2, (a.greenF() + b.greenF()) / 2, (a.blueF() + b.blueF()) / 2)
+
+
 class Looks:
     """The pens and brushes of one theme, each made once: thousands of items share them.
 
@@ -75,8 +79,8 @@ class Looks:
             text = QColor("#FFFFFF")
         if state == "pending":
             text.setAlphaF(0.55)
-        # Without text, a pale fill vanishes on a projector: the marker takes the border's colour.
-        solid = QColor(fill if tint is not None or non_finite else theme.border(kind))
+        # Without text, a pale fill vanishes on a projector: the marker is half-way to the border's colour.
+        solid = QColor(fill) if tint is not None or non_finite else _mix(fill, QColor(theme.border(kind)))
         if state == "pending":
             solid.setAlphaF(0.4)
         return NodeLook(pen, QBrush(fill), QBrush(fill.darker(108)), text, QBrush(solid))

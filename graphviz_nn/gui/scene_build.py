@@ -45,6 +45,7 @@ class SceneBuild:
         self.edges_into: dict[str, list[EdgeItem]] = {}
         self.member_of: dict[str, str] = {}
         self.captions: list[ScopeCaption] = []
+        self.node_rects = [QRectF(n.x - n.width / 2, n.y - n.height / 2, n.width, n.height) for n in layout.nodes]
         self.strips = max(1, math.ceil(len(self.work) / WARM_ITEMS))
         self.warmed = 0
 
@@ -69,7 +70,7 @@ class SceneBuild:
             if kind == "cluster":
                 self.scene.addItem(ClusterItem(box, self.theme))
                 if len(box.scope) == 1:  # outermost scopes only: nested captions would overlap
-                    caption = ScopeCaption(box, self.theme)
+                    caption = ScopeCaption(box, self.theme, self.node_rects)
                     caption.set_view_scale(self.scale)
                     self.scene.addItem(caption)
                     self.captions.append(caption)
