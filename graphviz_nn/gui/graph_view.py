@@ -13,7 +13,7 @@ from ..layout import Layout
 from .camera import Camera, fit_scale
 from .items import ClusterItem, EdgeItem, Looks, NodeItem
 from .scene_build import SceneBuild
-from .scope_caption import ScopeCaption
+from .scope_caption import ScopeCaption, place_captions
 from .theme import Theme, system_theme
 
 MARGIN = 16.0          # around the layout's box when fitting: rings and stacked scope cards
@@ -124,6 +124,7 @@ class GraphView(QGraphicsView):
         self.edges_into, self.member_of = build.edges_into, build.member_of
         self.captions = build.captions
         self._scale_shown = build.scale
+        place_captions(self.captions, build.scale)
         first = self.layout_shown is None
         self.layout_shown = build.layout
         self.setScene(scene)
@@ -213,8 +214,7 @@ class GraphView(QGraphicsView):
             self._scale_shown = scale
             for item in self.nodes.values():
                 item.set_view_scale(scale)
-            for caption in self.captions:
-                caption.set_view_scale(scale)
+            place_captions(self.captions, scale)
 
     def follow(self, node_id: str) -> bool:
         """Keep a node, and the edges lit for its step, in view at the user's zoom: pan (in

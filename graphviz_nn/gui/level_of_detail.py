@@ -106,16 +106,3 @@ def font_pixels(fit: TextFit, scale: float) -> int:
 def text_pixels(fit: TextFit, scale: float) -> float:
     """How high the text is on screen, in pixels; 0 when it is not drawn."""
     return font_pixels(fit, scale) * scale
-
-
-def caption_font(label_width_per_pixel: float, line_height_per_pixel: float, width: float, height: float,
-                 scale: float) -> int:
-    """The font size (scene units) of a scope's caption drawn inside ``width`` × ``height``
-    scene units (its padding already taken off): :data:`CAPTION_PIXELS` on screen if it fits, smaller down to
-    :data:`READABLE_PIXELS`, else 0 (not drawn). The label's width and line height are
-    given per pixel of font size."""
-    if scale <= 0 or label_width_per_pixel <= 0:
-        return 0
-    largest = min(width / label_width_per_pixel, height / line_height_per_pixel)
-    size = int(min(CAPTION_PIXELS / scale, largest))
-    return size if size * scale >= READABLE_PIXELS else 0

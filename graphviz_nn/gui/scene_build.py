@@ -46,6 +46,7 @@ class SceneBuild:
         self.member_of: dict[str, str] = {}
         self.captions: list[ScopeCaption] = []
         self.node_rects = [QRectF(n.x - n.width / 2, n.y - n.height / 2, n.width, n.height) for n in layout.nodes]
+        self.bounds = QRectF(-8, -8, layout.width + 16, layout.height + 16)  # within fit's margin
         self.strips = max(1, math.ceil(len(self.work) / WARM_ITEMS))
         self.warmed = 0
 
@@ -70,8 +71,7 @@ class SceneBuild:
             if kind == "cluster":
                 self.scene.addItem(ClusterItem(box, self.theme))
                 if len(box.scope) == 1:  # outermost scopes only: nested captions would overlap
-                    caption = ScopeCaption(box, self.theme, self.node_rects)
-                    caption.set_view_scale(self.scale)
+                    caption = ScopeCaption(box, self.theme, self.node_rects, self.bounds)
                     self.scene.addItem(caption)
                     self.captions.append(caption)
             elif kind == "edge":

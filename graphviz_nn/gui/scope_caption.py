@@ -2,9 +2,9 @@
 
 At the fitted view of a network the nodes show no numbers and the scope's own label would
 be a few pixels high; the caption says, readable from the back of a room, which part of the
-network each box is ("layer 1", "loss"). It goes where it hides the fewest nodes: inside the
-box's top-left corner, above the box, or in another corner. Zoomed in, the ordinary label
-takes over.
+network each box is ("layer 1", "loss"). It goes where it hides the fewest nodes, inside the
+box's top-left corner, above or below the box, or in another corner, and never over another
+caption (one that finds no room is left out). Zoomed in, the ordinary label takes over.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from ..layout import ClusterBox
-from .level_of_detail import READABLE_PIXELS, caption_font
+from .level_of_detail import CAPTION_PIXELS, READABLE_PIXELS
 from .theme import Theme
 
 LABEL_PIXELS = 13  # the ordinary label's font in scene units (ClusterItem draws it)
@@ -24,13 +24,25 @@ PADDING = 5.0      # screen pixels around the caption's text
 
 
 class ScopeCaption(QGraphicsItem):
-    """The caption of one outermost scope; drawn above the nodes, takes no mouse input."""
+    """The caption of one outermost scope; drawn above the nodes, takes no mouse input.
 
-    def __init__(self, cluster: ClusterBox, theme: Theme, obstacles: Sequence[QRectF] = ()):
+    Parameters
+    ----------
+    cluster : ClusterBox
+    theme : Theme
+    obstacles : sequence of QRectF
+        The nodes' boxes (scene units), which the caption avoids covering.
+    bounds : QRectF, optional
+        Where captions may go (the layout's box: fitting shows no more).
+    """
+
+    def __init__(self, cluster: ClusterBox, theme: Theme, obstacles: Sequence[QRectF] = (),
+                 bounds: QRectF | None = None):
         super().__init__()
         self.cluster = cluster
         self.text = cluster.scope[-1]
         self._rect = QRectF(cluster.x, cluster.y, cluster.width, cluster.height)
+        self._bounds = bounds
         self._text_colour = QColor(theme.text)
         self._fill = QColor(theme.cluster_fill)
         self._fill.setAlphaF(0.88)
@@ -43,6 +55,9 @@ class ScopeCaption(QGraphicsItem):
         near = self._rect.adjusted(-self._rect.width(), -self._rect.height(), self._rect.width(), self._rect.height())
         self._obstacles = [r for r in obstacles if r.intersects(near)]
         self._back = QRectF()  # where the caption is drawn at the view's scale
+        self._size = 0         # its font, in scene units
+        self._scale = 1.0      # the view's scale it was placed for
+        self._places: dict[int, list[tuple[float, int, QRectF]]] = {}  # by font size: hundreds of nodes to avoid
         self.setZValue(4)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
@@ -50,56 +65,78 @@ class ScopeCaption(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._back
 
-    def placed(self, scale: float) -> QRectF:
-        """The caption's box (scene units) at a view scale: of the places by the scope's box,
-        the one overlapping the fewest nodes; empty when no caption is drawn."""
+    def font_pixels(self, scale: float) -> int:
+        """The caption's font (scene units) at a view scale: :data:`CAPTION_PIXELS` on screen;
+        0 while the ordinary label is readable."""
+        if scale <= 0 or LABEL_PIXELS * scale >= READABLE_PIXELS:
+            return 0
+        return int(CAPTION_PIXELS / scale)
+
+    def places(self, scale: float) -> list[tuple[float, int, QRectF]]:
+        """The places the caption may go at a view scale, best first: (the area of nodes it
+        covers, the order of preference, the box in scene units)."""
         size = self.font_pixels(scale)
         if not size:
-            return QRectF()
-        pad, c = PADDING / scale, self._rect
+            return []
+        if size not in self._places:
+            if len(self._places) > 64:  # a long zoom: the sizes met on the way are not needed again
+                self._places.clear()
+            self._places[size] = self._rank(size, PADDING / scale)
+        return self._places[size]
+
+    def _rank(self, size: int, pad: float) -> list[tuple[float, int, QRectF]]:
+        c = self._rect
         width, height = self._per_pixel[0] * size + 2 * pad, self._per_pixel[1] * size + pad
-        corners = ((c.left() + pad, c.top() + pad), (c.left(), c.top() - height - pad),
-                   (c.right() - width - pad, c.top() + pad), (c.left() + pad, c.bottom() - height - pad),
-                   (c.left(), c.bottom() + pad))
-        places = [QRectF(x, y, width, height) for x, y in corners]
-        return min(places, key=lambda place: sum(_area(place.intersected(r)) for r in self._obstacles))
+        inside = width + 2 * pad <= c.width() and height <= c.height() / 2  # the nodes must still show
+        corners = [(c.left(), c.top() - height - pad), (c.left(), c.bottom() + pad),
+                   (c.right() - width, c.top() - height - pad), (c.right() - width, c.bottom() + pad)]
+        if inside:
+            corners[:0] = [(c.left() + pad, c.top() + pad), (c.right() - width - pad, c.top() + pad),
+                           (c.left() + pad, c.bottom() - height - pad)]
+        boxes = [QRectF(x, y, width, height) for x, y in corners]
+        if self._bounds is not None:
+            boxes = [b for b in boxes if self._bounds.contains(b)]
+        ranked = [(sum(_area(b.intersected(r)) for r in self._obstacles), i, b) for i, b in enumerate(boxes)]
+        return sorted(ranked, key=lambda entry: entry[:2])
 
-    def font_pixels(self, scale: float) -> int:
-        """The caption's font (scene units) at a view scale; 0 when it is not drawn: the
-        ordinary label is readable, or the box is too small on screen to hold a caption."""
-        if LABEL_PIXELS * scale >= READABLE_PIXELS:
-            return 0
-        pad = PADDING / scale if scale > 0 else 0.0
-        # At most half the box's height: the nodes under it must still show.
-        return caption_font(*self._per_pixel, self._rect.width() - 4 * pad, self._rect.height() / 2 - pad, scale)
-
-    def set_view_scale(self, scale: float) -> None:
-        """Follow the view's zoom (the view calls this): drawn only while it is needed."""
+    def set_view_scale(self, scale: float, taken: list[QRectF]) -> None:
+        """Follow the view's zoom (the view calls this for all its captions in turn): the best
+        place that no caption in ``taken`` covers, added to it; none, and not drawn, if all are."""
+        free = [box for _, _, box in self.places(scale) if not any(box.intersects(t) for t in taken)]
         self.prepareGeometryChange()
-        self._back = self.placed(scale)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, self._back.isEmpty())
+        self._scale = scale
+        self._back = free[0] if free else QRectF()
+        self._size = self.font_pixels(scale) if free else 0
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not free)
+        if free:
+            taken.append(self._back)
 
-    def text_pixels_at(self, scale: float) -> float:
-        """How high the caption is on screen at a view scale; 0 when it is not drawn."""
-        return self.font_pixels(scale) * scale
+    @property
+    def text_pixels(self) -> float:
+        """How high the caption is on screen as last placed; 0 when it is not drawn."""
+        return self._size * self._scale
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        scale = option.levelOfDetailFromTransform(painter.worldTransform())
-        size = self.font_pixels(scale)
-        if not size:
+        if not self._size:
             return
+        pad = self._back.height() - self._per_pixel[1] * self._size
         font = QFont(painter.font())
         font.setBold(True)
-        font.setPixelSize(size)
-        pad = PADDING / scale
-        back = self.placed(scale)
+        font.setPixelSize(self._size)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(self._border)
         painter.setBrush(self._fill)
-        painter.drawRoundedRect(back, 2 * pad, 2 * pad)
+        painter.drawRoundedRect(self._back, 2 * pad, 2 * pad)
         painter.setFont(font)
         painter.setPen(self._text_colour)
-        painter.drawText(back, Qt.AlignmentFlag.AlignCenter, self.text)
+        painter.drawText(self._back, Qt.AlignmentFlag.AlignCenter, self.text)
+
+
+def place_captions(captions: Sequence[ScopeCaption], scale: float) -> None:
+    """Place every caption for a view scale, each clear of those placed before it."""
+    taken: list[QRectF] = []
+    for caption in captions:
+        caption.set_view_scale(scale, taken)
 
 
 def _area(rect: QRectF) -> float:

@@ -37,8 +37,8 @@ def screen_report(window) -> dict:
                    "text_pixels": round(item.text_pixels_at(scale), 2),
                    "inside": visible.contains(item.sceneBoundingRect())}
              for key, item in view.nodes.items()}
-    captions = {" / ".join(c.cluster.scope): {"text_pixels": round(c.text_pixels_at(scale), 2),
-                                               "inside": visible.intersects(c.boundingRect())}
+    captions = {" / ".join(c.cluster.scope): {"text_pixels": round(c.text_pixels, 2),
+                                               "inside": visible.contains(c.boundingRect())}
                 for c in view.captions}
     cursor = window.cursor
     step = cursor.current if cursor is not None else None
