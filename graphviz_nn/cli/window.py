@@ -70,7 +70,9 @@ draws every label at its full 14 pixels, centred on the current step's node.
   nodes     for each box drawn, by id: kind, detail ("full": every line,
             "title": the name alone, "marker": no text), text_pixels (the text's
             height on screen, 0 when none is drawn) and inside
-  captions  the scopes' large captions, by name: text_pixels and inside
+  scopes    for each scope's box, by name ("layer 1", "layer 1 / perceptron 2"):
+            label_pixels (its label's height), caption_pixels (its large caption's,
+            drawn zoomed out; 0 when none is) and inside (the box meets the view)
   smallest_text_pixels
             the least height of any text drawn (null when none is)""",
         examples=[("graphviz-nn shot --example seed --phase backward --step 4 -o step4.png",

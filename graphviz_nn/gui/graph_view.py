@@ -59,6 +59,7 @@ class GraphView(QGraphicsView):
         self.camera = Camera(self)
         self._looks = Looks(self.theme)
         self._scale_shown = 1.0  # the scale the items' level of detail was chosen for
+        self.clusters: list[ClusterItem] = []
         self.captions: list[ScopeCaption] = []
         self._ringed: list[NodeItem] = []  # selected nodes, whose ring shows it
         self.nodes: dict[str, NodeItem] = {}
@@ -122,7 +123,7 @@ class GraphView(QGraphicsView):
         self._ringed = []
         self.nodes, self.edges = build.nodes, build.edges
         self.edges_into, self.member_of = build.edges_into, build.member_of
-        self.captions = build.captions
+        self.clusters, self.captions = build.clusters, build.captions
         self._scale_shown = build.scale
         place_captions(self.captions, build.scale)
         first = self.layout_shown is None

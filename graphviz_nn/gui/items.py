@@ -367,6 +367,10 @@ class ClusterItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    def text_pixels_at(self, scale: float) -> float:
+        """How high the scope's own label is on screen at a view scale; 0 when it is not drawn."""
+        return self.LABEL_PIXELS * scale if self.LABEL_PIXELS * scale >= READABLE_PIXELS else 0.0
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(self._pen)
@@ -375,7 +379,7 @@ class ClusterItem(QGraphicsItem):
         # A label too small to read is not drawn (further out, a caption of its own shows the
         # name of an outermost scope); the first text drawn at a new scale costs more than
         # all the boxes, as its glyphs are rendered then.
-        if option.levelOfDetailFromTransform(painter.worldTransform()) * self.LABEL_PIXELS < READABLE_PIXELS:
+        if not self.text_pixels_at(option.levelOfDetailFromTransform(painter.worldTransform())):
             return
         font = QFont(painter.font())
         font.setPixelSize(self.LABEL_PIXELS)

@@ -44,6 +44,7 @@ class SceneBuild:
         self.edges: list[EdgeItem] = []
         self.edges_into: dict[str, list[EdgeItem]] = {}
         self.member_of: dict[str, str] = {}
+        self.clusters: list[ClusterItem] = []
         self.captions: list[ScopeCaption] = []
         self.node_rects = [QRectF(n.x - n.width / 2, n.y - n.height / 2, n.width, n.height) for n in layout.nodes]
         self.bounds = QRectF(-8, -8, layout.width + 16, layout.height + 16)  # within fit's margin
@@ -69,7 +70,9 @@ class SceneBuild:
             kind, box = self.work[self.built]
             self.built += 1
             if kind == "cluster":
-                self.scene.addItem(ClusterItem(box, self.theme))
+                cluster = ClusterItem(box, self.theme)
+                self.scene.addItem(cluster)
+                self.clusters.append(cluster)
                 if len(box.scope) == 1:  # outermost scopes only: nested captions would overlap
                     caption = ScopeCaption(box, self.theme, self.node_rects, self.bounds)
                     self.scene.addItem(caption)

@@ -26,9 +26,11 @@ def screen_report(window) -> dict:
         own, or its collapsed scope's) and whether that box is ``inside`` the view, or None;
         ``nodes``: for each box drawn, by id, its ``kind``, its ``detail`` ("full", "title"
         or "marker"), ``text_pixels`` (how high its text is on screen; 0 when no text is
-        drawn) and ``inside`` (wholly in view); ``captions``: the same for the scopes' large
-        captions, by scope name; ``smallest_text_pixels``: the least height of any text
-        drawn, or None when none is.
+        drawn) and ``inside`` (wholly in view); ``scopes``: for each scope's box, by its
+        names joined with " / ", ``label_pixels`` (its own label's height), ``caption_pixels``
+        (its large caption's, for outermost scopes zoomed out; 0 when not drawn) and
+        ``inside`` (the box meets the view); ``smallest_text_pixels``: the least height of any
+        text drawn, or None when none is.
     """
     view = window.view
     scale = view.transform().m11()
@@ -37,9 +39,11 @@ def screen_report(window) -> dict:
                    "text_pixels": round(item.text_pixels_at(scale), 2),
                    "inside": visible.contains(item.sceneBoundingRect())}
              for key, item in view.nodes.items()}
-    captions = {" / ".join(c.cluster.scope): {"text_pixels": round(c.text_pixels, 2),
-                                               "inside": visible.contains(c.boundingRect())}
-                for c in view.captions}
+    captions = {c.cluster.scope: c.text_pixels for c in view.captions}
+    scopes = {" / ".join(c.cluster.scope): {"label_pixels": round(c.text_pixels_at(scale), 2),
+                                             "caption_pixels": round(captions.get(c.cluster.scope, 0.0), 2),
+                                             "inside": visible.intersects(c.boundingRect())}
+              for c in view.clusters}
     cursor = window.cursor
     step = cursor.current if cursor is not None else None
     current = None
@@ -47,7 +51,9 @@ def screen_report(window) -> dict:
         item = view.item_for(step.node_id)
         current = {"id": step.node_id, "item": item.node_id if item is not None else None,
                    "inside": item is not None and visible.contains(item.sceneBoundingRect())}
-    drawn = [entry["text_pixels"] for entry in (*nodes.values(), *captions.values()) if entry["text_pixels"] > 0]
+    heights = [e["text_pixels"] for e in nodes.values()] + \
+        [e[k] for e in scopes.values() for k in ("label_pixels", "caption_pixels")]
+    drawn = [h for h in heights if h > 0]
     size = view.viewport().size()
     return {
         "format": REPORT_FORMAT,
@@ -58,7 +64,7 @@ def screen_report(window) -> dict:
         "current": current,
         "smallest_text_pixels": min(drawn) if drawn else None,
         "nodes": nodes,
-        "captions": captions,
+        "scopes": scopes,
     }
 
 

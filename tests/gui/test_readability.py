@@ -28,8 +28,10 @@ MOST_STEPS = 80  # longer passes are checked at this many evenly spread steps, f
 
 def _unreadable(report: dict) -> dict[str, float]:
     """Texts drawn, but smaller than readable: {id or scope name: height in pixels}."""
-    entries = {**report["nodes"], **report["captions"]}
-    return {k: e["text_pixels"] for k, e in entries.items() if 0 < e["text_pixels"] < READABLE_PIXELS}
+    heights = {k: e["text_pixels"] for k, e in report["nodes"].items()}
+    for name, e in report["scopes"].items():
+        heights.update({f"{name} label": e["label_pixels"], f"{name} caption": e["caption_pixels"]})
+    return {k: h for k, h in heights.items() if 0 < h < READABLE_PIXELS}
 
 
 def _positions(steps: int) -> list[int]:
@@ -203,3 +205,33 @@ def test_a_report_follows_a_pan(open_window) -> None:
     view.place(3.0, (0.0, 0.0))
     after = screen_report(window)
     assert not after["view"]["fitted"] and not all(e["inside"] for e in after["nodes"].values())
+
+
+@pytest.mark.parametrize("example", ["layer_net", "perceptron_net"])
+def test_each_outermost_scope_is_named_at_the_fitted_view_and_no_name_covers_another(open_window, example) -> None:
+    window = open_window(example, size=PROJECTOR)
+    view = window.view
+    report = screen_report(window)
+    outermost = {name: e for name, e in report["scopes"].items() if " / " not in name}
+    assert outermost and all(e["caption_pixels"] >= 17 and e["label_pixels"] == 0 for e in outermost.values())
+    boxes = [c.boundingRect() for c in view.captions]
+    assert all(not a.intersects(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    if example == "layer_net":  # room enough: no caption hides a node
+        assert not any(box.intersects(item.sceneBoundingRect()) for box in boxes for item in view.nodes.values())
+    window.view.place(ZOOMED_IN, (0.0, 0.0))
+    zoomed = screen_report(window)["scopes"]
+    assert all(e["caption_pixels"] == 0 and e["label_pixels"] == 13 for e in zoomed.values())
+
+
+def test_zooming_in_with_the_keys_enlarges_the_graph_and_its_text_together(open_window) -> None:
+    window = open_window("layer_net", size=PROJECTOR)
+    before = screen_report(window)
+    assert not any(e["detail"] == "full" for e in before["nodes"].values())  # too far out for the numbers
+    for _ in range(7):
+        window.actions["zoom_in"].trigger()  # Ctrl+plus
+    after = screen_report(window)
+    assert after["view"]["scale"] == pytest.approx(before["view"]["scale"] * 1.15 ** 7, abs=1e-3)
+    assert not _unreadable(after)
+    assert any(e["detail"] == "full" for e in after["nodes"].values())
+    window.actions["zoom_reset"].trigger()
+    assert screen_report(window)["view"] == before["view"]
