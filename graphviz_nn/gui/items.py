@@ -25,6 +25,10 @@ Flag = QGraphicsItem.GraphicsItemFlag
 
 
 def title_lines(box: NodeBox) -> tuple[str, ...]:
+    """The lines naming a node: its name and op; a collapsed scope's name alone (its count
+    comes with its progress, as a quantity)."""
+    if box.kind == "scope":
+        return box.lines[:1]
     return tuple(line for line in box.lines if not line.startswith(QUANTITY_PREFIXES))
 
 
@@ -182,10 +186,16 @@ class NodeItem(QGraphicsItem):
     def set_quantities(self, value_text: str, second_text: str) -> None:
         if (value_text, second_text) != (self.value_text, self.second_text):
             self.value_text, self.second_text = value_text, second_text
-            quantities = [t for t in (value_text, second_text) if t]
-            self._fit = fit_text(self.titles, quantities, self.box.width, self.box.height, self.box.kind)
+            self._fit = fit_text(self.titles, self.quantity_lines(), self.box.width, self.box.height, self.box.kind)
             self.set_view_scale(self._scale)
             self.update()
+
+    def quantity_lines(self) -> list[str]:
+        """The lines under the name: value and gradient or tangent; for a collapsed scope, one
+        line, its progress ("3/31 done") or else its size ("31 nodes"), as its box has room for."""
+        if self.box.kind == "scope":
+            return [t for t in (self.second_text or self.value_text,) if t]
+        return [t for t in (self.value_text, self.second_text) if t]
 
     def set_state(self, state: str, ring: QColor | None = None) -> None:
         ring = ring or self.ring
@@ -269,7 +279,7 @@ class NodeItem(QGraphicsItem):
 
     def _paint_text(self, painter: QPainter, size: int, everything: bool) -> None:
         lines = list(self.titles)
-        quantities = [t for t in (self.value_text, self.second_text) if t] if everything else []
+        quantities = self.quantity_lines() if everything else []
         text_colour = self._text_colour
         font = QFont(painter.font())
         font.setPixelSize(size)

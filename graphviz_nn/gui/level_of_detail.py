@@ -45,7 +45,7 @@ class TextFit:
     Attributes
     ----------
     full : int
-        All lines: :data:`FONT_PIXELS`, or less when the widest line would spill out.
+        All lines: :data:`FONT_PIXELS`, or less when they would spill out of the box.
     title : float
         The name lines alone: as large as the box allows (0 when there are none).
     """
@@ -69,7 +69,10 @@ def fit_text(titles: Sequence[str], quantities: Sequence[str], width: float, hei
     room_x, room_y = room(width, height, kind)
     widths = [plain.horizontalAdvance(t) for t in titles] + [bold.horizontalAdvance(t) for t in quantities]
     widest = max(widths, default=0.0) * FONT_PIXELS / 100
-    full = FONT_PIXELS if not widest > room_x > 0 else max(SMALLEST_FONT, int(FONT_PIXELS * room_x / widest))
+    tallest = plain.height() * len(widths) * FONT_PIXELS / 100
+    # Shrink rather than spill out of the box: across, or (more lines than it was laid out for) down.
+    shrink = min(room_x / widest if widest else 1.0, room_y / tallest if tallest else 1.0, 1.0)
+    full = FONT_PIXELS if shrink >= 1.0 else max(SMALLEST_FONT, int(FONT_PIXELS * shrink))
     title = 0.0
     if titles:
         across = max(plain.horizontalAdvance(t) for t in titles)

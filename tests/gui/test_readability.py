@@ -9,11 +9,15 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QGraphicsScene
 
 from graphviz_nn import cli
 from graphviz_nn.engine import Variable
 from graphviz_nn.gui.camera import MAX_FIT_SCALE, fit_scale
-from graphviz_nn.gui.level_of_detail import Detail, TextFit, detail_at, font_pixels, text_pixels
+from graphviz_nn.gui.items import NodeItem
+from graphviz_nn.gui.level_of_detail import Detail, TextFit, detail_at, fit_text, font_pixels, text_pixels
+from graphviz_nn.gui.theme import system_theme
+from graphviz_nn.layout import NodeBox
 from graphviz_nn.gui.screen_report import screen_report
 from graphviz_nn.session import EXAMPLES, Built
 from graphviz_nn.session.training import DEFAULTS, TrainingRun
@@ -119,6 +123,27 @@ def test_the_level_of_detail_goes_from_full_labels_to_names_to_markers() -> None
     assert detail_at(fit, 0.3) is Detail.MARKER  # its box cannot hold a 12-pixel name
     shrunk = TextFit(full=9, title=30.0)  # a wide value shrank the label to fit its box
     assert detail_at(shrunk, 1.0) is Detail.TITLE and detail_at(shrunk, 1.4) is Detail.FULL
+
+
+def test_text_shrinks_to_stay_inside_its_box_across_and_down(qapp) -> None:
+    roomy = fit_text(("x1",), ("= 0.5",), 60, 50, "variable")
+    assert roomy.full == 14 and roomy.title > 14  # the name alone may be drawn larger
+    narrow = fit_text(("x1",), ("= [0.962, -0.775, 0.266]",), 60, 50, "variable")
+    assert 7 <= narrow.full < 14
+    crowded = fit_text(("a", "b", "c", "d", "e"), (), 60, 50, "variable")  # five lines in a box for two
+    assert crowded.full < 14
+
+
+def test_a_collapsed_scope_shows_its_name_and_its_progress_in_one_line_each(qapp) -> None:
+    box = NodeBox("scope/layer 1/perceptron 3", 0, 0, 110, 40, ("perceptron 3", "31 nodes"), "scope", ("layer 1",),
+                  tuple(f"n{i}" for i in range(31)))
+    scene = QGraphicsScene()  # owns the item: kept alive for the test
+    item = NodeItem(box, system_theme(), scene)
+    item.set_quantities("31 nodes", "3/31 done")
+    assert item.titles == ("perceptron 3",) and item.quantity_lines() == ["3/31 done"]
+    assert item.detail is Detail.FULL and item.text_pixels_at(1.0) == 14  # the box holds both lines whole
+    item.set_quantities("31 nodes", "")
+    assert item.quantity_lines() == ["31 nodes"]
 
 
 def test_fitting_enlarges_a_small_graph_but_not_without_limit(open_window) -> None:
