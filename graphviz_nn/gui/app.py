@@ -18,6 +18,8 @@ from .icons import app_icon
 from .main_window import MainWindow
 from .screen_report import screen_report, write_report
 
+SHOT_FLOW_TICKS = 10  # a shot's lit edges show their dashes as after a third of a second of flow
+
 
 def application() -> QApplication:
     """The running QApplication, or a new one named for QSettings."""
@@ -164,7 +166,8 @@ def _shot(settings: QSettings, example: str, path: str, phase: str | None, step:
         window.view.fit()
     else:
         look_at(window, zoom)
-    wait_until(lambda: False, 0.3)  # let the flowing edges and the transition settle
+    wait_until(lambda: False, 0.3)  # let the transition settle
+    window.view.hold_flow(SHOT_FLOW_TICKS)
     window.grab().save(path)
     if report:
         write_report(report, screen_report(window))

@@ -18,6 +18,7 @@ from .theme import Theme, system_theme
 
 MARGIN = 16.0          # around the layout's box when fitting: rings and stacked scope cards
 FLOW_INTERVAL_MS = 33
+FLOW_STEP = 1.2        # scene units the dashes move per turn of flow
 
 
 class GraphView(QGraphicsView):
@@ -181,7 +182,15 @@ class GraphView(QGraphicsView):
 
     def _on_flow_timeout(self) -> None:
         for edge in self._active:
-            edge.advance_flow(1.2)
+            edge.advance_flow(FLOW_STEP)
+
+    def hold_flow(self, ticks: int) -> None:
+        """Stop the lit edges' dashes where ``ticks`` turns of flow from their start put them:
+        a screenshot then looks the same however fast the machine drew it."""
+        self._flow.stop()
+        for edge in self._active:
+            edge.offset = 0.0
+            edge.advance_flow(FLOW_STEP * ticks)
 
     # --- navigation ------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:
