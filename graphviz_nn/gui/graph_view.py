@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu
 
 from ..layout import Layout
 from .camera import Camera, fit_scale
-from .items import ClusterItem, EdgeItem, Looks, NodeItem
+from .items import EdgeItem, Looks, NodeItem
 from .scene_build import SceneBuild
-from .scope_caption import ScopeCaption, place_captions
+from .scope_items import ClusterItem, ScopeCaption, place_captions
 from .theme import Theme, system_theme
 
 MARGIN = 16.0          # around the layout's box when fitting: rings and stacked scope cards

@@ -1,9 +1,10 @@
-"""Scene items built from a Layout: nodes, edges with arrowheads, and scope boxes.
+"""Scene items built from a Layout: nodes, and edges with arrowheads.
 
 Shapes are plain Qt items made by the scene itself, painted in C++ without a Python call;
 only a node's text is painted in Python, and only when the view is close enough to read it
 (:mod:`.level_of_detail` decides: all of it, the name alone, or none). A fitted view of a
-thousand-node graph then draws, and is first drawn, quickly.
+thousand-node graph then draws, and is first drawn, quickly. Scopes' boxes are in
+:mod:`.scope_items`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsScene,
                                QStyleOptionGraphicsItem)
 
-from ..layout import ClusterBox, EdgePath, NodeBox
-from .level_of_detail import READABLE_PIXELS, Detail, detail_at, fit_text, font_pixels, text_pixels
-from .scope_caption import LABEL_PIXELS
+from ..layout import EdgePath, NodeBox
+from .level_of_detail import Detail, detail_at, fit_text, font_pixels, text_pixels
 from .theme import Theme
 
 QUANTITY_PREFIXES = ("= ", "∇ ", "ẋ ")
@@ -82,7 +82,9 @@ class Looks:
         if tint is not None and tint.lightnessF() < 0.45:
             text = QColor("#FFFFFF")
         if state == "pending":
-            text.setAlphaF(0.55)
+            # Dimmed, yet 6.6:1 or more against its fill in every palette (0.55 gave 3.9:1, under
+            # the 4.5:1 small text needs to be read on a projector).
+            text.setAlphaF(0.72)
         # Without text, a pale fill vanishes on a projector: the marker is half-way to the border's colour.
         solid = QColor(fill) if tint is not None or non_finite else _mix(fill, QColor(theme.border(kind)))
         if state == "pending":
@@ -356,44 +358,3 @@ class EdgeItem:
     def advance_flow(self, amount: float) -> None:
         self.offset += -amount if not self.reverse else amount
         self._apply_pen()
-
-
-class ClusterItem(QGraphicsItem):
-    """A scope's box with its name; double-clicking it collapses the scope."""
-
-    LABEL_PIXELS = LABEL_PIXELS
-
-    def __init__(self, cluster: ClusterBox, theme: Theme):
-        super().__init__()
-        self.cluster, self.theme = cluster, theme
-        self._rect = QRectF(cluster.x, cluster.y, cluster.width, cluster.height)
-        self._bounds = self._rect.adjusted(-2, -2, 2, 2)
-        self._pen = QPen(theme.cluster_border, 1.2 * theme.line)
-        self._brush = QBrush(theme.cluster_fill)
-        self._label_colour = theme.muted.darker(150) if not theme.dark else theme.muted.lighter(150)
-        self.setZValue(0)
-        self.setToolTip(f"{' / '.join(cluster.scope)}: double-click to collapse")
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
-
-    def text_pixels_at(self, scale: float) -> float:
-        """How high the scope's own label is on screen at a view scale; 0 when it is not drawn."""
-        return self.LABEL_PIXELS * scale if self.LABEL_PIXELS * scale >= READABLE_PIXELS else 0.0
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(self._pen)
-        painter.setBrush(self._brush)
-        painter.drawRoundedRect(self._rect, 8, 8)
-        # A label too small to read is not drawn (further out, a caption of its own shows the
-        # name of an outermost scope); the first text drawn at a new scale costs more than
-        # all the boxes, as its glyphs are rendered then.
-        if not self.text_pixels_at(option.levelOfDetailFromTransform(painter.worldTransform())):
-            return
-        font = QFont(painter.font())
-        font.setPixelSize(self.LABEL_PIXELS)
-        painter.setFont(font)
-        painter.setPen(self._label_colour)
-        painter.drawText(self._rect.adjusted(8, 3, -4, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                         self.cluster.scope[-1])

@@ -11,8 +11,8 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
 from ..layout import Layout
-from .items import ClusterItem, EdgeItem, NodeItem
-from .scope_caption import ScopeCaption
+from .items import EdgeItem, NodeItem
+from .scope_items import ClusterItem, ScopeCaption
 
 BUILD_SLICE_S = 0.006  # UI-thread time per turn of the event loop spent building items
 WARM_ITEMS = 400       # items drawn off screen per turn, to warm a new scene up before it is shown

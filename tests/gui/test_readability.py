@@ -9,14 +9,15 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsScene
 
 from graphviz_nn import cli
 from graphviz_nn.engine import Variable
 from graphviz_nn.gui.camera import MAX_FIT_SCALE, fit_scale
-from graphviz_nn.gui.items import NodeItem
+from graphviz_nn.gui.items import Looks, NodeItem
 from graphviz_nn.gui.level_of_detail import Detail, TextFit, detail_at, fit_text, font_pixels, text_pixels
-from graphviz_nn.gui.theme import system_theme
+from graphviz_nn.gui.theme import DARK, LIGHT, PALETTES, palette_theme, system_theme
 from graphviz_nn.layout import NodeBox
 from graphviz_nn.gui.screen_report import screen_report
 from graphviz_nn.session import EXAMPLES, Built
@@ -260,3 +261,27 @@ def test_zooming_in_with_the_keys_enlarges_the_graph_and_its_text_together(open_
     assert any(e["detail"] == "full" for e in after["nodes"].values())
     window.actions["zoom_reset"].trigger()
     assert screen_report(window)["view"] == before["view"]
+
+
+def _contrast(text: QColor, fill: QColor, background: QColor) -> float:
+    """The WCAG contrast ratio of text over a fill over the background (alphas blended)."""
+    def over(colour: QColor, under: list[float]) -> list[float]:
+        a = colour.alphaF()
+        return [a * c + (1 - a) * u for c, u in zip(colour.getRgbF()[:3], under)]
+
+    def luminance(rgb: list[float]) -> float:
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    behind = over(fill, list(background.getRgbF()[:3]))
+    high, low = sorted((luminance(over(text, behind)), luminance(behind)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", [LIGHT, DARK, *(palette_theme(p) for p in PALETTES)], ids=lambda t: t.name + str(t.dark))
+def test_every_label_contrasts_with_its_fill_even_before_the_pass_reaches_it(qapp, theme) -> None:
+    looks = Looks(theme)
+    for kind in ("variable", "function", "constant", "output", "scope"):
+        for state in ("pending", "done", "current"):
+            look = looks.node(kind, state, None, False)
+            assert _contrast(look.text, look.brush.color(), theme.background) >= 4.5, (kind, state)

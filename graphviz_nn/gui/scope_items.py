@@ -1,4 +1,5 @@
-"""A scope's name in large type by its box, while the view is too far out to read its nodes.
+"""A scope's box with its name, and its name in large type beside it while the view is too far
+out to read its nodes.
 
 At the fitted view of a network the nodes show no numbers and the scope's own label would
 be a few pixels high; the caption says, readable from the back of a room, which part of the
@@ -12,15 +13,56 @@ from __future__ import annotations
 from typing import Sequence
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from ..layout import ClusterBox
 from .level_of_detail import CAPTION_PIXELS, READABLE_PIXELS
 from .theme import Theme
 
-LABEL_PIXELS = 13  # the ordinary label's font in scene units (ClusterItem draws it)
+LABEL_PIXELS = 13  # a scope's own label, in scene units
 PADDING = 5.0      # screen pixels around the caption's text
+
+
+class ClusterItem(QGraphicsItem):
+    """A scope's box with its name; double-clicking it collapses the scope."""
+
+    LABEL_PIXELS = LABEL_PIXELS
+
+    def __init__(self, cluster: ClusterBox, theme: Theme):
+        super().__init__()
+        self.cluster, self.theme = cluster, theme
+        self._rect = QRectF(cluster.x, cluster.y, cluster.width, cluster.height)
+        self._bounds = self._rect.adjusted(-2, -2, 2, 2)
+        self._pen = QPen(theme.cluster_border, 1.2 * theme.line)
+        self._brush = QBrush(theme.cluster_fill)
+        self._label_colour = theme.muted.darker(150) if not theme.dark else theme.muted.lighter(150)
+        self.setZValue(0)
+        self.setToolTip(f"{' / '.join(cluster.scope)}: double-click to collapse")
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def text_pixels_at(self, scale: float) -> float:
+        """How high the scope's own label is on screen at a view scale; 0 when it is not drawn."""
+        return self.LABEL_PIXELS * scale if self.LABEL_PIXELS * scale >= READABLE_PIXELS else 0.0
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self._pen)
+        painter.setBrush(self._brush)
+        painter.drawRoundedRect(self._rect, 8, 8)
+        # A label too small to read is not drawn (further out, a caption of its own shows the
+        # name of an outermost scope); the first text drawn at a new scale costs more than
+        # all the boxes, as its glyphs are rendered then.
+        if not self.text_pixels_at(option.levelOfDetailFromTransform(painter.worldTransform())):
+            return
+        font = QFont(painter.font())
+        font.setPixelSize(self.LABEL_PIXELS)
+        painter.setFont(font)
+        painter.setPen(self._label_colour)
+        painter.drawText(self._rect.adjusted(8, 3, -4, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                         self.cluster.scope[-1])
 
 
 class ScopeCaption(QGraphicsItem):
