@@ -285,3 +285,17 @@ def test_every_label_contrasts_with_its_fill_even_before_the_pass_reaches_it(qap
         for state in ("pending", "done", "current"):
             look = looks.node(kind, state, None, False)
             assert _contrast(look.text, look.brush.color(), theme.background) >= 4.5, (kind, state)
+
+
+def test_held_flow_gives_the_same_picture_whenever_it_is_taken(open_window, qtbot) -> None:
+    window = open_window("seed", size=PROJECTOR)
+    window.stepping.set_phase("backward")
+    window.stepping.seek(3)  # edges lit, their dashes flowing
+    qtbot.wait(150)
+    window.view.hold_flow(10)
+    first = window.view.grab().toImage()
+    window.stepping.seek(2)
+    window.stepping.seek(3)  # lit again: flowing for a while longer, as on a slower machine
+    qtbot.wait(250)
+    window.view.hold_flow(10)
+    assert window.view.grab().toImage() == first
