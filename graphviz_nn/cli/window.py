@@ -51,9 +51,35 @@ cannot be read is reported in one line and the window is not opened.""",
     o.set_defaults(run=open_file)
     s = add_command(
         sub, "shot", summary="save a PNG of the window at a point of the animation, rendered offscreen",
-        description="Render the window offscreen at a step of a pass: for slides, the README, tests.",
+        description="""\
+Render the window offscreen at a step of a pass: for slides, the README, tests.
+
+Labels are drawn at least 12 pixels high on screen or not at all: zoomed out,
+a node shows its name alone, enlarged inside its box, or only its shape in its
+kind's colour, and each outermost scope's name shows in large type. --zoom 1
+draws every label at its full 14 pixels, centred on the current step's node.
+
+--report FILE.json writes, beside the PNG, what the graph view shows:
+  view      width and height (pixels), scale (screen pixels per scene unit),
+            fitted (true when the whole graph is shown)
+  phase, step, steps
+            the pass, the steps done (from 0) and the steps in all
+  current   the current step's node: id, item (the box that draws it, its
+            collapsed scope's when it is inside one) and inside (true when that
+            box is wholly in view); null before the first step
+  nodes     for each box drawn, by id: kind, detail ("full": every line,
+            "title": the name alone, "marker": no text), text_pixels (the text's
+            height on screen, 0 when none is drawn) and inside
+  scopes    for each scope's box, by name ("layer 1", "layer 1 / perceptron 2"):
+            label_pixels (its label's height), caption_pixels (its large caption's,
+            drawn zoomed out; 0 when none is) and inside (the box meets the view)
+  smallest_text_pixels
+            the least height of any text drawn (null when none is)""",
         examples=[("graphviz-nn shot --example seed --phase backward --step 4 -o step4.png",
-                   "the original program's graph after four steps of the backward pass"),
+                   "the first example's graph after four steps of the backward pass"),
+                  ("graphviz-nn shot --example layer_net --phase backward --step 6 --size 1280x720 --zoom 1 "
+                   "--report step6.json -o step6.png",
+                   "a 1280x720 projector's view, zoomed in on the sixth step, with what is on screen"),
                   ("graphviz-nn shot --example nan --debug nan -o nan.png", "where the first NaN appears"),
                   ("graphviz-nn shot -o - | display", "the PNG on standard output, for another program")],
         exit_status=[("0", "the PNG was written"), ("2", "bad options, or the window could not be drawn")],
@@ -66,6 +92,11 @@ cannot be read is reported in one line and the window is not opened.""",
     s.add_argument("--select", metavar="NODE", help="a node (name or id) to show in the inspector")
     s.add_argument("--debug", choices=("check", "magnitude", "nan"),
                    help="gradient check colours, gradient magnitudes, or run to the first NaN")
+    s.add_argument("--zoom", type=float, metavar="Z",
+                   help="the view's scale, centred on the current step's node: 1 draws labels at their "
+                        "full 14 pixels (default: the whole graph fitted)")
+    s.add_argument("--report", metavar="FILE.json",
+                   help="also write what the graph view shows as JSON (see above), atomically")
     s.add_argument("-o", "--output", required=True, metavar="FILE.png",
                    help="the PNG file to write; - for standard output")
     s.set_defaults(run=take_shot)
@@ -114,21 +145,24 @@ def take_shot(args: argparse.Namespace) -> int:
     if args.step is not None and args.step < 0:
         print("graphviz-nn shot: error: --step must be 0 or more", file=sys.stderr)
         return 2
+    zoom = getattr(args, "zoom", None)
+    if zoom is not None and not 0.05 <= zoom <= 10:
+        print(f"graphviz-nn shot: error: --zoom takes a scale from 0.05 to 10, got {zoom:g}", file=sys.stderr)
+        return 2
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ..gui.app import shot
 
     size = (int(match[1]), int(match[2]))
+    options = dict(select=args.select, debug=args.debug, zoom=zoom, report=getattr(args, "report", None))
     try:
         if is_stdout(args.output):
             with tempfile.TemporaryDirectory(prefix="graphviz-nn-shot-") as folder:
-                path = shot(args.example, str(Path(folder) / "shot.png"), args.phase, args.step, size,
-                            select=args.select, debug=args.debug)
+                path = shot(args.example, str(Path(folder) / "shot.png"), args.phase, args.step, size, **options)
                 write_stdout(Path(path).read_bytes(), "png", binary=True)
             return 0
-        path = shot(args.example, args.output, args.phase, args.step, size,
-                    select=args.select, debug=args.debug)
+        path = shot(args.example, args.output, args.phase, args.step, size, **options)
     except (ValueError, RuntimeError, OSError) as error:
         print(f"graphviz-nn shot: error: {error}", file=sys.stderr)
         return 2
-    print(f"wrote {path}")
+    print(f"wrote {path}" + (f" and {args.report}" if getattr(args, "report", None) else ""))
     return 0

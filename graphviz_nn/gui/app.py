@@ -16,6 +16,9 @@ from PySide6.QtWidgets import QApplication
 
 from .icons import app_icon
 from .main_window import MainWindow
+from .screen_report import screen_report, write_report
+
+SHOT_FLOW_TICKS = 10  # a shot's lit edges show their dashes as after a third of a second of flow
 
 
 def application() -> QApplication:
@@ -111,25 +114,31 @@ def wait_until(condition, timeout: float = 30.0) -> bool:
 
 def shot(example: str, path: str, phase: str | None = None, step: int | None = None,
          size: tuple[int, int] = (1600, 1000), settings_path: str | None = None,
-         select: str | None = None, debug: str | None = None) -> str:
+         select: str | None = None, debug: str | None = None, zoom: float | None = None,
+         report: str | None = None) -> str:
     """Render the window offscreen at a point of the animation and save it as a PNG.
 
     ``step`` counts from 1 (the state after that many steps); None shows the end of the pass.
     ``select`` names a node to show in the inspector; ``debug`` is "check" (gradient check),
-    "magnitude" (gradient magnitudes) or "nan" (run to the first non-finite value).
+    "magnitude" (gradient magnitudes) or "nan" (run to the first non-finite value). ``zoom``
+    is the view's scale, centred on the current step's node (None fits the whole graph).
+    ``report`` names a JSON file to write what is on screen to (see
+    :func:`~graphviz_nn.gui.screen_report.screen_report`).
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     application()
+    options = dict(phase=phase, step=step, size=size, select=select, debug=debug, zoom=zoom, report=report)
     if settings_path:
-        return _shot(QSettings(settings_path, QSettings.Format.IniFormat), example, path, phase,
-                     step, size, select, debug)
+        return _shot(QSettings(settings_path, QSettings.Format.IniFormat), example, path, **options)
     with scratch_settings() as settings:
-        return _shot(settings, example, path, phase, step, size, select, debug)
+        return _shot(settings, example, path, **options)
 
 
 def _shot(settings: QSettings, example: str, path: str, phase: str | None, step: int | None,
-          size: tuple[int, int], select: str | None, debug: str | None) -> str:
+          size: tuple[int, int], select: str | None, debug: str | None, zoom: float | None,
+          report: str | None) -> str:
     window = MainWindow(example, settings=settings, autosave=False)
+    window.view.camera.smooth = False  # the picture shows where the camera ends, not half-way
     window.resize(*size)
     window.show()
     window.resizeDocks([window.inspector], [min(460, size[0] // 3)], Qt.Orientation.Horizontal)
@@ -153,8 +162,27 @@ def _shot(settings: QSettings, example: str, path: str, phase: str | None, step:
             raise ValueError(f"no node matches {select!r}")
         window.view.scene().clearSelection()
         window.view.nodes[node_id].setSelected(True)
-    window.view.fit()
-    wait_until(lambda: False, 0.3)  # let the flowing edges and the transition settle
+    if zoom is None:
+        window.view.fit()
+    else:
+        look_at(window, zoom)
+    wait_until(lambda: False, 0.3)  # let the transition settle
+    window.view.hold_flow(SHOT_FLOW_TICKS)
     window.grab().save(path)
+    if report:
+        write_report(report, screen_report(window))
     window.close()
     return path
+
+
+def look_at(window: MainWindow, zoom: float) -> None:
+    """Show the window's graph at ``zoom``, centred on the current step's node (or, before
+    the first step, on the graph's first node)."""
+    view, cursor = window.view, window.cursor
+    step = cursor.current if cursor is not None else None
+    item = view.item_for(step.node_id) if step is not None else None
+    item = item or next(iter(view.nodes.values()), None)
+    if item is None:
+        return
+    centre = item.sceneBoundingRect().center()
+    view.place(zoom, (centre.x(), centre.y()))

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import math
-import time
 from typing import Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, QVariantAnimation, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu
 
 from ..layout import Layout
-from .items import ClusterItem, EdgeItem, Looks, NodeItem, text_legible
+from .camera import Camera, fit_scale
+from .items import EdgeItem, Looks, NodeItem
+from .scene_build import SceneBuild
+from .scope_items import ClusterItem, ScopeCaption, place_captions
 from .theme import Theme, system_theme
 
-BUILD_SLICE_S = 0.006  # UI-thread time per turn of the event loop spent building items
-WARM_ITEMS = 400       # items drawn off screen per turn, to warm a new scene up before it is shown
 MARGIN = 16.0          # around the layout's box when fitting: rings and stacked scope cards
 FLOW_INTERVAL_MS = 33
+FLOW_STEP = 1.2        # scene units the dashes move per turn of flow
 
 
 class GraphView(QGraphicsView):
@@ -56,15 +57,18 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.layout_shown: Layout | None = None
         self.auto_fit = True
+        self.camera = Camera(self)
         self._looks = Looks(self.theme)
-        self._text_shown = True
+        self._scale_shown = 1.0  # the scale the items' level of detail was chosen for
+        self.clusters: list[ClusterItem] = []
+        self.captions: list[ScopeCaption] = []
         self._ringed: list[NodeItem] = []  # selected nodes, whose ring shows it
         self.nodes: dict[str, NodeItem] = {}
         self.edges: list[EdgeItem] = []
         self.edges_into: dict[str, list[EdgeItem]] = {}
         self.member_of: dict[str, str] = {}
         self._active: list[EdgeItem] = []
-        self._pending_build: _Build | None = None
+        self._pending_build: SceneBuild | None = None
         self._flow = QTimer(self)
         self._flow.setInterval(FLOW_INTERVAL_MS)
         self._flow.timeout.connect(self._on_flow_timeout)
@@ -85,15 +89,15 @@ class GraphView(QGraphicsView):
         """
         # Nodes slide to their new places only when the same graph is laid out again.
         old_positions = {k: item.pos() for k, item in self.nodes.items()} if same_graph else {}
-        # Items are built with their text shown or not as the view will be once they are
-        # swapped in, so the swap need not visit them all again.
+        # Items are built with the text they will show once swapped in, so the swap need not
+        # visit them all again.
         fitting = not (same_graph and old_positions and self.layout_shown is not None)
         scale = self._fitted_scale(layout) if fitting else self.transform().m11()
-        build = _Build(self, layout, prepare, text_legible(scale), old_positions)
+        build = SceneBuild(self, layout, prepare, scale, old_positions)
         self._pending_build = build
         QTimer.singleShot(1, self, lambda: self._continue_build(build))  # the caller's turn ends first
 
-    def _continue_build(self, build: _Build) -> None:
+    def _continue_build(self, build: SceneBuild) -> None:
         if self._pending_build is not build:
             return  # a newer layout replaced this one
         if build.finished:
@@ -113,14 +117,16 @@ class GraphView(QGraphicsView):
         if self.layout_shown is not None:  # the same places: the view stays where it is
             self.show_layout(self.layout_shown, prepare, same_graph=True)
 
-    def _swap(self, build: _Build) -> None:
+    def _swap(self, build: SceneBuild) -> None:
         self._pending_build = None
         previous, scene = self.scene(), build.scene
         self._active = []
         self._ringed = []
         self.nodes, self.edges = build.nodes, build.edges
         self.edges_into, self.member_of = build.edges_into, build.member_of
-        self._text_shown = build.text_shown
+        self.clusters, self.captions = build.clusters, build.captions
+        self._scale_shown = build.scale
+        place_captions(self.captions, build.scale)
         first = self.layout_shown is None
         self.layout_shown = build.layout
         self.setScene(scene)
@@ -176,7 +182,15 @@ class GraphView(QGraphicsView):
 
     def _on_flow_timeout(self) -> None:
         for edge in self._active:
-            edge.advance_flow(1.2)
+            edge.advance_flow(FLOW_STEP)
+
+    def hold_flow(self, ticks: int) -> None:
+        """Stop the lit edges' dashes where ``ticks`` turns of flow from their start put them:
+        a screenshot then looks the same however fast the machine drew it."""
+        self._flow.stop()
+        for edge in self._active:
+            edge.offset = 0.0
+            edge.advance_flow(FLOW_STEP * ticks)
 
     # --- navigation ------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:
@@ -192,30 +206,41 @@ class GraphView(QGraphicsView):
             # The layout's box, not the items' bounding rect: asking every item for its
             # bounds costs a pass over thousands of them on each resize.
             rect = QRectF(-MARGIN, -MARGIN, shown.width + 2 * MARGIN, shown.height + 2 * MARGIN)
-            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+            self.camera.fit(rect)
         self._choose_quality()
 
     def _fitted_scale(self, layout: Layout) -> float:
         """The scale :meth:`fit` will choose for a layout in this view."""
-        width, height = layout.width + 2 * MARGIN, layout.height + 2 * MARGIN
         room = self.viewport().rect().adjusted(2, 2, -2, -2)  # fitInView's own margin
-        if width <= 0 or height <= 0 or room.isEmpty():
-            return 1.0
-        return min(room.width() / width, room.height() / height)
+        return fit_scale(layout.width + 2 * MARGIN, layout.height + 2 * MARGIN, room.width(), room.height())
 
     def _choose_quality(self) -> None:
         # Far out, antialiasing thousands of tiny shapes costs most of a frame and shows
-        # nothing; close in, it is what makes the drawing look right. Text too small to
-        # read is not drawn at all.
+        # nothing; close in, it is what makes the drawing look right. Each node shows as
+        # much of its label as can be read at this scale (see level_of_detail).
         scale = self.transform().m11()
         self.setRenderHint(QPainter.RenderHint.Antialiasing, scale >= 0.35)
-        shown = text_legible(scale)
-        if shown != self._text_shown:
-            self._text_shown = shown
+        if scale != self._scale_shown:
+            self._scale_shown = scale
             for item in self.nodes.values():
-                item.show_text(shown)
+                item.set_view_scale(scale)
+            place_captions(self.captions, scale)
+
+    def follow(self, node_id: str) -> bool:
+        """Keep a node, and the edges lit for its step, in view at the user's zoom: pan (in
+        200 ms, or at once when ``camera.smooth`` is off) only when they are not on screen.
+        True when the view moves."""
+        item = self.item_for(node_id) or self.nodes.get(node_id)
+        if item is None or self.auto_fit:  # fitted: the whole graph is on screen
+            return False
+        core = item.sceneBoundingRect()
+        wanted = QRectF(core)
+        for edge in self._active:
+            wanted = wanted.united(edge.line.sceneBoundingRect())
+        return self.camera.follow(wanted, core)
 
     def zoom(self, factor: float) -> None:
+        self.camera.stop()
         self.auto_fit = False
         current = self.transform().m11()
         if 0.02 < current * factor < 12:
@@ -236,6 +261,7 @@ class GraphView(QGraphicsView):
         if centre is None or not (math.isfinite(zoom) and 0.02 < zoom < 12):
             return
         self.auto_fit = False
+        self.camera.stop()
         self.resetTransform()
         self.scale(zoom, zoom)
         self.centerOn(QPointF(*centre))
@@ -249,6 +275,7 @@ class GraphView(QGraphicsView):
         self.scene().clearSelection()
         item.setSelected(True)
         self.auto_fit = False
+        self.camera.stop()
         if self.transform().m11() < 0.6:
             self.resetTransform()
             self.scale(0.9, 0.9)
@@ -262,6 +289,10 @@ class GraphView(QGraphicsView):
         return [k for k, item in self.nodes.items() if visible.contains(item.sceneBoundingRect())]
 
     # --- mouse -----------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.camera.stop()  # the user's drag wins over a pan under way
+        super().mousePressEvent(event)
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
@@ -303,75 +334,3 @@ class GraphView(QGraphicsView):
             if node.box.scope:
                 menu.addAction(f"Collapse {node.box.scope[-1]}", lambda: self.scope_toggled.emit(node.box.scope))
         menu.exec(event.globalPos())
-
-
-class _Build:
-    """A layout's items, built into a scene of their own a slice of time per turn of the
-    event loop, then drawn once off screen a strip per turn.
-
-    The off-screen drawing is there because a new scene's first paint costs nearly twice a
-    later one (Qt works out and keeps what it needs to draw each item): paid for in small
-    pieces beforehand, the view's own first paint is an ordinary one.
-    """
-
-    def __init__(self, view: GraphView, layout: Layout, prepare, text_shown: bool, old_positions: dict):
-        self.layout, self.prepare, self.text_shown = layout, prepare, text_shown
-        self.old_positions = old_positions
-        self.theme, self.looks = view.theme, view._looks
-        self.scene = QGraphicsScene(view)
-        # No BSP index: building one for thousands of items stalls the first paint, and
-        # drawing the whole graph visits every item anyway.
-        self.scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
-        self.scene.setBackgroundBrush(view.theme.background)
-        self.scene.setSceneRect(QRectF(-20, -20, layout.width + 40, layout.height + 40))
-        self.work = [("cluster", c) for c in layout.clusters] + [("edge", e) for e in layout.edges] \
-            + [("node", n) for n in layout.nodes]
-        self.built = 0
-        self.nodes: dict[str, NodeItem] = {}
-        self.edges: list[EdgeItem] = []
-        self.edges_into: dict[str, list[EdgeItem]] = {}
-        self.member_of: dict[str, str] = {}
-        self.strips = max(1, math.ceil(len(self.work) / WARM_ITEMS))
-        self.warmed = 0
-
-    @property
-    def finished(self) -> bool:
-        return self.warmed == self.strips
-
-    def step(self) -> None:
-        """One turn's work: items for BUILD_SLICE_S, or once all are built, one strip drawn."""
-        if self.built < len(self.work):
-            self._build_some()
-        else:
-            self._warm_strip()
-
-    def _build_some(self) -> None:
-        # A time budget, not a count: a slow or busy machine builds fewer items per turn
-        # rather than holding the event loop longer.
-        deadline = time.perf_counter() + BUILD_SLICE_S
-        while self.built < len(self.work) and time.perf_counter() < deadline:
-            kind, box = self.work[self.built]
-            self.built += 1
-            if kind == "cluster":
-                self.scene.addItem(ClusterItem(box, self.theme))
-            elif kind == "edge":
-                edge = EdgeItem(box, self.theme, self.scene, self.looks)
-                self.edges.append(edge)
-                self.edges_into.setdefault(box.head, []).append(edge)
-            else:
-                node = NodeItem(box, self.theme, self.scene, self.looks, self.text_shown)
-                if self.prepare is not None:
-                    self.prepare(node)
-                self.nodes[box.id] = node
-                for member in box.members:
-                    self.member_of[member] = box.id
-
-    def _warm_strip(self) -> None:
-        area = self.scene.sceneRect()
-        width = area.width() / self.strips
-        image = QImage(64, 64, QImage.Format.Format_ARGB32_Premultiplied)
-        painter = QPainter(image)
-        self.scene.render(painter, QRectF(image.rect()),
-                          QRectF(area.left() + self.warmed * width, area.top(), width, area.height()))
-        painter.end()
-        self.warmed += 1

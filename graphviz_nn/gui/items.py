@@ -1,8 +1,10 @@
-"""Scene items built from a Layout: nodes, edges with arrowheads, and scope boxes.
+"""Scene items built from a Layout: nodes, and edges with arrowheads.
 
 Shapes are plain Qt items made by the scene itself, painted in C++ without a Python call;
-only a node's text is painted in Python, and only when the view is close enough to read it.
-A fitted view of a thousand-node graph then draws, and is first drawn, quickly.
+only a node's text is painted in Python, and only when the view is close enough to read it
+(:mod:`.level_of_detail` decides: all of it, the name alone, or none). A fitted view of a
+thousand-node graph then draws, and is first drawn, quickly. Scopes' boxes are in
+:mod:`.scope_items`.
 """
 
 from __future__ import annotations
@@ -14,22 +16,20 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsScene,
                                QStyleOptionGraphicsItem)
 
-from ..layout import ClusterBox, EdgePath, NodeBox
+from ..layout import EdgePath, NodeBox
+from .level_of_detail import Detail, detail_at, fit_text, font_pixels, text_pixels
 from .theme import Theme
 
 QUANTITY_PREFIXES = ("= ", "∇ ", "ẋ ")
-FONT_PIXELS = 14.0
-LEGIBLE_PIXELS = 5.0  # text drawn smaller than this is skipped: it cannot be read
 Flag = QGraphicsItem.GraphicsItemFlag
 
 
 def title_lines(box: NodeBox) -> tuple[str, ...]:
+    """The lines naming a node: its name and op; a collapsed scope's name alone (its count
+    comes with its progress, as a quantity)."""
+    if box.kind == "scope":
+        return box.lines[:1]
     return tuple(line for line in box.lines if not line.startswith(QUANTITY_PREFIXES))
-
-
-def text_legible(scale: float) -> bool:
-    """Whether node text can be read at a view scale."""
-    return scale * FONT_PIXELS >= LEGIBLE_PIXELS
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +40,11 @@ class NodeLook:
     brush: QBrush
     back_brush: QBrush  # the cards stacked behind a collapsed scope
     text: QColor
+    marker: QBrush  # the fill while no text is drawn: the kind's own colour, solid
+
+
+def _mix(a: QColor, b: QColor) -> QColor:
+    return QColor.fromRgbF((a.redF() + b.redF()) / 2, (a.greenF() + b.greenF()) / 2, (a.blueF() + b.blueF()) / 2)
 
 
 class Looks:
@@ -77,8 +82,14 @@ class Looks:
         if tint is not None and tint.lightnessF() < 0.45:
             text = QColor("#FFFFFF")
         if state == "pending":
-            text.setAlphaF(0.55)
-        return NodeLook(pen, QBrush(fill), QBrush(fill.darker(108)), text)
+            # Dimmed, yet 6.6:1 or more against its fill in every palette (0.55 gave 3.9:1, under
+            # the 4.5:1 small text needs to be read on a projector).
+            text.setAlphaF(0.72)
+        # Without text, a pale fill vanishes on a projector: the marker is half-way to the border's colour.
+        solid = QColor(fill) if tint is not None or non_finite else _mix(fill, QColor(theme.border(kind)))
+        if state == "pending":
+            solid.setAlphaF(0.4)
+        return NodeLook(pen, QBrush(fill), QBrush(fill.darker(108)), text, QBrush(solid))
 
     def brush(self, colour: QColor) -> QBrush:
         brush = self._brushes.get(colour.rgba())
@@ -109,7 +120,7 @@ class NodeItem(QGraphicsItem):
     """
 
     def __init__(self, box: NodeBox, theme: Theme, scene: QGraphicsScene, looks: Looks | None = None,
-                 text_shown: bool = True):
+                 scale: float = 1.0):
         super().__init__()
         self.box, self.theme = box, theme
         self.looks = looks if looks is not None and looks.theme is theme else Looks(theme)
@@ -124,7 +135,10 @@ class NodeItem(QGraphicsItem):
         self.ring = theme.forward
         self.setPos(box.x, box.y)
         self.setFlag(Flag.ItemIsSelectable)
-        self.setFlag(Flag.ItemHasNoContents, not text_shown)
+        self._fit = fit_text(self.titles, (), box.width, box.height, box.kind)
+        self._scale = scale
+        self.detail = detail_at(self._fit, scale)
+        self.setFlag(Flag.ItemHasNoContents, self.detail is Detail.MARKER)
         self.setAcceptHoverEvents(True)
         self.setZValue(2)
         self.tooltip_source = None  # a callable giving the tooltip's HTML, asked on hover
@@ -158,14 +172,32 @@ class NodeItem(QGraphicsItem):
         path.addRect(self._rect)
         return path
 
-    def show_text(self, shown: bool) -> None:
-        """Paint the text or not (the view decides by how far it is zoomed out)."""
-        self.setFlag(Flag.ItemHasNoContents, not shown)
+    def set_view_scale(self, scale: float) -> None:
+        """Show as much text as can be read at the view's scale (the view calls this as it zooms)."""
+        self._scale = scale
+        detail = detail_at(self._fit, scale)
+        if detail is not self.detail:
+            self.detail = detail
+            self.setFlag(Flag.ItemHasNoContents, detail is Detail.MARKER)
+            self._body.setBrush(self._look.marker if detail is Detail.MARKER else self._look.brush)
+
+    def text_pixels_at(self, scale: float) -> float:
+        """How high the node's text is on screen at a view scale; 0 when it is not drawn."""
+        return text_pixels(self._fit, scale)
 
     def set_quantities(self, value_text: str, second_text: str) -> None:
         if (value_text, second_text) != (self.value_text, self.second_text):
             self.value_text, self.second_text = value_text, second_text
+            self._fit = fit_text(self.titles, self.quantity_lines(), self.box.width, self.box.height, self.box.kind)
+            self.set_view_scale(self._scale)
             self.update()
+
+    def quantity_lines(self) -> list[str]:
+        """The lines under the name: value and gradient or tangent; for a collapsed scope, one
+        line, its progress ("3/31 done") or else its size ("31 nodes"), as its box has room for."""
+        if self.box.kind == "scope":
+            return [t for t in (self.second_text or self.value_text,) if t]
+        return [t for t in (self.value_text, self.second_text) if t]
 
     def set_state(self, state: str, ring: QColor | None = None) -> None:
         ring = ring or self.ring
@@ -184,10 +216,10 @@ class NodeItem(QGraphicsItem):
 
     def _restyle(self) -> None:
         """Hand the parts their pens and brushes: painting then only draws."""
-        look = self.looks.node(self.box.kind, self.state, self.tint, self.non_finite)
+        look = self._look = self.looks.node(self.box.kind, self.state, self.tint, self.non_finite)
         self._pen, self._brush, self._text_colour = look.pen, look.brush, look.text
         self._body.setPen(look.pen)
-        self._body.setBrush(look.brush)
+        self._body.setBrush(look.marker if self.detail is Detail.MARKER else look.brush)
         if self._card is not None:
             self._card.setPen(look.pen)
             self._card.setBrush(look.back_brush)
@@ -240,25 +272,21 @@ class NodeItem(QGraphicsItem):
         return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        # Only the text: the shape is the children's. The view stops calling this when the
-        # text would be too small to read; other painters (a render at another scale) are
-        # checked here.
-        if option.levelOfDetailFromTransform(painter.worldTransform()) * FONT_PIXELS >= LEGIBLE_PIXELS:
-            self._paint_text(painter)
+        # Only the text: the shape is the children's. The view stops calling this when no
+        # text can be read; other painters (a render at another scale) are checked here.
+        scale = option.levelOfDetailFromTransform(painter.worldTransform())
+        size = font_pixels(self._fit, scale)
+        if size:
+            self._paint_text(painter, size, detail_at(self._fit, scale) is Detail.FULL)
 
-    def _paint_text(self, painter: QPainter) -> None:
+    def _paint_text(self, painter: QPainter, size: int, everything: bool) -> None:
         lines = list(self.titles)
-        quantities = [t for t in (self.value_text, self.second_text) if t]
+        quantities = self.quantity_lines() if everything else []
         text_colour = self._text_colour
         font = QFont(painter.font())
-        font.setPixelSize(int(FONT_PIXELS))
+        font.setPixelSize(size)
         metrics = QFontMetricsF(font)
         all_lines = lines + quantities
-        widest = max((metrics.horizontalAdvance(t) for t in all_lines), default=0.0)
-        room = self._rect.width() * (0.78 if self.box.kind in ("function", "output") else 0.92)
-        if widest > room > 0:  # shrink rather than spill out of the box
-            font.setPixelSize(max(7, int(FONT_PIXELS * room / widest)))
-            metrics = QFontMetricsF(font)
         height = metrics.height() * len(all_lines)
         y = -height / 2 + metrics.ascent()
         for i, text in enumerate(all_lines):
@@ -330,39 +358,3 @@ class EdgeItem:
     def advance_flow(self, amount: float) -> None:
         self.offset += -amount if not self.reverse else amount
         self._apply_pen()
-
-
-class ClusterItem(QGraphicsItem):
-    """A scope's box with its name; double-clicking it collapses the scope."""
-
-    LABEL_PIXELS = 13
-
-    def __init__(self, cluster: ClusterBox, theme: Theme):
-        super().__init__()
-        self.cluster, self.theme = cluster, theme
-        self._rect = QRectF(cluster.x, cluster.y, cluster.width, cluster.height)
-        self._bounds = self._rect.adjusted(-2, -2, 2, 2)
-        self._pen = QPen(theme.cluster_border, 1.2 * theme.line)
-        self._brush = QBrush(theme.cluster_fill)
-        self._label_colour = theme.muted.darker(150) if not theme.dark else theme.muted.lighter(150)
-        self.setZValue(0)
-        self.setToolTip(f"{' / '.join(cluster.scope)}: double-click to collapse")
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(self._pen)
-        painter.setBrush(self._brush)
-        painter.drawRoundedRect(self._rect, 8, 8)
-        # A label under a few pixels cannot be read, and the first text drawn at a new
-        # scale costs more than all the boxes (its glyphs are rendered then).
-        if option.levelOfDetailFromTransform(painter.worldTransform()) * self.LABEL_PIXELS < LEGIBLE_PIXELS:
-            return
-        font = QFont(painter.font())
-        font.setPixelSize(self.LABEL_PIXELS)
-        painter.setFont(font)
-        painter.setPen(self._label_colour)
-        painter.drawText(self._rect.adjusted(8, 3, -4, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                         self.cluster.scope[-1])

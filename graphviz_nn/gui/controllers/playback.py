@@ -72,10 +72,16 @@ class PlaybackController(QObject):
 
     def seek(self, position: int) -> None:
         if self.window.player is not None and self.window.presenter is not None:
-            self.window.player.seek(position)
+            smooth, self.window.view.camera.smooth = self.window.view.camera.smooth, False  # a jump: no pan
+            try:
+                self.window.player.seek(position)
+            finally:
+                self.window.view.camera.smooth = smooth
 
     def _on_player_moved(self, old_position: int) -> None:
         self.window.presenter.move(self.window.cursor, old_position)
+        if self.window.cursor.current is not None:  # the camera keeps the current node in view
+            self.window.view.follow(self.window.cursor.current.node_id)
         self.update_position()
 
     def step_forward(self) -> None:
