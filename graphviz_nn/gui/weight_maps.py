@@ -77,6 +77,10 @@ class WeightMaps(QWidget):
         """Each map's caption: name, rows × columns, and the value drawn in full colour."""
         return [m.caption for m in self._maps]
 
+    def map_rect(self, index: int) -> QRect:
+        """Where the ``index``-th map is drawn, in the widget's coordinates."""
+        return QRect(self._boxes[index])
+
     def entry_at(self, point: QPointF) -> tuple[str, int, int, float] | None:
         """The map name, row, column and value under a point of the widget, or None."""
         for m, box in zip(self._maps, self._boxes):
