@@ -63,6 +63,7 @@ class ChainOverlay(QFrame):
 
     def set_dark(self, dark: bool) -> None:
         """Light text on a dark box on a dark theme, dark on light otherwise."""
+        self.dark = dark
         box, ink, line = ("rgba(24, 24, 24, 225)", "#F2F2F2", "#777777") if dark else \
             ("rgba(255, 255, 255, 232)", "#111111", "#8C8C8C")
         self.setStyleSheet(f"#chain_overlay {{ background: {box}; border: 2px solid {line}; border-radius: 8px; }}"

@@ -224,6 +224,8 @@ class PresentationController(QObject):
         self._watch(self.window.player)
         shown = self.window.actions["chain_panel"].isChecked() and self.window.cursor is not None
         if shown:
+            if self.chain_panel.dark != self.window.view.theme.dark:
+                self.chain_panel.set_dark(self.window.view.theme.dark)
             heading, info = self._current_step()
             self.chain_panel.show_step(heading, info)
         self.chain_panel.setVisible(shown)
