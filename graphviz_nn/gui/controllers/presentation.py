@@ -4,6 +4,7 @@ black screen), reveal, and the palettes (following the system going light or dar
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QRect, QRectF, QSize, Qt, QTimer
@@ -23,7 +24,9 @@ PRESENTING_TEXT = 1.6       # the panels' text scale presentation mode starts at
 CHAIN_PANEL_TEXT = 1.25     # the chain-rule panel's text against the panels'
 PANEL_STRIP = (0.32, 0.42)  # presenting: the chain-rule panel's strip, of the height below or the width beside
 GAP = 12                    # px between the panel and the screen's edge
-TITLE_BAR = 40  # room the window manager's frame takes above the window, roughly
+TITLE_BAR = 40
+#: The actions whose keys change while presenting: B blacks out (breakpoints wait), Esc leaves.
+PRESENTING_KEYS = {"breakpoint": (), "blackout": ("B", "."), "present": ("F5", "Esc")}  # room the window manager's frame takes above the window, roughly
 PALETTE_NAMES = {"standard": "Standard colours", "high-contrast": "High contrast: black on white, thick lines",
                  "colour-blind": "Colour-blind safe: blue against orange"}
 
@@ -47,6 +50,7 @@ class _Before:
     panel_scale: float
     chain_panel: bool
     placement: tuple
+    keys: dict  # action -> its shortcuts
 
 
 class PresentationController(QObject):
@@ -70,7 +74,7 @@ class PresentationController(QObject):
         self.panel_scale = 1.0
         self._before: _Before | None = None
         self._state_version = state_version
-        self._watched = None  # the player whose steps the chain-rule panel follows
+        self._watched = lambda: None  # a weak reference to the player the chain-rule panel follows
         self.chain_panel = ChainOverlay(window.view)
         window.view.viewport().installEventFilter(self)
         self.black_cover = BlackCover(window)
@@ -155,17 +159,17 @@ class PresentationController(QObject):
         window, actions = self.window, self.window.actions
         self._before = _Before(window.saveState(self._state_version), window.geometry(), window.windowState(),
                                window.menuBar().isVisibleTo(window), window.statusBar().isVisibleTo(window),
-                               self.panel_scale, actions["chain_panel"].isChecked(), window.view.placement())
+                               self.panel_scale, actions["chain_panel"].isChecked(), window.view.placement(),
+                               {k: actions[k].shortcuts() for k in PRESENTING_KEYS})
         for dock in (window.playback, window.inspector, window.jacobian, window.expression, window.training):
             dock.hide()
         window.findChild(QWidget, "toolbar").hide()
         window.menuBar().hide()
         window.statusBar().hide()
         # A clicker's keys: B (or .) blacks the screen out while presenting, Esc leaves.
-        actions["breakpoint"].setShortcuts([])
-        actions["blackout"].setShortcuts([QKeySequence("B"), QKeySequence(".")])
+        for key, keys in PRESENTING_KEYS.items():
+            actions[key].setShortcuts([QKeySequence(k) for k in keys])
         actions["blackout"].setEnabled(True)
-        actions["present"].setShortcuts([QKeySequence("F5"), QKeySequence("Esc")])
         actions["chain_panel"].setChecked(True)
         self.panel_scale = max(self.panel_scale, PRESENTING_TEXT)
         self._apply_font()
@@ -178,10 +182,9 @@ class PresentationController(QObject):
         window, actions, before = self.window, self.window.actions, self._before
         self._before = None
         self.black_cover.lift()
-        actions["breakpoint"].setShortcuts([QKeySequence("B")])
-        actions["blackout"].setShortcuts([QKeySequence(".")])
+        for key, keys in before.keys.items():
+            actions[key].setShortcuts(keys)
         actions["blackout"].setEnabled(False)
-        actions["present"].setShortcuts([QKeySequence("F5")])
         if before.window_state & Qt.WindowState.WindowFullScreen:
             window.showFullScreen()
         elif before.window_state & Qt.WindowState.WindowMaximized:
@@ -245,14 +248,15 @@ class PresentationController(QObject):
         return f"{heading} · {node.label}", describe(window.graph, node, cursor, window.player.check)
 
     def _watch(self, player) -> None:
-        if player is None or player is self._watched:
+        if player is None or player is self._watched():
             return
-        self._watched = player
-        player.events.moved.connect(lambda _old: self._on_player_changed(player))
-        player.events.phase_changed.connect(lambda _phase: self._on_player_changed(player))
+        self._watched = weakref.ref(player)
+        player.events.moved.connect(self._on_player_moved)
+        player.events.phase_changed.connect(self._on_player_moved)
 
-    def _on_player_changed(self, player) -> None:
-        if player is self.window.player and self.chain_panel.isVisible():
+    def _on_player_moved(self, _position_or_phase) -> None:
+        # Only the window's current player is driven, so only it calls here.
+        if self.chain_panel.isVisible():
             self.show_chain_panel()
 
     def _on_view_picture_ready(self) -> None:
