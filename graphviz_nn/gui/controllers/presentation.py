@@ -204,7 +204,7 @@ class PresentationController(QObject):
         zoom, centre = before.placement
         if centre is None:
             window.view.fit()
-            QTimer.singleShot(0, window.view.fit)
+            QTimer.singleShot(0, window.view, window.view.fit)
         else:
             window.view.place(zoom, centre)
         window.say("Presentation mode left")
@@ -260,7 +260,7 @@ class PresentationController(QObject):
             self.show_chain_panel()
 
     def _on_view_picture_ready(self) -> None:
-        QTimer.singleShot(0, self._on_new_picture)
+        QTimer.singleShot(0, self, self._on_new_picture)
 
     def _on_new_picture(self) -> None:
         # Perhaps a new graph: its player is followed from now on, and while presenting the
@@ -303,7 +303,7 @@ class PresentationController(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Resize and self.presenting and watched is self.window.view.viewport():
-            QTimer.singleShot(0, self.fit_graph)  # after the panel has followed the new size
+            QTimer.singleShot(0, self, self.fit_graph)  # after the panel has followed the new size
         return super().eventFilter(watched, event)
 
     def toggle_reveal(self) -> None:
