@@ -81,7 +81,16 @@ class ChainOverlay(QFrame):
         self.place()
 
     def show_step(self, heading: str, info: NodeInfo | None) -> None:
-        """Show a heading and, when there is a node at this step, its text."""
+        """Show the current step.
+
+        Parameters
+        ----------
+        heading : str
+            The pass and the step, in bold above the text.
+        info : NodeInfo or None
+            What :func:`graphviz_nn.session.inspect.describe` says about the step's node;
+            None before the first step (or while reveal hides it): the heading alone.
+        """
         self.heading.setText(heading)
         self.body.setText(step_text(info) if info is not None else "")
         self.body.setVisible(info is not None)

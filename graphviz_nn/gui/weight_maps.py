@@ -57,7 +57,15 @@ class WeightMaps(QWidget):
 
     # --- content -----------------------------------------------------------------------------
     def show_weights(self, weights) -> None:
-        """Show ``(name, matrix)`` pairs; vectors show as one row, more axes as a matrix view."""
+        """Show a network's weights.
+
+        Parameters
+        ----------
+        weights : iterable of (str, array_like)
+            Name and matrix pairs, drawn left to right; a vector shows as one row, an array of
+            more axes as :func:`~graphviz_nn.gui.heatmap.matrix_view` lays it out. Empty
+            arrays are left out.
+        """
         maps = []
         for name, array in weights:
             matrix, _ = matrix_view(array)

@@ -111,7 +111,13 @@ class PresentationController(QObject):
 
     def scale_panels(self, factor: float) -> None:
         """The panels' text (docks, status bar, the chain-rule panel) larger or smaller; the
-        graph keeps its zoom."""
+        graph keeps its zoom.
+
+        Parameters
+        ----------
+        factor : float
+            Multiplies the panels' text scale, which stays within :data:`PANEL_SCALES`.
+        """
         self.panel_scale = min(PANEL_SCALES[1], max(PANEL_SCALES[0], self.panel_scale * factor))
         self._apply_font()
 
