@@ -50,9 +50,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("end", "End", "End", "stepping.to_end", "Jump to the end of the pass"),
     ActionSpec("fit", "Fit graph", "F", "fit_graph", "Show the whole graph"),
     ActionSpec("find", "Find node…", QKeySequence.StandardKey.Find, "open_find_bar", "Find a node by name and centre it"),
-    ActionSpec("zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="], "presentation.zoom", "Larger graph and text", argument=1.15),
-    ActionSpec("zoom_out", "Zoom out", "Ctrl+-", "presentation.zoom", "Smaller graph and text", argument=1 / 1.15),
-    ActionSpec("zoom_reset", "Actual size", "Ctrl+0", "presentation.reset_zoom", "Reset text size and fit"),
+    ActionSpec("zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="], "presentation.zoom", "Larger graph (and its text)", argument=1.15),
+    ActionSpec("zoom_out", "Zoom out", "Ctrl+-", "presentation.zoom", "Smaller graph (and its text)", argument=1 / 1.15),
+    # Not Ctrl+Shift+plus: on a US keyboard that is how Ctrl+plus is typed, and Qt would
+    # find both actions for it and run neither. Ctrl+] and Ctrl+[ size text in word processors.
+    ActionSpec("panel_larger", "Larger panel text", "Ctrl+]", "presentation.scale_panels",
+               "Larger text in the panels and the chain-rule panel; the graph keeps its zoom", argument=1.15),
+    ActionSpec("panel_smaller", "Smaller panel text", "Ctrl+[", "presentation.scale_panels",
+               "Smaller text in the panels and the chain-rule panel; the graph keeps its zoom", argument=1 / 1.15),
+    ActionSpec("zoom_reset", "Actual size", "Ctrl+0", "presentation.reset_zoom", "Panel text at its usual size, whole graph in view"),
     *(ActionSpec(f"phase_{phase}", title, f"Ctrl+{i}", "stepping.set_phase", title, argument=phase)
       for i, (phase, title) in enumerate(PHASE_TITLES.items(), start=1)),
     ActionSpec("check", "Check gradients", "Ctrl+G", "stepping.check_gradients",
@@ -74,7 +80,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("fullscreen", "Full screen", "F11", "presentation.toggle_full_screen", "Full screen, for a projector",
                checkable=True, mac_keys="Ctrl+Meta+F"),  # macOS: Cmd+Ctrl+F
     ActionSpec("present", "Presentation mode", "F5", "presentation.toggle_presentation",
-               "Full screen, large text, only the graph and the playback controls", checkable=True),
+               "Full screen, only the graph and the chain rule on it; → / PageDown step, B blacks out, Esc leaves",
+               checkable=True),
+    ActionSpec("chain_panel", "Chain-rule panel on the graph", "C", "presentation.toggle_chain_panel",
+               "The current step's chain rule with its numbers, in large type on the graph", checkable=True),
+    ActionSpec("blackout", "Black screen", ".", "presentation.toggle_black",
+               "Black out the screen while presenting (B or .); any key brings it back"),
     ActionSpec("reveal", "Reveal values as the pass reaches them", "R", "presentation.toggle_reveal",
                "Hide every number until the pass being played reaches its node", checkable=True),
     *(ActionSpec(f"palette_{palette}", title, [], "presentation.set_palette", tip, checkable=True, argument=palette)
@@ -88,7 +99,8 @@ ICONS = {"play": QStyle.StandardPixmap.SP_MediaPlay, "step": QStyle.StandardPixm
          "end": QStyle.StandardPixmap.SP_MediaSkipForward}
 
 MENUS = {
-    "&View": ("fit", "find", "zoom_in", "zoom_out", "zoom_reset", "fullscreen", "present", "reveal"),
+    "&View": ("fit", "find", "zoom_in", "zoom_out", "panel_larger", "panel_smaller", "zoom_reset", None,
+              "fullscreen", "present", "chain_panel", "blackout", "reveal"),
     "&Playback": ("play", "step", "back", "restart", "end", None, *(f"phase_{p}" for p in PHASE_TITLES)),
     "&Debug": ("check", "magnitude", "nan", "breakpoint"),
 }
@@ -137,6 +149,7 @@ def build_actions(window: QMainWindow) -> dict[str, QAction]:
         group.addAction(actions[f"palette_{palette}"])
     for key, icon in ICONS.items():
         actions[key].setIcon(window.style().standardIcon(icon))
+    actions["blackout"].setEnabled(False)  # presentation mode's
     return actions
 
 

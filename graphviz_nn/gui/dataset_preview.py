@@ -5,11 +5,12 @@ from __future__ import annotations
 import html
 
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QStackedWidget
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QWidget
 
 from ..nn.datasets import Dataset, preview
-from .heatmap import heatmap_pixmap
+from .heatmap import heatmap_image
 from .training_plots import BoundaryView
 
 POINTS_SHOWN = 2000
@@ -24,9 +25,8 @@ class DatasetPreview(QStackedWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.boundary = BoundaryView()
-        self.images = QLabel()
+        self.images = FittedImage()
         self.images.setObjectName("dataset_images")
-        self.images.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.summary = QLabel()
         self.summary.setObjectName("dataset_summary")
         self.summary.setWordWrap(True)
@@ -41,7 +41,7 @@ class DatasetPreview(QStackedWidget):
             self.boundary.show_data(preview(data, POINTS_SHOWN))
             self.setCurrentWidget(self.boundary)
         elif data.image_shape is not None:
-            self.images.setPixmap(heatmap_pixmap(_image_grid(data), cell=6, max_size=420))
+            self.images.set_image(heatmap_image(_image_grid(data), cell=6, max_size=420))
             self.setCurrentWidget(self.images)
         else:
             counts = ", ".join(f"{name}: {int(np.sum(data.y == k)):,}" for k, name in enumerate(data.class_names or ()))
@@ -49,6 +49,44 @@ class DatasetPreview(QStackedWidget):
             self.summary.setText(f"<b>{html.escape(data.name)}</b>: {len(data):,} rows × {data.n_features} features"
                                  f"<br>{html.escape(counts)}{notes}<br><small>{html.escape(str(data.source))}</small>")
             self.setCurrentWidget(self.summary)
+
+
+class FittedImage(QWidget):
+    """An image drawn as large as its room allows, keeping its proportions. Unlike a label's
+    pixmap it asks for no width of its own: the digits' 360-pixel strip widened the
+    training dock past a 1280 × 720 screen's column."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.image = QImage()
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+
+    def set_image(self, image: QImage) -> None:
+        self.image = image
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self.image.size() if not self.image.isNull() else QSize(120, 80)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(40, 30)
+
+    def drawn_rect(self) -> QRectF:
+        """Where the image is drawn: centred, as large as fits, its proportions kept."""
+        if self.image.isNull():
+            return QRectF()
+        size = self.image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        return QRectF((self.width() - size.width()) / 2, (self.height() - size.height()) / 2,
+                      size.width(), size.height())
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self.image.isNull():
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(self.drawn_rect(), self.image)
+        painter.end()
 
 
 def _image_grid(data: Dataset) -> np.ndarray:

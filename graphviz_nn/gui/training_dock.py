@@ -10,12 +10,12 @@ from PySide6.QtWidgets import (QBoxLayout, QDockWidget, QFileDialog, QFrame, QHB
 
 from ..nn.datasets import BUILTIN, Dataset, DatasetError, load, read_csv
 from ..session.training import TrainingRun, TrainingSettings, defaults_for
+from ..session.training_client import EpochUpdate
 from .dataset_preview import DatasetPreview
-from .heatmap import heatmap_strip
 from .jobs import Job
 from .training_plots import CurvesView
 from .training_settings import FORM_WIDGETS, TrainingSettingsForm
-from ..session.training_client import EpochUpdate
+from .weight_maps import WeightMaps
 from .wheel_guard import WheelGuard
 
 
@@ -89,10 +89,7 @@ class TrainingDock(QDockWidget):
         self._plots_layout.addWidget(self.curves, 4)
         self.plots.installEventFilter(self)
         column.addWidget(self.plots, 1)
-        self.weights = QLabel()
-        self.weights.setObjectName("weights")
-        self.weights.setAlignment(Qt.AlignmentFlag.AlignLeft)
-        self.weights.setFixedHeight(80)
+        self.weights = WeightMaps()
         column.addWidget(self.weights)
         # On a small screen or a projector the dock scrolls rather than making the window
         # taller than the screen; with room to spare the plots take it.
@@ -247,7 +244,7 @@ class TrainingDock(QDockWidget):
         if update.boundary is not None and self._updates % 2 == 1:
             self.boundary.show_boundary(update.boundary)
         if self._updates % 4 == 1:
-            self.weights.setPixmap(heatmap_strip(update.weights))
+            self.weights.show_weights(update.weights)
         self.status.setText(self.curves.describe(update.records[-1].epoch))
         self._latest = update
 
@@ -259,7 +256,7 @@ class TrainingDock(QDockWidget):
         if latest is not None:  # the last update's boundary and weights, whichever turn it was
             if latest.boundary is not None:
                 self.boundary.show_boundary(latest.boundary)
-            self.weights.setPixmap(heatmap_strip(latest.weights))
+            self.weights.show_weights(latest.weights)
         if reason in ("done", "stopped"):
             last = run.history[-1] if run.history else None
             text = self.curves.describe(last.epoch) if last else ""

@@ -59,30 +59,29 @@ class CurvesView(QWidget):
         self.loss_plot.setObjectName("loss_plot")
         self.accuracy_plot = pg.PlotWidget(background="w")
         self.accuracy_plot.setObjectName("accuracy_plot")
-        for plot, title in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy")):
-            plot.setLabel("left", title)
-            plot.setLabel("bottom", "epoch")
-            plot.addLegend(offset=(-10, 10))
+        for plot in (self.loss_plot, self.accuracy_plot):
+            _readable_axes(plot)
             plot.showGrid(x=True, y=True, alpha=0.25)
             # Downsampling and clipping keep 10,000 epochs as cheap to draw as 100.
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
-            plot.getAxis("left").enableAutoSIPrefix(False)
-            for side in ("left", "bottom"):
-                # An axis (with its grid lines) is drawn again only when its range changes;
-                # replaying it at every repaint was most of what drawing the plots cost.
-                plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.setMinimumHeight(80)
             column.addWidget(plot, 1)
-        self.accuracy_plot.setYRange(0, 1.02, padding=0)
+        # A little room below 0 and above 1: the end ticks' labels would be clipped otherwise.
+        self.accuracy_plot.setYRange(-0.06, 1.08, padding=0)
+        self.accuracy_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "50%"), (1.0, "100%")]])
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.disableAutoRange()
+        solid, dashed = pg.mkPen(TRAIN, width=2.5), pg.mkPen(TEST, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine)
         self.curves = {
-            "train_loss": self.loss_plot.plot(pen=pg.mkPen(TRAIN, width=2.5), name="train"),
-            "test_loss": self.loss_plot.plot(pen=pg.mkPen(TEST, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine), name="test"),
-            "train_accuracy": self.accuracy_plot.plot(pen=pg.mkPen(TRAIN, width=2.5), name="train"),
-            "test_accuracy": self.accuracy_plot.plot(pen=pg.mkPen(TEST, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine), name="test"),
+            "train_loss": self.loss_plot.plot(pen=solid), "test_loss": self.loss_plot.plot(pen=dashed),
+            "train_accuracy": self.accuracy_plot.plot(pen=solid), "test_accuracy": self.accuracy_plot.plot(pen=dashed),
         }
+        # Each plot's name and its key in one line, in the corner its curves leave empty
+        # (loss falls away from the top right, accuracy rises away from the bottom right):
+        # axis titles were cut and a two-line legend hid the test entry in an 80-pixel plot.
+        self.keys = {"loss": CurveKey("loss", self.loss_plot, top=True),
+                     "accuracy": CurveKey("accuracy", self.accuracy_plot, top=False)}
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#777777", width=1))
         self.loss_plot.addItem(self.marker, ignoreBounds=True)
         below = QHBoxLayout()
@@ -233,6 +232,54 @@ def set_plot_scheme(plot: pg.PlotWidget, dark: bool) -> None:
         axis = plot.getAxis(side)
         axis.setPen(pg.mkPen(ink))
         axis.setTextPen(pg.mkPen(ink))
+    key = getattr(plot, "curve_key", None)
+    if key is not None:
+        key.set_dark(dark)
+
+
+def _readable_axes(plot: pg.PlotWidget) -> None:
+    """Axes for a small plot read from afar: the widget's own font, major ticks only (two or
+    three of them), no titles (the plot's key names it; the x axis is epochs throughout)."""
+    for side in ("left", "bottom"):
+        axis = plot.getAxis(side)
+        axis.setTickFont(plot.font())
+        axis.setStyle(maxTickLevel=0, tickTextOffset=3, autoExpandTextSpace=True)
+        axis.enableAutoSIPrefix(False)
+        # An axis (with its grid lines) is drawn again only when its range changes;
+        # replaying it at every repaint was most of what drawing the plots cost.
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    plot.getAxis("left").setWidth(plot.fontMetrics().horizontalAdvance("100%") + 10)
+
+
+class CurveKey(pg.LabelItem):
+    """A plot's name and its curves' key on one line, pinned to a right-hand corner:
+    "loss  ━ train  ╌ test", the lines in the curves' colours and styles."""
+
+    def __init__(self, title: str, plot: pg.PlotWidget, top: bool):
+        super().__init__("")
+        self.title, self.dark = title, False
+        self.entries = ("train", "test")
+        self.setParentItem(plot.getPlotItem().vb)
+        corner = (1, 0) if top else (1, 1)
+        self.anchor(itemPos=corner, parentPos=corner, offset=(-4, 4) if top else (-4, -4))
+        plot.curve_key = self
+        self._font_size = plot.font().pointSizeF()
+        self._show()
+
+    def set_dark(self, dark: bool) -> None:
+        self.dark = dark
+        self._show()
+
+    def _show(self) -> None:
+        ink = "#DDDDDD" if self.dark else "#333333"
+        self.setText(f"<b>{self.title}</b>&nbsp;&nbsp;<span style='color:{TRAIN}'>━━</span>&nbsp;train"
+                     f"&nbsp;&nbsp;<span style='color:{TEST}'>╍╍</span>&nbsp;test",
+                     color=ink, size=f"{self._font_size:g}pt")
+
+    def paint(self, painter, *args) -> None:
+        # A veil under the text, so the grid and a curve passing under it do not blur it.
+        painter.fillRect(self.boundingRect(), QColor(30, 30, 30, 200) if self.dark else QColor(255, 255, 255, 210))
+        super().paint(painter, *args)
 
 
 def _rgb(hex_colour: str) -> np.ndarray:

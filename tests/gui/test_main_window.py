@@ -189,12 +189,12 @@ def test_collapse_and_expand_a_scope(open_window, qtbot) -> None:
     assert len(window.view.nodes) == before
 
 
-def test_zoom_scales_graph_and_text(open_window) -> None:
+def test_zoom_scales_the_graph_and_its_text_not_the_panels(open_window) -> None:
     window = open_window("seed")
     scale, size = window.view.transform().m11(), window.inspector.font().pointSizeF()
     _key(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
     assert window.view.transform().m11() > scale
-    assert window.inspector.font().pointSizeF() > size
+    assert window.inspector.font().pointSizeF() == size  # the panels have keys of their own
 
 
 def test_geometry_is_remembered(open_window, settings) -> None:

@@ -1,28 +1,137 @@
-"""Presentation mode, the palettes and reveal, driven through the window's actions and keys."""
+"""Presentation mode (the chain-rule panel, a clicker's keys, the black screen), zoom and panel
+text, the palettes and reveal, driven through the window's actions and keys."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
+from graphviz_nn.gui.controllers.presentation import TITLE_BAR, PresentationController
+from graphviz_nn.gui.inspector import chain_text
 from graphviz_nn.gui.main_window import MainWindow
 from graphviz_nn.gui.theme import HIGH_CONTRAST, LIGHT
+from graphviz_nn.session.inspect import describe
 
 from .conftest import ready
 
 
-def test_presentation_mode_goes_full_screen_with_large_text_and_comes_back(open_window, qtbot) -> None:
-    window = open_window("seed")
-    assert window.inspector.isVisible() and not window.isFullScreen()
-    size = window.playback.font().pointSizeF()
+def _looks(window) -> dict:
+    """What presentation mode must put back exactly."""
+    docks = (window.playback, window.inspector, window.jacobian, window.expression, window.training)
+    return {"docks": {d.objectName(): d.isVisible() for d in docks}, "menu": window.menuBar().isVisible(),
+            "toolbar": window.findChild(QWidget, "toolbar").isVisible(), "status": window.statusBar().isVisible(),
+            "full": window.isFullScreen(), "size": window.size(),
+            "fonts": {w.objectName(): w.font().pointSizeF() for w in (*docks, window.statusBar(), window.menuBar())},
+            "chain_panel": window.presentation.chain_panel.isVisible()}
+
+
+@pytest.mark.parametrize("leave", [Qt.Key.Key_Escape, Qt.Key.Key_F5])
+def test_presentation_mode_shows_only_the_fitted_graph_and_leaves_the_window_as_it_was(open_window, qtbot, leave) -> None:
+    window = open_window("seed", size=(1180, 700))
+    before = _looks(window)
+    assert before["menu"] and before["toolbar"] and before["docks"]["inspector"] and not before["full"]
     qtbot.keyClick(window, Qt.Key.Key_F5)
     assert window.isFullScreen() and window.actions["present"].isChecked()
-    assert not window.inspector.isVisible() and window.playback.isVisible()
-    assert window.playback.font().pointSizeF() >= 1.5 * size
-    qtbot.keyClick(window.view, Qt.Key.Key_Escape)
-    assert not window.isFullScreen() and not window.actions["present"].isChecked()
+    assert not window.menuBar().isVisible() and not window.findChild(QWidget, "toolbar").isVisible()
+    assert not any(_looks(window)["docks"].values()) and not window.statusBar().isVisible()
+    qtbot.waitUntil(lambda: window.view.width() >= window.width() - 4 and window.view.height() >= window.height() - 4)
+    qtbot.wait(20)
+    view, panel = window.view, window.presentation.chain_panel
+    assert set(view.nodes_on_screen()) == set(view.nodes)  # the whole graph, fitted
+    # ... and clear of the chain-rule panel, so no number is hidden under it.
+    assert panel.isVisible() and not any(
+        view.mapFromScene(item.sceneBoundingRect()).boundingRect().translated(view.viewport().pos())
+        .intersects(panel.geometry()) for item in view.nodes.values())
+    qtbot.keyClick(window.view, leave)
+    assert not window.presentation.presenting and not window.actions["present"].isChecked()
     qtbot.waitUntil(lambda: window.inspector.isVisible(), timeout=2000)
-    assert window.playback.font().pointSizeF() == size
+    assert _looks(window) == before
+
+
+def test_the_chain_rule_panel_follows_the_clicker_on_the_graph_and_toggles(open_window, qtbot) -> None:
+    window = open_window("seed")
+    window.stepping.set_phase("backward", 0)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    panel = window.presentation.chain_panel
+    assert panel.isVisible() and panel.parentWidget() is window.view
+    assert window.view.viewport().geometry().contains(panel.geometry())
+    for position in (1, 2, 3):
+        qtbot.keyClick(window.view, Qt.Key.Key_PageDown)
+        assert window.cursor.position == position
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
+    assert window.cursor.position == 2
+    step = window.cursor.current
+    info = describe(window.graph, window.graph[step.node_id], window.cursor)
+    assert "step 2 of" in panel.text and chain_text(info.chain) in panel.text
+    assert "dL/d" in panel.text and "=" in panel.text.splitlines()[-1]
+    assert panel.body.font().pointSizeF() >= 1.5 * window.font().pointSizeF()  # read from the back row
+    qtbot.keyClick(window.view, Qt.Key.Key_C)
+    assert not panel.isVisible() and not window.actions["chain_panel"].isChecked()
+    qtbot.keyClick(window.view, Qt.Key.Key_C)
+    assert panel.isVisible() and "step 2 of" in panel.text
+    qtbot.keyClick(window.view, Qt.Key.Key_Right)
+    assert "step 3 of" in panel.text
+
+
+def test_b_blacks_the_screen_out_and_any_key_brings_it_back(open_window, qtbot) -> None:
+    window = open_window("seed")
+    window.stepping.set_phase("backward", 2)
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    cover = window.presentation.black_cover
+    qtbot.keyClick(window.view, Qt.Key.Key_B)
+    assert cover.isVisible() and cover.geometry() == window.rect() and not window.player.breakpoints
+    assert cover.grab().toImage().pixelColor(5, 5) == QColor("#000000")
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_PageDown)  # lifts the cover, steps nothing
+    assert not cover.isVisible() and window.cursor.position == 2
+    qtbot.keyClick(window.view, Qt.Key.Key_Period)  # what clickers send
+    assert cover.isVisible()
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_B)
+    assert not cover.isVisible() and window.presentation.presenting
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)
+    assert not window.presentation.presenting
+    qtbot.keyClick(window.view, Qt.Key.Key_B)  # a breakpoint again once presentation mode is left
+    assert not cover.isVisible() and window.player.breakpoints == {window.cursor.current.node_id}
+
+
+def test_ctrl_plus_zooms_the_graph_and_ctrl_bracket_sizes_the_panels_text(open_window, qtbot) -> None:
+    window = open_window("seed")
+    panels = (window.inspector, window.playback, window.statusBar())
+    scale, fonts = window.view.transform().m11(), [w.font().pointSizeF() for w in panels]
+    qtbot.keyClick(window.view, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.transform().m11() > 1.1 * scale
+    assert [w.font().pointSizeF() for w in panels] == fonts
+    zoomed = window.view.transform().m11()
+    qtbot.keyClick(window.view, Qt.Key.Key_BracketRight, Qt.KeyboardModifier.ControlModifier)
+    assert all(w.font().pointSizeF() > f for w, f in zip(panels, fonts))
+    assert window.view.transform().m11() == zoomed
+    qtbot.keyClick(window.view, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.ControlModifier)
+    assert all(w.font().pointSizeF() < f for w, f in zip(panels, fonts))
+    qtbot.keyClick(window.view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert [w.font().pointSizeF() for w in panels] == fonts
+    assert window.view.auto_fit and window.view.transform().m11() == pytest.approx(scale)
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert {"Larger panel text", "Smaller panel text"} <= {a.text() for a in view_menu.actions()}
+
+
+def test_the_window_fits_a_1280_by_720_screen_at_first_and_after_full_screen(qtbot, settings, layout_worker,
+                                                                               monkeypatch) -> None:
+    monkeypatch.setattr(PresentationController, "_available", lambda self: QRect(0, 0, 1280, 720))
+    window = MainWindow("seed", settings=settings, worker=layout_worker, autosave=False)
+    qtbot.addWidget(window)
+    assert window.width() == 1280 and 600 <= window.height() <= 720 - TITLE_BAR
+    window.show()
+    qtbot.waitUntil(lambda: ready(window), timeout=30000)
+    size = window.size()
+    window.presentation.toggle_full_screen()
+    window.presentation.toggle_full_screen()
+    assert window.size() == size
+    window.resize(1280, 900)  # taller than the screen, as a window manager may leave it
+    window.presentation.toggle_full_screen()
+    window.presentation.toggle_full_screen()
+    assert window.height() <= 720 - TITLE_BAR
 
 
 def test_high_contrast_redraws_with_thick_black_lines_and_is_remembered(open_window, qtbot, settings,

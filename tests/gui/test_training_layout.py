@@ -84,3 +84,26 @@ def test_the_status_bar_says_training_while_the_new_network_is_drawn(open_window
         dock.stop_button.click()
     qtbot.waitUntil(lambda: not window.is_training, timeout=5000)
     assert "Training stopped" in window.status.text()
+
+
+def test_choosing_the_digits_keeps_the_dock_its_width_and_nothing_runs_off_its_side(open_window, qtbot) -> None:
+    window = open_window("seed", size=(1280, 720))
+    dock = window.training
+    window.training_control.show_dock()
+    dock.settings_toggle.setChecked(False)
+    qtbot.waitUntil(dock.isVisible)
+    from PySide6.QtCore import Qt
+
+    window.resizeDocks([dock], [1], Qt.Orientation.Horizontal)  # as narrow as the user may drag it
+    qtbot.wait(100)  # the dock settles at its width
+    scroll, body = dock.widget(), dock.widget().widget()
+    width, graph, least = dock.width(), window.view.width(), body.minimumSizeHint().width()
+    dock.dataset.setCurrentIndex(dock.dataset.findData("digits"))
+    qtbot.wait(100)
+    assert dock.preview.currentWidget() is dock.preview.images
+    assert body.minimumSizeHint().width() == least  # the images ask for no width of their own
+    assert dock.width() == width and window.view.width() == graph
+    assert body.width() <= scroll.viewport().width()
+    # The images are drawn as large as their share of the dock allows, proportions kept.
+    drawn = dock.preview.images.drawn_rect()
+    assert drawn.width() >= 0.9 * dock.preview.width() or drawn.height() >= 0.9 * dock.preview.height()

@@ -39,3 +39,26 @@ def test_ten_thousand_epochs_draw_a_bounded_curve_and_hover_reads_the_exact_reco
     assert view.curves["test_accuracy"].getData()[0] is None or len(view.curves["test_accuracy"].getData()[0]) == 0
     assert view.describe(7_321).startswith("epoch 7321: train loss 0.0001366")
     assert view.records[-1] is records[-1]
+
+
+def test_plots_of_a_projectors_dock_name_themselves_and_key_train_and_test(qtbot) -> None:
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(250, 230)  # a 1280 x 720 dock's share: about 250 x 80 pixels of plot each
+    view.show()
+    qtbot.waitExposed(view)
+    view.add([EpochRecord(e, 2.0 / e, 2.2 / e, min(1.0, e / 20), min(0.9, e / 20), None, e / 10)
+              for e in range(1, 31)])
+    for title, plot in (("loss", view.loss_plot), ("accuracy", view.accuracy_plot)):
+        box = plot.getPlotItem().vb.sceneBoundingRect()
+        assert box.height() <= 100
+        key = view.keys[title]
+        assert key.title == title and key.entries == ("train", "test")
+        assert all(word in key.text for word in (title, "train", "test"))
+        assert box.contains(key.sceneBoundingRect())  # the whole key, test entry included, in view
+        for side in ("left", "bottom"):
+            axis = plot.getAxis(side)
+            assert not axis.label.isVisible()  # no title to be cut
+            low, high = axis.range
+            levels = axis.tickValues(low, high, box.height() if side == "left" else box.width())
+            assert len(levels) == 1 and 2 <= len(levels[0][1]) <= 4, (title, side, levels)

@@ -1,16 +1,32 @@
-"""How the window shows things: zoom and text size, full screen, presentation mode for a
-projector, reveal, and the palettes (following the system going light or dark)."""
+"""How the window shows things: the graph's zoom and the panels' text size, full screen,
+presentation mode for a projector (the chain-rule panel on the graph, a clicker's keys, the
+black screen), reveal, and the palettes (following the system going light or dark)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSize, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+import weakref
+from dataclasses import dataclass
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QRect, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ...session.inspect import describe
 from ...session.player import Overlay
+from ..black_cover import BlackCover
+from ..chain_overlay import ChainOverlay
+from ..graph_view import MARGIN as GRAPH_MARGIN
+from ..playback_dock import PHASE_TITLES
 from ..theme import PALETTES, check_colour, palette_theme
 
-TITLE_BAR = 40  # room the window manager's frame takes above the window, roughly
+PANEL_SCALES = (0.7, 2.5)   # the panels' text, from a laptop's to the back row's
+PRESENTING_TEXT = 1.6       # the panels' text scale presentation mode starts at, at least
+CHAIN_PANEL_TEXT = 1.25     # the chain-rule panel's text against the panels'
+PANEL_STRIP = (0.32, 0.42)  # presenting: the chain-rule panel's strip, of the height below or the width beside
+GAP = 12                    # px between the panel and the screen's edge
+TITLE_BAR = 40
+#: The actions whose keys change while presenting: B blacks out (breakpoints wait), Esc leaves.
+PRESENTING_KEYS = {"breakpoint": (), "blackout": ("B", "."), "present": ("F5", "Esc")}  # room the window manager's frame takes above the window, roughly
 PALETTE_NAMES = {"standard": "Standard colours", "high-contrast": "High contrast: black on white, thick lines",
                  "colour-blind": "Colour-blind safe: blue against orange"}
 
@@ -22,8 +38,24 @@ def fitted_size(wanted: QSize, available) -> QSize:
     return QSize(min(wanted.width(), available.width()), min(wanted.height(), available.height() - TITLE_BAR))
 
 
+@dataclass(frozen=True)
+class _Before:
+    """What presentation mode changes, as it was before: put back exactly on leaving."""
+
+    state: QByteArray
+    geometry: QRect
+    window_state: Qt.WindowState
+    menu_bar: bool
+    status_bar: bool
+    panel_scale: float
+    chain_panel: bool
+    placement: tuple
+    keys: dict  # action -> its shortcuts
+
+
 class PresentationController(QObject):
-    """Zoom, full screen, presentation mode, reveal and palettes of a window.
+    """Zoom, panel text size, full screen, presentation mode (with its chain-rule panel and
+    black screen), reveal and palettes of a window.
 
     Parameters
     ----------
@@ -39,9 +71,14 @@ class PresentationController(QObject):
         super().__init__(window)
         self.window = window
         self.palette = palette if palette in PALETTES else "standard"
-        self.font_scale = 1.0
-        self._before_presenting = None
+        self.panel_scale = 1.0
+        self._before: _Before | None = None
         self._state_version = state_version
+        self._watched = lambda: None  # a weak reference to the player the chain-rule panel follows
+        self.chain_panel = ChainOverlay(window.view)
+        window.view.viewport().installEventFilter(self)
+        self.black_cover = BlackCover(window)
+        window.view.picture_ready.connect(self._on_view_picture_ready)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
 
     def restore_geometry(self, settings, first_size: tuple[int, int]) -> None:
@@ -65,24 +102,42 @@ class PresentationController(QObject):
 
     @property
     def presenting(self) -> bool:
-        return self._before_presenting is not None
+        return self._before is not None
 
+    # --- zoom and text size ----------------------------------------------------------------
     def zoom(self, factor: float) -> None:
+        """The graph, and the text drawn on it, larger or smaller; the panels keep theirs."""
         self.window.view.zoom(factor)
-        self.font_scale = min(2.5, max(0.7, self.font_scale * factor))
+
+    def scale_panels(self, factor: float) -> None:
+        """The panels' text (docks, status bar, the chain-rule panel) larger or smaller; the
+        graph keeps its zoom.
+
+        Parameters
+        ----------
+        factor : float
+            Multiplies the panels' text scale, which stays within :data:`PANEL_SCALES`.
+        """
+        self.panel_scale = min(PANEL_SCALES[1], max(PANEL_SCALES[0], self.panel_scale * factor))
         self._apply_font()
 
     def reset_zoom(self) -> None:
-        self.font_scale = 1.0
+        """The panels' text at its usual size, and the whole graph in view."""
+        self.panel_scale = 1.0
         self._apply_font()
-        self.window.view.fit()
+        self.fit_graph()
 
     def _apply_font(self) -> None:
-        font = QApplication.font()
-        font.setPointSizeF(max(6.0, font.pointSizeF() * self.font_scale))
-        for widget in (self.window.playback, self.window.inspector, self.window.jacobian, self.window.statusBar(), self.window.find_bar, self.window.menuBar()):
+        base = QApplication.font()
+        font = QFont(base)
+        font.setPointSizeF(max(6.0, base.pointSizeF() * self.panel_scale))
+        window = self.window
+        for widget in (window.playback, window.inspector, window.jacobian, window.statusBar(), window.find_bar,
+                       window.menuBar()):
             widget.setFont(font)
+        self.chain_panel.set_point_size(base.pointSizeF() * CHAIN_PANEL_TEXT * self.panel_scale)
 
+    # --- full screen ------------------------------------------------------------------------
     def _available(self):
         """The room the window may take: its screen less the task bars."""
         screen = self.window.screen() or QApplication.primaryScreen()
@@ -98,34 +153,164 @@ class PresentationController(QObject):
         self._show_normal() if self.window.isFullScreen() else self.window.showFullScreen()
         self.window.actions["fullscreen"].setChecked(self.window.isFullScreen())
 
+    # --- presentation mode ------------------------------------------------------------------
     def toggle_presentation(self) -> None:
-        """Full screen with large text, only the graph and the playback controls; F5 again
-        (or Esc) puts the window back as it was."""
-        presenting = self._before_presenting is None
-        self.window.actions["present"].setChecked(presenting)
-        toolbar = self.window.findChild(QWidget, "toolbar")
-        if presenting:
-            self._before_presenting = (self.window.saveState(self._state_version), self.window.isFullScreen(), self.font_scale,
-                                       toolbar.iconSize())
-            for dock in (self.window.inspector, self.window.jacobian, self.window.expression, self.window.training):
-                dock.hide()
-            self.window.playback.show()
-            self.font_scale = 1.6
-            toolbar.setIconSize(QSize(36, 36))
-            self.window.showFullScreen()
-            self.window.say("Presentation: → or a clicker steps, Space plays, F5 or Esc leaves")
-        else:
-            state, full, scale, icons = self._before_presenting
-            self._before_presenting = None
-            self.window.restoreState(state, self._state_version)
-            self.font_scale = scale
-            toolbar.setIconSize(icons)
-            if not full:
-                self._show_normal()
-            self.window.say("Presentation mode left")
+        """Full screen with only the graph, fitted, and the chain-rule panel on it; F5 again
+        (or Esc) puts the window back exactly as it was."""
+        self._leave() if self.presenting else self._enter()
+        self.window.actions["present"].setChecked(self.presenting)
         self.window.actions["fullscreen"].setChecked(self.window.isFullScreen())
+
+    def _enter(self) -> None:
+        window, actions = self.window, self.window.actions
+        self._before = _Before(window.saveState(self._state_version), window.geometry(), window.windowState(),
+                               window.menuBar().isVisibleTo(window), window.statusBar().isVisibleTo(window),
+                               self.panel_scale, actions["chain_panel"].isChecked(), window.view.placement(),
+                               {k: actions[k].shortcuts() for k in PRESENTING_KEYS})
+        for dock in (window.playback, window.inspector, window.jacobian, window.expression, window.training):
+            dock.hide()
+        window.findChild(QWidget, "toolbar").hide()
+        window.menuBar().hide()
+        window.statusBar().hide()
+        # A clicker's keys: B (or .) blacks the screen out while presenting, Esc leaves.
+        for key, keys in PRESENTING_KEYS.items():
+            actions[key].setShortcuts([QKeySequence(k) for k in keys])
+        actions["blackout"].setEnabled(True)
+        actions["chain_panel"].setChecked(True)
+        self.panel_scale = max(self.panel_scale, PRESENTING_TEXT)
         self._apply_font()
-        QTimer.singleShot(0, self.window.view.fit)
+        window.showFullScreen()
+        window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.show_chain_panel()
+        self.fit_graph()  # and again once the window has its full-screen size
+
+    def _leave(self) -> None:
+        window, actions, before = self.window, self.window.actions, self._before
+        self._before = None
+        self.black_cover.lift()
+        for key, keys in before.keys.items():
+            actions[key].setShortcuts(keys)
+        actions["blackout"].setEnabled(False)
+        if before.window_state & Qt.WindowState.WindowFullScreen:
+            window.showFullScreen()
+        elif before.window_state & Qt.WindowState.WindowMaximized:
+            window.showMaximized()
+        else:
+            window.showNormal()
+            window.setGeometry(before.geometry)
+        window.restoreState(before.state, self._state_version)
+        window.menuBar().setVisible(before.menu_bar)
+        window.statusBar().setVisible(before.status_bar)
+        self.panel_scale = before.panel_scale
+        self._apply_font()
+        actions["chain_panel"].setChecked(before.chain_panel)
+        self.show_chain_panel()
+        self.chain_panel.set_room(None)
+        window.view.setSceneRect(QRectF())
+        zoom, centre = before.placement
+        if centre is None:
+            window.view.fit()
+            QTimer.singleShot(0, window.view, window.view.fit)
+        else:
+            window.view.place(zoom, centre)
+        window.say("Presentation mode left")
+
+    def toggle_black(self) -> None:
+        """Black out the window (a clicker's B or .); any key or click brings it back."""
+        if self.black_cover.isVisible():
+            self.black_cover.lift()
+        else:
+            self.black_cover.cover()
+
+    # --- the chain-rule panel ---------------------------------------------------------------
+    def toggle_chain_panel(self) -> None:
+        self.show_chain_panel()
+        if self.presenting:
+            self.fit_graph()
+
+    def show_chain_panel(self) -> None:
+        """Show the panel (when its action is on) with the current step's text, or hide it."""
+        self._watch(self.window.player)
+        shown = self.window.actions["chain_panel"].isChecked() and self.window.cursor is not None
+        if shown:
+            if self.chain_panel.dark != self.window.view.theme.dark:
+                self.chain_panel.set_dark(self.window.view.theme.dark)
+            heading, info = self._current_step()
+            self.chain_panel.show_step(heading, info)
+        self.chain_panel.setVisible(shown)
+        if shown:
+            self.chain_panel.place()
+
+    def _current_step(self):
+        """The heading (pass and step) and what the panel says about the current step's node."""
+        window = self.window
+        cursor = window.cursor
+        title = PHASE_TITLES.get(cursor.recording.phase, cursor.recording.phase)
+        heading = f"{title} · step {cursor.position} of {len(cursor.recording)}"
+        step = cursor.current
+        if step is None or step.node_id.startswith("scope/") or not window.presenter.revealed(step.node_id, cursor):
+            return heading + " · → steps", None
+        node = window.graph[step.node_id]
+        return f"{heading} · {node.label}", describe(window.graph, node, cursor, window.player.check)
+
+    def _watch(self, player) -> None:
+        if player is None or player is self._watched():
+            return
+        self._watched = weakref.ref(player)
+        player.events.moved.connect(self._on_player_moved)
+        player.events.phase_changed.connect(self._on_player_moved)
+
+    def _on_player_moved(self, _position_or_phase) -> None:
+        # Only the window's current player is driven, so only it calls here.
+        if self.chain_panel.isVisible():
+            self.show_chain_panel()
+
+    def _on_view_picture_ready(self) -> None:
+        QTimer.singleShot(0, self, self._on_new_picture)
+
+    def _on_new_picture(self) -> None:
+        # Perhaps a new graph: its player is followed from now on, and while presenting the
+        # graph keeps clear of the panel.
+        self.show_chain_panel()
+        if self.presenting:
+            self.fit_graph()
+
+    def fit_graph(self) -> None:
+        """The whole graph in view. Presenting with the chain-rule panel, the graph is as large
+        as the room the panel leaves allows, the panel below it or beside it, whichever leaves
+        the graph more; the strip stays the same from step to step, so the graph never jumps."""
+        view, panel, shown = self.window.view, self.chain_panel, self.window.view.layout_shown
+        if not (self.presenting and panel.isVisible()) or shown is None or min(shown.width, shown.height) <= 0:
+            panel.set_room(None)
+            view.setSceneRect(QRectF())  # the scene's own again
+            view.fit()
+            return
+        whole = view.viewport().rect()
+        width, height = shown.width + 2 * GRAPH_MARGIN, shown.height + 2 * GRAPH_MARGIN
+        below, beside = int(whole.height() * PANEL_STRIP[0]), int(whole.width() * PANEL_STRIP[1])
+        rooms = ((QRect(0, 0, whole.width(), whole.height() - below),
+                  QRect(GAP, whole.height() - below, whole.width() - 2 * GAP, below - GAP)),
+                 (QRect(0, 0, whole.width() - beside, whole.height()),
+                  QRect(whole.width() - beside, GAP, beside - GAP, whole.height() - 2 * GAP)))
+
+        def scale(room: QRect) -> float:
+            return min(room.width() / width, room.height() / height)
+
+        graph_room, panel_room = max(rooms, key=lambda pair: scale(pair[0]))
+        panel.set_room(panel_room)
+        s = scale(graph_room)
+        # The graph's middle goes to the middle of its room, not of the whole view.
+        off = QPointF(graph_room.center() - whole.center()) / s
+        # Room to scroll the graph off the view's middle (a scene smaller than the view
+        # would stay centred).
+        reach = max(whole.width(), whole.height()) / s
+        view.setSceneRect(QRectF(-reach, -reach, shown.width + 2 * reach, shown.height + 2 * reach))
+        view.place(s, (shown.width / 2 - off.x(), shown.height / 2 - off.y()))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize and self.presenting and watched is self.window.view.viewport():
+            QTimer.singleShot(0, self, self.fit_graph)  # after the panel has followed the new size
+        return super().eventFilter(watched, event)
 
     def toggle_reveal(self) -> None:
         if self.window.presenter is None:
@@ -156,3 +341,4 @@ class PresentationController(QObject):
             self.window.presenter.tints = {k: check_colour(err, theme) for k, (err, _) in player.check.items()}
         self.window.view.set_theme(theme, self.window.prepare_item)
         self.window.training.set_dark(theme.dark)
+        self.chain_panel.set_dark(theme.dark)

@@ -1,0 +1,131 @@
+"""The chain-rule panel drawn on the graph itself, for a projector: the current step's
+equation with its numbers, in large type, in a corner of the view kept clear of the graph."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QLabel, QVBoxLayout
+
+from ..session.inspect import NodeInfo
+from .inspector import brief, chain_text
+
+MARGIN = 12          # px between the panel and the view's edge
+MOST_WIDTH = 0.62    # of the view: the graph keeps the rest
+MOST_HEIGHT = 0.5
+
+
+def step_text(info: NodeInfo) -> str:
+    """What the panel says about the node of the current step: the chain rule with its
+    numbers at a backward or tangent step, the value at a forward one.
+
+    The one place the panel's text comes from.
+    """
+    if info.chain is not None:
+        return chain_text(info.chain)
+    return f"{info.label} = {brief(info.value)}" if info.value is not None else info.label
+
+
+class ChainOverlay(QFrame):
+    """A translucent box over a graph view's viewport with a heading (the pass and step) and
+    the step's text; it lets the mouse through, so the graph still pans and zooms under it.
+
+    Parameters
+    ----------
+    view : QAbstractScrollArea
+        The graph view: the panel is its child, over its viewport, and follows the viewport's
+        size. (Not the viewport's child: scrolling the graph would move the panel with it.)
+    """
+
+    def __init__(self, view: QAbstractScrollArea):
+        super().__init__(view)
+        self._viewport = view.viewport()
+        self.setObjectName("chain_overlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
+        self.heading = QLabel()
+        self.heading.setObjectName("chain_overlay_heading")
+        self.body = QLabel()
+        self.body.setObjectName("chain_overlay_text")
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(14, 10, 14, 12)
+        column.setSpacing(6)
+        column.addWidget(self.heading)
+        column.addWidget(self.body)
+        self._room: QRect | None = None
+        self.set_dark(False)
+        self.set_point_size(QFont().pointSizeF() * 1.5)
+        self._viewport.installEventFilter(self)
+        self.hide()
+
+    def set_dark(self, dark: bool) -> None:
+        """Light text on a dark box on a dark theme, dark on light otherwise."""
+        self.dark = dark
+        box, ink, line = ("rgba(24, 24, 24, 225)", "#F2F2F2", "#777777") if dark else \
+            ("rgba(255, 255, 255, 232)", "#111111", "#8C8C8C")
+        self.setStyleSheet(f"#chain_overlay {{ background: {box}; border: 2px solid {line}; border-radius: 8px; }}"
+                           f" QLabel {{ color: {ink}; background: transparent; }}")
+
+    def set_point_size(self, size: float) -> None:
+        """The text's size; the heading is bold and a little smaller."""
+        font = QFont(self.font())
+        font.setPointSizeF(max(6.0, size))
+        self.body.setFont(font)
+        heading = QFont(font)
+        heading.setPointSizeF(max(6.0, 0.8 * size))
+        heading.setBold(True)
+        self.heading.setFont(heading)
+        self.place()
+
+    def show_step(self, heading: str, info: NodeInfo | None) -> None:
+        """Show the current step.
+
+        Parameters
+        ----------
+        heading : str
+            The pass and the step, in bold above the text.
+        info : NodeInfo or None
+            What :func:`graphviz_nn.session.inspect.describe` says about the step's node;
+            None before the first step (or while reveal hides it): the heading alone.
+        """
+        self.heading.setText(heading)
+        self.body.setText(step_text(info) if info is not None else "")
+        self.body.setVisible(info is not None)
+        self.place()
+
+    @property
+    def text(self) -> str:
+        """Everything the panel says, heading first."""
+        return "\n".join(t for t in (self.heading.text(), self.body.text()) if t)
+
+    def set_room(self, room: QRect | None) -> None:
+        """Keep the panel inside ``room`` (the viewport's coordinates), in its lower left
+        corner; None: the lower left corner of the whole view, over at most part of it."""
+        self._room = room
+        self.place()
+
+    def place(self) -> None:
+        """As wide as its longest line (no wider than its room), as tall as its text."""
+        whole = self._viewport.rect()
+        room = self._room if self._room is not None else QRect(
+            whole.left() + MARGIN, whole.top() + MARGIN, int(whole.width() * MOST_WIDTH),
+            whole.height() - 2 * MARGIN)
+        lines = self.body.text().splitlines() if self.body.isVisibleTo(self) else []
+        natural = max([self.body.fontMetrics().horizontalAdvance(line) for line in lines]
+                      + [self.heading.fontMetrics().horizontalAdvance(self.heading.text())])
+        margins = self.layout().contentsMargins()
+        width = max(1, min(natural + margins.left() + margins.right() + 8, room.width()))
+        height = min(self.layout().totalHeightForWidth(width), room.height())
+        if self._room is None:
+            height = min(height, int(whole.height() * MOST_HEIGHT))
+        corner = self._viewport.geometry().topLeft()
+        self.setGeometry(corner.x() + room.left(), corner.y() + room.bottom() + 1 - height, width, height)
+        self.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self._viewport and event.type() == QEvent.Type.Resize and self.isVisible():
+            self.place()
+        return super().eventFilter(watched, event)
