@@ -120,9 +120,9 @@ def value_entry(value: Any) -> tuple[str, float | list]:
 
 # --- numbers as the window shows them ------------------------------------------------------------
 def short_number(x: Any, digits: int = 4) -> str:
-    """A scalar to ``digits`` significant digits ("nan", "inf" as such); the real part of a
-    complex one, the first entry of an array."""
-    return f"{float(np.asarray(x).real.reshape(-1)[0]):.{digits}g}"
+    """A scalar to ``digits`` significant digits ("nan", "inf" as such, −0 as 0); the real
+    part of a complex one, the first entry of an array."""
+    return f"{float(np.asarray(x).real.reshape(-1)[0]) + 0.0:.{digits}g}"
 
 
 def short_value(value: Any) -> str:

@@ -7,24 +7,20 @@ from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QLabel, QVBoxLayout
 
+from ..session.chain_text import compact_chain_text
 from ..session.inspect import NodeInfo
-from .inspector import brief, chain_text
 
 MARGIN = 12          # px between the panel and the view's edge
 MOST_WIDTH = 0.62    # of the view: the graph keeps the rest
 MOST_HEIGHT = 0.5
 
-
 def step_text(info: NodeInfo) -> str:
-    """What the panel says about the node of the current step: the chain rule with its
-    numbers at a backward or tangent step, the value at a forward one.
+    """What the panel says about the node of the current step: its equation with the numbers
+    at a backward or tangent step, the value at a forward one.
 
     The one place the panel's text comes from.
     """
-    if info.chain is not None:
-        return chain_text(info.chain)
-    return f"{info.label} = {brief(info.value)}" if info.value is not None else info.label
-
+    return compact_chain_text(info) or info.label
 
 class ChainOverlay(QFrame):
     """A translucent box over a graph view's viewport with a heading (the pass and step) and

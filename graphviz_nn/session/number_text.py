@@ -1,8 +1,11 @@
-"""Numbers as the inspector writes them: the one place its number-to-text goes through. Qt-free."""
+"""Numbers as the inspector writes them, in the engine's one short form of numbers
+(:func:`~graphviz_nn.engine.values.short_number`) with the inspector's sizes. Qt-free."""
 
 from __future__ import annotations
 
 import numpy as np
+
+from ..engine.values import short_number
 
 __all__ = ["brief", "cell", "magnitude", "number", "shape_text"]
 
@@ -11,12 +14,12 @@ _WRITTEN_UP_TO = 4      # a vector this short is written out inside a line of ar
 
 def number(x) -> str:
     """A scalar with 6 significant digits ("nan" and "inf" as such; −0 as 0)."""
-    return f"{float(np.asarray(x).real.reshape(-1)[0]) + 0.0:.6g}"
+    return short_number(x, 6)
 
 
 def cell(x) -> str:
-    """A number in a table cell or a heatmap's scale: 4 significant digits."""
-    return f"{float(x) + 0.0:.4g}"
+    """A number in a table cell or a heatmap's scale: 4 significant digits, as the graph's boxes."""
+    return short_number(x, 4)
 
 
 def shape_text(shape: tuple[int, ...]) -> str:

@@ -9,9 +9,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from graphviz_nn.gui.controllers.presentation import TITLE_BAR, PresentationController
-from graphviz_nn.gui.inspector import chain_text
 from graphviz_nn.gui.main_window import MainWindow
 from graphviz_nn.gui.theme import HIGH_CONTRAST, LIGHT
+from graphviz_nn.session.chain_text import compact_chain_text
 from graphviz_nn.session.inspect import describe
 
 from .conftest import ready
@@ -64,8 +64,9 @@ def test_the_chain_rule_panel_follows_the_clicker_on_the_graph_and_toggles(open_
     assert window.cursor.position == 2
     step = window.cursor.current
     info = describe(window.graph, window.graph[step.node_id], window.cursor)
-    assert "step 2 of" in panel.text and chain_text(info.chain) in panel.text
-    assert "dL/d" in panel.text and "=" in panel.text.splitlines()[-1]
+    assert "step 2 of" in panel.text and compact_chain_text(info) in panel.text
+    # dz/dx3 = x2² = 1.44 at x2 = -1.2, in the graph's own names
+    assert f"∂z/∂{info.label}" in panel.text and panel.text.splitlines()[-1].endswith("= 1.44")
     assert panel.body.font().pointSizeF() >= 1.5 * window.font().pointSizeF()  # read from the back row
     qtbot.keyClick(window.view, Qt.Key.Key_C)
     assert not panel.isVisible() and not window.actions["chain_panel"].isChecked()

@@ -37,7 +37,7 @@ def test_a_trained_network_shows_its_labelled_weights_in_the_training_dock(open_
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
     dock.hidden.setText("4")
     dock.epochs.setValue(3)
-    with qtbot.waitSignal(dock.training_stopped, timeout=30000):
+    with qtbot.waitSignal(window.training_control.stopped, timeout=30000):
         dock.train()
     qtbot.waitUntil(lambda: ready(window), timeout=20000)
     assert isinstance(dock.weights, WeightMaps)
