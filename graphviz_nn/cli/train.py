@@ -12,9 +12,9 @@ from typing import TextIO
 import numpy as np
 
 from ..engine import NonFiniteError
+from ..io.records import record_to_json
 from ..nn import OPTIMISERS, EpochRecord, Trainer, make_optimiser
 from ..nn.builder import build_network, output_width
-from ..io.records import record_to_json
 from ..nn.datasets import BUILTIN, Dataset, DatasetError, load, split, standardise
 from .manual import add_command
 from .network_options import add_network_options, network_spec

@@ -18,8 +18,8 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QStyle
 
 from ..session import EXAMPLES
-from .playback_dock import PHASE_TITLES
-from .theme import PALETTES
+from .canvas.theme import PALETTES
+from .docks.playback_dock import PHASE_TITLES
 
 Keys = Any  # a key text, a QKeySequence.StandardKey, or a list of those
 
@@ -61,12 +61,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("zoom_reset", "Actual size", "Ctrl+0", "presentation.reset_zoom", "Panel text at its usual size, whole graph in view"),
     *(ActionSpec(f"phase_{phase}", title, f"Ctrl+{i}", "stepping.set_phase", title, argument=phase)
       for i, (phase, title) in enumerate(PHASE_TITLES.items(), start=1)),
-    ActionSpec("check", "Check gradients", "Ctrl+G", "stepping.check_gradients",
+    ActionSpec("check", "Check gradients", "Ctrl+G", "debugging.check_gradients",
                "Colour each variable by its finite-difference error", checkable=True, mac_keys="Ctrl+Shift+G"),
-    ActionSpec("magnitude", "Gradient magnitudes", "Ctrl+M", "stepping.toggle_magnitudes",
+    ActionSpec("magnitude", "Gradient magnitudes", "Ctrl+M", "debugging.toggle_magnitudes",
                "Colour every node by log₁₀ ‖gradient‖", checkable=True, mac_keys="Ctrl+Shift+M"),
-    ActionSpec("nan", "Run to NaN", "Ctrl+N", "stepping.run_to_nan", "Stop on the first node that produced inf or nan"),
-    ActionSpec("breakpoint", "Toggle breakpoint", "B", "stepping.toggle_breakpoint",
+    ActionSpec("nan", "Run to NaN", "Ctrl+N", "debugging.run_to_nan", "Stop on the first node that produced inf or nan"),
+    ActionSpec("breakpoint", "Toggle breakpoint", "B", "debugging.toggle_breakpoint",
                "Pause playback when the pass reaches the selected node"),
     ActionSpec("open", "Open session…", QKeySequence.StandardKey.Open, "sessions.open_dialog", "Open a saved session (.gnn)"),
     ActionSpec("save", "Save session", QKeySequence.StandardKey.Save, "sessions.save",

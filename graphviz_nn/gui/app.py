@@ -14,9 +14,9 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 
+from .canvas.screen_report import screen_report, write_report
 from .icons import app_icon
 from .main_window import MainWindow
-from .screen_report import screen_report, write_report
 
 SHOT_FLOW_TICKS = 10  # a shot's lit edges show their dashes as after a third of a second of flow
 
@@ -123,7 +123,7 @@ def shot(example: str, path: str, phase: str | None = None, step: int | None = N
     "magnitude" (gradient magnitudes) or "nan" (run to the first non-finite value). ``zoom``
     is the view's scale, centred on the current step's node (None fits the whole graph).
     ``report`` names a JSON file to write what is on screen to (see
-    :func:`~graphviz_nn.gui.screen_report.screen_report`).
+    :func:`~graphviz_nn.gui.canvas.screen_report.screen_report`).
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     application()
@@ -153,9 +153,9 @@ def _shot(settings: QSettings, example: str, path: str, phase: str | None, step:
     elif debug == "magnitude":
         window.actions["magnitude"].trigger()
     elif debug == "nan":
-        window.stepping.run_to_nan()
+        window.debugging.run_to_nan()
     if select:
-        from .find_bar import find_node
+        from .docks.find_bar import find_node
 
         node_id = find_node(window.graph, select)
         if node_id is None:

@@ -15,26 +15,27 @@ from ..layout import LayoutWorker
 from ..session import EXAMPLES, Built, Cursor
 from ..session.player import Overlay, Player
 from .actions import build_actions, build_menus
+from .autosave import Autosave
+from .canvas.graph_view import GraphView
+from .canvas.presenter import Presenter
+from .canvas.theme import palette_theme
+from .controllers.debug import DebugController
 from .controllers.exports import ExportsController
 from .controllers.jacobian import JacobianController
 from .controllers.loading import LoadingController
 from .controllers.playback import PlaybackController
 from .controllers.presentation import PresentationController
-from .controllers.training import TRAINING_MESSAGE, TrainingController
 from .controllers.sessions import SessionsController
-from .expression_dock import ExpressionDock
-from .find_bar import FindBar
-from .graph_view import GraphView
+from .controllers.training import TRAINING_MESSAGE, TrainingController
+from .docks.expression_dock import ExpressionDock
+from .docks.find_bar import FindBar
+from .docks.inspector import InspectorDock
+from .docks.jacobian_panel import JacobianPanel
+from .docks.playback_dock import PlaybackDock
+from .docks.status_bar import StatusBar
+from .docks.training_dock import TrainingDock
 from .help import show_about, show_shortcuts
-from .inspector import InspectorDock
-from .jacobian_panel import JacobianPanel
-from .playback_dock import PlaybackDock
 from .preparing import Prepared
-from .presenter import Presenter
-from .autosave import Autosave
-from .theme import palette_theme
-from .status_bar import StatusBar
-from .training_dock import TrainingDock
 
 
 STATE_VERSION = 4  # raise when docks are added, removed or regrouped
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.status, self.progress, self.cancel_button = bar.status, bar.progress, bar.cancel_button
         self.cancel_button.clicked.connect(self.cancel_work)
         self.stepping = PlaybackController(self)
+        self.debugging = DebugController(self)
         self.view.scope_toggled.connect(self.loading.toggle_scope)
         self.view.picture_ready.connect(self._on_view_picture_ready)
         self.forward_vs_reverse = JacobianController(self.jacobian, self)
@@ -189,6 +191,7 @@ class MainWindow(QMainWindow):
         if self.training_control.running:  # a network drawn for a run under way: coloured as it learns
             player.overlay = Overlay.MAGNITUDE
         self.stepping.attach(player)
+        self.debugging.attach(player)
         self.collapsed = prepared.collapsed
         self.actions["check"].setChecked(False)
         self.actions["magnitude"].setChecked(player.overlay is Overlay.MAGNITUDE)
@@ -263,12 +266,6 @@ class MainWindow(QMainWindow):
         """True when nothing is being built, laid out, opened or saved."""
         return self.loading.job is None and not self.sessions.saving and not self.view.building
     # --- view: the presentation controller's --------------------------------------------------
-    def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Escape and self.presentation.presenting:
-            self.presentation.toggle_presentation()
-            return
-        super().keyPressEvent(event)
-
     def show_about(self) -> None:
         show_about(self)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .json_fields import JsonFields, is_number, is_whole, json_kind, short
 from . import session_schema as schema
+from .json_fields import JsonFields, is_number, is_whole, json_kind, short
 from .session_schema import SessionError
 
 __all__ = ["FieldReader", "count", "id_number", "is_index", "is_number", "is_whole", "json_kind", "param_kind", "short"]

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 
 from ..engine import Constant, Graph, Node, Variable
-from ..io.records import record_from_json, settings_from_json
 from ..nn.datasets import Dataset
 from . import session_schema as schema
 from .bounded_archive import (MOST_SESSION_ENTRIES, ArrayReader, check_directory, open_arrays, open_regular_file,
                               open_zip, read_member)
+from .records import record_from_json, settings_from_json
 from .session_fields import FieldReader, id_number, is_whole, json_kind, short
 from .session_ops import read_function
 from .session_schema import (ARRAYS_MEMBER, DATASET_ARRAYS, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, TRAINER_ARRAY,

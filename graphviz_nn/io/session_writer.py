@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 
 from ..engine import Constant, Function, Graph, Variable, registry
-from ..io.records import record_to_json, settings_to_json
 from ..nn.datasets import Dataset
-from .json_fields import real_out as _real
-from .json_fields import whole_out as _whole
 from . import session_schema as schema
 from .atomic import write_atomic
 from .bounded_archive import REAL_KINDS
+from .json_fields import real_out as _real
+from .json_fields import whole_out as _whole
+from .records import record_to_json, settings_to_json
 from .session_ops import NESTING
 from .session_schema import (ARRAYS_MEMBER, DATASET_ARRAYS, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, TRAINER_ARRAY,
                              SessionState, TrainerState, ViewState)

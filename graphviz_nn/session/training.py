@@ -10,8 +10,8 @@ import numpy as np
 from ..engine import Graph
 from ..nn import EpochRecord, Network, Trainer, make_optimiser
 from ..nn.builder import NetworkSpec, build_network, output_width
-from ..nn.settings import TrainingSettings
 from ..nn.datasets import Dataset, load, split
+from ..nn.settings import TrainingSettings
 from .examples import Built
 
 

@@ -37,9 +37,9 @@ import numpy as np
 from .. import __version__
 from ..engine import NonFiniteError
 from ..io.messages import MessageError, read_message, write_message
+from ..io.records import record_from_json, record_to_json, settings_from_json, settings_to_json
 from ..layout.process import child_command
 from ..nn import EpochRecord
-from ..io.records import record_from_json, record_to_json, settings_from_json, settings_to_json
 from .magnitudes import gradient_norms
 from .training import Boundary, TrainingRun, TrainingSettings, boundary
 

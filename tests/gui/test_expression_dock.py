@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableWidget  # noqa: E402
 
 from graphviz_nn.engine import Parsed  # noqa: E402
-from graphviz_nn.gui.expression_dock import DEBOUNCE_MS, HINT, ExpressionDock  # noqa: E402
+from graphviz_nn.gui.docks.expression_dock import DEBOUNCE_MS, HINT, ExpressionDock  # noqa: E402
 from graphviz_nn.engine.values import format_value, read_value  # noqa: E402
 
 SEED = "sin(x1 + x2) + x2**2 * x3"

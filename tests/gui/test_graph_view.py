@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-from graphviz_nn.gui.items import NodeItem
+from graphviz_nn.gui.canvas.items import NodeItem
 
 
 def _count_text_paints(monkeypatch) -> list[str]:

@@ -13,8 +13,8 @@ import pytest  # noqa: E402
 from PySide6.QtGui import QColor, QFont, QPalette  # noqa: E402
 from PySide6.QtWidgets import QLabel, QScrollArea  # noqa: E402
 
-from graphviz_nn.gui.heatmap import FLAG_COLOUR, heatmap_image, heatmap_pixmap, matrix_view  # noqa: E402
-from graphviz_nn.gui.inspector import InspectorDock  # noqa: E402
+from graphviz_nn.gui.canvas.heatmap import FLAG_COLOUR, heatmap_image, heatmap_pixmap, matrix_view  # noqa: E402
+from graphviz_nn.gui.docks.inspector import InspectorDock  # noqa: E402
 from graphviz_nn.session import EXAMPLES, Cursor, record  # noqa: E402
 from graphviz_nn.session.inspect import NodeInfo, describe  # noqa: E402
 

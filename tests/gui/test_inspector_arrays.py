@@ -14,8 +14,8 @@ from PySide6.QtCore import QEvent, QPoint, Qt  # noqa: E402
 from PySide6.QtGui import QFont, QHelpEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLabel  # noqa: E402
 
-from graphviz_nn.gui.array_view import ArrayView  # noqa: E402
-from graphviz_nn.gui.inspector import InspectorDock  # noqa: E402
+from graphviz_nn.gui.docks.array_view import ArrayView  # noqa: E402
+from graphviz_nn.gui.docks.inspector import InspectorDock  # noqa: E402
 from graphviz_nn.session import EXAMPLES, Cursor, record  # noqa: E402
 from graphviz_nn.session.inspect import describe  # noqa: E402
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel, QPushButton, QRadioButton, QTableWidget, QWidget  # noqa: E402
 
 import graphviz_nn as gn  # noqa: E402
-from graphviz_nn.gui.jacobian_panel import JacobianPanel  # noqa: E402
+from graphviz_nn.gui.docks.jacobian_panel import JacobianPanel  # noqa: E402
 from graphviz_nn.session.examples import EXAMPLES  # noqa: E402
 from graphviz_nn.session.jacobian import JacobianPass  # noqa: E402
 
@@ -228,7 +228,7 @@ def test_without_a_problem_nothing_can_be_clicked(qtbot) -> None:
 def test_a_big_jacobian_shows_its_corner_at_once_and_still_fills_exactly(qtbot) -> None:
     import time
 
-    from graphviz_nn.gui.jacobian_panel import MAX_SHOWN
+    from graphviz_nn.gui.docks.jacobian_panel import MAX_SHOWN
 
     W = gn.Variable(np.arange(64 * 32, dtype=float).reshape(64, 32) / 1000, name="W")
     loss = gn.sum(gn.tanh(W))

@@ -140,7 +140,7 @@ def test_breakpoint_pauses_playback(open_window, qtbot) -> None:
 
 def test_run_to_nan_stops_on_the_first_bad_node(open_window) -> None:
     window = open_window("nan")
-    window.stepping.run_to_nan()
+    window.debugging.run_to_nan()
     step = window.cursor.current
     assert window.phase == "forward" and step.node.label == "log"
     assert window.view.nodes[step.node_id].non_finite

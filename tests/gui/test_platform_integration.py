@@ -9,7 +9,7 @@ from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QMessageBox
 
 from graphviz_nn.gui.app import FileOpener, application
-from graphviz_nn.gui.heatmap import heatmap_pixmap
+from graphviz_nn.gui.canvas.heatmap import heatmap_pixmap
 from graphviz_nn.gui.help import about_text
 
 from .conftest import ready
@@ -48,7 +48,7 @@ def test_the_window_follows_the_system_going_dark_while_it_runs(open_window, qtb
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
 
-    from graphviz_nn.gui import theme
+    from graphviz_nn.gui.canvas import theme
 
     window = open_window("seed")
     assert not window.view.theme.dark

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from graphviz_nn.gui.controllers.presentation import TITLE_BAR, PresentationController
 from graphviz_nn.gui.main_window import MainWindow
-from graphviz_nn.gui.theme import HIGH_CONTRAST, LIGHT
+from graphviz_nn.gui.canvas.theme import HIGH_CONTRAST, LIGHT
 from graphviz_nn.session.chain_text import compact_chain_text
 from graphviz_nn.session.inspect import describe
 

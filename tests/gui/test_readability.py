@@ -14,12 +14,12 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from graphviz_nn import cli
 from graphviz_nn.engine import Variable
-from graphviz_nn.gui.camera import MAX_FIT_SCALE, fit_scale
-from graphviz_nn.gui.items import Looks, NodeItem
-from graphviz_nn.gui.level_of_detail import Detail, TextFit, detail_at, fit_text, font_pixels, text_pixels
-from graphviz_nn.gui.theme import DARK, LIGHT, PALETTES, palette_theme, system_theme
+from graphviz_nn.gui.canvas.camera import MAX_FIT_SCALE, fit_scale
+from graphviz_nn.gui.canvas.items import Looks, NodeItem
+from graphviz_nn.gui.canvas.level_of_detail import Detail, TextFit, detail_at, fit_text, font_pixels, text_pixels
+from graphviz_nn.gui.canvas.theme import DARK, LIGHT, PALETTES, palette_theme, system_theme
 from graphviz_nn.layout import NodeBox
-from graphviz_nn.gui.screen_report import screen_report
+from graphviz_nn.gui.canvas.screen_report import screen_report
 from graphviz_nn.session import EXAMPLES, Built
 from graphviz_nn.session.training import DEFAULTS, TrainingRun
 

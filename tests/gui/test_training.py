@@ -234,7 +234,7 @@ def test_a_run_that_ends_before_its_network_is_drawn_says_why(open_window, qtbot
 
 def test_a_big_csv_is_read_once_off_the_window_thread_and_previewed_as_a_sample(
         open_window, qtbot, tmp_path, monkeypatch) -> None:
-    from graphviz_nn.gui import training_dock
+    from graphviz_nn.gui.docks import training_dock
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50_000, 2))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from graphviz_nn.gui.training_plots import DRAWN_POINTS, CurvesView, decimate
+from graphviz_nn.gui.docks.training_plots import DRAWN_POINTS, CurvesView, decimate
 from graphviz_nn.nn import EpochRecord
 
 

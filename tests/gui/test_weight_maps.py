@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPoint
 
-from graphviz_nn.gui.weight_maps import WeightMaps
+from graphviz_nn.gui.docks.weight_maps import WeightMaps
 
 from .conftest import ready
 

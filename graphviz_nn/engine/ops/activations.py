@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..node import Function, NodeLike, apply
-from ..registry import Example, Op, register
 from ..params import real
+from ..registry import Example, Op, register
 from ._shapes import ONE_AXIS, along_axis, same_shape
 
 _ANY = (Example(((3,),)), Example(((2, 3),)), Example(((),)))

@@ -1,6 +1,6 @@
 """Stepping through the passes in the window: the play timer, the player's events shown on the
-graph, the playback dock and the inspector, and the debugger's commands (gradient check,
-gradient magnitudes, run to NaN, breakpoints, the Jacobian panel's passes).
+graph, the playback dock and the inspector, and the Jacobian panel's passes (the debugger's
+commands are :mod:`~graphviz_nn.gui.controllers.debug`'s).
 
 The rules live on the Qt-free :class:`~graphviz_nn.session.player.Player`; this controller
 turns its events into pictures and the user's commands into its calls.
@@ -11,13 +11,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 
 from ...session.inspect import describe
-from ...session.player import Overlay, Player
-from ..playback_dock import PHASE_TITLES
-from ..theme import check_colour
+from ...session.player import Player
+from ..docks.playback_dock import PHASE_TITLES
 
 
 class PlaybackController(QObject):
-    """Plays, steps and debugs the window's passes.
+    """Plays and steps the window's passes.
 
     Attributes
     ----------
@@ -36,7 +35,6 @@ class PlaybackController(QObject):
         self.timer.setInterval(333)
         view, dock, find_bar = window.view, window.playback, window.find_bar
         view.node_clicked.connect(self.on_node_clicked)
-        view.breakpoint_toggled.connect(self.on_breakpoint_toggled)
         dock.phase_chosen.connect(self.set_phase)
         dock.seek_requested.connect(self.seek)
         dock.speed_changed.connect(self.set_speed)
@@ -53,8 +51,6 @@ class PlaybackController(QObject):
         events = player.events
         events.phase_changed.connect(self._on_player_phase_changed)
         events.moved.connect(self._on_player_moved)
-        events.overlay_changed.connect(self._on_player_overlay_changed)
-        events.breakpoint_toggled.connect(self._on_player_breakpoint_toggled)
         events.said.connect(self.window.say)
 
     def set_phase(self, phase: str, position: int = -1) -> None:
@@ -64,8 +60,6 @@ class PlaybackController(QObject):
     def _on_player_phase_changed(self, phase: str) -> None:
         self.stop()
         self.window.playback.set_phase(phase)
-        if self.window.player.overlay is Overlay.MAGNITUDE and phase == "backward":
-            self._apply_magnitudes()
         self.window.presenter.refresh_all(self.window.cursor)
         self.update_position()
         self.window.say(PHASE_TITLES[phase] + ": Space plays, → steps, ← goes back")
@@ -162,67 +156,6 @@ class PlaybackController(QObject):
 
     def on_node_missed(self, text: str) -> None:
         self.window.say(f"No node matches {text!r}")
-
-    def check_gradients(self) -> None:
-        """Colour each Variable by the relative error of its gradient against central
-        differences (green < 1e-6, amber < 1e-3, red beyond); numbers in the inspector."""
-        if self.window.player is None:
-            return
-        if not self.window.actions["check"].isChecked() and self.window.player.overlay is Overlay.CHECK:
-            self.window.player.clear_overlay()
-            return
-        self.window.player.check_gradients()
-
-    def toggle_magnitudes(self) -> None:
-        if self.window.player is None:
-            return
-        if self.window.player.overlay is Overlay.MAGNITUDE:
-            self.window.player.clear_overlay()
-        else:
-            self.window.player.show_magnitudes()
-
-    def _on_player_overlay_changed(self, overlay: Overlay) -> None:
-        self.window.actions["check"].setChecked(overlay is Overlay.CHECK)
-        self.window.actions["magnitude"].setChecked(overlay is Overlay.MAGNITUDE)
-        if overlay is Overlay.CHECK:
-            tints = {k: check_colour(err, self.window.view.theme) for k, (err, _) in self.window.player.check.items()}
-            self.window.presenter.set_tints(tints, self.window.cursor)
-        elif overlay is Overlay.MAGNITUDE:
-            self._apply_magnitudes()
-        else:
-            self.window.presenter.set_tints({}, self.window.cursor)
-        self.update_inspector()
-
-    def _apply_magnitudes(self) -> None:
-        self.window.player.recording("backward")
-        tints, low, high = self.window.presenter.magnitude_tints()
-        self.window.presenter.set_tints(tints, self.window.cursor)
-        self.window.say(f"Gradient magnitude: dark purple = 10^{low:.1f}, yellow = 10^{high:.1f} "
-                 "(log₁₀ ‖dL/d·‖; grey = zero)")
-
-    def run_to_nan(self) -> None:
-        """Jump to the first step, forward pass first, that produced inf or nan."""
-        if self.window.player is None:
-            return
-        node_id = self.window.player.run_to_nan()
-        if node_id is not None:
-            self.pinned = node_id
-            self.window.view.centre_on(node_id)
-            self.update_inspector()
-
-    def toggle_breakpoint(self) -> None:
-        node_id = self.pinned or (self.window.cursor.current.node_id if self.window.cursor and self.window.cursor.current else None)
-        if node_id:
-            self.on_breakpoint_toggled(node_id)
-
-    def on_breakpoint_toggled(self, node_id: str) -> None:
-        if self.window.player is not None:
-            self.window.player.toggle_breakpoint(node_id)
-
-    def _on_player_breakpoint_toggled(self, node_id: str) -> None:
-        item = self.window.view.item_for(node_id)
-        if item is not None:
-            self.window.presenter.refresh_item(item, self.window.cursor)
 
     def play_jacobian_pass(self, jpass) -> None:
         """Animate the pass the Jacobian panel asks for; the panel fills in at its end."""

@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from ...session.inspect import describe
 from ...session.player import Overlay
-from ..black_cover import BlackCover
-from ..chain_overlay import ChainOverlay
-from ..graph_view import MARGIN as GRAPH_MARGIN
-from ..playback_dock import PHASE_TITLES
-from ..theme import PALETTES, check_colour, palette_theme
+from ..canvas.black_cover import BlackCover
+from ..canvas.chain_overlay import ChainOverlay
+from ..canvas.graph_view import MARGIN as GRAPH_MARGIN
+from ..canvas.theme import PALETTES, check_colour, palette_theme
+from ..docks.playback_dock import PHASE_TITLES
 
 PANEL_SCALES = (0.7, 2.5)   # the panels' text, from a laptop's to the back row's
 PRESENTING_TEXT = 1.6       # the panels' text scale presentation mode starts at, at least
@@ -61,7 +61,7 @@ class PresentationController(QObject):
     ----------
     window : MainWindow
     palette : str
-        The palette to start with (one of :data:`~graphviz_nn.gui.theme.PALETTES`).
+        The palette to start with (one of :data:`~graphviz_nn.gui.canvas.theme.PALETTES`).
     state_version : int
         The version of the window's dock layout, for saving and restoring it around
         presentation mode.

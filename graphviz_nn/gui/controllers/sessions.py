@@ -18,8 +18,8 @@ from ...io import SessionState, ViewState, load_session, save_session
 from ...session.document import Reopened, capture, left_behind, reopen
 from ...session.workspace import Workspace
 from ..autosave import Autosave
+from ..docks.playback_dock import PHASE_TITLES
 from ..jobs import Job
-from ..playback_dock import PHASE_TITLES
 from ..preparing import Prepared, prepare
 from ..recent_files import RecentFiles
 

@@ -11,7 +11,7 @@ from ...nn.datasets import DatasetError
 from ...session.magnitudes import magnitude_scale
 from ...session.player import Overlay
 from ...session.training_sequence import TrainingSequence
-from ..presenter import magnitude_colours
+from ..canvas.presenter import magnitude_colours
 from ..training_worker import TrainingWorker
 
 TRAINING_MESSAGE = ("Training: the graph is coloured by gradient magnitude as it learns "

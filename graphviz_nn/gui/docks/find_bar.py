@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QCompleter, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from ..engine import Graph
+from ...engine import Graph
 
 
 def find_node(graph: Graph, text: str) -> str | None:

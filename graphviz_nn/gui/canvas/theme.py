@@ -24,7 +24,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication
 
-from ..layout.style import STYLES
+from ...layout.style import STYLES
 
 
 @dataclass(frozen=True)

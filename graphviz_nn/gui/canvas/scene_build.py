@@ -10,7 +10,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
-from ..layout import Layout
+from ...layout import Layout
 from .items import EdgeItem, NodeItem
 from .scope_items import ClusterItem, ScopeCaption
 

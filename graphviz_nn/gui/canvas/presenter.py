@@ -9,11 +9,11 @@ import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor
 
-from ..engine import Graph
-from ..session import Cursor
-from ..session.magnitudes import gradient_norms, magnitude_scale
-from ..session.node_picture import lit_edges, node_picture, revealed, scope_picture
-from ..session.player import Player
+from ...engine import Graph
+from ...session import Cursor
+from ...session.magnitudes import gradient_norms, magnitude_scale
+from ...session.node_picture import lit_edges, node_picture, revealed, scope_picture
+from ...session.player import Player
 from .graph_view import GraphView
 from .heatmap import heatmap_pixmap
 from .items import NodeItem

@@ -7,8 +7,8 @@ from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QLabel, QVBoxLayout
 
-from ..session.chain_text import compact_chain_text
-from ..session.inspect import NodeInfo
+from ...session.chain_text import compact_chain_text
+from ...session.inspect import NodeInfo
 
 MARGIN = 12          # px between the panel and the view's edge
 MOST_WIDTH = 0.62    # of the view: the graph keeps the rest

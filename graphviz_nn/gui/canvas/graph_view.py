@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, QVariantAnimation, Signa
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu
 
-from ..layout import Layout
+from ...layout import Layout
 from .camera import Camera, fit_scale
 from .items import EdgeItem, Looks, NodeItem
 from .scene_build import SceneBuild

@@ -7,10 +7,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QToolButton, QWidget)
 
-from ..nn import ACTIVATIONS, LOSSES, OPTIMISERS
-from ..nn.builder import NetworkSpec
-from ..nn.datasets import BUILTIN
-from ..session.training import TrainingSettings, defaults_for
+from ...nn import ACTIVATIONS, LOSSES, OPTIMISERS
+from ...nn.builder import NetworkSpec
+from ...nn.datasets import BUILTIN
+from ...session.training import TrainingSettings, defaults_for
 
 #: The form's widgets that the dock (and its tests) reach by name.
 FORM_WIDGETS = ("dataset", "open_csv", "kind", "hidden", "activation", "output_activation", "loss", "optimiser",

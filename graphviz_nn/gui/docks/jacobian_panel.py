@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from ..engine import Graph, Node, Variable
-from ..engine.values import short_number
-from ..session.jacobian import MODES, JacobianPass, JacobianPlan
-from .theme import Theme, system_theme
+from ...engine import Graph, Node, Variable
+from ...engine.values import short_number
+from ...session.jacobian import MODES, JacobianPass, JacobianPlan
+from ..canvas.theme import Theme, system_theme
 
 MODE_TEXT = {"forward": "Forward mode (columns)", "reverse": "Reverse mode (rows)"}
 MAX_SHOWN = 40  # rows or columns of the Jacobian drawn as a table; a bigger one shows its corner

@@ -8,9 +8,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..nn import EpochRecord
-from ..nn.datasets import Dataset
-from ..session.training import Boundary
+from ...nn import EpochRecord
+from ...nn.datasets import Dataset
+from ...session.training import Boundary
 
 # Okabe-Ito: train solid blue, test dashed vermillion; class colours for the points.
 TRAIN, TEST = "#0072B2", "#D55E00"

@@ -15,9 +15,9 @@ from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QHeaderView, QLabel, QSizePolicy,
                                QTableWidget, QTableWidgetItem, QToolTip, QVBoxLayout, QWidget)
 
-from ..session.chain_rule import fits_table, table_shape
-from ..session.number_text import cell, number
-from .heatmap import heatmap_with_axes
+from ...session.chain_rule import fits_table, table_shape
+from ...session.number_text import cell, number
+from ..canvas.heatmap import heatmap_with_axes
 from .inspector_parts import only
 
 __all__ = ["ArrayTable", "ArrayView", "HeatmapAxes"]
@@ -139,7 +139,7 @@ class HeatmapAxes(QLabel):
 
     def set_array(self, array: np.ndarray, cell_side: int, max_size: int) -> None:
         """Draw the array with cells of ``cell_side`` pixels, its longer side at most
-        ``max_size`` (see :func:`~graphviz_nn.gui.heatmap.heatmap_with_axes`)."""
+        ``max_size`` (see :func:`~graphviz_nn.gui.canvas.heatmap.heatmap_with_axes`)."""
         self._array = np.asarray(array, dtype=float)
         pixmap, self._cells = heatmap_with_axes(self._array, self.font(), cell_side, max_size)
         self.setPixmap(pixmap)

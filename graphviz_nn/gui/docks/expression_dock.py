@@ -27,12 +27,12 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QKeySequence, QPa
 from PySide6.QtWidgets import (QAbstractItemView, QDockWidget, QHeaderView, QLabel, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from ..engine.parse import MAX_LENGTH, ParseError, Parsed
-from ..engine.values import format_value, read_value, short_number, value_entry
-from ..session.expression import ExpressionDocument, free_names, parse_request
+from ...engine.parse import MAX_LENGTH, ParseError, Parsed
+from ...engine.values import format_value, read_value, short_number, value_entry
+from ...session.expression import ExpressionDocument, free_names, parse_request
+from ..canvas.theme import DARK, LIGHT
+from ..jobs import Job
 from .expression_widgets import ErrorLabel, ExpressionEdit, TextCommand, ValueCommand, fixed_font
-from .jobs import Job
-from .theme import DARK, LIGHT
 
 __all__ = ["DEBOUNCE_MS", "EXAMPLE", "HINT", "ExpressionDock", "format_value", "free_names", "read_value"]
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from .heatmap import colour_scale, heatmap_colours, matrix_view
+from ..canvas.heatmap import colour_scale, heatmap_colours, matrix_view
 
 MAP_HEIGHT = 4.0    # lines of text: how tall the heatmaps are drawn
 MOST_STRETCH = 8.0  # a cell is at most this many times wider than tall, or taller than wide
@@ -63,7 +63,7 @@ class WeightMaps(QWidget):
         ----------
         weights : iterable of (str, array_like)
             Name and matrix pairs, drawn left to right; a vector shows as one row, an array of
-            more axes as :func:`~graphviz_nn.gui.heatmap.matrix_view` lays it out. Empty
+            more axes as :func:`~graphviz_nn.gui.canvas.heatmap.matrix_view` lays it out. Empty
             arrays are left out.
         """
         maps = []

@@ -9,8 +9,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStackedWidget, QWidget
 
-from ..nn.datasets import Dataset, preview
-from .heatmap import heatmap_image
+from ...nn.datasets import Dataset, preview
+from ..canvas.heatmap import heatmap_image
 from .training_plots import BoundaryView
 
 POINTS_SHOWN = 2000

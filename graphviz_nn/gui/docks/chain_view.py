@@ -15,10 +15,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..session.chain_rule import ChainRule, ChainTerm
-from ..session.chain_text import entry_text
-from ..session.number_text import shape_text
-from ..session.symbols import at
+from ...session.chain_rule import ChainRule, ChainTerm
+from ...session.chain_text import entry_text
+from ...session.number_text import shape_text
+from ...session.symbols import at
 from .array_view import ArrayView
 from .inspector_parts import ChainLabel, heading, scaled
 
@@ -114,7 +114,7 @@ class ChainView(QWidget):
     """The chain-rule lines, each term's arrays and the entry being explained.
 
     Named children: ``inspector_chain`` (the lines), ``inspector_chain_term<k>`` (a term's
-    arrays, each an :class:`~graphviz_nn.gui.array_view.ArrayView` named
+    arrays, each an :class:`~graphviz_nn.gui.docks.array_view.ArrayView` named
     ``inspector_chain_term<k>_local``, ``_upstream`` and ``_value``), and
     ``inspector_chain_entry`` with its heading (one entry's scalar chain rule).
     """

@@ -16,7 +16,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
-from ..layout import ClusterBox
+from ...layout import ClusterBox
 from .level_of_detail import CAPTION_PIXELS, READABLE_PIXELS
 from .theme import Theme
 

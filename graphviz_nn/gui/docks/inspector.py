@@ -11,11 +11,11 @@ from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ..session.chain_rule import ChainRule
-from ..session.chain_text import chain_text as _chain_text
-from ..session.inspect import NodeInfo
-from ..session.number_text import brief, magnitude, number
-from ..session.symbols import derivative, dotted
+from ...session.chain_rule import ChainRule
+from ...session.chain_text import chain_text as _chain_text
+from ...session.inspect import NodeInfo
+from ...session.number_text import brief, magnitude, number
+from ...session.symbols import derivative, dotted
 from .chain_view import ChainView
 from .inspector_parts import heading, label, scaled
 from .quantity_view import NOT_COMPUTED, QuantityView
@@ -38,7 +38,7 @@ class InspectorDock(QDockWidget):
     ``inspector_details``, ``inspector_value``, ``inspector_gradient``, ``inspector_tangent``
     (each with ``_heading``, ``_heatmap``, ``_flag``, ``_note`` and ``_numbers`` siblings),
     ``inspector_formula``, ``inspector_chain`` (with the arrays and the entry of
-    :class:`~graphviz_nn.gui.chain_view.ChainView`) and ``inspector_check``. At a step of a
+    :class:`~graphviz_nn.gui.docks.chain_view.ChainView`) and ``inspector_check``. At a step of a
     pass the chain rule comes right after the title: it is what the step is about.
     """
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..io import write_atomic
+from ...io import write_atomic
 
 REPORT_FORMAT = 1
 

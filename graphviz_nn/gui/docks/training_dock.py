@@ -8,15 +8,15 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (QBoxLayout, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QLabel, QMessageBox,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
-from ..nn.datasets import BUILTIN, Dataset, DatasetError, load, read_csv
-from ..session.training import TrainingRun, TrainingSettings, defaults_for
-from ..session.training_client import EpochUpdate
+from ...nn.datasets import BUILTIN, Dataset, DatasetError, load, read_csv
+from ...session.training import TrainingRun, TrainingSettings, defaults_for
+from ...session.training_client import EpochUpdate
+from ..jobs import Job
+from ..wheel_guard import WheelGuard
 from .dataset_preview import DatasetPreview
-from .jobs import Job
 from .training_plots import CurvesView
 from .training_settings import FORM_WIDGETS, TrainingSettingsForm
 from .weight_maps import WeightMaps
-from .wheel_guard import WheelGuard
 
 
 class _Column(QVBoxLayout):

@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsScene,
                                QStyleOptionGraphicsItem)
 
-from ..layout import EdgePath, NodeBox
+from ...layout import EdgePath, NodeBox
 from .level_of_detail import Detail, detail_at, fit_text, font_pixels, text_pixels
 from .theme import Theme
 

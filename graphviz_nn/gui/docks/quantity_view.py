@@ -9,8 +9,8 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
-from ..session.number_text import cell, number
-from .heatmap import colour_scale, heatmap_pixmap, matrix_view
+from ...session.number_text import cell, number
+from ..canvas.heatmap import colour_scale, heatmap_pixmap, matrix_view
 from .inspector_parts import heading, label, only
 
 __all__ = ["NOT_COMPUTED", "QuantityView"]
@@ -68,7 +68,7 @@ class HeatmapLabel(QLabel):
         self._array = np.zeros(0)
 
     def set_array(self, array: np.ndarray, cell_side: int, max_size: int) -> None:
-        """Draw the array as a heatmap (see :func:`~graphviz_nn.gui.heatmap.heatmap_pixmap`)."""
+        """Draw the array as a heatmap (see :func:`~graphviz_nn.gui.canvas.heatmap.heatmap_pixmap`)."""
         self._array = np.asarray(array)
         self.setPixmap(heatmap_pixmap(self._array, cell_side, max_size))
 

@@ -1,0 +1,1 @@
+"""The docks and panels around the graph, one widget per file."""
