@@ -93,7 +93,7 @@ class _Run:
         self.folder, self.out = folder, out
         self.app = application()
         self.settings = QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat)
-        self.window = MainWindow("seed", settings=self.settings, autosave=False)
+        self.window = MainWindow("scalar", settings=self.settings, autosave=False)
         self.window.resize(1280, 800)
         self.window.show()
 

@@ -61,7 +61,7 @@ echo "(the frozen app's self-test took $(( ($(date +%s%N) - begun) / 1000000 )) 
 echo "== the frozen app on X11 (Xvfb): the window opens, draws and is saved as a PNG"
 if command -v xvfb-run >/dev/null; then
     "${clean[@]}" QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" \
-        "$app/graphviz-nn" shot --example seed --phase backward --size 1200x800 -o "$work/x11.png"
+        "$app/graphviz-nn" shot --example scalar --phase backward --size 1200x800 -o "$work/x11.png"
     echo "X11 start-up passed"
 else
     echo "xvfb-run is missing (Debian/Ubuntu: apt install xvfb xauth): X11 start-up not checked"

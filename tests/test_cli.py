@@ -85,7 +85,7 @@ def test_open_shows_the_session_in_the_window(tmp_path, monkeypatch) -> None:
     from graphviz_nn.io import SessionState, save_session
     from graphviz_nn.session import EXAMPLES
 
-    built = EXAMPLES["seed"].build()
+    built = EXAMPLES["scalar"].build()
     path = save_session(tmp_path / "seed.gnn", SessionState(built.graph, built.graph.id_of(built.output)))
     calls = []
     import graphviz_nn.gui.app as app
@@ -102,7 +102,7 @@ def test_open_without_a_file_opens_the_window(monkeypatch) -> None:
     import graphviz_nn.gui.app as app
 
     calls = []
-    monkeypatch.setattr(app, "run", lambda example="seed", session=None: calls.append((example, session)) or 0)
+    monkeypatch.setattr(app, "run", lambda example="scalar", session=None: calls.append((example, session)) or 0)
     monkeypatch.setattr("graphviz_nn.cli.window.qt_platform_problem", lambda environ=None: None)
     assert cli.main(["open"]) == 0
-    assert calls == [("seed", None)]
+    assert calls == [("scalar", None)]

@@ -31,7 +31,7 @@ def test_self_test_passes_and_prints_one_line_per_check(tmp_path) -> None:
     assert len(lines) == CHECKS + 1
     assert all(line.startswith("ok  ") for line in lines[:-1]), lines
     assert lines[-1].startswith("self-test passed in ")
-    assert "z = 2.235782" in done.stdout  # the seed's value, from the pass played in the window
+    assert "z = 2.235782" in done.stdout  # the first example's value, from the pass played in the window
     assert "one epoch trained on xor" in done.stdout and "reopened: " in done.stdout
     assert "propagateSizeHints" not in done.stderr  # the offscreen platform's noise is dropped
     assert list(tmp_path.iterdir()) == []  # its settings and session went with their folder

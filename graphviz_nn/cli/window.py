@@ -30,8 +30,8 @@ node's chain rule, the gradient check, the expression editor and training.""",
         exit_status=[("0", "the window was closed"), ("1", "no display to open it on (the reason is printed)"),
                      ("130", "closed by Ctrl+C in the terminal")],
     )
-    p.add_argument("--example", choices=tuple(EXAMPLES), default="seed", metavar="NAME",
-                   help=f"the gallery example to open: {', '.join(EXAMPLES)} (default: seed)")
+    p.add_argument("--example", choices=tuple(EXAMPLES), default="scalar", metavar="NAME",
+                   help=f"the gallery example to open: {', '.join(EXAMPLES)} (default: scalar)")
     p.set_defaults(run=open_window)
     o = add_command(
         sub, "open", summary="open a saved session (.gnn) in the window",
@@ -75,7 +75,7 @@ draws every label at its full 14 pixels, centred on the current step's node.
             drawn zoomed out; 0 when none is) and inside (the box meets the view)
   smallest_text_pixels
             the least height of any text drawn (null when none is)""",
-        examples=[("graphviz-nn shot --example seed --phase backward --step 4 -o step4.png",
+        examples=[("graphviz-nn shot --example scalar --phase backward --step 4 -o step4.png",
                    "the first example's graph after four steps of the backward pass"),
                   ("graphviz-nn shot --example layer_net --phase backward --step 6 --size 1280x720 --zoom 1 "
                    "--report step6.json -o step6.png",
@@ -84,8 +84,8 @@ draws every label at its full 14 pixels, centred on the current step's node.
                   ("graphviz-nn shot -o - | display", "the PNG on standard output, for another program")],
         exit_status=[("0", "the PNG was written"), ("2", "bad options, or the window could not be drawn")],
     )
-    s.add_argument("--example", choices=tuple(EXAMPLES), default="seed", metavar="NAME",
-                   help=f"the gallery example: {', '.join(EXAMPLES)} (default: seed)")
+    s.add_argument("--example", choices=tuple(EXAMPLES), default="scalar", metavar="NAME",
+                   help=f"the gallery example: {', '.join(EXAMPLES)} (default: scalar)")
     s.add_argument("--phase", choices=PHASES, help="the pass to show (default: none played yet)")
     s.add_argument("--step", type=int, help="show the state after K steps (default: the end of the pass)")
     s.add_argument("--size", default="1600x1000", help="window size WIDTHxHEIGHT (default 1600x1000)")
@@ -107,7 +107,7 @@ def open_window(args: argparse.Namespace) -> int:
     if problem:
         print(f"graphviz-nn: cannot open the window: {problem}", file=sys.stderr)
         return 1
-    return _run_window(getattr(args, "example", "seed"))
+    return _run_window(getattr(args, "example", "scalar"))
 
 
 def open_file(args: argparse.Namespace) -> int:

@@ -88,7 +88,7 @@ def new_window(example: str | None = None) -> MainWindow:
     return window
 
 
-def run(example: str | None = "seed", session: str | None = None) -> int:
+def run(example: str | None = "scalar", session: str | None = None) -> int:
     """Open the window on an example, or on a session file, and run until it is closed."""
     app = application()
     opener = app.findChild(FileOpener)

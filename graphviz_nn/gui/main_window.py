@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
     session_opened = Signal(str)
     session_saved = Signal(str)
 
-    def __init__(self, example: str | None = "seed", settings: QSettings | None = None,
+    def __init__(self, example: str | None = "scalar", settings: QSettings | None = None,
                  worker: LayoutWorker | None = None, autosave: bool | Path = True):
         super().__init__()
         self.setObjectName("main_window")

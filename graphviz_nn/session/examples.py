@@ -53,7 +53,7 @@ class Example:
     build: Callable[[], Built]
 
 
-def seed_expression() -> Built:
+def scalar_expression() -> Built:
     """z = sin(x1 + x2) + x2**2 * x3: the reverse-mode walkthrough."""
     x1, x2, x3 = Variable(0.5, "x1"), Variable(-1.2, "x2"), Variable(2.0, "x3")
     z = sin(x1 + x2) + x2 ** 2 * x3
@@ -160,7 +160,7 @@ def curvature_example() -> Built:
 
 
 EXAMPLES: dict[str, Example] = {e.key: e for e in (
-    Example("seed", "z = sin(x1 + x2) + x2²·x3", seed_expression),
+    Example("scalar", "z = sin(x1 + x2) + x2²·x3", scalar_expression),
     Example("vector", "f(x) = [x⁴, x² + sin x, −sin x]", vector_function),
     Example("perceptron", "A single perceptron", single_perceptron),
     Example("perceptron_net", "PerceptronNet [3, 2, 1]", perceptron_net),

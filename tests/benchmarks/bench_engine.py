@@ -9,7 +9,7 @@ every weight) of the engine and of a numpy implementation of exactly the same ne
 maths (same seeded init, same synthetic data): a. 30-5-1 sigmoid, summed squared error, 300
 samples (target 2.5x); b. 30-64-64-1 tanh, sigmoid output, squared error, 512 samples (target
 1.25x); c. 64-128-10 relu, log_softmax cross-entropy, 1797 samples (target 1.25x). The
-gradients of both are compared first; a mismatch exits non-zero. Part 2 times the seed's
+gradients of both are compared first; a mismatch exits non-zero. Part 2 times the original program's
 scalar perceptron graph (7 inputs, 5 hidden, 1 output, one node per multiplication, inputs
 as vectors over samples) at 300, 3000 and 30000 samples, with the tracemalloc peak of one
 forward+backward pass.
@@ -196,7 +196,7 @@ def bench_net(net: Net, quick: bool) -> tuple[float, float]:
 
 
 def build_scalar_net(n: int):
-    """The seed's graph: 7 inputs, 5 hidden and 1 output perceptron, one node per product."""
+    """The original program's graph: 7 inputs, 5 hidden and 1 output perceptron, one node per product."""
     rng = np.random.default_rng(SEED)
     X = rng.normal(size=(7, n))
     y = (X[0] - X[1] + 0.5 * X[2] > 0).astype(float)

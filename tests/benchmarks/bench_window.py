@@ -39,7 +39,7 @@ from graphviz_nn.gui.app import application, scratch_settings, wait_until
 stack = ExitStack()
 from graphviz_nn.gui.main_window import MainWindow
 app = application()
-window = MainWindow("seed", settings=stack.enter_context(scratch_settings()))
+window = MainWindow("scalar", settings=stack.enter_context(scratch_settings()))
 window.show()
 wait_until(lambda: window.presenter is not None and window.idle, 30)
 window.view.viewport().repaint()

@@ -45,7 +45,7 @@ def test_each_op_has_a_label_and_a_formula_per_input() -> None:
 def _cos_with_the_seeds_sign_error() -> Op:
     return Op(
         name="bad_cos", arity=1, label="cos", forward=np.cos, elementwise=True,
-        vjp=(lambda g, ans, x: g * np.sin(x),),  # the seed's bug: the sign is missing
+        vjp=(lambda g, ans, x: g * np.sin(x),),  # the original program's bug: the sign is missing
         jvp=(lambda dx, ans, x: -dx * np.sin(x),),
         vjp_text=("g · sin(x)",), examples=(Example(((3,),)),),
     )

@@ -43,7 +43,7 @@ def tanh_network(rng):
     return loss, [W1, b1, W2]
 
 
-def seed_expression(rng):
+def scalar_expression(rng):
     x1, x2, x3 = Variable(0.5, "x1"), Variable(-1.2, "x2"), Variable(2.0, "x3")
     return gn.sin(x1 + x2) + x2 ** 2 * x3, [x1, x2, x3]
 
@@ -58,7 +58,7 @@ def every_op(rng):
     return gn.mean(c ** 2) + gn.sum(-(p ** 3)), [x, p]
 
 
-FUNCTIONS = [quadratic_form, tanh_network, seed_expression, every_op]
+FUNCTIONS = [quadratic_form, tanh_network, scalar_expression, every_op]
 
 
 def flat(arrays) -> np.ndarray:
@@ -105,8 +105,8 @@ def test_hessian_is_symmetric_and_counts_one_pass_per_column(build, rng) -> None
     assert gn.relative_error(result.matrix, fd_hessian(f, wrt)) < 1e-7
 
 
-def test_seed_expression_hessian_in_closed_form() -> None:
-    f, (x1, x2, x3) = seed_expression(None)
+def test_scalar_expression_hessian_in_closed_form() -> None:
+    f, (x1, x2, x3) = scalar_expression(None)
     s = -np.sin(0.5 - 1.2)
     expected = [[s, s, 0.0], [s, s + 2 * 2.0, 2 * -1.2], [0.0, 2 * -1.2, 0.0]]
     np.testing.assert_allclose(gn.hessian(f, [x1, x2, x3]).matrix, expected, atol=1e-14)
@@ -175,7 +175,7 @@ def test_curvature_is_a_graph_like_any_other(rng) -> None:
 
 
 def test_curvature_changes_with_the_variables_when_the_graph_is_run_again(rng) -> None:
-    f, wrt = seed_expression(rng)
+    f, wrt = scalar_expression(rng)
     v = [1.0, -1.0, 0.5]
     c = curvature(f, wrt, v)
     graph = gn.Graph(c)

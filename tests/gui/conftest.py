@@ -46,7 +46,7 @@ def open_window(qtbot, settings, layout_worker):
     """A function opening the window on an example and waiting until it is drawn."""
     from graphviz_nn.gui.main_window import MainWindow
 
-    def opener(example: str = "seed", size=(1280, 800)):
+    def opener(example: str = "scalar", size=(1280, 800)):
         window = MainWindow(example, settings=settings, worker=layout_worker,
                             autosave=Path(settings.fileName()).parent / "autosave")
         qtbot.addWidget(window)

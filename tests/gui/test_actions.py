@@ -32,7 +32,7 @@ def test_on_macos_the_system_keys_stay_the_systems(qapp) -> None:
 
 
 def test_every_action_reaches_a_method_of_the_window_or_its_controllers(open_window) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     for spec in table.ACTIONS:
         target = window
         for part in spec.slot.split("."):

@@ -104,7 +104,7 @@ def output(parsed: Parsed) -> float:
 
 @pytest.fixture
 def seeded(qtbot, dock, emitted) -> ExpressionDock:
-    """The seed typed in and drawn, then x1, x2 and x3 set in the table."""
+    """The first example typed in and drawn, then x1, x2 and x3 set in the table."""
     dock.activateWindow()
     qtbot.waitUntil(dock.isActiveWindow)
     type_in(qtbot, dock, SEED)

@@ -34,7 +34,7 @@ def _colours(view) -> set[int]:
 
 def test_text_is_drawn_only_while_it_can_be_read(open_window, monkeypatch) -> None:
     calls = _count_text_paints(monkeypatch)
-    window = open_window("seed")
+    window = open_window("scalar")
     view = window.view
     assert _painted(view, calls) == sorted(view.nodes)
     view.zoom(0.05)  # far out: a node's text would be under a pixel high
@@ -45,7 +45,7 @@ def test_text_is_drawn_only_while_it_can_be_read(open_window, monkeypatch) -> No
 
 
 def test_the_current_step_and_a_selected_node_are_ringed(open_window) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     view = window.view
     assert not any(item.ringed for item in view.nodes.values())
     window.stepping.step_forward()
@@ -59,7 +59,7 @@ def test_the_current_step_and_a_selected_node_are_ringed(open_window) -> None:
 
 
 def test_a_breakpoint_shows_as_a_dot_on_its_node(open_window) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     item = window.view.nodes["n0"]
     before = window.view.grab().toImage()
     window.view.breakpoint_toggled.emit("n0")

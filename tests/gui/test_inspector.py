@@ -39,7 +39,7 @@ def visible(dock: InspectorDock, name: str) -> bool:
 
 
 def seed_at(phase: str, position: int | None = None, **kwargs):
-    built = EXAMPLES["seed"].build()
+    built = EXAMPLES["scalar"].build()
     recording = record(built.graph, phase, built.output if phase == "backward" else None, **kwargs)
     cursor = Cursor(recording, len(recording) - 1 if position is None else position)
     return built, recording, cursor

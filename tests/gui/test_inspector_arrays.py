@@ -150,7 +150,7 @@ def test_tables_follow_the_dock_font(dock) -> None:
 
 
 def test_forward_mode_shows_zero_tangents_and_the_seed_as_the_start(dock) -> None:
-    built = EXAMPLES["seed"].build()
+    built = EXAMPLES["scalar"].build()
     x1, x2, _ = built.inputs
     recording = record(built.graph, "tangent", seeds={x2: 1.0})
     cursor = Cursor(recording, len(recording) - 1)

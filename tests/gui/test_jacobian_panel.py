@@ -17,7 +17,7 @@ from graphviz_nn.session.examples import EXAMPLES  # noqa: E402
 from graphviz_nn.session.jacobian import JacobianPass  # noqa: E402
 
 
-def make_panel(qtbot, key: str = "seed", mode: str = "forward") -> JacobianPanel:
+def make_panel(qtbot, key: str = "scalar", mode: str = "forward") -> JacobianPanel:
     built = EXAMPLES[key].build()
     panel = JacobianPanel()
     qtbot.addWidget(panel)
@@ -138,7 +138,7 @@ def test_reverse_mode_fills_row_by_row(qtbot) -> None:
 
 
 def test_completion_disables_next_and_says_the_matrix_equals_jacobian(qtbot) -> None:
-    built = EXAMPLES["seed"].build()
+    built = EXAMPLES["scalar"].build()
     panel = make_panel(qtbot)
     panel.auto_fill = True
     for _ in range(3):

@@ -15,7 +15,7 @@ from .test_training import _start, _wait_for_the_end
 
 @pytest.mark.skipif(os.name != "posix", reason="counts file descriptors")
 def test_training_runs_leave_no_open_files(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     dock = window.training
     counts = []
     for seed in range(5):
@@ -42,7 +42,7 @@ for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
 os.environ["XDG_DATA_HOME"] = folder
 if True:
     for _ in range(3):
-        window = new_window("seed")
+        window = new_window("scalar")
         window.show()
         wait_until(lambda: window.presenter is not None and window.idle, 60)
         refs.append(weakref.ref(window))

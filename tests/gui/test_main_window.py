@@ -25,7 +25,7 @@ def _key(window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
 
 
 def test_launch_shows_the_demo_with_every_node_on_screen(open_window) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     assert len(window.view.nodes) == len(window.graph) == 9
     assert sorted(window.view.nodes_on_screen()) == sorted(window.view.nodes)
     assert window.phase == "forward" and window.cursor.position == -1
@@ -33,7 +33,7 @@ def test_launch_shows_the_demo_with_every_node_on_screen(open_window) -> None:
 
 
 def test_every_backward_step_shows_the_engines_gradient(open_window) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     expected = gn.Graph(window.built.output)
     expected.backward()
     engine = {expected.id_of(n): n.grad for n in expected.nodes}
@@ -51,7 +51,7 @@ def test_every_backward_step_shows_the_engines_gradient(open_window) -> None:
 
 
 def test_scrubbing_back_restores_the_earlier_picture(open_window) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.stepping.set_phase("backward")
     for _ in range(3):
         _key(window, Qt.Key.Key_Right)
@@ -69,7 +69,7 @@ def test_scrubbing_back_restores_the_earlier_picture(open_window) -> None:
 
 
 def test_page_keys_are_a_presentation_clicker(open_window) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     _key(window, Qt.Key.Key_PageDown)
     _key(window, Qt.Key.Key_PageDown)
     assert window.cursor.position == 1
@@ -78,7 +78,7 @@ def test_page_keys_are_a_presentation_clicker(open_window) -> None:
 
 
 def test_the_forward_pass_runs_on_into_the_backward_pass(open_window) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.stepping.to_end()
     _key(window, Qt.Key.Key_Right)
     assert window.phase == "backward" and window.cursor.position == 0
@@ -86,7 +86,7 @@ def test_the_forward_pass_runs_on_into_the_backward_pass(open_window) -> None:
 
 
 def test_space_plays_and_pauses(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.playback.speed.setValue(60)
     _key(window, Qt.Key.Key_Space)
     assert window.stepping.playing
@@ -127,7 +127,7 @@ def test_ctrl_f_finds_and_centres_a_node(open_window, qtbot) -> None:
 
 
 def test_breakpoint_pauses_playback(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.stepping.set_phase("backward")
     target = window.cursor.recording.steps[4].node_id
     window.view.breakpoint_toggled.emit(target)
@@ -190,7 +190,7 @@ def test_collapse_and_expand_a_scope(open_window, qtbot) -> None:
 
 
 def test_zoom_scales_the_graph_and_its_text_not_the_panels(open_window) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     scale, size = window.view.transform().m11(), window.inspector.font().pointSizeF()
     _key(window, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
     assert window.view.transform().m11() > scale
@@ -198,7 +198,7 @@ def test_zoom_scales_the_graph_and_its_text_not_the_panels(open_window) -> None:
 
 
 def test_geometry_is_remembered(open_window, settings) -> None:
-    window = open_window("seed", size=(1111, 777))
+    window = open_window("scalar", size=(1111, 777))
     window.close()
     assert settings.value("window/geometry") is not None
 
@@ -226,7 +226,7 @@ def test_opening_a_big_expanded_graph_never_blocks() -> None:
 
 
 def test_the_jacobian_panel_takes_the_new_graph_once_it_is_drawn(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.jacobian.raise_()  # its tab in front
     qtbot.waitUntil(lambda: window.jacobian.current_plan is not None, timeout=5000)
     seed = window.graph
@@ -239,7 +239,7 @@ def test_the_jacobian_panel_takes_the_new_graph_once_it_is_drawn(open_window, qt
 
 
 def test_the_jacobian_panel_behind_another_tab_waits_until_it_is_shown(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     assert window.jacobian.isVisible()  # Qt says so for a tab behind another: not enough
     window.inspector.raise_()
     window.load_example("layer_net")
@@ -252,7 +252,7 @@ def test_the_jacobian_panel_behind_another_tab_waits_until_it_is_shown(open_wind
 
 
 def test_a_typed_expression_becomes_the_graph(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.expression.set_expression("sigmoid(w1*x + b)", {"w1": 0.5, "x": 2.0, "b": -0.25})
     qtbot.waitUntil(lambda: ready(window) and window.built.note.startswith("f = sigmoid"), timeout=20000)
     labels = {n.label for n in window.graph.nodes}

@@ -16,7 +16,7 @@ from .conftest import ready
 
 
 def test_a_session_double_clicked_in_finder_opens_in_the_window(open_window, qtbot, tmp_path) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     path = window.sessions.save_session(tmp_path / "lecture.gnn")
     window.load_example("perceptron")
     qtbot.waitUntil(lambda: ready(window) and window.sessions.title != "lecture", timeout=30000)
@@ -50,7 +50,7 @@ def test_the_window_follows_the_system_going_dark_while_it_runs(open_window, qtb
 
     from graphviz_nn.gui.canvas import theme
 
-    window = open_window("seed")
+    window = open_window("scalar")
     assert not window.view.theme.dark
     monkeypatch.setattr(theme, "system_theme", lambda: theme.DARK)
     QGuiApplication.styleHints().colorSchemeChanged.emit(Qt.ColorScheme.Dark)
@@ -75,7 +75,7 @@ def test_about_says_version_and_licence(open_window, qtbot, monkeypatch) -> None
 
     text = about_text()
     assert __version__ in text and "MIT" in text and "Qt " in text
-    window = open_window("seed")
+    window = open_window("scalar")
     shown = []
     monkeypatch.setattr(QMessageBox, "about", lambda parent, title, body: shown.append((title, body)))
     about = next(a for a in window.menuBar().findChildren(type(window.actions["play"])) if a.objectName() == "action_about")

@@ -29,7 +29,7 @@ def _looks(window) -> dict:
 
 @pytest.mark.parametrize("leave", [Qt.Key.Key_Escape, Qt.Key.Key_F5])
 def test_presentation_mode_shows_only_the_fitted_graph_and_leaves_the_window_as_it_was(open_window, qtbot, leave) -> None:
-    window = open_window("seed", size=(1180, 700))
+    window = open_window("scalar", size=(1180, 700))
     before = _looks(window)
     assert before["menu"] and before["toolbar"] and before["docks"]["inspector"] and not before["full"]
     qtbot.keyClick(window, Qt.Key.Key_F5)
@@ -51,7 +51,7 @@ def test_presentation_mode_shows_only_the_fitted_graph_and_leaves_the_window_as_
 
 
 def test_the_chain_rule_panel_follows_the_clicker_on_the_graph_and_toggles(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.stepping.set_phase("backward", 0)
     qtbot.keyClick(window, Qt.Key.Key_F5)
     panel = window.presentation.chain_panel
@@ -77,7 +77,7 @@ def test_the_chain_rule_panel_follows_the_clicker_on_the_graph_and_toggles(open_
 
 
 def test_b_blacks_the_screen_out_and_any_key_brings_it_back(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.stepping.set_phase("backward", 2)
     qtbot.keyClick(window, Qt.Key.Key_F5)
     cover = window.presentation.black_cover
@@ -97,7 +97,7 @@ def test_b_blacks_the_screen_out_and_any_key_brings_it_back(open_window, qtbot) 
 
 
 def test_ctrl_plus_zooms_the_graph_and_ctrl_bracket_sizes_the_panels_text(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     panels = (window.inspector, window.playback, window.statusBar())
     scale, fonts = window.view.transform().m11(), [w.font().pointSizeF() for w in panels]
     qtbot.keyClick(window.view, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
@@ -120,7 +120,7 @@ def test_ctrl_plus_zooms_the_graph_and_ctrl_bracket_sizes_the_panels_text(open_w
 def test_the_window_fits_a_1280_by_720_screen_at_first_and_after_full_screen(qtbot, settings, layout_worker,
                                                                                monkeypatch) -> None:
     monkeypatch.setattr(PresentationController, "_available", lambda self: QRect(0, 0, 1280, 720))
-    window = MainWindow("seed", settings=settings, worker=layout_worker, autosave=False)
+    window = MainWindow("scalar", settings=settings, worker=layout_worker, autosave=False)
     qtbot.addWidget(window)
     assert window.width() == 1280 and 600 <= window.height() <= 720 - TITLE_BAR
     window.show()
@@ -137,7 +137,7 @@ def test_the_window_fits_a_1280_by_720_screen_at_first_and_after_full_screen(qtb
 
 def test_high_contrast_redraws_with_thick_black_lines_and_is_remembered(open_window, qtbot, settings,
                                                                           layout_worker) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.stepping.set_phase("backward", 3)
     before = {k: item.value_text for k, item in window.view.nodes.items()}
     thin = window.view.nodes["n0"]._pen.widthF()
@@ -150,13 +150,13 @@ def test_high_contrast_redraws_with_thick_black_lines_and_is_remembered(open_win
     assert {k: i.value_text for k, i in window.view.nodes.items()} == before
     assert window.cursor.position == 3
 
-    again = MainWindow("seed", settings=settings, worker=layout_worker, autosave=False)
+    again = MainWindow("scalar", settings=settings, worker=layout_worker, autosave=False)
     qtbot.addWidget(again)
     assert again.view.theme is HIGH_CONTRAST and again.actions["palette_high-contrast"].isChecked()
 
 
 def test_colour_blind_palette_colours_the_gradient_check_blue_and_orange(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.actions["check"].trigger()
     assert {t.name() for t in window.presenter.tints.values()} == {QColor("#009E73").name()}  # standard: green
     window.presentation.set_palette("colour-blind")
@@ -169,7 +169,7 @@ def test_colour_blind_palette_colours_the_gradient_check_blue_and_orange(open_wi
 
 
 def test_reveal_hides_numbers_until_the_pass_reaches_them(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.stepping.set_phase("backward", -1)
     nodes = window.view.nodes
     assert all(item.value_text for item in nodes.values())  # values known from the forward pass

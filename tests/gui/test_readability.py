@@ -85,7 +85,7 @@ def _digits_network() -> Built:
 @pytest.mark.parametrize("example", [*EXAMPLES, "digits"])
 def test_every_graph_is_readable_at_1280x720_at_every_step(open_window, example) -> None:
     if example == "digits":
-        window = open_window("seed", size=PROJECTOR)
+        window = open_window("scalar", size=PROJECTOR)
         built = _digits_network()
         window.loading.load(lambda: built, "digits")
         _wait(window)
@@ -150,8 +150,8 @@ def test_a_collapsed_scope_shows_its_name_and_its_progress_in_one_line_each(qapp
 def test_fitting_enlarges_a_small_graph_but_not_without_limit(open_window) -> None:
     assert fit_scale(100, 50, 800, 400) == MAX_FIT_SCALE
     assert fit_scale(1000, 500, 800, 400) == pytest.approx(0.8)
-    window = open_window("seed", size=PROJECTOR)
-    assert window.view.transform().m11() > 1.2  # the seed's graph is drawn larger than life
+    window = open_window("scalar", size=PROJECTOR)
+    assert window.view.transform().m11() > 1.2  # the first example's graph is drawn larger than life
     one = Variable(2.0, "x")
     window.loading.load(lambda: Built.of(one), "one node")
     _wait(window)
@@ -224,7 +224,7 @@ def test_shot_writes_a_report_of_what_is_on_screen(tmp_path, layout_worker) -> N
 
 
 def test_a_report_follows_a_pan(open_window) -> None:
-    window = open_window("seed", size=PROJECTOR)
+    window = open_window("scalar", size=PROJECTOR)
     view = window.view
     before = screen_report(window)
     assert before["view"]["fitted"] and all(e["inside"] for e in before["nodes"].values())
@@ -288,7 +288,7 @@ def test_every_label_contrasts_with_its_fill_even_before_the_pass_reaches_it(qap
 
 
 def test_held_flow_gives_the_same_picture_whenever_it_is_taken(open_window, qtbot) -> None:
-    window = open_window("seed", size=PROJECTOR)
+    window = open_window("scalar", size=PROJECTOR)
     window.stepping.set_phase("backward")
     window.stepping.seek(3)  # edges lit, their dashes flowing
     qtbot.wait(150)

@@ -53,7 +53,7 @@ def test_a_saved_session_opens_with_its_graph_position_and_view(open_window, qtb
     assert path.is_file() and window.sessions.session_path == path and "lecture.gnn" in window.windowTitle()
     original = window.graph
 
-    window.load_example("seed")
+    window.load_example("scalar")
     qtbot.waitUntil(lambda: ready(window) and window.graph is not original, timeout=30000)
     assert window.sessions.session_path is None
     _open(window, qtbot, path)
@@ -69,7 +69,7 @@ def test_a_saved_session_opens_with_its_graph_position_and_view(open_window, qtb
 
 
 def test_ctrl_s_saves_again_to_the_same_file(open_window, qtbot, tmp_path) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     path = window.sessions.save_session(tmp_path / "seed.gnn")
     window.stepping.set_phase("backward", 2)
     with qtbot.waitSignal(window.session_saved, timeout=10000):
@@ -79,7 +79,7 @@ def test_ctrl_s_saves_again_to_the_same_file(open_window, qtbot, tmp_path) -> No
 
 def test_a_trained_network_reopens_with_weights_history_and_settings(open_window, qtbot, settings,
                                                                       layout_worker, tmp_path) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
     dock.lr.setValue(0.1)
@@ -110,7 +110,7 @@ def test_a_trained_network_reopens_with_weights_history_and_settings(open_window
 
 
 def test_an_expression_reopens_in_the_editor(open_window, qtbot, settings, layout_worker, tmp_path) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     with qtbot.waitSignal(window.expression.expression_changed, timeout=5000):
         window.expression.set_expression("sigmoid(w1*x + b)", {"w1": 0.5, "x": [1.0, 2.0], "b": -1.0})
     qtbot.waitUntil(lambda: ready(window) and window.expression_text == "sigmoid(w1*x + b)", timeout=30000)
@@ -128,7 +128,7 @@ def test_an_expression_reopens_in_the_editor(open_window, qtbot, settings, layou
 
 
 def test_a_bad_file_gives_one_message_and_changes_nothing(open_window, qtbot, tmp_path) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     graph, title = window.graph, window.windowTitle()
     bad = tmp_path / "broken.gnn"
     bad.write_bytes(b"not a session at all")
@@ -213,7 +213,7 @@ def test_the_autosave_is_offered_back_after_a_crash(qtbot, settings, layout_work
         assert stat.S_IMODE(next(folder.glob("*.gnn")).stat().st_mode) == 0o600
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
-    window = MainWindow("seed", settings=settings, worker=layout_worker, autosave=folder)
+    window = MainWindow("scalar", settings=settings, worker=layout_worker, autosave=folder)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: any(b.objectName() == "recovery" for b in _messages(window)), timeout=5000)
@@ -248,7 +248,7 @@ def test_two_windows_keep_their_own_autosaves(qtbot, settings, layout_worker, tm
     assert first.sessions.autosave_now(wait=True) and first.sessions.autosave.path.is_file()
     assert not first.sessions.autosave_now(wait=True)  # nothing changed since
 
-    second = MainWindow("seed", settings=settings, worker=layout_worker, autosave=folder)
+    second = MainWindow("scalar", settings=settings, worker=layout_worker, autosave=folder)
     qtbot.addWidget(second)
     second.show()
     qtbot.waitUntil(lambda: ready(second), timeout=30000)

@@ -35,7 +35,7 @@ def _wait_for_the_end(window, qtbot) -> None:
 
 
 def test_five_seconds_of_training_never_block_and_stop_within_a_batch(open_window, qtbot) -> None:
-    window = open_window("seed", size=(1600, 1000))
+    window = open_window("scalar", size=(1600, 1000))
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("spiral"))
     dock.batch.setValue(16)  # mini-batches: a stop must land between two of them
@@ -69,7 +69,7 @@ def test_five_seconds_of_training_never_block_and_stop_within_a_batch(open_windo
 
 
 def test_pause_and_resume(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     _start(window, qtbot, "moons", 1_000_000)
     qtbot.wait(300)
     window.training.pause_button.click()
@@ -83,7 +83,7 @@ def test_pause_and_resume(open_window, qtbot) -> None:
 
 
 def test_closing_during_training_exits_cleanly(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     _start(window, qtbot, "spiral", 1_000_000)
     qtbot.wait(300)
     assert _training_threads()
@@ -96,7 +96,7 @@ def test_closing_during_training_exits_cleanly(open_window, qtbot) -> None:
 
 
 def test_a_training_process_that_dies_is_reported_and_train_works_again(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     _start(window, qtbot, "moons", 1_000_000)
     dock = window.training
     qtbot.waitUntil(lambda: bool(window.training_control.run.history), timeout=5000)
@@ -112,7 +112,7 @@ def test_a_training_process_that_dies_is_reported_and_train_works_again(open_win
 
 
 def test_xor_accuracy_and_boundary_match_the_network(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     _start(window, qtbot, "xor", 300)
     _wait_for_the_end(window, qtbot)
     dock, run = window.training, window.training_control.run
@@ -140,7 +140,7 @@ def test_xor_accuracy_and_boundary_match_the_network(open_window, qtbot) -> None
 
 
 def test_clicking_the_curve_restores_that_epochs_weights(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     _start(window, qtbot, "xor", 60)
     _wait_for_the_end(window, qtbot)
     dock = window.training
@@ -166,7 +166,7 @@ def test_clicking_the_curve_restores_that_epochs_weights(open_window, qtbot) -> 
 
 
 def test_cancelling_keeps_the_history_and_a_new_dataset_clears_the_marker(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     _start(window, qtbot, "xor", 30)
     _wait_for_the_end(window, qtbot)
     dock = window.training
@@ -186,7 +186,7 @@ def test_a_training_process_that_cannot_start_or_talks_nonsense_is_reported(open
 
     from graphviz_nn.session import training_client
 
-    window = open_window("seed")
+    window = open_window("scalar")
     dock = window.training
     monkeypatch.setattr(training_client, "command", lambda fd: ["/nonexistent/python", str(fd)])
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
@@ -210,7 +210,7 @@ def test_a_training_process_that_cannot_start_or_talks_nonsense_is_reported(open
 
 def test_a_scope_collapses_after_training(open_window, qtbot) -> None:
     """Training drops the recordings; collapsing a layer afterwards raised KeyError: 'forward'."""
-    window = open_window("seed")
+    window = open_window("scalar")
     _start(window, qtbot, "xor", 5)
     _wait_for_the_end(window, qtbot)
     scope = next(n.scope[:1] for n in window.graph.nodes if n.scope)
@@ -221,7 +221,7 @@ def test_a_scope_collapses_after_training(open_window, qtbot) -> None:
 def test_a_run_that_ends_before_its_network_is_drawn_says_why(open_window, qtbot, monkeypatch) -> None:
     from graphviz_nn.session import training_client
 
-    window = open_window("seed")
+    window = open_window("scalar")
     monkeypatch.setattr(training_client, "command", lambda fd: ["/nonexistent/python", str(fd)])
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("digits"))  # a big graph to draw
@@ -245,7 +245,7 @@ def test_a_big_csv_is_read_once_off_the_window_thread_and_previewed_as_a_sample(
     real_read = training_dock.read_csv
     monkeypatch.setattr(training_dock, "read_csv",
                         lambda p, **k: reads.append(threading.current_thread()) or real_read(p, **k))
-    window = open_window("seed")
+    window = open_window("scalar")
     dock = window.training
     real_show = dock.boundary.show_data
     monkeypatch.setattr(dock.boundary, "show_data", lambda data: shown.append(len(data)) or real_show(data))

@@ -13,7 +13,7 @@ def _top_left(widget, ancestor) -> QPoint:
 
 
 def test_training_fits_a_1280_by_720_screen_and_leaves_the_graph_most_of_it(open_window, qtbot) -> None:
-    window = open_window("seed", size=(1280, 720))
+    window = open_window("scalar", size=(1280, 720))
     dock = window.training
     window.training_control.show_dock()
     qtbot.waitUntil(dock.isVisible)
@@ -28,7 +28,7 @@ def test_training_fits_a_1280_by_720_screen_and_leaves_the_graph_most_of_it(open
 
 
 def test_the_plots_sit_side_by_side_when_short_and_stack_when_tall(open_window, qtbot) -> None:
-    window = open_window("seed", size=(1280, 720))
+    window = open_window("scalar", size=(1280, 720))
     dock = window.training
     window.training_control.show_dock()
     dock.settings_toggle.setChecked(False)
@@ -49,7 +49,7 @@ def test_the_plots_sit_side_by_side_when_short_and_stack_when_tall(open_window, 
 
 
 def test_folded_settings_read_as_one_line_and_unfold(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     dock = window.training
     window.training_control.show_dock()
     dock.dataset.setCurrentIndex(dock.dataset.findData("moons"))
@@ -71,7 +71,7 @@ def test_folded_settings_read_as_one_line_and_unfold(open_window, qtbot) -> None
 def test_the_status_bar_says_training_while_the_new_network_is_drawn(open_window, qtbot) -> None:
     from graphviz_nn.gui.main_window import TRAINING_MESSAGE
 
-    window = open_window("seed")
+    window = open_window("scalar")
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
     dock.epochs.setValue(1_000_000)
@@ -87,7 +87,7 @@ def test_the_status_bar_says_training_while_the_new_network_is_drawn(open_window
 
 
 def test_choosing_the_digits_keeps_the_dock_its_width_and_nothing_runs_off_its_side(open_window, qtbot) -> None:
-    window = open_window("seed", size=(1280, 720))
+    window = open_window("scalar", size=(1280, 720))
     dock = window.training
     window.training_control.show_dock()
     dock.settings_toggle.setChecked(False)

@@ -36,7 +36,7 @@ def _edit(window, qtbot) -> None:
 
 
 def test_an_edit_marks_the_title_and_saving_clears_it(open_window, qtbot, tmp_path) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     assert not window.isWindowModified() and not window.sessions.workspace.unsaved
     _edit(window, qtbot)
     assert window.sessions.workspace.unsaved and window.isWindowModified()
@@ -49,7 +49,7 @@ def test_an_edit_marks_the_title_and_saving_clears_it(open_window, qtbot, tmp_pa
 
 @pytest.mark.parametrize("how", ["example", "quit"])
 def test_cancel_keeps_the_work_and_discard_lets_it_go(open_window, qtbot, how) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     _edit(window, qtbot)
     act = (lambda: _example(window).trigger()) if how == "example" \
         else window.actions["quit"].trigger
@@ -67,7 +67,7 @@ def test_cancel_keeps_the_work_and_discard_lets_it_go(open_window, qtbot, how) -
 
 
 def test_save_then_go_on(open_window, qtbot, tmp_path) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     path = window.sessions.save_session(tmp_path / "kept.gnn")
     _edit(window, qtbot)
     window.sessions.workspace.path = path  # the expression belongs to the opened file
@@ -78,14 +78,14 @@ def test_save_then_go_on(open_window, qtbot, tmp_path) -> None:
 
 
 def test_nothing_is_asked_when_nothing_changed(open_window, qtbot) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.actions["quit"].trigger()
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     assert _question(window) is None
 
 
 def test_saving_runs_off_the_window_thread(open_window, qtbot, tmp_path, monkeypatch) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     threads = []
     real = sessions_module.save_session
 

@@ -25,7 +25,7 @@ def test_frame_positions_cover_the_pass_and_sample_long_ones() -> None:
 
 
 def test_the_forward_pass_as_an_animated_gif(open_window, qtbot, tmp_path) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     window.stepping.seek(2)
     last = window.cursor.last
     window.stepping.seek(-1)
@@ -88,7 +88,7 @@ def test_a_cancelled_export_writes_nothing(open_window, qtbot, tmp_path) -> None
 
 
 def test_the_loss_history_as_csv(open_window, qtbot, tmp_path, monkeypatch) -> None:
-    window = open_window("seed")
+    window = open_window("scalar")
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "loss.csv"), "CSV (*.csv)"))
     window.actions["export_history"].trigger()
     assert "No training history" in window.status.text() and not (tmp_path / "loss.csv").exists()

@@ -12,7 +12,7 @@ import pytest
 from graphviz_nn.io import export_graph, write_atomic
 from graphviz_nn.layout import build_view
 from graphviz_nn.nn import LayerNet, PerceptronNet
-from tests.layout.conftest import seed_example
+from tests.layout.conftest import scalar_example
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -23,7 +23,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_svg_parses_and_names_every_node(tmp_path) -> None:
-    graph = seed_example()
+    graph = scalar_example()
     path = export_graph(graph, tmp_path / "z.svg", values=True)
     root = ET.parse(path).getroot()
     titles = {t.text for t in root.iter(f"{SVG}title")}
@@ -33,7 +33,7 @@ def test_svg_parses_and_names_every_node(tmp_path) -> None:
 
 
 def test_png_decodes_with_the_size_of_the_drawing(tmp_path) -> None:
-    graph = seed_example()
+    graph = scalar_example()
     svg_root = ET.parse(export_graph(graph, tmp_path / "z.svg")).getroot()
     width_pt = float(svg_root.get("width").removesuffix("pt"))
     height_pt = float(svg_root.get("height").removesuffix("pt"))
@@ -59,7 +59,7 @@ def test_collapsed_export_names_the_scope_node(tmp_path) -> None:
 
 def test_unknown_format_is_refused(tmp_path) -> None:
     with pytest.raises(ValueError, match="cannot tell the format"):
-        export_graph(seed_example(), tmp_path / "z.bmp")
+        export_graph(scalar_example(), tmp_path / "z.bmp")
 
 
 def test_atomic_write_leaves_the_old_file_on_failure(tmp_path, monkeypatch) -> None:

@@ -34,7 +34,7 @@ from graphviz_nn.nn.builder import NetworkSpec
 
 
 def seed_graph() -> gn.Graph:
-    """The seed's example, read by the expression parser."""
+    """The first example, read by the expression parser."""
     parsed = gn.parse("sin(x1 + x2) + x2**2 * x3", x1=0.5, x2=-1.2, x3=2.0)
     parsed.output.name = "z"
     return gn.Graph(parsed.output)

@@ -9,7 +9,7 @@ import graphviz_nn as gn
 from graphviz_nn.layout import LayoutWorker
 
 
-def seed_example() -> gn.Graph:
+def scalar_example() -> gn.Graph:
     x1, x2, x3 = gn.Variable(0.5, "x1"), gn.Variable(-1.2, "x2"), gn.Variable(2.0, "x3")
     z = gn.sin(x1 + x2) + x2 ** 2 * x3
     z.name = "z"

@@ -1,4 +1,4 @@
-"""DOT text: stable, styled by kind, scopes as clusters; a golden file for the seed example."""
+"""DOT text: stable, styled by kind, scopes as clusters; a golden file for the first example."""
 
 from __future__ import annotations
 
@@ -15,26 +15,26 @@ from graphviz_nn.layout import build_view, default_worker, graph_to_dot, layout,
 from graphviz_nn.layout.style import STYLES
 from graphviz_nn.nn import LayerNet, PerceptronNet
 
-from .conftest import seed_example
+from .conftest import scalar_example
 
-GOLDEN = Path(__file__).parent / "golden" / "seed_example.dot"
+GOLDEN = Path(__file__).parent / "golden" / "scalar_example.dot"
 
 
-def test_seed_example_dot_matches_the_golden_file() -> None:
-    source = seed_example().to_dot().source
+def test_scalar_example_dot_matches_the_golden_file() -> None:
+    source = scalar_example().to_dot().source
     assert source == GOLDEN.read_text(encoding="utf-8")
 
 
 def test_the_same_graph_gives_the_same_text() -> None:
-    assert seed_example().to_dot(values=True).source == seed_example().to_dot(values=True).source
+    assert scalar_example().to_dot(values=True).source == scalar_example().to_dot(values=True).source
 
 
 def test_to_dot_is_a_graphviz_digraph_that_renders_without_system_graphviz() -> None:
-    dot = seed_example().to_dot()
+    dot = scalar_example().to_dot()
     assert isinstance(dot, graphviz.Digraph)
     svg = dot.pipe(format="svg", encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "x1" in svg
-    assert "<svg" in seed_example()._repr_svg_()
+    assert "<svg" in scalar_example()._repr_svg_()
 
 
 @pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads the process's mapped libraries")
@@ -57,12 +57,12 @@ def test_a_notebook_display_loads_no_graphviz_library_into_the_process() -> None
 def test_kinds_have_distinct_shapes_not_only_colours() -> None:
     shapes = {kind: style.shape for kind, style in STYLES.items()}
     assert len(set(shapes.values())) >= 4
-    source = seed_example().to_dot().source
+    source = scalar_example().to_dot().source
     assert 'shape=doubleoctagon' in source and "shape=ellipse" in source
 
 
 def test_values_and_gradients_in_labels() -> None:
-    graph = seed_example()
+    graph = scalar_example()
     graph.backward()
     source = graph.to_dot(values=True, gradients=True).source
     assert "= 0.5" in source and "∇ 0.7648" in source and "∇ 1.44" in source

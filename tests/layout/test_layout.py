@@ -9,7 +9,7 @@ import pytest
 from graphviz_nn.layout import build_view, default_collapsed, layout
 from graphviz_nn.nn import LayerNet, PerceptronNet
 
-from .conftest import seed_example
+from .conftest import scalar_example
 
 
 def _distance_to_box(point, box) -> float:
@@ -40,8 +40,8 @@ def _check(result, graph_view) -> None:
             assert clusters[box.scope[:depth]].contains(box), (box.id, box.scope[:depth])
 
 
-def test_seed_example(worker) -> None:
-    graph = seed_example()
+def test_scalar_example(worker) -> None:
+    graph = scalar_example()
     result = layout(graph, worker=worker)
     _check(result, build_view(graph))
     # y points down: inputs and output are on the same horizontal band in a left-to-right drawing
@@ -73,11 +73,11 @@ def test_big_graphs_open_collapsed() -> None:
     chosen = default_collapsed(graph)
     assert chosen and all(len(s) == 2 for s in chosen)
     assert len(build_view(graph, chosen).nodes) <= 400
-    assert default_collapsed(seed_example()) == frozenset()
+    assert default_collapsed(scalar_example()) == frozenset()
 
 
 def test_layout_node_lookup_error(worker) -> None:
-    result = layout(seed_example(), worker=worker)
+    result = layout(scalar_example(), worker=worker)
     with pytest.raises(KeyError, match="no node 'n99'"):
         result.node("n99")
 

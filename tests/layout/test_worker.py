@@ -13,7 +13,7 @@ import pytest
 from graphviz_nn.layout import (LayoutCancelled, LayoutError, LayoutTimeout, LayoutWorker,
                                 graph_to_dot, layout)
 
-from .conftest import seed_example, tangled
+from .conftest import scalar_example, tangled
 
 
 def _children() -> set[int]:
@@ -23,9 +23,9 @@ def _children() -> set[int]:
 def test_the_worker_is_reused_between_calls() -> None:
     worker = LayoutWorker()
     try:
-        layout(seed_example(), worker=worker)
+        layout(scalar_example(), worker=worker)
         pid = worker.pid
-        layout(seed_example(), worker=worker)
+        layout(scalar_example(), worker=worker)
         assert worker.pid == pid is not None
     finally:
         worker.close()
@@ -34,7 +34,7 @@ def test_the_worker_is_reused_between_calls() -> None:
 
 def test_a_timeout_returns_in_time_and_leaves_no_process(worker) -> None:
     graph = tangled(2500)  # about 40 s of dot
-    layout(seed_example(), worker=worker)  # started before timing
+    layout(scalar_example(), worker=worker)  # started before timing
     pid = worker.pid
     start = time.perf_counter()
     with pytest.raises(LayoutTimeout, match="longer than 1 s"):
@@ -44,20 +44,20 @@ def test_a_timeout_returns_in_time_and_leaves_no_process(worker) -> None:
     assert time.perf_counter() - start < 1.0 + 5.0
     assert pid not in _children() and not psutil.pid_exists(pid) or \
         psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    result = layout(seed_example(), worker=worker)  # restarted on the next call
+    result = layout(scalar_example(), worker=worker)  # restarted on the next call
     assert len(result.nodes) == 9 and worker.pid != pid
 
 
 def test_cancel_from_another_thread(worker) -> None:
     graph = tangled(2500)
-    layout(seed_example(), worker=worker)
+    layout(scalar_example(), worker=worker)
     timer = threading.Timer(1.0, worker.cancel)  # while dot runs, well after the request is sent
     timer.start()
     start = time.perf_counter()
     with pytest.raises(LayoutCancelled):
         layout(graph, collapsed=(), timeout=60, worker=worker)
     assert time.perf_counter() - start < 20  # far less than the layout itself would take
-    assert len(layout(seed_example(), worker=worker).nodes) == 9
+    assert len(layout(scalar_example(), worker=worker).nodes) == 9
 
 
 def test_a_cancel_before_the_request_is_sent_is_not_lost(worker) -> None:
@@ -65,9 +65,9 @@ def test_a_cancel_before_the_request_is_sent_is_not_lost(worker) -> None:
     ticket = worker.ticket()
     worker.cancel()
     with pytest.raises(LayoutCancelled):
-        worker.render(graph_to_dot(seed_example()).source, "json", timeout=30, ticket=ticket)
+        worker.render(graph_to_dot(scalar_example()).source, "json", timeout=30, ticket=ticket)
     # Requests made after the cancel are not affected by it.
-    assert worker.render(graph_to_dot(seed_example()).source, "json", timeout=30).startswith(b"{")
+    assert worker.render(graph_to_dot(scalar_example()).source, "json", timeout=30).startswith(b"{")
 
 
 def test_a_cancel_while_the_dot_text_is_made_cancels_that_layout(worker, monkeypatch) -> None:
@@ -81,13 +81,13 @@ def test_a_cancel_while_the_dot_text_is_made_cancels_that_layout(worker, monkeyp
 
     monkeypatch.setattr(layout_module, "view_to_dot", slow_to_make)
     with pytest.raises(LayoutCancelled):
-        layout(seed_example(), worker=worker)
+        layout(scalar_example(), worker=worker)
 
 
 def test_bad_dot_comes_back_as_a_message(worker) -> None:
     with pytest.raises(LayoutError, match="Graphviz failed"):
         worker.render("digraph { a -> ", "json", timeout=10)
-    assert worker.render(graph_to_dot(seed_example()).source, "json", timeout=10).startswith(b"{")
+    assert worker.render(graph_to_dot(scalar_example()).source, "json", timeout=10).startswith(b"{")
 
 
 def test_neither_pygraphviz_nor_dot_gives_one_clear_error() -> None:

@@ -23,7 +23,7 @@ X1, X2, X3 = 0.5, -1.2, 2.0
 
 
 def z_of(x1: float, x2: float, x3: float) -> float:
-    """The seed example, written out: z = sin(x1 + x2) + x2²·x3."""
+    """The first example, written out: z = sin(x1 + x2) + x2²·x3."""
     return math.sin(x1 + x2) + x2 ** 2 * x3
 
 
@@ -48,7 +48,7 @@ def at_end(key: str, phase: str, **kwargs):
 # --- symbols ------------------------------------------------------------------------------
 
 def test_nodes_are_written_by_their_names_or_their_inputs() -> None:
-    built = EXAMPLES["seed"].build()
+    built = EXAMPLES["scalar"].build()
     graph = built.graph
     written = {graph[i].label if not graph[i].inputs else i: node_symbol(graph, graph[i])
                for i in ("n0", "n1", "n2", "n3", "n5", "n7", "n8")}
@@ -75,7 +75,7 @@ def test_binding_brackets_only_where_an_operator_touches() -> None:
 # --- reverse mode ----------------------------------------------------------------------------
 
 def test_backward_terms_at_x2_name_the_graph_and_carry_the_numbers() -> None:
-    built, cursor = at_end("seed", "backward")
+    built, cursor = at_end("scalar", "backward")
     info = describe(built.graph, built.graph["n1"], cursor)
     chain = info.chain
     first, second = chain.terms
@@ -94,7 +94,7 @@ def test_backward_terms_at_x2_name_the_graph_and_carry_the_numbers() -> None:
 
 
 def test_the_rule_of_a_node_is_bound_to_its_inputs() -> None:
-    built, cursor = at_end("seed", "backward")
+    built, cursor = at_end("scalar", "backward")
     graph = built.graph
     assert describe(graph, graph["n3"], cursor).formula == "∂z/∂(x1 + x2) = ∂z/∂sin(x1 + x2) · cos(x1 + x2)"
     # The constant exponent needs no gradient: only x2's rule is given.
@@ -102,7 +102,7 @@ def test_the_rule_of_a_node_is_bound_to_its_inputs() -> None:
 
 
 def test_only_the_output_starts_the_backward_pass() -> None:
-    built, cursor = at_end("seed", "backward")
+    built, cursor = at_end("scalar", "backward")
     starts = [i for i in cursor.recording.index_of
               if describe(built.graph, built.graph[i], cursor).chain.start]
     assert starts == ["n8"]
@@ -111,7 +111,7 @@ def test_only_the_output_starts_the_backward_pass() -> None:
 
 
 def test_compact_text_is_the_step_equation_with_its_numbers() -> None:
-    built, cursor = at_end("seed", "backward")
+    built, cursor = at_end("scalar", "backward")
     text = compact_chain_text(describe(built.graph, built.graph["n1"], cursor))
     lines = text.splitlines()
     assert 1 <= len(lines) <= 3
@@ -121,7 +121,7 @@ def test_compact_text_is_the_step_equation_with_its_numbers() -> None:
 
 
 def test_compact_text_before_a_pass_is_the_value() -> None:
-    built = EXAMPLES["seed"].build()
+    built = EXAMPLES["scalar"].build()
     assert compact_chain_text(describe(built.graph, built.graph["n5"], None)) == f"x2² = {g(X2 ** 2)}"
 
 
@@ -181,7 +181,7 @@ def test_an_entry_outside_the_array_is_refused() -> None:
 # --- forward mode ----------------------------------------------------------------------------
 
 def test_forward_mode_tells_the_jvp_with_dots_and_numbers() -> None:
-    built = EXAMPLES["seed"].build()
+    built = EXAMPLES["scalar"].build()
     graph, x2 = built.graph, built.inputs[1]
     cursor = Cursor(record(graph, "tangent", seeds={x2: 1.0}))
     cursor.seek(cursor.last)
@@ -197,7 +197,7 @@ def test_forward_mode_tells_the_jvp_with_dots_and_numbers() -> None:
 
 
 def test_a_tangent_the_seeds_do_not_reach_is_zero_and_only_the_seed_starts() -> None:
-    built = EXAMPLES["seed"].build()
+    built = EXAMPLES["scalar"].build()
     graph, (x1, x2, _) = built.graph, built.inputs
     cursor = Cursor(record(graph, "tangent", seeds={x2: 1.0}))
     cursor.seek(cursor.last)
@@ -270,7 +270,7 @@ def test_every_op_renders_its_rules_in_its_inputs_names(name: str) -> None:
 
 
 def test_compact_text_in_forward_mode_sums_the_tangents_pushed_forward() -> None:
-    built = EXAMPLES["seed"].build()
+    built = EXAMPLES["scalar"].build()
     graph, x2 = built.graph, built.inputs[1]
     cursor = Cursor(record(graph, "tangent", seeds={x2: 1.0}))
     cursor.seek(cursor.last)

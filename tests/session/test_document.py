@@ -22,7 +22,7 @@ def test_an_expression_comes_back_with_its_text_values_and_view(tmp_path: Path) 
     text = "sum((W @ x - y)**2)"
     parsed = gn.parse(text, W=[[1.0, 2.0], [3.0, 4.0]], x=[0.5, -1.0], y=[1.0, 2.0])
     graph = gn.Graph(parsed.output)
-    built = EXAMPLES["seed"].build()
+    built = EXAMPLES["scalar"].build()
     built = dataclasses.replace(built, graph=graph, output=parsed.output, inputs=tuple(parsed.variables.values()))
     view = ViewState(1.5, (10.0, -4.0), ())
     path = save_session(tmp_path / "expr.gnn", capture(built, "mine", expression=text, phase="backward",
@@ -83,8 +83,8 @@ def test_a_network_whose_dataset_is_gone_opens_as_its_graph(tmp_path: Path) -> N
 
 def test_a_graph_that_is_not_the_runs_is_saved_without_the_network(tmp_path: Path) -> None:
     run = TrainingRun.create(defaults_for("xor"))
-    built = EXAMPLES["seed"].build()
-    state = capture(built, "seed", run=run)
+    built = EXAMPLES["scalar"].build()
+    state = capture(built, "scalar", run=run)
     assert state.network is None and state.dataset is None and state.history == ()
 
 

@@ -35,7 +35,7 @@ def mixed_problem() -> tuple[Graph, gn.Node, list[Variable]]:
 
 @pytest.mark.parametrize("key, n, m, forward_passes, reverse_passes", [
     ("vector", 1, 3, 1, 3),
-    ("seed", 3, 1, 3, 1),
+    ("scalar", 3, 1, 3, 1),
 ])
 def test_forward_takes_one_pass_per_input_and_reverse_one_per_output(
     key, n, m, forward_passes, reverse_passes
@@ -52,7 +52,7 @@ def test_forward_takes_one_pass_per_input_and_reverse_one_per_output(
                for p in reverse.passes)
 
 
-@pytest.mark.parametrize("key", ["vector", "seed", "perceptron", "layer_net"])
+@pytest.mark.parametrize("key", ["vector", "scalar", "perceptron", "layer_net"])
 def test_every_pass_yields_its_column_or_row_of_the_exact_jacobian(key) -> None:
     forward, reverse = plans(key)
     for p in forward.passes:
@@ -62,7 +62,7 @@ def test_every_pass_yields_its_column_or_row_of_the_exact_jacobian(key) -> None:
     np.testing.assert_allclose(forward.exact, reverse.exact, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("key", ["vector", "seed"])
+@pytest.mark.parametrize("key", ["vector", "scalar"])
 def test_the_exact_jacobian_matches_central_differences(key) -> None:
     built = EXAMPLES[key].build()
     plan = JacobianPlan(built.graph, built.output, built.inputs, "forward")
@@ -70,8 +70,8 @@ def test_the_exact_jacobian_matches_central_differences(key) -> None:
     np.testing.assert_allclose(plan.exact, numeric, rtol=1e-7, atol=1e-8)
 
 
-def test_the_seed_example_in_numbers() -> None:
-    forward, reverse = plans("seed")
+def test_the_scalar_example_in_numbers() -> None:
+    forward, reverse = plans("scalar")
     x1, x2, x3 = 0.5, -1.2, 2.0
     expected = [[np.cos(x1 + x2), np.cos(x1 + x2) + 2 * x2 * x3, x2 ** 2]]
     np.testing.assert_allclose(forward.exact, expected, rtol=1e-14)
@@ -135,7 +135,7 @@ def test_matrix_inputs_are_labelled_row_major() -> None:
 
 
 def test_a_pass_records_for_the_window_to_animate() -> None:
-    forward, reverse = plans("seed")
+    forward, reverse = plans("scalar")
     p = forward.passes[2]
     recording = forward.record(p)
     assert recording.phase == "tangent"
@@ -159,7 +159,7 @@ def test_an_input_outside_the_graph_gets_a_zero_column() -> None:
 
 
 def test_bad_arguments_are_refused() -> None:
-    built = EXAMPLES["seed"].build()
+    built = EXAMPLES["scalar"].build()
     with pytest.raises(ValueError, match="mode must be"):
         JacobianPlan(built.graph, built.output, built.inputs, "sideways")
     with pytest.raises(GraphError):
@@ -167,7 +167,7 @@ def test_bad_arguments_are_refused() -> None:
 
 
 def test_a_pass_is_a_frozen_value() -> None:
-    p = plans("seed")[0].passes[0]
+    p = plans("scalar")[0].passes[0]
     assert isinstance(p, JacobianPass)
     with pytest.raises(AttributeError):
         p.index = 3

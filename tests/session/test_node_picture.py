@@ -14,7 +14,7 @@ Z = math.sin(0.5 - 1.2) + 1.2**2 * 2
 
 
 def _player() -> Player:
-    return Player(EXAMPLES["seed"].build())
+    return Player(EXAMPLES["scalar"].build())
 
 
 def _id(player: Player, label: str) -> str:

@@ -10,7 +10,7 @@ from graphviz_nn.session.jacobian import JacobianPlan
 from graphviz_nn.session.player import TRAINING_LOCK, Overlay, Player
 
 
-def _player(example: str = "seed") -> tuple[Player, list]:
+def _player(example: str = "scalar") -> tuple[Player, list]:
     with np.errstate(all="ignore"):  # the nan example takes the log of a negative on purpose
         player = Player(EXAMPLES[example].build())
     heard: list = []
@@ -69,7 +69,7 @@ def test_run_to_nan_finds_the_first_non_finite_step() -> None:
     assert step.node_id == node_id and not np.all(np.isfinite(step.value))
     earlier = player.cursor.recording.steps[:step.index]
     assert all(np.all(np.isfinite(s.value)) for s in earlier)
-    clean, heard = _player("seed")
+    clean, heard = _player("scalar")
     assert clean.run_to_nan() is None and heard[-1][1].startswith("No inf or nan")
 
 

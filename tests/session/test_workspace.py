@@ -9,8 +9,8 @@ from graphviz_nn.session.workspace import Workspace
 
 def test_a_fresh_document_holds_nothing_unsaved_until_it_changes() -> None:
     work = Workspace()
-    work.opened("seed example")
-    assert not work.unsaved and work.window_title() == "seed example[*] — graphviz-nn"
+    work.opened("scalar example")
+    assert not work.unsaved and work.window_title() == "scalar example[*] — graphviz-nn"
     work.changed()
     assert work.unsaved
 

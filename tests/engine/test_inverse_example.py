@@ -1,4 +1,4 @@
-"""The seed's TensorFlow/ADCME example: y(x) = ||(A Aᵀ + x I)⁻¹ b − c||², z = y′(x).
+"""The original program's TensorFlow/ADCME example: y(x) = ||(A Aᵀ + x I)⁻¹ b − c||², z = y′(x).
 
 Built with solve (and again with inv), its derivative in x by reverse mode and by forward
 mode must match central differences to 1e-6 and the closed form y′(x) = −2 rᵀ B⁻² b, where
@@ -20,7 +20,7 @@ C = GENERATOR.random(10)
 
 
 def objective(x: gn.Variable, how: str) -> gn.Node:
-    """y(x) built as the seed writes it, with b a vector, a column, or through the inverse."""
+    """y(x) built as the original program writes it, with b a vector, a column, or through the inverse."""
     a, b, c = gn.Constant(A, "A"), gn.Constant(B_VECTOR, "b"), gn.Constant(C, "c")
     system = a @ gn.transpose(a) + x * gn.Constant(np.eye(10), "I")
     if how == "solve":
