@@ -62,3 +62,21 @@ def test_plots_of_a_projectors_dock_name_themselves_and_key_train_and_test(qtbot
             low, high = axis.range
             levels = axis.tickValues(low, high, box.height() if side == "left" else box.width())
             assert len(levels) == 1 and 2 <= len(levels[0][1]) <= 4, (title, side, levels)
+
+
+def test_a_narrow_plot_keeps_its_key_inside_and_drops_the_name_first(qtbot) -> None:
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(200, 230)  # the dock beside the digits preview on a 1280 x 720 projector
+    view.show()
+    qtbot.waitExposed(view)
+    view.add([EpochRecord(e, 2.0 / e, 2.2 / e, min(1.0, e / 20), min(0.9, e / 20), None, e / 10)
+              for e in range(1, 31)])
+    for title, plot in (("loss", view.loss_plot), ("accuracy", view.accuracy_plot)):
+        box = plot.getPlotItem().vb.sceneBoundingRect()
+        key = view.keys[title]
+        assert "train" in key.text and "test" in key.text
+        assert box.contains(key.sceneBoundingRect()), (title, box, key.sceneBoundingRect())
+    assert "accuracy" not in view.keys["accuracy"].text  # too wide with its name: the entries alone
+    view.resize(420, 230)
+    qtbot.waitUntil(lambda: "accuracy" in view.keys["accuracy"].text)  # back when there is room

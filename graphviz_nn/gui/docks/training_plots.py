@@ -264,17 +264,29 @@ class CurveKey(pg.LabelItem):
         self.anchor(itemPos=corner, parentPos=corner, offset=(-4, 4) if top else (-4, -4))
         plot.curve_key = self
         self._font_size = plot.font().pointSizeF()
+        self._box = plot.getPlotItem().vb
+        self._box.sigResized.connect(self._show)
         self._show()
 
     def set_dark(self, dark: bool) -> None:
         self.dark = dark
         self._show()
 
-    def _show(self) -> None:
+    def _show(self, *_) -> None:
+        """The whole key where the plot is wide enough; in a narrow one (a 720-line projector's
+        dock) the entries alone, so the key never runs over the axis."""
         ink = "#DDDDDD" if self.dark else "#333333"
-        self.setText(f"<b>{self.title}</b>&nbsp;&nbsp;<span style='color:{TRAIN}'>━━</span>&nbsp;train"
-                     f"&nbsp;&nbsp;<span style='color:{TEST}'>╍╍</span>&nbsp;test",
-                     color=ink, size=f"{self._font_size:g}pt")
+        entries = (f"<span style='color:{TRAIN}'>━━</span>&nbsp;train"
+                   f"&nbsp;&nbsp;<span style='color:{TEST}'>╍╍</span>&nbsp;test")
+        tight = f"<span style='color:{TRAIN}'>━</span>train <span style='color:{TEST}'>╍</span>test"
+        room = self._box.width() - 8
+        size = self._font_size
+        for text, points in ((f"<b>{self.title}</b>&nbsp;&nbsp;" + entries, size), (entries, size),
+                             (tight, size), (tight, 0.8 * size)):
+            self.setText(text, color=ink, size=f"{points:g}pt")
+            if self.item.boundingRect().width() <= room or room <= 0:
+                break
+        self.resize(self.item.boundingRect().size())  # a label item grows with its text, never shrinks
 
     def paint(self, painter, *args) -> None:
         # A veil under the text, so the grid and a curve passing under it do not blur it.

@@ -1,0 +1,122 @@
+"""The README's screenshots, at a 1280 x 720 projector's size.
+
+Run from the repository root on a display of that size (a real one, or
+``xvfb-run -s "-screen 0 1280x720x24" python assets/screenshots/take_screenshots.py``);
+each picture is written beside this script. ``--only NAME`` takes one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from graphviz_nn.gui.app import application, scratch_settings, shot, wait_until
+from graphviz_nn.gui.main_window import MainWindow
+from graphviz_nn.session import EXAMPLES
+from graphviz_nn.session.player import Player
+
+HERE = Path(__file__).resolve().parent
+SIZE = (1280, 720)
+
+
+def backward_steps(key: str) -> int:
+    player = Player(EXAMPLES[key].build())
+    player.set_phase("backward")
+    return len(player.recording("backward").steps)
+
+
+def examples() -> None:
+    """Each gallery example half-way through its backward pass, fitted."""
+    for key in EXAMPLES:
+        shot(key, str(HERE / f"example-{key}.png"), "backward", max(1, backward_steps(key) // 2), SIZE)
+
+
+def window_pictures() -> None:
+    """The pictures the README's window section shows, taken by ``graphviz-nn shot``."""
+    shot("scalar", str(HERE / "demo-backward.png"), "backward", 6, SIZE)
+    shot("scalar", str(HERE / "chain-rule.png"), "backward", None, SIZE, select="x2")
+    shot("solve", str(HERE / "matrix-chain-rule.png"), "backward", 7, SIZE, select="x")
+    shot("perceptron", str(HERE / "gradient-check.png"), "backward", None, SIZE, debug="check")
+    shot("nan", str(HERE / "run-to-nan.png"), None, None, SIZE, debug="nan")
+
+
+def _window(stack: ExitStack, example: str | None) -> MainWindow:
+    window = MainWindow(example, settings=stack.enter_context(scratch_settings()), autosave=False)
+    window.view.camera.smooth = False
+    window.resize(*SIZE)
+    window.show()
+    wait_until(lambda: window.idle and (example is None or window.presenter is not None), 60)
+    return window
+
+
+def presentation() -> None:
+    """Presentation mode, the chain-rule panel on the graph, six steps into the backward pass."""
+    with ExitStack() as stack:
+        window = _window(stack, "scalar")
+        window.stepping.set_phase("backward", 5)
+        window.presentation.toggle_presentation()
+        wait_until(lambda: False, 1.0)
+        window.grab().save(str(HERE / "presentation-mode.png"))
+        window.presentation.toggle_presentation()
+        window.close()
+
+
+def training() -> None:
+    """A digits LayerNet after 15 epochs, at 720 lines, and its backward pass's graph."""
+    with ExitStack() as stack:
+        window = _window(stack, "scalar")
+        window.training_control.show_dock()
+        dock = window.training
+        dock.dataset.setCurrentIndex(dock.dataset.findData("digits"))
+        dock.epochs.setValue(15)
+        dock.settings_toggle.setChecked(False)  # folded to one line: the plots get the room
+        stopped = []
+        window.training_control.stopped.connect(stopped.append)
+        dock.train()
+        wait_until(lambda: bool(stopped) and window.idle, 300)
+        wait_until(lambda: False, 1.0)
+        window.grab().save(str(HERE / "training-720p.png"))
+        window.stepping.set_phase("backward", 3)
+        window.inspector.raise_()
+        wait_until(lambda: False, 0.5)
+        window.grab().save(str(HERE / "trained-digits.png"))
+        window.close()
+
+
+def expression() -> None:
+    """The Expression tab with a matrix expression, four steps into its backward pass."""
+    with ExitStack() as stack:
+        window = _window(stack, None)
+        window.expression.show()
+        window.expression.raise_()
+        window.expression.set_expression("sum((W @ x - y)**2)",
+                                         {"W": [[1, -0.5], [0.25, 2]], "x": [0.5, -1], "y": [1, 0]})
+        wait_until(lambda: window.presenter is not None and window.idle, 60)
+        window.stepping.set_phase("backward", 3)
+        wait_until(lambda: False, 0.5)
+        window.grab().save(str(HERE / "expression-editor.png"))
+        window.close()
+
+
+TAKES = {"examples": examples, "window": window_pictures, "presentation": presentation,
+         "training": training, "expression": expression}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=TAKES)
+    args = parser.parse_args(argv)
+    application().setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
+    for name, take in TAKES.items():
+        if args.only in (None, name):
+            take()
+            print("taken:", name, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
