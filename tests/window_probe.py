@@ -1,29 +1,35 @@
-"""A script that opens the expanded [30, 10, 10, 1] PerceptronNet in a fresh window process while
-a 10 ms timer ticks, and prints what it saw as one JSON line: the longest gap between ticks
-(seconds), the seconds until the picture was drawn, the items drawn, the graph's nodes and whether
-progress was shown. The window tests assert it never freezes; the window benchmark times it."""
+"""Scripts that open big graphs in a fresh window process while a 10 ms timer ticks, and print
+what they saw as one JSON line. The window tests assert the window never freezes; the window
+benchmark times them.
 
-OPENING_PROBE = """
+``OPENING_PROBE`` opens the expanded [30, 10, 10, 1] PerceptronNet: the longest gap between
+ticks (seconds), the seconds until the picture was drawn, the items drawn, the graph's nodes and
+whether progress was shown."""
+
+_WINDOW = """
 import json, time
 import numpy as np
 from contextlib import ExitStack
 from PySide6.QtCore import QTimer
 from graphviz_nn.gui.app import application, scratch_settings, wait_until
 from graphviz_nn.gui.main_window import MainWindow
-from graphviz_nn.session import big_perceptron_net
 
 stack = ExitStack()
 app = application()
-window = MainWindow(None, settings=stack.enter_context(scratch_settings()))
-window.resize(1280, 800)
+window = MainWindow(None, settings=stack.enter_context(scratch_settings()), autosave=False)
+window.resize(1280, {height})
 window.show()
 wait_until(lambda: False, 0.3)
 ticks, drawn = [], []
 probe = QTimer()
 probe.setInterval(10)
 probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
-probe.start()
 window.view.picture_ready.connect(lambda: drawn.append(time.perf_counter()))
+"""
+
+OPENING_PROBE = _WINDOW.format(height=800) + """
+from graphviz_nn.session import big_perceptron_net
+probe.start()
 start = time.perf_counter()
 window.loading.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
 progress_shown = window.progress.isVisibleTo(window)
@@ -44,13 +50,7 @@ print(json.dumps({"gap": float(max(np.diff(ticks))), "drawn": drawn[0] - start, 
 #: opens it) and then expands one scope; prints the seconds to the first picture, the nodes, the
 #: boxes drawn, the seconds from the expansion to its picture and the longest gap between ticks
 #: while expanding.
-EXPANDING_PROBE = """
-import json, time
-import numpy as np
-from contextlib import ExitStack
-from PySide6.QtCore import QTimer
-from graphviz_nn.gui.app import application, scratch_settings, wait_until
-from graphviz_nn.gui.main_window import MainWindow
+EXPANDING_PROBE = _WINDOW.format(height=720) + """
 from graphviz_nn.nn import PerceptronNet
 from graphviz_nn.session import Built
 
@@ -61,24 +61,12 @@ def build():
     net.graph.forward()
     return Built(net.graph, net.loss, None, net.parameters[:1], "PerceptronNet [40, 40, 40, 1]", net)
 
-stack = ExitStack()
-app = application()
-window = MainWindow(None, settings=stack.enter_context(scratch_settings()))
-window.resize(1280, 720)
-window.show()
-wait_until(lambda: False, 0.3)
-drawn = []
-window.view.picture_ready.connect(lambda: drawn.append(time.perf_counter()))
 start = time.perf_counter()
 window.loading.load(build, "PerceptronNet [40, 40, 40, 1]")
 wait_until(lambda: drawn and window.idle, 120)
 opened = drawn[-1] - start
 boxes = len(window.view.nodes)
 scope = sorted(window.collapsed)[0]
-ticks = []
-probe = QTimer()
-probe.setInterval(10)
-probe.timeout.connect(lambda: ticks.append(time.perf_counter()))
 probe.start()
 wait_until(lambda: False, 0.1)
 drawn.clear()

@@ -239,7 +239,7 @@ class Op:
             return ""
         text = re.sub(r"(?<![A-Za-z_])g(?![A-Za-z_0-9])", "1", self.vjp_text[i])
         text = re.sub(r"^(−?)1 · ", r"\1", text)
-        return text[1:-1] if _enclosed(text) else text
+        return text[1:-1] if enclosed(text) else text
 
     @property
     def expression(self) -> str:
@@ -257,7 +257,7 @@ class Op:
         return f"Op({self.name!r}, arity={self.arity})"
 
 
-def _enclosed(text: str) -> bool:
+def enclosed(text: str) -> bool:
     """Whether the whole text is one bracketed group: "(1 − tanh²(x))", not "(a) · (b)"."""
     if not (text.startswith("(") and text.endswith(")")):
         return False

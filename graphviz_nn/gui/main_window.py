@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
         self.stepping.stop()
         self.expression_text = prepared.expression
         self.sessions.autosave_pending = True
-        self.sessions._update_title()
+        self.sessions.update_title()
         self.built, self.graph = prepared.built, prepared.built.graph
         self.player = player = Player(prepared.built, prepared.recording)
         player.training = self.training_control.running
@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
         self.forward_vs_reverse.picture_ready()
         if self._restore is not None:
             state, self._restore = self._restore, None
-            self.sessions._restore_position(state)
+            self.sessions.restore_position(state)
         self.training_control.picture_ready()
 
     def cancel_work(self) -> None:

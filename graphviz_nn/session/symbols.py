@@ -17,6 +17,7 @@ import unicodedata
 from typing import Mapping
 
 from ..engine import Function, Graph, Node
+from ..engine.registry import enclosed
 
 __all__ = ["LONGEST", "at", "bind", "derivative", "dotted", "node_symbol", "operand", "symbols"]
 
@@ -33,23 +34,12 @@ _POSTFIX = "ᵀ⁻¹²³^[˙"
 def atomic(text: str) -> bool:
     """Whether a symbol reads as one thing without brackets: "x2", "W1ᵀ", "2.5", "x2²", a
     derivative "∂z/∂(x2²)" or a tangent "(x1 + x2)˙"."""
-    if not _OPERATOR.search(text) or _bracketed(text) or text.startswith("∂"):
+    if not _OPERATOR.search(text) or enclosed(text) or text.startswith("∂"):
         return True
     if text.endswith("˙"):
-        return _bracketed(text[:-1])
+        return enclosed(text[:-1])
     call = _CALL.match(text)          # sin(x1 + x2), Σ(w × x): a function applied reads as one
-    return call is not None and _bracketed(text[call.end() - 1:])
-
-
-def _bracketed(text: str) -> bool:
-    if not (text.startswith("(") and text.endswith(")")):
-        return False
-    depth = 0
-    for k, c in enumerate(text):
-        depth += (c == "(") - (c == ")")
-        if depth == 0 and k < len(text) - 1:
-            return False
-    return True
+    return call is not None and enclosed(text[call.end() - 1:])
 
 
 def operand(text: str) -> str:
@@ -65,10 +55,10 @@ def _name(text: str) -> bool:
 
 def _plain(text: str) -> bool:
     """A name, or a function applied to something ("x2", "W1", "sin(x1 + x2)")."""
-    if _name(text) or (text.endswith("˙") and _bracketed(text[:-1])):
+    if _name(text) or (text.endswith("˙") and enclosed(text[:-1])):
         return True
     call = _CALL.match(text)
-    return call is not None and text[0].isalpha() and _bracketed(text[call.end() - 1:])
+    return call is not None and text[0].isalpha() and enclosed(text[call.end() - 1:])
 
 
 def dotted(symbol: str) -> str:
@@ -77,7 +67,7 @@ def dotted(symbol: str) -> str:
     if re.fullmatch(r"[A-Za-z_][A-Za-z_0-9]*", symbol):
         # NFC picks the precomposed letter where there is one (ẋ, ż), which fonts draw better.
         return unicodedata.normalize("NFC", symbol[0] + "\u0307" + symbol[1:])
-    return f"{symbol}˙" if _bracketed(symbol) else f"({symbol})˙"
+    return f"{symbol}˙" if enclosed(symbol) else f"({symbol})˙"
 
 
 def at(symbol: str, index: tuple[int, ...] = ()) -> str:
@@ -85,7 +75,7 @@ def at(symbol: str, index: tuple[int, ...] = ()) -> str:
     if not index:
         return symbol
     where = ", ".join(str(k) for k in index)
-    return f"{symbol}[{where}]" if _plain(symbol) or _bracketed(symbol) else f"({symbol})[{where}]"
+    return f"{symbol}[{where}]" if _plain(symbol) or enclosed(symbol) else f"({symbol})[{where}]"
 
 
 def derivative(top: str, bottom: str, top_index: tuple[int, ...] = (),
@@ -95,7 +85,7 @@ def derivative(top: str, bottom: str, top_index: tuple[int, ...] = (),
     def side(text: str, index: tuple[int, ...]) -> str:
         if index:
             return at(text, index)
-        return text if _plain(text) or _bracketed(text) else f"({text})"
+        return text if _plain(text) or enclosed(text) else f"({text})"
     return f"∂{side(top, top_index)}/∂{side(bottom, bottom_index)}"
 
 
@@ -125,10 +115,10 @@ def bind(template: str, names: Mapping[str, str]) -> str:
         after = template[match.end():].lstrip()[:1]
         if before.isdigit() and match.start() and template[match.start() - 1].isdigit():
             return " · " + operand(text)            # "2x" with x bound to x2: 2 · x2
-        if after and after in _POSTFIX and not (_plain(text) or _bracketed(text)):
+        if after and after in _POSTFIX and not (_plain(text) or enclosed(text)):
             return f"({text})"                     # (∂L/∂u1ᵀ)ᵀ, (u1⁻¹)ᵀ: the mark is on all of it
         if before in ("", "(", "[", ",", "|") and after in ("", ")", "]", ",", "|"):
-            return text[1:-1] if _bracketed(text) else text
+            return text[1:-1] if enclosed(text) else text
         return operand(text)
     return _TOKEN.sub(replace, template)
 

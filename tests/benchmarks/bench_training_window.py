@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = 2.0 if args.quick else 5.0
     app = application()
     stack = ExitStack()
-    window = MainWindow("scalar", settings=stack.enter_context(scratch_settings()))
+    window = MainWindow("scalar", settings=stack.enter_context(scratch_settings()), autosave=False)
     window.resize(1600, 1000)
     window.show()
     window.training_control.show_dock()

@@ -39,7 +39,7 @@ from graphviz_nn.gui.app import application, scratch_settings, wait_until
 stack = ExitStack()
 from graphviz_nn.gui.main_window import MainWindow
 app = application()
-window = MainWindow("scalar", settings=stack.enter_context(scratch_settings()))
+window = MainWindow("scalar", settings=stack.enter_context(scratch_settings()), autosave=False)
 window.show()
 wait_until(lambda: window.presenter is not None and window.idle, 30)
 window.view.viewport().repaint()
@@ -56,7 +56,7 @@ def frame_times(frames: int) -> list[float]:
 
     app = application()
     stack = ExitStack()
-    window = MainWindow(None, settings=stack.enter_context(scratch_settings()))
+    window = MainWindow(None, settings=stack.enter_context(scratch_settings()), autosave=False)
     window.resize(1600, 1000)
     window.show()
     window.loading.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)

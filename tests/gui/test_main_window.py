@@ -310,3 +310,20 @@ def test_the_window_fits_a_720_line_screen(qtbot, settings, layout_worker) -> No
     window.presentation.toggle_full_screen()
     window.presentation.toggle_full_screen()  # back from full screen: still no taller than the screen
     assert window.height() <= room.height() and window.width() <= width
+
+
+def test_the_inspector_follows_quick_steps_once_they_pause(open_window, qtbot, monkeypatch) -> None:
+    window = open_window("scalar")
+    window.stepping.set_phase("backward")
+    shown = []
+    real = window.inspector.show_node
+    monkeypatch.setattr(window.inspector, "show_node", lambda info: shown.append(info) or real(info))
+    shown.clear()
+    for _ in range(5):  # faster than the inspector's tables are built: the graph alone keeps up
+        window.stepping.step_forward()
+    assert shown == []
+    qtbot.waitUntil(lambda: bool(shown), timeout=2000)
+    qtbot.wait(100)
+    assert len(shown) == 1 and shown[0].node_id == window.cursor.current.node_id
+    window.stepping.update_inspector()  # asked for directly, it is shown at once
+    assert len(shown) == 2

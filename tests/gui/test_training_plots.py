@@ -42,13 +42,7 @@ def test_ten_thousand_epochs_draw_a_bounded_curve_and_hover_reads_the_exact_reco
 
 
 def test_plots_of_a_projectors_dock_name_themselves_and_key_train_and_test(qtbot) -> None:
-    view = CurvesView()
-    qtbot.addWidget(view)
-    view.resize(250, 230)  # a 1280 x 720 dock's share: about 250 x 80 pixels of plot each
-    view.show()
-    qtbot.waitExposed(view)
-    view.add([EpochRecord(e, 2.0 / e, 2.2 / e, min(1.0, e / 20), min(0.9, e / 20), None, e / 10)
-              for e in range(1, 31)])
+    view = _thirty_epochs(qtbot, 250)  # a 1280 x 720 dock's share: about 250 x 80 pixels of plot each
     for title, plot in (("loss", view.loss_plot), ("accuracy", view.accuracy_plot)):
         box = plot.getPlotItem().vb.sceneBoundingRect()
         assert box.height() <= 100
@@ -65,13 +59,7 @@ def test_plots_of_a_projectors_dock_name_themselves_and_key_train_and_test(qtbot
 
 
 def test_a_narrow_plot_keeps_its_key_inside_and_drops_the_name_first(qtbot) -> None:
-    view = CurvesView()
-    qtbot.addWidget(view)
-    view.resize(200, 230)  # the dock beside the digits preview on a 1280 x 720 projector
-    view.show()
-    qtbot.waitExposed(view)
-    view.add([EpochRecord(e, 2.0 / e, 2.2 / e, min(1.0, e / 20), min(0.9, e / 20), None, e / 10)
-              for e in range(1, 31)])
+    view = _thirty_epochs(qtbot, 200)  # the dock beside the digits preview on a 1280 x 720 projector
     for title, plot in (("loss", view.loss_plot), ("accuracy", view.accuracy_plot)):
         box = plot.getPlotItem().vb.sceneBoundingRect()
         key = view.keys[title]
@@ -80,3 +68,15 @@ def test_a_narrow_plot_keeps_its_key_inside_and_drops_the_name_first(qtbot) -> N
     assert "accuracy" not in view.keys["accuracy"].text  # too wide with its name: the entries alone
     view.resize(420, 230)
     qtbot.waitUntil(lambda: "accuracy" in view.keys["accuracy"].text)  # back when there is room
+
+
+def _thirty_epochs(qtbot, width: int) -> CurvesView:
+    """Curves of thirty epochs, shown at ``width`` x 230 pixels."""
+    view = CurvesView()
+    qtbot.addWidget(view)
+    view.resize(width, 230)
+    view.show()
+    qtbot.waitExposed(view)
+    view.add([EpochRecord(e, 2.0 / e, 2.2 / e, min(1.0, e / 20), min(0.9, e / 20), None, e / 10)
+              for e in range(1, 31)])
+    return view

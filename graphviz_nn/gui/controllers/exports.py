@@ -97,6 +97,6 @@ class ExportsController(QObject):
             try:
                 written = export_history(list(run.history), path)
             except (OSError, ValueError) as error:
-                self.window.sessions._tell("Could not export the history", str(error))
+                self.window.sessions.tell("Could not export the history", str(error))
                 return
             self.window.say(f"Saved {len(run.history)} epochs to {written}")

@@ -15,6 +15,12 @@ from ...session.player import Player
 from ..docks.playback_dock import PHASE_TITLES
 
 
+#: The inspector shows a step this long after it is drawn (or after the last of quick steps):
+#: rebuilding its tables costs more than the graph's frame (36 ms a step played at once on
+#: the expanded [30, 10, 10, 1] PerceptronNet, against 10 ms for the graph alone).
+INSPECTOR_DELAY_MS = 40
+
+
 class PlaybackController(QObject):
     """Plays and steps the window's passes.
 
@@ -33,6 +39,10 @@ class PlaybackController(QObject):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_timer_timeout)
         self.timer.setInterval(333)
+        self._inspector_due = QTimer(self)
+        self._inspector_due.setSingleShot(True)
+        self._inspector_due.setInterval(INSPECTOR_DELAY_MS)
+        self._inspector_due.timeout.connect(self.update_inspector)
         view, dock, find_bar = window.view, window.playback, window.find_bar
         view.node_clicked.connect(self.on_node_clicked)
         dock.phase_chosen.connect(self.set_phase)
@@ -129,12 +139,15 @@ class PlaybackController(QObject):
         step = self.window.cursor.current
         label = f"{step.node.label} ({step.node_id})" if step else "nothing computed yet"
         self.window.playback.show_position(self.window.cursor.position, len(self.window.cursor.recording), label)
-        self.update_inspector()
+        # The inspector follows once the graph's new frame is painted (see INSPECTOR_DELAY_MS).
+        self._inspector_due.start()
         if self._jacobian_pending and self.window.cursor.at_end:
             self._jacobian_pending = False
             self.window.jacobian.pass_finished()
 
     def update_inspector(self) -> None:
+        """Show the pinned node, or the current step's, in the inspector now."""
+        self._inspector_due.stop()
         if self.window.graph is None:
             return
         node_id = self.pinned or (self.window.cursor.current.node_id if self.window.cursor and self.window.cursor.current else None)

@@ -95,7 +95,7 @@ class SessionsController(QObject):
     def _saved(self, written: Path, revision: int) -> None:
         self.workspace.saved(written, revision)
         self.recent.add(written)
-        self._update_title()
+        self.update_title()
         run = self.window.training_control.run
         note = left_behind(run) if run is not None and run.network.graph is self.window.graph else None
         self.window.say(f"Saved {written}" + (f"; {note}" if note else ""))
@@ -165,7 +165,7 @@ class SessionsController(QObject):
         if self.window.loading.job is None:
             self.window.progress.hide()
         self.window.say(f"Not saved: {message}")
-        self._tell("Could not save the session", message)
+        self.tell("Could not save the session", message)
 
     def confirm_discard(self, then) -> None:
         """Run ``then`` (which discards the document) once the user agrees: with unsaved work,
@@ -258,15 +258,15 @@ class SessionsController(QObject):
         self.workspace.opened(prepared.title, path)
         if path is None:  # recovered from an autosave: work no file holds
             self.workspace.changed()
-        self._update_title()
+        self.update_title()
         if path is not None:
             self.recent.add(path)
-            self._update_title()
+            self.update_title()
         elif self.autosave is not None and self.autosave.recovered_path == reopened_path:
             reopened_path.unlink(missing_ok=True)  # recovered: the window's autosave takes over
         if reopened.problem:
             self.window.say(f"Opened with a problem: {reopened.problem}")
-            self._tell("Part of the session could not be restored", reopened.problem)
+            self.tell("Part of the session could not be restored", reopened.problem)
         self.window.session_opened.emit(str(path or ""))
 
     def _on_job_open_failed(self, message: str) -> None:
@@ -274,17 +274,17 @@ class SessionsController(QObject):
             return
         self.window.loading.finish()
         self.window.say(f"Could not open: {message}")
-        self._tell("Could not open the session", message)
+        self.tell("Could not open the session", message)
         self.window.session_failed.emit(message)
 
-    def _restore_position(self, state: SessionState) -> None:
+    def restore_position(self, state: SessionState) -> None:
         """Once a reopened session is drawn: its pass, playback position and view."""
         if state.phase in PHASE_TITLES and state.phase != "tangent":
             recording = self.window.player.recording(state.phase)
             self.window.stepping.set_phase(state.phase, max(-1, min(state.position, len(recording) - 1)))
         self.window.view.place(state.view.zoom, state.view.centre)
 
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
         self.window.setWindowTitle(self.workspace.window_title())
         self.window.setWindowModified(self.workspace.unsaved)
 
@@ -301,7 +301,7 @@ class SessionsController(QObject):
         if not paths:
             menu.addAction("No recent sessions").setEnabled(False)
 
-    def _tell(self, title: str, text: str) -> QMessageBox:
+    def tell(self, title: str, text: str) -> QMessageBox:
         """A message that does not block the window (and so never blocks a test)."""
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self.window)
         box.setObjectName("message")

@@ -158,7 +158,7 @@ class TrainingController(QObject):
         sessions = self.window.sessions
         sessions.autosave_pending = True
         sessions.workspace.changed()
-        sessions._update_title()
+        sessions.update_title()
 
     def after_weights_changed(self) -> None:
         """The network's weights changed under the recordings: record the passes again."""
