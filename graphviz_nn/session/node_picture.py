@@ -76,6 +76,16 @@ def scope_picture(members: Iterable[str], cursor: Cursor | None) -> NodePicture:
     return NodePicture(f"{len(members)} nodes", f"{done}/{len(recorded)} done" if recorded else "", state, True)
 
 
+def scope_output(graph: Graph, members: Iterable[str]) -> str | None:
+    """The member whose value leaves a collapsed scope (the last, in graph order, that a node
+    outside uses or that is an output of the graph): what the scope's box summarises."""
+    inside = set(members)
+    outputs = {graph.id_of(n) for n in graph.outputs}
+    leaving = [k for k in inside if k in outputs
+               or any(graph.id_of(c) not in inside for c in graph.consumers(graph[k]))]
+    return max(leaving, key=lambda k: int(k[1:]), default=None)  # ids count in graph order
+
+
 def revealed(node_id: str, cursor: Cursor | None, reveal: bool) -> bool:
     """Whether the node's numbers may be shown."""
     if not reveal:

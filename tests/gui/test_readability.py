@@ -299,3 +299,17 @@ def test_held_flow_gives_the_same_picture_whenever_it_is_taken(open_window, qtbo
     qtbot.wait(250)
     window.view.hold_flow(10)
     assert window.view.grab().toImage() == first
+
+
+def test_a_collapsed_scope_too_small_to_read_shows_a_heatmap_of_its_values(open_window, qtbot) -> None:
+    window = open_window("perceptron_net", size=(1280, 720))
+    scope = ("layer 1", "perceptron 1")
+    window.loading.toggle_scope(scope)
+    qtbot.waitUntil(lambda: scope in window.collapsed and ready(window), timeout=20000)
+    box = window.view.nodes["scope/" + "/".join(scope)]
+    window.view.place(3.0, (box.pos().x(), box.pos().y()))  # close in: its name and progress
+    assert box.detail is not Detail.MARKER and not box.summary_shown
+    window.view.place(0.05, (box.pos().x(), box.pos().y()))  # far out: its values as colours
+    assert box.detail is Detail.MARKER and box.summary_shown
+    window.actions["reveal"].trigger()  # numbers hidden until the pass reaches them: colours too
+    assert not box.summary_shown

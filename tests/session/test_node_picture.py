@@ -81,3 +81,22 @@ def test_the_lit_edges_are_those_the_current_step_uses() -> None:
     z = player.graph[_id(player, "z")]
     assert phase == "backward" and reverse
     assert sorted(pairs) == sorted((player.graph.id_of(x), _id(player, "z")) for x in z.inputs)
+
+
+def test_a_collapsed_scope_is_summarised_by_the_values_that_leave_it() -> None:
+    import numpy as np
+
+    from graphviz_nn.nn import PerceptronNet
+    from graphviz_nn.session.node_picture import scope_output
+
+    net = PerceptronNet([3, 2, 1], rng=np.random.default_rng(0))
+    graph = net.graph
+    members = [graph.id_of(n) for n in graph.nodes if n.scope[:2] == ("layer 1", "perceptron 1")]
+    out = scope_output(graph, members)
+    assert out in members
+    users = graph.consumers(graph[out])
+    assert users and all(graph.id_of(c) not in members for c in users)  # it is what the next layer reads
+    assert graph[out].op.name == "sigmoid"  # the perceptron's activation
+    loss = [graph.id_of(n) for n in graph.nodes if n.scope[:1] == ("loss",)]
+    assert scope_output(graph, loss) == graph.id_of(graph.outputs[0])  # the graph's output leaves it
+    assert scope_output(graph, []) is None

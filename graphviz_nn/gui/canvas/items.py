@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsScene,
-                               QStyleOptionGraphicsItem)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
+from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
+                               QGraphicsScene, QStyleOptionGraphicsItem)
 
 from ...layout import EdgePath, NodeBox
 from .level_of_detail import Detail, detail_at, fit_text, font_pixels, text_pixels
@@ -150,6 +150,7 @@ class NodeItem(QGraphicsItem):
         self._body = self._part(scene.addPath(self._path))
         self._ring_item: QGraphicsPathItem | None = None  # made when first needed
         self._dot: QGraphicsEllipseItem | None = None
+        self._summary: QGraphicsPixmapItem | None = None  # a collapsed scope's values, zoomed out
         self._restyle()
 
     def _part(self, part: QGraphicsItem, z: float = 0.0) -> QGraphicsItem:
@@ -180,6 +181,30 @@ class NodeItem(QGraphicsItem):
             self.detail = detail
             self.setFlag(Flag.ItemHasNoContents, detail is Detail.MARKER)
             self._body.setBrush(self._look.marker if detail is Detail.MARKER else self._look.brush)
+            if self._summary is not None:
+                self._summary.setVisible(detail is Detail.MARKER)
+
+    @property
+    def summary_shown(self) -> bool:
+        """Whether the box shows its values' heatmap (a collapsed scope, zoomed out)."""
+        return self._summary is not None and self._summary.isVisible()
+
+    def set_summary(self, picture: QPixmap | None) -> None:
+        """What a collapsed scope's box shows while its text cannot be read: a heatmap of the
+        values that leave it, in place of a blank box (None: the blank box)."""
+        if picture is None:
+            if self._summary is not None:
+                self._summary.setVisible(False)
+            return
+        if self._summary is None:
+            self._summary = self._part(QGraphicsPixmapItem(), z=0.5)
+            self._summary.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        inner = self._rect.adjusted(4, 4, -4, -4)
+        self._summary.setPixmap(picture)
+        self._summary.setScale(min(inner.width() / max(1, picture.width()), inner.height() / max(1, picture.height())))
+        shown = self._summary.boundingRect().size() * self._summary.scale()
+        self._summary.setPos(-shown.width() / 2, -shown.height() / 2)
+        self._summary.setVisible(self.detail is Detail.MARKER)
 
     def text_pixels_at(self, scale: float) -> float:
         """How high the node's text is on screen at a view scale; 0 when it is not drawn."""

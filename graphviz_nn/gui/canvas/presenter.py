@@ -7,12 +7,12 @@ import base64
 
 import numpy as np
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPixmap
 
 from ...engine import Graph
 from ...session import Cursor
 from ...session.magnitudes import gradient_norms, magnitude_scale
-from ...session.node_picture import lit_edges, node_picture, revealed, scope_picture
+from ...session.node_picture import lit_edges, node_picture, revealed, scope_output, scope_picture
 from ...session.player import Player
 from .graph_view import GraphView
 from .heatmap import heatmap_pixmap
@@ -35,6 +35,17 @@ class Presenter:
     def __init__(self, view: GraphView, graph: Graph, player: Player):
         self.view, self.graph, self.player = view, graph, player
         self.tints: dict[str, QColor] = {}
+        self._summaries: dict[str, QPixmap | None] = {}
+
+    def _summary(self, members) -> QPixmap | None:
+        """A heatmap of the values that leave a collapsed scope (rows × units), for its box."""
+        output = scope_output(self.graph, members)
+        if output is None:
+            return None
+        values = np.asarray(self.graph[output].value, dtype=float)
+        if values.size < 2 or not np.all(np.isfinite(values)):
+            return None
+        return heatmap_pixmap(values.reshape(1, -1) if values.ndim == 1 else values, cell=4, max_size=64)
 
     @property
     def breakpoints(self) -> set[str]:
@@ -65,6 +76,10 @@ class Presenter:
             picture = scope_picture(item.box.members, cursor)
             item.set_quantities(picture.value_text, picture.second_text)
             item.set_state(picture.state, self.phase_colour(phase))
+            if item.node_id not in self._summaries:  # the values leaving it: fixed for a graph
+                self._summaries[item.node_id] = self._summary(item.box.members)
+            hidden = self.reveal and (phase is None or picture.state != "done")  # a class guesses first
+            item.set_summary(None if hidden else self._summaries[item.node_id])
             return
         picture = node_picture(self.graph, item.node_id, cursor, self.reveal)
         value, second = picture.value_text, picture.second_text
