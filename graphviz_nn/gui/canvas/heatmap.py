@@ -173,25 +173,6 @@ def heatmap_pixmap(array, cell: float = 14, max_size: float = 240, ratio: float 
     return pixmap
 
 
-def heatmap_strip(matrices, cell: float = 10, max_size: float = 90, gap: int = 8) -> QPixmap:
-    """Heatmaps of several matrices side by side (a network's weights), ``gap`` pixels apart."""
-    pixmaps = [heatmap_pixmap(m, cell=cell, max_size=max_size) for _, m in matrices]
-    if not pixmaps:
-        return QPixmap()
-    ratio = pixmaps[0].devicePixelRatio()
-    width = sum(round(p.width() / ratio) + gap for p in pixmaps)
-    canvas = QPixmap(round(width * ratio), max(p.height() for p in pixmaps))
-    canvas.setDevicePixelRatio(ratio)
-    canvas.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(canvas)
-    x = 0
-    for pixmap in pixmaps:
-        painter.drawPixmap(x, 0, pixmap)
-        x += round(pixmap.width() / ratio) + gap
-    painter.end()
-    return canvas
-
-
 def _tick_step(count: int, room: float, need: float) -> int:
     """Label every k-th index so that labels ``need`` pixels apart fit cells ``room`` apart."""
     step = 1

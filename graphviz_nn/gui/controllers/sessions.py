@@ -284,6 +284,13 @@ class SessionsController(QObject):
             self.window.stepping.set_phase(state.phase, max(-1, min(state.position, len(recording) - 1)))
         self.window.view.place(state.view.zoom, state.view.centre)
 
+    def document_changed(self) -> None:
+        """The open document changed (new weights, an epoch put back): mark it unsaved and
+        let the next autosave take it."""
+        self.autosave_pending = True
+        self.workspace.changed()
+        self.update_title()
+
     def update_title(self) -> None:
         self.window.setWindowTitle(self.workspace.window_title())
         self.window.setWindowModified(self.workspace.unsaved)

@@ -135,7 +135,7 @@ class TrainingController(QObject):
         self.dock.show_end(self.run, reason)
         if self.window.player is not None:
             self.window.player.training = False
-        self._weights_changed_in_document()
+        self.window.sessions.document_changed()
         if self.window.view.building or self.window.loading.job is not None:
             # A run can end before the picture of its network is drawn: the passes are
             # recorded again once it is (the old picture's items are not this graph's).
@@ -150,15 +150,9 @@ class TrainingController(QObject):
     def _on_restored(self, snapshot) -> None:
         self.dock.show_branch(self.run, self.sequence.aside is not None)
         self.dock.show_epoch(self.run, snapshot.epoch)
-        self._weights_changed_in_document()
+        self.window.sessions.document_changed()
         self.after_weights_changed()
         self.window.say(f"Weights of epoch {snapshot.epoch} are back in the graph: step through its passes")
-
-    def _weights_changed_in_document(self) -> None:
-        sessions = self.window.sessions
-        sessions.autosave_pending = True
-        sessions.workspace.changed()
-        sessions.update_title()
 
     def after_weights_changed(self) -> None:
         """The network's weights changed under the recordings: record the passes again."""

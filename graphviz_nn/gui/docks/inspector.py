@@ -11,24 +11,18 @@ from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from ...session.chain_rule import ChainRule
-from ...session.chain_text import chain_text as _chain_text
+from ...session.chain_text import chain_text
 from ...session.inspect import NodeInfo
-from ...session.number_text import brief, magnitude, number
+from ...session.number_text import magnitude
 from ...session.symbols import derivative, dotted
 from .chain_view import ChainView
 from .inspector_parts import heading, label, scaled
 from .quantity_view import NOT_COMPUTED, QuantityView
 
-__all__ = ["CHECK_TOLERANCE", "HINT", "NOT_COMPUTED", "InspectorDock", "brief", "chain_text", "number"]
+__all__ = ["CHECK_TOLERANCE", "HINT", "NOT_COMPUTED", "InspectorDock"]
 
 HINT = "Click a node, or step through a pass, to see its value, gradient and chain rule here."
 CHECK_TOLERANCE = 1e-5
-
-
-def chain_text(chain: ChainRule) -> str:
-    """The chain rule as plain lines (see :func:`graphviz_nn.session.chain_text.chain_text`)."""
-    return _chain_text(chain)
 
 
 class InspectorDock(QDockWidget):

@@ -10,6 +10,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ...engine.values import short_number
 from ..canvas.heatmap import colour_scale, heatmap_colours, matrix_view
 
 MAP_HEIGHT = 4.0    # lines of text: how tall the heatmaps are drawn
@@ -29,10 +30,6 @@ class _Map:
     def caption(self) -> str:
         rows, cols = self.matrix.shape
         return f"{self.name}  {rows}×{cols}  ±{self.scale:.2g}"
-
-
-def _format(x: float) -> str:
-    return f"{x:.4g}" if np.isfinite(x) else str(x)
 
 
 class WeightMaps(QWidget):
@@ -184,7 +181,7 @@ class WeightMaps(QWidget):
         found = self.entry_at(event.position())
         if found is not None:
             name, i, j, value = found
-            self.readout = f"{name}[{i}, {j}] = {_format(value)}"
+            self.readout = f"{name}[{i}, {j}] = {short_number(value)}"
             self.setToolTip(self.readout)
             self.update()
         super().mouseMoveEvent(event)
