@@ -133,8 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'10,000 nodes collapsed: open, median':<44}{seconds:>9.2f} s{2:>9} s  {'yes' if seconds <= 2 else 'NO'}")
     seconds = statistics.median(h["expanded"] for h in huge)
     print(f"{'  one scope opened: to its picture, median':<44}{seconds:>9.2f} s")
-    stall = max(h["gap"] for h in huge) * 1e3
+    stall = max(h["open_gap"] for h in huge) * 1e3
     print(f"{'  while it opens: longest stall, worst':<44}{stall:>8.1f} ms{100:>8} ms  {'yes' if stall <= 100 else 'NO'}")
+    stall = max(h["gap"] for h in huge) * 1e3
+    print(f"{'  while a scope opens: longest stall, worst':<44}{stall:>8.1f} ms{100:>8} ms  {'yes' if stall <= 100 else 'NO'}")
     return 0
 
 

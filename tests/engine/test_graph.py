@@ -6,6 +6,8 @@ import threading
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import graphviz_nn as gn
 from graphviz_nn import Constant, Graph, GraphError, NonFiniteError, Variable
@@ -197,3 +199,19 @@ def test_numbers_are_written_one_way_for_the_graph_the_inspector_and_the_jacobia
     assert short_value(None) == "—" and short_value(np.array(0.5)) == "0.5"
     assert short_value(np.array([1.0, -0.25, 2 / 3])) == "[1, -0.25, 0.667]"
     assert short_value(np.zeros(7)) == "7 values" and short_value(np.zeros((3, 4))) == "3×4"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=40))
+def test_consumers_are_the_nodes_that_take_it_as_an_input(pairs) -> None:
+    """The index equals the definition (every node whose inputs hold it, once, in graph
+    order), for graphs with fan-out and a node used twice by one consumer (x * x)."""
+    nodes: list = [Variable(1.0, "a"), Variable(2.0, "b")]
+    for i, j in pairs:
+        nodes.append(nodes[i % len(nodes)] * nodes[j % len(nodes)])
+    graph = Graph(nodes[-1], *nodes[:2])
+    for node in graph:
+        expected = tuple(n for n in graph.nodes if any(x is node for x in n.inputs))
+        assert graph.consumers(node) == expected
+    with pytest.raises(GraphError, match="not part of this graph"):
+        graph.consumers(Variable(0.0, "stranger"))
