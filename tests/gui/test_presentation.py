@@ -64,16 +64,19 @@ def test_the_chain_rule_panel_follows_the_clicker_on_the_graph_and_toggles(open_
     assert window.cursor.position == 2
     step = window.cursor.current
     info = describe(window.graph, window.graph[step.node_id], window.cursor)
-    assert "step 2 of" in panel.text and compact_chain_text(info) in panel.text
+    # One numbering: the panel counts steps as the playback bar does (3 steps done: "step 3 / N").
+    counted = f"step 3 / {len(window.cursor.recording)}"
+    assert counted in panel.text and window.playback.position.text().startswith(counted)
+    assert compact_chain_text(info) in panel.text
     # dz/dx3 = x2² = 1.44 at x2 = -1.2, in the graph's own names
     assert f"∂z/∂{info.label}" in panel.text and panel.text.splitlines()[-1].endswith("= 1.44")
     assert panel.body.font().pointSizeF() >= 1.5 * window.font().pointSizeF()  # read from the back row
     qtbot.keyClick(window.view, Qt.Key.Key_C)
     assert not panel.isVisible() and not window.actions["chain_panel"].isChecked()
     qtbot.keyClick(window.view, Qt.Key.Key_C)
-    assert panel.isVisible() and "step 2 of" in panel.text
+    assert panel.isVisible() and counted in panel.text
     qtbot.keyClick(window.view, Qt.Key.Key_Right)
-    assert "step 3 of" in panel.text
+    assert f"step 4 / {len(window.cursor.recording)}" in panel.text
 
 
 def test_b_blacks_the_screen_out_and_any_key_brings_it_back(open_window, qtbot) -> None:

@@ -246,7 +246,8 @@ class PresentationController(QObject):
         window = self.window
         cursor = window.cursor
         title = PHASE_TITLES.get(cursor.recording.phase, cursor.recording.phase)
-        heading = f"{title} · step {cursor.position} of {len(cursor.recording)}"
+        # Counted as the playback bar counts: "step 6 / 14" once six steps are done.
+        heading = f"{title} · step {cursor.position + 1} / {len(cursor.recording)}"
         step = cursor.current
         if step is None or step.node_id.startswith("scope/") or not window.presenter.revealed(step.node_id, cursor):
             return heading + " · → steps", None
