@@ -98,7 +98,8 @@ def test_the_loss_history_as_csv(open_window, qtbot, tmp_path, monkeypatch) -> N
     window.training_control.show_dock()
     with qtbot.waitSignal(window.training_control.stopped, timeout=30000):
         dock.train(5)
-    window.actions["export_history"].trigger()
+    with qtbot.waitSignal(window.exports.history_exported, timeout=10000):
+        window.actions["export_history"].trigger()
     with open(tmp_path / "loss.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [float(r["train_loss"]) for r in rows] == [r.train_loss for r in window.training_control.run.history]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
 from ...io import export_graph, export_history
@@ -13,10 +13,22 @@ from ..animation_export import AnimationExport
 
 
 class ExportsController(QObject):
-    """The window's exports; ``animation_export`` is the animation being recorded, if any."""
+    """The window's exports; ``animation_export`` is the animation being recorded, if any.
+
+    Signals
+    -------
+    history_progressed(int, int)
+        Rows of the loss history written, and rows in all (emitted from the writing thread).
+    history_exported(str)
+        The loss history's CSV file is written, at this path.
+    """
+
+    history_progressed = Signal(int, int)
+    history_exported = Signal(str)
 
     def __init__(self, window):
         super().__init__(window)
+        self.history_progressed.connect(self._on_history_progressed)
         self.window = window
         self.animation_export: AnimationExport | None = None
 
@@ -94,9 +106,40 @@ class ExportsController(QObject):
             return
         path, _ = QFileDialog.getSaveFileName(self.window, "Export loss history", "loss.csv", "CSV (*.csv)")
         if path:
-            try:
-                written = export_history(list(run.history), path)
-            except (OSError, ValueError) as error:
-                self.window.sessions.tell("Could not export the history", str(error))
-                return
-            self.window.say(f"Saved {len(run.history)} epochs to {written}")
+            self.export_history(path)
+
+    def export_history(self, path: str | Path) -> bool:
+        """Write the training history as CSV off the window's thread (40,000 epochs take about a
+        second to format), the progress bar counting its rows, one column per layer of the
+        network. False when there is nothing to export or another file is being written."""
+        run = self.window.training_control.run
+        if run is None or not run.history:
+            return False
+        history = list(run.history)  # a copy: training may go on meanwhile
+        layers = [name for name, _ in run.network.layers]
+        progress = self.window.progress
+        progress.setRange(0, len(history))
+        progress.setValue(0)
+
+        def work() -> Path:
+            return export_history(history, path, layers, self.history_progressed.emit)
+
+        def done(written: Path) -> None:
+            progress.setRange(0, 0)
+            self.window.say(f"Saved {len(history)} epochs to {written}")
+            self.history_exported.emit(str(written))
+
+        def failed(message: str) -> None:
+            progress.setRange(0, 0)
+            self.window.say(f"Not saved: {message}")
+            self.window.sessions.tell("Could not export the history", message)
+
+        started = self.window.sessions.write_in_background(work, f"Exporting {len(history)} epochs to {path}…",
+                                                           done, failed)
+        if not started:
+            progress.setRange(0, 0)
+        return started
+
+    def _on_history_progressed(self, done: int, total: int) -> None:
+        if self.window.sessions.saving:
+            self.window.progress.setValue(done)

@@ -144,28 +144,42 @@ class SessionsController(QObject):
             self._save_failed(str(error))
             return
         revision = self.workspace.revision
-        job = Job(lambda: save_session(path, state), self.window)
-        job.finished.connect(lambda written: self._on_save_finished(written, revision, then))
-        job.failed.connect(self._save_failed)
+        self.write_in_background(lambda: save_session(path, state), f"Saving {path.name}…",
+                                 lambda written: self._on_save_finished(written, revision, then))
+
+    def write_in_background(self, work, message: str, done, failed=None,
+                            failure_title: str = "Could not save the session") -> bool:
+        """Write a file off the window's thread, one at a time, with the progress bar shown:
+        ``work()`` runs in a thread, ``done(its result)`` then runs in the window's, or
+        ``failed(message)`` (by default: the message told under ``failure_title``).
+        False, and nothing started, while another write is under way."""
+        if self._saving is not None:
+            self.window.say("A save is under way; try again when it has finished")
+            return False
+        job = Job(work, self.window)
+        job.finished.connect(lambda result: self._write_finished(done, result))
+        job.failed.connect(lambda text: self._write_finished(failed or (lambda m: self._save_failed(m, failure_title)),
+                                                             text))
         self._saving = job
         self.window.progress.show()
-        self.window.say(f"Saving {path.name}…")
+        self.window.say(message)
         job.start()
+        return True
 
-    def _on_save_finished(self, written: Path, revision: int, then) -> None:
+    def _write_finished(self, then, result) -> None:
         self._saving = None
         if self.window.loading.job is None:
             self.window.progress.hide()
+        then(result)
+
+    def _on_save_finished(self, written: Path, revision: int, then) -> None:
         self._saved(written, revision)
         if then is not None:
             then()
 
-    def _save_failed(self, message: str) -> None:
-        self._saving = None
-        if self.window.loading.job is None:
-            self.window.progress.hide()
+    def _save_failed(self, message: str, title: str = "Could not save the session") -> None:
         self.window.say(f"Not saved: {message}")
-        self.tell("Could not save the session", message)
+        self.tell(title, message)
 
     def confirm_discard(self, then) -> None:
         """Run ``then`` (which discards the document) once the user agrees: with unsaved work,
