@@ -48,6 +48,30 @@ def test_the_scan_finds_a_settings_file_at_the_null_device() -> None:
     assert not DEVNULL_WRITER.search("stderr=subprocess.DEVNULL")
 
 
+# Ways to write or move a file other than io.atomic.write_atomic, which never renames over a
+# device or a FIFO and never deletes what is not ours.
+RAW_WRITER = re.compile(r"\bos\.(replace|rename|renames)\(|\bshutil\.(move|copy\w*)\(|"
+                        r"\.write_(bytes|text)\(|\bopen\([^)]*['\"][wax]b?\+?['\"]")
+# The one writer. (The autosave moves its own file aside inside its own folder with Path.replace.)
+RAW_ALLOWED = {"graphviz_nn/io/atomic.py"}
+
+
+def test_the_package_writes_files_only_through_the_atomic_writer() -> None:
+    offenders = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
+                 for p in (ROOT / "graphviz_nn").rglob("*.py") if p.relative_to(ROOT).as_posix() not in RAW_ALLOWED
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if RAW_WRITER.search(line)]
+    assert offenders == [], f"write with graphviz_nn.io.write_atomic instead: {offenders}"
+
+
+def test_the_scan_finds_raw_writers() -> None:
+    for line in ("os.replace(partial, target)", "path.write_bytes(data)", "open(target, 'wb')",
+                 'open(p, "a")', "shutil.move(a, b)"):
+        assert RAW_WRITER.search(line), line
+    for line in ("open(path, 'rb')", "text.replace('a', 'b')", "write_atomic(path, data)"):
+        assert not RAW_WRITER.search(line), line
+
+
 POISON = "open({marker!r}, 'a').write(__name__ + '\\n')\nraise SystemExit('poisoned')\n"
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from ..io.animation import png_sequence_paths, write_gif, write_png_sequence
+from .image_bytes import image_bytes
 
 #: Longer passes are sampled evenly down to this many frames (the last step is always kept).
 MAX_FRAMES = 300
@@ -28,14 +29,6 @@ def _rgb(image: QImage) -> np.ndarray:
     width, height, stride = image.width(), image.height(), image.bytesPerLine()
     data = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * height)
     return data.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy()
-
-
-def _png(image: QImage) -> bytes:
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    return bytes(data)
 
 
 class AnimationExport(QObject):
@@ -78,7 +71,7 @@ class AnimationExport(QObject):
         position = self.positions[len(self.frames)]
         window.stepping.seek(position)
         image = window.view.grab().toImage()
-        self.frames.append(_rgb(image) if self.gif else _png(image))
+        self.frames.append(_rgb(image) if self.gif else image_bytes(image))
         self.progressed.emit(len(self.frames), len(self.positions))
         if len(self.frames) < len(self.positions):
             QTimer.singleShot(0, self._capture_next)

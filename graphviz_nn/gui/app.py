@@ -14,8 +14,10 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtWidgets import QApplication
 
+from ..io import write_atomic
 from .canvas.screen_report import screen_report, write_report
 from .icons import app_icon
+from .image_bytes import image_bytes
 from .main_window import MainWindow
 
 SHOT_FLOW_TICKS = 10  # a shot's lit edges show their dashes as after a third of a second of flow
@@ -168,7 +170,8 @@ def _shot(settings: QSettings, example: str, path: str, phase: str | None, step:
         look_at(window, zoom)
     wait_until(lambda: False, 0.3)  # let the transition settle
     window.view.hold_flow(SHOT_FLOW_TICKS)
-    window.grab().save(path)
+    kind = Path(path).suffix.lstrip(".") or "png"
+    write_atomic(path, image_bytes(window.grab(), kind))  # never renamed over a device, never half a file
     if report:
         write_report(report, screen_report(window))
     window.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import os
 from pathlib import Path
 
 import graphviz
@@ -57,9 +56,11 @@ class Dot(graphviz.Digraph):
         if raise_if_result_exists and target.exists():
             raise FileExistsError(f"output file exists: {target}")
         data = self.pipe(fmt, engine=engine)
-        partial = target.with_name(f".{target.name}.partial")  # a reader never sees half a file
-        partial.write_bytes(data)
-        os.replace(partial, target)
+        # Written as every save is (never renamed over a device or a FIFO, never half a file).
+        # Imported here: the io layer sits above layout, and only this convenience writes files.
+        from ..io.atomic import write_atomic
+
+        write_atomic(target, data)
         if cleanup:
             source.unlink(missing_ok=True)
         if view:

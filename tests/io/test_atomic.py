@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphviz_nn.io import atomic, write_atomic
 
@@ -44,22 +46,57 @@ def test_saving_over_a_link_writes_to_the_file_it_points_to(tmp_path: Path) -> N
 
 def test_temporary_files_left_by_killed_saves_are_removed_and_nothing_else(tmp_path: Path) -> None:
     old = time.time() - 2 * atomic.STALE_SECONDS
-    stale = [".a.gnn.k3x9_q2z.tmp", ".other name.png.abcdefgh.tmp"]
+    stale = [".a.gnn.k3x9_q2z.graphviz-nn-partial", ".other name.png.abcdefgh.graphviz-nn-partial"]
     kept = [
-        ".a.gnn.freshone.tmp",      # a save running now
-        ".notes.tmp", "a.gnn.abcdefgh.tmp", ".a.gnn.ABCDEFGH.tmp", ".a.gnn.abcdefgh.tmp.bak",
+        ".a.gnn.freshone.graphviz-nn-partial",      # a save running now
+        ".notes.graphviz-nn-partial", "a.gnn.abcdefgh.graphviz-nn-partial",
+        ".a.gnn.ABCDEFGH.graphviz-nn-partial", ".a.gnn.abcdefgh.graphviz-nn-partial.bak",
+        ".a.gnn.abcdefgh.tmp",  # what tempfile.mkstemp makes for any program: not ours
         "a.gnn", "keep.txt",
     ]
     for name in stale + kept:
         (tmp_path / name).write_bytes(b"x")
-        if name != ".a.gnn.freshone.tmp":
+        if name != ".a.gnn.freshone.graphviz-nn-partial":
             os.utime(tmp_path / name, (old, old))
-    (tmp_path / ".dir.gnn.abcdefgh.tmp").mkdir()
-    os.utime(tmp_path / ".dir.gnn.abcdefgh.tmp", (old, old))
-    kept.append(".dir.gnn.abcdefgh.tmp")
+    (tmp_path / ".dir.gnn.abcdefgh.graphviz-nn-partial").mkdir()
+    os.utime(tmp_path / ".dir.gnn.abcdefgh.graphviz-nn-partial", (old, old))
+    kept.append(".dir.gnn.abcdefgh.graphviz-nn-partial")
     write_atomic(tmp_path / "a.gnn", b"saved")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(kept)
     assert (tmp_path / "a.gnn").read_bytes() == b"saved"
+
+
+@settings(max_examples=40, deadline=None)
+@given(prefix=st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/\\\0"),
+                      max_size=20),
+       suffix=st.sampled_from([".tmp", ".part", "", ".swp", "~", ".graphviz-nn", ".partial"]),
+       ours=st.booleans())
+def test_the_sweep_never_deletes_another_programs_temporary_file(prefix: str, suffix: str, ours: bool) -> None:
+    """Whatever another program names its temporaries (tempfile.mkstemp with any prefix and
+    suffix), an old one survives a save beside it; an old one of our own is swept."""
+    old = time.time() - 2 * atomic.STALE_SECONDS
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            fd, theirs = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+        except (OSError, ValueError):
+            return  # a name this file system refuses
+        os.close(fd)
+        os.utime(theirs, (old, old))
+        mine = None
+        if ours:
+            fd, mine = tempfile.mkstemp(prefix=".a.gnn.", suffix=atomic.SUFFIX, dir=folder)
+            os.close(fd)
+            os.utime(mine, (old, old))
+        write_atomic(Path(folder) / "a.gnn", b"saved")
+        assert os.path.exists(theirs)
+        assert mine is None or not os.path.exists(mine)
+
+
+def test_a_very_long_name_still_saves(tmp_path: Path) -> None:
+    target = tmp_path / ("x" * 240 + ".gnn")
+    write_atomic(target, b"saved")
+    assert target.read_bytes() == b"saved"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
 
 def test_an_unwritable_folder_is_reported_by_the_target_name(tmp_path: Path, monkeypatch) -> None:
