@@ -134,6 +134,11 @@ class ExpressionDocument:
         values = {name: value for name, (_, value) in self.memory.items()}
         return Request(self._asked, text, values, force, emit)
 
+    def not_drawn(self) -> None:
+        """The window did not draw the last graph it was given (the user kept other work):
+        committing the same text again draws it."""
+        self._drawn = None
+
     def current(self, request: Request) -> bool:
         return request.number == self._asked
 

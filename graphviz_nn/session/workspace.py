@@ -21,11 +21,15 @@ class Workspace:
         The session file it was opened from or last saved to.
     title : str
         What the graph is called when it has no file ("your expression", an example's title).
+    typed : bool
+        True when the graph was typed in the expression editor: typing goes on editing the
+        same document, where it would replace any other (see :meth:`typing_replaces_work`).
     """
 
     def __init__(self) -> None:
         self.path: Path | None = None
         self.title = ""
+        self.typed = False
         self._revision = 0  # counts the changes made to the document
         self._saved = 0  # the revision the file (or the opened example) holds
 
@@ -43,10 +47,22 @@ class Workspace:
         """The user changed the document (edited, trained, went back to an earlier epoch)."""
         self._revision += 1
 
-    def opened(self, title: str, path: Path | None = None) -> None:
-        """A fresh document: an example, a session file, or a graph built from nothing to keep."""
-        self.title, self.path = title, path
+    def opened(self, title: str, path: Path | None = None, typed: bool = False) -> None:
+        """A fresh document: an example, a session file, or a graph built from nothing to keep;
+        ``typed`` when its graph is an expression's."""
+        self.title, self.path, self.typed = title, path, typed
         self._saved = self._revision
+
+    def typed_anew(self, title: str) -> None:
+        """A graph was typed in the expression editor: the user's own work, kept under no file."""
+        self.title, self.path, self.typed = title, None, True
+        self.changed()
+
+    @property
+    def typing_replaces_work(self) -> bool:
+        """True when drawing a typed expression would replace unsaved work that is not itself
+        an expression (a trained network): the user is asked first, as before opening a file."""
+        return self.unsaved and not self.typed
 
     def saved(self, path: Path, revision: int) -> None:
         """The document as it was at ``revision`` is now in ``path``."""

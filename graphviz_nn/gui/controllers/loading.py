@@ -31,6 +31,7 @@ class LoadingController(QObject):
         super().__init__(window)
         self.window = window
         self.job: Job | None = None
+        self._typed: tuple | None = None  # the newest typed graph and its text, while the user is asked
 
     def load(self, build, title: str, expanded: bool = False, expression: str | None = None) -> None:
         """Build a graph, record its forward pass and lay it out, all off the UI thread;
@@ -81,11 +82,19 @@ class LoadingController(QObject):
         self.window.restore_after_drawing(None)
         workspace = self.window.sessions.workspace
         if prepared.expression is not None:  # the user's own expression: work to keep
-            workspace.path, workspace.title = None, prepared.title
-            workspace.changed()
+            workspace.typed_anew(prepared.title)
         else:
             workspace.opened(prepared.title)
+            self.clear_expression()
         self.window.show_prepared(prepared)
+
+    def clear_expression(self) -> None:
+        """A graph that is no expression's is shown: the Expression tab empties, and its undo
+        steps go with the text they belonged to (an example opened after Discard kept it)."""
+        dock = self.window.expression
+        if dock.expression:
+            dock.set_expression("", emit=False)
+        dock.undo_stack.clear()
 
     def cancel(self) -> None:
         if self.job is not None:
@@ -119,13 +128,31 @@ class LoadingController(QObject):
         self.relayout(toggled(self.window.graph, self.window.collapsed, scope))
 
     def draw_expression(self, parsed) -> None:
-        """Draw the graph of a valid expression typed in the Expression dock."""
+        """Draw the graph of a valid expression typed in the Expression dock. Unsaved work that
+        is not an expression (a trained network) is asked about first, as opening a file does;
+        typing while the question is open only changes what is drawn after it."""
+        asking = self._typed is not None
+        self._typed = (parsed, self.window.expression.expression)
+        if asking:
+            return
+        sessions = self.window.sessions
+        if not sessions.workspace.typing_replaces_work:
+            self._draw_typed()
+        else:
+            sessions.confirm_discard(self._draw_typed, self._keep_work)
+
+    def _draw_typed(self) -> None:
+        (parsed, text), self._typed = self._typed, None
         output = parsed.output
         output.name = output.name or "f"
-
-        text = self.window.expression.expression
 
         def build() -> Built:
             return Built.of(output, parsed.variables.values(), f"f = {text}")
 
         self.load(build, "your expression", expression=text)
+
+    def _keep_work(self) -> None:
+        self._typed = None
+        self.window.expression.document.not_drawn()  # Enter on the same text asks again
+        self.window.say("The expression is not drawn: the work on screen is kept (Enter in the "
+                        "Expression tab asks again)")

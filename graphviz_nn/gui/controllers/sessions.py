@@ -122,30 +122,38 @@ class SessionsController(QObject):
         return self._saving is not None
 
 
-    def save_as_dialog(self) -> None:
+    def save_as_dialog(self, then=None, otherwise=None) -> None:
+        """Ask where to save, then save there; ``then`` and ``otherwise`` as for :meth:`save_to`
+        (``otherwise`` also when no file is chosen)."""
         if self.window.built is None:
             return
         start = str(self.session_path or Path.home() / "session.gnn")
         path, _ = QFileDialog.getSaveFileName(self.window, "Save session", start, SESSION_FILTER)
         if path:
-            self.save_to(Path(path) if Path(path).suffix else Path(path + ".gnn"))
+            self.save_to(Path(path) if Path(path).suffix else Path(path + ".gnn"), then, otherwise)
+        elif otherwise is not None:
+            otherwise()
 
-    def save_to(self, path: Path, then=None) -> None:
+    def save_to(self, path: Path, then=None, otherwise=None) -> None:
         """Save in the background (a long training history took seconds on the UI thread);
-        ``then`` runs once the file is written."""
-        if self._saving is not None:
-            self.window.say("A save is under way; try again when it has finished")
-            return
+        ``then`` runs once the file is written, ``otherwise`` when it is not."""
+        def failed(message: str) -> None:
+            self._save_failed(message)
+            if otherwise is not None:
+                otherwise()
+
         try:
             if self.window.training_control.running:
                 raise ValueError("training is running: pause or stop it, then save")
             state = self.session_state()
         except ValueError as error:
-            self._save_failed(str(error))
+            failed(str(error))
             return
         revision = self.workspace.revision
-        self.write_in_background(lambda: save_session(path, state), f"Saving {path.name}…",
-                                 lambda written: self._on_save_finished(written, revision, then))
+        started = self.write_in_background(lambda: save_session(path, state), f"Saving {path.name}…",
+                                           lambda written: self._on_save_finished(written, revision, then), failed)
+        if not started and otherwise is not None:
+            otherwise()
 
     def write_in_background(self, work, message: str, done, failed=None,
                             failure_title: str = "Could not save the session") -> bool:
@@ -181,12 +189,14 @@ class SessionsController(QObject):
         self.window.say(f"Not saved: {message}")
         self.tell(title, message)
 
-    def confirm_discard(self, then) -> None:
+    def confirm_discard(self, then, cancelled=None) -> None:
         """Run ``then`` (which discards the document) once the user agrees: with unsaved work,
-        ask Save / Discard / Cancel first. The question does not block the window."""
+        ask Save / Discard / Cancel first. The question does not block the window.
+        ``cancelled`` runs when ``then`` will not: Cancel, or a save that was not made."""
         if not self.workspace.unsaved or self.window.built is None:
             then()
             return
+        cancelled = cancelled or (lambda: None)
         buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                    | QMessageBox.StandardButton.Cancel)
         name = self.session_path.name if self.session_path else (self.title or "this graph")
@@ -203,20 +213,14 @@ class SessionsController(QObject):
                 then()
             elif chosen == QMessageBox.StandardButton.Save:
                 if self.session_path is not None:
-                    self.save_to(self.session_path, then)
+                    self.save_to(self.session_path, then, cancelled)
                 else:
-                    self.save_as_dialog()
-                    if not self.workspace.unsaved or self.saving:
-                        self._after_save(then)
+                    self.save_as_dialog(then, cancelled)
+            else:
+                cancelled()
 
         box.buttonClicked.connect(answered)
         box.open()
-
-    def _after_save(self, then) -> None:
-        if self._saving is None:
-            then()
-        else:
-            self._saving.finished.connect(lambda _written: then())
 
     def request_close(self) -> None:
         """Close the window as the user asked: unsaved work is asked about first."""
@@ -267,9 +271,11 @@ class SessionsController(QObject):
                 self.window.expression.set_expression(reopened.expression, reopened.values, emit=False)
             except ValueError:
                 pass  # the editor cannot show it; the graph is still the session's
+        else:
+            self.window.loading.clear_expression()
         self.window.restore_after_drawing(reopened.state)
         self.window.show_prepared(prepared)
-        self.workspace.opened(prepared.title, path)
+        self.workspace.opened(prepared.title, path, typed=reopened.expression is not None)
         if path is None:  # recovered from an autosave: work no file holds
             self.workspace.changed()
         self.update_title()
