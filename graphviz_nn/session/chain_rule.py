@@ -15,7 +15,7 @@ import numpy as np
 from ..engine import Function, Graph, Node, Step
 from .number_text import brief
 from .number_text import number as _number_text
-from .symbols import bind, derivative, dotted, node_symbol, param_names
+from .symbols import bind, derivative, dotted, node_symbol, output_symbol, param_names
 
 __all__ = ["TABLE_SIDE", "ChainRule", "ChainTerm", "EntryPiece", "EntryRule", "build_chain", "fits_table", "numbers_of",
            "rule_text", "table_shape", "with_params"]
@@ -254,7 +254,7 @@ def build_chain(graph: Graph, node: Node, step: Step, first: Step,
     """
     memo = {} if memo is None else memo
     phase = step.phase
-    output = node_symbol(graph, first.node, memo) if phase == "backward" else ""
+    output = output_symbol(graph, first.node, first.value, memo) if phase == "backward" else ""
     terms = tuple(_term(graph, c, phase, node, output, memo) for c in step.received)
     if phase == "backward":
         start = step.index == 0

@@ -8,7 +8,7 @@ from .chain_rule import ChainRule, ChainTerm, EntryRule
 from .entry_rule import WRITTEN_PRODUCTS
 from .inspect import NodeInfo
 from .number_text import brief, number
-from .symbols import at, derivative, dotted, operand
+from .symbols import at, derivative, dotted, operand, side
 
 __all__ = ["chain_text", "compact_chain_text", "entry_text", "equals", "term_text"]
 
@@ -46,7 +46,7 @@ def term_text(t: ChainTerm) -> str:
 def _heading(chain: ChainRule) -> str:
     x = chain.node_symbol or chain.node_label
     if chain.phase == "backward":
-        return f"{chain.symbol} = Σ over consumers c of {derivative('c', x)} · ∂{operand(chain.output_symbol)}/∂c"
+        return f"{chain.symbol} = Σ over consumers c of {derivative('c', x)} · ∂{side(chain.output_symbol)}/∂c"
     return f"{chain.symbol} = Σ over inputs u of {derivative(x, 'u')} · u̇"
 
 
@@ -58,7 +58,7 @@ def chain_text(chain: ChainRule) -> str:
     """
     lines = [_heading(chain)]
     for t in chain.terms:
-        lines.append(f"  from {t.other_symbol or t.other_label}: {term_text(t)}")
+        lines.append(f"  from {operand(t.other_symbol or t.other_label)}: {term_text(t)}")
     if not chain.terms:
         lines.append(f"  (no terms: {chain.note})")
     lines.append(f"= {brief(chain.total) if chain.total is not None else '0'}")
@@ -125,9 +125,9 @@ def entry_text(chain: ChainRule, entry: EntryRule) -> str:
     x, i = chain.node_symbol or chain.node_label, entry.index
     out = chain.output_symbol
     if chain.phase == "backward":
-        lines = [f"{derivative(out, x, (), i)} = Σ over c, k of ∂c[k]/∂{at(x, i)} · ∂{operand(out)}/∂c[k]"]
+        lines = [f"{derivative(out, x, (), i)} = Σ over c, k of ∂c[k]/∂{side(x, i)} · ∂{side(out)}/∂c[k]"]
     else:
-        lines = [f"{at(dotted(x), i)} = Σ over u, k of ∂{at(x, i)}/∂u[k] · u̇[k]"]
+        lines = [f"{at(dotted(x), i)} = Σ over u, k of ∂{side(x, i)}/∂u[k] · u̇[k]"]
     for piece in entry.pieces[:_PRODUCTS_SHOWN]:
         other, k = chain.terms[piece.term].other_symbol, piece.position
         if chain.phase == "backward":

@@ -10,7 +10,7 @@ from ..engine import Graph, Node
 from .chain_rule import ChainRule, ChainTerm, build_chain, rule_text
 from .entry_rule import with_entries
 from .playback import Cursor
-from .symbols import node_symbol
+from .symbols import node_symbol, output_symbol
 
 __all__ = ["ChainRule", "ChainTerm", "NodeInfo", "describe"]
 
@@ -68,7 +68,8 @@ def describe(graph: Graph, node: Node, cursor: Cursor | None,
     chain = None
     output = "L"
     if phase == "backward" and len(cursor.recording):
-        output = node_symbol(graph, cursor.recording.steps[0].node, memo)
+        first = cursor.recording.steps[0]
+        output = output_symbol(graph, first.node, first.value, memo)
     if shown:
         step = cursor.recording.steps[cursor.recording.index_of[node_id]]
         chain = with_entries(graph, node, build_chain(graph, node, step, cursor.recording.steps[0], memo))

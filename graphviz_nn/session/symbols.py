@@ -6,8 +6,10 @@ to a graph: x2 for x, the node x2² for ans, ∂z/∂(x2²) for g, ẋ2 for dx, 
 
 A node's symbol is its name where it has one (a variable, a named function, a constant's
 value), else an expression of its inputs written with its op's notation ("x1 + x2", "x2²",
-"sin(x1 + x2)"); an expression longer than :data:`LONGEST` characters is written as its
-label and id instead ("(Σ n17)"), so a symbol stays short enough to read inside ∂·/∂·.
+"sin(x1 + x2)"); an expression longer than :data:`LONGEST` characters gets a short name of
+its own instead, "t17" (a temporary, as the textbooks of automatic differentiation name
+intermediate values), so a symbol stays short enough to read inside ∂·/∂·. The graph's
+boxes show that name (:func:`short_names`): every symbol a rule writes is one on screen.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ import re
 import unicodedata
 from typing import Mapping
 
+import numpy as np
+
 from ..engine import Function, Graph, Node
 from ..engine.registry import enclosed
 
-__all__ = ["LONGEST", "at", "bind", "derivative", "dotted", "node_symbol", "operand", "symbols"]
+__all__ = ["LONGEST", "at", "bind", "derivative", "dotted", "node_symbol", "operand", "output_symbol", "side",
+           "short_name", "short_names", "symbols"]
 
 LONGEST = 20
+TEMPORARY = "t"   # an intermediate value's short name: t17 (not v, which vᵀHv uses; not u, the rules' input)
 # A rule's bound names: not part of a longer word ("ans" in "answer", "x" in "max" or "dx").
 _TOKEN = re.compile(r"(?<![A-Za-z_])(ans|d[xyz]|[gxyz])(?![A-Za-z_0-9])")
 _OPERATOR = re.compile(r"[\s+\-−×÷·@/^,⊙=<>]")
@@ -82,11 +88,15 @@ def derivative(top: str, bottom: str, top_index: tuple[int, ...] = (),
                bottom_index: tuple[int, ...] = ()) -> str:
     """∂top/∂bottom, each side bracketed unless it is a name or a function applied:
     ∂z/∂x2, ∂(x2²)/∂x2, ∂sin(x1 + x2)/∂(x1 + x2); with indices, of entries: ∂c[0, 1]/∂W1[1]."""
-    def side(text: str, index: tuple[int, ...]) -> str:
-        if index:
-            return at(text, index)
-        return text if _plain(text) or enclosed(text) else f"({text})"
     return f"∂{side(top, top_index)}/∂{side(bottom, bottom_index)}"
+
+
+def side(text: str, index: tuple[int, ...] = ()) -> str:
+    """One side of a derivative, after its ∂: a name or a function applied as it is, anything
+    else bracketed ("∂c[k]/∂(x² + sin(x))", never "∂c[k]/∂x² + sin(x)"); an entry's index after."""
+    if index:
+        return at(text, index)
+    return text if _plain(text) or enclosed(text) else f"({text})"
 
 
 def bind(template: str, names: Mapping[str, str]) -> str:
@@ -143,8 +153,8 @@ def node_symbol(graph: Graph, node: Node, memo: dict[Node, str] | None = None) -
     Returns
     -------
     str
-        "x2", "z", "x1 + x2", "x2²", "sin(x1 + x2)"; "(Σ n17)" where the expression would be
-        longer than :data:`LONGEST` characters.
+        "x2", "z", "x1 + x2", "x2²", "sin(x1 + x2)"; a short name, "t17", where the expression
+        would be longer than :data:`LONGEST` characters.
     """
     memo = {} if memo is None else memo
     if node in memo:
@@ -155,9 +165,33 @@ def node_symbol(graph: Graph, node: Node, memo: dict[Node, str] | None = None) -
         symbol = re.sub(r"\^(\d)(?!\d)", lambda m: m.group(1).translate(_SUPERSCRIPT),
                         bind(node.op.expression, names))
         if len(symbol) > LONGEST:
-            symbol = f"({node.label} {graph.id_of(node)})"
+            symbol = short_name(graph, node)
     memo[node] = symbol
     return symbol
+
+
+def short_name(graph: Graph, node: Node) -> str:
+    """The name a long intermediate expression goes by, in rules and on its box: "t17"."""
+    return TEMPORARY + graph.id_of(node).lstrip("n")
+
+
+def short_names(graph: Graph) -> dict[str, str]:
+    """The short names of a graph's nodes written by one (see :func:`node_symbol`), by id:
+    what their boxes show above their op, so the rules name only what is on screen."""
+    memo: dict[Node, str] = {}
+    return {graph.id_of(n): s for n in graph.nodes
+            if (s := node_symbol(graph, n, memo)) == short_name(graph, n) and _leaf_or_named(n) is None}
+
+
+def output_symbol(graph: Graph, output: Node, seed, memo: dict | None = None) -> str:
+    """What a backward pass differentiates: the output's symbol ("z"); a non-scalar output
+    seeded with ones is differentiated through the sum of its entries ("Σ f"), and with
+    another seed through its product with the seed ("ḡᵀf")."""
+    symbol = node_symbol(graph, output, memo)
+    seed = None if seed is None else np.asarray(seed)
+    if seed is None or seed.size <= 1:
+        return symbol
+    return f"Σ {operand(symbol)}" if np.all(seed == 1) else f"ḡᵀ{operand(symbol)}"
 
 
 def symbols(graph: Graph) -> dict[Node, str]:

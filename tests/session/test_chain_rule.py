@@ -56,11 +56,11 @@ def test_nodes_are_written_by_their_names_or_their_inputs() -> None:
                        "n5": "x2²", "n7": "x2² × x3", "n8": "z"}
 
 
-def test_a_long_expression_is_written_by_its_label_and_id() -> None:
+def test_a_long_expression_is_written_by_the_short_name_its_box_shows() -> None:
     built = EXAMPLES["layer_net"].build()
     graph = built.graph
-    assert node_symbol(graph, graph["n16"]) == "(× n16)"      # y × log softmax(z2), 19+ chars
-    assert node_symbol(graph, graph["n17"]) == "Σ(× n16)"
+    assert node_symbol(graph, graph["n16"]) == "t16"      # y × log softmax(z2), 19+ chars
+    assert node_symbol(graph, graph["n17"]) == "Σ(t16)"
 
 
 def test_binding_brackets_only_where_an_operator_touches() -> None:
