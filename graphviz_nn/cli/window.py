@@ -128,11 +128,15 @@ def open_file(args: argparse.Namespace) -> int:
 
 
 def _run_window(example: str | None, session: str | None = None) -> int:
-    """The window until it is closed, by hand or by Ctrl+C in the terminal (status 130)."""
+    """The window until it is closed, by hand or by Ctrl+C in the terminal (status 130);
+    errors nobody caught are logged and shown meanwhile (see ``gui/error_hook.py``)."""
     from ..gui import app
+    from ..gui.error_hook import errors_logged
     from .interrupt import interrupt_closes_windows
 
-    with interrupt_closes_windows(app.application()) as interrupted:
+    # A window started from a desktop launcher has no terminal: an uncaught error is logged
+    # in the application's data folder and shown, not printed to nowhere.
+    with interrupt_closes_windows(app.application()) as interrupted, errors_logged():
         status = app.run(example, session=session)
     return INTERRUPTED if interrupted else status
 
