@@ -48,10 +48,15 @@ def test_quoted_fields_may_hold_line_breaks_and_lines_are_counted_across_them(tm
         D.read_csv(bad)
 
 
-def test_a_decimal_comma_is_named(tmp_path) -> None:
-    with pytest.raises(D.DatasetError, match=r"line 2, column 1 \('a'\): '1,5' is not a number "
-                       r"\(a decimal comma\? write 1.5\)"):
-        D.read_csv(_write(tmp_path, "a;label\n1,5;0\n2,5;1\n"))
+def test_decimal_commas_are_read_and_a_mixture_is_named(tmp_path) -> None:
+    data = D.read_csv(_write(tmp_path, "a;b;label\n1,5;2,25;0\n-0,5;3;1\n"))
+    np.testing.assert_array_equal(data.X, [[1.5, 2.25], [-0.5, 3]])
+    assert "numbers written with decimal commas" in data.notes
+    with pytest.raises(D.DatasetError, match=r"line 3, column 1 \('a'\): '2,5' is not a number "
+                       r"\(a decimal comma, the numbers before it decimal points\? write 2.5\)"):
+        D.read_csv(_write(tmp_path, "a;label\n1.5;0\n2,5;1\n", "points.csv"))
+    with pytest.raises(D.DatasetError, match=r"line 3, column 1 \('a'\): '2.5' has a decimal point"):
+        D.read_csv(_write(tmp_path, "a;label\n1,5;0\n2.5;1\n", "commas.csv"))
 
 
 def test_a_single_row_of_data_is_refused(tmp_path) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 from typing import Callable
 
 from .builtin import breast_cancer, digits, iris, letters
-from .csv_file import DatasetError, read_csv
+from .csv_file import DatasetError, ReadCancelled, read_csv
 from .dataset import Dataset, Standardisation, preview, principal_components, split, standardise
 from .generated import blobs, circles, moons, spiral, xor
+from .source import Cancel, refusal
 
 BUILTIN: dict[str, Callable[..., Dataset]] = {
     "breast_cancer": breast_cancer, "digits": digits, "iris": iris, "letters": letters,
@@ -16,22 +18,34 @@ BUILTIN: dict[str, Callable[..., Dataset]] = {
 }
 
 
-def load(name_or_path: str | pathlib.Path, target: str | None = None, seed: int = 0) -> Dataset:
-    """A built-in dataset by name, or a CSV file by path (``target`` names its target column)."""
+def dataset_path(name_or_path: str | pathlib.Path) -> pathlib.Path | None:
+    """The file that :func:`load` would read for this name: None for a built-in dataset."""
     key = str(name_or_path)
-    if key in BUILTIN:
+    return None if key in BUILTIN else pathlib.Path(key)
+
+
+def load(name_or_path: str | pathlib.Path, target: str | None = None, seed: int = 0, *,
+         deadline: float | None = None, cancel: Cancel = None) -> Dataset:
+    """A built-in dataset by name, or a CSV file by path (``target`` names its target column).
+
+    A file is read as :func:`read_csv` reads it: refused when the path leads into the
+    system's folders or to anything but a regular file, stopped by ``deadline`` (a
+    ``time.monotonic()`` value) or ``cancel`` (a callable or a ``threading.Event``).
+    """
+    path = dataset_path(name_or_path)
+    if path is None:
+        key = str(name_or_path)
         maker = BUILTIN[key]
         return maker(seed=seed) if key in ("letters", "xor", "moons", "circles", "spiral", "blobs") else maker()
-    path = pathlib.Path(key)
-    if path.suffix.lower() == ".csv" or path.exists():
-        return read_csv(path, target=target)
+    if path.suffix.lower() == ".csv" or os.path.lexists(path):
+        return read_csv(path, target=target, deadline=deadline, cancel=cancel)
     raise DatasetError(
-        f"no dataset {key!r}: give a CSV file or one of {', '.join(BUILTIN)}"
+        f"no dataset {str(path)!r}: give a CSV file or one of {', '.join(BUILTIN)}"
     )
 
 
 __all__ = [
-    "BUILTIN", "Dataset", "DatasetError", "Standardisation", "blobs", "breast_cancer", "circles",
-    "digits", "iris", "letters", "load", "moons", "preview", "principal_components", "read_csv", "spiral",
-    "split", "standardise", "xor",
+    "BUILTIN", "Dataset", "DatasetError", "ReadCancelled", "Standardisation", "blobs", "breast_cancer",
+    "circles", "dataset_path", "digits", "iris", "letters", "load", "moons", "preview",
+    "principal_components", "read_csv", "refusal", "spiral", "split", "standardise", "xor",
 ]

@@ -1,42 +1,50 @@
 """Reading a dataset from a CSV file, with errors that name the line and the column.
 
-The file is checked before it is opened (a regular file, at most ``MAX_BYTES``: a named pipe
-would block the reader and a device never ends), read once, decoded as UTF-8 (a byte order
-mark is dropped), and its numbers parsed by numpy when the file is plain, cell by cell when
-not or when something is wrong, to say where.
+The path is checked before the file is opened (see ``source``: a regular file outside the
+system's folders, at most ``MAX_BYTES``), and read in chunks that a deadline or a Cancel
+stops, decoded as UTF-8 (a byte order mark is dropped). The header is bounded
+(``csv_text.MAX_COLUMNS``) before it is split; the body's numbers go, piece by piece, into
+arrays sized from the file's size, so that reading costs at most 4 times the file's size
+plus a constant: each cell is at least 2 bytes of the file (a digit and a separator) and
+8 bytes of an array.
 """
 
 from __future__ import annotations
 
 import os
 import pathlib
-import stat
+from typing import Iterator
 
 import numpy as np
 
-from .csv_text import SEPARATORS, CellError, header_and_body, numbers_careful, numbers_fast, separator
+from .csv_text import (COMMA, MAX_COLUMNS, MAX_LINE_CHARS, SEPARATORS, CellError, decimal_mark,
+                       first_record_end, header_cells, last_record_end, lines_in, numbers, separator,
+                       unquoted)
 from .dataset import Dataset
+from .source import Cancel, DatasetError, ReadCancelled, Source, Stop
 from .targets import read_target
 
 # 256 MiB holds 1,000,000 rows of 30 numbers of 8 digits; its array is at most 1 GiB.
 MAX_BYTES = 256 * 2**20
 
-
-class DatasetError(ValueError):
-    """A dataset file that cannot be used; the message names the file, line and column."""
+__all__ = ["DatasetError", "MAX_BYTES", "ReadCancelled", "read_csv"]
 
 
 def read_csv(
-    path: str | pathlib.Path,
+    path: str | os.PathLike,
     target: str | None = None,
     name: str | None = None,
     source: str = "",
     class_names: tuple[str, ...] | None = None,
+    *,
+    deadline: float | None = None,
+    cancel: Cancel = None,
 ) -> Dataset:
     """Read a CSV of numbers with a header row.
 
     The separator (comma, semicolon or tab) is the most frequent one in the header line;
-    fields may be quoted and hold line breaks; blank lines are skipped.
+    fields may be quoted and hold line breaks; blank lines are skipped. With semicolons or
+    tabs, numbers may have decimal commas (``1,5;2,25;0``), all of them or none.
 
     Parameters
     ----------
@@ -50,6 +58,10 @@ def read_csv(
         Where the data came from.
     class_names : tuple of str, optional
         Names of classes 0..k−1 for an integer target.
+    deadline : float, optional
+        A ``time.monotonic()`` value past which reading stops (ReadCancelled).
+    cancel : callable or threading.Event, optional
+        Asked between chunks (64 KiB); True, or the event set, stops reading (ReadCancelled).
 
     Returns
     -------
@@ -62,95 +74,110 @@ def read_csv(
     Raises
     ------
     DatasetError
-        A file that is not a regular file or is too large; an empty file, fewer than two
+        A path into the system's folders, a file that is not a regular file or is too large,
+        a header of more than ``csv_text.MAX_COLUMNS`` columns; an empty file, fewer than two
         rows of data, a missing target column, a target with one value only; a row of the
         wrong length, a missing, non-numeric, non-finite or too large value (beyond
-        ±``csv_text.MAX_MAGNITUDE``), naming the line and column.
+        ±``csv_text.MAX_MAGNITUDE``), naming the line and column. Its subclass
+        ReadCancelled when cancelled or past the deadline.
     """
-    path = pathlib.Path(path)
-    text = _read_text(path)
-    sep = separator(text)
+    stop = Stop(deadline, cancel)
+    with Source(path, MAX_BYTES, stop) as file:
+        texts = file.text()
+        header, sep, rest, first_line = _header(path, texts)
+        if target is None:
+            target_index = len(header) - 1
+        elif target in header:
+            target_index = header.index(target)
+        else:
+            raise DatasetError(f"{path}: no column named {target!r}; the columns are {', '.join(header)}")
+        if len(header) < 2:
+            raise DatasetError(f"{path}: needs at least one feature column and a target column "
+                               f"(the header line has no comma, semicolon or tab)")
+        # Every row is at least 2 bytes a cell (a digit and a separator, or the line's end).
+        room = file.size // (2 * len(header)) + 1
+        X, t, mark = _body(path, texts, rest, sep, header, first_line, target_index, room, stop)
+    if len(t) < 2:
+        raise DatasetError(f"{path}: needs a header row and at least two rows of data (one to "
+                           f"train on, one to test), found {len(t)}")
     try:
-        header, body, first_line = header_and_body(text, sep)
+        read = read_target(t, header[target_index], class_names, in_place=True)
+    except ValueError as error:
+        raise DatasetError(f"{path}: {error}") from None
+    notes = (f"columns separated by {SEPARATORS[sep]}",
+             *(("numbers written with decimal commas",) if mark == COMMA else ()), read.note)
+    path = pathlib.Path(path)
+    return Dataset(name or path.stem, X, read.y, tuple(h for i, h in enumerate(header) if i != target_index),
+                   read.class_names, source=source, notes=notes)
+
+
+def _header(path: str | os.PathLike, texts: Iterator[str]) -> tuple[list[str], str, str, int]:
+    """The header's cells, the separator, the text read past the header, and the line the
+    body starts on. The columns are counted before the header is split."""
+    text, end = "", None
+    for piece in texts:
+        text += piece
+        end = first_record_end(text)
+        line = text if end is None else text[:end]
+        columns = unquoted(line).count(separator(line)) + 1
+        if columns > MAX_COLUMNS:
+            counted = f"{columns:,}" if end is not None else f"at least {columns:,}"
+            raise DatasetError(f"{path}: the header has {counted} columns, more than the "
+                               f"{MAX_COLUMNS:,} a dataset may have: keep the columns you need")
+        if end is not None:
+            break
+        if len(text) > MAX_LINE_CHARS:
+            raise DatasetError(f"{path}, line 1: a header longer than {MAX_LINE_CHARS // 2**20} MiB: "
+                               "give a CSV file of numbers with a header row")
+    end = len(text) if end is None else end
+    sep = separator(text[:end])
+    try:
+        header = header_cells(text[:end], sep)
     except CellError as error:
         raise DatasetError(f"{path}, line {error.line}: {error.reason}") from None
     if not any(header):
         raise DatasetError(f"{path}: needs a header row and at least two rows of data")
-    if target is None:
-        target_index = len(header) - 1
-    elif target in header:
-        target_index = header.index(target)
-    else:
-        raise DatasetError(f"{path}: no column named {target!r}; the columns are {', '.join(header)}")
-    if len(header) < 2:
-        raise DatasetError(f"{path}: needs at least one feature column and a target column "
-                           f"(the header line has no comma, semicolon or tab)")
-    values = _numbers(path, body, sep, header, first_line)
-    if len(values) < 2:
-        raise DatasetError(f"{path}: needs a header row and at least two rows of data (one to "
-                           f"train on, one to test), found {len(values)}")
-    features = [i for i in range(len(header)) if i != target_index]
-    try:
-        read = read_target(values[:, target_index], header[target_index], class_names)
-    except ValueError as error:
-        raise DatasetError(f"{path}: {error}") from None
-    notes = (f"columns separated by {SEPARATORS[sep]}", read.note)
-    return Dataset(name or path.stem, np.ascontiguousarray(values[:, features]), read.y,
-                   tuple(header[i] for i in features), read.class_names, source=source, notes=notes)
+    return header, sep, text[end:], lines_in(text[:end]) + 1
 
 
-def _numbers(path: pathlib.Path, body: str, sep: str, header: list[str], first_line: int) -> np.ndarray:
-    """The body's numbers: numpy's parser first, cell by cell when it cannot."""
-    if not body.strip():
-        return np.empty((0, len(header)))
-    try:
-        values = numbers_fast(body, sep, len(header))
-        return values if values is not None else numbers_careful(body, sep, header, first_line)
-    except CellError as error:
-        column = "" if error.column is None else f", column {error.column} ({header[error.column - 1]!r})"
-        raise DatasetError(f"{path}, line {error.line}{column}: {error.reason}") from None
+def _body(path: str | os.PathLike, texts: Iterator[str], text: str, sep: str, header: list[str],
+          line: int, target: int, room: int, stop: Stop) -> tuple[np.ndarray, np.ndarray, str | None]:
+    """The features and the target column, read piece by piece into arrays of ``room`` rows
+    (shrunk to the rows read), and the decimal mark found."""
+    X, t = np.empty((room, len(header) - 1)), np.empty(room)
+    n, mark = 0, None
+    for piece in _records(path, texts, text, line):
+        stop.check(path)
+        mark = decimal_mark(piece, sep, mark)
+        try:
+            block = numbers(piece, sep, header, line, mark)
+        except CellError as error:
+            column = "" if error.column is None else f", column {error.column} ({header[error.column - 1]!r})"
+            raise DatasetError(f"{path}, line {error.line}{column}: {error.reason}") from None
+        rows = len(block)
+        if n + rows > room:  # only a file that grew while it was read has more
+            raise DatasetError(f"{path}: changed while it was read: read it again")
+        X[n:n + rows, :target], X[n:n + rows, target:] = block[:, :target], block[:, target + 1:]
+        t[n:n + rows] = block[:, target]
+        n += rows
+        line += lines_in(piece)
+    X.resize((n, X.shape[1]), refcheck=False)  # in place: no second copy of the numbers
+    t.resize(n, refcheck=False)
+    return X, t, mark
 
 
-def _read_text(path: pathlib.Path) -> str:
-    """The file's text, after checking what it is and how large."""
-    try:
-        info = os.stat(path)
-    except OSError as error:
-        raise DatasetError(f"{path}: cannot read the file ({error.strerror or error})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise DatasetError(f"{path}: not a regular file but {_kind(info.st_mode)}: give a CSV file")
-    if info.st_size > MAX_BYTES:
-        raise DatasetError(_too_large(path, info.st_size))
-    try:
-        with open(path, "rb") as file:
-            data = file.read(MAX_BYTES + 1)
-    except OSError as error:
-        raise DatasetError(f"{path}: cannot read the file ({error.strerror or error})") from None
-    if len(data) > MAX_BYTES:  # it grew since it was measured
-        raise DatasetError(_too_large(path, len(data)))
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise DatasetError(f"{path}, line {line}: not UTF-8 text (byte {data[error.start]:#04x}): "
-                           "save it as CSV UTF-8") from None
-
-
-def _kind(mode: int) -> str:
-    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
-                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
-        if test(mode):
-            return kind
-    return "something else"
-
-
-def _too_large(path: pathlib.Path, size: int) -> str:
-    return (f"{path}: {_size(size)}, more than the {_size(MAX_BYTES)} a dataset file may have: "
-            "take a sample of its rows")
-
-
-def _size(n: int) -> str:
-    for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
-        if n >= scale:
-            return f"{n / scale:.{0 if n % scale == 0 else 1}f} {unit}"
-    return f"{n} bytes"
+def _records(path: str | os.PathLike, texts: Iterator[str], text: str, line: int) -> Iterator[str]:
+    """The body in pieces of whole records: each piece read is cut after its last record, the
+    rest carried to the next; a line longer than ``MAX_LINE_CHARS`` is refused."""
+    for piece in texts:
+        text += piece
+        end = last_record_end(text)
+        if end == 0 and len(text) > MAX_LINE_CHARS:
+            raise DatasetError(f"{path}, line {line}: a line longer than {MAX_LINE_CHARS // 2**20} MiB "
+                               "(an unclosed quote, or not a CSV of numbers?)")
+        if end:
+            yield text[:end]
+            line += lines_in(text[:end])
+            text = text[end:]
+    if text:
+        yield text

@@ -80,6 +80,11 @@ def split(
 
     ``train_rows=300`` takes the first 300 rows to train and the rest to test, in file order
     (the original program's split of breast_cancer). ``test_fraction=0.3`` shuffles with ``seed`` first.
+
+    Raises
+    ------
+    ValueError
+        When the split would leave no training rows or no test rows, naming both counts.
     """
     if (test_fraction is None) == (train_rows is None):
         raise ValueError("give exactly one of test_fraction and train_rows")
@@ -92,9 +97,14 @@ def split(
         return data.rows(slice(0, train_rows)), data.rows(slice(train_rows, n))
     if not 0 < test_fraction < 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
+    n_test = int(round(n * test_fraction))
+    if not 0 < n_test < n:
+        # Refused here, before any statistic: the mean of no training rows is numpy's
+        # "Mean of empty slice" warning and a nan, far from the cause.
+        raise ValueError(f"test_fraction {test_fraction:g} of {n} rows leaves {n - n_test} training and "
+                         f"{n_test} test rows: give a fraction from 1/{n} to {n - 1}/{n}")
     rng = np.random.default_rng(seed)
     order = rng.permutation(n)
-    n_test = max(1, int(round(n * test_fraction)))
     return data.rows(np.sort(order[n_test:])), data.rows(np.sort(order[:n_test]))
 
 
