@@ -9,7 +9,7 @@ from typing import Iterable
 import numpy as np
 
 from ..engine import Graph
-from ..engine.values import short_value
+from .box_detail import box_number
 from .playback import Cursor
 
 PREFIX = {"backward": "∇ ", "tangent": "ẋ "}
@@ -49,8 +49,8 @@ def node_picture(graph: Graph, node_id: str, cursor: Cursor | None, reveal: bool
         shown = cursor.shown(node_id)
         value = cursor.quantity(node_id) if shown else None
         state = "current" if current else ("done" if shown else "pending")
-        return NodePicture(("= " + short_value(value)) if shown else "", "", state, _finite(value))
-    value_text = "= " + short_value(node.value)
+        return NodePicture(("= " + box_number(value)) if shown else "", "", state, _finite(value))
+    value_text = "= " + box_number(node.value)
     if phase is None:
         return NodePicture(value_text if not reveal else "", "", "done", _finite(node.value))
     recorded = node_id in cursor.recording.index_of
@@ -59,10 +59,12 @@ def node_picture(graph: Graph, node_id: str, cursor: Cursor | None, reveal: bool
     if phase == "tangent" and shown and quantity is None:
         second = PREFIX[phase] + "0"  # not reached by the seeded input: its tangent is zero
     else:
-        second = PREFIX[phase] + short_value(quantity) if shown else ""
+        second = PREFIX[phase] + box_number(quantity, shape=False) if shown else ""
     state = "current" if current else ("pending" if recorded and not shown else "done")
     if reveal and not shown:
         return NodePicture("", "", state, True)
+    if second and "," in value_text and not value_text.startswith("= ["):
+        value_text = value_text.split(",")[0]  # the shape; the second line gives the range
     return NodePicture(value_text, second, state, _finite(node.value) and _finite(quantity))
 
 

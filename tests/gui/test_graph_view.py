@@ -37,7 +37,7 @@ def test_text_is_drawn_only_while_it_can_be_read(open_window, monkeypatch) -> No
     window = open_window("scalar")
     view = window.view
     assert _painted(view, calls) == sorted(view.nodes)
-    view.zoom(0.05)  # far out: a node's text would be under a pixel high
+    view.place(0.03, (0.0, 0.0))  # far out: even a symbol on its plate would be a few pixels high
     assert _painted(view, calls) == []  # no Python call per node while drawing
     assert len(_colours(view)) > 2  # the shapes are still drawn
     view.fit()

@@ -75,7 +75,7 @@ def test_backward_chain_rule_for_x2_fills_in_both_consumers(dock) -> None:
     # d(x2²)/dx2 = 2·x2 = -2.4 at x2 = -1.2; dz/d(x2²) = x3 = 2; dz/d(x1 + x2) = cos(-0.7).
     assert terms[0] == ("from x2²: (∂(x2²)/∂x2 = 2 · x2^(2−1) = 2 · (-1.2)^(2−1) = -2.4)"
                         " × (∂z/∂(x2²) = 2) = -4.8")
-    assert terms[1].startswith("from x1 + x2: (∂(x1 + x2)/∂x2 = 1) × (∂z/∂(x1 + x2) = 0.764842)")
+    assert terms[1].startswith("from (x1 + x2): (∂(x1 + x2)/∂x2 = 1) × (∂z/∂(x1 + x2) = 0.764842)")
     assert terms[1].endswith("= 0.764842")
     assert lines[-1] == "= -4.03516"
     assert visible(dock, "inspector_chain") and not visible(dock, "inspector_hint")
@@ -126,7 +126,7 @@ def test_tangent_pass_sums_what_the_inputs_push_forward(dock) -> None:
     assert lines[0] == "ż = Σ over inputs u of ∂z/∂u · u̇"
     terms = [line.strip() for line in lines[1:-1]]
     assert terms == ["from sin(x1 + x2): (∂z/∂sin(x1 + x2) = 1) × ((sin(x1 + x2))˙ = 0.764842) = 0.764842",
-                     "from x2² × x3: (∂z/∂(x2² × x3) = 1) × ((x2² × x3)˙ = -4.8) = -4.8"]
+                     "from (x2² × x3): (∂z/∂(x2² × x3) = 1) × ((x2² × x3)˙ = -4.8) = -4.8"]
     assert lines[-1] == "= -4.03516"
     assert text(dock, "inspector_formula") == "ż = (sin(x1 + x2))˙ + (x2² × x3)˙"
 
@@ -153,7 +153,7 @@ def test_a_matrix_shows_a_heatmap_of_its_shape_and_its_statistics(dock) -> None:
     assert "scope: layer 1" in text(dock, "inspector_details")
     chain = text(dock, "inspector_chain").splitlines()
     # No local derivative for matmul: the rule ∂loss/∂W1 = Xᵀ g in the graph's names.
-    assert chain[1].strip() == ("from (normalised X) @ W1: (normalised X)ᵀ @ ∂loss/∂((normalised X) @ W1)"
+    assert chain[1].strip() == ("from ((normalised X) @ W1): (normalised X)ᵀ @ ∂loss/∂((normalised X) @ W1)"
                                 " = [4 × 3 array]")
     assert chain[-1] == "= [4 × 3 array]"
 

@@ -20,6 +20,8 @@ from graphviz_nn.gui.canvas.level_of_detail import Detail, TextFit, detail_at, f
 from graphviz_nn.gui.canvas.theme import DARK, LIGHT, PALETTES, palette_theme, system_theme
 from graphviz_nn.layout import NodeBox
 from graphviz_nn.gui.canvas.screen_report import screen_report
+from graphviz_nn.session.box_detail import PRESENTING_PIXELS, box_number, brief_quantity, symbol_line
+from graphviz_nn.session.symbols import short_names
 from graphviz_nn.session import EXAMPLES, Built
 from graphviz_nn.session.training import DEFAULTS, TrainingRun
 
@@ -313,3 +315,55 @@ def test_a_collapsed_scope_too_small_to_read_shows_a_heatmap_of_its_values(open_
     assert box.detail is Detail.MARKER and box.summary_shown
     window.actions["reveal"].trigger()  # numbers hidden until the pass reaches them: colours too
     assert not box.summary_shown
+
+
+def _every_box_says_what_it_is(window, least: float) -> dict:
+    report = screen_report(window)
+    blank = {k: e for k, e in report["nodes"].items() if e["detail"] == "marker" or e["text_pixels"] < least}
+    assert not blank, f"boxes with no readable symbol or name: {blank}"
+    return report
+
+
+@pytest.mark.parametrize("example", list(EXAMPLES))
+def test_every_box_shows_its_symbol_or_name_at_fit_at_1280x720_and_presenting(open_window, qtbot, example) -> None:
+    window = open_window(example, size=PROJECTOR)
+    window.stepping.set_phase("backward")
+    window.stepping.seek(len(window.cursor.recording) // 2)
+    window.view.fit()
+    _every_box_says_what_it_is(window, READABLE_PIXELS)
+    # The short names the chain rule uses for long expressions are on their boxes.
+    for node_id, name in short_names(window.graph).items():
+        assert window.view.nodes[node_id].titles[0] == name
+    window.presentation.toggle_presentation()
+    qtbot.waitUntil(lambda: window.view.width() >= window.width() - 4, timeout=3000)
+    qtbot.wait(50)
+    _every_box_says_what_it_is(window, PRESENTING_PIXELS)
+    window.presentation.toggle_presentation()
+
+
+def test_a_box_shows_its_numbers_in_one_line_when_all_its_lines_cannot_be_read(qapp) -> None:
+    box = NodeBox("n3", 0, 0, 90, 54, ("z2", "+"), "function", (), ("n3",))
+    scene = QGraphicsScene()
+    item = NodeItem(box, system_theme(), scene)
+    item.set_quantities("= 0.5", "∇ -1.25")
+    assert item.brief_line() == "0.5 | ∇ -1.25"
+    scales = np.geomspace(0.1, 3.0, 60)
+    details = [detail_at(item._fit, float(s)) for s in scales]
+    assert Detail.BRIEF in details and details[-1] is Detail.FULL
+    for scale in scales:
+        item.set_view_scale(float(scale))
+        assert item.value_shown == (item.detail in (Detail.FULL, Detail.BRIEF))
+
+
+def test_the_symbol_is_the_short_name_else_the_shorter_of_name_and_op() -> None:
+    assert symbol_line(("z2", "+")) == "z2" and symbol_line(("t16", "×")) == "t16"
+    assert symbol_line(("normalised X", "÷")) == "÷" and symbol_line(("prediction", "softmax")) == "softmax"
+    assert symbol_line(("w1.11",)) == "w1.11"
+
+
+def test_an_array_shows_its_shape_and_range_and_a_scalar_its_data_and_grad() -> None:
+    assert box_number(np.array([[0.5, -1.25], [2.0, 3.0]])) == "2×2, ±3"
+    assert box_number(np.array([[0.5, 1.25], [2.0, 3.0]])) == "2×2, 0.5…3"
+    assert brief_quantity("= 0.5", "∇ -1.2") == "0.5 | ∇ -1.2"
+    assert brief_quantity("= 12×3, ±2", "∇ ±0.08") == "12×3 | ∇ ±0.08"
+    assert box_number(np.ones((2, 2)), shape=False) == "all 1"

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu
 from ...layout import Layout
 from .camera import Camera, fit_scale
 from .items import EdgeItem, Looks, NodeItem
+from .level_of_detail import READABLE_PIXELS
 from .scene_build import SceneBuild
 from .scope_items import ClusterItem, ScopeCaption, place_captions
 from .theme import Theme, system_theme
@@ -57,6 +58,7 @@ class GraphView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.layout_shown: Layout | None = None
         self.auto_fit = True
+        self.least_pixels = READABLE_PIXELS  # no text on screen smaller (more when presenting)
         self.camera = Camera(self)
         self._looks = Looks(self.theme)
         self._scale_shown = 1.0  # the scale the items' level of detail was chosen for
@@ -223,8 +225,15 @@ class GraphView(QGraphicsView):
         if scale != self._scale_shown:
             self._scale_shown = scale
             for item in self.nodes.values():
-                item.set_view_scale(scale)
+                item.set_view_scale(scale, self.least_pixels)
             place_captions(self.captions, scale)
+
+    def set_least_pixels(self, pixels: float) -> None:
+        """Draw no node text smaller than ``pixels`` on screen (18 on a projector, 12 at a desk)."""
+        if pixels != self.least_pixels:
+            self.least_pixels = pixels
+            self._scale_shown = math.nan  # every item chooses again
+            self._choose_quality()
 
     def follow(self, node_id: str) -> bool:
         """Keep a node, and the edges lit for its step, in view at the user's zoom: pan (in

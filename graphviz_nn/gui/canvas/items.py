@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPat
                                QGraphicsScene, QStyleOptionGraphicsItem)
 
 from ...layout import EdgePath, NodeBox
-from .level_of_detail import Detail, detail_at, fit_text, font_pixels, text_pixels
+from ...session.box_detail import brief_quantity, symbol_line
+from .level_of_detail import READABLE_PIXELS, Detail, detail_at, fit_text, font_pixels, text_pixels
 from .theme import Theme
 
 QUANTITY_PREFIXES = ("= ", "∇ ", "ẋ ")
@@ -137,6 +138,7 @@ class NodeItem(QGraphicsItem):
         self.setFlag(Flag.ItemIsSelectable)
         self._fit = fit_text(self.titles, (), box.width, box.height, box.kind)
         self._scale = scale
+        self._least = READABLE_PIXELS  # the least text height drawn on screen (more when presenting)
         self.detail = detail_at(self._fit, scale)
         self.setFlag(Flag.ItemHasNoContents, self.detail is Detail.MARKER)
         self.setAcceptHoverEvents(True)
@@ -144,6 +146,7 @@ class NodeItem(QGraphicsItem):
         self.tooltip_source = None  # a callable giving the tooltip's HTML, asked on hover
         self._rect = QRectF(-box.width / 2, -box.height / 2, box.width, box.height)
         self._bounds = self._rect.adjusted(-6, -6, 6, 6)
+        self._plate = QRectF()  # behind a symbol larger than its box
         self._path = self._outline()
         scene.addItem(self)
         self._card = self._part(scene.addPath(self._path.translated(5, -5))) if box.kind == "scope" else None
@@ -173,10 +176,13 @@ class NodeItem(QGraphicsItem):
         path.addRect(self._rect)
         return path
 
-    def set_view_scale(self, scale: float) -> None:
-        """Show as much text as can be read at the view's scale (the view calls this as it zooms)."""
+    def set_view_scale(self, scale: float, least: float | None = None) -> None:
+        """Show as much text as can be read at the view's scale (the view calls this as it
+        zooms), none of it less than ``least`` pixels high (by default as before)."""
         self._scale = scale
-        detail = detail_at(self._fit, scale)
+        self._least = self._least if least is None else least
+        detail = detail_at(self._fit, scale, self._least)
+        self._place_plate(detail, font_pixels(self._fit, scale, self._least))
         if detail is not self.detail:
             self.detail = detail
             self.setFlag(Flag.ItemHasNoContents, detail is Detail.MARKER)
@@ -208,15 +214,51 @@ class NodeItem(QGraphicsItem):
 
     def text_pixels_at(self, scale: float) -> float:
         """How high the node's text is on screen at a view scale; 0 when it is not drawn."""
-        return text_pixels(self._fit, scale)
+        return text_pixels(self._fit, scale, self._least)
+
+    @property
+    def value_shown(self) -> bool:
+        """Whether the box shows numbers now (every line, or its brief line)."""
+        return self.detail in (Detail.FULL, Detail.BRIEF) and bool(self.quantity_lines())
 
     def set_quantities(self, value_text: str, second_text: str) -> None:
         if (value_text, second_text) != (self.value_text, self.second_text):
             self.value_text, self.second_text = value_text, second_text
-            self._fit = fit_text(self.titles, self.quantity_lines(), self.box.width, self.box.height, self.box.kind)
-            self.set_view_scale(self._scale)
-            self.update()
+            self._measure()
 
+    def set_titles(self, titles: tuple[str, ...]) -> None:
+        """Name the node otherwise (a long expression's short name over its op: "t16", "×")."""
+        if tuple(titles) != self.titles:
+            self.titles = tuple(titles)
+            self._measure()
+
+    def _measure(self) -> None:
+        self._fit = fit_text(self.titles, self.quantity_lines(), self.box.width, self.box.height, self.box.kind,
+                             brief=self.brief_line())
+        self.set_view_scale(self._scale)
+        self.update()
+
+    def brief_line(self) -> str:
+        """The numbers in one line ("0.5 | ∇ −1.2"); a collapsed scope's progress."""
+        if self.box.kind == "scope":
+            return (self.quantity_lines() or [""])[0]
+        return brief_quantity(self.value_text, self.second_text)
+
+    def _place_plate(self, detail: Detail, size: int) -> None:
+        """Behind a symbol wider or taller than its box, a plate in the box's colours."""
+        plate = QRectF()
+        if detail is Detail.SYMBOL and size:
+            font = QFont()
+            font.setPixelSize(size)
+            metrics = QFontMetricsF(font)
+            width = metrics.horizontalAdvance(symbol_line(self.titles)) + 0.5 * size
+            height = metrics.height() + 0.1 * size
+            if width > self._rect.width() or height > self._rect.height():
+                plate = QRectF(-width / 2, -height / 2, width, height).united(self._rect)
+        if plate != self._plate:
+            self.prepareGeometryChange()
+            self._plate = plate
+            self._bounds = self._rect.adjusted(-6, -6, 6, 6).united(plate)
     def quantity_lines(self) -> list[str]:
         """The lines under the name: value and gradient or tangent; for a collapsed scope, one
         line, its progress ("3/31 done") or else its size ("31 nodes"), as its box has room for."""
@@ -300,13 +342,22 @@ class NodeItem(QGraphicsItem):
         # Only the text: the shape is the children's. The view stops calling this when no
         # text can be read; other painters (a render at another scale) are checked here.
         scale = option.levelOfDetailFromTransform(painter.worldTransform())
-        size = font_pixels(self._fit, scale)
+        size = font_pixels(self._fit, scale, self._least)
         if size:
-            self._paint_text(painter, size, detail_at(self._fit, scale) is Detail.FULL)
+            self._paint_text(painter, size, detail_at(self._fit, scale, self._least))
 
-    def _paint_text(self, painter: QPainter, size: int, everything: bool) -> None:
-        lines = list(self.titles)
-        quantities = self.quantity_lines() if everything else []
+    def _paint_text(self, painter: QPainter, size: int, detail: Detail) -> None:
+        lines, quantities = list(self.titles), []
+        if detail is Detail.FULL:
+            quantities = self.quantity_lines()
+        elif detail is Detail.BRIEF:
+            lines, quantities = [symbol_line(self.titles)], [self.brief_line()]
+        elif detail is Detail.SYMBOL:
+            lines = [symbol_line(self.titles)]
+            if not self._plate.isEmpty():
+                painter.setPen(self._pen)
+                painter.setBrush(self._brush)
+                painter.drawRoundedRect(self._plate, 0.3 * size, 0.3 * size)
         text_colour = self._text_colour
         font = QFont(painter.font())
         font.setPixelSize(size)

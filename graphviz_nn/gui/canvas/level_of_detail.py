@@ -1,57 +1,24 @@
-"""How much of its label a node shows at a zoom: all of it, its name alone, or nothing.
-
-Text on screen is either readable from the back of a room or not drawn at all: a label
-drawn 6 to 8 pixels high reads as grey smudges on a 1280 × 720 projector. So at each zoom
-a node shows
-
-- ``FULL``: every line (name, op, value, gradient) at least :data:`READABLE_PIXELS` high;
-- ``TITLE``: too far out for that, its name and op alone, enlarged inside its box to
-  :data:`TITLE_PIXELS` on screen (a fitted view of a mid-sized graph still says what each
-  node is; zooming in shows the numbers);
-- ``MARKER``: no text, the node drawn as a solid shape in its kind's colour.
-
-:func:`fit_text` measures a node's lines once (when they change); choosing the detail at a
-new zoom is then arithmetic on two font sizes per node.
+"""Measuring a node's lines for the level of detail: the font sizes at which all of them, its
+name, its brief line and its symbol fit its box. What is shown at a zoom is decided from those
+sizes below Qt, in :mod:`graphviz_nn.session.box_detail`.
 """
 
 from __future__ import annotations
 
-import enum
 import math
-from dataclasses import dataclass
 from typing import Sequence
 
 from PySide6.QtGui import QFont, QFontMetricsF
 
-READABLE_PIXELS = 12.0  # the smallest text height drawn on screen, in pixels
-TITLE_PIXELS = 15.0     # a name drawn alone is enlarged to this height on screen, if its box allows
+from ...session.box_detail import (PRESENTING_PIXELS, READABLE_PIXELS, SYMBOL_SPILL, TITLE_PIXELS, Detail, TextFit,
+                                   detail_at, font_pixels, symbol_line, text_pixels)
+
+__all__ = ["CAPTION_PIXELS", "FONT_PIXELS", "PRESENTING_PIXELS", "READABLE_PIXELS", "TITLE_PIXELS", "Detail", "TextFit",
+           "detail_at", "fit_text", "font_pixels", "room", "text_pixels"]
+
 FONT_PIXELS = 14        # the label's font in scene units, as Graphviz sized the boxes for it
 SMALLEST_FONT = 7       # lines wider than the box shrink, but not below this (scene units)
 CAPTION_PIXELS = 18.0   # a scope's name on screen while its nodes show no numbers
-
-
-class Detail(enum.Enum):
-    """How much of a label is drawn."""
-
-    FULL = "full"
-    TITLE = "title"
-    MARKER = "marker"
-
-
-@dataclass(frozen=True)
-class TextFit:
-    """The font sizes (scene units) at which a node's text fits its box.
-
-    Attributes
-    ----------
-    full : int
-        All lines: :data:`FONT_PIXELS`, or less when they would spill out of the box.
-    title : float
-        The name lines alone: as large as the box allows (0 when there are none).
-    """
-
-    full: int
-    title: float
 
 
 def room(width: float, height: float, kind: str) -> tuple[float, float]:
@@ -61,8 +28,9 @@ def room(width: float, height: float, kind: str) -> tuple[float, float]:
 
 
 def fit_text(titles: Sequence[str], quantities: Sequence[str], width: float, height: float, kind: str,
-             font: QFont | None = None) -> TextFit:
-    """Measure a node's lines once: the fonts at which all of them, and its name alone, fit."""
+             font: QFont | None = None, brief: str = "") -> TextFit:
+    """Measure a node's lines once: the fonts at which all of them, its name alone, its symbol
+    over its ``brief`` line of numbers, and its symbol alone on its plate fit."""
     font = QFont(font) if font is not None else QFont()
     font.setPixelSize(100)  # measured large, scaled linearly
     plain, bold = QFontMetricsF(font), QFontMetricsF(_bold(font))
@@ -73,12 +41,24 @@ def fit_text(titles: Sequence[str], quantities: Sequence[str], width: float, hei
     # Shrink rather than spill out of the box: across, or (more lines than it was laid out for) down.
     shrink = min(room_x / widest if widest else 1.0, room_y / tallest if tallest else 1.0, 1.0)
     full = FONT_PIXELS if shrink >= 1.0 else max(SMALLEST_FONT, int(FONT_PIXELS * shrink))
-    title = 0.0
-    if titles:
-        across = max(plain.horizontalAdvance(t) for t in titles)
-        down = plain.height() * len(titles)
-        title = 100 * min(room_x / across if across else math.inf, room_y / down)
-    return TextFit(full, title)
+    title = _largest(plain, titles, room_x, room_y)
+    symbol = symbol_line(titles)
+    brief_size = 0.0
+    if symbol and brief:
+        across = max(plain.horizontalAdvance(symbol), bold.horizontalAdvance(brief))
+        brief_size = 100 * min(room_x / across if across else math.inf, room_y / (2 * plain.height()))
+    # The symbol's plate may outgrow the box, by as much as SYMBOL_SPILL.
+    spill_x, spill_y = max(room_x, width * SYMBOL_SPILL[0]), max(room_y, height * SYMBOL_SPILL[1])
+    symbol_size = _largest(plain, (symbol,) if symbol else (), spill_x, spill_y)
+    return TextFit(full, title, brief_size, symbol_size)
+
+
+def _largest(metrics: QFontMetricsF, lines: Sequence[str], across: float, down: float) -> float:
+    """The largest font (scene units) at which ``lines``, measured at 100, fit across × down."""
+    if not lines:
+        return 0.0
+    widest = max(metrics.horizontalAdvance(t) for t in lines)
+    return 100 * min(across / widest if widest else math.inf, down / (metrics.height() * len(lines)))
 
 
 def _bold(font: QFont) -> QFont:
@@ -87,25 +67,3 @@ def _bold(font: QFont) -> QFont:
     return bold
 
 
-def detail_at(fit: TextFit, scale: float) -> Detail:
-    """What a node shows at a view scale (screen pixels per scene unit)."""
-    if fit.full * scale >= READABLE_PIXELS:
-        return Detail.FULL
-    if scale > 0 and int(min(fit.title, TITLE_PIXELS / scale)) * scale >= READABLE_PIXELS:
-        return Detail.TITLE
-    return Detail.MARKER
-
-
-def font_pixels(fit: TextFit, scale: float) -> int:
-    """The font size (scene units) the text is drawn at; 0 when it is not drawn."""
-    detail = detail_at(fit, scale)
-    if detail is Detail.FULL:
-        return fit.full
-    if detail is Detail.TITLE:
-        return int(min(fit.title, TITLE_PIXELS / scale))
-    return 0
-
-
-def text_pixels(fit: TextFit, scale: float) -> float:
-    """How high the text is on screen, in pixels; 0 when it is not drawn."""
-    return font_pixels(fit, scale) * scale

@@ -14,6 +14,7 @@ from ...session import Cursor
 from ...session.magnitudes import gradient_norms, magnitude_scale
 from ...session.node_picture import lit_edges, node_picture, revealed, scope_output, scope_picture
 from ...session.player import Player
+from ...session.symbols import short_names
 from .graph_view import GraphView
 from .heatmap import heatmap_pixmap
 from .items import NodeItem
@@ -36,6 +37,8 @@ class Presenter:
         self.view, self.graph, self.player = view, graph, player
         self.tints: dict[str, QColor] = {}
         self._summaries: dict[str, QPixmap | None] = {}
+        # The short names the chain rule calls long expressions by ("t16"), shown on their boxes.
+        self.short_names = short_names(graph)
 
     def _summary(self, members) -> QPixmap | None:
         """A heatmap of the values that leave a collapsed scope (rows × units), for its box."""
@@ -81,6 +84,9 @@ class Presenter:
             hidden = self.reveal and (phase is None or picture.state != "done")  # a class guesses first
             item.set_summary(None if hidden else self._summaries[item.node_id])
             return
+        name = self.short_names.get(item.node_id)
+        if name is not None and item.titles[:1] != (name,):
+            item.set_titles((name, *item.titles))
         picture = node_picture(self.graph, item.node_id, cursor, self.reveal)
         value, second = picture.value_text, picture.second_text
         item.set_quantities(value, second)

@@ -31,6 +31,7 @@ class SceneBuild:
         self.layout, self.prepare, self.scale = layout, prepare, scale
         self.old_positions = old_positions
         self.theme, self.looks = view.theme, view._looks
+        self.least = view.least_pixels
         self.scene = QGraphicsScene(view)
         # No BSP index: building one for thousands of items stalls the first paint, and
         # drawing the whole graph visits every item anyway.
@@ -83,6 +84,7 @@ class SceneBuild:
                 self.edges_into.setdefault(box.head, []).append(edge)
             else:
                 node = NodeItem(box, self.theme, self.scene, self.looks, self.scale)
+                node.set_view_scale(self.scale, self.least)
                 if self.prepare is not None:
                     self.prepare(node)
                 self.nodes[box.id] = node

@@ -10,6 +10,7 @@ caption (one that finds no room is left out). Zoomed in, the ordinary label take
 
 from __future__ import annotations
 
+import math
 from typing import Sequence
 
 from PySide6.QtCore import QRectF, Qt
@@ -112,7 +113,7 @@ class ScopeCaption(QGraphicsItem):
         0 while the ordinary label is readable."""
         if scale <= 0 or LABEL_PIXELS * scale >= READABLE_PIXELS:
             return 0
-        return int(CAPTION_PIXELS / scale)
+        return math.ceil(CAPTION_PIXELS / scale)
 
     def places(self, scale: float) -> list[tuple[float, int, QRectF]]:
         """The places the caption may go at a view scale, best first: (the area of nodes it

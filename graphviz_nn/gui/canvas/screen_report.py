@@ -24,9 +24,10 @@ def screen_report(window) -> dict:
         (the whole graph is shown); ``phase``, ``step`` (steps done, from 0) and ``steps``;
         ``current``: the node of the current step (``id``), the box drawing it (``item``: its
         own, or its collapsed scope's) and whether that box is ``inside`` the view, or None;
-        ``nodes``: for each box drawn, by id, its ``kind``, its ``detail`` ("full", "title"
-        or "marker"), ``text_pixels`` (how high its text is on screen; 0 when no text is
-        drawn) and ``inside`` (wholly in view); ``scopes``: for each scope's box, by its
+        ``nodes``: for each box drawn, by id, its ``kind``, its ``detail`` ("full", "brief",
+        "title", "symbol" or "marker"), ``text_pixels`` (how high its text is on screen; 0 when no text is
+        drawn), ``value_shown`` (its numbers are drawn: every line, or the
+        brief ``data | grad`` line) and ``inside`` (wholly in view); ``scopes``: for each scope's box, by its
         names joined with " / ", ``label_pixels`` (its own label's height), ``caption_pixels``
         (its large caption's, for outermost scopes zoomed out; 0 when not drawn) and
         ``inside`` (the box meets the view); ``smallest_text_pixels``: the least height of any
@@ -36,7 +37,7 @@ def screen_report(window) -> dict:
     scale = view.transform().m11()
     visible = view.mapToScene(view.viewport().rect()).boundingRect()
     nodes = {key: {"kind": item.box.kind, "detail": item.detail.value,
-                   "text_pixels": round(item.text_pixels_at(scale), 2),
+                   "text_pixels": round(item.text_pixels_at(scale), 2), "value_shown": item.value_shown,
                    "inside": visible.contains(item.sceneBoundingRect())}
              for key, item in view.nodes.items()}
     captions = {c.cluster.scope: c.text_pixels for c in view.captions}

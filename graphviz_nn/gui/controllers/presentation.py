@@ -16,6 +16,7 @@ from ...session.player import Overlay
 from ..canvas.black_cover import BlackCover
 from ..canvas.chain_overlay import ChainOverlay
 from ..canvas.graph_view import MARGIN as GRAPH_MARGIN
+from ..canvas.level_of_detail import PRESENTING_PIXELS, READABLE_PIXELS
 from ..canvas.theme import PALETTES, check_colour, palette_theme
 from ..docks.playback_dock import PHASE_TITLES
 
@@ -179,6 +180,7 @@ class PresentationController(QObject):
         actions["chain_panel"].setChecked(True)
         self.panel_scale = max(self.panel_scale, PRESENTING_TEXT)
         self._apply_font()
+        window.view.set_least_pixels(PRESENTING_PIXELS)  # node text read from the back row
         window.showFullScreen()
         window.view.setFocus(Qt.FocusReason.OtherFocusReason)
         self.show_chain_panel()
@@ -203,6 +205,7 @@ class PresentationController(QObject):
         window.statusBar().setVisible(before.status_bar)
         self.panel_scale = before.panel_scale
         self._apply_font()
+        window.view.set_least_pixels(READABLE_PIXELS)
         actions["chain_panel"].setChecked(before.chain_panel)
         self.show_chain_panel()
         self.chain_panel.set_room(None)
