@@ -41,6 +41,7 @@ from ..io.records import record_from_json, record_to_json, settings_from_json, s
 from ..layout.process import child_command
 from ..nn import EpochRecord
 from .magnitudes import gradient_norms
+from .run_picture import weight_matrices
 from .training import Boundary, TrainingRun, TrainingSettings, boundary
 
 UPDATE_INTERVAL = 1 / 6  # the window hears at most this often, however fast epochs go
@@ -83,7 +84,7 @@ def update_message(run: TrainingRun, run_id: int, records: list[EpochRecord],
                    kept: list[tuple[int, np.ndarray]]) -> tuple[dict, dict[str, np.ndarray]]:
     """The ``update`` message after some epochs: what the window shows, all copies."""
     net, graph = run.network, run.network.graph
-    weights = [(p.label, p.value) for _, params in net.layers for p in params if p.value.ndim == 2]
+    weights = weight_matrices(net)
     norms = gradient_norms(graph)
     arrays = {f"weight/{i}": value for i, (_, value) in enumerate(weights)}
     header = {"kind": "update", "run": run_id, "records": [record_to_json(r) for r in records],

@@ -4,8 +4,11 @@ A :class:`TrainingSequence` is the one place that knows whether training runs. T
 settings builds a network and waits until its picture is drawn (the window records the passes
 of the network it draws, and the two never touch the weights at the same time); Train after
 going back to an earlier epoch asks first, since it sets the later epochs aside. The epochs
-that arrive go into the run's history and snapshots before the views hear of them. Views
-subscribe to :class:`SequenceEvents` and call the methods; they never decide.
+that arrive go into the run's history and snapshots before the views hear of them. Whenever the
+network's weights change outside training (a new network, the trained state back, an epoch gone
+back to, a branch undone) the views are handed the run's picture at those weights. A document
+the window opens that is not the run's own lets the run go. Views subscribe to
+:class:`SequenceEvents` and call the methods; they never decide.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ from __future__ import annotations
 import enum
 from typing import Callable
 
+from dataclasses import replace
+
 from ..nn.datasets import Dataset
 from .player import Event
-from .training import Branch, Snapshot, TrainingRun, TrainingSettings
+from .run_picture import RunPicture, picture
+from .training import Branch, Snapshot, TrainingRun, TrainingSettings, defaults_for
 
 
 class Stage(enum.Enum):
@@ -32,7 +38,10 @@ class SequenceEvents:
     epochs arrived (already in the run's history); ``ended(reason)``: "done", "stopped" or an
     error, the trained state is back in the run; ``confirm(run, epochs)``: ask whether to train
     on from the epoch gone back to (answer with :meth:`TrainingSequence.confirmed`);
-    ``restored(snapshot)``: other weights are in the network; ``said(text)``."""
+    ``restored(snapshot)``: other weights are in the network; ``shown(picture)``: the views show
+    the run as this :class:`~graphviz_nn.session.run_picture.RunPicture` (after ``built``,
+    ``ended``, ``restored`` and adopting a run); ``left()``: the window opened another document,
+    the run is let go and the views empty; ``said(text)``."""
 
     def __init__(self) -> None:
         self.built = Event()
@@ -41,7 +50,22 @@ class SequenceEvents:
         self.ended = Event()
         self.confirm = Event()
         self.restored = Event()
+        self.shown = Event()
+        self.left = Event()
         self.said = Event()
+
+
+def settings_for(dataset: str, kind: str = "layer") -> TrainingSettings:
+    """The settings a dataset starts with, for the network kind already chosen: picking a
+    dataset keeps the kind. A perceptron net has one perceptron per output, so a softmax output
+    with cross-entropy becomes sigmoid outputs with binary cross-entropy (one per class)."""
+    settings = defaults_for(dataset)
+    spec = settings.spec
+    if kind == spec.kind:
+        return settings
+    if kind == "perceptron" and (spec.output_activation == "softmax" or spec.loss == "cce"):
+        spec = replace(spec, output_activation="sigmoid", loss="bce")
+    return replace(settings, spec=replace(spec, kind=kind))
 
 
 ClientFactory = Callable[[TrainingRun, Callable, Callable], object]
@@ -69,6 +93,8 @@ class TrainingSequence:
         self._settings: TrainingSettings | None = None
         self._pending = 0  # epochs to train once the new network is drawn
         self._drawn = False  # whether the window has drawn the run's network
+        self._awaited = False  # the next document the window opens is the run's network
+        self._token: object | None = None  # the client whose reports are heard
 
     @property
     def training(self) -> bool:
@@ -94,8 +120,16 @@ class TrainingSequence:
         run = TrainingRun.create(settings, data)
         self._attach(run, settings)
         self._drawn = False
-        self.events.built.emit(run)
+        # Pictured before the window takes the graph: drawing it records its passes off the
+        # window's thread, and the boundary feeds the grid through the same nodes.
+        shown = picture(run)
+        self._hand_over(run)
+        self.events.shown.emit(shown)
         return run
+
+    def _hand_over(self, run: TrainingRun) -> None:
+        self._awaited = True
+        self.events.built.emit(run)
 
     def adopt(self, run: TrainingRun, settings: TrainingSettings | None = None) -> None:
         """Take over a run rebuilt from a session file (the window draws it itself); Train goes
@@ -103,6 +137,28 @@ class TrainingSequence:
         self.stop(wait=1.5)
         self._attach(run, settings or run.settings)
         self._drawn = True  # the window draws it as the file opens
+        self._awaited = True
+        self.events.shown.emit(picture(run))
+
+    def document_opened(self) -> None:
+        """The window opened a document. The network it was handed (``built``) or took over
+        (:meth:`adopt`) is the run's own; any other leaves the run behind: it is let go and
+        ``left`` is emitted. A run under way trains on, its network drawn again before the
+        next Train."""
+        if self._awaited:
+            self._awaited = False
+            return
+        if self.run is None:
+            return
+        if self.training:
+            self._drawn = False
+            return
+        if self.client is not None:
+            self.client.close()
+        self.run, self.client, self._settings, self.aside = None, None, None, None
+        self.stage, self._pending, self._drawn = Stage.IDLE, 0, False
+        self._token = object()  # nothing more is heard from the client let go
+        self.events.left.emit()
 
     def _attach(self, run: TrainingRun, settings: TrainingSettings) -> None:
         if self.client is not None:
@@ -127,7 +183,7 @@ class TrainingSequence:
         run = self.build(settings, data)
         if not self._drawn:
             if not fresh:  # never drawn (a picture failed or overtook it): drawn now
-                self.events.built.emit(run)
+                self._hand_over(run)
             self.stage, self._pending = Stage.DRAWING, epochs
             self.events.said.emit("Drawing the network's graph…")
         elif run.rewound:
@@ -198,7 +254,9 @@ class TrainingSequence:
             return
         self.stage = Stage.IDLE
         self.run.show_rows()
+        shown = picture(self.run)
         self.events.ended.emit(reason)
+        self.events.shown.emit(shown)
 
     # --- time travel ----------------------------------------------------------------------------
     def restore_epoch(self, epoch: float) -> Snapshot | None:
@@ -209,7 +267,9 @@ class TrainingSequence:
         if snapshot is None:
             return None
         self.run.restore(snapshot)
+        shown = picture(self.run)
         self.events.restored.emit(snapshot)
+        self.events.shown.emit(shown)
         return snapshot
 
     def undo_branch(self) -> Branch | None:
@@ -220,5 +280,11 @@ class TrainingSequence:
         aside, self.aside = self.aside, None
         self.run.undo_branch(aside)
         last = self.run.history[-1]
+        shown = picture(self.run)
         self.events.restored.emit(Snapshot(last.epoch, tuple(self.run.network.parameter_values()), last))
+        self.events.shown.emit(shown)
         return aside
+
+    def picture(self) -> RunPicture | None:
+        """The run at the weights its network holds now (None without a run)."""
+        return None if self.run is None else picture(self.run)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .player import Event
+
 APP_NAME = "graphviz-nn"
 
 
@@ -32,6 +34,9 @@ class Workspace:
         self.typed = False
         self._revision = 0  # counts the changes made to the document
         self._saved = 0  # the revision the file (or the opened example) holds
+        #: ``opened(title)``: another graph is the document (opened, or typed anew); what
+        #: shows part of a document listens here rather than being told by each opener.
+        self.opened_event = Event()
 
     @property
     def revision(self) -> int:
@@ -52,11 +57,13 @@ class Workspace:
         ``typed`` when its graph is an expression's."""
         self.title, self.path, self.typed = title, path, typed
         self._saved = self._revision
+        self.opened_event.emit(title)
 
     def typed_anew(self, title: str) -> None:
         """A graph was typed in the expression editor: the user's own work, kept under no file."""
         self.title, self.path, self.typed = title, None, True
         self.changed()
+        self.opened_event.emit(title)
 
     @property
     def typing_replaces_work(self) -> bool:

@@ -1,7 +1,8 @@
 """Training seen from the window: the dock's requests run as one sequence (a new network is
 drawn before it trains), the graph is coloured by gradient magnitude as it learns, the passes
 are recorded again when the weights change (the run ended, or an earlier epoch came back), and
-stepping is locked meanwhile."""
+stepping is locked meanwhile. The dock shows the run at the weights its network holds, and
+empties when the window's document is no longer the run's."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from ...session.player import Overlay
 from ...session.training_sequence import TrainingSequence
 from ..canvas.presenter import magnitude_colours
 from ..training_worker import TrainingWorker
+
+#: Whether the training settings are folded, remembered across sessions: they fold when a run
+#: starts, giving a 720-line screen's height to the plots and the weight maps.
+FOLDED_KEY = "training/settings_folded"
 
 TRAINING_MESSAGE = ("Training: the graph is coloured by gradient magnitude as it learns "
                     "(the passes can be stepped through when it stops)")
@@ -54,8 +59,17 @@ class TrainingController(QObject):
         events.ended.connect(self._on_ended)
         events.confirm.connect(lambda run, _epochs: dock.ask_to_branch(run, sequence.confirmed))
         events.restored.connect(self._on_restored)
+        events.shown.connect(dock.show_picture)
+        events.left.connect(dock.clear_run)
         events.said.connect(dock.status.setText)
         window.loading.picture_dropped.connect(sequence.drawing_abandoned)
+        window.sessions.workspace.opened_event.connect(lambda _title: sequence.document_opened())
+        self._settings = window.settings
+        dock.set_settings_folded(self._settings.value(FOLDED_KEY, False, type=bool))
+        dock.settings_toggle.toggled.connect(self._on_settings_toggle_toggled)
+
+    def _on_settings_toggle_toggled(self, shown: bool) -> None:
+        self._settings.setValue(FOLDED_KEY, not shown)
 
     def _make_client(self, run, updated, ended) -> TrainingWorker:
         worker = TrainingWorker(run, self)
@@ -89,8 +103,9 @@ class TrainingController(QObject):
 
     def adopt(self, run) -> None:
         """Take over a run rebuilt from a session file; the window draws it itself."""
-        self.sequence.adopt(run, self.dock.adopt_settings(run))
+        settings = self.dock.adopt_settings(run)
         self.dock.show_run(run)
+        self.sequence.adopt(run, settings)  # its boundary and weights follow
 
     def picture_ready(self) -> None:
         """The window drew a new picture: training that waited for it starts, and a run that
@@ -109,6 +124,7 @@ class TrainingController(QObject):
 
     def _on_started(self) -> None:
         self.dock.set_running(True)
+        self.dock.set_settings_folded(True)  # the plots take the room while it trains
         self.dock.show_branch(self.run, self.sequence.aside is not None)
         self.window.stepping.stop()
         if self.window.player is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar
+from PySide6.QtWidgets import QProgressBar, QPushButton, QStatusBar
+
+from .fitting_labels import ElidedLabel
 
 
 class StatusBar(QStatusBar):
@@ -10,7 +12,7 @@ class StatusBar(QStatusBar):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.status = QLabel()
+        self.status = ElidedLabel()  # a long message never widens the window past its screen
         self.status.setObjectName("status")
         self.addWidget(self.status, 1)
         self.progress = QProgressBar()

@@ -1,22 +1,32 @@
-"""The training dock: pick a dataset, shape a network, train it and watch it learn."""
+"""The training dock: pick a dataset, shape a network, train it and watch it learn.
+
+At a projector's 720 lines it holds, without scrolling once the settings fold (as they do when
+a run starts): the dataset, the folded settings, the buttons, the run's state, the data and the
+curves side by side, their readout and the weight maps."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QBoxLayout, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QLabel, QMessageBox,
+from PySide6.QtWidgets import (QBoxLayout, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QMessageBox,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from ...nn.datasets import BUILTIN, Dataset, DatasetError, load, read_csv
-from ...session.training import TrainingRun, TrainingSettings, defaults_for
+from ...session.run_picture import RunPicture
+from ...session.training import TrainingRun, TrainingSettings
 from ...session.training_client import EpochUpdate
+from ...session.training_sequence import settings_for
 from ..jobs import Job
 from ..wheel_guard import WheelGuard
 from .dataset_preview import DatasetPreview
+from .fitting_labels import WrappedLabel
 from .training_plots import CurvesView
 from .training_settings import FORM_WIDGETS, TrainingSettingsForm
 from .weight_maps import WeightMaps
+
+
+STATUS_HINT = "Pick a dataset and press Train"
 
 
 class _Column(QVBoxLayout):
@@ -56,7 +66,6 @@ class TrainingDock(QDockWidget):
         super().__init__("Training", parent)
         self.setObjectName("training")
         self._updates = 0
-        self._latest: EpochUpdate | None = None
         self._read: dict[str, Dataset] = {}  # CSV files read, by path
         self._reading: Job | None = None
         body = QWidget()
@@ -68,16 +77,14 @@ class TrainingDock(QDockWidget):
         self.form.dataset.currentIndexChanged.connect(self._on_dataset_changed)
         self.form.open_csv.clicked.connect(self._on_open_csv_clicked)
         column.addLayout(self._buttons())
-        self.status = QLabel("Pick a dataset and press Train")
+        # Whole, however narrow the dock: two lines at least, so the text that changes many
+        # times a second while training (a new height re-lays the plots out) keeps its height.
+        self.status = WrappedLabel(STATUS_HINT, lines=2)
         self.status.setObjectName("training_status")
-        self.status.setWordWrap(True)
-        # Fixed heights: a label that changes size re-lays the dock out and redraws the
-        # plots whole, many times a second while training.
-        self.status.setFixedHeight(2 * self.status.fontMetrics().lineSpacing() + 6)
         column.addWidget(self.status)
         self.preview = DatasetPreview()
         self.boundary = self.preview.boundary
-        self.curves = CurvesView()
+        self.curves = CurvesView(footer=False)
         self.curves.epoch_clicked.connect(self.epoch_requested)
         # The data and the curves stack in a tall column and sit side by side in a wide,
         # short one (a projector's 720 lines), each then keeping a readable height.
@@ -89,6 +96,9 @@ class TrainingDock(QDockWidget):
         self._plots_layout.addWidget(self.curves, 4)
         self.plots.installEventFilter(self)
         column.addWidget(self.plots, 1)
+        # The curves' readout under the data and the curves both: in the curves' half of a
+        # 1280 x 720 dock it took four lines, and two were cut.
+        column.addWidget(self.curves.footer)
         self.weights = WeightMaps()
         column.addWidget(self.weights)
         # On a small screen or a projector the dock scrolls rather than making the window
@@ -159,7 +169,11 @@ class TrainingDock(QDockWidget):
         if name is None:
             return
         self.curves.set_position(None)
-        self.show_settings(defaults_for(name))
+        self.show_settings(settings_for(name, self.kind.currentData() or "layer"))
+        self._preview_chosen()
+
+    def _preview_chosen(self) -> None:
+        name = self.dataset.currentData()
         try:
             self.show_preview(self._read[name] if name in self._read else load(name))
         except (DatasetError, ValueError) as error:
@@ -192,6 +206,14 @@ class TrainingDock(QDockWidget):
     def show_preview(self, data: Dataset) -> None:
         self.preview.show_data(data)
 
+    def set_settings_folded(self, folded: bool) -> None:
+        """Fold the settings to their one-line summary, or unfold them."""
+        self.settings_toggle.setChecked(not folded)
+
+    @property
+    def settings_folded(self) -> bool:
+        return not self.settings_toggle.isChecked()
+
     def set_dark(self, dark: bool) -> None:
         """Plots in the window's light or dark scheme."""
         self.curves.set_dark(dark)
@@ -211,8 +233,9 @@ class TrainingDock(QDockWidget):
         return self._read.get(key)
 
     def show_run(self, run: TrainingRun) -> None:
-        """A new network (or one reopened): its history in the curves, its data in the preview."""
-        self._updates, self._latest = 0, None
+        """A new network (or one reopened): its history in the curves, its data in the preview
+        (its boundary and weights follow in :meth:`show_picture`)."""
+        self._updates = 0
         self.undo_button.hide()
         self.curves.set_records(run.history)
         self.show_preview(run.data)
@@ -246,17 +269,28 @@ class TrainingDock(QDockWidget):
         if self._updates % 4 == 1:
             self.weights.show_weights(update.weights)
         self.status.setText(self.curves.describe(update.records[-1].epoch))
-        self._latest = update
+
+    def show_picture(self, picture: RunPicture) -> None:
+        """The run at the weights its network holds: its boundary and its weight maps."""
+        if picture.boundary is not None:
+            self.boundary.show_boundary(picture.boundary)
+        self.weights.show_weights(picture.weights)
+
+    def clear_run(self) -> None:
+        """No run: the window opened another document. The chosen dataset shows bare."""
+        self._updates = 0
+        self.set_running(False)
+        self.undo_button.hide()
+        self.curves.set_records([])
+        self.weights.show_weights([])
+        self.status.setText(STATUS_HINT)
+        self._preview_chosen()
 
     def show_end(self, run: TrainingRun, reason: str) -> None:
-        """The run ended: the last update drawn whole, and why it ended."""
+        """The run ended: the curves drawn whole, and why it ended (the trained network's
+        boundary and weights follow in :meth:`show_picture`)."""
         self.set_running(False)
         self.curves.redraw()
-        latest, self._latest = self._latest, None
-        if latest is not None:  # the last update's boundary and weights, whichever turn it was
-            if latest.boundary is not None:
-                self.boundary.show_boundary(latest.boundary)
-            self.weights.show_weights(latest.weights)
         if reason in ("done", "stopped"):
             last = run.history[-1] if run.history else None
             text = self.curves.describe(last.epoch) if last else ""
@@ -273,7 +307,7 @@ class TrainingDock(QDockWidget):
         """The weights of ``epoch`` are in the network."""
         self.curves.set_position(run.at_epoch)
         if run.rewound:
-            self.status.setText(f"Back at epoch {epoch}: " + self.curves.describe(epoch) + " · Train goes on from here")
+            self.status.setText(f"Back at epoch {epoch}: {self.curves.figures(epoch)} · Train goes on from here")
         else:
             self.status.setText("The latest weights: " + self.curves.describe(epoch))
 

@@ -6,11 +6,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
 
 from ...nn import EpochRecord
 from ...nn.datasets import Dataset
 from ...session.training import Boundary
+from .fitting_labels import WrappedLabel
 
 # Okabe-Ito: train solid blue, test dashed vermillion; class colours for the points.
 TRAIN, TEST = "#0072B2", "#D55E00"
@@ -19,6 +20,9 @@ CLASSES = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 
 
 DRAWN_POINTS = 400  # a curve of more epochs is drawn through the extremes of its stretches
+#: px: the least height of each curve plot. At 80 px (a 1280 x 720 dock's share) the accuracy
+#: axis read only "50%" and the key covered the curves; 120 leaves both end ticks room.
+PLOT_HEIGHT = 120
 
 
 def decimate(x: np.ndarray, y: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
@@ -42,6 +46,13 @@ def decimate(x: np.ndarray, y: np.ndarray, limit: int) -> tuple[np.ndarray, np.n
 class CurvesView(QWidget):
     """Train and test loss and accuracy by epoch; hover reads an epoch, a click picks it.
 
+    Parameters
+    ----------
+    footer : bool
+        Lay out the readout and the log scale box under the plots; False leaves :attr:`footer`
+        for the owner to place (the training dock runs it under the data and the curves both,
+        where the readout has the dock's whole width).
+
     Signals
     -------
     epoch_clicked(int)
@@ -49,7 +60,7 @@ class CurvesView(QWidget):
 
     epoch_clicked = Signal(int)
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, footer: bool = True):
         super().__init__(parent)
         self.setObjectName("curves")
         pg.setConfigOptions(antialias=True)
@@ -65,7 +76,7 @@ class CurvesView(QWidget):
             # Downsampling and clipping keep 10,000 epochs as cheap to draw as 100.
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
-            plot.setMinimumHeight(80)
+            plot.setMinimumHeight(PLOT_HEIGHT)
             column.addWidget(plot, 1)
         # A little room below 0 and above 1: the end ticks' labels would be clipped otherwise.
         self.accuracy_plot.setYRange(-0.06, 1.08, padding=0)
@@ -77,32 +88,33 @@ class CurvesView(QWidget):
             "train_loss": self.loss_plot.plot(pen=solid), "test_loss": self.loss_plot.plot(pen=dashed),
             "train_accuracy": self.accuracy_plot.plot(pen=solid), "test_accuracy": self.accuracy_plot.plot(pen=dashed),
         }
-        # Each plot's name and its key in one line, in the corner its curves leave empty
-        # (loss falls away from the top right, accuracy rises away from the bottom right):
-        # axis titles were cut and a two-line legend hid the test entry in an 80-pixel plot.
-        self.keys = {"loss": CurveKey("loss", self.loss_plot, top=True),
-                     "accuracy": CurveKey("accuracy", self.accuracy_plot, top=False)}
+        # Each plot's name and its key in one line above it, never over the curves: axis
+        # titles were cut, a two-line legend hid the test entry, and a key in a corner of an
+        # 80-pixel plot covered the curves that passed there.
+        self.keys = {"loss": CurveKey("loss", self.loss_plot), "accuracy": CurveKey("accuracy", self.accuracy_plot)}
         self.marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#777777", width=1))
         self.loss_plot.addItem(self.marker, ignoreBounds=True)
-        below = QHBoxLayout()
+        self.footer = QWidget()
+        self.footer.setObjectName("curves_footer")
+        below = QHBoxLayout(self.footer)
+        below.setContentsMargins(0, 0, 0, 0)
         self.position_line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#333333", width=2))
         self.later = pg.LinearRegionItem(movable=False, brush=pg.mkBrush(128, 128, 128, 50),
                                          pen=pg.mkPen(None))
         for item in (self.position_line, self.later):
             self.loss_plot.addItem(item, ignoreBounds=True)
         self._position: int | None = None
-        self.readout = QLabel(READOUT_HINT)
+        # Wrapped, whole, and at least two lines tall: hovering changes the text, and only a
+        # text that needs a third line re-lays the plots out.
+        self.readout = WrappedLabel(READOUT_HINT, lines=2)
         self.readout.setObjectName("curves_readout")
-        # Wrapped, so the plots can sit in a narrow column; a fixed two lines, so hovering
-        # (which changes the text) never re-lays the plots out.
-        self.readout.setWordWrap(True)
-        self.readout.setFixedHeight(2 * self.readout.fontMetrics().lineSpacing() + 4)
         below.addWidget(self.readout, 1)
         self.log_scale = QCheckBox("log scale")
         self.log_scale.setObjectName("log_scale")
         self.log_scale.toggled.connect(self._on_log_scale_toggled)
-        below.addWidget(self.log_scale)
-        column.addLayout(below)
+        below.addWidget(self.log_scale, 0, pg.QtCore.Qt.AlignmentFlag.AlignTop)
+        if footer:
+            column.addWidget(self.footer)
         self.set_records([])
         self.loss_plot.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
         self.loss_plot.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
@@ -194,6 +206,12 @@ class CurvesView(QWidget):
         return int(self._epochs[np.argmin(np.abs(self._epochs - x))])
 
     def describe(self, epoch: int) -> str:
+        """"epoch 12: train loss …, test loss …; accuracy train … %, test … %" ("" if unknown)."""
+        figures = self.figures(epoch)
+        return f"epoch {epoch}: {figures}" if figures else ""
+
+    def figures(self, epoch: int) -> str:
+        """An epoch's losses and accuracies, without its number ("" if unknown)."""
         index = int(np.searchsorted(self._epochs, epoch))
         record = self.records[index] if index < len(self.records) and self.records[index].epoch == epoch else None
         if record is None:
@@ -201,7 +219,7 @@ class CurvesView(QWidget):
         def pct(v):
             return "—" if v is None else f"{100 * v:.1f} %"
         test = "" if record.test_loss is None else f", test loss {record.test_loss:.4g}"
-        return (f"epoch {epoch}: train loss {record.train_loss:.4g}{test}; accuracy train "
+        return (f"train loss {record.train_loss:.4g}{test}; accuracy train "
                 f"{pct(record.train_accuracy)}, test {pct(record.test_accuracy)}")
 
     def _on_scene_mouse_moved(self, pos) -> None:
@@ -239,11 +257,14 @@ def set_plot_scheme(plot: pg.PlotWidget, dark: bool) -> None:
 
 def _readable_axes(plot: pg.PlotWidget) -> None:
     """Axes for a small plot read from afar: the widget's own font, major ticks only (two or
-    three of them), no titles (the plot's key names it; the x axis is epochs throughout)."""
+    three of them), no titles (the plot's key names it; the x axis is epochs throughout).
+    The end ticks' labels may stand half a line past the axis: pyqtgraph drops a label that
+    does, and a short plot kept only its middle one ("50%")."""
+    overhang = plot.fontMetrics().height() // 2 + 2
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)
         axis.setTickFont(plot.font())
-        axis.setStyle(maxTickLevel=0, tickTextOffset=3, autoExpandTextSpace=True)
+        axis.setStyle(maxTickLevel=0, tickTextOffset=3, autoExpandTextSpace=True, hideOverlappingLabels=overhang)
         axis.enableAutoSIPrefix(False)
         # An axis (with its grid lines) is drawn again only when its range changes;
         # replaying it at every repaint was most of what drawing the plots cost.
@@ -252,16 +273,21 @@ def _readable_axes(plot: pg.PlotWidget) -> None:
 
 
 class CurveKey(pg.LabelItem):
-    """A plot's name and its curves' key on one line, pinned to a right-hand corner:
+    """A plot's name and its curves' key on one line above the plot, in the title's place:
     "loss  ━ train  ╌ test", the lines in the curves' colours and styles."""
 
-    def __init__(self, title: str, plot: pg.PlotWidget, top: bool):
-        super().__init__("")
+    def __init__(self, title: str, plot: pg.PlotWidget):
+        super().__init__("", justify="right")
         self.title, self.dark = title, False
         self.entries = ("train", "test")
-        self.setParentItem(plot.getPlotItem().vb)
-        corner = (1, 0) if top else (1, 1)
-        self.anchor(itemPos=corner, parentPos=corner, offset=(-4, 4) if top else (-4, -4))
+        item = plot.getPlotItem()
+        item.layout.removeItem(item.titleLabel)
+        item.titleLabel.hide()
+        item.layout.addItem(self, 0, 1)
+        self.item.document().setDocumentMargin(1)  # 4 by default: the text stood into the plot
+        height = plot.fontMetrics().height() + 4
+        item.layout.setRowFixedHeight(0, height)
+        self.setMaximumHeight(height)
         plot.curve_key = self
         self._font_size = plot.font().pointSizeF()
         self._box = plot.getPlotItem().vb
@@ -274,7 +300,7 @@ class CurveKey(pg.LabelItem):
 
     def _show(self, *_) -> None:
         """The whole key where the plot is wide enough; in a narrow one (a 720-line projector's
-        dock) the entries alone, so the key never runs over the axis."""
+        dock) the entries alone, so the key never runs past the plot's width."""
         ink = "#DDDDDD" if self.dark else "#333333"
         entries = (f"<span style='color:{TRAIN}'>━━</span>&nbsp;train"
                    f"&nbsp;&nbsp;<span style='color:{TEST}'>╍╍</span>&nbsp;test")
@@ -286,12 +312,6 @@ class CurveKey(pg.LabelItem):
             self.setText(text, color=ink, size=f"{points:g}pt")
             if self.item.boundingRect().width() <= room or room <= 0:
                 break
-        self.resize(self.item.boundingRect().size())  # a label item grows with its text, never shrinks
-
-    def paint(self, painter, *args) -> None:
-        # A veil under the text, so the grid and a curve passing under it do not blur it.
-        painter.fillRect(self.boundingRect(), QColor(30, 30, 30, 200) if self.dark else QColor(255, 255, 255, 210))
-        super().paint(painter, *args)
 
 
 def _rgb(hex_colour: str) -> np.ndarray:

@@ -82,6 +82,11 @@ class WeightMaps(QWidget):
         """Each map's caption: name, rows × columns, and the value drawn in full colour."""
         return [m.caption for m in self._maps]
 
+    @property
+    def matrices(self) -> list[tuple[str, np.ndarray]]:
+        """Each map's name and the matrix it draws."""
+        return [(m.name, m.matrix) for m in self._maps]
+
     def map_rect(self, index: int) -> QRect:
         """Where the ``index``-th map is drawn, in the widget's coordinates."""
         return QRect(self._boxes[index])
