@@ -191,3 +191,22 @@ def test_reveal_hides_numbers_until_the_pass_reaches_them(open_window, qtbot) ->
     assert window.inspector._info is not None
     qtbot.keyClick(window.view, Qt.Key.Key_R)
     assert all(item.value_text for item in nodes.values())
+
+
+def test_presenting_a_matrix_step_shows_its_numbers_as_a_heatmap_in_large_type(open_window, qtbot) -> None:
+    from PySide6.QtGui import QFontInfo
+
+    window = open_window("layer_net", size=(1280, 720))
+    window.stepping.set_phase("backward", 5)  # ∂loss/∂z2, a 12 × 3 array
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    panel = window.presentation.chain_panel
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.picture_shown, timeout=3000)
+    assert "12 × 3" in panel.text
+    assert panel.geometry().contains(panel.picture.geometry().translated(panel.pos()))  # not cut off
+    assert QFontInfo(panel.body.font()).pixelSize() >= 24  # read from the back row
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)  # ∂loss/∂loss = 1: a number, no picture
+    assert window.cursor.position == 0 and not panel.picture_shown

@@ -3,16 +3,27 @@ equation with its numbers, in large type, in a corner of the view kept clear of 
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, QRect, Qt
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QLabel, QVBoxLayout
+from PySide6.QtGui import QFont, QFontInfo
+from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
 from ...session.chain_text import compact_chain_text
 from ...session.inspect import NodeInfo
+from .heatmap import heatmap_with_axes
 
 MARGIN = 12          # px between the panel and the view's edge
 MOST_WIDTH = 0.62    # of the view: the graph keeps the rest
 MOST_HEIGHT = 0.5
+
+def step_array(info: NodeInfo):
+    """The numbers of the step too many to write in a line: its gradient or tangent (its value
+    in the forward pass) when it is an array of more than 4 entries; None otherwise."""
+    numbers = info.chain.total if info.chain is not None else info.value
+    if numbers is None or np.size(numbers) <= 4:
+        return None
+    return np.asarray(numbers, dtype=float)
+
 
 def step_text(info: NodeInfo) -> str:
     """What the panel says about the node of the current step: its equation with the numbers
@@ -46,11 +57,21 @@ class ChainOverlay(QFrame):
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.PlainText)
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(14, 10, 14, 12)
+        row = QHBoxLayout(self)  # the text, and beside it the heatmap of an array
+        row.setContentsMargins(14, 10, 14, 12)
+        row.setSpacing(18)
+        column = QVBoxLayout()
         column.setSpacing(6)
+        # An array's numbers as the inspector draws them: a heatmap with its indices and scale.
+        self.picture = QLabel()
+        self.picture.setObjectName("chain_overlay_picture")
+        self.picture.hide()
+        self._array = None
         column.addWidget(self.heading)
         column.addWidget(self.body)
+        column.addStretch(1)
+        row.addLayout(column, 1)
+        row.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
         self._room: QRect | None = None
         self.set_dark(False)
         self.set_point_size(QFont().pointSizeF() * 1.5)
@@ -90,7 +111,28 @@ class ChainOverlay(QFrame):
         self.heading.setText(heading)
         self.body.setText(step_text(info) if info is not None else "")
         self.body.setVisible(info is not None)
+        self._array = step_array(info) if info is not None else None
+        self._draw_picture()
         self.place()
+
+    @property
+    def picture_shown(self) -> bool:
+        """Whether the panel draws the step's array as a heatmap."""
+        return self._array is not None and not self.picture.pixmap().isNull()
+
+    def _draw_picture(self) -> None:
+        if self._array is None:
+            self.picture.clear()
+            self.picture.hide()
+            return
+        room = self._room if self._room is not None else self._viewport.rect()
+        most = max(60.0, min(room.height() - 60.0, room.width() * 0.45))
+        font = QFont(self.body.font())
+        font.setPointSizeF(max(6.0, 0.6 * font.pointSizeF()))
+        pixmap, _ = heatmap_with_axes(self._array, font, cell=max(18.0, QFontInfo(font).pixelSize() * 1.6),
+                                      max_size=most)
+        self.picture.setPixmap(pixmap)
+        self.picture.setVisible(not pixmap.isNull())
 
     @property
     def text(self) -> str:
@@ -101,6 +143,7 @@ class ChainOverlay(QFrame):
         """Keep the panel inside ``room`` (the viewport's coordinates), in its lower left
         corner; None: the lower left corner of the whole view, over at most part of it."""
         self._room = room
+        self._draw_picture()
         self.place()
 
     def place(self) -> None:
@@ -112,6 +155,8 @@ class ChainOverlay(QFrame):
         lines = self.body.text().splitlines() if self.body.isVisibleTo(self) else []
         natural = max([self.body.fontMetrics().horizontalAdvance(line) for line in lines]
                       + [self.heading.fontMetrics().horizontalAdvance(self.heading.text())])
+        if self.picture.isVisibleTo(self):
+            natural += self.layout().spacing() + self.picture.sizeHint().width()
         margins = self.layout().contentsMargins()
         width = max(1, min(natural + margins.left() + margins.right() + 8, room.width()))
         height = min(self.layout().totalHeightForWidth(width), room.height())
