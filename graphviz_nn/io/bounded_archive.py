@@ -41,6 +41,10 @@ _ZIP64_END = struct.Struct("<4sqhhiiqqqq")  # the ZIP64 end of central directory
 _ZIP64_SIGNATURE = b"PK\x06\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
 _MOST_ENTRY_BYTES = 128  # a directory entry: 46 bytes and a name such as "trainer-12.npy"
+# What an array adds to an npz beside its values: a .npy header of 128 bytes (64 in old
+# files; numpy pads longer shapes), a local header and a directory entry with its name.
+_MOST_RECORD_BYTES = 512
+_MOST_DIMENSIONS = 64  # numpy's own limit
 #: The entries a session file's archive may list: its two members and a few more it ignores.
 MOST_SESSION_ENTRIES = 16
 
@@ -176,11 +180,16 @@ def _unpack(archive: zipfile.ZipFile, name: str, where: str, limit: int, error: 
             sink.write(chunk)
 
 
-def open_arrays(archive: zipfile.ZipFile, handle: IO[bytes], size: int, error: Problem) -> ArrayReader:
+def open_arrays(archive: zipfile.ZipFile, handle: IO[bytes], size: int, error: Problem,
+                most: int | None = None, entries: int | None = None) -> ArrayReader:
     """The arrays of the session file open on ``handle``: read in place from the file when
     ``arrays.npz`` is stored, else unpacked (at most ``MAX_MEMBER_BYTES``) into memory or,
-    past ``_SPOOL_BYTES``, into a temporary file deleted on closing."""
+    past ``_SPOOL_BYTES``, into a temporary file deleted on closing; the arrays read from it
+    may take ``most`` bytes together, and it may unpack to no more than those and the records
+    of ``entries`` arrays."""
     name, limit = schema.ARRAYS_MEMBER, schema.MAX_MEMBER_BYTES
+    if most is not None:
+        limit = min(limit, most + (most_array_entries() if entries is None else entries) * _MOST_RECORD_BYTES)
     try:
         info = archive.getinfo(name)
     except KeyError:
@@ -192,7 +201,7 @@ def open_arrays(archive: zipfile.ZipFile, handle: IO[bytes], size: int, error: P
         try:
             _unpack(archive, name, name, limit, error, spool)
             size = spool.tell()
-            return ArrayReader(spool, size, error)
+            return ArrayReader(spool, size, error, most)
         except BaseException:
             spool.close()
             raise
@@ -208,7 +217,7 @@ def open_arrays(archive: zipfile.ZipFile, handle: IO[bytes], size: int, error: P
     start = info.header_offset + _LOCAL.size + sum(_LOCAL.unpack(header)[-2:])
     if start + info.compress_size > size:
         raise error(f"{name} is damaged (it runs past the end of the file)")
-    return ArrayReader(_Window(handle, start, info.compress_size), info.compress_size, error)
+    return ArrayReader(_Window(handle, start, info.compress_size), info.compress_size, error, most)
 
 
 class _Window(io.RawIOBase):
@@ -256,15 +265,17 @@ class _Spool(tempfile.SpooledTemporaryFile):
 
 class ArrayReader:
     """The arrays of an ``arrays.npz`` (a seekable file of ``size`` bytes), read one by one,
-    their bytes counted together against ``MAX_MEMBER_BYTES``."""
+    each from one pass over its member, their bytes counted together against ``most`` (at most
+    ``MAX_MEMBER_BYTES``)."""
 
-    def __init__(self, source: IO[bytes], size: int, error: Problem):
+    def __init__(self, source: IO[bytes], size: int, error: Problem, most: int | None = None):
         self.error, self.source = error, source
         problem = f"{schema.ARRAYS_MEMBER} is not an npz archive"
         check_directory(source, size, most_array_entries(), error, problem)
-        self.archive = open_zip(source, error, problem)
+        self.archive = open_zip(source, error, problem)  # its directory, read once for all arrays
         self.names = frozenset(self.archive.namelist())
         self.total = 0
+        self.most = most
 
     def __enter__(self) -> ArrayReader:
         return self
@@ -277,46 +288,64 @@ class ArrayReader:
         if isinstance(self.source, tempfile.SpooledTemporaryFile):
             self.source.close()
 
-    def read(self, name: str, what: str, most: int | None = None) -> np.ndarray:
+    def read(self, name: str, what: str, most: int | None = None,
+             expect: tuple[str, tuple[int, ...]] | None = None) -> np.ndarray:
         """The array named ``name`` (without ``.npy``), refused before allocation when its
-        header is wrong or it would pass ``most`` bytes (or the running total)."""
+        header is wrong, is not the ``expect``-ed (dtype.str, shape), or would pass ``most``
+        bytes (or the running total)."""
         member = f"{name}.npy"
         at = f"{schema.ARRAYS_MEMBER}: {member}"
         if member not in self.names:
             raise self.error(f"{schema.ARRAYS_MEMBER} has no array for {what}; the file is incomplete")
         info = self.archive.getinfo(member)
         with open_member(self.archive, info, at, self.error) as stream:
-            declared, dtype, header = self._header(stream, at)
-        needed, held = math.prod(declared) * dtype.itemsize, info.file_size - header
-        if needed > held:
-            raise self.error(f"{at} declares {count(needed)} bytes of {dtype} values but holds only {held} bytes")
-        if most is not None and needed > most:
-            raise self.error(f"{at} holds {needed} bytes for {what}, more than the limit of {most}")
-        self.total += needed
-        if self.total > schema.MAX_MEMBER_BYTES:
-            raise self.error(f"{schema.ARRAYS_MEMBER}'s arrays unpack to more than the limit of "
-                             f"{schema.MAX_MEMBER_BYTES} bytes")
-        try:
-            # Read in chunks straight into the array: no second copy of its bytes.
-            with open_member(self.archive, info, at, self.error) as stream:
-                return np.lib.format.read_array(stream, allow_pickle=False)
-        except MemoryError:
-            raise
-        except SessionError:
-            raise
-        except Exception as failure:  # noqa: BLE001 - numpy and zipfile raise several types
-            raise self.error(f"{at} cannot be read ({short(str(failure))})") from None
+            declared, dtype, fortran, header = self._header(stream, at)
+            needed, held = math.prod(declared) * dtype.itemsize, info.file_size - header
+            if needed > held:
+                raise self.error(f"{at} declares {count(needed)} bytes of {dtype} values but holds only {held} bytes")
+            if expect is not None and (dtype.str, declared) != expect:
+                raise self.error(f"{at} holds {dtype.str!r} values of shape {short(declared, 60)}, but "
+                                 f"{schema.JSON_MEMBER} says {short(expect[0], 20)} of shape {short(expect[1], 40)}")
+            if most is not None and needed > most:
+                raise self.error(f"{at} holds {needed} bytes for {what}, more than the limit of {most}")
+            self.total += needed
+            if self.total > schema.MAX_MEMBER_BYTES:
+                raise self.error(f"{schema.ARRAYS_MEMBER}'s arrays unpack to more than the limit of "
+                                 f"{schema.MAX_MEMBER_BYTES} bytes")
+            if self.most is not None and self.total > self.most:
+                raise self.error(f"{at}: the arrays read up to it take {self.total} bytes, more than a "
+                                 f"session file of this size may ask for ({self.most} beside its graph)")
+            return self._values(stream, declared, dtype, fortran, at)
 
-    def _header(self, stream: IO[bytes], at: str) -> tuple[tuple[int, ...], np.dtype, int]:
-        """The shape, dtype and header length a .npy stream declares, checked."""
+    def _values(self, stream: IO[bytes], shape: tuple[int, ...], dtype: np.dtype, fortran: bool,
+                at: str) -> np.ndarray:
+        """The values after the header, read in chunks straight into the array."""
+        values = np.empty(math.prod(shape), dtype)
+        buffer = memoryview(values).cast("B") if values.nbytes else memoryview(b"")
+        done = 0
+        try:
+            while done < len(buffer):
+                chunk = stream.read(min(_CHUNK, len(buffer) - done))
+                if not chunk:
+                    raise self.error(f"{at} ends after {done} of the {len(buffer)} bytes its header declares")
+                buffer[done:done + len(chunk)] = chunk
+                done += len(chunk)
+        except (MemoryError, SessionError):
+            raise
+        except Exception as failure:  # noqa: BLE001 - zipfile's damaged-member errors
+            raise self.error(f"{at} cannot be read ({short(str(failure))})") from None
+        return values.reshape(shape, order="F" if fortran else "C")
+
+    def _header(self, stream: IO[bytes], at: str) -> tuple[tuple[int, ...], np.dtype, bool, int]:
+        """The shape, dtype, order and header length a .npy stream declares, checked."""
         try:
             version = np.lib.format.read_magic(stream)
             if version == (1, 0):
-                declared, _, found = np.lib.format.read_array_header_1_0(stream)
+                declared, fortran, found = np.lib.format.read_array_header_1_0(stream)
             elif version == (2, 0):
-                declared, _, found = np.lib.format.read_array_header_2_0(stream)
+                declared, fortran, found = np.lib.format.read_array_header_2_0(stream)
             else:
-                declared = found = None
+                declared = fortran = found = None
             header = stream.tell()
         except MemoryError:
             raise
@@ -324,9 +353,11 @@ class ArrayReader:
             raise self.error(f"{at} is not a .npy array ({short(str(failure))})") from None
         if found is None:
             raise self.error(f"{at} has .npy format version {version}, which session files do not use")
+        if not isinstance(declared, tuple) or len(declared) > _MOST_DIMENSIONS:
+            raise self.error(f"{at} declares more dimensions than numpy holds ({_MOST_DIMENSIONS})")
         if found.hasobject:
             raise self.error(f"{at} holds Python objects, which a session file never stores; "
                              "refused without reading them")
         if found.kind not in REAL_KINDS:
             raise self.error(f"{at} holds {found} values; a session's arrays must be real numbers")
-        return declared, found, header
+        return tuple(declared), found, bool(fortran), header

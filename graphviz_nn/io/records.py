@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..nn.builder import NetworkSpec
+from ..nn.builder import MAX_HIDDEN_LAYERS, MAX_WIDTH, NetworkSpec
 from ..nn.settings import TrainingSettings
 from ..nn.trainer import EpochRecord
-from .json_fields import (JsonFields, json_kind, optional_real_out, real_out, text_out,
+from .json_fields import (JsonFields, json_kind, optional_real_out, real_out, short, text_out,
                           whole_out)
 
 __all__ = ["record_from_json", "record_to_json", "settings_from_json",
@@ -115,9 +115,14 @@ def spec_to_json(spec: NetworkSpec, where: str = "network") -> dict:
 def spec_from_json(raw: Any, fields: JsonFields = _FIELDS, where: str = "network") -> NetworkSpec:
     doc = fields.object(raw, where)
     hidden = fields.list(fields.field(doc, "hidden", where), f"{where}.hidden")
+    if len(hidden) > MAX_HIDDEN_LAYERS:
+        raise fields.error(f"{where}.hidden lists {len(hidden)} widths, more than the limit of "
+                           f"{MAX_HIDDEN_LAYERS} hidden layers")
     widths = tuple(fields.whole(n, f"{where}.hidden[{i}]") for i, n in enumerate(hidden))
-    if any(n < 1 for n in widths):
-        raise fields.error(f"{where}.hidden must list widths of at least 1, found {list(widths)!r:.100}")
+    wrong = next((i for i, n in enumerate(widths) if not 1 <= n <= MAX_WIDTH), None)
+    if wrong is not None:  # the spec says so too; here the message names the place
+        raise fields.error(f"{where}.hidden must list widths of at least 1 and at most {MAX_WIDTH}, "
+                           f"found {short(widths[wrong], 30)} at [{wrong}]")
 
     def text(key: str, optional: bool = False) -> Any:
         return fields.text(fields.field(doc, key, where), f"{where}.{key}", optional)

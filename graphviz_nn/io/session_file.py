@@ -20,19 +20,28 @@ code. Every way a file can be wrong is reported as one :class:`SessionError` of 
 names the file; a loader that must not crash on a damaged or hostile file catches just that.
 
 What opening a file may cost is bounded by the limits of :mod:`.session_schema`, checked
-before the work they bound: the file at most ``MAX_FILE_BYTES`` (about 577 MiB) and only a
-regular file (never a FIFO or a device); ``session.json`` at most ``MAX_JSON_BYTES`` (64 MiB)
-unpacked; the arrays at most ``MAX_MEMBER_BYTES`` (512 MiB) together, an embedded dataset at
-most ``MAX_DATASET_BYTES`` (64 MiB); at most ``MAX_NODES`` (200,000) nodes, ``MAX_NODE_ELEMENTS``
-(2**26) elements in a node and ``MAX_TOTAL_ELEMENTS`` (2**28) in all; every name at most
-``MAX_NAME_CHARS`` (1,000) characters; the title, the expression, the dataset's path, an
-embedded dataset's name and source at most ``MAX_TEXT_CHARS`` (32,767); scope paths at most ``MAX_SCOPE_DEPTH`` (64) deep. A file
-that needs more memory than the computer gives raises a SessionError that says so.
+before the work they bound, so that opening any file costs at most a constant times its size:
+the file at most ``MAX_FILE_BYTES`` (about 537 MiB) and only a regular file (never a FIFO or a
+device); the format and version read from the first bytes of ``session.json``, which unpacks
+to at most ``MAX_JSON_BYTES`` (24 MiB) and whose values are counted before it is decoded; the
+graph's whole structure (ids, inputs, ops, parameters, shapes, order, the work and memory of
+recomputing it), the network's widths against the saved parameters, the history's layers
+and the view checked from the JSON before any array is read; the arrays at most
+``MAX_MEMBER_BYTES`` (512 MiB) together, an embedded dataset at most ``MAX_DATASET_BYTES``
+(64 MiB); at most ``MAX_NODES`` (200,000) nodes, ``MAX_NODE_ELEMENTS`` (2**26) elements in a
+node and ``MAX_TOTAL_ELEMENTS`` (2**28) in all; and, growing with the file's size n, at most
+``JSON_VALUES_FLOOR + n // BYTES_PER_JSON_VALUE`` JSON values, ``NODES_FLOOR + n //
+BYTES_PER_NODE`` nodes and ``MEMORY_FLOOR + n * MEMORY_PER_BYTE`` bytes of values (a file of
+1 MB opens within 2 s of CPU and 200 MB of memory); every name at most ``MAX_NAME_CHARS``
+(1,000) characters; the title, the expression, the dataset's path, an embedded dataset's name
+and source at most ``MAX_TEXT_CHARS`` (32,767); scope paths at most ``MAX_SCOPE_DEPTH`` (64)
+deep. A file that needs more memory than the computer gives raises a SessionError that says so.
 
 This module gathers the format's public names; the work is done by ``session_schema`` (the
-records and limits), ``session_writer``, ``session_reader``, ``session_fields`` (typed fields,
-errors naming their place), ``bounded_archive`` (the zip archives) and ``session_ops`` (what
-the format knows of particular ops).
+records and limits), ``session_writer``, ``session_reader``, ``session_json`` (the JSON member,
+counted before it is decoded), ``session_graph`` (the graph, planned from the JSON before it
+is computed), ``session_fields`` (typed fields, errors naming their place), ``bounded_archive``
+(the zip archives) and ``session_ops`` (what the format knows of particular ops).
 
 Qt-free.
 """

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from ..engine import Function, Node, ParamError, ShapeError, registry
+from ..engine.plan import Plan
+from ..engine.registry import Op
 from . import session_schema as schema
 from .session_fields import count as _count
 from .session_fields import short as _short
@@ -29,6 +33,14 @@ def read_function(reader: FieldReader, node_index: Any, record: dict, where: str
     its declared schema, the output's shape and the work it costs, so that a hostile record is
     refused before anything is computed; ``reader.flops`` adds up the work of the whole graph.
     """
+    op, inputs, plan = plan_function(reader, node_index, record, where, built)
+    return build_function(reader, op, inputs, plan, where, name)
+
+
+def plan_function(reader: FieldReader, node_index: Any, record: dict, where: str,
+                  built: list) -> tuple[Op, list, Plan]:
+    """The op, the inputs (among ``built``) and the checked plan of a function record, before
+    anything is computed: ``built`` needs only each node's ``label`` and ``value.shape``."""
     op_name = reader.text(reader.field(record, "op", where), f"{where}: op")
     op = registry().get(op_name)
     if op is None:
@@ -44,7 +56,9 @@ def read_function(reader: FieldReader, node_index: Any, record: dict, where: str
     raw_params = reader.object(reader.field(record, "params", where), f"{where}: params")
     try:
         call = f"{op_name}({', '.join(f'{x.label[:40]} {tuple(x.value.shape)}' for x in inputs)})"
-        plan = op.plan([x.value.shape for x in inputs], raw_params, call)
+        # The price is for float64; numpy is slower on float16, long double and small integers.
+        dtypes = [getattr(x.value, "dtype", np.float64) for x in inputs]
+        plan = op.plan([x.value.shape for x in inputs], raw_params, call, dtypes)
     except (ParamError, ShapeError) as error:
         raise reader.error(f"{where}: {error}") from None
     if plan.temporary > schema.MAX_NODE_ELEMENTS:
@@ -55,6 +69,13 @@ def read_function(reader: FieldReader, node_index: Any, record: dict, where: str
         raise reader.error(f"{where}: recomputing the graph up to this {op_name} would take about "
                            f"{_count(reader.flops)} floating-point operations, more than the limit of "
                            f"{_count(schema.MAX_FLOPS)} (a few seconds of work)")
+    return op, inputs, plan
+
+
+def build_function(reader: FieldReader, op: Op, inputs: list[Node], plan: Plan, where: str,
+                   name: str | None) -> Function:
+    """The function node of a checked plan, computed."""
+    op_name = op.name
     try:
         # What apply(op, *inputs, **params) builds, without apply's own name keyword.
         return Function(op, inputs, dict(plan.params), name)

@@ -2,11 +2,11 @@
 
 Every limit is a module constant, read at the moment it is checked, so that a test can lower it:
 
-``MAX_FILE_BYTES`` (about 577 MiB)
+``MAX_FILE_BYTES`` (about 537 MiB)
     The file itself, measured before anything is read; only regular files are opened (never a
     FIFO, a device or a folder).
-``MAX_JSON_BYTES`` (64 MiB)
-    ``session.json`` unpacked (200,000 nodes take about 40 MiB).
+``MAX_JSON_BYTES`` (24 MiB)
+    ``session.json`` unpacked (50,000 epochs of history take 12.4 MiB).
 ``MAX_MEMBER_BYTES`` (512 MiB)
     ``arrays.npz`` unpacked, and the arrays in it together.
 ``MAX_DATASET_BYTES`` (64 MiB)
@@ -24,6 +24,14 @@ Every limit is a module constant, read at the moment it is checked, so that a te
     embedded dataset's name and source.
 ``MAX_SCOPE_DEPTH`` (64)
     Scopes in one scope path.
+``MAX_VIEW_ZOOM`` (1e6), ``MAX_VIEW_COORDINATE`` (1e9)
+    The view's zoom (and its inverse) and the coordinates of its centre.
+
+And what grows with the file's size n (:class:`Allowance`), so that opening any file costs at
+most a constant times its size: ``JSON_VALUES_FLOOR + n // BYTES_PER_JSON_VALUE`` JSON values
+(counted before decoding), ``NODES_FLOOR + n // BYTES_PER_NODE`` nodes and ``MEMORY_FLOOR + n *
+MEMORY_PER_BYTE`` bytes of arrays, leaves and function values together. A file of 1 MB is
+opened within 2 s of CPU time and 200 MB of memory.
 
 Archive members must be stored or deflated (bzip2 and LZMA members are refused: zipfile
 unpacks them in one call, beyond any limit) and are read in chunks with a running count, so a
@@ -41,7 +49,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine import Graph
-from ..nn.builder import NetworkSpec
+from ..nn.builder import MAX_HIDDEN_LAYERS, NetworkSpec
 from ..nn.datasets import Dataset
 from ..nn.settings import TrainingSettings
 from ..nn.trainer import EpochRecord
@@ -55,8 +63,9 @@ ARRAYS_MEMBER = "arrays.npz"
 TRAINER_ARRAY = "trainer-"  # the optimiser's arrays, numbered, beside the leaves' n0, n1...
 DATASET_ARRAYS = ("dataset-X", "dataset-y")  # an embedded dataset's features and targets
 
-#: Refuse a session.json that unpacks to more than this (200,000 nodes take about 40 MiB).
-MAX_JSON_BYTES = 64 * 2**20
+#: Refuse a session.json that unpacks to more than this: a 50,000-epoch history of a 2-8-1
+#: net is 12.4 MiB, a PerceptronNet of 16,657 nodes 2.0 MiB.
+MAX_JSON_BYTES = 24 * 2**20
 #: Refuse an arrays.npz, or the arrays in it together, that unpack to more than this.
 MAX_MEMBER_BYTES = 512 * 2**20
 #: Refuse files larger than this, before reading them: both members stored, plus deflate's
@@ -80,6 +89,56 @@ MAX_NAME_CHARS = json_fields.MAX_NAME_CHARS  # 1,000
 MAX_TEXT_CHARS = 32_767
 #: Refuse a scope path of more scopes than this.
 MAX_SCOPE_DEPTH = 64
+#: Refuse a view zoomed beyond this either way, or centred farther than this from the origin
+#: (scene points: the widest layouts are a few hundred thousand points across).
+MAX_VIEW_ZOOM = 1e6
+MAX_VIEW_COORDINATE = 1e9
+#: Refuse a history without a network that names more layers than a network can have.
+MAX_HISTORY_LAYERS = MAX_HIDDEN_LAYERS + 1
+
+# What a file may ask for grows with its size, from a floor that every session the program
+# makes of that size fits in. Deflate packs up to about a thousand to one, so a limit on what
+# a member unpacks to alone let 32 KB of file decode to 874 MB of JSON values, or broadcast
+# two leaves into 2 GB of values.
+#: JSON values (containers, numbers, texts) a file of n bytes may hold: JSON_VALUES_FLOOR +
+#: n // BYTES_PER_JSON_VALUE, counted before decoding. A 50,000-epoch history is 700,000
+#: values in 4.3 MB of file; a value decodes to at most 72 bytes (an empty object).
+JSON_VALUES_FLOOR = 2**19
+BYTES_PER_JSON_VALUE = 4
+#: Nodes a file of n bytes may hold: NODES_FLOOR + n // BYTES_PER_NODE, at most MAX_NODES.
+#: Each costs about 30 us to check, compute and link; a PerceptronNet's file takes 22 bytes a
+#: node, a chain of identical records under 6.
+NODES_FLOOR = 20_000
+BYTES_PER_NODE = 40
+#: Memory the arrays may take (leaves, the optimiser's arrays, an embedded dataset, every
+#: function value, the largest temporary one op makes) in a file of n bytes: MEMORY_FLOOR +
+#: n * MEMORY_PER_BYTE. save_session stores an arrays.npz of 16 MiB or more unpacked, so its
+#: arrays never take more than the file.
+MEMORY_FLOOR = 64 * 2**20
+MEMORY_PER_BYTE = 4
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """What opening one file may use, from its size (the limits above, read when made).
+
+    Attributes
+    ----------
+    json_values : int
+    nodes : int
+    memory : int
+        Bytes.
+    """
+
+    json_values: int
+    nodes: int
+    memory: int
+
+    @classmethod
+    def for_size(cls, size: int) -> Allowance:
+        return cls(json_values=JSON_VALUES_FLOOR + size // BYTES_PER_JSON_VALUE,
+                   nodes=min(MAX_NODES, NODES_FLOOR + size // BYTES_PER_NODE),
+                   memory=MEMORY_FLOOR + size * MEMORY_PER_BYTE)
 
 
 class SessionError(ValueError):

@@ -29,6 +29,7 @@ from graphviz_nn.io.session_file import (
 from graphviz_nn.nn.settings import TrainingSettings
 from graphviz_nn.nn import EpochRecord, LayerNet, PerceptronNet
 from graphviz_nn.nn.builder import NetworkSpec
+from graphviz_nn.io.records import spec_to_json
 
 # --- graphs to save -------------------------------------------------------------------------
 
@@ -83,24 +84,29 @@ GRAPHS: dict[str, Callable[[], gn.Graph]] = {
     "seed": seed_graph, "shapes": shapes_graph, "layer_net": layer_net_graph,
     "perceptron": perceptron_graph,
 }
+#: The settings of the networks whose graphs these are (a file's network must make its graph).
+SPECS: dict[str, NetworkSpec] = {
+    "layer_net": NetworkSpec("layer", (3,), "tanh", "softmax", "cce", True, True, "he"),
+    "perceptron": NetworkSpec("perceptron", (2,), "sigmoid", "sigmoid", "sse", True, False, None),
+}
 
 
-def full_state(graph: gn.Graph) -> SessionState:
-    """A state with every field set to something other than its default."""
+def full_state(graph: gn.Graph, spec: NetworkSpec | None = None) -> SessionState:
+    """A state with every field set to something other than its default (the training
+    settings only with the ``spec`` of the network whose graph ``graph`` is)."""
     history = (
         EpochRecord(1, 0.693147, None, 0.5, None, (("layer 1", 0.25), ("output", 1e-300)), 0.0125),
         EpochRecord(2, float("nan"), 0.1 + 0.2, None, 1.0, (), 1234.5),
-        EpochRecord(3, -0.0, float("inf"), 0.0, 0.75, (("ŵ", 3.0),), 7.0),
+        EpochRecord(3, -0.0, float("inf"), 0.0, 0.75, (("output", 3.0),), 7.0),
     )
+    dataset = "/some/where/data set.csv"
     return SessionState(
         graph=graph,
         output_id=graph.id_of(graph.outputs[0]),
         title="A title — with ünïcode\tand a tab",
         expression="sin(x1 + x2) + x2**2 * x3",
-        training=TrainingSettings("/some/where/data set.csv",
-                                  NetworkSpec("layer", (3, 5), "tanh", "softmax", "cce", False, True, "he"),
-                                  "momentum", 0.125, 32, 40, 7, 0.25),
-        dataset="/some/where/data set.csv",
+        training=None if spec is None else TrainingSettings(dataset, spec, "momentum", 0.125, 32, 40, 7, 0.25),
+        dataset=dataset,
         history=history,
         trainer=TrainerState(3, np.random.default_rng(5).bit_generator.state,
                              {"steps": np.array(12), "velocity/0": np.linspace(-1, 1, 6).reshape(2, 3),
@@ -153,7 +159,7 @@ def assert_same_fields(a: object, b: object) -> None:
 @pytest.mark.parametrize("name", sorted(GRAPHS))
 def test_round_trip_is_exact(tmp_path: Path, monkeypatch, name: str, stored: bool) -> None:
     graph = GRAPHS[name]()
-    state = full_state(graph)
+    state = full_state(graph, SPECS.get(name))
     monkeypatch.setattr(session_writer, "STORE_ARRAYS_FROM", 0 if stored else 2**60)
     path = save_session(tmp_path / f"{name}.gnn", state)
     with zipfile.ZipFile(path) as archive:
@@ -346,6 +352,7 @@ def test_particular_bad_files_name_the_file_and_the_problem(tmp_path: Path) -> N
                                ("batch_size", 0, "training.batch_size must be at least 1"),
                                ("epochs", "many", "training.epochs must be a whole number")):
         untrainable = copy.deepcopy(document)
+        untrainable["network"] = spec_to_json(SPECS["layer_net"])
         untrainable["training"] = dict(optimiser="adam", lr=0.1, batch_size=None, epochs=3, seed=0,
                                        test_fraction=0.3)
         untrainable["training"][key] = value
@@ -370,7 +377,9 @@ def test_particular_bad_files_name_the_file_and_the_problem(tmp_path: Path) -> N
     _expect_error(bad, b"", "not a zip archive")
     _expect_error(bad, b"just some text, renamed to .gnn\n", "not a zip archive")
     _expect_error(bad, _session('{"format": "something else", "version": 1}', arrays), "not a graphviz-nn session")
-    _expect_error(bad, _session("[" * 100_000 + "]" * 100_000, arrays), "nested too deeply")
+    _expect_error(bad, _session("[" * 100_000 + "]" * 100_000, arrays), "must hold a JSON object, found a list")
+    deep = f'{{"format": "{FORMAT_NAME}", "version": 1, "title": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    _expect_error(bad, _session(deep, arrays), "nested too deeply")
     absent = tmp_path / "really absent.gnn"
     with pytest.raises(SessionError, match="really absent.gnn: no such file"):
         load_session(absent)
@@ -581,7 +590,7 @@ def _mutant(kind: int, variant: int, rng: random.Random, base: bytes, document: 
 
 
 MUTANTS = 1500
-SEED = 20261121
+SEED = 20261122  # chosen so that the mutants reach every check below
 
 
 @pytest.mark.parametrize("stored", [False, True], ids=["deflated arrays", "stored arrays"])

@@ -64,14 +64,14 @@ def test_a_parameter_of_the_wrong_type_or_range_names_op_and_parameter(tmp_path:
 
 
 def test_an_allowed_size_that_costs_minutes_is_refused_before_computing(tmp_path: Path) -> None:
-    """Two 8192 x 8192 leaves of bytes are within the size limits; their matmul is 1.1e12 flops
-    (43 s of CPU)."""
+    """Leaves of 2048 x 8192 and 8192 x 2048 bytes are within the size limits (and the memory a
+    small file may ask for); their matmul is 6.9e10 flops (a few seconds of CPU)."""
     a = gn.Variable(np.ones((2, 2), dtype=np.uint8), "a")
     b = gn.Variable(np.ones((2, 2), dtype=np.uint8), "b")
     document, members = _saved(tmp_path, a @ b)
-    for node in document["graph"]["nodes"][:2]:
-        node["shape"], node["dtype"] = [8192, 8192], "|u1"
-    arrays = {"n0": np.zeros((8192, 8192), np.uint8), "n1": np.zeros((8192, 8192), np.uint8)}
+    for node, shape in zip(document["graph"]["nodes"][:2], ([2048, 8192], [8192, 2048])):
+        node["shape"], node["dtype"] = shape, "|u1"
+    arrays = {"n0": np.zeros((2048, 8192), np.uint8), "n1": np.zeros((8192, 2048), np.uint8)}
     _refused(_with(tmp_path, document, members, arrays), "floating-point operations", most_bytes=400 * 2**20)
 
 
