@@ -291,7 +291,7 @@ def test_hover_tooltips_show_values_and_matrix_heatmaps(open_window) -> None:
     W1 = next(n for n in window.graph.nodes if n.name == "W1")
     item = window.view.nodes[window.graph.id_of(W1)]
     html = item.tooltip_source()
-    assert "<b>W1</b>" in html and "shape (4, 3)" in html and "∇ 4×3" in html
+    assert "<b>W1</b>" in html and "shape (4, 3)" in html and "value = 4×3" in html and "∇ ±" in html
     assert html.count('<img src="data:image/png;base64,') == 2  # value and gradient
     from PySide6.QtGui import QTextDocument
 

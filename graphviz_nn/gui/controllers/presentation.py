@@ -78,6 +78,7 @@ class PresentationController(QObject):
         self._watched = lambda: None  # a weak reference to the player the chain-rule panel follows
         self.chain_panel = ChainOverlay(window.view)
         window.view.viewport().installEventFilter(self)
+        window.installEventFilter(self)  # a window that grows past its screen is brought back
         self.black_cover = BlackCover(window)
         window.view.picture_ready.connect(self._on_view_picture_ready)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
@@ -96,6 +97,26 @@ class PresentationController(QObject):
         if state is None or not window.restoreState(state, self._state_version):
             window.resizeDocks([window.inspector], [440], Qt.Orientation.Horizontal)
             window.resizeDocks([window.playback], [150], Qt.Orientation.Vertical)
+
+    def keep_on_screen(self) -> None:
+        """The window's frame inside its screen's free area, resized and moved if need be: a
+        window 1280 wide is 1284 with its frame on a 1280-pixel projector, and docks whose
+        text grew while presenting had widened it to 1311."""
+        window, available = self.window, self._available()
+        if available is None or available.isEmpty() or self.presenting or \
+                window.windowState() & (Qt.WindowState.WindowFullScreen | Qt.WindowState.WindowMaximized):
+            return
+        frame, inner = window.frameGeometry(), window.geometry()
+        extra = QSize(frame.width() - inner.width(), frame.height() - inner.height())
+        size = QSize(min(inner.width(), max(window.minimumWidth(), available.width() - extra.width())),
+                     min(inner.height(), max(window.minimumHeight(), available.height() - extra.height())))
+        if size != inner.size():
+            window.resize(size)
+            frame = window.frameGeometry()
+        x = max(available.left(), min(frame.left(), available.right() + 1 - frame.width()))
+        y = max(available.top(), min(frame.top(), available.bottom() + 1 - frame.height()))
+        if (x, y) != (frame.left(), frame.top()):
+            window.move(x, y)
 
     def save_geometry(self, settings) -> None:
         settings.setValue("window/geometry", self.window.saveGeometry())
@@ -193,6 +214,11 @@ class PresentationController(QObject):
         for key, keys in before.keys.items():
             actions[key].setShortcuts(keys)
         actions["blackout"].setEnabled(False)
+        # The docks' text at its size before they come back: shown with the presenting size
+        # first, they asked for more width and the window grew past the screen (1280 -> 1311).
+        self.panel_scale = before.panel_scale
+        self._apply_font()
+        window.view.set_least_pixels(READABLE_PIXELS)
         if before.window_state & Qt.WindowState.WindowFullScreen:
             window.showFullScreen()
         elif before.window_state & Qt.WindowState.WindowMaximized:
@@ -203,9 +229,6 @@ class PresentationController(QObject):
         window.restoreState(before.state, self._state_version)
         window.menuBar().setVisible(before.menu_bar)
         window.statusBar().setVisible(before.status_bar)
-        self.panel_scale = before.panel_scale
-        self._apply_font()
-        window.view.set_least_pixels(READABLE_PIXELS)
         actions["chain_panel"].setChecked(before.chain_panel)
         self.show_chain_panel()
         self.chain_panel.set_room(None)
@@ -216,6 +239,7 @@ class PresentationController(QObject):
             QTimer.singleShot(0, window.view, window.view.fit)
         else:
             window.view.place(zoom, centre)
+        self.keep_on_screen()
         window.say("Presentation mode left")
 
     def toggle_black(self) -> None:
@@ -314,6 +338,8 @@ class PresentationController(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Resize and self.presenting and watched is self.window.view.viewport():
             QTimer.singleShot(0, self, self.fit_graph)  # after the panel has followed the new size
+        elif watched is self.window and event.type() in (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.Show):
+            QTimer.singleShot(0, self, self.keep_on_screen)  # once the frame has its new size
         return super().eventFilter(watched, event)
 
     def toggle_reveal(self) -> None:

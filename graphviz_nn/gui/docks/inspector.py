@@ -44,6 +44,8 @@ class InspectorDock(QDockWidget):
         scroll.setObjectName("inspector_scroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # Lines wrap to the dock's width: a horizontal bar cut every long chain rule at the right.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         content = QWidget()
         content.setObjectName("inspector_content")
         layout = QVBoxLayout(content)
