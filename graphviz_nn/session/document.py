@@ -8,7 +8,8 @@ the expression and its values, the playback position and the view. Qt-free.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from ..io import SessionState, TrainerState, ViewState
 from ..io.session_schema import MAX_DATASET_BYTES
 from ..nn.datasets import BUILTIN, Dataset, DatasetError
 from .examples import Built
+from .named_dataset import resolve
 from .training import TrainingRun
 
 
@@ -115,10 +117,20 @@ def _same_structure(a: Graph, b: Graph) -> bool:
     return True
 
 
-def _restore_run(state: SessionState) -> tuple[TrainingRun | None, str | None]:
+def _restore_run(state: SessionState, data: Dataset | None, folder: Path | None,
+                 unread: str | None) -> tuple[TrainingRun | None, str | None]:
+    settings = state.training
+    path = resolve(settings.dataset, folder) if folder is not None else None
+    if path is not None:  # the run names the file itself, not a path relative to wherever it runs
+        settings = replace(settings, dataset=str(path))
+    # The copy in the file first: the path may not exist here (another machine).
+    data = state.embedded_dataset if state.embedded_dataset is not None else data
+    if data is None and str(settings.dataset) not in BUILTIN:
+        # A path inside a file is never read here: the caller asks, reads, and hands the rows.
+        why = unread or f"its dataset {path or settings.dataset} was not read"
+        return None, f"the network could not be rebuilt ({why}); its graph is shown as saved"
     try:
-        # The copy in the file first: the path may not exist here (another machine).
-        run = TrainingRun.create(state.training, state.embedded_dataset)
+        run = TrainingRun.create(settings, data)
     except (DatasetError, ValueError, OSError) as error:
         return None, f"the network could not be rebuilt ({error}); its graph is shown as saved"
     graph = run.network.graph
@@ -141,13 +153,29 @@ def _restore_run(state: SessionState) -> tuple[TrainingRun | None, str | None]:
     return run, problem
 
 
-def reopen(state: SessionState) -> Reopened:
-    """What the window needs to show a loaded session (may load a dataset: run it off the UI
-    thread). A network whose dataset is gone opens as its saved graph, with ``problem`` set."""
+def reopen(state: SessionState, data: Dataset | None = None, folder: str | Path | None = None,
+           unread: str | None = None) -> Reopened:
+    """What the window needs to show a loaded session (builds a network: run it off the UI
+    thread). A network whose dataset is not at hand opens as its saved graph, with ``problem``
+    set.
+
+    Parameters
+    ----------
+    state : SessionState
+    data : Dataset, optional
+        The dataset file the session names (``named_dataset.dataset_path``), read by the
+        caller once the user agreed. No file is ever read here: a session that names one and
+        carries no copy of its rows opens without its network when ``data`` is None.
+    folder : path, optional
+        The session file's folder: the run's dataset path is taken relative to it.
+    unread : str, optional
+        Why ``data`` is missing (the user chose not to read it, the file could not be read),
+        for ``problem``.
+    """
     title = state.title or "session"
     run, problem = (None, None)
     if state.training is not None:
-        run, problem = _restore_run(state)
+        run, problem = _restore_run(state, data, Path(folder) if folder is not None else None, unread)
     if run is not None:
         built = run.built()
     else:

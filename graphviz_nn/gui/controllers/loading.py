@@ -5,6 +5,7 @@ screen stays until the new one is ready."""
 from __future__ import annotations
 
 import gc
+import threading
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -31,6 +32,7 @@ class LoadingController(QObject):
         super().__init__(window)
         self.window = window
         self.job: Job | None = None
+        self._stop: threading.Event | None = None  # the running job's, if it looks at one
         self._typed: tuple | None = None  # the newest typed graph and its text, while the user is asked
 
     def load(self, build, title: str, expanded: bool = False, expression: str | None = None) -> None:
@@ -47,9 +49,13 @@ class LoadingController(QObject):
 
         self.start(work, self._on_prepared, f"Opening {title}…")
 
-    def start(self, work, done, message: str, failed=None) -> None:
+    def start(self, work, done, message: str, failed=None, stop: threading.Event | None = None) -> None:
+        """Run ``work`` as the window's one job: ``done(result)`` or ``failed(message)`` after.
+        ``stop`` is set when the job is cancelled or overtaken, for work that looks at it."""
         if self.job is not None:
             self.job.cancelled = True
+        self._stop_work()
+        self._stop = stop
         # Building a graph allocates many objects and no cycles: the cycle collector would
         # only scan the heap mid-way and stall the window; it runs again when the job ends.
         gc.disable()
@@ -62,8 +68,14 @@ class LoadingController(QObject):
         self.window.say(message)
         job.start()
 
+    def _stop_work(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
+            self._stop = None
+
     def finish(self) -> None:
         self.job = None
+        self._stop = None
         self.window.collect_again()
         self.window.progress.hide()
         self.window.cancel_button.hide()
@@ -99,6 +111,7 @@ class LoadingController(QObject):
     def cancel(self) -> None:
         if self.job is not None:
             self.job.cancelled = True
+            self._stop_work()
             self.window.worker.cancel()
             self.finish()
             self.window.say("Cancelled; the previous picture is kept")
@@ -125,6 +138,7 @@ class LoadingController(QObject):
         """Collapse a scope into one box, or open it, and lay the graph out again."""
         if self.window.graph is None:
             return
+        self.window.view.frame_scope_next(scope)
         self.relayout(toggled(self.window.graph, self.window.collapsed, scope))
 
     def draw_expression(self, parsed) -> None:

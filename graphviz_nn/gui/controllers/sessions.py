@@ -10,18 +10,17 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ...io import SessionState, ViewState, load_session, save_session
-from ...session.document import Reopened, capture, left_behind, reopen
+from ...io import SessionState, ViewState, save_session
+from ...session.document import capture, left_behind
 from ...session.workspace import Workspace
 from ..autosave import Autosave
 from ..docks.playback_dock import PHASE_TITLES
 from ..jobs import Job
-from ..preparing import Prepared, prepare
 from ..recent_files import RecentFiles
+from .session_opening import SessionOpening
 
 AUTOSAVE_MS = 30_000
 SESSION_FILTER = "graphviz-nn sessions (*.gnn)"
@@ -43,6 +42,7 @@ class SessionsController(QObject):
         self.window = window
         self.workspace = Workspace()
         self.recent = RecentFiles(window.settings)
+        self.opening = SessionOpening(self)
         self.autosave = autosave
         self._saving: Job | None = None
         self.autosave_pending = False  # the document changed since the last autosave
@@ -240,62 +240,10 @@ class SessionsController(QObject):
             self.open_session(path)
 
     def open_session(self, path: str | Path, remember: bool = True) -> None:
-        """Open a session file off the UI thread; the current graph stays until it is ready.
-        A bad file leaves everything as it was and emits ``session_failed``."""
-        path = Path(path)
-        if self.window.training_control.running:
-            self.window.training_control.sequence.stop(wait=1.5)
-        worker = self.window.worker
-
-        def work() -> tuple[Prepared, Reopened, Path | None, Path]:
-            with np.errstate(all="ignore"):
-                reopened = reopen(load_session(path))
-            state = reopened.state
-            graph = reopened.built.graph
-            scopes = {n.scope[:k] for n in graph.nodes for k in range(1, len(n.scope) + 1)}
-            collapsed = frozenset(s for s in state.view.collapsed if s in scopes)
-            prepared = prepare(reopened.built, collapsed, worker, state.title or path.stem, state.expression)
-            return prepared, reopened, (path if remember else None), path
-
-        self.window.loading.start(work, self._on_job_reopened, f"Opening {path.name}…", self._on_job_open_failed)
-
-    def _on_job_reopened(self, result) -> None:
-        if self.sender() is not self.window.loading.job:
-            return
-        self.window.loading.finish()
-        prepared, reopened, path, reopened_path = result
-        if reopened.run is not None:
-            self.window.training_control.adopt(reopened.run)
-        if reopened.expression is not None:
-            try:  # parsed off the window's thread; the graph shown is the session's own
-                self.window.expression.set_expression(reopened.expression, reopened.values, emit=False)
-            except ValueError:
-                pass  # the editor cannot show it; the graph is still the session's
-        else:
-            self.window.loading.clear_expression()
-        self.window.restore_after_drawing(reopened.state)
-        self.window.show_prepared(prepared)
-        self.workspace.opened(prepared.title, path, typed=reopened.expression is not None)
-        if path is None:  # recovered from an autosave: work no file holds
-            self.workspace.changed()
-        self.update_title()
-        if path is not None:
-            self.recent.add(path)
-            self.update_title()
-        elif self.autosave is not None and self.autosave.recovered_path == reopened_path:
-            reopened_path.unlink(missing_ok=True)  # recovered: the window's autosave takes over
-        if reopened.problem:
-            self.window.say(f"Opened with a problem: {reopened.problem}")
-            self.tell("Part of the session could not be restored", reopened.problem)
-        self.window.session_opened.emit(str(path or ""))
-
-    def _on_job_open_failed(self, message: str) -> None:
-        if self.sender() is not self.window.loading.job:
-            return
-        self.window.loading.finish()
-        self.window.say(f"Could not open: {message}")
-        self.tell("Could not open the session", message)
-        self.window.session_failed.emit(message)
+        """Open a session file off the UI thread (see :class:`~.session_opening.SessionOpening`):
+        the current graph stays until it is ready; a bad file leaves everything as it was and
+        emits ``session_failed``; a dataset file it names is read only once the user agrees."""
+        self.opening.open_session(path, remember)
 
     def restore_position(self, state: SessionState) -> None:
         """Once a reopened session is drawn: its pass, playback position and view."""
