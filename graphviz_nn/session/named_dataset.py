@@ -53,7 +53,7 @@ def _within(path: Path, folder: str | Path) -> Path:
     return path if path.is_absolute() else Path(folder) / path
 
 
-def read_named(path: str | Path, stop: threading.Event, seconds: float = READ_SECONDS) -> Dataset:
+def read_named(path: str | Path, stop: threading.Event, seconds: float | None = None) -> Dataset:
     """Read a dataset file a session names (call it off the window's thread).
 
     The CSV reader (which refuses the system's folders and anything but a regular file)
@@ -66,9 +66,11 @@ def read_named(path: str | Path, stop: threading.Event, seconds: float = READ_SE
     ReadStopped
         ``stop`` was set.
     DatasetError
-        The file cannot be read, is not a dataset, or took more than ``seconds``.
+        The file cannot be read, is not a dataset, or took more than ``seconds`` (by
+        default :data:`READ_SECONDS`).
     """
     path = Path(path)
+    seconds = READ_SECONDS if seconds is None else seconds
     outcome: dict[str, object] = {}
 
     def read() -> None:

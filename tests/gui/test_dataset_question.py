@@ -117,7 +117,6 @@ def test_a_read_past_its_deadline_opens_without_the_data(open_window, qtbot, tmp
     release = threading.Event()
     monkeypatch.setattr(named_dataset, "read_csv", lambda path, **k: release.wait(60))
     monkeypatch.setattr(named_dataset, "READ_SECONDS", 0.3)
-    monkeypatch.setattr(named_dataset.read_named, "__defaults__", (0.3,))
     window = open_window("scalar")
     try:
         with qtbot.waitSignal(window.session_opened, timeout=30000):
