@@ -78,9 +78,9 @@ class CurvesView(QWidget):
             plot.setClipToView(True)
             plot.setMinimumHeight(PLOT_HEIGHT)
             column.addWidget(plot, 1)
-        # A little room below 0 and above 1: the end ticks' labels would be clipped otherwise.
-        self.accuracy_plot.setYRange(-0.06, 1.08, padding=0)
         self.accuracy_plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "50%"), (1.0, "100%")]])
+        self.accuracy_plot.getPlotItem().vb.sigResized.connect(self._fit_accuracy_range)
+        self._fit_accuracy_range()
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.disableAutoRange()
         solid, dashed = pg.mkPen(TRAIN, width=2.5), pg.mkPen(TEST, width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine)
@@ -193,6 +193,15 @@ class CurvesView(QWidget):
                     self._y_end = peak
                     self.loss_plot.setYRange(0, peak, padding=0)
 
+    def _fit_accuracy_range(self, *_) -> None:
+        """Half a line of room below 0 and above 100 %, however tall the plot: pyqtgraph drops
+        a tick label that would stand past the plot, and a fixed margin left a 120-pixel plot
+        only "50%"."""
+        tall = self.accuracy_plot.getPlotItem().vb.height()
+        room = self.accuracy_plot.fontMetrics().height() / 2 + 3
+        pad = room / max(tall - 2 * room, room)
+        self.accuracy_plot.setYRange(-pad, 1 + pad, padding=0)
+
     def _on_log_scale_toggled(self, on: bool) -> None:
         self.loss_plot.setLogMode(y=on)
         self.loss_plot.enableAutoRange(axis="y", enable=on)
@@ -257,14 +266,11 @@ def set_plot_scheme(plot: pg.PlotWidget, dark: bool) -> None:
 
 def _readable_axes(plot: pg.PlotWidget) -> None:
     """Axes for a small plot read from afar: the widget's own font, major ticks only (two or
-    three of them), no titles (the plot's key names it; the x axis is epochs throughout).
-    The end ticks' labels may stand half a line past the axis: pyqtgraph drops a label that
-    does, and a short plot kept only its middle one ("50%")."""
-    overhang = plot.fontMetrics().height() // 2 + 2
+    three of them), no titles (the plot's key names it; the x axis is epochs throughout)."""
     for side in ("left", "bottom"):
         axis = plot.getAxis(side)
         axis.setTickFont(plot.font())
-        axis.setStyle(maxTickLevel=0, tickTextOffset=3, autoExpandTextSpace=True, hideOverlappingLabels=overhang)
+        axis.setStyle(maxTickLevel=0, tickTextOffset=3, autoExpandTextSpace=True)
         axis.enableAutoSIPrefix(False)
         # An axis (with its grid lines) is drawn again only when its range changes;
         # replaying it at every repaint was most of what drawing the plots cost.
