@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
+import numpy as np
+
 from .errors import ShapeError
 from .params import MAX_NDIM, ParamError, read_params
 
@@ -34,8 +36,10 @@ class Plan:
     shape : tuple of int
         The output's shape.
     flops : int
-        Floating-point operations of the forward, estimated (one per element for elementwise
-        ops and copies; 2·m·n·k for a product): a measure of time, not an exact count.
+        The price of the call: its work in the engine's unit of about a nanosecond of numpy's
+        time on float64 values (an add or an exp per element; ``CALL_FLOPS`` for the call
+        itself), estimated from shapes; a measure of time, not an exact count. Every op's
+        price is within a small factor of what it costs (tests/engine/test_op_prices.py).
     temporary : int
         Elements of the largest array the forward allocates at once, its output included.
     """
@@ -79,10 +83,38 @@ def broadcast_shape(shapes: Sequence[Shape], params: Mapping[str, Any]) -> Shape
         ) from None
 
 
+# NOTE: checking a call and numpy's dispatch cost 2-6 µs whatever the sizes (a transpose, a view,
+# costs nothing else): a file of 200,000 nodes is a second of work before any element.
+CALL_FLOPS = 16384
+
+
 def per_element(shapes: Sequence[Shape], params: Mapping[str, Any], shape: Shape) -> tuple[int, int]:
-    """Elementwise ops, copies and views: one operation per output element, no bigger array."""
+    """Copies: one operation per output element, no bigger array."""
     size = math.prod(shape)
     return size, size
+
+
+def a_view(shapes: Sequence[Shape], params: Mapping[str, Any], shape: Shape) -> tuple[int, int]:
+    """Views of the input (transpose, slices): no work beyond the call; the output's size."""
+    return 0, math.prod(shape)
+
+
+def slowdown(dtypes: Sequence[np.dtype]) -> int:
+    """How many times its float64 price a call may take on values of these dtypes.
+
+    numpy computes float16 through float32 one element at a time (add 8.1 ns an element
+    against 0.85), and the functions of bools and 8- or 16-bit integers give float16 (exp
+    8.9 ns against 0.9); long double is done in software (pow 352 ns against 3.3, matmul
+    1.6 ns a flop against BLAS's 0.015).
+    """
+    factor = 1
+    for dtype in dtypes:
+        dtype = np.dtype(dtype)
+        if dtype.kind == "f" and dtype.itemsize > 8:
+            factor = max(factor, 128)
+        elif dtype.itemsize <= 2 or dtype.kind not in "fiu":
+            factor = max(factor, 16)
+    return factor
 
 
 def check_call(op: Op, shapes: tuple[Shape, ...], params: Any, where: str | None = None
@@ -119,15 +151,22 @@ def _where(op: Op, shapes: tuple[Shape, ...], where: str | None) -> str:
     return where or f"{op.name}({', '.join(str(s) for s in shapes)})"
 
 
-def plan_call(op: Op, shapes: Sequence[Sequence[int]], params: Any, where: str | None = None) -> Plan:
+def plan_call(op: Op, shapes: Sequence[Sequence[int]], params: Any, where: str | None = None,
+              dtypes: Sequence[np.dtype] | None = None) -> Plan:
     """The :class:`Plan` of ``op`` on inputs of ``shapes`` with ``params``; see :meth:`Op.plan`."""
     shapes = tuple(tuple(int(n) for n in s) for s in shapes)
     checked, shape = check_call(op, shapes, params, where)
     shape = tuple(int(n) for n in shape)
     full = {p.name: p.default for p in op.params}
     full.update(checked)
-    flops, temporary = (op.cost or per_element)(shapes, full, shape)
-    return Plan(checked, shape, int(flops), int(temporary))
+    if op.cost is None:
+        size = math.prod(shape)
+        flops, temporary = op.unit_cost * size, size
+    else:
+        flops, temporary = op.cost(shapes, full, shape)
+    flops = (CALL_FLOPS + int(flops)) * (slowdown(dtypes) if dtypes else 1)
+    return Plan(checked, shape, flops, int(temporary))
 
 
-__all__ = ["ParamError", "Plan", "broadcast_shape", "broadcast_together", "check_call", "per_element", "plan_call"]
+__all__ = ["CALL_FLOPS", "ParamError", "Plan", "a_view", "broadcast_shape", "broadcast_together", "check_call",
+           "per_element", "plan_call", "slowdown"]

@@ -109,8 +109,12 @@ class Op:
     elementwise : bool
         True when the output at an index depends only on the inputs at that index, so the
         local derivative is an array the size of the output (the step recorder shows it).
-        Such an op's output shape (broadcasting) and cost (one operation per element) are
+        Such an op's output shape (broadcasting) and cost (``unit_cost`` per element) are
         derived; it need not declare them.
+    unit_cost : int
+        The price of one output element when the op declares no cost rule, in the engine's
+        unit of about a nanosecond of numpy on float64 (see :class:`Plan`): 1 for add, exp or
+        a copy, 12 for sin, 128 for erf, as measured by tests/benchmarks/bench_op_prices.py.
     params : tuple of Param
         Every parameter the op takes, with its type and range (see ``engine/params.py``);
         nothing else is ever passed to the forward.
@@ -119,8 +123,9 @@ class Op:
         raising ValueError with the reason when they do not fit; params have their defaults
         filled in. Required unless elementwise.
     cost : callable or None
-        ``cost(shapes, params, shape) -> (flops, temporary)``: the forward's floating-point
-        operations and its largest array in elements. Default: one per output element.
+        ``cost(shapes, params, shape) -> (flops, temporary)``: the forward's price in the
+        engine's unit and its largest array in elements. Default: ``unit_cost`` per output
+        element, and the output.
     examples : tuple of Example
         Sample points for the registry-wide derivative tests.
     """
@@ -141,6 +146,7 @@ class Op:
     params: tuple[Param, ...] = ()
     shape: Callable[[tuple[tuple[int, ...], ...], Mapping[str, Any]], tuple[int, ...]] | None = None
     cost: Callable[..., tuple[int, int]] | None = None
+    unit_cost: int = 1
     examples: tuple[Example, ...] = ()
 
     def __post_init__(self) -> None:
@@ -178,7 +184,7 @@ class Op:
 
     def plan(
         self, shapes: Sequence[Sequence[int]], params: Mapping[str, Any] | None = None,
-        where: str | None = None,
+        where: str | None = None, dtypes: Sequence[np.dtype] | None = None,
     ) -> Plan:
         """Check a call of this op before computing it: its parameters, output shape and cost.
 
@@ -193,12 +199,15 @@ class Op:
             Parameter names to values as read (JSON lists are accepted for tuples).
         where : str, optional
             How to name the call in messages; default ``"sum((2, 3))"``.
+        dtypes : sequence of dtype, optional
+            The inputs' dtypes when known: the price is for float64 values, and numpy is
+            slower on some others (float16, long double; see ``plan.slowdown``).
 
         Returns
         -------
         Plan
             The checked params (as given, lists made tuples), the output shape, and the
-            estimated flops and largest temporary.
+            estimated price (flops) and largest temporary.
 
         Raises
         ------
@@ -209,7 +218,7 @@ class Op:
         ShapeError
             Inputs whose shapes do not fit the op (or have more than 32 dimensions).
         """
-        return plan_call(self, shapes, {} if params is None else params, where)
+        return plan_call(self, shapes, {} if params is None else params, where, dtypes)
 
     @property
     def formula(self) -> str:

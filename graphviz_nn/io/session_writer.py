@@ -146,6 +146,10 @@ def _encode_param(value: Any, where: str, depth: int = 0) -> Any:
         return float(value)
     if isinstance(value, (tuple, list)) and depth < NESTING:
         return [_encode_param(v, where, depth + 1) for v in value]
+    if hasattr(value, "__array__"):  # whole numbers in an array (getitem's positions): lists
+        array = np.asarray(value)
+        if array.dtype.kind in "iu" and depth + array.ndim <= NESTING:
+            return array.tolist()
     raise ValueError(f"{where}: {type(value).__name__} values cannot be stored in a session file")
 
 

@@ -48,7 +48,7 @@ TANH = register(Op(
     name="tanh", arity=1, label="tanh", forward=np.tanh, elementwise=True,
     # NOTE: the derivative is written with the output, 1 − tanh², saving a second tanh.
     derivative=(lambda ans, x: 1 - ans * ans,),
-    vjp_text=("g · (1 − tanh²(x))",), examples=_ANY,
+    vjp_text=("g · (1 − tanh²(x))",), unit_cost=2, examples=_ANY,
 ))
 
 SIGMOID = register(Op(
@@ -56,7 +56,7 @@ SIGMOID = register(Op(
     # NOTE: σ' = σ(1 − σ) uses the output, as the original program's SigmM should have; it keeps full
     # relative precision in the negative tail, where log σ needs it (d log σ(−40) = 1).
     derivative=(lambda ans, x: ans * (1 - ans),),
-    vjp_text=("g · σ(x) · (1 − σ(x))",),
+    vjp_text=("g · σ(x) · (1 − σ(x))",), unit_cost=2,  # 2.2-2.6 ns an element
     examples=_ANY + (Example(((5,),), domain=((-6, 6),)), Example(((5,),), domain=((-60, -20),))),
 ))
 
@@ -71,7 +71,7 @@ LEAKY_RELU = register(Op(
     name="leaky_relu", arity=1, label="LReLU",
     forward=lambda x, alpha=0.01: np.where(x > 0, x, alpha * x), elementwise=True,
     derivative=(lambda ans, x, alpha=0.01: np.where(x > 0, 1.0, alpha),),
-    vjp_text=("g · (1 if x > 0 else α)",), params=(real("alpha", 0.01),),
+    vjp_text=("g · (1 if x > 0 else α)",), params=(real("alpha", 0.01),), unit_cost=6,  # 3 passes and a where
     examples=(Example(((3,),), away_from=0.0), Example(((2, 3),), {"alpha": 0.2}, away_from=0.0)),
 ))
 
@@ -79,7 +79,7 @@ SOFTPLUS = register(Op(
     name="softplus", arity=1, label="softplus", forward=lambda x: np.logaddexp(0.0, x),
     elementwise=True,
     derivative=(lambda ans, x: _sigmoid(x),),
-    vjp_text=("g · σ(x)",), examples=_ANY,
+    vjp_text=("g · σ(x)",), unit_cost=24, examples=_ANY,  # logaddexp: 24-32 ns an element
 ))
 
 LOGSIGMOID = register(Op(
@@ -88,7 +88,7 @@ LOGSIGMOID = register(Op(
     # NOTE: log σ(x) = −log(1 + e^−x); logaddexp keeps both tails exact (−40 at x = −40,
     # −4.2e-18 at x = 40), and the slope σ(−x) = 1 − σ(x) is exact where σ(x) rounds to 1.
     derivative=(lambda ans, x: _sigmoid(-x),),
-    vjp_text=("g · σ(−x)",),
+    vjp_text=("g · σ(−x)",), unit_cost=32,
     examples=_ANY + (Example(((5,),), domain=((-40, 40),)),),
 ))
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..node import Function, NodeLike, apply
 from ..params import new_shape, permutation
-from ..plan import broadcast_together
+from ..plan import a_view, broadcast_together
 from ..registry import Example, Op, register
 from ._shapes import Shapes
 
@@ -28,10 +28,22 @@ def _matmul_shape(shapes: Shapes, params: Mapping[str, Any]) -> tuple[int, ...]:
     return tuple(stack) + a[-2:-1] + b[-1:] if len(b) > 1 else tuple(stack) + a[-2:-1]
 
 
-def _product_cost(shapes: Shapes, params: Mapping[str, Any], shape: tuple[int, ...]) -> tuple[int, int]:
-    """matmul and dot: a multiply and an add per term of each output element's sum."""
+def _matmul_cost(shapes: Shapes, params: Mapping[str, Any], shape: tuple[int, ...]) -> tuple[int, int]:
+    """matmul: every element of the operands and the result touched once, and the 2·m·n·k
+    multiplies and adds at BLAS's pace of about 16 a price unit."""
+    # NOTE: one BLAS thread took 0.013-0.02 ns a flop on (194, 291) @ (291, 388) and stacks
+    # of such (a slow BLAS's 0.1 ns makes 16 flops 1.6 units' time); a vector times a matrix
+    # runs at the memory's pace instead (0.15-0.4 ns a flop, reading the matrix once), and a
+    # stack of 2 x 2 matrices at 25 ns each: the elements' term prices those.
     size = math.prod(shape)
-    return 2 * size * shapes[0][-1], size
+    return sum(math.prod(s) for s in shapes) + size + 2 * size * shapes[0][-1] // 16, size
+
+
+def _dot_cost(shapes: Shapes, params: Mapping[str, Any], shape: tuple[int, ...]) -> tuple[int, int]:
+    """dot: one unit per multiply and add of each output element's sum (einsum: 0.1-0.26 ns
+    a flop)."""
+    size = math.prod(shape)
+    return size * shapes[0][-1], size
 
 
 def _matmul_vjp(g: np.ndarray, x: np.ndarray, y: np.ndarray, wrt: int) -> np.ndarray:
@@ -142,7 +154,7 @@ MATMUL = register(Op(
     ),
     linear=(0, 1),
     vjp_text=("g @ yᵀ", "xᵀ @ g"), jvp_text=("dx @ y", "x @ dy"), shape=_matmul_shape,
-    cost=_product_cost,
+    cost=_matmul_cost,
     examples=(
         Example(((2, 3), (3, 4))),
         Example(((3,), (3, 4))),
@@ -162,7 +174,7 @@ DOT = register(Op(
     vjp=(lambda g, ans, x, y: _dot_vjp(g, x, y), lambda g, ans, x, y: _dot_vjp(g, y, x)),
     linear=(0, 1),
     vjp_text=("g · y", "g · x"), jvp_text=("Σ dx · y", "Σ x · dy"), shape=_dot_shape,
-    cost=_product_cost,
+    cost=_dot_cost,
     examples=(Example(((3,), (3,))), Example(((2, 3), (3,))), Example(((2, 3), (2, 3))),
               Example(((2, 1, 3), (4, 3))), Example(((1, 4, 3), (2, 1, 3))), Example(((3,), (2, 2, 3)))),
 ))
@@ -173,9 +185,19 @@ TRANSPOSE = register(Op(
     vjp=(lambda g, ans, x, axes=None: np.transpose(g, _inverse(axes, x.ndim)),),
     linear=(0,),
     vjp_text=("gᵀ (axes put back)",), jvp_text=("dxᵀ",), notation="xᵀ", params=(permutation(),),
-    shape=_transpose_shape,
+    shape=_transpose_shape, cost=a_view,
     examples=(Example(((2, 3),)), Example(((2, 3, 4),), {"axes": (1, 2, 0)}), Example(((3,),))),
 ))
+
+def _reshape_cost(shapes: Shapes, params: Mapping[str, Any], shape: tuple[int, ...]) -> tuple[int, int]:
+    """A view when the input has at most one axis longer than 1, or when only axes of length
+    1 come or go; else priced as the copy numpy makes of a transposed input (1-2 ns an
+    element), one unit an element."""
+    longer = [n for n in shapes[0] if n != 1]
+    if len(longer) <= 1 or longer == [n for n in shape if n != 1]:
+        return a_view(shapes, params, shape)
+    return math.prod(shape), math.prod(shape)
+
 
 RESHAPE = register(Op(
     name="reshape", arity=1, label="reshape",
@@ -183,7 +205,7 @@ RESHAPE = register(Op(
     vjp=(lambda g, ans, x, shape: np.reshape(g, x.shape),),
     linear=(0,),
     vjp_text=("g reshaped to x's shape",), jvp_text=("dx reshaped",), params=(new_shape(),),
-    shape=_reshape_shape,
+    shape=_reshape_shape, cost=_reshape_cost,
     examples=(Example(((2, 3),), {"shape": (3, 2)}), Example(((6,),), {"shape": (2, -1)}),
               Example(((2, 3),), {"shape": (6,)})),
 ))

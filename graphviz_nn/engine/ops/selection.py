@@ -88,6 +88,7 @@ WHERE = register(Op(
         lambda dy, ans, c, x, y: np.where(c != 0, 0.0, dy),
     ),
     vjp_text=("0 (the condition only chooses)", "g where x ≠ 0, else 0", "g where x = 0, else 0"),
+    unit_cost=2,  # a comparison and a choice from three inputs
     examples=(
         Example(((2, 3), (2, 3), (2, 3)), domain=((0.5, 1.0), (-2, 2), (-2, 2))),
         Example(((2, 3), (3,), ()), domain=((0.0, 0.0), (-2, 2), (-2, 2))),

@@ -19,10 +19,10 @@ _erfc_each = np.frompyfunc(math.erfc, 1, 1)
 
 
 def each_by_python(shapes: Shapes, params: Mapping[str, Any], shape: tuple[int, ...]) -> tuple[int, int]:
-    """erf and gelu: one call per element, through an array of Python floats (32 bytes each
-    with its pointer, 4 float64 arrays' worth)."""
+    """erf and gelu: one Python call per element (110-140 ns), through an array of Python
+    floats (32 bytes each with its pointer, 4 float64 arrays' worth)."""
     size = math.prod(shape)
-    return size, 4 * size
+    return 128 * size, 4 * size
 
 
 def erf_values(x: np.ndarray) -> np.ndarray:
@@ -42,7 +42,7 @@ TAN = register(Op(
     # NOTE: tan' = 1 + tan², written with the output to save a division by cos².
     vjp=(lambda g, ans, x: g * (1 + ans * ans),),
     jvp=(lambda dx, ans, x: dx * (1 + ans * ans),),
-    vjp_text=("g · (1 + tan²(x))",),
+    vjp_text=("g · (1 + tan²(x))",), unit_cost=2,  # 1.4-2 ns an element
     examples=tuple(Example(e.shapes, domain=((-1.2, 1.2),)) for e in _ANY),
 ))
 

@@ -1,0 +1,112 @@
+"""A session file whose ops cost far more than their size says is refused, or opened, promptly:
+gathered positions are read as one array and priced, and slow elementwise ops (erf, gelu)
+are priced at what they cost, so the graph's budget stops them before they run."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import graphviz_nn as gn
+from graphviz_nn.engine import ops
+from graphviz_nn.io import session_schema
+from graphviz_nn.io.session_file import ARRAYS_MEMBER, JSON_MEMBER, SessionError, SessionState, load_session, save_session
+
+MIB = 2**20
+
+
+def _saved(tmp_path: Path, output: gn.Node) -> tuple[dict, dict[str, bytes]]:
+    """The real writer's file of ``output``'s graph: its document and its members."""
+    path = save_session(tmp_path / "made.gnn", SessionState(gn.Graph(output), None, title="t"))
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    return json.loads(members[JSON_MEMBER]), members
+
+
+def _rewritten(tmp_path: Path, document: dict, members: dict[str, bytes], arrays: dict | None = None) -> Path:
+    """The file again with the edited document (and, when given, these leaf arrays)."""
+    if arrays is not None:
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        members = {**members, ARRAYS_MEMBER: buffer.getvalue()}
+    path = tmp_path / "edited.gnn"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(JSON_MEMBER, json.dumps(document))
+        for name, data in members.items():
+            if name != JSON_MEMBER:
+                archive.writestr(name, data)
+    return path
+
+
+def _opened(path: Path) -> tuple[object, float]:
+    """What loading gives (the state, or the SessionError) and the process CPU time it took."""
+    start = time.process_time()
+    try:
+        outcome: object = load_session(path)
+    except SessionError as error:
+        outcome = error
+    return outcome, time.process_time() - start
+
+
+def _peak(path: Path) -> int:
+    tracemalloc.start()
+    try:
+        _opened(path)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_two_million_gathered_positions_open_or_are_refused_promptly(tmp_path: Path) -> None:
+    """2 M positions deflate to a few kilobytes; read as nested tuples they took 4.5 s and
+    253 MB."""
+    x = gn.Variable(np.arange(6.0), "x")
+    document, members = _saved(tmp_path, gn.sum(ops.getitem(x, [5, 0])))
+    gather = next(n for n in document["graph"]["nodes"] if n.get("op") == "getitem")
+    positions = [0, 5, 1, 4] * 500_000
+    gather["params"]["index"] = [positions]
+    path = _rewritten(tmp_path, document, members)
+    assert path.stat().st_size < 64 * 1024
+    outcome, cpu = _opened(path)
+    assert cpu < 2.0, f"opening took {cpu:.1f} s of CPU time"
+    assert _peak(path) < 200 * MIB
+    if isinstance(outcome, SessionError):
+        assert "\n" not in str(outcome)
+    else:
+        assert float(outcome.graph.outputs[0].value) == float(np.sum(x.value[positions]))
+
+
+def test_gathered_positions_survive_a_session_file_as_numbers(tmp_path: Path) -> None:
+    x = gn.Variable(np.arange(12.0).reshape(4, 3), "x")
+    f = ops.getitem(x, (np.array([[3, 0], [0, 2]]), slice(1, None)))
+    document, _ = _saved(tmp_path, f)
+    gather = next(n for n in document["graph"]["nodes"] if n.get("op") == "getitem")
+    assert gather["params"]["index"] == [[[3, 0], [0, 2]], "1:"]
+    loaded = load_session(save_session(tmp_path / "again.gnn", SessionState(gn.Graph(f), None))).graph
+    np.testing.assert_array_equal(loaded.outputs[0].value, x.value[[[3, 0], [0, 2]], 1:])
+
+
+@pytest.mark.parametrize("first, second", [(ops.erf, ops.gelu), (ops.gelu, ops.erf)])
+def test_a_chain_of_erf_and_gelu_is_refused_by_its_price_before_it_runs(tmp_path: Path, monkeypatch,
+                                                                        first, second) -> None:
+    """Each costs about 120 ns an element (one Python call each). With the budget lowered to
+    2**28 (a quarter of a second of work at a nanosecond a unit), 16 of them over a million
+    elements cost 2 s; priced at one flop an element, they were all computed."""
+    monkeypatch.setattr(session_schema, "MAX_FLOPS", 2**28)
+    node: gn.Node = gn.Variable(np.full(4, 0.5), "x")
+    for k in range(16):
+        node = (first, second)[k % 2](node)
+    document, members = _saved(tmp_path, node)
+    document["graph"]["nodes"][0]["shape"] = [2**20]  # the leaf x, made big
+    path = _rewritten(tmp_path, document, members, {"n0": np.full(2**20, 0.5)})
+    outcome, cpu = _opened(path)
+    assert isinstance(outcome, SessionError), "the chain was computed in full"
+    assert "floating-point operations" in str(outcome)
+    assert cpu < 1.0, f"refusing took {cpu:.1f} s of CPU time"
