@@ -22,6 +22,7 @@ shows the richest of
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -30,7 +31,8 @@ import numpy as np
 from ..engine.values import short_number
 
 __all__ = ["Detail", "TextFit", "READABLE_PIXELS", "PRESENTING_PIXELS", "TITLE_PIXELS", "SYMBOL_SPILL",
-           "brief_quantity", "box_number", "detail_at", "font_pixels", "symbol_line", "text_pixels"]
+           "brief_quantity", "box_number", "detail_at", "font_pixels", "readable_scale", "symbol_line",
+           "text_pixels"]
 
 READABLE_PIXELS = 12.0    # the smallest text height drawn on screen at a desk, in pixels
 PRESENTING_PIXELS = 18.0  # ... and on a projector in presentation mode
@@ -110,6 +112,15 @@ def text_pixels(fit: TextFit, scale: float, least: float = READABLE_PIXELS) -> f
 
 
 SHORT_NAME = 5  # characters: a name this short is the box's symbol ("z2", "w1.11", "t16")
+
+
+def readable_scale(fit: TextFit, least: float = READABLE_PIXELS) -> float:
+    """The least view scale at which the box shows some text (inf when it never does)."""
+    scales = [least / fit.full if fit.full else math.inf]
+    scales += [least / size for size in (fit.brief, fit.title) if size > 0]
+    if fit.symbol > 1:
+        scales.append(least / (fit.symbol - 1))  # the symbol's size is rounded up to whole units
+    return min(scales)
 
 
 def symbol_line(titles: Sequence[str]) -> str:

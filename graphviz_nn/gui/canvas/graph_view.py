@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu
 
 from ...layout import Layout
-from .camera import Camera, fit_scale
+from .camera import MAX_FIT_SCALE, Camera, fit_scale
 from .items import EdgeItem, Looks, NodeItem
 from .level_of_detail import READABLE_PIXELS
 from .scene_build import SceneBuild
@@ -71,6 +71,7 @@ class GraphView(QGraphicsView):
         self.member_of: dict[str, str] = {}
         self._active: list[EdgeItem] = []
         self._pending_build: SceneBuild | None = None
+        self._framed_next: tuple[str, ...] | None = None  # a scope to frame once its layout is shown
         self._flow = QTimer(self)
         self._flow.setInterval(FLOW_INTERVAL_MS)
         self._flow.timeout.connect(self._on_flow_timeout)
@@ -139,7 +140,9 @@ class GraphView(QGraphicsView):
         moved = {k: (old_positions[k], item.pos()) for k, item in self.nodes.items() if k in old_positions}
         if moved and not first:
             self._animate_moves(moved)
-        if first or not moved:
+        scope, self._framed_next = self._framed_next, None
+        framed = scope is not None and not first and self.frame_scope(scope)
+        if not framed and (first or not moved):
             self.fit()
         self.picture_ready.emit()
 
@@ -227,6 +230,37 @@ class GraphView(QGraphicsView):
             for item in self.nodes.values():
                 item.set_view_scale(scale, self.least_pixels)
             place_captions(self.captions, scale)
+
+    def frame_scope_next(self, scope: tuple[str, ...]) -> None:
+        """Frame ``scope`` once the layout being made (the scope opened or closed) is shown."""
+        self._framed_next = tuple(scope)
+
+    def frame_scope(self, scope: tuple[str, ...]) -> bool:
+        """Centre a scope's box (open) or its collapsed node in the view and show it whole, as
+        large as the view allows (opening one perceptron of a 1,307-node net kept the zoom and
+        showed a tangle of edges); a scope too big for that is shown around its middle at the
+        least scale at which each of its boxes says what it is. False when it is not drawn."""
+        scope = tuple(scope)
+        box = next((c.boundingRect() for c in self.clusters if c.cluster.scope == scope), None)
+        if box is None:
+            item = self.nodes.get("scope/" + "/".join(scope))
+            if item is None:
+                return False
+            box = item.sceneBoundingRect()
+        self.auto_fit = False
+        self.camera.fit(box.adjusted(-2 * MARGIN, -2 * MARGIN, 2 * MARGIN, 2 * MARGIN))
+        # A scope too big to show whole and readable (one perceptron of a [30, 10, 10, 1] net
+        # is 6,044 units wide: 0.1 px a unit) is shown as close as every box in it needs to
+        # say what it is, around its middle.
+        inside = [item for item in self.nodes.values() if box.contains(item.sceneBoundingRect())]
+        needed = max((item.readable_scale(self.least_pixels) for item in inside), default=0.0)
+        scale = self.transform().m11()
+        if needed > scale and math.isfinite(needed):
+            self.resetTransform()
+            self.scale(min(needed, MAX_FIT_SCALE), min(needed, MAX_FIT_SCALE))
+            self.centerOn(box.center())
+        self._choose_quality()
+        return True
 
     def set_least_pixels(self, pixels: float) -> None:
         """Draw no node text smaller than ``pixels`` on screen (18 on a projector, 12 at a desk)."""

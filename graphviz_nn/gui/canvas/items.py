@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPat
                                QGraphicsScene, QStyleOptionGraphicsItem)
 
 from ...layout import EdgePath, NodeBox
-from ...session.box_detail import brief_quantity, symbol_line
+from ...session.box_detail import brief_quantity, readable_scale, symbol_line
 from .level_of_detail import READABLE_PIXELS, Detail, detail_at, fit_text, font_pixels, text_pixels
 from .theme import Theme
 
@@ -215,6 +215,10 @@ class NodeItem(QGraphicsItem):
     def text_pixels_at(self, scale: float) -> float:
         """How high the node's text is on screen at a view scale; 0 when it is not drawn."""
         return text_pixels(self._fit, scale, self._least)
+
+    def readable_scale(self, least: float) -> float:
+        """The least view scale at which the box shows some text, none under ``least`` pixels."""
+        return readable_scale(self._fit, least)
 
     @property
     def value_shown(self) -> bool:

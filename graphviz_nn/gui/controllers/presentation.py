@@ -76,6 +76,8 @@ class PresentationController(QObject):
         self._before: _Before | None = None
         self._state_version = state_version
         self._watched = lambda: None  # a weak reference to the player the chain-rule panel follows
+        self._restored_size: QSize | None = None  # the size restore_geometry chose, until first shown
+        self._on_screen = False  # the window was brought within its screen: it is kept there
         self.chain_panel = ChainOverlay(window.view)
         window.view.viewport().installEventFilter(self)
         window.installEventFilter(self)  # a window that grows past its screen is brought back
@@ -97,6 +99,7 @@ class PresentationController(QObject):
         if state is None or not window.restoreState(state, self._state_version):
             window.resizeDocks([window.inspector], [440], Qt.Orientation.Horizontal)
             window.resizeDocks([window.playback], [150], Qt.Orientation.Vertical)
+        self._restored_size = window.size()
 
     def keep_on_screen(self) -> None:
         """The window's frame inside its screen's free area, resized and moved if need be: a
@@ -106,6 +109,7 @@ class PresentationController(QObject):
         if available is None or available.isEmpty() or self.presenting or \
                 window.windowState() & (Qt.WindowState.WindowFullScreen | Qt.WindowState.WindowMaximized):
             return
+        self._on_screen = True
         frame, inner = window.frameGeometry(), window.geometry()
         extra = QSize(frame.width() - inner.width(), frame.height() - inner.height())
         size = QSize(min(inner.width(), max(window.minimumWidth(), available.width() - extra.width())),
@@ -239,7 +243,9 @@ class PresentationController(QObject):
             QTimer.singleShot(0, window.view, window.view.fit)
         else:
             window.view.place(zoom, centre)
-        self.keep_on_screen()
+        available = self._available()
+        if available is not None and available.contains(before.geometry):  # it fitted: it still does
+            self.keep_on_screen()
         window.say("Presentation mode left")
 
     def toggle_black(self) -> None:
@@ -338,8 +344,14 @@ class PresentationController(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.Resize and self.presenting and watched is self.window.view.viewport():
             QTimer.singleShot(0, self, self.fit_graph)  # after the panel has followed the new size
-        elif watched is self.window and event.type() in (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.Show):
-            QTimer.singleShot(0, self, self.keep_on_screen)  # once the frame has its new size
+        elif watched is self.window and event.type() == QEvent.Type.Show and self._restored_size is not None:
+            # Sized here to fit: the frame too (a window sized otherwise, by hand, is left be).
+            if self.window.size() == self._restored_size:
+                QTimer.singleShot(0, self, self.keep_on_screen)
+            self._restored_size = None
+        elif watched is self.window and event.type() == QEvent.Type.Resize and self._on_screen:
+            # A window that fitted and grew past its screen by itself (a dock asking for room).
+            QTimer.singleShot(0, self, self.keep_on_screen)
         return super().eventFilter(watched, event)
 
     def toggle_reveal(self) -> None:
