@@ -225,3 +225,16 @@ def test_picking_a_dataset_keeps_the_network_kind(open_window, qtbot) -> None:
     _train(window, qtbot, "iris", 2)
     assert type(window.training_control.run.network).__name__ == "PerceptronNet"
     assert "Cannot build" not in dock.status.text()
+
+
+def test_the_folded_summary_says_what_train_would_train(open_window, qtbot) -> None:
+    window = open_window("scalar", size=(1280, 720))
+    dock = window.training
+    window.training_control.show_dock()
+    dock.set_settings_folded(True)
+    dock.dataset.setCurrentIndex(dock.dataset.findData("breast_cancer"))
+    dock.kind.setCurrentIndex(dock.kind.findData("perceptron"))
+    dock.hidden.setText("20 20")
+    dock.epochs.setValue(7)
+    summary = dock.settings_summary.text()
+    assert summary.startswith("perceptron, hidden 20 20,") and "7 epochs" in summary, summary

@@ -96,6 +96,12 @@ class TrainingSettingsForm(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         self.settings_panel.setLayout(grid)
         form.addRow(self.settings_panel)
+        # The folded summary follows every change, so it always says what Train would train.
+        for box in (self.kind, self.activation, self.output_activation, self.loss, self.optimiser):
+            box.currentIndexChanged.connect(self._refresh_summary)
+        for spin in (self.lr, self.batch, self.epochs, self.seed):
+            spin.valueChanged.connect(self._refresh_summary)
+        self.hidden.textChanged.connect(self._refresh_summary)
 
     def _on_settings_toggle_toggled(self, shown: bool) -> None:
         self.settings_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
@@ -103,7 +109,7 @@ class TrainingSettingsForm(QWidget):
         self._refresh_summary()
         self.settings_summary.setVisible(not shown)
 
-    def _refresh_summary(self) -> None:
+    def _refresh_summary(self, *_) -> None:
         """The folded settings as one line: what a class sees the network was trained with."""
         hidden = " ".join(self.hidden.text().replace(",", " ").split()) or "none"
         batch = self.batch.value() or "full"
