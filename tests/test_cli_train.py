@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from graphviz_nn.cli import main
@@ -81,3 +82,36 @@ def test_a_bad_csv_value_is_named_by_line_and_column(tmp_path) -> None:
     out = _run("--dataset", str(path))
     assert out.returncode == 2
     assert "line 3, column 2 ('b'): 'oops' is not a number" in out.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc as Linux lays it out")
+def test_a_file_of_the_system_is_refused_in_one_line(tmp_path) -> None:
+    link = tmp_path / "data.csv"
+    link.symlink_to("/proc/self/status")
+    for given in ("/proc/self/status", str(link), "/dev/zero"):
+        out = _run("--dataset", given, "--epochs", "1")
+        assert out.returncode == 2 and out.stdout == ""
+        assert out.stderr.count("\n") == 1, out.stderr
+        assert out.stderr.startswith(f"graphviz-nn train: error: {given}")
+        assert "a file of the system" in out.stderr
+
+
+def test_a_test_fraction_taking_every_row_says_so_and_warns_nothing() -> None:
+    out = subprocess.run([sys.executable, "-W", "error", "-m", "graphviz_nn", "train", "--dataset", "iris",
+                          "--test-fraction", "0.9999", "--normalise"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert out.stderr == ("graphviz-nn train: error: test_fraction 0.9999 of 150 rows leaves 0 training and "
+                          "150 test rows: give a fraction from 1/150 to 149/150\n")
+
+
+def test_a_european_spreadsheets_csv_trains(tmp_path, capsys) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2)).round(3)
+    rows = "".join(f"{a};{b};{int(a + b > 0)}\n".replace(".", ",") for a, b in X)
+    path = tmp_path / "messungen.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ("a;b;klasse\n" + rows).encode("utf-8"))
+    assert main(["train", "--dataset", str(path), "--hidden", "4", "--epochs", "3"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == ("messungen: columns separated by semicolons; numbers written with decimal commas; "
+                     "target 'klasse': 2 classes")

@@ -3,21 +3,16 @@ snapshots for time travel, and the decision boundary of 2-D sets. Qt-free."""
 
 from __future__ import annotations
 
-import pathlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..engine import Graph
 from ..nn import EpochRecord, Network, Trainer, make_optimiser
 from ..nn.builder import NetworkSpec, build_network, output_width
-from ..nn.datasets import Cancel, Dataset, dataset_path, load, split
+from ..nn.datasets import Cancel, Dataset, load, split
 from ..nn.settings import TrainingSettings
 from .examples import Built
-
-if TYPE_CHECKING:
-    from ..io import SessionState
 
 
 DEFAULTS: dict[str, TrainingSettings] = {
@@ -38,19 +33,6 @@ DEFAULTS: dict[str, TrainingSettings] = {
 def defaults_for(dataset: str) -> TrainingSettings:
     return DEFAULTS.get(dataset, TrainingSettings(dataset, NetworkSpec("layer", (8,), "tanh", "softmax", "cce",
                                                                          normalise=True)))
-
-
-def dataset_file(settings: TrainingSettings, data: Dataset | None = None) -> pathlib.Path | None:
-    """The file :meth:`TrainingRun.create` would read for ``settings``: None when ``data`` is
-    given (read already, or carried by a session file) or the dataset is a built-in one."""
-    return None if data is not None else dataset_path(settings.dataset)
-
-
-def path_named(state: SessionState) -> pathlib.Path | None:
-    """The dataset file that reopening ``state`` would read: a path the session file names,
-    which is never read without asking. None when the state holds no network, carries its
-    dataset's rows, or names a built-in set."""
-    return None if state.training is None else dataset_file(state.training, state.embedded_dataset)
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,9 +145,9 @@ class TrainingRun:
     def create(cls, settings: TrainingSettings, data: Dataset | None = None, *,
                deadline: float | None = None, cancel: Cancel = None) -> TrainingRun:
         """A fresh network for the settings; ``data`` is the dataset when it was read already
-        (a CSV file read once, off the window's thread), else it is loaded by name or path
-        (:func:`dataset_file` says which file), reading stopped by ``deadline`` (a
-        ``time.monotonic()`` value) or ``cancel`` with ReadCancelled."""
+        (a CSV file read once, off the window's thread), else it is loaded by name or path,
+        reading stopped by ``deadline`` (a ``time.monotonic()`` value) or ``cancel`` with
+        ReadCancelled."""
         if data is None:
             data = load(settings.dataset, seed=settings.seed, deadline=deadline, cancel=cancel)
         train, test = split(data, test_fraction=settings.test_fraction, seed=settings.seed)

@@ -18,12 +18,6 @@ BUILTIN: dict[str, Callable[..., Dataset]] = {
 }
 
 
-def dataset_path(name_or_path: str | pathlib.Path) -> pathlib.Path | None:
-    """The file that :func:`load` would read for this name: None for a built-in dataset."""
-    key = str(name_or_path)
-    return None if key in BUILTIN else pathlib.Path(key)
-
-
 def load(name_or_path: str | pathlib.Path, target: str | None = None, seed: int = 0, *,
          deadline: float | None = None, cancel: Cancel = None) -> Dataset:
     """A built-in dataset by name, or a CSV file by path (``target`` names its target column).
@@ -32,20 +26,20 @@ def load(name_or_path: str | pathlib.Path, target: str | None = None, seed: int 
     system's folders or to anything but a regular file, stopped by ``deadline`` (a
     ``time.monotonic()`` value) or ``cancel`` (a callable or a ``threading.Event``).
     """
-    path = dataset_path(name_or_path)
-    if path is None:
-        key = str(name_or_path)
+    key = str(name_or_path)
+    if key in BUILTIN:
         maker = BUILTIN[key]
         return maker(seed=seed) if key in ("letters", "xor", "moons", "circles", "spiral", "blobs") else maker()
+    path = pathlib.Path(key)
     if path.suffix.lower() == ".csv" or os.path.lexists(path):
         return read_csv(path, target=target, deadline=deadline, cancel=cancel)
     raise DatasetError(
-        f"no dataset {str(path)!r}: give a CSV file or one of {', '.join(BUILTIN)}"
+        f"no dataset {key!r}: give a CSV file or one of {', '.join(BUILTIN)}"
     )
 
 
 __all__ = [
     "BUILTIN", "Dataset", "DatasetError", "ReadCancelled", "Standardisation", "blobs", "breast_cancer",
-    "circles", "dataset_path", "digits", "iris", "letters", "load", "moons", "preview",
+    "circles", "digits", "iris", "letters", "load", "moons", "preview",
     "principal_components", "read_csv", "refusal", "spiral", "split", "standardise", "xor",
 ]

@@ -146,38 +146,38 @@ def _body(path: str | os.PathLike, texts: Iterator[str], text: str, sep: str, he
     (shrunk to the rows read), and the decimal mark found."""
     X, t = np.empty((room, len(header) - 1)), np.empty(room)
     n, mark = 0, None
-    for piece in _records(path, texts, text, line):
-        stop.check(path)
-        mark = decimal_mark(piece, sep, mark)
-        try:
+    try:
+        for piece in _records(texts, text):
+            stop.check(path)
+            mark = decimal_mark(piece, sep, mark)
             block = numbers(piece, sep, header, line, mark)
-        except CellError as error:
-            column = "" if error.column is None else f", column {error.column} ({header[error.column - 1]!r})"
-            raise DatasetError(f"{path}, line {error.line}{column}: {error.reason}") from None
-        rows = len(block)
-        if n + rows > room:  # only a file that grew while it was read has more
-            raise DatasetError(f"{path}: changed while it was read: read it again")
-        X[n:n + rows, :target], X[n:n + rows, target:] = block[:, :target], block[:, target + 1:]
-        t[n:n + rows] = block[:, target]
-        n += rows
-        line += lines_in(piece)
+            rows = len(block)
+            if n + rows > room:  # only a file that grew while it was read has more
+                raise DatasetError(f"{path}: changed while it was read: read it again")
+            X[n:n + rows, :target], X[n:n + rows, target:] = block[:, :target], block[:, target + 1:]
+            t[n:n + rows] = block[:, target]
+            n += rows
+            line += lines_in(piece)
+    except CellError as error:
+        column = "" if error.column is None else f", column {error.column} ({header[error.column - 1]!r})"
+        raise DatasetError(f"{path}, line {error.line or line}{column}: {error.reason}") from None
     X.resize((n, X.shape[1]), refcheck=False)  # in place: no second copy of the numbers
     t.resize(n, refcheck=False)
     return X, t, mark
 
 
-def _records(path: str | os.PathLike, texts: Iterator[str], text: str, line: int) -> Iterator[str]:
+def _records(texts: Iterator[str], text: str) -> Iterator[str]:
     """The body in pieces of whole records: each piece read is cut after its last record, the
-    rest carried to the next; a line longer than ``MAX_LINE_CHARS`` is refused."""
+    rest carried to the next. CellError (line 0: the next piece's) for a line longer than
+    ``MAX_LINE_CHARS``."""
     for piece in texts:
         text += piece
         end = last_record_end(text)
         if end == 0 and len(text) > MAX_LINE_CHARS:
-            raise DatasetError(f"{path}, line {line}: a line longer than {MAX_LINE_CHARS // 2**20} MiB "
-                               "(an unclosed quote, or not a CSV of numbers?)")
+            raise CellError(0, None, f"a line longer than {MAX_LINE_CHARS // 2**20} MiB (an unclosed "
+                            "quote, or not a CSV of numbers?)")
         if end:
             yield text[:end]
-            line += lines_in(text[:end])
             text = text[end:]
     if text:
         yield text

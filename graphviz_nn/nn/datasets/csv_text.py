@@ -15,7 +15,6 @@ import csv
 import io
 import math
 from array import array
-from itertools import accumulate
 
 import numpy as np
 
@@ -64,39 +63,45 @@ def unquoted(text: str) -> str:
 
 def lines_in(text: str) -> int:
     """How many line breaks the text holds, as the ``csv`` module counts them."""
-    return text.count("\n") + text.count("\r") - text.count("\r\n")
+    returns = text.count("\r")
+    return text.count("\n") + (returns - text.count("\r\n") if returns else 0)
 
 
 def first_record_end(text: str) -> int | None:
     """The index just after the first line break outside quotes; None when the text does not
     show it yet (no such break, or a carriage return that may be followed by a line feed)."""
-    start = 0
-    for i, part in enumerate(text.split('"')):
-        if i % 2 == 0:
-            breaks = [k for k in (part.find("\n"), part.find("\r")) if k >= 0]
-            if breaks:
-                k = start + min(breaks)
-                if text[k] == "\r":
-                    if k + 1 == len(text):
-                        return None
-                    return k + 2 if text[k + 1] == "\n" else k + 1
-                return k + 1
-        start += len(part) + 1
+    k, quotes, counted = _next_break(text, 0), 0, 0  # quotes before text[counted]
+    while k >= 0:
+        quotes, counted = quotes + text.count('"', counted, k), k
+        if quotes % 2 == 0:
+            if text[k] == "\r":
+                if k + 1 == len(text):
+                    return None
+                return k + 2 if text[k + 1] == "\n" else k + 1
+            return k + 1
+        k = _next_break(text, k + 1)
     return None
 
 
 def last_record_end(text: str) -> int:
     """The index just after the last line break outside quotes (0 when there is none): the
-    text up to it is whole records. A carriage return that ends the text is not a break yet."""
-    parts = text.split('"') if '"' in text else [text]
-    starts = [0, *accumulate(len(p) + 1 for p in parts)]
-    for i in range(len(parts) - 1 - (len(parts) - 1) % 2, -1, -2):
-        part, start = parts[i], starts[i]
-        end = len(part) - 1 if start + len(part) == len(text) else len(part)  # a final \r waits
-        k = max(part.rfind("\n"), part.rfind("\r", 0, max(end, 0)))
-        if k >= 0:
-            return start + k + 1
+    text up to it is whole records. A carriage return that ends the text is not a break yet.
+    Walks back from the end counting quotes, so that a long piece costs no list of parts."""
+    before = text.count('"')  # quotes before the break looked at; even: outside quotes
+    end = len(text) - 1 if text.endswith("\r") else len(text)
+    k = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end))
+    while k >= 0:
+        before -= text.count('"', k, end)
+        if before % 2 == 0:
+            return k + 1
+        end = k
+        k = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end))
     return 0
+
+
+def _next_break(text: str, start: int) -> int:
+    breaks = [k for k in (text.find("\n", start), text.find("\r", start)) if k >= 0]
+    return min(breaks) if breaks else -1
 
 
 def header_cells(text: str, sep: str) -> list[str]:
@@ -153,6 +158,8 @@ def numbers_fast(piece: str, sep: str, width: int, mark: str | None = POINT) -> 
     plain finite numbers within bounds (the careful reader then finds out why)."""
     if '"' in piece:
         return None
+    if not piece.strip():  # blank lines only: numpy would warn that it read no data
+        return np.empty((0, width))
     if mark == COMMA:
         if "." in piece:
             return None

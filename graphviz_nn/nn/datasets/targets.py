@@ -25,7 +25,7 @@ MAX_COUNTED = 10_000
 
 # Targets are looked at in blocks of this many rows, so that reading them costs a block's
 # memory, not another copy of the column (a CSV's numbers already take 4x its size).
-BLOCK = 2**16
+BLOCK = 2**13
 
 
 def read_target(raw: np.ndarray, column: str, class_names: tuple[str, ...] | None = None,
