@@ -42,12 +42,17 @@ class Plan:
         price is within a small factor of what it costs (tests/engine/test_op_prices.py).
     temporary : int
         Elements of the largest array the forward allocates at once, its output included.
+    dtype : numpy.dtype
+        The slowest of the inputs' dtypes given to the plan (float64 when none are): what the
+        price was made for, and what a planner may take the output to be, since a float16
+        or long double input leaves its slowness downstream.
     """
 
     params: Mapping[str, Any]
     shape: Shape
     flops: int
     temporary: int
+    dtype: np.dtype = np.dtype(np.float64)
 
     @property
     def size(self) -> int:
@@ -99,7 +104,15 @@ def a_view(shapes: Sequence[Shape], params: Mapping[str, Any], shape: Shape) -> 
     return 0, math.prod(shape)
 
 
-def slowdown(dtypes: Sequence[np.dtype]) -> int:
+def _pace(dtype: np.dtype) -> int:
+    if dtype.kind == "f" and dtype.itemsize > 8:
+        return 128
+    if dtype.itemsize <= 2 or dtype.kind not in "fiu":
+        return 16
+    return 1
+
+
+def slowdown(dtypes: Sequence[Any]) -> int:
     """How many times its float64 price a call may take on values of these dtypes.
 
     numpy computes float16 through float32 one element at a time (add 8.1 ns an element
@@ -107,14 +120,12 @@ def slowdown(dtypes: Sequence[np.dtype]) -> int:
     8.9 ns against 0.9); long double is done in software (pow 352 ns against 3.3, matmul
     1.6 ns a flop against BLAS's 0.015).
     """
-    factor = 1
-    for dtype in dtypes:
-        dtype = np.dtype(dtype)
-        if dtype.kind == "f" and dtype.itemsize > 8:
-            factor = max(factor, 128)
-        elif dtype.itemsize <= 2 or dtype.kind not in "fiu":
-            factor = max(factor, 16)
-    return factor
+    return max((_pace(np.dtype(d)) for d in dtypes), default=1)
+
+
+def slowest(dtypes: Sequence[Any]) -> np.dtype:
+    """The dtype of these whose :func:`slowdown` is largest (float64 when there are none)."""
+    return max((np.dtype(d) for d in dtypes), key=_pace, default=np.dtype(np.float64))
 
 
 def check_call(op: Op, shapes: tuple[Shape, ...], params: Any, where: str | None = None
@@ -164,9 +175,10 @@ def plan_call(op: Op, shapes: Sequence[Sequence[int]], params: Any, where: str |
         flops, temporary = op.unit_cost * size, size
     else:
         flops, temporary = op.cost(shapes, full, shape)
-    flops = (CALL_FLOPS + int(flops)) * (slowdown(dtypes) if dtypes else 1)
-    return Plan(checked, shape, flops, int(temporary))
+    dtypes = dtypes or ()
+    flops = (CALL_FLOPS + int(flops)) * slowdown(dtypes)
+    return Plan(checked, shape, flops, int(temporary), slowest(dtypes))
 
 
 __all__ = ["CALL_FLOPS", "ParamError", "Plan", "a_view", "broadcast_shape", "broadcast_together", "check_call",
-           "per_element", "plan_call", "slowdown"]
+           "per_element", "plan_call", "slowdown", "slowest"]

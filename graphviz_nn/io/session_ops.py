@@ -56,9 +56,7 @@ def plan_function(reader: FieldReader, node_index: Any, record: dict, where: str
     raw_params = reader.object(reader.field(record, "params", where), f"{where}: params")
     try:
         call = f"{op_name}({', '.join(f'{x.label[:40]} {tuple(x.value.shape)}' for x in inputs)})"
-        # The price is for float64; numpy is slower on float16, long double and small integers.
-        dtypes = [getattr(x.value, "dtype", np.float64) for x in inputs]
-        plan = op.plan([x.value.shape for x in inputs], raw_params, call, dtypes)
+        plan = op.plan([x.value.shape for x in inputs], raw_params, call, [_dtype(x) for x in inputs])
     except (ParamError, ShapeError) as error:
         raise reader.error(f"{where}: {error}") from None
     if plan.temporary > schema.MAX_NODE_ELEMENTS:
@@ -70,6 +68,17 @@ def plan_function(reader: FieldReader, node_index: Any, record: dict, where: str
                            f"{_count(reader.flops)} floating-point operations, more than the limit of "
                            f"{_count(schema.MAX_FLOPS)} (a few seconds of work)")
     return op, inputs, plan
+
+
+def _dtype(node: Any) -> np.dtype:
+    """The dtype of an input's values: a built node's own, a planned leaf's as its record
+    says, and for a planned function the slowest its plan was made for (the price is for
+    float64; numpy is 10-100 times slower on float16, long double and small integers, and
+    what comes of them stays slow)."""
+    dtype = getattr(node.value, "dtype", None)
+    if dtype is None and getattr(node, "plan", None) is not None:
+        return node.plan.dtype
+    return np.dtype(dtype)
 
 
 def build_function(reader: FieldReader, op: Op, inputs: list[Node], plan: Plan, where: str,
