@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QImage, QPainter, QWheelEvent
+from PySide6.QtGui import QAction, QImage, QPainter, QWheelEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from graphviz_nn.gui.docks.training_plots import READOUT_HINT, BoundaryView
@@ -202,7 +202,7 @@ def test_another_document_empties_the_training_views(open_window, qtbot) -> None
     _click_loss_curve(qtbot, dock, 12)
     qtbot.waitUntil(lambda: "Back at epoch" in dock.status.text())
     trained = window.graph
-    window.open_example("vector")
+    window.findChild(QAction, "example_vector").trigger()  # File > Examples > vector
     box = next(b for b in window.findChildren(QMessageBox, "unsaved") if b.isVisible())
     box.button(QMessageBox.StandardButton.Discard).click()
     qtbot.waitUntil(lambda: ready(window) and window.graph is not trained, timeout=30000)
