@@ -102,14 +102,16 @@ MAX_HISTORY_LAYERS = MAX_HIDDEN_LAYERS + 1
 # two leaves into 2 GB of values.
 #: JSON values (containers, numbers, texts) a file of n bytes may hold: JSON_VALUES_FLOOR +
 #: n // BYTES_PER_JSON_VALUE, counted before decoding. A 50,000-epoch history is 700,000
-#: values in 4.3 MB of file; a value decodes to at most 72 bytes (an empty object).
-JSON_VALUES_FLOOR = 2**19
+#: values in 4.3 MB of file, a PerceptronNet of 16,657 nodes 200,000 in 0.36 MB; a value
+#: decodes to at most 72 bytes (an empty object) and takes about a microsecond to check.
+JSON_VALUES_FLOOR = 2**18
 BYTES_PER_JSON_VALUE = 4
 #: Nodes a file of n bytes may hold: NODES_FLOOR + n // BYTES_PER_NODE, at most MAX_NODES.
-#: Each costs about 30 us to check, compute and link; a PerceptronNet's file takes 22 bytes a
-#: node, a chain of identical records under 6.
-NODES_FLOOR = 20_000
-BYTES_PER_NODE = 40
+#: Each costs about 50 us to check, read or compute, and link (a PerceptronNet of 16,657 nodes
+#: opens in 0.8 s), so a file of 1 MB holds at most 24,000 nodes, 1.2 s of work. A
+#: PerceptronNet's file takes 22 bytes a node, so those of up to 19,000 nodes always open.
+NODES_FLOOR = 16_384
+BYTES_PER_NODE = 128
 #: Memory the arrays may take (leaves, the optimiser's arrays, an embedded dataset, every
 #: function value, the largest temporary one op makes) in a file of n bytes: MEMORY_FLOOR +
 #: n * MEMORY_PER_BYTE. save_session stores an arrays.npz of 16 MiB or more unpacked, so its

@@ -405,10 +405,10 @@ def test_huge_declared_sizes_are_refused_before_allocating(tmp_path: Path) -> No
     end = b"PK\x05\x06" + struct.pack("<4H2LH", 0, 0, 0xFFFF, 0xFFFF, len(directory), 0, 0)
     _expect_error(bad, _session(document, directory + end), "more entries than any session file has")
 
-    # Too many nodes.
+    # Too many nodes: more values than a file of its size holds, counted before decoding.
     crowded = copy.deepcopy(document)
     crowded["graph"]["nodes"] = [{}] * 200_001
-    _expect_error(bad, _session(crowded, arrays), "200001 nodes, more than the limit")
+    _expect_error(bad, _session(crowded, arrays), "values (lists, objects, numbers, texts), more than a session file")
 
     # Leaves that broadcast into a node of 2**40 elements.
     wide = {"n0": np.zeros((2**20, 1)), "n1": np.zeros((1, 2**20))}
