@@ -25,7 +25,7 @@ def _table(path: Path, rows: int) -> Path:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and /sys as Linux lays them out")
-@pytest.mark.parametrize("name", ["/proc/kmsg", "/proc/self/status", "/sys/kernel/mm", "/dev/zero", "/dev/null"])
+@pytest.mark.parametrize("name", ["/proc/kmsg", "/proc/self/status", "/sys/kernel/mm", "/dev/zero", "/dev/urandom"])
 def test_the_systems_folders_are_refused_without_opening_anything(name) -> None:
     why = D.refusal(name)  # only looked up: /proc/kmsg would wait for the kernel, as root
     assert why is not None and why.startswith(name)

@@ -17,6 +17,7 @@ import codecs
 import os
 import pathlib
 import stat
+import sys
 import threading
 import time
 from typing import Callable, Iterator, Union
@@ -27,7 +28,12 @@ CHUNK_BYTES = 2**16
 
 # Folders of the running system, not of data: their files are processes, devices and the
 # kernel's state, and reading one can wait forever or change the machine.
-SYSTEM_FOLDERS = ("/proc", "/sys", "/dev") if os.name == "posix" else ()
+if sys.platform.startswith("linux"):
+    SYSTEM_FOLDERS: tuple[str, ...] = ("/proc", "/sys", "/dev")
+elif os.name == "posix":  # macOS and the BSDs: devices only
+    SYSTEM_FOLDERS = ("/dev",)
+else:  # Windows: its devices (NUL, CON) are no regular files, refused as such
+    SYSTEM_FOLDERS = ()
 
 Cancel = Union[Callable[[], bool], threading.Event, None]
 
@@ -174,9 +180,10 @@ class Source:
 
 
 def _open(real: pathlib.Path, shown: str | os.PathLike) -> int:
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows only
-    if hasattr(os, "O_NONBLOCK"):  # POSIX: opening a pipe or a device must not wait
-        flags |= os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
+    if os.name == "posix":  # opening a pipe or a device must not wait (nor make a terminal ours)
+        flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY
+    else:  # Windows: no pipes in the file system to wait on; bytes as they are
+        flags = os.O_RDONLY | os.O_BINARY
     try:
         return os.open(real, flags)
     except OSError as error:
