@@ -165,7 +165,7 @@ def _read_lists(value: Any) -> np.ndarray:
         shape.append(lengths.pop())
         if math.prod(shape) > MAX_POSITIONS:
             raise ValueError
-        level = list(itertools.chain.from_iterable(level))
+        level = level[0] if len(level) == 1 else list(itertools.chain.from_iterable(level))
     if level and not all(_whole_kind(kind) for kind in set(kinds)):
         raise ValueError
     try:
