@@ -34,7 +34,7 @@ SHORTEST = 0.004  # seconds of CPU time per measurement: well above the clock's 
 
 @dataclass(frozen=True)
 class Timing:
-    """One op on one grown example: its declared price and the CPU time of one forward."""
+    """One op on one grown example: its declared price and the CPU time of one plan and forward."""
 
     op: str
     example: int
