@@ -10,7 +10,7 @@ import numpy as np
 from ..node import Function, NodeLike, apply
 from ..params import Param, _whole, axis, flag
 from ..registry import Example, Op, register
-from ._shapes import AXIS_PARAMS, Shapes, reading_once, reduced
+from ._shapes import AXIS_PARAMS, Shapes, reduced, reduction
 from .reductions import _axis, _count, _spread
 
 Axis = Union[int, tuple, None]
@@ -47,9 +47,10 @@ def _counted(shapes: Shapes, params: Mapping[str, Any]) -> tuple[int, ...]:
 
 
 def _two_passes(shapes: Shapes, params: Mapping[str, Any], shape: tuple[int, ...]) -> tuple[int, int]:
-    """logsumexp, var, std: a centred copy of the input, then a reduction of it."""
-    size = math.prod(shapes[0])
-    return 4 * size, size
+    """logsumexp, var, std: a centred copy of the input, then a reduction of it (two
+    reductions a row, and logsumexp's log and shift: see ``_shapes.reduction``)."""
+    flops, _ = reduction(4, 64)(shapes, params, shape)
+    return flops, math.prod(shapes[0])
 
 
 def _degrees() -> Param:
@@ -140,7 +141,7 @@ def _extreme(name: str, pick) -> Op:
         jvp=(lambda dx, ans, x, axis=None, keepdims=False: _extreme_tangent(dx, ans, x, axis, keepdims),),
         vjp_text=(f"g at the {name} (shared equally by ties), 0 elsewhere",),
         jvp_text=(f"dx at the {name} (averaged over ties)",), params=AXIS_PARAMS,
-        shape=_nonempty, cost=reading_once, examples=_EXAMPLES,
+        shape=_nonempty, cost=reduction(1, 32), examples=_EXAMPLES,
     ))
 
 
