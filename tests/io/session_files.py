@@ -78,3 +78,22 @@ def history(epochs: int, layers: tuple[str, ...] = ("layer 1", "output")) -> tup
     values = np.random.default_rng(0).random((epochs, 5))
     return tuple(EpochRecord(e + 1, float(v[0]), float(v[1]), float(v[2]), float(v[3]),
                              tuple((name, float(v[4])) for name in layers), float(e)) for e, v in enumerate(values))
+
+
+def document_of(nodes: list[dict], outputs: list[str], **fields) -> dict:
+    """A session document holding a graph of ``nodes`` and nothing else."""
+    document = {"format": "graphviz-nn session", "version": 1, "title": "", "expression": None, "dataset": None,
+                "network": None, "training": None, "phase": None, "position": -1, "output_id": None,
+                "history": [], "trainer": None, "view": {"zoom": 1.0, "centre": None, "collapsed": []},
+                "graph": {"nodes": nodes, "outputs": outputs}}
+    document.update(fields)
+    return document
+
+
+def leaf(node_id: str, shape: list[int], dtype: str = "<f8", kind: str = "variable") -> dict:
+    return {"id": node_id, "kind": kind, "name": None, "scope": [], "dtype": dtype, "shape": shape}
+
+
+def function(node_id: str, op: str, inputs: list[str], params: dict | None = None) -> dict:
+    return {"id": node_id, "kind": "function", "name": None, "scope": [], "op": op, "params": params or {},
+            "inputs": inputs}
