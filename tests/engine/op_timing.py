@@ -14,6 +14,7 @@ timed on Fortran-ordered values too, where it may have to copy (reshape), and th
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -117,6 +118,22 @@ def _is_view(ans: Any, xs: list[np.ndarray]) -> bool:
     return isinstance(ans, np.ndarray) and any(np.shares_memory(ans, x) for x in xs)
 
 
+def _timed(op: Op, example: Example, label: int, repeats: int, rng: np.random.Generator) -> Timing:
+    shapes, params = example.shapes, dict(example.params)
+    flops = op.plan(shapes, params).flops
+
+    def call(xs: list[np.ndarray]) -> Any:
+        return op.forward(*xs, **op.plan(shapes, params).params)
+
+    xs = example.sample(rng)
+    with np.errstate(all="ignore"):
+        seconds = cpu_seconds(lambda: call(xs), repeats)
+        if _is_view(call(xs), xs):
+            fortran = [np.asfortranarray(x) for x in xs]
+            seconds = max(seconds, cpu_seconds(lambda: call(fortran), repeats))
+    return Timing(op.name, label, shapes, flops, seconds)
+
+
 def timings(flops: int, repeats: int = 3, names: list[str] | None = None, seed: int = 0) -> Iterator[Timing]:
     """A :class:`Timing` of every op's every example that can be grown to ``flops``."""
     rng = np.random.default_rng(seed)
@@ -124,31 +141,50 @@ def timings(flops: int, repeats: int = 3, names: list[str] | None = None, seed: 
         op = registry()[name]
         for i, example in enumerate(op.examples):
             found = sized(op, example, flops)
-            if found is None:
-                continue
-            bigger, plan = found
-            shapes, params = bigger.shapes, dict(bigger.params)
+            if found is not None:
+                yield _timed(op, found[0], i, repeats, rng)
 
-            def call(xs: list[np.ndarray]) -> Any:
-                return op.forward(*xs, **op.plan(shapes, params).params)
 
-            xs = bigger.sample(rng)
-            with np.errstate(all="ignore"):
-                seconds = cpu_seconds(lambda: call(xs), repeats)
-                if _is_view(call(xs), xs):
-                    fortran = [np.asfortranarray(x) for x in xs]
-                    seconds = max(seconds, cpu_seconds(lambda: call(fortran), repeats))
-            yield Timing(name, i, shapes, plan.flops, seconds)
+# Shapes that no grown example reaches, where numpy is slowest for the price: reductions over
+# rows of two values, stacks of tiny matrices, sums of one product, gathers of single values,
+# a reshape that must copy (timed on Fortran-ordered values, as every view is).
+ADVERSE = (
+    ("sum", ((2**19, 2),), {"axis": 1}), ("mean", ((2**19, 2),), {"axis": -1}),
+    ("max", ((2**19, 2),), {"axis": 1}), ("min", ((2**19, 2),), {"axis": 1, "keepdims": True}),
+    ("var", ((2**19, 2),), {"axis": 1}), ("std", ((2**19, 2),), {"axis": 1, "ddof": 1}),
+    ("logsumexp", ((2**19, 2),), {"axis": 1}), ("softmax", ((2**19, 2),), {"axis": -1}),
+    ("log_softmax", ((2**19, 2),), {"axis": -1}),
+    ("dot", ((2**20, 1), (2**20, 1)), {}), ("dot", ((2**19, 2), (2**19, 2)), {}),
+    ("matmul", ((2**18, 1, 1), (2**18, 1, 1)), {}), ("matmul", ((2**17, 2, 2), (2**17, 2, 2)), {}),
+    ("matmul", ((2**16, 1, 4), (4, 1)), {}),
+    ("solve", ((2**15, 2, 2), (2**15, 2, 1)), {}), ("inv", ((2**15, 2, 2),), {}),
+    ("getitem", ((2**20, 1),), {"index": [[0, 1] * 2**17]}),
+    ("getitem", ((1, 2**20),), {"index": [":", [0, 1] * 2**17]}),
+    ("pad", ((2**18, 1),), {"pad_width": [[0, 0], [1, 1]]}),
+    ("reshape", ((512, 2048),), {"shape": [2048, 512]}),
+)
+
+
+def adverse_timings(repeats: int = 3, seed: int = 0) -> Iterator[Timing]:
+    """A :class:`Timing` of each of ``ADVERSE``, sampled as the op's first example samples
+    (solve's matrices made diagonally dominant); numbered -1, -2, ... as examples."""
+    rng = np.random.default_rng(seed)
+    for k, (name, shapes, params) in enumerate(ADVERSE):
+        op = registry()[name]
+        example = replace(op.examples[0], shapes=shapes, params=params, domain=None, away_from=None)
+        yield _timed(op, example, -1 - k, repeats, rng)
 
 
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
 def measure_apart(flops: tuple[int, ...], repeats: int = 3) -> list[Timing]:
-    """Every :class:`Timing` at each price in ``flops``, measured in a new process whose BLAS
-    runs one thread: on a busy machine, a BLAS thread waiting for a core spins, and its CPU
-    time (3 ns a unit for a matmul that costs 0.2 alone) says nothing about the work."""
-    command = [sys.executable, "-m", "tests.engine.op_timing", "--repeats", str(repeats), *map(str, flops)]
+    """Every :class:`Timing` at each price in ``flops``, and of ``ADVERSE``, measured in a new
+    process whose BLAS runs one thread: on a busy machine, a BLAS thread waiting for a core
+    spins, and its CPU time (3 ns a unit for a matmul that costs 0.2 alone) says nothing
+    about the work."""
+    command = [sys.executable, "-m", "tests.engine.op_timing", "--adverse", "--repeats", str(repeats),
+               *map(str, flops)]
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(command, cwd=root, env={**os.environ, **ONE_THREAD}, capture_output=True,
                           text=True, timeout=600, check=True)
@@ -169,11 +205,14 @@ def _main() -> None:
     parser = argparse.ArgumentParser(description="Time every op's examples; one JSON line each.")
     parser.add_argument("flops", type=int, nargs="+")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--adverse", action="store_true", help="time ADVERSE too")
     args = parser.parse_args()
-    for flops in args.flops:
-        for t in timings(flops, args.repeats):
-            print(json.dumps({"op": t.op, "example": t.example, "shapes": t.shapes, "flops": t.flops,
-                              "seconds": t.seconds}), flush=True)
+    found = (t for flops in args.flops for t in timings(flops, args.repeats))
+    if args.adverse:
+        found = itertools.chain(found, adverse_timings(args.repeats))
+    for t in found:
+        print(json.dumps({"op": t.op, "example": t.example, "shapes": t.shapes, "flops": t.flops,
+                          "seconds": t.seconds}), flush=True)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 A session file's graph is refused when the prices of its ops add up past a budget, before
 anything is computed; a price far below the cost lets a small file take minutes (erf and gelu
 were priced at one flop an element and cost about 120 ns each: an 884-byte file took 4 s).
-Each op is timed on its own examples, grown to three prices, in a process of its own whose
-BLAS runs one thread (see ``op_timing``).
+Each op is timed on its own examples, grown to three prices, and on shapes where numpy is at
+its slowest for the price (``op_timing.ADVERSE``: reductions over rows of two values, stacks of
+2 x 2 matrices...), in a process of its own whose BLAS runs one thread.
 """
 
 from __future__ import annotations

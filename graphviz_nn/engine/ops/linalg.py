@@ -34,16 +34,18 @@ def _matmul_cost(shapes: Shapes, params: Mapping[str, Any], shape: tuple[int, ..
     # NOTE: one BLAS thread took 0.013-0.02 ns a flop on (194, 291) @ (291, 388) and stacks
     # of such (a slow BLAS's 0.1 ns makes 16 flops 1.6 units' time); a vector times a matrix
     # runs at the memory's pace instead (0.15-0.4 ns a flop, reading the matrix once), and a
-    # stack of 2 x 2 matrices at 25 ns each: the elements' term prices those.
+    # stack of 2 x 2 matrices at 25-45 ns each: the elements' term and 16 a matrix price those.
     size = math.prod(shape)
-    return sum(math.prod(s) for s in shapes) + size + 2 * size * shapes[0][-1] // 16, size
+    matrices = math.prod(shape[:-2])
+    return (sum(math.prod(s) for s in shapes) + size + 16 * matrices + 2 * size * shapes[0][-1] // 16,
+            size)
 
 
 def _dot_cost(shapes: Shapes, params: Mapping[str, Any], shape: tuple[int, ...]) -> tuple[int, int]:
     """dot: one unit per multiply and add of each output element's sum (einsum: 0.1-0.26 ns
-    a flop)."""
+    a flop), and 4 per output element (sums of two products took 6 ns each)."""
     size = math.prod(shape)
-    return size * shapes[0][-1], size
+    return size * shapes[0][-1] + 4 * size, size
 
 
 def _matmul_vjp(g: np.ndarray, x: np.ndarray, y: np.ndarray, wrt: int) -> np.ndarray:
