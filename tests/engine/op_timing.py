@@ -146,8 +146,9 @@ def timings(flops: int, repeats: int = 3, names: list[str] | None = None, seed: 
 
 
 # Shapes that no grown example reaches, where numpy is slowest for the price: reductions over
-# rows of two values, stacks of tiny matrices, sums of one product, gathers of single values,
-# a reshape that must copy (timed on Fortran-ordered values, as every view is).
+# rows of two values, stacks of tiny matrices, sums of one product, gathers of single values
+# or of columns, a reshape or a transpose that must copy (a view is timed on Fortran-ordered
+# values too).
 ADVERSE = (
     ("sum", ((2**19, 2),), {"axis": 1}), ("mean", ((2**19, 2),), {"axis": -1}),
     ("max", ((2**19, 2),), {"axis": 1}), ("min", ((2**19, 2),), {"axis": 1, "keepdims": True}),
@@ -160,8 +161,10 @@ ADVERSE = (
     ("solve", ((2**15, 2, 2), (2**15, 2, 1)), {}), ("inv", ((2**15, 2, 2),), {}),
     ("getitem", ((2**20, 1),), {"index": [[0, 1] * 2**17]}),
     ("getitem", ((1, 2**20),), {"index": [":", [0, 1] * 2**17]}),
+    ("getitem", ((2048, 2048),), {"index": ["::2", [0, 1] * 512]}),
     ("pad", ((2**18, 1),), {"pad_width": [[0, 0], [1, 1]]}),
     ("reshape", ((512, 2048),), {"shape": [2048, 512]}),
+    ("transpose", ((2048, 2048),), {}), ("transpose", ((256, 2048, 8),), {"axes": [2, 0, 1]}),
 )
 
 

@@ -13,8 +13,8 @@ before anything is computed. It is written in JSON's terms, one entry per axis:
 ``x[1, 2:, [0, 0, 3]]`` is the index ``[1, "2:", [0, 0, 3]]``. The entries are checked
 against the input's shape in the op's plan: too many of them, or a position out of range,
 is refused before computing. Positions are read once into an integer array
-(:class:`Positions`), and priced as work: the gather copies each output element, and reading
-a position from a list costs as much as 48 of those.
+(:class:`Positions`), and priced as work: the gather copies each output element (two units
+each), and reading a position from a list costs 48 units.
 """
 
 from __future__ import annotations
@@ -269,13 +269,14 @@ def _index_shape(shapes: Shapes, params: Mapping[str, Any]) -> tuple[int, ...]:
 
 
 def _index_cost(shapes: Shapes, params: Mapping[str, Any], shape: tuple[int, ...]) -> tuple[int, int]:
-    """Slices and whole numbers make a view; a gather copies every output element, and its
-    positions were read from their lists (``READ_POSITION`` each)."""
+    """Slices and whole numbers make a view; a gather copies every output element (two units
+    each: gathering columns of 2048 x 2048 values took 4.4 ns an element), and its positions
+    were read from their lists (``READ_POSITION`` each)."""
     size = math.prod(shape)
     gathered = [entry.size for entry in params["index"] if isinstance(entry, Positions)]
     if not gathered:
         return 0, size
-    return size + READ_POSITION * gathered[0], size + gathered[0]
+    return 2 * size + READ_POSITION * gathered[0], size + gathered[0]
 
 
 def _converted(index: Index, ndim: int) -> tuple[Any, ...]:
