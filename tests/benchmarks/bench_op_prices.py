@@ -7,8 +7,9 @@ Run from the repository root (no install needed)::
 Each op is timed on its own record's examples, grown until their declared price reaches each
 size (see tests/engine/op_timing.py): the plan from parameters as a file holds them, then the
 forward, in process CPU time, the best of the repeats. Prints one line per op and example
-with the nanoseconds per declared flop at each size, then the spread (dearest over cheapest)
-that tests/engine/test_op_prices.py bounds. BLAS runs one thread (set before numpy loads):
+with the nanoseconds per declared flop at each size, then the shapes where numpy is slowest
+for the price, then the spread (dearest over cheapest) that tests/engine/test_op_prices.py
+bounds. BLAS runs one thread (set before numpy loads):
 a BLAS thread waiting for a busy core spins, and its CPU time says nothing of the work.
 Figures are printed, never asserted.
 """
@@ -25,7 +26,7 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from a checkout
 
-from tests.engine.op_timing import timings  # noqa: E402
+from tests.engine.op_timing import adverse_timings, timings  # noqa: E402
 
 
 def main() -> None:
@@ -43,6 +44,10 @@ def main() -> None:
     for (op, example), found in sorted(rows.items()):
         cells = "  ".join(f"{found[s]:>10.3f}" if s in found else f"{'-':>10}" for s in args.sizes)
         print(f"{op:<12} {example:>2}  {cells}")
+    print("\nshapes no grown example reaches (op_timing.ADVERSE):")
+    for t in adverse_timings(args.repeats):
+        print(f"{t.op:<12} {', '.join(map(str, t.shapes)):<36} {t.ns_per_flop:>10.3f}")
+        every.append(t.ns_per_flop)
     print(f"\n{len(every)} timings; cheapest {min(every):.3f} ns, dearest {max(every):.3f} ns per declared "
           f"flop: a spread of {max(every) / min(every):.1f}")
 
