@@ -57,6 +57,7 @@ def trained(dataset: str = "xor", epochs: int = 5, embed: bool = False) -> Sessi
     run = TrainingRun.create(DEFAULTS[dataset])
     for record in run.trainer.fit(run.train, run.test, epochs):
         run.history.append(record)
+    run.show_rows()  # as the window does after training
     state = capture(run.built(), dataset, run=run)
     if embed:
         state = SessionState(**{**state.__dict__, "embedded_dataset": load(dataset)})

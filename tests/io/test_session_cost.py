@@ -238,6 +238,28 @@ def test_network_widths_are_compared_with_the_saved_graph_before_building(tmp_pa
     assert len(message) < 400
 
 
+@pytest.mark.parametrize("spec, dataset", [
+    (NetworkSpec("perceptron", (3,), "tanh", "sigmoid", "bce"), "xor"),
+    (NetworkSpec("perceptron", (), "tanh", "sigmoid", "sse", bias=False), "xor"),
+    (NetworkSpec("perceptron", (2, 3), "tanh", "sigmoid", "sse", bias=False), "iris"),
+    (NetworkSpec("layer", (), "tanh", "softmax", "cce", bias=False), "iris"),
+    (NetworkSpec("layer", (5, 4, 3), "relu", "softmax", "cce", normalise=True), "iris"),
+])
+def test_every_kind_of_network_reopens_as_saved(tmp_path: Path, spec: NetworkSpec, dataset: str) -> None:
+    from graphviz_nn.nn.settings import TrainingSettings
+    from graphviz_nn.session.document import capture, reopen
+    from graphviz_nn.session.training import TrainingRun
+
+    run = TrainingRun.create(TrainingSettings(dataset, spec, epochs=2))
+    for record in run.trainer.fit(run.train, run.test, 2):
+        run.history.append(record)
+    run.show_rows()  # as the window does after training
+    state = load_session(save_session(tmp_path / "run.gnn", capture(run.built(), "run", run=run)))
+    assert state.training.spec == spec and len(state.history) == 2
+    reopened = reopen(state)
+    assert reopened.problem is None and reopened.run is not None
+
+
 def test_an_embedded_dataset_must_fit_the_saved_network(tmp_path: Path) -> None:
     document, arrays = parts(save_session(tmp_path / "iris.gnn", trained("iris", 1, embed=True)))
     arrays["dataset-X"] = np.zeros((150, 4000))
