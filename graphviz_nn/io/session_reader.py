@@ -13,7 +13,8 @@ from ..nn.builder import output_width, saved_widths
 from ..nn.datasets import Dataset
 from ..nn.settings import TrainingSettings
 from . import session_schema as schema
-from .bounded_archive import MOST_SESSION_ENTRIES, ArrayReader, check_directory, open_arrays, open_regular_file, open_zip
+from .bounded_archive import (MOST_SESSION_ENTRIES, ArrayReader, check_directory, open_arrays, open_regular_file,
+                              open_zip)
 from .records import record_from_json, settings_from_json
 from .session_fields import FieldReader, id_number, json_kind, short
 from .session_graph import GraphPlan, build_graph, plan_graph
@@ -85,6 +86,7 @@ class _Reader(FieldReader):
             with open_zip(handle, self.error, problem) as archive:
                 document = read_document(archive, schema.MAX_JSON_BYTES, allowance.json_values, self.error)
                 fields = self._fields(document, allowance)
+                del document  # what the fields keep of it stays; the rest is freed before the arrays
                 graph_plan: GraphPlan = fields.pop("graph")
                 trainer, dataset = fields.pop("trainer"), fields.pop("embedded_dataset")
                 # The arrays (leaves, optimiser, dataset) may take what the functions leave.
@@ -227,8 +229,8 @@ class _Reader(FieldReader):
         if centre is not None:
             if not isinstance(centre, list) or len(centre) != 2:
                 raise self.error(f"{where}.centre must be an [x, y] pair or null, found {json_kind(centre)}")
-            centre = tuple(self._finite(c, f"{where}.centre[{i}]", schema.MAX_VIEW_COORDINATE, -schema.MAX_VIEW_COORDINATE)
-                           for i, c in enumerate(centre))
+            far = schema.MAX_VIEW_COORDINATE
+            centre = tuple(self._finite(c, f"{where}.centre[{i}]", far, -far) for i, c in enumerate(centre))
         collapsed = self.list(self.field(doc, "collapsed", where), f"{where}.collapsed")
         return ViewState(
             zoom=self._finite(self.field(doc, "zoom", where), f"{where}.zoom", schema.MAX_VIEW_ZOOM,

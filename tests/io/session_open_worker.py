@@ -4,9 +4,10 @@ Run as ``python session_open_worker.py WARM_UP PATH...``: after the imports and 
 ``WARM_UP`` (a small valid session, so that whatever opening imports on first use counts as
 the baseline), each PATH is opened twice: once measured for CPU time (``time.process_time``,
 every thread of the process) and, on Linux, the growth of the process's peak resident memory
-over the baseline, once under tracemalloc for the most memory Python and numpy held at once. Prints one JSON list of
-``{"path", "outcome", "cpu", "rss_growth", "traced_peak"}``; ``outcome`` is ``"loaded"``,
-``"refused: <message>"`` for a SessionError, or ``"raised <type>: <message>"``.
+over the baseline; once under tracemalloc for the most memory Python and numpy held at once.
+Prints one JSON list of ``{"path", "outcome", "cpu", "rss_growth", "traced_peak"}``;
+``outcome`` is ``"loaded"``, ``"refused: <message>"`` for a SessionError, or ``"raised
+<type>: <message>"``.
 """
 
 from __future__ import annotations

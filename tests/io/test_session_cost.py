@@ -264,7 +264,8 @@ def test_an_embedded_dataset_must_fit_the_saved_network(tmp_path: Path) -> None:
     document, arrays = parts(save_session(tmp_path / "iris.gnn", trained("iris", 1, embed=True)))
     arrays["dataset-X"] = np.zeros((150, 4000))
     document["embedded_dataset"]["feature_names"] = [f"f{i}" for i in range(4000)]
-    _refused(_file(tmp_path, session_bytes(document, arrays)), "has 4000 features and 3 outputs, the saved network 4 inputs")
+    _refused(_file(tmp_path, session_bytes(document, arrays)),
+             "has 4000 features and 3 outputs, the saved network 4 inputs")
 
 
 # --- 5. the history names the network's layers ---------------------------------------------

@@ -44,11 +44,11 @@ BATCHES = 12
 @functools.lru_cache(maxsize=1)
 def _real() -> dict[str, tuple[dict, dict, bytes]]:
     """Real saved sessions: their document, arrays and bytes, made once."""
-    folder = Path(tempfile.mkdtemp(prefix="gnn sessions "))
     found = {}
-    for name, path in real_sessions(folder).items():
-        document, arrays = parts(path)
-        found[name] = (document, arrays, path.read_bytes())
+    with tempfile.TemporaryDirectory(prefix="gnn sessions ") as folder:
+        for name, path in real_sessions(Path(folder)).items():
+            document, arrays = parts(path)
+            found[name] = (document, arrays, path.read_bytes())
     return found
 
 
@@ -382,7 +382,8 @@ def _costliest() -> list[tuple[str, bytes]]:
         _named_graph(26_000, 22, 2),  # 0.98 MB: more
     ]
     for n, op in ((2800, "add"), (8192, "add"), (16384, "mul")):
-        nodes = [leaf("n0", [n, 1]), leaf("n1", [1, n]), function("n2", op, ["n0", "n1"]), function("n3", "sin", ["n2"])]
+        nodes = [leaf("n0", [n, 1]), leaf("n1", [1, n]), function("n2", op, ["n0", "n1"]),
+                 function("n3", "sin", ["n2"])]
         files.append((f"{op} of {n} by {n}", session_bytes(document_of(nodes, ["n3"]),
                                                            {"n0": np.zeros((n, 1)), "n1": np.zeros((1, n))})))
     nodes = [leaf("n0", [1000, 2000]), leaf("n1", [2000, 1000]), function("n2", "matmul", ["n0", "n1"])]
