@@ -38,7 +38,7 @@ MOST_CPU_SECONDS = 2.0
 MOST_MEMORY = 200 * MB
 WORKER = Path(__file__).with_name("session_open_worker.py")
 BATCH = 12
-BATCHES = 12
+BATCHES = 10
 
 
 @functools.lru_cache(maxsize=1)
