@@ -8,6 +8,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QLabel, QPushButton, QRadioButton, QTableWidget, QWidget  # noqa: E402
 
@@ -250,3 +252,37 @@ def test_a_big_jacobian_shows_its_corner_at_once_and_still_fills_exactly(qtbot) 
     expected = 1 - np.tanh(W.value.ravel()) ** 2
     shown = [float(table.item(0, c).toolTip().rsplit("= ", 1)[1]) for c in range(MAX_SHOWN)]
     np.testing.assert_allclose(shown, expected[:MAX_SHOWN], rtol=1e-9)
+
+
+WIDEST = 400  # pixels the panel may ask for: the right-hand dock beside a projector's graph
+
+names = st.text(st.sampled_from("abcxyzWΔθ_0123456789"), min_size=1, max_size=60)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(out=names, inputs=st.lists(st.tuples(names, st.integers(1, 50)), min_size=1, max_size=5),
+       mode=st.sampled_from(["forward", "reverse"]), done=st.integers(0, 60))
+def test_the_panel_never_asks_for_more_width_than_a_dock_has(qtbot, out, inputs, mode, done) -> None:
+    """Whatever the names and sizes, every line wraps and the table scrolls: the panel asked
+    for 513 pixels on every example and 1,575 on the LayerNet's, past a 1280-pixel window."""
+    xs = [gn.Variable(np.linspace(0.1, 1.0, size), name) for name, size in inputs]
+    f = gn.tanh(xs[0])
+    for x in xs[1:]:
+        f = f + gn.sum(x)
+    f.name = out
+    panel = JacobianPanel()
+    qtbot.addWidget(panel)
+    panel.set_problem(gn.Graph(f), f, xs)
+    panel.mode = mode
+    panel.show_progress(done)
+    show(qtbot, panel)
+    for hint in (panel.minimumSizeHint(), panel.sizeHint(), panel.widget().sizeHint()):
+        assert hint.width() <= WIDEST, (hint, out, inputs)
+
+
+@pytest.mark.parametrize("key", list(EXAMPLES))
+def test_no_example_makes_the_panel_wider_than_a_dock(qtbot, key) -> None:
+    panel = make_panel(qtbot, key)
+    for done in (0, 1, len(panel.current_plan.passes)):
+        panel.show_progress(done)
+        assert max(panel.minimumSizeHint().width(), panel.sizeHint().width()) <= WIDEST

@@ -14,24 +14,27 @@ import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractButton, QAbstractItemView, QAbstractScrollArea, QButtonGroup, QDockWidget, QHBoxLayout,
-    QHeaderView, QLabel, QPushButton, QRadioButton, QSizePolicy, QTableWidget, QTableWidgetItem,
-    QVBoxLayout, QWidget,
+    QAbstractButton, QButtonGroup, QDockWidget, QHBoxLayout, QLabel, QPushButton, QRadioButton, QVBoxLayout,
+    QWidget,
 )
 
 from ...engine import Graph, Node, Variable
-from ...engine.values import short_number
 from ...session.jacobian import MODES, JacobianPass, JacobianPlan
 from ..canvas.theme import Theme, system_theme
+from .jacobian_table import MatrixTable
 
 MODE_TEXT = {"forward": "Forward mode (columns)", "reverse": "Reverse mode (rows)"}
 MAX_SHOWN = 40  # rows or columns of the Jacobian drawn as a table; a bigger one shows its corner
+TEXT_WIDTH = 300  # pixels: the most a line of the panel's text asks for; longer ones wrap
+LONGEST_WORD = 24  # characters: a longer name may break anywhere (a whole one widened the dock)
 _SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_BREAK = "\u200b"  # zero-width space: where a line may break, drawn as nothing
 
 
-def format_entry(value: float) -> str:
-    """A Jacobian entry as the graph's nodes show numbers: four significant digits."""
-    return short_number(value)
+def breakable(text: str) -> str:
+    """``text`` with its words of more than :data:`LONGEST_WORD` characters free to break
+    between any two characters, so a wrapped label never asks for a long name's width."""
+    return " ".join(_BREAK.join(word) if len(word) > LONGEST_WORD else word for word in text.split(" "))
 
 
 def _space(size: int) -> str:
@@ -49,12 +52,22 @@ def _tinted(colour: QColor, alpha: int) -> QColor:
     return tint
 
 
-class _MatrixTable(QTableWidget):
-    """A table as small as its matrix: the minimum size hint no longer reserves scroll bars,
-    which the size hint (adjusted to the contents) counts only when they are shown."""
+class _Lines(QLabel):
+    """Word-wrapped text that asks for at most :data:`TEXT_WIDTH` (a plain label asks for up
+    to 80 characters' width) and is as tall as its lines at the width it is given."""
 
-    def minimumSizeHint(self) -> QSize:
-        return QSize(super().minimumSizeHint().width(), 0)
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), TEXT_WIDTH), hint.height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        width = min(super().sizeHint().width(), TEXT_WIDTH)
+        return QSize(width, self.heightForWidth(width))
 
 
 class JacobianPanel(QDockWidget):
@@ -104,9 +117,11 @@ class JacobianPanel(QDockWidget):
         base.setPointSizeF(max(base.pointSizeF(), 9.0) * 1.3)
         body.setFont(base)
 
-        self._shape = QLabel(body)
+        # Every line wraps, the modes stand one above the other and the table scrolls: the
+        # panel asked for 513 pixels (1,575 for the LayerNet's gradient) and a 1280-pixel
+        # window with this tab in front grew past its screen.
+        self._shape = _Lines(body)
         self._shape.setObjectName("jacobian_shape")
-        self._shape.setWordWrap(True)
         heading = QFont(base)
         heading.setBold(True)
         self._shape.setFont(heading)
@@ -115,48 +130,25 @@ class JacobianPanel(QDockWidget):
         self._mode_box.setObjectName("jacobian_mode")
         self._mode_group = QButtonGroup(self._mode_box)
         self._radios: dict[str, QRadioButton] = {}
-        mode_row = QHBoxLayout(self._mode_box)
-        mode_row.setContentsMargins(0, 0, 0, 0)
+        modes = QVBoxLayout(self._mode_box)
+        modes.setContentsMargins(0, 0, 0, 0)
         for mode in MODES:
             radio = QRadioButton(MODE_TEXT[mode], self._mode_box)
             radio.setObjectName(f"jacobian_mode_{mode}")
             self._mode_group.addButton(radio)
             self._radios[mode] = radio
-            mode_row.addWidget(radio)
-        mode_row.addStretch(1)
+            modes.addWidget(radio, 0, Qt.AlignmentFlag.AlignLeft)
         self._radios["forward"].setChecked(True)
         self._mode_group.buttonToggled.connect(self._on_mode_group_button_toggled)
 
-        self._table = _MatrixTable(0, 0, body)
-        self._table.setObjectName("jacobian_table")
-        self._table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self._table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self._table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._table.setWordWrap(False)
         numbers = QFont(base)
         numbers.setPointSizeF(base.pointSizeF() * 1.2)
-        self._table.setFont(numbers)
-        self._header_font = QFont(numbers)
-        for header in (self._table.horizontalHeader(), self._table.verticalHeader()):
-            header.setFont(numbers)
-            header.setHighlightSections(False)
-            header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        metrics = self._table.fontMetrics()
-        self._table.horizontalHeader().setMinimumSectionSize(metrics.horizontalAdvance("−0.0000") + 24)
-        self._table.verticalHeader().setMinimumSectionSize(metrics.height() + 14)
-        self._table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._table.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._table.verticalHeader().setMinimumWidth(metrics.horizontalAdvance("f[0]") + 24)
-        # As tall and wide as the matrix (scrolling when it is large), not a sea of white.
-        self._table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-        self._table.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+        self._table = MatrixTable(numbers, body)
 
-        self._current = QLabel(body)
+        self._current = _Lines(body)
         self._current.setObjectName("jacobian_current")
-        self._current.setWordWrap(True)
-        self._passes = QLabel(body)
+        self._passes = _Lines(body)
         self._passes.setObjectName("jacobian_passes")
-        self._passes.setWordWrap(True)
 
         self._next = QPushButton("Next pass", body)
         self._next.setObjectName("jacobian_next")
@@ -196,31 +188,21 @@ class JacobianPanel(QDockWidget):
         out = output.name or "f"
         self._call = f"jacobian({out}, [{', '.join(names)}])"
         wrt = names[0] if len(names) == 1 else f"({', '.join(names)})"
-        self._shape.setText(
-            f"{out}: {_space(plan.n)} → {_space(plan.m)}, so J = ∂{out}/∂{wrt} is {plan.m} × {plan.n}"
-        )
         # A table is for reading entries: past MAX_SHOWN rows or columns only the first are
         # shown (a 1 × 2048 gradient as 2048 columns took Qt over a minute to lay out).
         rows, columns = min(plan.m, MAX_SHOWN), min(plan.n, MAX_SHOWN)
-        if (rows, columns) != (plan.m, plan.n):
-            self._shape.setText(self._shape.text() + f"; the table shows its first {rows} × {columns} entries")
-        self._table.setRowCount(rows)
-        self._table.setColumnCount(columns)
-        self._table.setHorizontalHeaderLabels(list(plan.column_labels[:columns]))
-        self._table.setVerticalHeaderLabels(list(plan.row_labels[:rows]))
-        for r in range(rows):
-            for c in range(columns):
-                item = QTableWidgetItem("")
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                self._table.setItem(r, c, item)
+        corner = "" if (rows, columns) == (plan.m, plan.n) else f"; the table shows its first {rows} × {columns} entries"
+        self._shape.setText(breakable(
+            f"{out}: {_space(plan.n)} → {_space(plan.m)}, so J = ∂{out}/∂{wrt} is {plan.m} × {plan.n}" + corner
+        ))
+        self._table.set_labels(plan.row_labels[:rows], plan.column_labels[:columns])
         self._start_over()
 
     def clear(self) -> None:
         """Show no problem (an example without inputs to differentiate)."""
         self._plans = {}
         self._call = ""
-        self._table.setRowCount(0)
-        self._table.setColumnCount(0)
+        self._table.set_labels([], [])
         self._start_over()
 
     # --- state ----------------------------------------------------------------------------
@@ -341,43 +323,9 @@ class JacobianPanel(QDockWidget):
         self._mode_box.setEnabled(plan is not None)
 
     def _refresh_table(self, plan: JacobianPlan | None) -> None:
-        if plan is None:
-            return
-        building = None if self.complete else (self._pending or plan.passes[self._done]).index
-        highlight = self._highlight()
-        rows, columns = self._table.rowCount(), self._table.columnCount()
-        self._table.setUpdatesEnabled(False)
-        for r in range(rows):
-            for c in range(columns):
-                item = self._table.item(r, c)
-                value = self._known[r, c]
-                filled = not np.isnan(value)
-                item.setText(format_entry(value) if filled else "")
-                item.setToolTip(
-                    f"∂{plan.row_labels[r]}/∂{plan.column_labels[c]} = {value:.10g}" if filled else ""
-                )
-                on = building is not None and (c if plan.mode == "forward" else r) == building
-                item.setBackground(highlight if on else QColor(0, 0, 0, 0))
-        for index, labels, header in (
-            (range(columns), plan.column_labels, self._table.horizontalHeaderItem),
-            (range(rows), plan.row_labels, self._table.verticalHeaderItem),
-        ):
-            across = (labels is plan.column_labels) == (plan.mode == "forward")
-            for i in index:
-                font = QFont(self._header_font)
-                font.setBold(across and i == building)
-                header(i).setFont(font)
-        self._table.setUpdatesEnabled(True)
-        self._fit_table()
-        if building is not None and rows and columns and building < (columns if plan.mode == "forward" else rows):
-            at = (0, building) if plan.mode == "forward" else (building, 0)
-            self._table.scrollToItem(self._table.item(*at))
-
-    def _fit_table(self) -> None:
-        """Let the table shrink to the matrix (its minimum size hint counts scroll bars)."""
-        rows = self._table.verticalHeader()
-        most = self._table.horizontalHeader().sizeHint().height() + 6 * rows.minimumSectionSize()
-        self._table.setMinimumHeight(min(self._table.sizeHint().height(), most))
+        if plan is not None:
+            building = None if self.complete else (self._pending or plan.passes[self._done]).index
+            self._table.show_known(plan, self._known, building, self._highlight())
 
     def _refresh_labels(self, plan: JacobianPlan | None) -> None:
         if plan is None:
@@ -401,10 +349,10 @@ class JacobianPanel(QDockWidget):
             else:
                 verdict = f"the matrix is complete but differs from {self._call} by {error:.3g}."
                 self._passes.setStyleSheet(f"color: {self.theme.bad.name()}")
-            self._passes.setText(
+            self._passes.setText(breakable(
                 f"{mode} mode: {_plural(total)} ({per}); {verdict} "
                 f"{other} mode would take {plan.other_passes}."
-            )
+            ))
             self._current.setText("Done: every " + ("column" if plan.mode == "forward" else "row")
                                   + " is filled.")
             return
@@ -414,6 +362,6 @@ class JacobianPanel(QDockWidget):
             f"{other} mode would take {plan.other_passes}."
         )
         if self._pending is not None:
-            self._current.setText(f"Running pass — {self._pending.label} …")
+            self._current.setText(breakable(f"Running pass — {self._pending.label} …"))
         else:
-            self._current.setText(f"Next pass — {plan.passes[self._done].label}")
+            self._current.setText(breakable(f"Next pass — {plan.passes[self._done].label}"))

@@ -1,0 +1,67 @@
+"""The "Forward vs reverse" tab in front keeps the window within a 1280 × 720 projector's
+screen, frame included, on every example of the gallery and with the panels' text enlarged
+three times (Ctrl+]). Run in a child process whose offscreen screen is that projector."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+WIDEST = 400  # pixels the panel may ask for: the right-hand dock beside the graph
+
+SCRIPT = textwrap.dedent("""
+    import json
+    from graphviz_nn.gui.app import application, scratch_settings, wait_until
+    from graphviz_nn.gui.main_window import MainWindow
+    from graphviz_nn.session.examples import EXAMPLES
+
+    application()
+    seen = []
+
+    def look(window, where):
+        wait_until(lambda: False, 0.2)
+        frame, free = window.frameGeometry(), window.screen().availableGeometry()
+        panel = window.jacobian
+        seen.append(dict(where=where, frame=frame.getRect(), screen=free.getRect(), inside=free.contains(frame),
+                         problem=panel.current_plan is not None,
+                         minimum=panel.minimumSizeHint().width(), hint=panel.sizeHint().width()))
+
+    with scratch_settings() as settings:
+        window = MainWindow(None, settings=settings, autosave=False)
+        window.show()
+        window.jacobian.show()
+        window.jacobian.raise_()
+        for key in EXAMPLES:
+            window.load_example(key)
+            assert wait_until(lambda: window.presenter is not None and window.idle, 60), key
+            assert wait_until(lambda: window.jacobian.current_plan is not None, 10), key
+            look(window, key)
+        for _ in range(3):
+            window.actions["panel_larger"].trigger()
+        look(window, f"{key}, the panels' text x{window.presentation.panel_scale:g}")
+        window.close()
+    print(json.dumps(seen))
+""")
+
+
+def test_the_jacobian_tab_keeps_the_window_within_a_1280x720_screen(tmp_path) -> None:
+    screen = {"synchronousWindowSystemEvents": False, "windowFrameMargins": True,
+              "screens": [{"name": "projector", "x": 0, "y": 0, "width": 1280, "height": 720,
+                           "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps(screen), encoding="utf-8")
+    assert json.loads(config.read_text(encoding="utf-8"))["screens"][0]["width"] == 1280
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", XDG_DATA_HOME=str(tmp_path / "data"))
+    result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    from graphviz_nn.session.examples import EXAMPLES
+
+    assert len(seen) == len(EXAMPLES) + 1 and all(s["problem"] for s in seen)
+    assert [s for s in seen if s["screen"][2:] != [1280, 720]] == []
+    assert [s for s in seen if not s["inside"]] == []
+    assert [s for s in seen if max(s["minimum"], s["hint"]) > WIDEST] == []
