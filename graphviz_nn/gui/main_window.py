@@ -282,8 +282,9 @@ class MainWindow(QMainWindow):
         self.stepping.stop()
         self.sessions.stop_autosave()
         self.training_control.close()
-        if self.loading.job is not None:
-            self.loading.job.cancelled = True
+        # The open job's own Cancel: it sets the job's stop event, so a session's dataset
+        # read (up to 30 s on a drive that does not answer) ends with the window.
+        self.loading.cancel()
         self.presentation.save_geometry(self.settings)
         if self._own_worker:
             self.worker.close()
