@@ -55,8 +55,9 @@ cannot be read is reported in one line and the window is not opened.""",
 Render the window offscreen at a step of a pass: for slides, the README, tests.
 
 Labels are drawn at least 12 pixels high on screen or not at all: zoomed out,
-a node shows its name alone, enlarged inside its box, or only its shape in its
-kind's colour, and each outermost scope's name shows in large type. --zoom 1
+a node shows one line of numbers under its symbol, or its name alone, enlarged
+inside its box, or its symbol alone, or only its shape in its kind's colour,
+and each outermost scope's name shows in large type. --zoom 1
 draws every label at its full 14 pixels, centred on the current step's node.
 
 --report FILE.json writes, beside the PNG, what the graph view shows:
@@ -67,9 +68,14 @@ draws every label at its full 14 pixels, centred on the current step's node.
   current   the current step's node: id, item (the box that draws it, its
             collapsed scope's when it is inside one) and inside (true when that
             box is wholly in view); null before the first step
-  nodes     for each box drawn, by id: kind, detail ("full": every line,
-            "title": the name alone, "marker": no text), text_pixels (the text's
-            height on screen, 0 when none is drawn) and inside
+  nodes     for each box drawn, by id: kind; detail, the richest label that
+            is readable at this zoom ("full": every line, name, op, value and
+            gradient; "brief": the symbol over one line of numbers, "0.5 | ∇ −1.2";
+            "title": the name alone; "symbol": the op's symbol or a short name
+            alone, on a plate that may outgrow a tiny box; "marker": no text, a
+            solid shape in its kind's colour); text_pixels (the text's height on
+            screen, 0 when none is drawn); value_shown (true when its numbers are
+            drawn, in every line or the brief one) and inside
   scopes    for each scope's box, by name ("layer 1", "layer 1 / perceptron 2"):
             label_pixels (its label's height), caption_pixels (its large caption's,
             drawn zoomed out; 0 when none is) and inside (the box meets the view)
