@@ -345,7 +345,9 @@ class ArrayReader:
             raise
         except Exception as failure:  # noqa: BLE001 - zipfile's damaged-member errors
             raise self.error(f"{at} cannot be read ({short(str(failure))})") from None
-        return values.reshape(shape, order="F" if fortran else "C")
+        if fortran:  # laid out in rows, as the engine's prices assume (mixed orders cost 4x)
+            return np.ascontiguousarray(values.reshape(shape, order="F"))
+        return values.reshape(shape)
 
     def _header(self, stream: IO[bytes], at: str) -> tuple[tuple[int, ...], np.dtype, bool, int]:
         """The shape, dtype, order and header length a .npy stream declares, checked.

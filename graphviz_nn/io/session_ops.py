@@ -65,8 +65,9 @@ def plan_function(reader: FieldReader, node_index: Any, record: dict, where: str
     reader.flops += plan.flops
     if reader.flops > schema.MAX_FLOPS:
         raise reader.error(f"{where}: recomputing the graph up to this {op_name} would take about "
-                           f"{_count(reader.flops)} floating-point operations, more than the limit of "
-                           f"{_count(schema.MAX_FLOPS)} (a few seconds of work)")
+                           f"{_count(reader.flops)} units of work (floating-point operations, each op priced "
+                           f"at what it costs), more than the limit of {_count(schema.MAX_FLOPS)} "
+                           f"(about two seconds of work)")
     return op, inputs, plan
 
 

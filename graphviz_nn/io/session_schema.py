@@ -13,9 +13,9 @@ Every limit is a module constant, read at the moment it is checked, so that a te
     An embedded dataset's features and targets together.
 ``MAX_NODES`` (200,000), ``MAX_NODE_ELEMENTS`` (2**26), ``MAX_TOTAL_ELEMENTS`` (2**28)
     The graph, one node's value (or the largest temporary its op makes) and all values together.
-``MAX_FLOPS`` (2**32)
-    The floating-point operations of recomputing every function node, priced from the shapes by
-    each op before anything is computed (about a second or two).
+``MAX_FLOPS`` (2**31)
+    The work of recomputing every function node, priced from the shapes by each op before
+    anything is computed, in the engine's unit of about a nanosecond of numpy (about two seconds).
 ``MAX_NAME_CHARS`` (1,000)
     Every name or word: node, scope, layer, optimiser, feature and class names, kinds, ops,
     dtypes, the phase.
@@ -79,9 +79,10 @@ MAX_NODES = 200_000
 MAX_NODE_ELEMENTS = 2**26
 #: Refuse a graph whose values together would have more elements than this (2 GiB of float64).
 MAX_TOTAL_ELEMENTS = 2**28
-#: Refuse a graph whose recomputation would take more floating-point operations than this
-#: (about a second or two of numpy; one 8192 x 8192 matmul alone is 1.1e12).
-MAX_FLOPS = 2**32
+#: Refuse a graph whose recomputation would take more work than this, in the engine's price
+#: unit of about a nanosecond of numpy (most ops measure 0.2-1 ns a unit, the dearest 2: one
+#: to two seconds of work as a rule; one 8192 x 8192 matmul alone is 7e10).
+MAX_FLOPS = 2**31
 #: Refuse a name or word longer than this.
 MAX_NAME_CHARS = json_fields.MAX_NAME_CHARS  # 1,000
 #: Refuse a title, expression, dataset path, name or source longer than this (a 60 MB title

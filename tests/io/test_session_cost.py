@@ -315,3 +315,28 @@ def test_a_view_the_window_makes_round_trips(tmp_path: Path) -> None:
     for view in (ViewState(0.0005, (-3e6, 2.5e5)), ViewState(11.9, None), ViewState()):
         loaded = load_session(save_session(tmp_path / "view.gnn", SessionState(graph, None, view=view)))
         assert (loaded.view.zoom, loaded.view.centre) == (view.zoom, view.centre)
+
+
+
+def test_a_leaf_stored_in_column_order_is_read_in_row_order(tmp_path) -> None:
+    """Same values, laid out as the engine's prices assume (a column-order leaf added to a
+    row-order one cost four times its price)."""
+    import io as _io
+    import zipfile
+
+    import numpy as np
+
+    import graphviz_nn as gn
+    from graphviz_nn.io import load_session
+    from graphviz_nn.io.session_schema import ARRAYS_MEMBER
+
+    from .test_session_ops import _saved, _with
+
+    values = np.arange(12.0).reshape(3, 4)
+    document, members = _saved(tmp_path, gn.sin(gn.Variable(values, "x")))
+    with zipfile.ZipFile(_io.BytesIO(members[ARRAYS_MEMBER])) as inner:
+        arrays = {name.removesuffix(".npy"): np.asfortranarray(np.load(_io.BytesIO(inner.read(name))))
+                  for name in inner.namelist()}
+    loaded = load_session(_with(tmp_path, document, members, arrays)).graph
+    leaf = next(n for n in loaded if n.label == "x")
+    assert leaf.value.flags.c_contiguous and np.array_equal(leaf.value, values)

@@ -72,7 +72,7 @@ def test_an_allowed_size_that_costs_minutes_is_refused_before_computing(tmp_path
     for node, shape in zip(document["graph"]["nodes"][:2], ([2048, 8192], [8192, 2048])):
         node["shape"], node["dtype"] = shape, "|u1"
     arrays = {"n0": np.zeros((2048, 8192), np.uint8), "n1": np.zeros((8192, 2048), np.uint8)}
-    _refused(_with(tmp_path, document, members, arrays), "floating-point operations", most_bytes=400 * 2**20)
+    _refused(_with(tmp_path, document, members, arrays), "units of work", most_bytes=400 * 2**20)
 
 
 def test_a_leaf_of_more_than_32_dimensions_is_refused_in_one_line(tmp_path: Path) -> None:
