@@ -74,10 +74,10 @@ class SceneBuild:
                 cluster = ClusterItem(box, self.theme)
                 self.scene.addItem(cluster)
                 self.clusters.append(cluster)
-                if len(box.scope) == 1:  # outermost scopes only: nested captions would overlap
-                    caption = ScopeCaption(box, self.theme, self.node_rects, self.bounds)
-                    self.scene.addItem(caption)
-                    self.captions.append(caption)
+                # Every scope: a nested one's caption shows only while its boxes are dots.
+                caption = ScopeCaption(box, self.theme, self.node_rects, self.bounds)
+                self.scene.addItem(caption)
+                self.captions.append(caption)
             elif kind == "edge":
                 edge = EdgeItem(box, self.theme, self.scene, self.looks)
                 self.edges.append(edge)

@@ -3,9 +3,10 @@ out to read its nodes.
 
 At the fitted view of a network the nodes show no numbers and the scope's own label would
 be a few pixels high; the caption says, readable from the back of a room, which part of the
-network each box is ("layer 1", "loss"). It goes where it hides the fewest nodes, inside the
-box's top-left corner, above or below the box, or in another corner, and never over another
-caption (one that finds no room is left out). Zoomed in, the ordinary label takes over.
+network each box is ("layer 1", "loss"); a nested scope has one too while some of its boxes are
+dots. It stays on its box: inside it, or hanging from its top or bottom edge, where it hides none
+of the scope's text if it can, and never another scope's text nor another caption (one that finds
+no room is left out). Zoomed in, the ordinary label takes over.
 """
 
 from __future__ import annotations
@@ -18,11 +19,17 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from ...layout import ClusterBox
-from .level_of_detail import CAPTION_PIXELS, READABLE_PIXELS
+from .items import NodeItem
+from .level_of_detail import CAPTION_PIXELS, READABLE_PIXELS, Detail
 from .theme import Theme
 
 LABEL_PIXELS = 13  # a scope's own label, in scene units
 PADDING = 5.0      # screen pixels around the caption's text
+#: The caption's heights tried on screen, largest first: it shrinks to the least readable size
+#: before it covers a node of its own scope.
+CAPTION_SIZES = (CAPTION_PIXELS, (CAPTION_PIXELS + READABLE_PIXELS) / 2, READABLE_PIXELS)
+SLIDES = 9  # places tried along each edge: the corners, the middle and between
+LABEL_INSET = (8, 3)  # the label's distance from the box's left and top edges, in scene units
 
 
 class ClusterItem(QGraphicsItem):
@@ -48,6 +55,15 @@ class ClusterItem(QGraphicsItem):
         """How high the scope's own label is on screen at a view scale; 0 when it is not drawn."""
         return self.LABEL_PIXELS * scale if self.LABEL_PIXELS * scale >= READABLE_PIXELS else 0.0
 
+    def label_rect(self) -> QRectF:
+        """Where the scope's own label is drawn (scene units), when it is drawn."""
+        font = QFont()
+        font.setPixelSize(self.LABEL_PIXELS)
+        metrics = QFontMetricsF(font)
+        room = self._rect.adjusted(LABEL_INSET[0], LABEL_INSET[1], -4, -4)
+        return QRectF(room.left(), room.top(), min(metrics.horizontalAdvance(self.cluster.scope[-1]), room.width()),
+                      min(metrics.height(), room.height()))
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(self._pen)
@@ -62,19 +78,29 @@ class ClusterItem(QGraphicsItem):
         font.setPixelSize(self.LABEL_PIXELS)
         painter.setFont(font)
         painter.setPen(self._label_colour)
-        painter.drawText(self._rect.adjusted(8, 3, -4, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+        painter.drawText(self._rect.adjusted(*LABEL_INSET, -4, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                          self.cluster.scope[-1])
 
 
 class ScopeCaption(QGraphicsItem):
-    """The caption of one outermost scope; drawn above the nodes, takes no mouse input.
+    """The caption of one scope, drawn above the nodes, taking no mouse input: an outermost
+    scope's whenever the view is zoomed out, a nested one's while some of its boxes are dots.
+
+    It stays on its own box, inside it or hanging from its top or bottom edge, and never covers
+    a node of another scope ("tangent dx1" above its box hid the "2" of the scope above, and
+    "tangent dx2" below its box read as the name of the nodes under it). Where the largest font
+    finds no room it is drawn smaller, down to :data:`READABLE_PIXELS`, before it covers a node
+    of its own scope that shows text, or the box of a scope drawn inside it. A scope drawn as
+    dots with no free place may cover other scopes' dots (they hide no text); a caption is left
+    out only where every place would hide another scope's text or caption.
 
     Parameters
     ----------
     cluster : ClusterBox
     theme : Theme
     obstacles : sequence of QRectF
-        The nodes' boxes (scene units), which the caption avoids covering.
+        The nodes' boxes (scene units). Those inside the scope's box are its own, which the
+        caption avoids covering; the others it never covers.
     bounds : QRectF, optional
         Where captions may go (the layout's box: fitting shows no more).
     """
@@ -95,12 +121,15 @@ class ScopeCaption(QGraphicsItem):
         font.setPixelSize(100)
         metrics = QFontMetricsF(font)
         self._per_pixel = (metrics.horizontalAdvance(self.text) / 100, metrics.height() / 100)
-        near = self._rect.adjusted(-self._rect.width(), -self._rect.height(), self._rect.width(), self._rect.height())
-        self._obstacles = [r for r in obstacles if r.intersects(near)]
+        # Graphviz draws no other scope's node inside a scope's box.
+        self._own = [r for r in obstacles if self._rect.contains(r)]
+        self._others = [r for r in obstacles if not self._rect.contains(r)]
         self._back = QRectF()  # where the caption is drawn at the view's scale
         self._size = 0         # its font, in scene units
         self._scale = 1.0      # the view's scale it was placed for
-        self._places: dict[int, list[tuple[float, int, QRectF]]] = {}  # by font size: hundreds of nodes to avoid
+        self._places: dict[tuple[float, int], list] = {}  # by scale and dots: hundreds of nodes to avoid
+        self._members: list[NodeItem] | None = None  # the scope's boxes, found in the scene once
+        self._nested: list[QRectF] = []               # and the boxes of the scopes inside it
         self.setZValue(4)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setAcceptHoverEvents(False)
@@ -109,50 +138,121 @@ class ScopeCaption(QGraphicsItem):
         return self._back
 
     def font_pixels(self, scale: float) -> int:
-        """The caption's font (scene units) at a view scale: :data:`CAPTION_PIXELS` on screen;
-        0 while the ordinary label is readable."""
+        """The caption's largest font (scene units) at a view scale: :data:`CAPTION_PIXELS` on
+        screen; 0 while the ordinary label is readable, and for a nested scope while each of
+        its boxes shows some text."""
         if scale <= 0 or LABEL_PIXELS * scale >= READABLE_PIXELS:
+            return 0
+        if len(self.cluster.scope) > 1 and not self.dotted:
             return 0
         return math.ceil(CAPTION_PIXELS / scale)
 
-    def places(self, scale: float) -> list[tuple[float, int, QRectF]]:
-        """The places the caption may go at a view scale, best first: (the area of nodes it
-        covers, the order of preference, the box in scene units)."""
-        size = self.font_pixels(scale)
-        if not size:
-            return []
-        if size not in self._places:
-            if len(self._places) > 64:  # a long zoom: the sizes met on the way are not needed again
-                self._places.clear()
-            self._places[size] = self._rank(size, PADDING / scale)
-        return self._places[size]
+    @property
+    def dotted(self) -> bool:
+        """True when some box of the scope is drawn as a dot, without text: then only the
+        caption says what it is (one opened perceptron of a 1,307-node net, fitted, was a faint
+        box of dots). The boxes' level of detail is chosen before captions are placed."""
+        return any(item.detail is Detail.MARKER for item in self._parts()[0])
 
-    def _rank(self, size: int, pad: float) -> list[tuple[float, int, QRectF]]:
+    def _parts(self) -> tuple[list[NodeItem], list[QRectF]]:
+        """The scope's boxes, and the boxes of the scopes drawn inside it, found in the scene
+        once (none while the caption is in no scene)."""
+        scene = self.scene()
+        if self._members is None and scene is not None:
+            scope, found = self.cluster.scope, scene.items(self._rect)
+            self._members = [item for item in found
+                             if isinstance(item, NodeItem) and self._rect.contains(item.pos())]
+            self._nested = [QRectF(c.x, c.y, c.width, c.height) for c in
+                            (item.cluster for item in found if isinstance(item, ClusterItem))
+                            if len(c.scope) > len(scope) and c.scope[:len(scope)] == scope]
+        return self._members or [], self._nested
+
+    def places(self, scale: float) -> list[tuple[tuple[float, float], int, QRectF, int]]:
+        """The places the caption may go at a view scale, best first: (what it covers: the area
+        of its scope's boxes that show text, then of the scopes drawn inside its box; the order
+        of preference; the box in scene units; the font in scene units). None covers another
+        scope's node or leaves the caption's own box."""
+        if not self.font_pixels(scale):
+            return []
+        members = self._parts()[0]
+        key = (scale, sum(item.detail is Detail.MARKER for item in members))  # dots hide nothing
+        if key not in self._places:
+            if len(self._places) > 64:  # a long zoom: the scales met on the way are not needed again
+                self._places.clear()
+            self._places[key] = self._rank(scale)
+        return self._places[key]
+
+    def _rank(self, scale: float) -> list[tuple[tuple[float, float], int, QRectF, int]]:
+        pad = PADDING / scale
+        spots = [(box, size) for size in (math.ceil(pixels / scale) for pixels in CAPTION_SIZES)
+                 for box in self._spots(size, pad)
+                 if self._bounds is None or self._bounds.contains(box)]
+        if not spots:
+            return []
+        reach = QRectF(spots[0][0])
+        for box, _ in spots:
+            reach = reach.united(box)
+        members, nested = self._parts()
+        texts = ([_box_rect(item) for item in members if item.detail is not Detail.MARKER]
+                 if self._members is not None else self._own)
+        # Of hundreds of nodes, those the caption may cover.
+        texts, nested = [r for r in texts if r.intersects(reach)], [r for r in nested if r.intersects(reach)]
+        others = [r for r in self._others if r.intersects(reach)]
+        ranked = []
+        for box, size in spots:
+            if not any(box.intersects(r) for r in others):
+                ranked.append(((_covered(box, texts), _covered(box, nested)), len(ranked), box, size))
+        return sorted(ranked, key=lambda entry: entry[:2])
+
+    def _spots(self, size: int, pad: float) -> list[QRectF]:
+        """Where a caption in a ``size`` font may go, best first: inside the box, along its top
+        then its bottom, then hanging from its top or bottom edge (touching it, as a tab); one
+        wider than its box hangs across the box's whole width."""
         c = self._rect
         width, height = self._per_pixel[0] * size + 2 * pad, self._per_pixel[1] * size + pad
-        inside = width + 2 * pad <= c.width() and height <= c.height() / 2  # the nodes must still show
-        corners = [(c.left(), c.top() - height - pad), (c.left(), c.bottom() + pad),
-                   (c.right() - width, c.top() - height - pad), (c.right() - width, c.bottom() + pad)]
-        if inside:
-            corners[:0] = [(c.left() + pad, c.top() + pad), (c.right() - width - pad, c.top() + pad),
-                           (c.left() + pad, c.bottom() - height - pad)]
-        boxes = [QRectF(x, y, width, height) for x, y in corners]
-        if self._bounds is not None:
-            boxes = [b for b in boxes if self._bounds.contains(b)]
-        ranked = [(sum(_area(b.intersected(r)) for r in self._obstacles), i, b) for i, b in enumerate(boxes)]
-        return sorted(ranked, key=lambda entry: entry[:2])
+        spots = []
+        if width + 2 * pad <= c.width() and height + 2 * pad <= c.height():
+            inside = _steps(c.left() + pad, c.right() - width - pad)
+            spots += [(x, c.top() + pad) for x in inside] + [(x, c.bottom() - height - pad) for x in inside]
+        hanging = _steps(c.left(), c.right() - width)  # right to left when wider than the box
+        spots += [(x, c.top() - height) for x in hanging] + [(x, c.bottom()) for x in hanging]
+        return [QRectF(x, y, width, height) for x, y in spots]
 
     def set_view_scale(self, scale: float, taken: list[QRectF]) -> None:
         """Follow the view's zoom (the view calls this for all its captions in turn): the best
         place that no caption in ``taken`` covers, added to it; none, and not drawn, if all are."""
-        free = [box for _, _, box in self.places(scale) if not any(box.intersects(t) for t in taken)]
+        free = next(((box, size) for _, _, box, size in self.places(scale)
+                     if not any(box.intersects(t) for t in taken)), None)
+        if free is None and self.font_pixels(scale) and self.dotted:
+            free = self._over_dots(scale, taken)
         self.prepareGeometryChange()
         self._scale = scale
         self._back = free[0] if free else QRectF()
-        self._size = self.font_pixels(scale) if free else 0
+        self._size = free[1] if free else 0
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, not free)
         if free:
             taken.append(self._back)
+
+    def _over_dots(self, scale: float, taken: list[QRectF]) -> tuple[QRectF, int] | None:
+        """For a scope drawn as dots that finds no free place (four scopes within 45 × 30 pixels
+        of a fitted 1,307-node net): the place covering the least of other scopes' boxes that
+        are dots themselves, which hide no text; None if every place covers some text."""
+        scene = self.scene()
+        pad = PADDING / scale
+        best = None
+        for pixels in CAPTION_SIZES:
+            size = math.ceil(pixels / scale)
+            for box in self._spots(size, pad):
+                if (self._bounds is not None and not self._bounds.contains(box)) or any(box.intersects(t) for t in taken):
+                    continue
+                covered = [item for item in scene.items(box) if isinstance(item, NodeItem)
+                           and not self._rect.contains(item.pos())]
+                if any(item.detail is not Detail.MARKER for item in covered):
+                    continue
+                area = _covered(box, [_box_rect(item) for item in covered])
+                if best is None or area < best[0]:
+                    best = (area, box, size)
+        return best[1:] if best is not None else None
 
     @property
     def text_pixels(self) -> float:
@@ -176,10 +276,36 @@ class ScopeCaption(QGraphicsItem):
 
 
 def place_captions(captions: Sequence[ScopeCaption], scale: float) -> None:
-    """Place every caption for a view scale, each clear of those placed before it."""
+    """Place every caption for a view scale, each clear of those placed before it: first those
+    of scopes drawn as dots (nothing else names them), the one with the fewest free places
+    first, and last those with none, which may cover other scopes' dots."""
     taken: list[QRectF] = []
-    for caption in captions:
+
+    def urgency(caption: ScopeCaption) -> tuple[bool, bool, int]:
+        count = len(caption.places(scale))
+        return not caption.dotted, count == 0, count
+
+    for caption in sorted(captions, key=urgency):
         caption.set_view_scale(scale, taken)
+
+
+def _steps(first: float, last: float, count: int = SLIDES) -> list[float]:
+    """``count`` places from ``first`` to ``last``, the two ends first (a caption at a corner
+    of its box reads best), then the middle and between."""
+    if abs(last - first) < 1e-9:
+        return [first]
+    order = [0, count - 1, count // 2] + [i for i in range(1, count - 1) if i != count // 2]
+    return [first + (last - first) * i / (count - 1) for i in order]
+
+
+def _box_rect(item: NodeItem) -> QRectF:
+    box = item.box
+    return QRectF(box.x - box.width / 2, box.y - box.height / 2, box.width, box.height)
+
+
+def _covered(box: QRectF, rects: Sequence[QRectF]) -> float:
+    """How much of ``rects`` the box covers (scene units squared)."""
+    return sum(_area(box.intersected(r)) for r in rects)
 
 
 def _area(rect: QRectF) -> float:
