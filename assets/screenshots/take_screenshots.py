@@ -1,8 +1,13 @@
 """The README's screenshots, at a 1280 x 720 projector's size.
 
-Run from the repository root on a display of that size (a real one, or
-``xvfb-run -s "-screen 0 1280x720x24" python assets/screenshots/take_screenshots.py``);
-each picture is written beside this script. ``--only NAME`` takes one.
+Run from the repository root on a display of that size with a window manager, so that each
+picture shows the window as a lecturer's screen does, its title bar and frame included::
+
+    Xvfb :7 -screen 0 1280x720x24 & DISPLAY=:7 openbox &
+    DISPLAY=:7 python assets/screenshots/take_screenshots.py
+
+Each picture is written beside this script. ``--only NAME`` takes one. Offscreen (no window
+manager) the pictures show the window without its frame.
 """
 
 from __future__ import annotations
@@ -14,13 +19,20 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from graphviz_nn.gui.app import application, scratch_settings, shot, wait_until
+from graphviz_nn.gui.app import application, framed_grab, scratch_settings, shot, wait_until
+from graphviz_nn.gui.image_bytes import image_bytes
+from graphviz_nn.io import write_atomic
 from graphviz_nn.gui.main_window import MainWindow
 from graphviz_nn.session import EXAMPLES
 from graphviz_nn.session.player import Player
 
 HERE = Path(__file__).resolve().parent
 SIZE = (1280, 720)
+
+
+def picture(window: MainWindow, name: str) -> None:
+    """The window as the screen shows it, frame included, written beside this script."""
+    write_atomic(HERE / name, image_bytes(framed_grab(window)))
 
 
 def backward_steps(key: str) -> int:
@@ -32,16 +44,17 @@ def backward_steps(key: str) -> int:
 def examples() -> None:
     """Each gallery example half-way through its backward pass, fitted."""
     for key in EXAMPLES:
-        shot(key, str(HERE / f"example-{key}.png"), "backward", max(1, backward_steps(key) // 2), SIZE)
+        shot(key, str(HERE / f"example-{key}.png"), "backward", max(1, backward_steps(key) // 2), SIZE,
+             frame=True)
 
 
 def window_pictures() -> None:
     """The pictures the README's window section shows, taken by ``graphviz-nn shot``."""
-    shot("scalar", str(HERE / "demo-backward.png"), "backward", 6, SIZE)
-    shot("scalar", str(HERE / "chain-rule.png"), "backward", None, SIZE, select="x2")
-    shot("solve", str(HERE / "matrix-chain-rule.png"), "backward", 7, SIZE, select="x")
-    shot("perceptron", str(HERE / "gradient-check.png"), "backward", None, SIZE, debug="check")
-    shot("nan", str(HERE / "run-to-nan.png"), None, None, SIZE, debug="nan")
+    shot("scalar", str(HERE / "demo-backward.png"), "backward", 6, SIZE, frame=True)
+    shot("scalar", str(HERE / "chain-rule.png"), "backward", None, SIZE, select="x2", frame=True)
+    shot("solve", str(HERE / "matrix-chain-rule.png"), "backward", 7, SIZE, select="x", frame=True)
+    shot("perceptron", str(HERE / "gradient-check.png"), "backward", None, SIZE, debug="check", frame=True)
+    shot("nan", str(HERE / "run-to-nan.png"), None, None, SIZE, debug="nan", frame=True)
 
 
 def _window(stack: ExitStack, example: str | None) -> MainWindow:
@@ -60,7 +73,20 @@ def presentation() -> None:
         window.stepping.set_phase("backward", 5)
         window.presentation.toggle_presentation()
         wait_until(lambda: False, 1.0)
-        window.grab().save(str(HERE / "presentation-mode.png"))
+        picture(window, "presentation-mode.png")
+        window.presentation.toggle_presentation()
+        window.close()
+
+
+def presentation_matrix() -> None:
+    """Presentation mode on a matrix step of the layer net's backward pass: the panel shows the
+    array's numbers as the inspector does."""
+    with ExitStack() as stack:
+        window = _window(stack, "layer_net")
+        window.stepping.set_phase("backward", 8)
+        window.presentation.toggle_presentation()
+        wait_until(lambda: False, 1.0)
+        picture(window, "presentation-matrix.png")
         window.presentation.toggle_presentation()
         window.close()
 
@@ -79,11 +105,11 @@ def training() -> None:
         dock.train()
         wait_until(lambda: bool(stopped) and window.idle, 300)
         wait_until(lambda: False, 1.0)
-        window.grab().save(str(HERE / "training-720p.png"))
+        picture(window, "training-720p.png")
         window.stepping.set_phase("backward", 3)
         window.inspector.raise_()
         wait_until(lambda: False, 0.5)
-        window.grab().save(str(HERE / "trained-digits.png"))
+        picture(window, "trained-digits.png")
         window.close()
 
 
@@ -98,11 +124,12 @@ def expression() -> None:
         wait_until(lambda: window.presenter is not None and window.idle, 60)
         window.stepping.set_phase("backward", 3)
         wait_until(lambda: False, 0.5)
-        window.grab().save(str(HERE / "expression-editor.png"))
+        picture(window, "expression-editor.png")
         window.close()
 
 
 TAKES = {"examples": examples, "window": window_pictures, "presentation": presentation,
+         "presentation_matrix": presentation_matrix,
          "training": training, "expression": expression}
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Iterator
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
-from PySide6.QtGui import QFileOpenEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFileOpenEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ..io import write_atomic
 from .canvas.screen_report import screen_report, write_report
@@ -117,7 +117,7 @@ def wait_until(condition, timeout: float = 30.0) -> bool:
 def shot(example: str, path: str, phase: str | None = None, step: int | None = None,
          size: tuple[int, int] = (1600, 1000), settings_path: str | None = None,
          select: str | None = None, debug: str | None = None, zoom: float | None = None,
-         report: str | None = None) -> str:
+         report: str | None = None, frame: bool = False) -> str:
     """Render the window offscreen at a point of the animation and save it as a PNG.
 
     ``step`` counts from 1 (the state after that many steps); None shows the end of the pass.
@@ -129,7 +129,8 @@ def shot(example: str, path: str, phase: str | None = None, step: int | None = N
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     application()
-    options = dict(phase=phase, step=step, size=size, select=select, debug=debug, zoom=zoom, report=report)
+    options = dict(phase=phase, step=step, size=size, select=select, debug=debug, zoom=zoom, report=report,
+                   frame=frame)
     if settings_path:
         return _shot(QSettings(settings_path, QSettings.Format.IniFormat), example, path, **options)
     with scratch_settings() as settings:
@@ -138,7 +139,7 @@ def shot(example: str, path: str, phase: str | None = None, step: int | None = N
 
 def _shot(settings: QSettings, example: str, path: str, phase: str | None, step: int | None,
           size: tuple[int, int], select: str | None, debug: str | None, zoom: float | None,
-          report: str | None) -> str:
+          report: str | None, frame: bool) -> str:
     window = MainWindow(example, settings=settings, autosave=False)
     window.view.camera.smooth = False  # the picture shows where the camera ends, not half-way
     window.resize(*size)
@@ -171,11 +172,22 @@ def _shot(settings: QSettings, example: str, path: str, phase: str | None, step:
     wait_until(lambda: False, 0.3)  # let the transition settle
     window.view.hold_flow(SHOT_FLOW_TICKS)
     kind = Path(path).suffix.lstrip(".") or "png"
-    write_atomic(path, image_bytes(window.grab(), kind))  # never renamed over a device, never half a file
+    picture = framed_grab(window) if frame else window.grab()
+    write_atomic(path, image_bytes(picture, kind))  # never renamed over a device, never half a file
     if report:
         write_report(report, screen_report(window))
     window.close()
     return path
+
+
+def framed_grab(window: QWidget):
+    """The window as the screen shows it, its frame and title bar included, where a window
+    manager draws them (on a platform without one, such as offscreen, the window alone)."""
+    screen = window.screen()
+    if screen is None or QGuiApplication.platformName() in ("offscreen", "minimal"):
+        return window.grab()
+    area = window.frameGeometry().intersected(screen.geometry())
+    return screen.grabWindow(0, area.x(), area.y(), area.width(), area.height())
 
 
 def look_at(window: MainWindow, zoom: float) -> None:

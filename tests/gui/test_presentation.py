@@ -210,3 +210,26 @@ def test_presenting_a_matrix_step_shows_its_numbers_as_a_heatmap_in_large_type(o
     qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
     qtbot.keyClick(window.view, Qt.Key.Key_PageUp)  # ∂loss/∂loss = 1: a number, no picture
     assert window.cursor.position == 0 and not panel.picture_shown
+
+
+def test_presenting_a_small_matrix_step_writes_its_numbers_out_in_large_type(open_window, qtbot) -> None:
+    """A 3 × 3 gradient is written as a table of its numbers (not "= [3 × 3 array]", not
+    colours alone), at the panel's size, every entry the gradient's own."""
+    import re
+
+    from PySide6.QtGui import QFontInfo
+
+    from graphviz_nn.session.number_text import cell
+
+    window = open_window("layer_net", size=(1280, 720))
+    window.stepping.set_phase("backward", 8)  # ∂loss/∂W2, a 3 × 3 array
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    panel = window.presentation.chain_panel
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.table_shown, timeout=3000)
+    gradient = window.cursor.quantity(window.cursor.current.node_id)
+    assert gradient.shape == (3, 3)
+    assert "[3 × 3 array]" not in panel.text and "3 × 3 array" in panel.text
+    written = re.findall(r"&nbsp;([^&<]+)&nbsp;</td>", panel.picture.text())
+    assert written == [cell(x) for x in gradient.ravel()]
+    assert QFontInfo(panel.picture.font()).pixelSize() >= 24
+    assert panel.geometry().contains(panel.picture.geometry().translated(panel.pos()))  # not cut off

@@ -8,9 +8,11 @@ from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtWidgets import QAbstractScrollArea, QFrame, QHBoxLayout, QLabel, QVBoxLayout
 
+from ...session.chain_rule import fits_table
 from ...session.chain_text import compact_chain_text
 from ...session.inspect import NodeInfo
-from .heatmap import heatmap_with_axes
+from ...session.number_text import cell, shape_text
+from .heatmap import heatmap_colours, heatmap_with_axes, matrix_view
 
 MARGIN = 12          # px between the panel and the view's edge
 MOST_WIDTH = 0.62    # of the view: the graph keeps the rest
@@ -27,11 +29,37 @@ def step_array(info: NodeInfo):
 
 def step_text(info: NodeInfo) -> str:
     """What the panel says about the node of the current step: its equation with the numbers
-    at a backward or tangent step, the value at a forward one.
+    at a backward or tangent step, the value at a forward one. An array drawn beside the text
+    is announced by its shape ("= 3 × 3 array:") instead of standing for its numbers.
 
     The one place the panel's text comes from.
     """
-    return compact_chain_text(info) or info.label
+    text = compact_chain_text(info) or info.label
+    array = step_array(info)
+    if array is not None:
+        text = text.replace(f"[{shape_text(array.shape)} array]", f"{shape_text(array.shape)} array:")
+    return text
+
+
+def _ink(r: int, g: int, b: int) -> str:
+    """White on the deep ends of the scale, near-black elsewhere: whichever contrasts more."""
+    lightness = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255  # Rec. 709 luma
+    return "#FFFFFF" if lightness < 0.5 else "#111111"
+
+
+def table_html(array: np.ndarray, dark: bool) -> str:
+    """An array of at most 6 × 6 as a table of its numbers on their heatmap colours (blue
+    negative, red positive, as the inspector's), rows and columns numbered."""
+    matrix, _ = matrix_view(array)
+    colours = heatmap_colours(matrix)
+    index_ink = "#BBBBBB" if dark else "#555555"
+    head = "".join(f'<th style="color:{index_ink}; font-weight:normal">{j}</th>' for j in range(matrix.shape[1]))
+    rows = [f"<tr><th></th>{head}</tr>"]
+    for i, row in enumerate(matrix):
+        cells = "".join(f'<td align="right" style="background-color:#{r:02x}{g:02x}{b:02x}; color:{_ink(r, g, b)}">'
+                        f"&nbsp;{cell(x)}&nbsp;</td>" for x, (r, g, b) in zip(row, colours[i]))
+        rows.append(f'<tr><th style="color:{index_ink}; font-weight:normal">{i}&nbsp;</th>{cells}</tr>')
+    return f'<table cellspacing="2" cellpadding="2">{"".join(rows)}</table>'
 
 class ChainOverlay(QFrame):
     """A translucent box over a graph view's viewport with a heading (the pass and step) and
@@ -81,6 +109,8 @@ class ChainOverlay(QFrame):
     def set_dark(self, dark: bool) -> None:
         """Light text on a dark box on a dark theme, dark on light otherwise."""
         self.dark = dark
+        if getattr(self, "_array", None) is not None:
+            self._draw_picture()  # a table's index colours follow the theme
         box, ink, line = ("rgba(24, 24, 24, 225)", "#F2F2F2", "#777777") if dark else \
             ("rgba(255, 255, 255, 232)", "#111111", "#8C8C8C")
         self.setStyleSheet(f"#chain_overlay {{ background: {box}; border: 2px solid {line}; border-radius: 8px; }}"
@@ -95,6 +125,8 @@ class ChainOverlay(QFrame):
         heading.setPointSizeF(max(6.0, 0.8 * size))
         heading.setBold(True)
         self.heading.setFont(heading)
+        if self._array is not None:
+            self._draw_picture()  # a table's numbers take the new size too
         self.place()
 
     def show_step(self, heading: str, info: NodeInfo | None) -> None:
@@ -117,15 +149,30 @@ class ChainOverlay(QFrame):
 
     @property
     def picture_shown(self) -> bool:
-        """Whether the panel draws the step's array as a heatmap."""
-        return self._array is not None and not self.picture.pixmap().isNull()
+        """Whether the panel draws the step's array: a table of its numbers or a heatmap."""
+        return self._array is not None and (self.table_shown or not self.picture.pixmap().isNull())
+
+    @property
+    def table_shown(self) -> bool:
+        """Whether the step's array is written out as a table of numbers (at most 6 × 6)."""
+        return self._array is not None and self.picture.textFormat() == Qt.TextFormat.RichText \
+            and bool(self.picture.text())
 
     def _draw_picture(self) -> None:
+        self.picture.clear()
         if self._array is None:
-            self.picture.clear()
             self.picture.hide()
             return
         room = self._room if self._room is not None else self._viewport.rect()
+        if fits_table(self._array.shape):  # the numbers themselves, in the text's own size
+            self.picture.setTextFormat(Qt.TextFormat.RichText)
+            self.picture.setFont(self.body.font())
+            self.picture.setText(table_html(self._array, self.dark))
+            if self.picture.sizeHint().width() <= 0.6 * room.width():
+                self.picture.show()
+                return
+            self.picture.clear()  # too wide for its room at this size: the heatmap instead
+        self.picture.setTextFormat(Qt.TextFormat.PlainText)
         most = max(60.0, min(room.height() - 60.0, room.width() * 0.45))
         font = QFont(self.body.font())
         font.setPointSizeF(max(6.0, 0.6 * font.pointSizeF()))
