@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
@@ -122,8 +123,9 @@ class ScopeCaption(QGraphicsItem):
         metrics = QFontMetricsF(font)
         self._per_pixel = (metrics.horizontalAdvance(self.text) / 100, metrics.height() / 100)
         # Graphviz draws no other scope's node inside a scope's box.
-        self._own = [r for r in obstacles if self._rect.contains(r)]
-        self._others = [r for r in obstacles if not self._rect.contains(r)]
+        inside = [self._rect.contains(r) for r in obstacles]
+        self._own = _corners([r for r, own in zip(obstacles, inside) if own])
+        self._others = _corners([r for r, own in zip(obstacles, inside) if not own])
         self._back = QRectF()  # where the caption is drawn at the view's scale
         self._size = 0         # its font, in scene units
         self._scale = 1.0      # the view's scale it was placed for
@@ -193,15 +195,14 @@ class ScopeCaption(QGraphicsItem):
         for box, _ in spots:
             reach = reach.united(box)
         members, nested = self._parts()
-        texts = ([_box_rect(item) for item in members if item.detail is not Detail.MARKER]
+        texts = (_corners([_box_rect(item) for item in members if item.detail is not Detail.MARKER])
                  if self._members is not None else self._own)
         # Of hundreds of nodes, those the caption may cover.
-        texts, nested = [r for r in texts if r.intersects(reach)], [r for r in nested if r.intersects(reach)]
-        others = [r for r in self._others if r.intersects(reach)]
-        ranked = []
-        for box, size in spots:
-            if not any(box.intersects(r) for r in others):
-                ranked.append(((_covered(box, texts), _covered(box, nested)), len(ranked), box, size))
+        texts, nested, others = _near(texts, reach), _near(_corners(nested), reach), _near(self._others, reach)
+        boxes = _corners([box for box, _ in spots])
+        clear, text, inner = _covered(boxes, others) == 0, _covered(boxes, texts), _covered(boxes, nested)
+        ranked = [((float(text[i]), float(inner[i])), i, box, size)
+                  for i, (box, size) in enumerate(spots) if clear[i]]
         return sorted(ranked, key=lambda entry: entry[:2])
 
     def _spots(self, size: int, pad: float) -> list[QRectF]:
@@ -218,13 +219,14 @@ class ScopeCaption(QGraphicsItem):
         spots += [(x, c.top() - height) for x in hanging] + [(x, c.bottom()) for x in hanging]
         return [QRectF(x, y, width, height) for x, y in spots]
 
-    def set_view_scale(self, scale: float, taken: list[QRectF]) -> None:
+    def set_view_scale(self, scale: float, taken: list[QRectF], nodes: _Boxes | None = None) -> None:
         """Follow the view's zoom (the view calls this for all its captions in turn): the best
-        place that no caption in ``taken`` covers, added to it; none, and not drawn, if all are."""
+        place that no caption in ``taken`` covers, added to it; none, and not drawn, if all are.
+        ``nodes`` are the scene's boxes, whose dots a scope drawn as dots may cover."""
         free = next(((box, size) for _, _, box, size in self.places(scale)
                      if not any(box.intersects(t) for t in taken)), None)
-        if free is None and self.font_pixels(scale) and self.dotted:
-            free = self._over_dots(scale, taken)
+        if free is None and nodes is not None and self.font_pixels(scale) and self.dotted:
+            free = self._over_dots(scale, taken, nodes)
         self.prepareGeometryChange()
         self._scale = scale
         self._back = free[0] if free else QRectF()
@@ -233,26 +235,29 @@ class ScopeCaption(QGraphicsItem):
         if free:
             taken.append(self._back)
 
-    def _over_dots(self, scale: float, taken: list[QRectF]) -> tuple[QRectF, int] | None:
+    def _over_dots(self, scale: float, taken: list[QRectF], nodes: _Boxes) -> tuple[QRectF, int] | None:
         """For a scope drawn as dots that finds no free place (four scopes within 45 × 30 pixels
         of a fitted 1,307-node net): the place covering the least of other scopes' boxes that
         are dots themselves, which hide no text; None if every place covers some text."""
-        scene = self.scene()
         pad = PADDING / scale
-        best = None
-        for pixels in CAPTION_SIZES:
-            size = math.ceil(pixels / scale)
-            for box in self._spots(size, pad):
-                if (self._bounds is not None and not self._bounds.contains(box)) or any(box.intersects(t) for t in taken):
-                    continue
-                covered = [item for item in scene.items(box) if isinstance(item, NodeItem)
-                           and not self._rect.contains(item.pos())]
-                if any(item.detail is not Detail.MARKER for item in covered):
-                    continue
-                area = _covered(box, [_box_rect(item) for item in covered])
-                if best is None or area < best[0]:
-                    best = (area, box, size)
-        return best[1:] if best is not None else None
+        spots = [(box, size) for size in (math.ceil(pixels / scale) for pixels in CAPTION_SIZES)
+                 for box in self._spots(size, pad)
+                 if (self._bounds is None or self._bounds.contains(box)) and not any(box.intersects(t) for t in taken)]
+        if not spots:
+            return None
+        reach = QRectF(spots[0][0])
+        for box, _ in spots:
+            reach = reach.united(box)
+        c = self._rect
+        x, y = nodes.centres[:, 0], nodes.centres[:, 1]
+        others = ~((c.left() <= x) & (x <= c.right()) & (c.top() <= y) & (y <= c.bottom()))
+        texts, dots = _near(nodes.edges[others & ~nodes.dots], reach), _near(nodes.edges[others & nodes.dots], reach)
+        boxes = _corners([box for box, _ in spots])
+        clear, area = _covered(boxes, texts) == 0, _covered(boxes, dots)
+        if not clear.any():
+            return None
+        best = int(np.argmin(np.where(clear, area, np.inf)))  # the first of equals: the largest font
+        return spots[best]
 
     @property
     def text_pixels(self) -> float:
@@ -280,13 +285,15 @@ def place_captions(captions: Sequence[ScopeCaption], scale: float) -> None:
     of scopes drawn as dots (nothing else names them), the one with the fewest free places
     first, and last those with none, which may cover other scopes' dots."""
     taken: list[QRectF] = []
+    scene = captions[0].scene() if captions else None
+    nodes = _Boxes([item for item in scene.items() if isinstance(item, NodeItem)]) if scene is not None else None
 
     def urgency(caption: ScopeCaption) -> tuple[bool, bool, int]:
         count = len(caption.places(scale))
         return not caption.dotted, count == 0, count
 
     for caption in sorted(captions, key=urgency):
-        caption.set_view_scale(scale, taken)
+        caption.set_view_scale(scale, taken, nodes)
 
 
 def _steps(first: float, last: float, count: int = SLIDES) -> list[float]:
@@ -303,10 +310,31 @@ def _box_rect(item: NodeItem) -> QRectF:
     return QRectF(box.x - box.width / 2, box.y - box.height / 2, box.width, box.height)
 
 
-def _covered(box: QRectF, rects: Sequence[QRectF]) -> float:
-    """How much of ``rects`` the box covers (scene units squared)."""
-    return sum(_area(box.intersected(r)) for r in rects)
+class _Boxes:
+    """The scene's node boxes as arrays, made once for all captions at a scale: their corners,
+    their centres, and which are dots."""
+
+    def __init__(self, items: Sequence[NodeItem]):
+        self.edges = _corners([_box_rect(item) for item in items])
+        self.centres = np.array([(item.pos().x(), item.pos().y()) for item in items], dtype=float).reshape(-1, 2)
+        self.dots = np.array([item.detail is Detail.MARKER for item in items], dtype=bool)
 
 
-def _area(rect: QRectF) -> float:
-    return rect.width() * rect.height() if rect.isValid() else 0.0
+def _near(edges: np.ndarray, reach: QRectF) -> np.ndarray:
+    """The rectangles (rows of corners) that overlap ``reach``."""
+    keep = ((edges[:, 0] < reach.right()) & (reach.left() < edges[:, 2])
+            & (edges[:, 1] < reach.bottom()) & (reach.top() < edges[:, 3]))
+    return edges[keep]
+
+
+def _corners(rects: Sequence[QRectF]) -> np.ndarray:
+    """Rectangles as rows of left, top, right, bottom."""
+    return np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in rects], dtype=float).reshape(-1, 4)
+
+
+def _covered(boxes: np.ndarray, rects: np.ndarray) -> np.ndarray:
+    """How much of ``rects`` each of ``boxes`` covers (scene units squared; rows of corners),
+    all at once: a thousand dots around a hundred places, one by one, took 0.2 s a zoom step."""
+    across = (np.minimum(boxes[:, None, 2], rects[None, :, 2]) - np.maximum(boxes[:, None, 0], rects[None, :, 0]))
+    down = (np.minimum(boxes[:, None, 3], rects[None, :, 3]) - np.maximum(boxes[:, None, 1], rects[None, :, 1]))
+    return (np.clip(across, 0, None) * np.clip(down, 0, None)).sum(axis=1)
