@@ -186,3 +186,19 @@ def test_placing_captions_on_an_expanded_big_net_never_freezes(open_window, qtbo
         place_captions(view.captions, float(scale))
     assert time.process_time() - started < 2.0  # about 0.02 s a zoom on a 2-core machine
     assert any(c.text_pixels and len(c.cluster.scope) > 1 for c in view.captions)
+
+
+@pytest.mark.parametrize("example", ["newton", "curvature", "layer_net"])
+def test_presenting_no_caption_is_drawn_smaller_than_the_back_row_reads(open_window, qtbot, example) -> None:
+    from graphviz_nn.session.box_detail import PRESENTING_PIXELS
+
+    window = open_window(example, size=PROJECTOR)
+    window.presentation.toggle_presentation()
+    qtbot.waitUntil(lambda: window.view.width() >= window.width() - 4, timeout=3000)
+    qtbot.wait(50)
+    view = window.view
+    for step in range(6):  # as placed by the view itself, fitted and zooming out (Ctrl+minus)
+        drawn = [c.text_pixels for c in view.captions if c.text_pixels]
+        assert drawn and min(drawn) >= PRESENTING_PIXELS - 1e-9, (step, view.transform().m11(), drawn)
+        view.zoom(1 / 1.15)
+    window.presentation.toggle_presentation()

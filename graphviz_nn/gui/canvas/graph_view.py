@@ -129,7 +129,7 @@ class GraphView(QGraphicsView):
         self.edges_into, self.member_of = build.edges_into, build.member_of
         self.clusters, self.captions = build.clusters, build.captions
         self._scale_shown = build.scale
-        place_captions(self.captions, build.scale)
+        place_captions(self.captions, build.scale, self.least_pixels)
         first = self.layout_shown is None
         self.layout_shown = build.layout
         self.setScene(scene)
@@ -229,7 +229,7 @@ class GraphView(QGraphicsView):
             self._scale_shown = scale
             for item in self.nodes.values():
                 item.set_view_scale(scale, self.least_pixels)
-            place_captions(self.captions, scale)
+            place_captions(self.captions, scale, self.least_pixels)
 
     def frame_scope_next(self, scope: tuple[str, ...]) -> None:
         """Frame ``scope`` once the layout being made (the scope opened or closed) is shown."""

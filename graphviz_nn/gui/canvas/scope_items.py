@@ -79,8 +79,8 @@ class ClusterItem(QGraphicsItem):
         font.setPixelSize(self.LABEL_PIXELS)
         painter.setFont(font)
         painter.setPen(self._label_colour)
-        painter.drawText(self._rect.adjusted(*LABEL_INSET, -4, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                         self.cluster.scope[-1])
+        painter.drawText(self._rect.adjusted(*LABEL_INSET, -4, -4),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, self.cluster.scope[-1])
 
 
 class ScopeCaption(QGraphicsItem):
@@ -169,26 +169,26 @@ class ScopeCaption(QGraphicsItem):
                             if len(c.scope) > len(scope) and c.scope[:len(scope)] == scope]
         return self._members or [], self._nested
 
-    def places(self, scale: float) -> list[tuple[tuple[float, float], int, QRectF, int]]:
+    def places(self, scale: float,
+               least: float = READABLE_PIXELS) -> list[tuple[tuple[float, float], int, QRectF, int]]:
         """The places the caption may go at a view scale, best first: (what it covers: the area
         of its scope's boxes that show text, then of the scopes drawn inside its box; the order
         of preference; the box in scene units; the font in scene units). None covers another
-        scope's node or leaves the caption's own box."""
+        scope's node or leaves the caption's own box, and none is less than ``least`` pixels high
+        (18 in presentation mode)."""
         if not self.font_pixels(scale):
             return []
         members = self._parts()[0]
-        key = (scale, sum(item.detail is Detail.MARKER for item in members))  # dots hide nothing
+        key = (scale, least, sum(item.detail is Detail.MARKER for item in members))  # dots hide nothing
         if key not in self._places:
             if len(self._places) > 64:  # a long zoom: the scales met on the way are not needed again
                 self._places.clear()
-            self._places[key] = self._rank(scale)
+            self._places[key] = self._rank(scale, least)
         return self._places[key]
 
-    def _rank(self, scale: float) -> list[tuple[tuple[float, float], int, QRectF, int]]:
-        pad = PADDING / scale
-        spots = [(box, size) for size in (math.ceil(pixels / scale) for pixels in CAPTION_SIZES)
-                 for box in self._spots(size, pad)
-                 if self._bounds is None or self._bounds.contains(box)]
+    def _rank(self, scale: float, least: float) -> list[tuple[tuple[float, float], int, QRectF, int]]:
+        spots = [spot for spot in self._all_spots(scale, least)
+                 if self._bounds is None or self._bounds.contains(spot[0])]
         if not spots:
             return []
         reach = QRectF(spots[0][0])
@@ -205,6 +205,11 @@ class ScopeCaption(QGraphicsItem):
                   for i, (box, size) in enumerate(spots) if clear[i]]
         return sorted(ranked, key=lambda entry: entry[:2])
 
+    def _all_spots(self, scale: float, least: float) -> list[tuple[QRectF, int]]:
+        """Every place and font (scene units) tried at a view scale, largest font first."""
+        sizes = dict.fromkeys(math.ceil(max(pixels, least) / scale) for pixels in CAPTION_SIZES)
+        return [(box, size) for size in sizes for box in self._spots(size, PADDING / scale)]
+
     def _spots(self, size: int, pad: float) -> list[QRectF]:
         """Where a caption in a ``size`` font may go, best first: inside the box, along its top
         then its bottom, then hanging from its top or bottom edge (touching it, as a tab); one
@@ -219,14 +224,16 @@ class ScopeCaption(QGraphicsItem):
         spots += [(x, c.top() - height) for x in hanging] + [(x, c.bottom()) for x in hanging]
         return [QRectF(x, y, width, height) for x, y in spots]
 
-    def set_view_scale(self, scale: float, taken: list[QRectF], nodes: _Boxes | None = None) -> None:
+    def set_view_scale(self, scale: float, taken: list[QRectF], nodes: _Boxes | None = None,
+                       least: float = READABLE_PIXELS) -> None:
         """Follow the view's zoom (the view calls this for all its captions in turn): the best
         place that no caption in ``taken`` covers, added to it; none, and not drawn, if all are.
-        ``nodes`` are the scene's boxes, whose dots a scope drawn as dots may cover."""
-        free = next(((box, size) for _, _, box, size in self.places(scale)
+        ``nodes`` are the scene's boxes, whose dots a scope drawn as dots may cover; no caption
+        is less than ``least`` pixels high."""
+        free = next(((box, size) for _, _, box, size in self.places(scale, least)
                      if not any(box.intersects(t) for t in taken)), None)
         if free is None and nodes is not None and self.font_pixels(scale) and self.dotted:
-            free = self._over_dots(scale, taken, nodes)
+            free = self._over_dots(scale, taken, nodes, least)
         self.prepareGeometryChange()
         self._scale = scale
         self._back = free[0] if free else QRectF()
@@ -235,13 +242,11 @@ class ScopeCaption(QGraphicsItem):
         if free:
             taken.append(self._back)
 
-    def _over_dots(self, scale: float, taken: list[QRectF], nodes: _Boxes) -> tuple[QRectF, int] | None:
+    def _over_dots(self, scale: float, taken: list[QRectF], nodes: _Boxes, least: float) -> tuple[QRectF, int] | None:
         """For a scope drawn as dots that finds no free place (four scopes within 45 × 30 pixels
         of a fitted 1,307-node net): the place covering the least of other scopes' boxes that
         are dots themselves, which hide no text; None if every place covers some text."""
-        pad = PADDING / scale
-        spots = [(box, size) for size in (math.ceil(pixels / scale) for pixels in CAPTION_SIZES)
-                 for box in self._spots(size, pad)
+        spots = [(box, size) for box, size in self._all_spots(scale, least)
                  if (self._bounds is None or self._bounds.contains(box)) and not any(box.intersects(t) for t in taken)]
         if not spots:
             return None
@@ -280,20 +285,21 @@ class ScopeCaption(QGraphicsItem):
         painter.drawText(self._back, Qt.AlignmentFlag.AlignCenter, self.text)
 
 
-def place_captions(captions: Sequence[ScopeCaption], scale: float) -> None:
+def place_captions(captions: Sequence[ScopeCaption], scale: float, least: float = READABLE_PIXELS) -> None:
     """Place every caption for a view scale, each clear of those placed before it: first those
     of scopes drawn as dots (nothing else names them), the one with the fewest free places
-    first, and last those with none, which may cover other scopes' dots."""
+    first, and last those with none, which may cover other scopes' dots. None is drawn less
+    than ``least`` pixels high (18 in presentation mode)."""
     taken: list[QRectF] = []
     scene = captions[0].scene() if captions else None
     nodes = _Boxes([item for item in scene.items() if isinstance(item, NodeItem)]) if scene is not None else None
 
     def urgency(caption: ScopeCaption) -> tuple[bool, bool, int]:
-        count = len(caption.places(scale))
+        count = len(caption.places(scale, least))
         return not caption.dotted, count == 0, count
 
     for caption in sorted(captions, key=urgency):
-        caption.set_view_scale(scale, taken, nodes)
+        caption.set_view_scale(scale, taken, nodes, least)
 
 
 def _steps(first: float, last: float, count: int = SLIDES) -> list[float]:
