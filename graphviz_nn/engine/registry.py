@@ -82,14 +82,20 @@ class Op:
         Short symbol drawn in the graph ("+", "@", "σ").
     vjp : tuple of callables or None
         One reverse-mode rule per input, ``vjp[i](g, ans, *inputs, **params)``. Derived as
-        ``g · derivative[i]`` when left out and the derivative is declared.
+        ``g · derivative[i]`` when left out and the derivative is declared, or is ``chain``.
     jvp : tuple of callables or None
         One forward-mode rule per input, ``jvp[i](d_i, ans, *inputs, **params)``. Derived
-        when left out: the op itself on the tangent for a linear input, else
-        ``d_i · derivative[i]``.
+        when left out: ``chain`` if declared, the op itself on the tangent for a linear
+        input, else ``d_i · derivative[i]``.
     derivative : tuple of callables or None
         Elementwise ops: each input's local derivative ``derivative[i](ans, *inputs,
         **params)``, the array the upstream is multiplied by (the step recorder shows it).
+    chain : tuple of callables or None
+        Elementwise ops, instead of ``derivative`` where the product is cheaper written out:
+        each input's map t ↦ t · derivative ``chain[i](t, ans, *inputs, **params)``, which is
+        both its vjp (t the cotangent g) and its jvp (t the tangent dx), since an elementwise
+        op's Jacobian is diagonal and so its own transpose (HIPS/autograd's "same"). ``t / x``
+        is one pass over the array where ``t · (1 / x)`` takes two, and add's ``t`` none.
     linear : tuple of int
         The inputs the op is linear in, each on its own (both factors of a product, the one
         input of a sum or a transpose): their jvp is the op applied to the tangent.
@@ -137,6 +143,7 @@ class Op:
     vjp: tuple[Rule, ...] | None = None
     jvp: tuple[Rule, ...] | None = None
     derivative: tuple[Rule, ...] | None = None
+    chain: tuple[Rule, ...] | None = None
     linear: tuple[int, ...] = ()
     vjp_text: tuple[str, ...] = ()
     jvp_text: tuple[str, ...] = ()
@@ -151,7 +158,7 @@ class Op:
 
     def __post_init__(self) -> None:
         vjp, jvp = derive_rules(
-            self.arity, self.forward, self.derivative, self.linear, bool(self.params)
+            self.arity, self.forward, self.derivative, self.linear, bool(self.params), self.chain
         )
         if self.vjp is None:
             object.__setattr__(self, "vjp", vjp)
@@ -287,17 +294,22 @@ def register(op: Op) -> Op:
     Raises
     ------
     ValueError
-        If an op of that name exists already, the rule tuples do not match the arity, or
-        an op that is not elementwise declares no shape rule.
+        If an op of that name exists already, the rule tuples do not match the arity, an op
+        that is not elementwise declares a chain rule, or declares no shape rule.
     """
     if op.name in _REGISTRY:
         raise ValueError(f"op {op.name!r} is registered twice")
-    for kind in ("vjp", "jvp", "derivative"):
+    for kind in ("vjp", "jvp", "derivative", "chain"):
         rules = getattr(op, kind)
         if rules is not None and len(rules) != op.arity:
             raise ValueError(
                 f"op {op.name!r} has {len(rules)} {kind} rules for {op.arity} inputs"
             )
+    if op.chain is not None and not op.elementwise:
+        raise ValueError(
+            f"op {op.name!r} declares a chain rule but is not elementwise: only a diagonal Jacobian "
+            "is its own transpose; write its vjp and jvp, or declare elementwise=True"
+        )
     if not op.plannable:
         raise ValueError(
             f"op {op.name!r} declares no output shape rule: give shape=(shapes, params) -> shape "

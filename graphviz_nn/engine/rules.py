@@ -1,9 +1,10 @@
 """Rules an op need not write: derived from its local derivative or its linearity.
 
 As in HIPS/autograd: an elementwise op's two rules are its local derivative times the
-cotangent or the tangent, so it declares the derivative once; an op linear in an input (a
-sum, a transpose, either factor of a product) has that input's tangent rule for free: it is
-the op itself applied to the tangent. Explicit rules win where they are cheaper or differ.
+cotangent or the tangent, so it declares the derivative once, or the one map t ↦ t · d that
+serves both modes (autograd's "same": an elementwise op's Jacobian is diagonal, so it is its
+own transpose); an op linear in an input (a sum, a transpose, either factor of a product) has
+that input's tangent rule for free: it is the op itself applied to the tangent.
 """
 
 from __future__ import annotations
@@ -45,8 +46,15 @@ def derive_rules(
     derivative: tuple[Rule, ...] | None,
     linear: tuple[int, ...],
     has_params: bool,
+    chain: tuple[Rule, ...] | None = None,
 ) -> tuple[tuple[Rule, ...] | None, tuple[Rule, ...] | None]:
-    """The (vjp, jvp) rules derivable from a record's declarations; None where one is not."""
+    """The (vjp, jvp) rules derivable from a record's declarations; None where one is not.
+
+    ``chain[i](t, ans, *inputs, **params)`` is input ``i``'s t ↦ t · d written out, used as
+    it is in both modes; ``derivative[i](ans, *inputs, **params)`` is d alone.
+    """
+    if chain:
+        return chain, chain
     vjp = tuple(times_derivative(d, arity, has_params) for d in derivative) if derivative else None
     jvp: list[Rule] = []
     for i in range(arity):

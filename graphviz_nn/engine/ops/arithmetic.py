@@ -35,15 +35,15 @@ def _base_slope(ans: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 ADD = register(Op(
     name="add", arity=2, label="+", forward=np.add, elementwise=True,
-    vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: g),
-    jvp=(lambda dx, ans, x, y: dx, lambda dy, ans, x, y: dy),
+    # NOTE: add and sub are linear in both inputs together, not in each alone (add(dx, y) is
+    # no tangent), so they declare their elementwise rule: t itself costs nothing, t · 1 a pass.
+    chain=(lambda t, ans, x, y: t, lambda t, ans, x, y: t),
     vjp_text=("g", "g"), examples=_BROADCAST_EXAMPLES,
 ))
 
 SUB = register(Op(
     name="sub", arity=2, label="−", forward=np.subtract, elementwise=True,
-    vjp=(lambda g, ans, x, y: g, lambda g, ans, x, y: -g),
-    jvp=(lambda dx, ans, x, y: dx, lambda dy, ans, x, y: -dy),
+    chain=(lambda t, ans, x, y: t, lambda t, ans, x, y: -t),
     vjp_text=("g", "−g"), examples=_BROADCAST_EXAMPLES,
 ))
 
@@ -53,12 +53,10 @@ MUL = register(Op(
     vjp_text=("g · y", "g · x"), examples=_BROADCAST_EXAMPLES,
 ))
 
-# NOTE: add, sub and div keep explicit rules: g itself, or g / y in one pass, is cheaper than
-# multiplying by a declared derivative of ones or 1 / y.
+# NOTE: div writes its rule out: t / y is one pass where t · (1 / y) takes two.
 DIV = register(Op(
     name="div", arity=2, label="÷", forward=np.divide, elementwise=True,
-    vjp=(lambda g, ans, x, y: g / y, lambda g, ans, x, y: -g * ans / y),
-    jvp=(lambda dx, ans, x, y: dx / y, lambda dy, ans, x, y: -dy * ans / y),
+    chain=(lambda t, ans, x, y: t / y, lambda t, ans, x, y: -t * ans / y),
     vjp_text=("g / y", "−g · x / y²"),
     examples=tuple(Example(e.shapes, domain=((-2, 2), (0.5, 2))) for e in _BROADCAST_EXAMPLES),
 ))

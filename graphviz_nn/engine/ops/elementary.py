@@ -19,18 +19,16 @@ EXP = register(Op(
     vjp_text=("g · exp(x)",), examples=_ANY,
 ))
 
-# NOTE: log and sqrt keep explicit rules: g / x is one pass where g · (1 / x) takes two.
+# NOTE: log and sqrt write their rule out: t / x is one pass where t · (1 / x) takes two.
 LOG = register(Op(
     name="log", arity=1, label="log", forward=np.log, elementwise=True,
-    vjp=(lambda g, ans, x: g / x,),
-    jvp=(lambda dx, ans, x: dx / x,),
+    chain=(lambda t, ans, x: t / x,),
     vjp_text=("g / x",), examples=_POSITIVE,
 ))
 
 SQRT = register(Op(
     name="sqrt", arity=1, label="√", forward=np.sqrt, elementwise=True,
-    vjp=(lambda g, ans, x: g / (2 * ans),),
-    jvp=(lambda dx, ans, x: dx / (2 * ans),),
+    chain=(lambda t, ans, x: t / (2 * ans),),
     vjp_text=("g / (2 √x)",), notation="√x", examples=_POSITIVE,
 ))
 

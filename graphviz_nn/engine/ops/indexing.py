@@ -327,7 +327,7 @@ GETITEM = register(Op(
     name="getitem", arity=1, label="[ ]",
     forward=lambda x, index: x[numpy_index(index, x.ndim)],
     vjp=(lambda g, ans, x, index: _scatter(g, x, index),),
-    jvp=(lambda dx, ans, x, index: dx[numpy_index(index, dx.ndim)],),
+    linear=(0,),
     vjp_text=("g put back where x[index] was taken from (repeated positions add)",),
     jvp_text=("dx[index]",), notation="x[…]", params=(Param("index", ALLOWED, read_index),), shape=_index_shape,
     cost=_index_cost,

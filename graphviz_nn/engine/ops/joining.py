@@ -79,7 +79,7 @@ def _pad(x: np.ndarray, pad_width: Any) -> np.ndarray:
 PAD = register(Op(
     name="pad", arity=1, label="pad", forward=_pad,
     vjp=(lambda g, ans, x, pad_width: g[_interior(pad_width, g.shape)],),
-    jvp=(lambda dx, ans, x, pad_width: _pad(dx, pad_width),),
+    linear=(0,),
     vjp_text=("g without the padding",), jvp_text=("dx padded with zeros",),
     params=(widths(),), shape=_padded_shape,
     examples=(

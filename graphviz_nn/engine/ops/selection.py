@@ -60,15 +60,13 @@ MAXIMUM = register(Op(
     name="maximum", arity=2, label="max", forward=np.maximum, elementwise=True,
     # NOTE: where x == y the slope is split half and half, as PyTorch and JAX do: the mean
     # of the one-sided derivatives, and the same in both modes.
-    vjp=(lambda g, ans, x, y: g * _larger_share(x, y), lambda g, ans, x, y: g * _larger_share(y, x)),
-    jvp=(lambda dx, ans, x, y: dx * _larger_share(x, y), lambda dy, ans, x, y: dy * _larger_share(y, x)),
+    derivative=(lambda ans, x, y: _larger_share(x, y), lambda ans, x, y: _larger_share(y, x)),
     vjp_text=("g · ([x > y] + ½ [x = y])", "g · ([y > x] + ½ [x = y])"), examples=_BROADCAST,
 ))
 
 MINIMUM = register(Op(
     name="minimum", arity=2, label="min", forward=np.minimum, elementwise=True,
-    vjp=(lambda g, ans, x, y: g * _smaller_share(x, y), lambda g, ans, x, y: g * _smaller_share(y, x)),
-    jvp=(lambda dx, ans, x, y: dx * _smaller_share(x, y), lambda dy, ans, x, y: dy * _smaller_share(y, x)),
+    derivative=(lambda ans, x, y: _smaller_share(x, y), lambda ans, x, y: _smaller_share(y, x)),
     vjp_text=("g · ([x < y] + ½ [x = y])", "g · ([y < x] + ½ [x = y])"), examples=_BROADCAST,
 ))
 
@@ -77,15 +75,12 @@ WHERE = register(Op(
     forward=lambda c, x, y: np.where(c != 0, x, y), elementwise=True,
     # NOTE: the condition (the first input, x in the formulas) chooses; it is not
     # differentiated: its slope is 0 wherever it is constant around a point.
-    vjp=(
-        lambda g, ans, c, x, y: np.zeros_like(g),
-        lambda g, ans, c, x, y: np.where(c != 0, g, 0.0),
-        lambda g, ans, c, x, y: np.where(c != 0, 0.0, g),
-    ),
-    jvp=(
-        lambda dc, ans, c, x, y: np.zeros_like(ans),
-        lambda dx, ans, c, x, y: np.where(c != 0, dx, 0.0),
-        lambda dy, ans, c, x, y: np.where(c != 0, 0.0, dy),
+    # A choice, not a product: where(c, t, 0) keeps an inf or nan of t that t · [c ≠ 0]
+    # would turn into nan where the other input was chosen.
+    chain=(
+        lambda t, ans, c, x, y: np.zeros_like(ans),
+        lambda t, ans, c, x, y: np.where(c != 0, t, 0.0),
+        lambda t, ans, c, x, y: np.where(c != 0, 0.0, t),
     ),
     vjp_text=("0 (the condition only chooses)", "g where x ≠ 0, else 0", "g where x = 0, else 0"),
     unit_cost=2,  # a comparison and a choice from three inputs
@@ -98,8 +93,7 @@ WHERE = register(Op(
 
 CLIP = register(Op(
     name="clip", arity=1, label="clip", forward=_clip, elementwise=True,
-    vjp=(lambda g, ans, x, min=None, max=None: g * _inside(x, min, max),),  # noqa: A002
-    jvp=(lambda dx, ans, x, min=None, max=None: dx * _inside(x, min, max),),  # noqa: A002
+    derivative=(lambda ans, x, min=None, max=None: _inside(x, min, max),),  # noqa: A002
     vjp_text=("g where min ≤ x ≤ max, else 0",), params=(bound("min"), bound("max")),
     shape=_clip_shape,
     examples=(Example(((2, 3),), {"min": -1.0, "max": 1.0}), Example(((4,),), {"min": 0.5}),

@@ -65,8 +65,7 @@ def _silu_slope(x: np.ndarray) -> np.ndarray:
 
 GELU = register(Op(
     name="gelu", arity=1, label="GELU", forward=_gelu, elementwise=True,
-    vjp=(lambda g, ans, x, approximate="none": g * _gelu_slope(x, approximate),),
-    jvp=(lambda dx, ans, x, approximate="none": dx * _gelu_slope(x, approximate),),
+    derivative=(lambda ans, x, approximate="none": _gelu_slope(x, approximate),),
     vjp_text=("g · (Φ(x) + x φ(x))",),
     params=(choice("approximate", GELU_FORMS, "none"),), cost=each_by_python,
     examples=_ANY + (Example(((2, 3),), {"approximate": "tanh"}, domain=((-4, 4),)),
@@ -75,15 +74,13 @@ GELU = register(Op(
 
 SILU = register(Op(
     name="silu", arity=1, label="SiLU", forward=lambda x: x * _sigmoid(x), elementwise=True,
-    vjp=(lambda g, ans, x: g * _silu_slope(x),),
-    jvp=(lambda dx, ans, x: dx * _silu_slope(x),),
+    derivative=(lambda ans, x: _silu_slope(x),),
     vjp_text=("g · σ(x) · (1 + x (1 − σ(x)))",), unit_cost=3, examples=_ANY,
 ))
 
 ELU = register(Op(
     name="elu", arity=1, label="ELU", forward=_elu, elementwise=True,
-    vjp=(lambda g, ans, x, alpha=1.0: g * _elu_slope(ans, x, alpha),),
-    jvp=(lambda dx, ans, x, alpha=1.0: dx * _elu_slope(ans, x, alpha),),
+    derivative=(lambda ans, x, alpha=1.0: _elu_slope(ans, x, alpha),),
     vjp_text=("g · (1 if x > 0 else α e^x)",), params=(real("alpha", 1.0),), unit_cost=6,
     examples=(Example(((3,),)), Example(((2, 3),), {"alpha": 0.5}, away_from=0.0),
               Example(((),), {"alpha": 2.0}, away_from=0.0)),
