@@ -12,6 +12,7 @@ from .engine import abs, max, min, pow, sum  # noqa: F401 - gn.sum etc., kept ou
 
 from . import layout as _layout  # noqa: F401 - registers how graphs draw themselves
 from .show import show
+from .version import __version__
 
 
 def draw(node_or_graph, values: bool = True, gradients: bool = False, collapsed=None):
@@ -22,5 +23,4 @@ def draw(node_or_graph, values: bool = True, gradients: bool = False, collapsed=
 
     return draw_graph(node_or_graph, values, gradients, collapsed)
 
-__version__ = "0.1.0"
 __all__ = list(_engine_all) + ["__version__", "draw", "show"]

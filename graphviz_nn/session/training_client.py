@@ -24,7 +24,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import __version__
+from ..version import __version__
 from ..io.messages import MessageError, read_message, write_message
 from ..layout.process import end_process, popen_options
 from ..nn import EpochRecord

@@ -34,7 +34,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .. import __version__
+from ..version import __version__
 from ..engine import NonFiniteError
 from ..io.messages import MessageError, read_message, write_message
 from ..io.records import record_from_json, record_to_json, settings_from_json, settings_to_json
