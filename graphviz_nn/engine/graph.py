@@ -8,7 +8,7 @@ import numpy as np
 
 from . import passes
 from .errors import GraphError
-from .node import Constant, Function, Node, Variable
+from .node import Constant, Function, Node, Variable, use_graph_class
 from .step import Step
 
 
@@ -236,6 +236,8 @@ class Graph:
             f"{len(self.functions)} functions, {len(self.outputs)} output(s))"
         )
 
+
+use_graph_class(Graph)
 
 _DRAWERS: dict[str, Callable] = {}
 

@@ -11,6 +11,7 @@ from typing import Any, Mapping, Sequence, Union
 import numpy as np
 
 from .errors import EngineError, ShapeError
+from .indices import encode_index
 from .params import read_params
 from .plan import check_call
 from .registry import Op, get_op
@@ -120,9 +121,7 @@ class Node:
         GraphError
             A non-scalar node without a cotangent, or a cotangent of the wrong shape.
         """
-        from .graph import Graph  # the graph module imports this one
-
-        graph = Graph(self)
+        graph = _graph_of(self)
         graph.forward()
         graph.backward(self, cotangent)
 
@@ -181,18 +180,14 @@ class Node:
 
     def __getitem__(self, index: Any) -> Function:
         """``x[1, 2:, ::-1]``, ``x[rows]``: a getitem node; repeated rows add their gradients."""
-        from .ops.indexing import getitem  # the op modules import this one
-
-        return getitem(self, index)
+        return apply(get_op("getitem"), self, index=encode_index(index))
 
     # A node is no sequence: without this, iter(node) would call x[0], x[1], ... until an error.
     __iter__ = None
 
     def _repr_svg_(self) -> str:
         """In a notebook a node shows its graph: everything it depends on, with values."""
-        from .graph import Graph
-
-        return Graph(self)._repr_svg_()
+        return _graph_of(self)._repr_svg_()
 
 
 class Variable(Node):
@@ -301,6 +296,24 @@ def as_node(value: NodeLike) -> Node:
     if isinstance(value, Node):
         return value
     return Constant(value)
+
+
+# The Graph class, handed over by engine/graph.py as it is imported (it imports this module,
+# so this one cannot import it back): a node's backward() and its drawing build a graph.
+_GRAPH: dict[str, type] = {}
+
+
+def use_graph_class(graph_class: type) -> None:
+    """Let nodes build graphs of this class (``Node.backward``, a node shown in a notebook)."""
+    _GRAPH["class"] = graph_class
+
+
+def _graph_of(node: Node) -> Any:
+    """The graph of everything ``node`` depends on."""
+    try:
+        return _GRAPH["class"](node)
+    except KeyError:
+        raise RuntimeError("no graph class is known: import graphviz_nn.engine first") from None
 
 
 def apply(op: Op, *inputs: NodeLike, name: str | None = None, **params: Any) -> Function:

@@ -13,8 +13,8 @@ from hypothesis.extra import numpy as hnp
 
 import graphviz_nn as gn
 from graphviz_nn.engine import ParamError, ops, registry
-from graphviz_nn.engine.ops import indexing
-from graphviz_nn.engine.ops.indexing import READ_POSITION, Positions, encode_index, read_index
+from graphviz_nn.engine import indices
+from graphviz_nn.engine.indices import READ_POSITION, Positions, encode_index, read_index
 
 from ..memory import traced_peak
 
@@ -53,7 +53,7 @@ def test_too_many_positions_are_refused_before_any_is_read(monkeypatch) -> None:
     with pytest.raises(ParamError, match="at most 4194304 of them"):
         op.plan([(4,)], {"index": [too_many]})
     assert time.process_time() - start < 0.05  # reading them would take 0.2 s
-    monkeypatch.setattr(indexing, "MAX_POSITIONS", 1000)
+    monkeypatch.setattr(indices, "MAX_POSITIONS", 1000)
     op.plan([(4,)], {"index": [[0] * 1000]})
     for many in ([0] * 1001, [[0] * 11] * 91, [[["x"] * 500] * 2] * 2):
         with pytest.raises(ParamError, match="must be an index"):

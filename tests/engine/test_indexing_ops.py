@@ -12,7 +12,7 @@ import pytest
 
 import graphviz_nn as gn
 from graphviz_nn.engine import ParamError, ShapeError, check_op_rules, ops, registry
-from graphviz_nn.engine.ops.indexing import encode_index, numpy_index
+from graphviz_nn.engine.indices import encode_index, numpy_index
 from graphviz_nn.io import SessionState, load_session, save_session
 
 SHAPES = ((5,), (3, 4), (2, 3, 4))
