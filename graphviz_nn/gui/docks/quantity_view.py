@@ -49,12 +49,55 @@ def _non_finite(a: np.ndarray) -> str:
     return f"⚠ {found}: black crossed cells; the statistics use the finite cells only"
 
 
-def _entries(a: np.ndarray) -> str:
-    """Small arrays written out as a right-aligned grid (leading axes stacked as rows)."""
+def _entries(a: np.ndarray, most: int | None = None) -> str:
+    """Small arrays written out as a right-aligned grid (leading axes stacked as rows); a row
+    of more than ``most`` entries goes on over several lines, whole entries to a line."""
     matrix, _ = matrix_view(a)
     cells = [[cell(v) for v in row] for row in matrix]
     width = max(len(c) for row in cells for c in row)
-    return "\n".join("  ".join(c.rjust(width) for c in row) for row in cells)
+    per_line = max(1, most or len(matrix[0]))
+    return "\n".join("  ".join(c.rjust(width) for c in row[i:i + per_line])
+                     for row in cells for i in range(0, len(row), per_line))
+
+
+class EntriesLabel(QLabel):
+    """A small array's entries in a fixed-width grid that breaks its rows between entries to
+    fit its width: it never asks for more than one entry's width (a row of eight numbers
+    made the inspector 846 pixels wide and cut every line at the right of a 426-pixel dock)."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.setObjectName(name)
+        self.setFont(only(fixed=True))
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._array: np.ndarray | None = None
+
+    def set_array(self, a: np.ndarray) -> None:
+        self._array = a
+        self._write()
+
+    def _write(self) -> None:
+        if self._array is None:
+            return
+        widest = max(len(cell(v)) for v in np.ravel(self._array))
+        advance = self.fontMetrics().horizontalAdvance("0")
+        most = max(1, (self.width() + 2 * advance) // max(1, (widest + 2) * advance))
+        text = _entries(self._array, most)
+        if text != self.text():
+            self.setText(text)
+
+    def minimumSizeHint(self):  # noqa: N802 - Qt's name
+        hint = super().minimumSizeHint()
+        if self._array is not None:
+            widest = max(len(cell(v)) for v in np.ravel(self._array))
+            hint.setWidth(self.fontMetrics().horizontalAdvance("0" * widest))
+        return hint
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._write()
 
 
 class HeatmapLabel(QLabel):
@@ -102,9 +145,7 @@ class QuantityView(QWidget):
         self.text, self.flag = label(f"inspector_{key}"), label(f"inspector_{key}_flag")
         self.note = label(f"inspector_{key}_note")
         self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.entries = label(f"inspector_{key}_numbers")
-        self.entries.setWordWrap(False)
-        self.entries.setFont(only(fixed=True))
+        self.entries = EntriesLabel(f"inspector_{key}_numbers")
         for widget in (self.heading, self.text, self.flag, self.heatmap, self.note, self.entries):
             layout.addWidget(widget)
 
@@ -140,4 +181,4 @@ class QuantityView(QWidget):
             cell_side, max_size = self._owner.heatmap_size()
             self.heatmap.set_array(a, cell_side, max_size)
             if a.size <= _NUMBERS_UP_TO:
-                self.entries.setText(_entries(a))
+                self.entries.set_array(a)
