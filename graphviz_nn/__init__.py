@@ -11,8 +11,21 @@ from .engine import __all__ as _engine_all
 from .engine import abs, max, min, pow, sum  # noqa: F401 - gn.sum etc., kept out of __all__ (see engine)
 
 from . import layout as _layout  # noqa: F401 - registers how graphs draw themselves
+from .layout.dot import use_writer as _use_writer
 from .show import show
 from .version import __version__
+
+
+def _write_drawing(path, data: bytes) -> None:
+    """A drawing that ``Dot.render`` saves, written as every save is (io's write_atomic)."""
+    # NOTE: io is loaded on the first save, not here: it would add 66 ms to every
+    # `import graphviz_nn` (its codecs load nn), for a convenience few sessions call.
+    from .io.atomic import write_atomic
+
+    write_atomic(path, data)
+
+
+_use_writer(_write_drawing)
 
 
 def draw(node_or_graph, values: bool = True, gradients: bool = False, collapsed=None):

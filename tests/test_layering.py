@@ -70,23 +70,56 @@ def test_the_engine_imports_nothing_from_the_layers_above_it() -> None:
 RANK = {"engine": 0, "nn": 1, "layout": 1, "io": 2, "session": 3, "gui": 4, "cli": 5}
 
 
-def _module_imports() -> dict[str, set[str]]:
-    """Each module of the package and the package modules it imports at module level."""
-    found: dict[str, set[str]] = {}
-    for path in PACKAGE.rglob("*.py"):
-        parts = path.relative_to(PACKAGE).with_suffix("").parts
-        name = ".".join(["graphviz_nn", *(parts[:-1] if parts[-1] == "__init__" else parts)])
-        imports = found.setdefault(name, set())
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.ImportFrom):
-                module = _absolute(path, node)
-                if node.module is not None:  # "from . import passes" imports passes, not the package
-                    imports.add(module)
-                imports.update(f"{module}.{a.name}" for a in node.names)
-            elif isinstance(node, ast.Import):
-                imports.update(a.name for a in node.names)
-    modules = set(found)
-    return {m: {i for i in found[m] if i in modules and i != m} for m in found}
+def _module_name(path: pathlib.Path) -> str:
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(["graphviz_nn", *(parts[:-1] if parts[-1] == "__init__" else parts)])
+
+
+def _type_checking(node: ast.AST) -> bool:
+    """An ``if TYPE_CHECKING:`` block: read by type checkers, never run."""
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _statements(tree: ast.AST, type_only: bool):
+    """Every statement of a module, inside functions, classes and branches too; the bodies of
+    ``if TYPE_CHECKING:`` only when ``type_only`` (they run no code, so they make no cycle)."""
+    for child in ast.iter_child_nodes(tree):
+        yield child
+        if type_only or not _type_checking(child):
+            yield from _statements(child, type_only)
+        else:
+            yield from (n for s in child.orelse for n in (s, *_statements(s, type_only)))
+
+
+def _imports_of(path: pathlib.Path, source: str, modules: set[str], type_only: bool = True) -> set[str]:
+    """The package modules a module's source imports, anywhere in it (a function-level import
+    runs when the function does, and is as much a dependency as one at the top).
+
+    ``from package import name`` imports ``package.name`` when that is a module, and else
+    the package itself (``from .. import __version__`` runs the package root)."""
+    name = _module_name(path)
+    imports: set[str] = set()
+    for node in _statements(ast.parse(source), type_only):
+        if isinstance(node, ast.ImportFrom):
+            module = _absolute(path, node)
+            for alias in node.names:
+                imports.add(f"{module}.{alias.name}" if f"{module}.{alias.name}" in modules else module)
+        elif isinstance(node, ast.Import):
+            imports.update(a.name for a in node.names)
+    return {i for i in imports if i in modules and i != name}
+
+
+def _package_sources() -> dict[pathlib.Path, str]:
+    return {path: path.read_text(encoding="utf-8") for path in PACKAGE.rglob("*.py")}
+
+
+def _module_imports(sources: dict[pathlib.Path, str] | None = None, type_only: bool = True) -> dict[str, set[str]]:
+    """Each module of the package and the package modules it imports, anywhere in its source."""
+    sources = _package_sources() if sources is None else sources
+    modules = {_module_name(path) for path in sources}
+    return {_module_name(path): _imports_of(path, text, modules, type_only) for path, text in sources.items()}
 
 
 def _layer(module: str) -> str | None:
@@ -94,10 +127,9 @@ def _layer(module: str) -> str | None:
     return parts[1] if len(parts) > 1 and parts[1] in RANK else None
 
 
-def test_the_layers_import_only_downwards() -> None:
-    """gui > session > io > nn | layout > engine, at module level; nn and layout are apart."""
+def _upward_imports(graph: dict[str, set[str]]) -> list[str]:
     offenders = []
-    for module, imports in _module_imports().items():
+    for module, imports in graph.items():
         layer = _layer(module)
         for imported in imports:
             other = _layer(imported)
@@ -105,11 +137,18 @@ def test_the_layers_import_only_downwards() -> None:
                 continue
             if RANK[other] > RANK[layer] or RANK[other] == RANK[layer]:
                 offenders.append(f"{module} imports {imported}")
-    assert offenders == []
+    return offenders
 
 
-def test_no_import_cycles_between_modules() -> None:
-    graph = _module_imports()
+def test_the_layers_import_only_downwards() -> None:
+    """gui > session > io > nn | layout > engine, anywhere in a module (inside a function, and
+    type-only imports too); nn and layout are apart."""
+    assert _upward_imports(_module_imports()) == []
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (a package with only the
+    modules it re-exports excepted)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -142,4 +181,52 @@ def test_no_import_cycles_between_modules() -> None:
     for vertex in sorted(graph):
         if vertex not in index:
             visit(vertex)
+    return cycles
+
+
+def test_no_import_cycles_between_modules() -> None:
+    """Imports that run (inside functions too; not those for type checkers alone) form no cycle."""
+    cycles = _cycles(_module_imports(type_only=False))
     assert cycles == [], "\n".join(" <-> ".join(c) for c in cycles)
+
+
+def _synthetic(sources: dict[str, str]) -> dict[pathlib.Path, str]:
+    """Sources at made-up paths of the package ("layout/dot" is graphviz_nn/layout/dot.py)."""
+    return {PACKAGE / f"{name}.py": text for name, text in sources.items()}
+
+
+def test_the_scan_finds_an_upward_import_inside_a_function() -> None:
+    """A function-level import is a dependency: layout/dot.py reaching up into io inside a
+    method went unseen while only module-level statements were read."""
+    sources = _synthetic({
+        "io/atomic": "import os\n",
+        "layout/dot": "class Dot:\n    def render(self):\n        if True:\n"
+                      "            from ..io.atomic import write_atomic\n",
+    })
+    assert _upward_imports(_module_imports(sources)) == ["graphviz_nn.layout.dot imports graphviz_nn.io.atomic"]
+
+
+def test_the_scan_finds_a_cycle_closed_inside_a_function_but_not_one_for_type_checkers() -> None:
+    runs = _synthetic({
+        "engine/graph": "from .node import Node\n",
+        "engine/node": "def backward(node):\n    from .graph import Graph\n    return Graph(node)\n",
+    })
+    assert _cycles(_module_imports(runs, type_only=False)) == [["graphviz_nn.engine.graph", "graphviz_nn.engine.node"]]
+    typed = _synthetic({
+        "engine/graph": "from .node import Node\n",
+        "engine/node": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .graph import Graph\n",
+    })
+    assert _cycles(_module_imports(typed, type_only=False)) == []
+    assert "graphviz_nn.engine.graph" in _module_imports(typed)["graphviz_nn.engine.node"]
+
+
+def test_a_name_imported_from_a_package_root_depends_on_the_root() -> None:
+    """``from .. import __version__`` runs the package root (which imports the layers): the
+    loop the training process made through it was invisible while only modules were named."""
+    sources = _synthetic({
+        "__init__": "from .session import training_client\n",
+        "session/__init__": "",
+        "session/training_client": "from .. import __version__\n",
+    })
+    cycles = _cycles(_module_imports(sources, type_only=False))
+    assert cycles == [["graphviz_nn", "graphviz_nn.session.training_client"]]

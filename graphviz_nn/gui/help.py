@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 def about_text() -> str:
     """What Help > About says."""
-    from .. import __version__
+    from ..version import __version__
 
     return (f"<b>graphviz-nn {__version__}</b><p>See how neural networks compute and learn: a graph "
             "engine with forward and reverse mode, drawn with Graphviz's layout.</p>"

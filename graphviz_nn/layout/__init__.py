@@ -11,17 +11,9 @@ from .dot import Dot, draw, graph_to_dot, view_to_dot
 from .graphviz_json import layout_from_json
 from .model import ClusterBox, EdgePath, Layout, NodeBox
 from .view import COLLAPSE_THRESHOLD, DrawnGraph, Scope, all_scopes, build_view, default_collapsed
-from .worker import LayoutCancelled, LayoutError, LayoutTimeout, LayoutWorker, render_in_process
-
-_default_worker: LayoutWorker | None = None
-
-
-def default_worker() -> LayoutWorker:
-    """The worker shared by calls that do not bring their own (started on first use)."""
-    global _default_worker
-    if _default_worker is None:
-        _default_worker = LayoutWorker()
-    return _default_worker
+from .worker import (
+    LayoutCancelled, LayoutError, LayoutTimeout, LayoutWorker, default_worker, render_in_process,
+)
 
 
 def layout(graph: Graph, collapsed: Iterable[Scope] | None = None, values: bool = False,

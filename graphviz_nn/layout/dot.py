@@ -7,17 +7,37 @@ Graphviz libraries that pygraphviz's wheel carries, so no system Graphviz is nee
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from pathlib import Path
+from typing import Callable, Iterable
 
 import graphviz
 
-from ..engine import Graph
+from ..engine import Graph, Node
 from .style import CLUSTER_BORDER, CLUSTER_FILL, EDGE_COLOUR, FONT, FONT_SIZE, STYLES
-from .view import DrawnGraph, Scope, build_view
+from .view import DrawnGraph, Scope, build_view, default_collapsed
+from .worker import default_worker
 
 RANKDIR = "LR"
+
+Writer = Callable[[Path, bytes], object]
+
+# How Dot.render writes a drawing to its file: io's write_atomic (never half a file, never
+# renamed over a device), handed over by the package root as it is imported; the io layer
+# sits above this one, so this module cannot import it.
+_WRITER: dict[str, Writer] = {}
+
+
+def use_writer(write: Writer) -> None:
+    """Let ``Dot.render`` write its drawings with ``write(path, data)``."""
+    _WRITER["write"] = write
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        write = _WRITER["write"]
+    except KeyError:
+        raise RuntimeError("no writer for drawings is known: import graphviz_nn first") from None
+    write(path, data)
 
 
 class Dot(graphviz.Digraph):
@@ -35,8 +55,6 @@ class Dot(graphviz.Digraph):
             # Options the worker does not take: the graphviz package's own way, a system `dot`.
             return super().pipe(format, renderer, formatter, neato_no_op, quiet,
                                 engine=engine, encoding=encoding)
-        from . import default_worker  # the package imports this module first
-
         data = default_worker().render(self.source, format or self.format, engine=engine or self.engine)
         return data.decode(encoding) if encoding else data
 
@@ -56,11 +74,7 @@ class Dot(graphviz.Digraph):
         if raise_if_result_exists and target.exists():
             raise FileExistsError(f"output file exists: {target}")
         data = self.pipe(fmt, engine=engine)
-        # Written as every save is (never renamed over a device or a FIFO, never half a file).
-        # Imported here: the io layer sits above layout, and only this convenience writes files.
-        from ..io.atomic import write_atomic
-
-        write_atomic(target, data)
+        _write(target, data)  # as every save is: never renamed over a device, never half a file
         if cleanup:
             source.unlink(missing_ok=True)
         if view:
@@ -72,9 +86,6 @@ def draw(node_or_graph, values: bool = True, gradients: bool = False, collapsed=
     """A node (with all it depends on) or a graph as a displayable ``graphviz.Digraph``: shown
     inline in a notebook, ``.render()`` and ``.view()`` with the bundled Graphviz. A big graph
     comes with its deepest scopes collapsed, as the window opens it."""
-    from ..engine import Graph, Node
-    from .view import default_collapsed
-
     graph = Graph(node_or_graph) if isinstance(node_or_graph, Node) else node_or_graph
     chosen = default_collapsed(graph) if collapsed is None else collapsed
     return graph_to_dot(graph, chosen, values, gradients)

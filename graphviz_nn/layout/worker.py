@@ -239,6 +239,17 @@ class LayoutWorker:
             pass
 
 
+_default_worker: LayoutWorker | None = None
+
+
+def default_worker() -> LayoutWorker:
+    """The worker shared by calls that do not bring their own (started on first use)."""
+    global _default_worker
+    if _default_worker is None:
+        _default_worker = LayoutWorker()
+    return _default_worker
+
+
 def _read_answers(stream: BinaryIO, answers: queue.Queue) -> None:
     try:
         while True:
