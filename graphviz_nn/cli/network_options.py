@@ -6,6 +6,11 @@ import argparse
 
 from ..nn import ACTIVATIONS, LOSSES
 from ..nn.builder import NetworkSpec
+from ..nn.checks import SettingsError
+
+#: The option that sets each field of the settings records, where its name differs from the
+#: field's with dashes.
+OPTION_OF_FIELD = {"kind": "--net", "optimiser": "--optimizer"}
 
 
 def add_network_options(p: argparse.ArgumentParser, net_default: str | None, net_help: str,
@@ -25,6 +30,14 @@ def add_network_options(p: argparse.ArgumentParser, net_default: str | None, net
 
 
 def network_spec(args: argparse.Namespace) -> NetworkSpec:
-    """The network the options describe."""
+    """The network the options describe; SettingsError naming the field it refuses."""
     return NetworkSpec(args.net, tuple(args.hidden), args.activation, args.output_activation,
                        args.loss, normalise=args.normalise)
+
+
+def option_message(error: SettingsError) -> str:
+    """The record's message with the option in place of the field it begins with:
+    ``--lr must be a positive number, found -1.0``."""
+    message = str(error)
+    option = OPTION_OF_FIELD.get(error.field, "--" + error.field.replace("_", "-"))
+    return option + message[len(error.field):] if message.startswith(error.field) else message

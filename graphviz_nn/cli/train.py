@@ -6,20 +6,19 @@ import argparse
 import json
 import math
 import sys
-from dataclasses import replace
 from typing import TextIO
 
 import numpy as np
 
 from ..engine import NonFiniteError
 from ..io.records import record_to_json
-from ..nn import OPTIMISERS, EpochRecord, Trainer, make_optimiser
-from ..nn.builder import build_network, output_width
-from ..nn.datasets import BUILTIN, Dataset, DatasetError, load, split, standardise
+from ..nn import OPTIMISERS, EpochRecord
+from ..nn.checks import SettingsError
+from ..nn.datasets import BUILTIN, Dataset, DatasetError, load
+from ..nn.settings import TrainingSettings
+from ..nn.training_setup import set_up
 from .manual import add_command
-from .network_options import add_network_options, network_spec
-
-DEFAULT_TEST_FRACTION = 0.3
+from .network_options import add_network_options, network_spec, option_message
 
 # Inputs or targets beyond this size, unscaled, make the first steps overshoot at the usual
 # rates: a weight's gradient grows with the input (breast_cancer's areas reach 4254).
@@ -111,42 +110,37 @@ def _progress(record: EpochRecord, epochs: int, stream: TextIO) -> None:
     stream.flush()
 
 
+def settings_from_args(args: argparse.Namespace) -> TrainingSettings:
+    """The training run the options describe, option for field; SettingsError (naming the
+    field) for a value the record refuses."""
+    if args.train_rows is not None:
+        split_by = {"train_rows": args.train_rows, "test_fraction": None}
+    elif args.test_fraction is not None:
+        split_by = {"test_fraction": args.test_fraction}
+    else:
+        split_by = {}  # the record's default fraction
+    return TrainingSettings(args.dataset, network_spec(args), optimiser=args.optimizer, lr=args.lr,
+                            batch_size=args.batch_size, epochs=args.epochs, seed=args.seed,
+                            weight_decay=args.weight_decay, target=args.target, **split_by)
+
+
 def run(args: argparse.Namespace) -> int:
-    if args.epochs < 1:
-        return _fail(f"--epochs must be at least 1, got {args.epochs}")
-    if not (math.isfinite(args.lr) and args.lr > 0):
-        return _fail(f"--lr must be a positive number, got {args.lr}")
-    if not (math.isfinite(args.weight_decay) and args.weight_decay >= 0):
-        return _fail(f"--weight-decay must be 0 or a positive number, got {args.weight_decay}")
-    if args.test_fraction is not None and not 0 <= args.test_fraction < 1:
-        return _fail(f"--test-fraction must be 0 (no test rows) or between 0 and 1, got {args.test_fraction}")
-    if any(h < 1 for h in args.hidden):
-        return _fail(f"--hidden widths must be at least 1, got {args.hidden}")
     try:
-        data = load(args.dataset, target=args.target, seed=args.seed)
-        if args.train_rows is not None:
-            train, test = split(data, train_rows=args.train_rows)
-        elif args.test_fraction == 0:
-            train, test = data, None
-        else:
-            fraction = DEFAULT_TEST_FRACTION if args.test_fraction is None else args.test_fraction
-            train, test = split(data, test_fraction=fraction, seed=args.seed)
-        spec = network_spec(args)
-        if args.normalise and args.net == "perceptron":
-            train, test, _ = standardise(train, test)
-            spec = replace(spec, normalise=False)
-        rng = np.random.default_rng(args.seed)
-        net = build_network(spec, data.n_features, output_width(data, args.output_activation), rng)
-        optimiser = make_optimiser(args.optimizer, net.parameters, args.lr, args.weight_decay)
-        trainer = Trainer(net, optimiser, args.batch_size, rng)
+        settings = settings_from_args(args)
+    except SettingsError as error:
+        return _fail(option_message(error))
+    try:
+        data = load(settings.dataset, target=settings.target, seed=settings.seed)
+        setup = set_up(settings, data)
     except (DatasetError, ValueError) as error:
         return _fail(str(error))
+    train, test, trainer, net = setup.train, setup.test, setup.trainer, setup.network
 
     tty = sys.stderr.isatty() and not args.json
     if not args.json:
         if args.dataset not in BUILTIN and data.notes:  # how a file was read: separator, target
             print(f"{data.name}: {'; '.join(data.notes)}")
-        tested = f"{len(test)} test rows" if test is not None else "no test rows"
+        tested = f"{len(test)} test rows" if len(test) else "no test rows"
         print(f"{net} on {data.name}: {len(train)} training rows, {tested}")
     last = None
     # numpy's overflow warnings would only repeat what NonFiniteError says, naming the node.

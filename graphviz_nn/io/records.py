@@ -2,8 +2,11 @@
 settings, the settings of a training run. The session file, the messages between the window and
 its training process, and ``graphviz-nn train --json`` all write and read these. Qt-free.
 
-Writing checks each value's type (ValueError naming the field); reading checks it again, through
-a :class:`~graphviz_nn.io.json_fields.JsonFields` whose errors name the place (the session file's
+An epoch's record is checked here both ways: writing checks each value's type (ValueError naming
+the field), reading checks it again. The settings records check themselves (their
+``__post_init__``): writing trusts them, reading hands them the JSON's values and reports what they
+refuse, in their words, at its place. Reading goes through a
+:class:`~graphviz_nn.io.json_fields.JsonFields` whose errors name the place (the session file's
 reader passes one that names the file too).
 """
 
@@ -11,8 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..nn.builder import MAX_HIDDEN_LAYERS, MAX_WIDTH, NetworkSpec
-from ..nn.settings import TrainingSettings
+from ..nn.builder import NetworkSpec
+from ..nn.checks import SettingsError
+from ..nn.settings import MAX_PATH_CHARS, TRAINING_FIELDS, TrainingSettings
 from ..nn.trainer import EpochRecord
 from .json_fields import (JsonFields, json_kind, optional_real_out, real_out, short, text_out,
                           whole_out)
@@ -21,7 +25,6 @@ __all__ = ["record_from_json", "record_to_json", "settings_from_json",
            "settings_to_json", "spec_from_json", "spec_to_json"]
 
 _FIELDS = JsonFields()
-MAX_PATH_CHARS = 32_767  # a dataset's path: the longest Windows takes
 
 
 # --- an epoch's record ---------------------------------------------------------------------------
@@ -99,92 +102,71 @@ def _plain_record(raw: Any, most: int) -> EpochRecord | None:
 
 
 # --- a network's settings ------------------------------------------------------------------------
-def spec_to_json(spec: NetworkSpec, where: str = "network") -> dict:
-    return {
-        "kind": text_out(spec.kind, f"{where}.kind"),
-        "hidden": [whole_out(n, f"{where}.hidden") for n in spec.hidden],
-        "activation": text_out(spec.activation, f"{where}.activation"),
-        "output_activation": text_out(spec.output_activation, f"{where}.output_activation"),
-        "loss": text_out(spec.loss, f"{where}.loss"),
-        "bias": bool(spec.bias),
-        "normalise": bool(spec.normalise),
-        "init": None if spec.init is None else text_out(spec.init, f"{where}.init"),
-    }
+# The records check their own fields (types, ranges, names): reading hands them the values as the
+# JSON holds them and names the place of what they refuse, in their words; writing trusts them.
+SPEC_FIELDS = ("kind", "hidden", "activation", "output_activation", "loss", "bias", "normalise", "init")
+
+
+def spec_to_json(spec: NetworkSpec) -> dict:
+    """``{"kind", "hidden": [widths], "activation", "output_activation", "loss", "bias",
+    "normalise", "init"}``."""
+    return {"kind": spec.kind, "hidden": list(spec.hidden), "activation": spec.activation,
+            "output_activation": spec.output_activation, "loss": spec.loss, "bias": spec.bias,
+            "normalise": spec.normalise, "init": spec.init}
 
 
 def spec_from_json(raw: Any, fields: JsonFields = _FIELDS, where: str = "network") -> NetworkSpec:
+    """The spec :func:`spec_to_json` wrote; ``fields.error`` naming ``where``, the field and,
+    in the spec's own words, what is wrong with it."""
     doc = fields.object(raw, where)
-    hidden = fields.list(fields.field(doc, "hidden", where), f"{where}.hidden")
-    if len(hidden) > MAX_HIDDEN_LAYERS:
-        raise fields.error(f"{where}.hidden lists {len(hidden)} widths, more than the limit of "
-                           f"{MAX_HIDDEN_LAYERS} hidden layers")
-    widths = tuple(fields.whole(n, f"{where}.hidden[{i}]") for i, n in enumerate(hidden))
-    wrong = next((i for i, n in enumerate(widths) if not 1 <= n <= MAX_WIDTH), None)
-    if wrong is not None:  # the spec says so too; here the message names the place
-        raise fields.error(f"{where}.hidden must list widths of at least 1 and at most {MAX_WIDTH}, "
-                           f"found {short(widths[wrong], 30)} at [{wrong}]")
-
-    def text(key: str, optional: bool = False) -> Any:
-        return fields.text(fields.field(doc, key, where), f"{where}.{key}", optional)
-
-    return NetworkSpec(
-        kind=text("kind"),
-        hidden=widths,
-        activation=text("activation"),
-        output_activation=text("output_activation"),
-        loss=text("loss"),
-        bias=fields.flag(fields.field(doc, "bias", where), f"{where}.bias"),
-        normalise=fields.flag(fields.field(doc, "normalise", where), f"{where}.normalise"),
-        init=text("init", optional=True),
-    )
+    values = {key: fields.field(doc, key, where) for key in SPEC_FIELDS}
+    try:
+        return NetworkSpec(**values)
+    except SettingsError as error:
+        raise fields.error(f"{where}.{error}") from None
 
 
 # --- a training run's settings -------------------------------------------------------------------
-def training_to_json(settings: TrainingSettings, where: str = "training") -> dict:
+#: The training options files written before they were stored lack, and what they were then.
+LATER_OPTIONS = {"weight_decay": 0.0, "train_rows": None, "target": None}
+
+
+def training_to_json(settings: TrainingSettings) -> dict:
     """How the network is trained: the settings less the dataset and the network."""
-    return {
-        "optimiser": text_out(settings.optimiser, f"{where}.optimiser"),
-        "lr": real_out(settings.lr, f"{where}.lr"),
-        "batch_size": None if settings.batch_size is None else whole_out(settings.batch_size, f"{where}.batch_size"),
-        "epochs": whole_out(settings.epochs, f"{where}.epochs"),
-        "seed": whole_out(settings.seed, f"{where}.seed"),
-        "test_fraction": real_out(settings.test_fraction, f"{where}.test_fraction"),
-    }
+    return {key: getattr(settings, key) for key in TRAINING_FIELDS}
 
 
 def settings_to_json(settings: TrainingSettings, dataset_limit: int = MAX_PATH_CHARS) -> dict:
     """``{"dataset": name or path, "network": ..., "training": ...}``: the same three members a
-    session file holds."""
-    return {"dataset": text_out(str(settings.dataset), "dataset", dataset_limit),
+    session file holds. ValueError when the dataset's path is longer than ``dataset_limit``."""
+    return {"dataset": text_out(settings.dataset, "dataset", dataset_limit),
             "network": spec_to_json(settings.spec), "training": training_to_json(settings)}
 
 
 def settings_from_json(doc: dict, fields: JsonFields = _FIELDS, where: str = "",
                        dataset_limit: int = MAX_PATH_CHARS) -> TrainingSettings:
     """The settings :func:`settings_to_json` wrote (``doc`` holds its three members; a null
-    ``training`` takes the defaults)."""
+    ``training`` takes the defaults, and options it lacks take :data:`LATER_OPTIONS`).
+
+    What the record refuses is refused in its words, after the place: ``training.lr must be
+    a positive number, found -1``.
+    """
     at = f"{where}: " if where else ""
-    dataset = fields.text(fields.field(doc, "dataset", where or "settings"), f"{at}dataset", limit=dataset_limit)
+    dataset = fields.field(doc, "dataset", where or "settings")
     spec = spec_from_json(fields.field(doc, "network", where or "settings"), fields, f"{at}network")
     raw = doc.get("training")
-    if raw is None:
-        return TrainingSettings(dataset, spec)
-    place = f"{at}training"
-    options = fields.object(raw, place)
-    batch = fields.field(options, "batch_size", place)
-    settings = TrainingSettings(
-        dataset, spec,
-        optimiser=fields.text(fields.field(options, "optimiser", place), f"{place}.optimiser"),
-        lr=fields.number(fields.field(options, "lr", place), f"{place}.lr"),
-        batch_size=None if batch is None else fields.whole(batch, f"{place}.batch_size"),
-        epochs=fields.whole(fields.field(options, "epochs", place), f"{place}.epochs"),
-        seed=fields.whole(fields.field(options, "seed", place), f"{place}.seed"),
-        test_fraction=fields.number(fields.field(options, "test_fraction", place), f"{place}.test_fraction"),
-    )
-    if settings.batch_size is not None and settings.batch_size < 1:
-        raise fields.error(f"{place}.batch_size must be at least 1 or null, found {settings.batch_size}")
-    if not (settings.lr > 0 and settings.lr < float("inf")):
-        raise fields.error(f"{place}.lr must be a positive number, found {settings.lr}")
-    if not 0.0 <= settings.test_fraction < 1.0:
-        raise fields.error(f"{place}.test_fraction must be in [0, 1), found {settings.test_fraction}")
+    options = {}
+    if raw is not None:
+        place = f"{at}training"
+        given = fields.object(raw, place)
+        options = {key: given.get(key, LATER_OPTIONS[key]) if key in LATER_OPTIONS
+                   else fields.field(given, key, place) for key in TRAINING_FIELDS}
+    try:
+        settings = TrainingSettings(dataset, spec, **options)
+    except SettingsError as error:
+        inside = "training." if error.field in TRAINING_FIELDS else ""
+        raise fields.error(f"{at}{inside}{error}") from None
+    if len(settings.dataset) > dataset_limit:
+        raise fields.error(f"{at}dataset is {len(settings.dataset)} characters long, more than the limit of "
+                           f"{dataset_limit} (it begins {short(settings.dataset, 40)})")
     return settings

@@ -7,8 +7,15 @@ from typing import Mapping
 
 import numpy as np
 
+from .activations import ACTIVATIONS
+from .checks import SettingsError, check_choice, check_flag, kind_of, shown
 from .datasets import Dataset
+from .init import INITIALISERS
 from .layer_net import LayerNet
+# The losses computed from the logits, and the output activation each needs: the losses'
+# own table, so the spec refuses exactly what building would.
+from .losses import _NEEDS_LOGITS as NEEDS_LOGITS
+from .losses import LOSSES
 from .network import Network
 from .perceptron_net import PerceptronNet
 
@@ -21,7 +28,7 @@ class NetworkSpec:
     ----------
     kind : {"layer", "perceptron"}
     hidden : tuple of int
-        Hidden widths.
+        Hidden widths (a list is kept as a tuple).
     activation, output_activation, loss : str
     bias : bool
     normalise : bool
@@ -32,9 +39,11 @@ class NetworkSpec:
 
     Raises
     ------
-    ValueError
-        When ``hidden`` lists more than ``MAX_HIDDEN_LAYERS`` widths or a width that is not a
-        whole number from 1 to ``MAX_WIDTH``.
+    SettingsError
+        A ValueError whose one-line message begins with the field's name, for a field of the
+        wrong type, a name the builders do not know, a width that is not a whole number from 1
+        to ``MAX_WIDTH`` or more than ``MAX_HIDDEN_LAYERS`` widths, a loss whose output
+        activation it cannot be computed from, or a perceptron net asked for softmax or cce.
     """
 
     kind: str = "layer"
@@ -47,7 +56,22 @@ class NetworkSpec:
     init: str | None = None
 
     def __post_init__(self) -> None:
-        check_widths(self.hidden)
+        check_choice("kind", self.kind, KINDS)
+        object.__setattr__(self, "hidden", check_widths(self.hidden))
+        check_choice("activation", self.activation, tuple(ACTIVATIONS))
+        check_choice("output_activation", self.output_activation, tuple(ACTIVATIONS))
+        check_choice("loss", self.loss, LOSSES)
+        object.__setattr__(self, "bias", check_flag("bias", self.bias))
+        object.__setattr__(self, "normalise", check_flag("normalise", self.normalise))
+        check_choice("init", self.init, tuple(INITIALISERS), optional=True)
+        needed = NEEDS_LOGITS.get(self.loss)
+        if needed is not None and self.output_activation != needed:
+            raise SettingsError("loss", f"loss {self.loss!r} needs output activation {needed!r} (it is computed "
+                                        f"stably from the logits), not {self.output_activation!r}: set "
+                                        f"output_activation to {needed!r} or choose another loss")
+        if self.kind == "perceptron" and (self.output_activation == "softmax" or self.loss == "cce"):
+            raise SettingsError("kind", "kind 'perceptron' has one perceptron per output: use LayerNet "
+                                        "(kind 'layer') for softmax and cce, or sigmoid outputs with bce")
 
     @property
     def layer_names(self) -> tuple[str, ...]:
@@ -55,6 +79,8 @@ class NetworkSpec:
         return (*(f"layer {k + 1}" for k in range(len(self.hidden))), "output")
 
 
+#: The network kinds :func:`build_network` makes.
+KINDS = ("layer", "perceptron")
 #: The most hidden layers a spec may list: the window draws one scope per layer, and the
 #: deepest dense nets people step through here have a handful.
 MAX_HIDDEN_LAYERS = 32
@@ -63,20 +89,23 @@ MAX_HIDDEN_LAYERS = 32
 MAX_WIDTH = 4096
 
 
-def check_widths(hidden: object) -> None:
-    """ValueError, quoting at most a few widths, unless ``hidden`` is a tuple of at most
-    ``MAX_HIDDEN_LAYERS`` whole numbers from 1 to ``MAX_WIDTH``."""
-    if not isinstance(hidden, tuple):
-        raise ValueError(f"hidden widths must be a tuple of whole numbers, got {type(hidden).__name__}")
+def check_widths(hidden: object) -> tuple[int, ...]:
+    """``hidden`` as a tuple of ints; SettingsError (field ``hidden``), quoting at most one
+    width, unless it is a tuple (or list) of at most ``MAX_HIDDEN_LAYERS`` whole numbers from 1 to
+    ``MAX_WIDTH``."""
+    if not isinstance(hidden, (tuple, list)):
+        raise SettingsError("hidden", f"hidden must be a tuple of whole numbers, got {kind_of(hidden)}")
     if len(hidden) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"{len(hidden)} hidden layers, more than the limit of {MAX_HIDDEN_LAYERS}; "
-                         "list fewer widths")
+        raise SettingsError("hidden", f"hidden lists {len(hidden)} widths, more than the limit of "
+                                      f"{MAX_HIDDEN_LAYERS} hidden layers; list fewer")
     for k, width in enumerate(hidden):
         if isinstance(width, (bool, np.bool_)) or not isinstance(width, (int, np.integer)):
-            raise ValueError(f"hidden width {k + 1} must be a whole number, got {type(width).__name__}")
+            raise SettingsError("hidden", f"hidden must list whole numbers, found {kind_of(width)} at [{k}]")
         if not 1 <= width <= MAX_WIDTH:
-            shown = f"{width}" if -10**12 < width < 10**12 else "a number too large to show"
-            raise ValueError(f"hidden width {k + 1} is {shown}; widths go from 1 to {MAX_WIDTH}")
+            raise SettingsError("hidden", f"hidden must list widths of at least 1 and at most {MAX_WIDTH}, found "
+                                          f"{shown(int(width))} at [{k}]: widths go from 1 to {MAX_WIDTH} (one "
+                                          f"{MAX_WIDTH} x {MAX_WIDTH} weight matrix is 128 MiB)")
+    return tuple(int(width) for width in hidden)
 
 
 def output_width(data: Dataset, output_activation: str) -> int:
@@ -93,10 +122,8 @@ def parameter_layout(spec: NetworkSpec, n_inputs: int, n_outputs: int) -> dict[s
     layer name, how many parameter arrays it holds and how many numbers in them.
 
     A LayerNet layer holds a weight matrix and a bias vector; a PerceptronNet layer holds one
-    scalar Variable per weight and per bias. ValueError for an unknown kind.
+    scalar Variable per weight and per bias.
     """
-    if spec.kind not in ("layer", "perceptron"):
-        raise ValueError(f"unknown network kind {spec.kind!r}; choose layer or perceptron")
     sizes = (n_inputs, *spec.hidden, n_outputs)
     bias = int(bool(spec.bias))
     layout = {}
@@ -141,12 +168,10 @@ def _names(names: tuple[str, ...]) -> str:
 
 
 def build_network(spec: NetworkSpec, n_inputs: int, n_outputs: int, rng: np.random.Generator) -> Network:
-    """A LayerNet or PerceptronNet of the given widths; ValueError for an unknown kind."""
+    """A LayerNet or PerceptronNet of the given widths (the spec checked its kind)."""
     sizes = [n_inputs, *spec.hidden, n_outputs]
     if spec.kind == "layer":
         return LayerNet(sizes, spec.activation, spec.output_activation, spec.loss, spec.bias,
                         spec.normalise, spec.init, rng)
-    if spec.kind == "perceptron":
-        return PerceptronNet(sizes, spec.activation, spec.output_activation, spec.loss, spec.bias,
-                             spec.init or "uniform", rng)
-    raise ValueError(f"unknown network kind {spec.kind!r}; choose layer or perceptron")
+    return PerceptronNet(sizes, spec.activation, spec.output_activation, spec.loss, spec.bias,
+                         spec.init or "uniform", rng)

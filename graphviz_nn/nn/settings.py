@@ -1,16 +1,63 @@
-"""The settings of a training run: the dataset, the network, how it is trained (their JSON form
-is :mod:`graphviz_nn.io.records`')."""
+"""The settings of a training run: the dataset, the network, how it is trained. One record that
+checks itself, built by the command line, the window, the training process and the session
+file alike (its JSON form is :mod:`graphviz_nn.io.records`')."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from .builder import NetworkSpec
+from .checks import SettingsError, check_choice, check_real, check_text, check_whole, kind_of
+from .datasets import BUILTIN
+from .optimisers import OPTIMISERS
+
+#: The longest dataset path kept: the longest Windows takes.
+MAX_PATH_CHARS = 32_767
+#: The longest target column name kept (a CSV header's names are bounded alike).
+MAX_COLUMN_CHARS = 1_000
+
+#: The fields that say how the network is trained (the session file keeps them apart from the
+#: dataset and the network).
+TRAINING_FIELDS = ("optimiser", "lr", "batch_size", "epochs", "seed", "test_fraction", "weight_decay",
+                   "train_rows", "target")
 
 
 @dataclass(frozen=True)
 class TrainingSettings:
-    """Everything a training run is made from: the dataset, the network, how it is trained."""
+    """Everything a training run is made from: the dataset, the network, how it is trained.
+
+    Attributes
+    ----------
+    dataset : str
+        A built-in dataset's name or a CSV file's path (a path-like is kept as text).
+    spec : NetworkSpec
+    optimiser : {"gd", "momentum", "adam"}
+    lr : float
+        The learning rate, finite and positive.
+    batch_size : int or None
+        Rows per step; None trains on all the training rows at once.
+    epochs : int
+        Passes over the training rows, at least 1.
+    seed : int
+        Seeds the split, the initial weights and the batches; 0 or more.
+    test_fraction : float or None
+        The shuffled fraction of rows tested on, in [0, 1): 0 tests on none. None when
+        ``train_rows`` splits instead.
+    weight_decay : float
+        The L2 penalty on the weights, 0 or more.
+    train_rows : int or None
+        Train on the first ``train_rows`` rows in file order and test on the rest (with
+        ``test_fraction=None``).
+    target : str or None
+        The CSV file's target column; None takes the last. Built-in datasets have their own.
+
+    Raises
+    ------
+    SettingsError
+        A ValueError whose one-line message begins with the field's name and says how to put
+        it right (``field`` names the field).
+    """
 
     dataset: str = "xor"
     spec: NetworkSpec = NetworkSpec("layer", (4,), "tanh", "sigmoid", "bce")
@@ -19,4 +66,32 @@ class TrainingSettings:
     batch_size: int | None = None
     epochs: int = 300
     seed: int = 0
-    test_fraction: float = 0.3
+    test_fraction: float | None = 0.3
+    weight_decay: float = 0.0
+    train_rows: int | None = None
+    target: str | None = None
+
+    def __post_init__(self) -> None:
+        put = partial(object.__setattr__, self)  # frozen: each field is kept in its checked form
+        put("dataset", check_text("dataset", self.dataset, MAX_PATH_CHARS, path=True))
+        if not isinstance(self.spec, NetworkSpec):
+            raise SettingsError("spec", f"spec must be a NetworkSpec, got {kind_of(self.spec)}")
+        check_choice("optimiser", self.optimiser, tuple(OPTIMISERS))
+        put("lr", check_real("lr", self.lr, 0.0, above=True, advice=": give a learning rate such as 0.01"))
+        put("batch_size", check_whole("batch_size", self.batch_size, 1, optional=True,
+                                      meaning=", or None for all the training rows in one batch"))
+        put("epochs", check_whole("epochs", self.epochs, 1))
+        put("seed", check_whole("seed", self.seed, 0))
+        if self.test_fraction is not None:
+            put("test_fraction", check_real("test_fraction", self.test_fraction, 0.0, below=1.0,
+                                            advice=": give 0 for no test rows, or the fraction to test on"))
+        put("weight_decay", check_real("weight_decay", self.weight_decay, 0.0, advice=": give 0 for none"))
+        put("train_rows", check_whole("train_rows", self.train_rows, 1, optional=True,
+                                      meaning=", or None to split by test_fraction"))
+        if (self.train_rows is None) == (self.test_fraction is None):
+            raise SettingsError("train_rows", "train_rows and test_fraction both split the rows: give one and "
+                                              "set the other to None")
+        put("target", check_text("target", self.target, MAX_COLUMN_CHARS, optional=True))
+        if self.target is not None and self.dataset in BUILTIN:
+            raise SettingsError("target", f"target names a CSV file's column; the built-in dataset "
+                                          f"{self.dataset!r} has its own: set target to None")

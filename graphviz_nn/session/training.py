@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..engine import Graph
-from ..nn import EpochRecord, Network, Trainer, make_optimiser
-from ..nn.builder import NetworkSpec, build_network, output_width
-from ..nn.datasets import Cancel, Dataset, load, split
+from ..nn import EpochRecord, Network, Trainer
+from ..nn.builder import NetworkSpec
+from ..nn.datasets import Cancel, Dataset, Standardisation, load
 from ..nn.settings import TrainingSettings
+from ..nn.training_setup import set_up
 from .examples import Built
 
 
@@ -114,10 +115,14 @@ def grid_for(data: Dataset, n: int = 60) -> tuple[np.ndarray, np.ndarray]:
     return np.linspace(low[0] - pad[0], high[0] + pad[0], n), np.linspace(low[1] - pad[1], high[1] + pad[1], n)
 
 
-def boundary(network: Network, xs: np.ndarray, ys: np.ndarray) -> Boundary:
-    """Evaluate the network on a grid (it is left holding the grid rows)."""
+def boundary(network: Network, xs: np.ndarray, ys: np.ndarray,
+             scaling: Standardisation | None = None) -> Boundary:
+    """Evaluate the network on a grid (it is left holding the grid rows); ``scaling`` is the
+    run's, when its rows are scaled before they reach the network."""
     gx, gy = np.meshgrid(xs, ys)
     points = np.column_stack([gx.ravel(), gy.ravel()])
+    if scaling is not None:
+        points = scaling.apply(points)
     p = network.predict(points)
     classes = network.classify(p).reshape(gy.shape)
     confidence = (np.where(p[:, 0] > 0.5, p[:, 0], 1 - p[:, 0]) if p.shape[1] == 1 else p.max(axis=1))
@@ -137,6 +142,8 @@ class TrainingRun:
     history: list[EpochRecord] = field(default_factory=list)
     snapshots: SnapshotStore = field(default_factory=SnapshotStore)
     grid: tuple[np.ndarray, np.ndarray] | None = None
+    #: How rows are scaled before they reach the network (a perceptron net that normalises).
+    scaling: Standardisation | None = None
     #: The epoch whose weights the network holds after going back in time; None at the latest.
     at_epoch: int | None = None
     _latest: Standing | None = None
@@ -147,17 +154,14 @@ class TrainingRun:
         """A fresh network for the settings; ``data`` is the dataset when it was read already
         (a CSV file read once, off the window's thread), else it is loaded by name or path,
         reading stopped by ``deadline`` (a ``time.monotonic()`` value) or ``cancel`` with
-        ReadCancelled."""
+        ReadCancelled. ValueError when the dataset has too few rows for the split asked for."""
         if data is None:
-            data = load(settings.dataset, seed=settings.seed, deadline=deadline, cancel=cancel)
-        train, test = split(data, test_fraction=settings.test_fraction, seed=settings.seed)
-        rng = np.random.default_rng(settings.seed)
-        network = build_network(settings.spec, data.n_features, output_width(data, settings.spec.output_activation), rng)
-        optimiser = make_optimiser(settings.optimiser, network.parameters, settings.lr)
-        trainer = Trainer(network, optimiser, settings.batch_size, rng)
-        network.fit_normalisation(train.X)
+            data = load(settings.dataset, target=settings.target, seed=settings.seed, deadline=deadline,
+                        cancel=cancel)
+        setup = set_up(settings, data)
         grid = grid_for(data) if data.n_features == 2 and data.is_classification else None
-        run = cls(settings, data, train, test, network, trainer, grid=grid)
+        run = cls(settings, data, setup.train, setup.test, setup.network, setup.trainer, grid=grid,
+                  scaling=setup.scaling)
         run.show_rows()
         return run
 

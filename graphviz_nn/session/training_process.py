@@ -93,7 +93,7 @@ def update_message(run: TrainingRun, run_id: int, records: list[EpochRecord],
     if kept:
         arrays["kept"] = np.stack([flat for _, flat in kept])
     if run.grid is not None:
-        shown = boundary(net, *run.grid)
+        shown = boundary(net, *run.grid, run.scaling)
         arrays["boundary/classes"], arrays["boundary/confidence"] = shown.classes, shown.confidence
     return header, arrays
 

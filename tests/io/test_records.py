@@ -16,7 +16,7 @@ from graphviz_nn.nn.builder import NetworkSpec
 from graphviz_nn.nn.settings import TrainingSettings
 
 RECORD = EpochRecord(7, 0.25, None, 0.875, None, (("layer 1", 1.5), ("layer 2", 0.0625)), 3.5)
-SETTINGS = TrainingSettings("/data/some where.csv", NetworkSpec("perceptron", (3, 2), "relu", "softmax", "cce",
+SETTINGS = TrainingSettings("/data/some where.csv", NetworkSpec("perceptron", (3, 2), "relu", "sigmoid", "bce",
                                                                  False, True, "he"), "momentum", 0.125, 32, 40, 7, 0.25)
 
 
@@ -78,3 +78,73 @@ def test_the_command_line_prints_the_same_records(capsys) -> None:
     assert [name for name, _ in records[0].gradient_norms]  # [layer, norm] pairs, read back as such
     final = dict(lines[-1])
     assert final.pop("final") is True and record_from_json(final) == records[-1]
+
+
+# --- the settings records check themselves; the codec reports their verdict at its place ------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from graphviz_nn.nn.checks import SettingsError  # noqa: E402
+from graphviz_nn.nn.settings import TRAINING_FIELDS  # noqa: E402
+
+from ..nn.settings_strategies import ODD_VALUES, training_settings  # noqa: E402
+
+LATER = TrainingSettings("measurements.csv", SETTINGS.spec, "adam", 0.01, None, 50, 3, None, 0.001, 300, "label")
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(training_settings())
+def test_any_settings_that_construct_come_back_equal_through_json_text(made) -> None:
+    assert settings_from_json(json.loads(json.dumps(settings_to_json(made)))) == made
+
+
+def test_every_option_is_written_and_read_back() -> None:
+    doc = json.loads(json.dumps(settings_to_json(LATER)))
+    assert doc["training"] == {"optimiser": "adam", "lr": 0.01, "batch_size": None, "epochs": 50, "seed": 3,
+                               "test_fraction": None, "weight_decay": 0.001, "train_rows": 300, "target": "label"}
+    assert settings_from_json(doc) == LATER
+
+
+def test_files_written_before_the_later_options_load_with_their_defaults() -> None:
+    doc = settings_to_json(SETTINGS)
+    for key in ("weight_decay", "train_rows", "target"):
+        del doc["training"][key]
+    assert settings_from_json(doc) == SETTINGS
+    assert (SETTINGS.weight_decay, SETTINGS.train_rows, SETTINGS.target) == (0.0, None, None)
+
+
+def _verdict(make):
+    try:
+        return make(), None
+    except (SettingsError, ValueError) as error:
+        return None, str(error)
+
+
+@settings(max_examples=400, deadline=None)
+@given(field=st.sampled_from(("dataset", *TRAINING_FIELDS)), value=ODD_VALUES,
+       base=st.sampled_from([SETTINGS, LATER]))
+def test_the_codec_takes_and_refuses_a_settings_field_as_the_record_does(field, value, base) -> None:
+    doc = settings_to_json(base)
+    (doc if field == "dataset" else doc["training"])[field] = value
+    made, message = _verdict(lambda: TrainingSettings(**{**_fields(base), field: value}))
+    read, refusal = _verdict(lambda: settings_from_json(doc))
+    assert read == made
+    if message is not None:
+        inside = "training." if field != "dataset" else ""
+        assert refusal == f"{inside}{message}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(field=st.sampled_from(tuple(spec_to_json(SETTINGS.spec))), value=ODD_VALUES)
+def test_the_codec_takes_and_refuses_a_spec_field_as_the_spec_does(field, value) -> None:
+    doc = spec_to_json(SETTINGS.spec)
+    doc[field] = value
+    made, message = _verdict(lambda: NetworkSpec(**{**doc, field: value}))
+    read, refusal = _verdict(lambda: spec_from_json(doc))
+    assert read == made
+    if message is not None:
+        assert refusal == f"network.{message}"
+
+
+def _fields(made: TrainingSettings) -> dict:
+    return {key: getattr(made, key) for key in ("dataset", "spec", *TRAINING_FIELDS)}

@@ -214,7 +214,7 @@ def test_the_budget_holds_the_sessions_the_program_makes(tmp_path: Path) -> None
 def test_a_spec_bounds_its_widths_and_layers_in_a_short_message() -> None:
     most = getattr(builder, "MAX_WIDTH", 4096)
     for hidden, phrase in (((most + 1,), f"widths go from 1 to {most}"), ((0,), "widths go from 1"),
-                           ((10**400,), "too large to show"), ((4,) * 20_000, "hidden layers, more than the limit")):
+                           ((10**400,), "too large to show"), ((4,) * 20_000, "more than the limit of 32 hidden layers")):
         with pytest.raises(ValueError, match=phrase) as caught:
             NetworkSpec("layer", hidden)
         assert len(str(caught.value)) < 200

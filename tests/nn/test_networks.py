@@ -96,5 +96,5 @@ def test_builder_and_output_width() -> None:
     assert output_width(iris, "sigmoid") == 3
     net = build_network(NetworkSpec("perceptron", (2,)), 4, 3, np.random.default_rng(0))
     assert isinstance(net, PerceptronNet) and net.sizes == (4, 2, 3)
-    with pytest.raises(ValueError, match="unknown network kind"):
-        build_network(NetworkSpec("conv"), 4, 3, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="kind is 'conv'; choose one of layer, perceptron"):
+        NetworkSpec("conv")  # refused by the spec itself, before anything is built
