@@ -62,6 +62,8 @@ def _window(stack: ExitStack, example: str | None) -> MainWindow:
     window.view.camera.smooth = False
     window.resize(*SIZE)
     window.show()
+    wait_until(lambda: False, 0.2)
+    window.presentation.keep_on_screen()  # the frame too within the screen
     wait_until(lambda: window.idle and (example is None or window.presenter is not None), 60)
     return window
 

@@ -144,6 +144,9 @@ def _shot(settings: QSettings, example: str, path: str, phase: str | None, step:
     window.view.camera.smooth = False  # the picture shows where the camera ends, not half-way
     window.resize(*size)
     window.show()
+    if frame:  # the frame too within the screen, as a lecturer's window opens
+        wait_until(lambda: False, 0.2)
+        window.presentation.keep_on_screen()
     window.resizeDocks([window.inspector], [min(460, size[0] // 3)], Qt.Orientation.Horizontal)
     if not wait_until(lambda: window.presenter is not None and window.idle, 60):
         raise RuntimeError(f"the example {example!r} did not finish opening")
