@@ -230,3 +230,20 @@ def test_a_name_imported_from_a_package_root_depends_on_the_root() -> None:
     })
     cycles = _cycles(_module_imports(sources, type_only=False))
     assert cycles == [["graphviz_nn", "graphviz_nn.session.training_client"]]
+
+
+def _classes_named_twice(sources: dict[pathlib.Path, str]) -> dict[str, list[str]]:
+    where: dict[str, list[str]] = {}
+    for path, text in sources.items():
+        for node in ast.parse(text).body:
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(_module_name(path))
+    return {name: sorted(modules) for name, modules in where.items() if len(modules) > 1}
+
+
+def test_no_two_classes_of_the_package_share_a_name() -> None:
+    """One name, one meaning: an op's sample point and a gallery entry were both ``Example``."""
+    assert _classes_named_twice(_package_sources()) == {}
+    twice = _synthetic({"engine/registry": "class Example:\n    pass\n",
+                        "session/examples": "class Example:\n    pass\n"})
+    assert _classes_named_twice(twice) == {"Example": ["graphviz_nn.engine.registry", "graphviz_nn.session.examples"]}

@@ -27,10 +27,6 @@ class RecentFiles:
         kept = [p for p in self.paths() if p != path]
         self._store([path] + kept)
 
-    def remove(self, path: str | Path) -> None:
-        path = Path(path).resolve()
-        self._store([p for p in self.paths() if p != path])
-
     def _store(self, paths: list[Path]) -> None:
         self.settings.setValue(RECENT_KEY, [str(p) for p in paths[:MAX_RECENT]])
         self.settings.sync()

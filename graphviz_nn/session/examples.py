@@ -47,7 +47,10 @@ class Built:
 
 
 @dataclass(frozen=True)
-class Example:
+class GalleryExample:
+    """An entry of the example gallery: its key (``graphviz-nn demo scalar``), its title in the
+    menu, and how to build what it shows."""
+
     key: str
     title: str
     build: Callable[[], Built]
@@ -159,16 +162,16 @@ def curvature_example() -> Built:
                  "the curvature vᵀHv of a loss along v: its gradient (∇) and that gradient's tangent (H v)")
 
 
-EXAMPLES: dict[str, Example] = {e.key: e for e in (
-    Example("scalar", "z = sin(x1 + x2) + x2²·x3", scalar_expression),
-    Example("vector", "f(x) = [x⁴, x² + sin x, −sin x]", vector_function),
-    Example("perceptron", "A single perceptron", single_perceptron),
-    Example("perceptron_net", "PerceptronNet [3, 2, 1]", perceptron_net),
-    Example("layer_net", "LayerNet 4-3-3 with softmax", layer_net),
-    Example("nan", "A NaN to find", hidden_nan),
-    Example("solve", "y(x) = ‖(A Aᵀ + x I)⁻¹ b − c‖²", regularised_solve),
-    Example("newton", "A Newton step (second order)", newton_step_example),
-    Example("curvature", "Curvature vᵀHv along a direction", curvature_example),
+EXAMPLES: dict[str, GalleryExample] = {e.key: e for e in (
+    GalleryExample("scalar", "z = sin(x1 + x2) + x2²·x3", scalar_expression),
+    GalleryExample("vector", "f(x) = [x⁴, x² + sin x, −sin x]", vector_function),
+    GalleryExample("perceptron", "A single perceptron", single_perceptron),
+    GalleryExample("perceptron_net", "PerceptronNet [3, 2, 1]", perceptron_net),
+    GalleryExample("layer_net", "LayerNet 4-3-3 with softmax", layer_net),
+    GalleryExample("nan", "A NaN to find", hidden_nan),
+    GalleryExample("solve", "y(x) = ‖(A Aᵀ + x I)⁻¹ b − c‖²", regularised_solve),
+    GalleryExample("newton", "A Newton step (second order)", newton_step_example),
+    GalleryExample("curvature", "Curvature vᵀHv along a direction", curvature_example),
 )}
 
 

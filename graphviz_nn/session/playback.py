@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Mapping
 
 import numpy as np
 
@@ -96,14 +96,3 @@ class Cursor:
         if not self.shown(node_id):
             return None
         return self.recording.steps[self.recording.index_of[node_id]].value
-
-    def next_stop(self, breakpoints: Iterable[str] = (), stop_on_non_finite: bool = False) -> int:
-        """The next position to pause at when playing: a breakpoint node's step, the first
-        non-finite value (if asked), or the end."""
-        marks = set(breakpoints)
-        for step in self.recording.steps[self.position + 1:]:
-            if step.node_id in marks:
-                return step.index
-            if stop_on_non_finite and step.value is not None and not np.all(np.isfinite(step.value)):
-                return step.index
-        return self.last

@@ -10,11 +10,11 @@ all of it. Views subscribe to its events and call its methods; they never decide
 from __future__ import annotations
 
 import enum
-from typing import Callable
 
 import numpy as np
 
 from ..engine import check_gradients
+from .events import Event
 from .examples import Built
 from .gradient_check import check_summary
 from .jacobian import JacobianPass
@@ -29,20 +29,6 @@ class Overlay(enum.Enum):
     PLAIN = "plain"
     CHECK = "check"  # variables by the relative error of their gradient
     MAGNITUDE = "magnitude"  # every node by log10 of its gradient's norm
-
-
-class Event:
-    """Callbacks run, in the order they were connected, each time the event is emitted."""
-
-    def __init__(self) -> None:
-        self._callbacks: list[Callable] = []
-
-    def connect(self, callback: Callable) -> None:
-        self._callbacks.append(callback)
-
-    def emit(self, *args) -> None:
-        for callback in list(self._callbacks):
-            callback(*args)
 
 
 class PlayerEvents:

@@ -19,7 +19,7 @@ from typing import Callable
 from dataclasses import replace
 
 from ..nn.datasets import Dataset
-from .player import Event
+from .events import Event
 from .run_picture import RunPicture, picture
 from .training import Branch, Snapshot, TrainingRun, TrainingSettings, defaults_for
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .player import Event
+from .events import Event
 
 APP_NAME = "graphviz-nn"
 
