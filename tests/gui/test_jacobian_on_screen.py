@@ -4,11 +4,9 @@ three times (Ctrl+]). Run in a child process whose offscreen screen is that proj
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
+
+from .projector_screen import run_on_projector
 
 WIDEST = 400  # pixels the panel may ask for: the right-hand dock beside the graph
 
@@ -48,17 +46,7 @@ SCRIPT = textwrap.dedent("""
 
 
 def test_the_jacobian_tab_keeps_the_window_within_a_1280x720_screen(tmp_path) -> None:
-    screen = {"synchronousWindowSystemEvents": False, "windowFrameMargins": True,
-              "screens": [{"name": "projector", "x": 0, "y": 0, "width": 1280, "height": 720,
-                           "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
-    config = tmp_path / "screen.json"
-    config.write_text(json.dumps(screen), encoding="utf-8")
-    assert json.loads(config.read_text(encoding="utf-8"))["screens"][0]["width"] == 1280
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", XDG_DATA_HOME=str(tmp_path / "data"))
-    result = subprocess.run([sys.executable, "-c", SCRIPT], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=240)
-    assert result.returncode == 0, result.stderr[-2000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    seen = run_on_projector(SCRIPT, tmp_path)
     from graphviz_nn.session.examples import EXAMPLES
 
     assert len(seen) == len(EXAMPLES) + 1 and all(s["problem"] for s in seen)

@@ -4,11 +4,9 @@ offscreen screen is that projector (the tests' own offscreen screen is 800 × 80
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
+
+from .projector_screen import run_on_projector
 
 SCRIPT = textwrap.dedent("""
     from PySide6.QtCore import Qt
@@ -46,15 +44,5 @@ SCRIPT = textwrap.dedent("""
 
 
 def test_the_window_stays_within_a_1280x720_screen_on_every_path(tmp_path) -> None:
-    screen = {"synchronousWindowSystemEvents": False, "windowFrameMargins": True,
-              "screens": [{"name": "projector", "x": 0, "y": 0, "width": 1280, "height": 720,
-                           "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
-    config = tmp_path / "screen.json"
-    config.write_text(json.dumps(screen), encoding="utf-8")
-    assert json.loads(config.read_text(encoding="utf-8"))["screens"][0]["width"] == 1280
-    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", XDG_DATA_HOME=str(tmp_path / "data"))
-    result = subprocess.run([sys.executable, "-c", "import json\n" + SCRIPT], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=240)
-    assert result.returncode == 0, result.stderr[-2000:]
-    problems = json.loads(result.stdout.strip().splitlines()[-1])
+    problems = run_on_projector("import json\n" + SCRIPT, tmp_path)
     assert problems == []

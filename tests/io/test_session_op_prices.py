@@ -19,15 +19,9 @@ from graphviz_nn.engine import ops
 from graphviz_nn.io import session_schema
 from graphviz_nn.io.session_file import ARRAYS_MEMBER, JSON_MEMBER, SessionError, SessionState, load_session, save_session
 
+from .test_session_ops import _saved
+
 MIB = 2**20
-
-
-def _saved(tmp_path: Path, output: gn.Node) -> tuple[dict, dict[str, bytes]]:
-    """The real writer's file of ``output``'s graph: its document and its members."""
-    path = save_session(tmp_path / "made.gnn", SessionState(gn.Graph(output), None, title="t"))
-    with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    return json.loads(members[JSON_MEMBER]), members
 
 
 def _rewritten(tmp_path: Path, document: dict, members: dict[str, bytes], arrays: dict | None = None) -> Path:
