@@ -95,12 +95,12 @@ def test_a_test_fraction_of_0_trains_on_every_row(capsys) -> None:
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--weight-decay", "nan"], "--weight-decay must be 0 or a positive number, got nan"),
-    (["--weight-decay", "inf"], "--weight-decay must be 0 or a positive number, got inf"),
-    (["--weight-decay", "-0.1"], "--weight-decay must be 0 or a positive number, got -0.1"),
-    (["--lr", "nan"], "--lr must be a positive number, got nan"),
-    (["--test-fraction", "1"], "--test-fraction must be 0 (no test rows) or between 0 and 1, got 1.0"),
-    (["--test-fraction", "nan"], "--test-fraction must be 0 (no test rows) or between 0 and 1"),
+    (["--weight-decay", "nan"], "--weight-decay must be 0 or more, found nan"),
+    (["--weight-decay", "inf"], "--weight-decay must be 0 or more, found inf"),
+    (["--weight-decay", "-0.1"], "--weight-decay must be 0 or more, found -0.1"),
+    (["--lr", "nan"], "--lr must be a positive number, found nan"),
+    (["--test-fraction", "1"], "--test-fraction must be in [0, 1), found 1.0: give 0 for no test rows"),
+    (["--test-fraction", "nan"], "--test-fraction must be in [0, 1)"),
 ])
 def test_non_finite_and_negative_settings_are_refused(args, message, capsys) -> None:
     assert main(["train", "--dataset", "iris", *args]) == 2
