@@ -187,16 +187,16 @@ class MainWindow(QMainWindow):
         self.sessions.update_title()
         self.built, self.graph = prepared.built, prepared.built.graph
         self.player = player = Player(prepared.built, prepared.recording)
-        player.training = self.training_control.running
         if self.training_control.running:  # a network drawn for a run under way: coloured as it learns
-            player.overlay = Overlay.MAGNITUDE
+            player.lock_navigation(self.training_control.sequence)
+            player.set_overlay(Overlay.MAGNITUDE)
         self.stepping.attach(player)
         self.debugging.attach(player)
         self.collapsed = prepared.collapsed
         self.actions["check"].setChecked(False)
         self.actions["magnitude"].setChecked(player.overlay is Overlay.MAGNITUDE)
         self.actions["reveal"].setChecked(False)
-        self.presenter = Presenter(self.view, self.graph, player)
+        self.presenter = Presenter(self.view, self.graph, player, prepared.short_names)
         self.find_bar.set_graph(self.graph)
         leaves = [(self.graph.id_of(v), v.label) for v in self.built.inputs]
         self.playback.set_tangent_inputs(leaves)

@@ -4,7 +4,9 @@ A :class:`Player` holds one graph's recorded passes and a cursor over the one on
 owns what "next" means (the forward pass runs on into the backward pass, playback pauses at
 a breakpoint and stops at the end), run-to-NaN, which input a tangent pass starts from, the
 overlay (gradient check or gradient magnitudes), reveal, and the lock that training puts on
-all of it. Views subscribe to its events and call its methods; they never decide.
+all of it. Views subscribe to its events and call its methods; they never decide. The lock,
+the overlay and reveal are set only through methods that announce the change (napari's
+``Dims.lock_navigation(owner)``): who holds the lock, and what releases it, is one place.
 """
 
 from __future__ import annotations
@@ -34,12 +36,16 @@ class Overlay(enum.Enum):
 class PlayerEvents:
     """``phase_changed(phase)``: a new pass is on screen (everything may have changed);
     ``moved(old_position)``: the cursor moved within the pass; ``overlay_changed(overlay)``;
-    ``breakpoint_toggled(node_id)``; ``said(text)``: one line for the status bar."""
+    ``reveal_changed(on)``; ``navigation_lock_changed(owner)``: the lock was taken (its
+    owner) or released (None); ``breakpoint_toggled(node_id)``; ``said(text)``: one line for
+    the status bar."""
 
     def __init__(self) -> None:
         self.phase_changed = Event()
         self.moved = Event()
         self.overlay_changed = Event()
+        self.reveal_changed = Event()
+        self.navigation_lock_changed = Event()
         self.breakpoint_toggled = Event()
         self.said = Event()
 
@@ -63,11 +69,56 @@ class Player:
         leaves = [self.graph.id_of(v) for v in built.inputs]
         self.tangent_leaf: str | None = leaves[0] if leaves else None
         self.breakpoints: set[str] = set()
-        self.reveal = False
-        self.overlay = Overlay.PLAIN
+        self._reveal = False
+        self._overlay = Overlay.PLAIN
         self.check: dict[str, tuple[float, np.ndarray]] = {}
-        self.training = False
+        self._lock: tuple[object, str] | None = None  # (owner, what to say when a step is refused)
         self.cursor = Cursor(self.recording("forward"))
+
+    # --- what others may set, each through one method that announces it ----------------------
+    @property
+    def navigation_lock(self) -> object | None:
+        """Who holds the lock on stepping (a training run), or None."""
+        return self._lock[0] if self._lock is not None else None
+
+    @property
+    def locked(self) -> bool:
+        return self._lock is not None
+
+    def lock_navigation(self, owner: object, reason: str = TRAINING_LOCK) -> None:
+        """Refuse every step, seek and pass until ``owner`` releases the lock, saying
+        ``reason`` when one is asked for. Taking a lock another owner holds is an error."""
+        if self._lock is not None and self._lock[0] is not owner:
+            raise RuntimeError(f"the player is locked by {self._lock[0]!r}")
+        if self._lock is None:
+            self._lock = (owner, reason)
+            self.events.navigation_lock_changed.emit(owner)
+
+    def release_navigation(self, owner: object) -> None:
+        """Give the lock back; only its owner can (anyone else's release changes nothing)."""
+        if self._lock is not None and self._lock[0] is owner:
+            self._lock = None
+            self.events.navigation_lock_changed.emit(None)
+
+    @property
+    def overlay(self) -> Overlay:
+        return self._overlay
+
+    def set_overlay(self, overlay: Overlay) -> None:
+        """Colour the nodes by ``overlay`` (announced even when it is the same: a run's epochs
+        colour the nodes again)."""
+        self._overlay = overlay
+        self.events.overlay_changed.emit(overlay)
+
+    @property
+    def reveal(self) -> bool:
+        """Every number stays hidden until the pass being played reaches its node."""
+        return self._reveal
+
+    def set_reveal(self, on: bool) -> None:
+        if bool(on) != self._reveal:
+            self._reveal = bool(on)
+            self.events.reveal_changed.emit(self._reveal)
 
     # --- passes ------------------------------------------------------------------------------
     @property
@@ -91,9 +142,9 @@ class Player:
         return self.recordings[phase]
 
     def _blocked(self) -> bool:
-        if self.training:
-            self.events.said.emit(TRAINING_LOCK)
-        return self.training
+        if self._lock is not None:
+            self.events.said.emit(self._lock[1])
+        return self._lock is not None
 
     def set_phase(self, phase: str, position: int = -1) -> bool:
         """Show a pass at a position (−1: before its first step). False while training."""
@@ -143,7 +194,7 @@ class Player:
 
     def tick(self) -> bool:
         """One step of playing; False when playing must stop (end of the pass, breakpoint)."""
-        if self.training or self.cursor.at_end:
+        if self._lock is not None or self.cursor.at_end:
             return False
         if self.step_forward():
             return False
@@ -209,21 +260,19 @@ class Player:
             report = check_gradients(self.built.output, cotangent=self.built.cotangent)
         self.check = {self.graph.id_of(v): (c.relative_error, c.numeric) for v, c in report.items()}
         self.recordings.pop("backward", None)  # the check ran backward again: record it afresh
-        self.overlay = Overlay.CHECK
-        self.events.overlay_changed.emit(self.overlay)
+        self.set_overlay(Overlay.CHECK)
         self.events.said.emit(check_summary(e for e, _ in self.check.values()))
 
     def show_magnitudes(self) -> None:
         """Colour by gradient magnitude, at the end of the backward pass."""
-        self.overlay = Overlay.MAGNITUDE
+        self._overlay = Overlay.MAGNITUDE  # before the pass is shown: it is drawn coloured
         if self.phase != "backward":
             self.set_phase("backward", len(self.recording("backward")) - 1)
         self.recording("backward")
-        self.events.overlay_changed.emit(self.overlay)
+        self.set_overlay(Overlay.MAGNITUDE)
 
     def clear_overlay(self) -> None:
-        self.overlay = Overlay.PLAIN
-        self.events.overlay_changed.emit(self.overlay)
+        self.set_overlay(Overlay.PLAIN)
         self.events.said.emit("Colours back to node kinds")
 
     def weights_changed(self) -> None:
@@ -232,4 +281,4 @@ class Player:
         self.check = {}
         self.set_phase("backward")
         if self.overlay is Overlay.MAGNITUDE:
-            self.events.overlay_changed.emit(self.overlay)
+            self.set_overlay(Overlay.MAGNITUDE)

@@ -4,6 +4,7 @@ without Qt."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from graphviz_nn.session import EXAMPLES
 from graphviz_nn.session.jacobian import JacobianPlan
@@ -75,14 +76,37 @@ def test_run_to_nan_finds_the_first_non_finite_step() -> None:
 
 def test_training_locks_stepping_and_says_so() -> None:
     player, heard = _player()
-    player.training = True
+    run, stranger = object(), object()
+    locks = []
+    player.events.navigation_lock_changed.connect(locks.append)
+    player.lock_navigation(run)
+    assert player.navigation_lock is run and locks == [run]
     assert not player.set_phase("backward") and player.phase == "forward"
     player.seek(3)
     assert player.cursor.position == -1 and not player.can_play() and not player.tick()
     assert ("said", TRAINING_LOCK) in heard
-    player.training = False
+    player.release_navigation(stranger)  # only the owner releases it
+    assert player.locked
+    with pytest.raises(RuntimeError, match="locked by"):
+        player.lock_navigation(stranger)
+    player.release_navigation(run)
+    assert not player.locked and locks == [run, None]
     player.seek(3)
     assert player.cursor.position == 3
+
+
+def test_overlay_and_reveal_announce_themselves() -> None:
+    player, _ = _player()
+    heard = []
+    player.events.overlay_changed.connect(lambda o: heard.append(("overlay", o)))
+    player.events.reveal_changed.connect(lambda on: heard.append(("reveal", on)))
+    player.set_overlay(Overlay.MAGNITUDE)
+    player.set_reveal(True)
+    player.set_reveal(True)  # no change, nothing said
+    assert (player.overlay, player.reveal) == (Overlay.MAGNITUDE, True)
+    assert heard == [("overlay", Overlay.MAGNITUDE), ("reveal", True)]
+    with pytest.raises(AttributeError):
+        player.overlay = Overlay.PLAIN  # noqa: B010 - set only through the method that says so
 
 
 def test_the_tangent_pass_starts_from_the_chosen_input() -> None:

@@ -33,12 +33,13 @@ def _png64(array) -> str:
 class Presenter:
     """Keeps the view's items in step with the cursor, touching only what changed."""
 
-    def __init__(self, view: GraphView, graph: Graph, player: Player):
+    def __init__(self, view: GraphView, graph: Graph, player: Player, names: dict[str, str] | None = None):
         self.view, self.graph, self.player = view, graph, player
         self.tints: dict[str, QColor] = {}
         self._summaries: dict[str, QPixmap | None] = {}
-        # The short names the chain rule calls long expressions by ("t16"), shown on their boxes.
-        self.short_names = short_names(graph)
+        # The short names the chain rule calls long expressions by ("t16"), shown on their
+        # boxes: given when they were worked out off the UI thread.
+        self.short_names = short_names(graph) if names is None else names
 
     def _summary(self, members) -> QPixmap | None:
         """A heatmap of the values that leave a collapsed scope (rows × units), for its box."""
@@ -62,7 +63,7 @@ class Presenter:
 
     @reveal.setter
     def reveal(self, on: bool) -> None:
-        self.player.reveal = on
+        self.player.set_reveal(on)
 
     def revealed(self, node_id: str, cursor: Cursor | None) -> bool:
         """Whether the node's numbers may be shown."""

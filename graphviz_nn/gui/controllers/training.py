@@ -128,8 +128,8 @@ class TrainingController(QObject):
         self.dock.show_branch(self.run, self.sequence.aside is not None)
         self.window.stepping.stop()
         if self.window.player is not None:
-            self.window.player.training = True
-            self.window.player.overlay = Overlay.MAGNITUDE  # the epochs colour the nodes
+            self.window.player.lock_navigation(self.sequence)
+            self.window.player.set_overlay(Overlay.MAGNITUDE)  # the epochs colour the nodes
             self.window.actions["magnitude"].setChecked(True)
             self.window.actions["check"].setChecked(False)
         self.window.say(TRAINING_MESSAGE)
@@ -150,7 +150,7 @@ class TrainingController(QObject):
     def _on_ended(self, reason: str) -> None:
         self.dock.show_end(self.run, reason)
         if self.window.player is not None:
-            self.window.player.training = False
+            self.window.player.release_navigation(self.sequence)
         self.window.sessions.document_changed()
         if self.window.view.building or self.window.loading.job is not None:
             # A run can end before the picture of its network is drawn: the passes are
