@@ -129,7 +129,8 @@ class GraphView(QGraphicsView):
         self.edges_into, self.member_of = build.edges_into, build.member_of
         self.clusters, self.captions = build.clusters, build.captions
         self._scale_shown = build.scale
-        place_captions(self.captions, build.scale, self.least_pixels)
+        if not (build.placed and build.least == self.least_pixels):
+            place_captions(self.captions, build.scale, self.least_pixels)
         first = self.layout_shown is None
         self.layout_shown = build.layout
         self.setScene(scene)

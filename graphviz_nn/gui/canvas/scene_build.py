@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from ...layout import Layout
 from .items import EdgeItem, NodeItem
-from .scope_items import ClusterItem, ScopeCaption
+from .scope_items import ClusterItem, ScopeCaption, place_captions
 
 BUILD_SLICE_S = 0.006  # UI-thread time per turn of the event loop spent building items
 WARM_ITEMS = 400       # items drawn off screen per turn, to warm a new scene up before it is shown
@@ -52,6 +52,7 @@ class SceneBuild:
         self.strips = max(1, math.ceil(len(self.work) / WARM_ITEMS))
         self.warmed = 0
         self.ranked = 0  # captions whose places at this scale are worked out ahead of the swap
+        self.placed = False  # the captions placed for this scale, a turn of its own
 
     @property
     def finished(self) -> bool:
@@ -59,11 +60,15 @@ class SceneBuild:
 
     def step(self) -> None:
         """One turn's work: items for BUILD_SLICE_S; once all are built, the captions' places
-        for BUILD_SLICE_S; then one strip drawn."""
+        for BUILD_SLICE_S, then the captions placed (a turn of their own, not the swap's);
+        then one strip drawn."""
         if self.built < len(self.work):
             self._build_some()
         elif self.ranked < len(self.captions):
             self._rank_some()
+        elif not self.placed:
+            place_captions(self.captions, self.scale, self.least)
+            self.placed = True
         else:
             self._warm_strip()
 
