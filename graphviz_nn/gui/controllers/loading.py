@@ -63,6 +63,7 @@ class LoadingController(QObject):
         job.finished.connect(done)
         job.failed.connect(failed or self._on_failed)
         self.job = job
+        self.window.model.busy = True
         self.window.progress.show()
         self.window.cancel_button.show()
         self.window.say(message)
@@ -75,6 +76,7 @@ class LoadingController(QObject):
 
     def finish(self) -> None:
         self.job = None
+        self.window.model.busy = False
         self._stop = None
         self.window.collect_again()
         self.window.progress.hide()
@@ -130,7 +132,7 @@ class LoadingController(QObject):
         if self.sender() is not self.job:
             return
         self.finish()
-        self.window.collapsed = prepared.collapsed
+        self.window.model.collapsed = prepared.collapsed
         self.window.view.show_layout(prepared.layout, self.window.prepare_item, same_graph=True)
         self.window.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.window.graph)} nodes")
 
