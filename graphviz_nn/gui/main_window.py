@@ -14,6 +14,7 @@ from ..io import SessionState
 from ..layout import LayoutWorker
 from ..session import EXAMPLES, Built, Cursor
 from ..session.player import Overlay, Player
+from ..session.window_model import WindowModel
 from .actions import build_actions, build_menus
 from .autosave import Autosave
 from .canvas.graph_view import GraphView
@@ -86,18 +87,15 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings("graphviz-nn", "graphviz-nn")
         self.worker = worker or LayoutWorker()
         self._own_worker = worker is None
-        self.built: Built | None = None
-        self.graph: Graph | None = None
-        self.player: Player | None = None
-        self.collapsed: frozenset = frozenset()
+        # The document (graph, player, collapsed scopes, expression, pending restore, busy):
+        # set only through the model, whose events say what changed.
+        self.model = WindowModel()
         self.presenter: Presenter | None = None
         # True: the application's data folder; a path: that folder (tests); False: none.
         folder = autosave if isinstance(autosave, Path) else Autosave.default_folder()
         self.loading = LoadingController(self)
         self.exports = ExportsController(self)
         self.sessions = SessionsController(self, Autosave(folder) if autosave is not False else None)
-        self.expression_text: str | None = None
-        self._restore: SessionState | None = None
 
         self.view = GraphView()
         self.find_bar = FindBar()
@@ -180,19 +178,37 @@ class MainWindow(QMainWindow):
             return
         self.loading.load(EXAMPLES[key].build, EXAMPLES[key].title)
 
+    # --- the document: the model's, read here by the name the controllers know ------------------
+    @property
+    def built(self) -> Built | None:
+        return self.model.built
+
+    @property
+    def graph(self) -> Graph | None:
+        return self.model.graph
+
+    @property
+    def player(self) -> Player | None:
+        return self.model.player
+
+    @property
+    def collapsed(self) -> frozenset:
+        return self.model.collapsed
+
+    @property
+    def expression_text(self) -> str | None:
+        return self.model.expression_text
+
     def show_prepared(self, prepared: Prepared) -> None:
         self.stepping.stop()
-        self.expression_text = prepared.expression
+        # A network drawn for a run under way stays locked by the run and coloured as it learns.
+        locked_by = self.training_control.sequence if self.training_control.running else None
+        player = self.model.show(prepared.built, prepared.recording, prepared.collapsed, prepared.title,
+                                 prepared.expression, locked_by)
         self.sessions.autosave_pending = True
         self.sessions.update_title()
-        self.built, self.graph = prepared.built, prepared.built.graph
-        self.player = player = Player(prepared.built, prepared.recording)
-        if self.training_control.running:  # a network drawn for a run under way: coloured as it learns
-            player.lock_navigation(self.training_control.sequence)
-            player.set_overlay(Overlay.MAGNITUDE)
         self.stepping.attach(player)
         self.debugging.attach(player)
-        self.collapsed = prepared.collapsed
         self.actions["check"].setChecked(False)
         self.actions["magnitude"].setChecked(player.overlay is Overlay.MAGNITUDE)
         self.actions["reveal"].setChecked(False)
@@ -215,7 +231,7 @@ class MainWindow(QMainWindow):
     def collect_again(self) -> None:
         """Let the cycle collector run again once nothing is being built; what was built is
         long-lived, so it is frozen out of future scans first."""
-        if self.loading.job is None and not self.view.building and not self.training_control.running:
+        if not self.model.busy and not self.view.building and not self.training_control.running:
             gc.freeze()
             gc.enable()
 
@@ -225,8 +241,9 @@ class MainWindow(QMainWindow):
             self.presenter.light_current(self.cursor)
             self.stepping.update_position()
         self.forward_vs_reverse.picture_ready()
-        if self._restore is not None:
-            state, self._restore = self._restore, None
+        state = self.model.pending_restore
+        if state is not None:
+            self.model.pending_restore = None
             self.sessions.restore_position(state)
         self.training_control.picture_ready()
 
@@ -255,16 +272,16 @@ class MainWindow(QMainWindow):
     @property
     def restoring(self) -> bool:
         """True until a reopened session's pass, step and view are back on screen."""
-        return self._restore is not None
+        return self.model.pending_restore is not None
 
     def restore_after_drawing(self, state: SessionState | None) -> None:
         """Once the next picture is drawn, put back a reopened session's pass, step and view."""
-        self._restore = state
+        self.model.pending_restore = state
 
     @property
     def idle(self) -> bool:
         """True when nothing is being built, laid out, opened or saved."""
-        return self.loading.job is None and not self.sessions.saving and not self.view.building
+        return not self.model.busy and not self.sessions.saving and not self.view.building
     # --- view: the presentation controller's --------------------------------------------------
     def show_about(self) -> None:
         show_about(self)

@@ -31,6 +31,7 @@ class LoadingController(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
+        self.model = window.model  # the document: what is shown, and whether a job runs
         self.job: Job | None = None
         self._stop: threading.Event | None = None  # the running job's, if it looks at one
         self._typed: tuple | None = None  # the newest typed graph and its text, while the user is asked
@@ -63,6 +64,7 @@ class LoadingController(QObject):
         job.finished.connect(done)
         job.failed.connect(failed or self._on_failed)
         self.job = job
+        self.model.busy = True
         self.window.progress.show()
         self.window.cancel_button.show()
         self.window.say(message)
@@ -75,6 +77,7 @@ class LoadingController(QObject):
 
     def finish(self) -> None:
         self.job = None
+        self.model.busy = False
         self._stop = None
         self.window.collect_again()
         self.window.progress.hide()
@@ -118,7 +121,7 @@ class LoadingController(QObject):
             self.picture_dropped.emit()
 
     def relayout(self, collapsed: frozenset) -> None:
-        graph, worker, built, recording = self.window.graph, self.window.worker, self.window.built, self.window.player.recording("forward")
+        graph, worker, built, recording = self.model.graph, self.window.worker, self.model.built, self.model.player.recording("forward")
 
         def work() -> Prepared:
             return Prepared(built, recording, layout(graph, collapsed, True, True, timeout=120, worker=worker),
@@ -130,16 +133,16 @@ class LoadingController(QObject):
         if self.sender() is not self.job:
             return
         self.finish()
-        self.window.collapsed = prepared.collapsed
+        self.model.collapsed = prepared.collapsed
         self.window.view.show_layout(prepared.layout, self.window.prepare_item, same_graph=True)
-        self.window.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.window.graph)} nodes")
+        self.window.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.model.graph)} nodes")
 
     def toggle_scope(self, scope: tuple) -> None:
         """Collapse a scope into one box, or open it, and lay the graph out again."""
-        if self.window.graph is None:
+        if self.model.graph is None:
             return
         self.window.view.frame_scope_next(scope)
-        self.relayout(toggled(self.window.graph, self.window.collapsed, scope))
+        self.relayout(toggled(self.model.graph, self.model.collapsed, scope))
 
     def draw_expression(self, parsed) -> None:
         """Draw the graph of a valid expression typed in the Expression dock. Unsaved work that
