@@ -68,29 +68,27 @@ def _window(stack: ExitStack, example: str | None) -> MainWindow:
     return window
 
 
-def presentation() -> None:
-    """Presentation mode, the chain-rule panel on the graph, six steps into the backward pass."""
+def _presenting(example: str, steps: int, name: str) -> None:
+    """Presentation mode ``steps`` steps into the example's backward pass, written as ``name``."""
     with ExitStack() as stack:
-        window = _window(stack, "scalar")
-        window.stepping.set_phase("backward", 5)
+        window = _window(stack, example)
+        window.stepping.set_phase("backward", steps - 1)
         window.presentation.toggle_presentation()
         wait_until(lambda: False, 1.0)
-        picture(window, "presentation-mode.png")
+        picture(window, name)
         window.presentation.toggle_presentation()
         window.close()
+
+
+def presentation() -> None:
+    """Presentation mode, the chain-rule panel on the graph, six steps into the backward pass."""
+    _presenting("scalar", 6, "presentation-mode.png")
 
 
 def presentation_matrix() -> None:
-    """Presentation mode on a matrix step of the layer net's backward pass: the panel shows the
-    array's numbers as the inspector does."""
-    with ExitStack() as stack:
-        window = _window(stack, "layer_net")
-        window.stepping.set_phase("backward", 8)
-        window.presentation.toggle_presentation()
-        wait_until(lambda: False, 1.0)
-        picture(window, "presentation-matrix.png")
-        window.presentation.toggle_presentation()
-        window.close()
+    """Presentation mode on a matrix step of the layer net's backward pass (∂loss/∂W2): the
+    panel writes the array's numbers out."""
+    _presenting("layer_net", 9, "presentation-matrix.png")
 
 
 def training() -> None:

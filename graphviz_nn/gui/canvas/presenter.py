@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 
 import numpy as np
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QColor, QPixmap
 
 from ...engine import Graph
@@ -15,6 +14,7 @@ from ...session.magnitudes import gradient_norms, magnitude_scale
 from ...session.node_picture import lit_edges, node_picture, revealed, scope_output, scope_picture
 from ...session.player import Player
 from ...session.symbols import short_names
+from ..image_bytes import image_bytes
 from .graph_view import GraphView
 from .heatmap import heatmap_pixmap
 from .items import NodeItem
@@ -23,11 +23,7 @@ from .theme import scale_colour
 def _png64(array) -> str:
     """A heatmap of the array as base64 PNG, for an <img> in a tooltip."""
     pixmap = heatmap_pixmap(np.asarray(array, dtype=float), cell=12, max_size=160, ratio=1.0)  # an <img> in HTML
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    pixmap.save(buffer, "PNG")
-    return base64.b64encode(bytes(data)).decode("ascii")
+    return base64.b64encode(image_bytes(pixmap)).decode("ascii")
 
 
 class Presenter:
