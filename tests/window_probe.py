@@ -33,7 +33,7 @@ probe.start()
 start = time.perf_counter()
 window.loading.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
 progress_shown = window.progress.isVisibleTo(window)
-done = lambda: drawn and window.presenter is not None and window.idle
+done = lambda: drawn and window.view.presenter is not None and window.idle
 QTimer.singleShot(60000, app.quit)
 def check():  # until the picture is drawn, and a little after (the Jacobian panel's turn)
     if done():
@@ -43,7 +43,7 @@ def check():  # until the picture is drawn, and a little after (the Jacobian pan
 check()
 app.exec()
 print(json.dumps({"gap": float(max(np.diff(ticks))), "drawn": drawn[0] - start, "items": len(window.view.nodes),
-                  "nodes": len(window.graph), "progress_shown": progress_shown}))
+                  "nodes": len(window.model.graph), "progress_shown": progress_shown}))
 """
 
 #: Opens a [40, 40, 40, 1] PerceptronNet (about 10,000 nodes, its scopes collapsed as the window
@@ -69,7 +69,7 @@ opened = drawn[-1] - start
 wait_until(lambda: False, 0.1)
 open_gap = float(max(np.diff(ticks)))
 boxes = len(window.view.nodes)
-scope = sorted(window.collapsed)[0]
+scope = sorted(window.model.collapsed)[0]
 ticks.clear()
 wait_until(lambda: False, 0.1)
 drawn.clear()
@@ -77,7 +77,7 @@ start = time.perf_counter()
 window.loading.toggle_scope(scope)
 wait_until(lambda: drawn and window.idle, 120)
 wait_until(lambda: False, 0.1)
-print(json.dumps({"opened": opened, "nodes": len(window.graph), "boxes": boxes, "scope": list(scope),
+print(json.dumps({"opened": opened, "nodes": len(window.model.graph), "boxes": boxes, "scope": list(scope),
                   "expanded": drawn[-1] - start, "boxes_after": len(window.view.nodes),
                   "gap": float(max(np.diff(ticks))), "open_gap": open_gap}))
 """

@@ -1,9 +1,10 @@
 """The window's actions, menus and shortcuts, as data.
 
-Each action is one row of :data:`ACTIONS`: its key, text, shortcuts, the window's method it
-calls (with an argument, for the phase and palette rows), a tip, and whether it is a toggle.
-:func:`build_actions` makes the QActions; :func:`build_menus` lays out the menus and the
-toolbar. On macOS, three of the usual keys belong to the system (Cmd+M minimises, Cmd+G finds
+Each action is one row of :data:`ACTIONS`: its key, text, shortcuts, the method it calls
+(a controller's or a widget's, with an argument for the phase and palette rows), a tip, and
+whether it is a toggle. :func:`build_actions` makes the QActions, :func:`connect_actions`
+connects them once what they call exists (a name that is not there fails then, not when the
+key is pressed); :func:`build_menus` lays out the menus and the toolbar. On macOS, three of the usual keys belong to the system (Cmd+M minimises, Cmd+G finds
 the next match, F11 shows the desktop): the rows say what is used there instead.
 """
 
@@ -31,7 +32,7 @@ class ActionSpec:
     key: str
     text: str
     keys: Keys
-    slot: str  # the window's method, or a controller's ("exports.export_dialog")
+    slot: str  # "target.method": a controller's or a widget's ("exports.export_dialog", "view.fit")
     tip: str
     checkable: bool = False
     argument: Any = None
@@ -48,8 +49,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("back", "Back", ["Left", "PgUp"], "stepping.step_back", "Show the previous step"),
     ActionSpec("restart", "Restart", "Home", "stepping.restart", "Back to before the first step"),
     ActionSpec("end", "End", "End", "stepping.to_end", "Jump to the end of the pass"),
-    ActionSpec("fit", "Fit graph", "F", "fit_graph", "Show the whole graph"),
-    ActionSpec("find", "Find node…", QKeySequence.StandardKey.Find, "open_find_bar", "Find a node by name and centre it"),
+    ActionSpec("fit", "Fit graph", "F", "view.fit", "Show the whole graph"),
+    ActionSpec("find", "Find node…", QKeySequence.StandardKey.Find, "find_bar.open", "Find a node by name and centre it"),
     ActionSpec("zoom_in", "Zoom in", ["Ctrl++", "Ctrl+="], "presentation.zoom", "Larger graph (and its text)", argument=1.15),
     ActionSpec("zoom_out", "Zoom out", "Ctrl+-", "presentation.zoom", "Smaller graph (and its text)", argument=1 / 1.15),
     # Not Ctrl+Shift+plus: on a US keyboard that is how Ctrl+plus is typed, and Qt would
@@ -116,21 +117,27 @@ def _key_list(keys: Keys) -> list[QKeySequence]:
     return found
 
 
-def _slot(window, spec: ActionSpec):
-    """What the action calls: the window's method, or a controller's ("exports.export_dialog"),
-    found when it is triggered, so actions can exist before the controllers they reach."""
+def _slot(targets: dict[str, object], spec: ActionSpec):
+    """What the action calls: ``targets[name].method`` for a slot "name.method"."""
+    name, method_name = spec.slot.split(".")
+    method = getattr(targets[name], method_name)
 
     def call(checked=False):
-        method = window
-        for part in spec.slot.split("."):
-            method = getattr(method, part)
         return method() if spec.argument is None else method(spec.argument)
 
     return call
 
 
+def connect_actions(actions: dict[str, QAction], targets: dict[str, object]) -> None:
+    """Connect each action to what its row names, in ``targets`` by name ("stepping",
+    "view"...); KeyError or AttributeError at once for a row that names nothing there."""
+    for spec in ACTIONS:
+        actions[spec.key].triggered.connect(_slot(targets, spec))
+
+
 def build_actions(window: QMainWindow) -> dict[str, QAction]:
-    """The window's QActions by key, each added to the window so its keys work everywhere."""
+    """The window's QActions by key, each added to the window so its keys work everywhere
+    (connected by :func:`connect_actions`)."""
     actions = {}
     for spec in ACTIONS:
         action = QAction(spec.text, window)
@@ -141,7 +148,6 @@ def build_actions(window: QMainWindow) -> dict[str, QAction]:
         action.setToolTip(f"{spec.tip} ({shown})" if shown else spec.tip)
         action.setStatusTip(spec.tip)
         action.setCheckable(spec.checkable)
-        action.triggered.connect(_slot(window, spec))
         window.addAction(action)
         actions[spec.key] = action
     group = QActionGroup(window)
@@ -158,9 +164,9 @@ def build_menus(window: QMainWindow, actions: dict[str, QAction], docks) -> None
     bar = window.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(actions["open"])
-    window.recent_menu = file_menu.addMenu("Open &recent")
-    window.recent_menu.setObjectName("recent_menu")
-    window.recent_menu.aboutToShow.connect(window.sessions.fill_recent_menu)
+    window.recent_menu = recent = file_menu.addMenu("Open &recent")
+    recent.setObjectName("recent_menu")
+    recent.aboutToShow.connect(lambda: window.sessions.fill_recent_menu(recent))
     file_menu.addAction(actions["save"])
     file_menu.addAction(actions["save_as"])
     file_menu.addSeparator()
@@ -172,7 +178,7 @@ def build_menus(window: QMainWindow, actions: dict[str, QAction], docks) -> None
     train = file_menu.addAction("Train a network…")
     train.setObjectName("action_train")
     train.setShortcut(QKeySequence("Ctrl+T"))
-    train.triggered.connect(lambda checked=False: window.training_control.show_dock())
+    train.triggered.connect(lambda checked=False: window.show_training_dock())
     for key in ("export", "export_animation", "export_history", None, "quit"):
         file_menu.addSeparator() if key is None else file_menu.addAction(actions[key])
     for title, keys in MENUS.items():

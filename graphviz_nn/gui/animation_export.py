@@ -46,31 +46,32 @@ class AnimationExport(QObject):
     progressed = Signal(int, int)
     finished = Signal(object)
 
-    def __init__(self, window, path: str | Path, seconds_per_frame: float = 0.4):
-        super().__init__(window)
-        self.window, self.path = window, Path(path)
+    def __init__(self, player, view, path: str | Path, seconds_per_frame: float = 0.4, parent=None):
+        super().__init__(parent)
+        self.player, self.view, self.path = player, view, Path(path)
         self.gif = self.path.suffix.lower() == ".gif"
         self.seconds_per_frame = seconds_per_frame
-        self.positions = frame_positions(window.cursor.last)
-        self.start_position = window.cursor.position
+        self.positions = frame_positions(player.cursor.last)
+        self.start_position = player.cursor.position
         self.frames: list = []
         self.cancelled = False
 
     def start(self) -> None:
-        self.window.stepping.stop()
         QTimer.singleShot(0, self._capture_next)
+
+    def _seek(self, position: int) -> None:
+        with self.view.jumping():  # each frame shows where the camera ends, not half-way
+            self.player.seek(position)
 
     def cancel(self) -> None:
         self.cancelled = True
 
     def _capture_next(self) -> None:
-        window = self.window
-        if self.cancelled or window.cursor is None:
+        if self.cancelled:
             self._end("cancelled")
             return
-        position = self.positions[len(self.frames)]
-        window.stepping.seek(position)
-        image = window.view.grab().toImage()
+        self._seek(self.positions[len(self.frames)])
+        image = self.view.grab().toImage()
         self.frames.append(_rgb(image) if self.gif else image_bytes(image))
         self.progressed.emit(len(self.frames), len(self.positions))
         if len(self.frames) < len(self.positions):
@@ -88,8 +89,7 @@ class AnimationExport(QObject):
 
     def _end(self, result) -> None:
         self.frames = []
-        if self.window.cursor is not None:
-            self.window.stepping.seek(self.start_position)
+        self._seek(self.start_position)
         self.finished.emit(result)
 
 

@@ -148,12 +148,12 @@ def _shot(settings: QSettings, example: str, path: str, phase: str | None, step:
         wait_until(lambda: False, 0.2)
         window.presentation.keep_on_screen()
     window.resizeDocks([window.inspector], [min(460, size[0] // 3)], Qt.Orientation.Horizontal)
-    if not wait_until(lambda: window.presenter is not None and window.idle, 60):
+    if not wait_until(lambda: window.view.presenter is not None and window.idle, 60):
         raise RuntimeError(f"the example {example!r} did not finish opening")
     if phase:
         window.stepping.set_phase(phase)
     if phase or step is not None:
-        window.stepping.seek((step - 1) if step is not None else window.cursor.last)
+        window.stepping.seek((step - 1) if step is not None else window.model.cursor.last)
     if debug == "check":
         window.actions["check"].trigger()
     elif debug == "magnitude":
@@ -163,7 +163,7 @@ def _shot(settings: QSettings, example: str, path: str, phase: str | None, step:
     if select:
         from .docks.find_bar import find_node
 
-        node_id = find_node(window.graph, select)
+        node_id = find_node(window.model.graph, select)
         if node_id is None:
             raise ValueError(f"no node matches {select!r}")
         window.view.scene().clearSelection()
@@ -196,7 +196,7 @@ def framed_grab(window: QWidget):
 def look_at(window: MainWindow, zoom: float) -> None:
     """Show the window's graph at ``zoom``, centred on the current step's node (or, before
     the first step, on the graph's first node)."""
-    view, cursor = window.view, window.cursor
+    view, cursor = window.view, window.model.cursor
     step = cursor.current if cursor is not None else None
     item = view.item_for(step.node_id) if step is not None else None
     item = item or next(iter(view.nodes.values()), None)

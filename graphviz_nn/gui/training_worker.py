@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, Signal
 from ..session.training import TrainingRun
 from ..session.training_client import EpochUpdate, TrainingClient
 
-__all__ = ["EpochUpdate", "TrainingWorker"]
+__all__ = ["EpochUpdate", "TrainingWorker", "make_training_client"]
 
 
 class TrainingWorker(QObject):
@@ -65,3 +65,13 @@ class TrainingWorker(QObject):
 
     def _on_ended(self, ended) -> None:
         self.training_finished.emit(self.client.finish(ended))
+
+
+def make_training_client(run: TrainingRun, updated, ended) -> TrainingWorker:
+    """A client for a :class:`~graphviz_nn.session.training_sequence.TrainingSequence`: trains
+    ``run`` in a child process, ``updated(update)`` after each report of epochs and
+    ``ended(reason)`` when it ends, both on the window's thread."""
+    worker = TrainingWorker(run)
+    worker.epoch_finished.connect(updated)
+    worker.training_finished.connect(ended)
+    return worker

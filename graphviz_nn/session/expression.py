@@ -16,6 +16,7 @@ from typing import Any
 from ..engine.parse import CONSTANTS, ParseError, Parsed, parse
 from ..engine.registry import registry
 from ..engine.values import read_value
+from .events import Event
 
 Entry = tuple[str, Any]  # a value as typed and as read: ("[1, 2]", [1.0, 2.0])
 DEFAULT: Entry = ("0.0", 0.0)
@@ -81,6 +82,12 @@ class ExpressionDocument:
         The graph of the last text that read.
     error : ParseError or None
         Why the text does not read.
+    drawn_text : str or None
+        The text of the last graph handed to the window to draw.
+    replaced : Event
+        ``replaced(text, values)``: the window put another text in the editor (a reopened
+        session's expression, or "" when the graph shown is no expression's); the editor
+        shows it without handing its graph back to be drawn.
     """
 
     def __init__(self) -> None:
@@ -90,6 +97,13 @@ class ExpressionDocument:
         self.error: ParseError | None = None
         self._asked = 0  # requests made; only the newest is answered
         self._drawn: tuple | None = None  # the text and values the window was last given
+        self.drawn_text: str | None = None
+        self.replaced = Event()
+
+    def replace(self, text: str, values: dict[str, Any] | None = None) -> None:
+        """Put ``text`` (and values of its names) in the editor from outside it: a reopened
+        session's expression, or "" when the graph on screen is not an expression's."""
+        self.replaced.emit(text, dict(values or {}))
 
     def entry(self, name: str) -> Entry:
         return self.memory.get(name, DEFAULT)
@@ -165,4 +179,6 @@ class ExpressionDocument:
         key = ("".join(request.text.split()), tuple((name, self.memory[name][0]) for name in names))
         draw = result if request.emit and (request.force or key != self._drawn) else None
         self._drawn = key
+        if draw is not None:
+            self.drawn_text = request.text
         return Answer(names, draw)

@@ -41,7 +41,8 @@ class SequenceEvents:
     ``restored(snapshot)``: other weights are in the network; ``shown(picture)``: the views show
     the run as this :class:`~graphviz_nn.session.run_picture.RunPicture` (after ``built``,
     ``ended``, ``restored`` and adopting a run); ``left()``: the window opened another document,
-    the run is let go and the views empty; ``said(text)``."""
+    the run is let go and the views empty; ``said(text)``; ``adopted(run)``: a run rebuilt
+    from a session file is the sequence's (its settings and history go in the views)."""
 
     def __init__(self) -> None:
         self.built = Event()
@@ -53,6 +54,7 @@ class SequenceEvents:
         self.shown = Event()
         self.left = Event()
         self.said = Event()
+        self.adopted = Event()
 
 
 def settings_for(dataset: str, kind: str = "layer") -> TrainingSettings:
@@ -138,6 +140,7 @@ class TrainingSequence:
         self._attach(run, settings or run.settings)
         self._drawn = True  # the window draws it as the file opens
         self._awaited = True
+        self.events.adopted.emit(run)
         self.events.shown.emit(picture(run))
 
     def document_opened(self) -> None:

@@ -1,33 +1,65 @@
 """The window's document, without Qt: the graph on screen, its player, the collapsed scopes,
-the expression it was typed as, a reopened session waiting to be put back, and whether a
-job is running (napari's ``ViewerModel``).
+the expression it was typed as, a reopened session waiting to be put back, whether a job is
+running, the node the user picked; and the documents the window's parts edit (the workspace,
+the expression, the training sequence, the datasets read, the Jacobian exercise) (napari's
+``ViewerModel``).
 
 Every field is set by assignment, and assigning it announces it: ``model.collapsed = c``
 emits ``model.events.collapsed_changed(c)``, so no view can forget to say what changed. A
 new graph comes through :meth:`WindowModel.show`, which swaps every field at once and emits
 one ``shown``: the views redraw once, not once a field (six redraws of a 9,927-node net).
+The window's controllers share this model and nothing else: what one asks of another is a
+model call or a model event (``open_requested``, ``document_changed``, ``said``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from ..engine import Graph
+from .datasets_read import DatasetsRead
 from .events import Event
 from .examples import Built
+from .expression import ExpressionDocument
+from .jacobian_exercise import JacobianExercise
 from .player import Overlay, Player
-from .playback import Recording
+from .playback import Cursor
+from .preparing import Prepared
+from .training_sequence import TrainingSequence
+from .workspace import Workspace
 
 #: The fields of the document, each announced by ``<field>_changed(value)`` when assigned.
-FIELDS = ("built", "graph", "player", "collapsed", "title", "expression_text", "pending_restore", "busy")
+FIELDS = ("built", "graph", "player", "collapsed", "title", "expression_text", "pending_restore", "busy",
+          "saving", "pinned")
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """A graph to build, record and lay out off the window's thread, then show."""
+
+    build: Callable[[], Built]
+    title: str
+    expanded: bool = False
+    expression: str | None = None
 
 
 class WindowModelEvents:
     """``<field>_changed(value)`` for each of :data:`FIELDS`: that field was assigned a new
-    value; ``shown(model)``: a new graph is on the model, every field may have changed."""
+    value; ``shown(model)``: a new graph is on the model, every field may have changed;
+    ``said(text)``: a line for the status bar; ``document_changed()``: the user's work
+    changed (new weights, an epoch put back); ``open_requested(OpenRequest)``: a graph is
+    wanted on screen; ``picture_dropped()``: the picture being made failed or was
+    cancelled, the one on screen stays."""
 
     def __init__(self) -> None:
         for name in FIELDS:
             setattr(self, f"{name}_changed", Event())
         self.shown = Event()
+        self.said = Event()
+        self.document_changed = Event()
+        self.open_requested = Event()
+        self.picture_dropped = Event()
 
 
 def _same(old, new) -> bool:
@@ -78,7 +110,26 @@ class WindowModel:
         A reopened session whose pass, step and view go back on screen once the next picture
         is drawn (a ``graphviz_nn.io.SessionState``).
     busy : bool
-        A background job (building, recording, laying out) is running.
+        A background job (building, recording, laying out, opening) is running.
+    saving : bool
+        A file is being written in the background.
+    pinned : str or None
+        The node the inspector shows whatever the step (clicked, found, run to); None: the
+        current step's node.
+    layout : Layout or None
+        The picture's layout, as :meth:`show` was handed it.
+    short_names : dict or None
+        The short names long expressions go by, by node id.
+    workspace : Workspace
+        The document's file, title and unsaved work.
+    expression : ExpressionDocument
+        The expression editor's document.
+    training : TrainingSequence or None
+        Training runs, one at a time (None: a model of a window that does not train).
+    datasets : DatasetsRead
+        The dataset files read, each once.
+    jacobian : JacobianExercise
+        The Jacobian filled in by forward or reverse mode, pass by pass, over the graph shown.
     """
 
     built: Built | None = _Field()
@@ -89,47 +140,84 @@ class WindowModel:
     expression_text: str | None = _Field()
     pending_restore: object | None = _Field()
     busy: bool = _Field()
+    saving: bool = _Field()
+    pinned: str | None = _Field()
 
-    def __init__(self) -> None:
+    def __init__(self, training: TrainingSequence | None = None) -> None:
         self.events = WindowModelEvents()
         self._built, self._graph, self._player = None, None, None
         self._collapsed: frozenset = frozenset()
         self._title = ""
         self._expression_text, self._pending_restore = None, None
-        self._busy = False
+        self._busy = self._saving = False
+        self._pinned = None
+        self.layout, self.short_names = None, None
+        self.workspace = Workspace()
+        self.expression = ExpressionDocument()
+        self.training = training
+        self.datasets = DatasetsRead()
+        self.jacobian = JacobianExercise()
 
-    def show(self, built: Built, recording: Recording | None, collapsed: frozenset, title: str = "",
-             expression: str | None = None, locked_by: object | None = None) -> Player:
-        """Put a new graph on the model: a new player over ``built`` starting from
-        ``recording`` (its forward pass), and emit ``shown`` once.
+    # --- what is derived from the fields ---------------------------------------------------------
+    @property
+    def cursor(self) -> Cursor | None:
+        """The player's cursor over the pass on screen, or None before the first graph."""
+        return self._player.cursor if self._player is not None else None
+
+    @property
+    def phase(self) -> str | None:
+        """The pass on screen ("forward", "backward", "tangent"), or None."""
+        return self._player.phase if self._player is not None else None
+
+    @property
+    def training_running(self) -> bool:
+        """True from the start of a training run until the window has taken its end in."""
+        return self.training is not None and self.training.training
+
+    # --- what the controllers ask of each other -------------------------------------------------
+    def say(self, text: str) -> None:
+        """A line for the status bar."""
+        self.events.said.emit(text)
+
+    def open(self, build: Callable[[], Built], title: str, expanded: bool = False,
+             expression: str | None = None) -> None:
+        """Ask for a graph on screen: ``build()`` runs off the window's thread, then the graph
+        is recorded and laid out, and :meth:`show` puts it on the model."""
+        self.events.open_requested.emit(OpenRequest(build, title, expanded, expression))
+
+    def document_changed(self) -> None:
+        """The user's work changed under the same graph (new weights, an epoch put back): it
+        is unsaved, and the next autosave takes it."""
+        self.workspace.changed()
+        self.events.document_changed.emit()
+
+    def show(self, prepared: Prepared) -> Player:
+        """Put a prepared graph on the model: a new player over its graph starting from its
+        recorded forward pass, and emit ``shown`` once.
+
+        A network drawn for a training run under way is locked by the run from the start and
+        coloured by gradient magnitudes, as the run's epochs colour it; only the run
+        releases it. The pinned node goes with the old graph.
 
         Parameters
         ----------
-        built : Built
-            The graph, its output and inputs.
-        recording : Recording or None
-            The forward pass, recorded already off the UI thread (recorded now when None).
-        collapsed : frozenset
-            The scopes drawn as one box each.
-        title : str
-            What the graph is called.
-        expression : str or None
-            The text the graph was typed as, or None.
-        locked_by : object, optional
-            The owner of a lock on stepping (a training run under way, drawing the network
-            it trains): the new player is locked by it from the start and coloured by
-            gradient magnitudes, as the run's epochs colour it; only that owner releases it.
+        prepared : Prepared
+            The graph, its first recording, its layout, collapsed scopes, title and the
+            expression it was typed as.
 
         Returns
         -------
         Player
             The new player, also ``model.player``.
         """
-        player = Player(built, recording)
-        if locked_by is not None:
-            player.lock_navigation(locked_by)
+        built = prepared.built
+        player = Player(built, prepared.recording)
+        if self.training_running:
+            player.lock_navigation(self.training)
             player.set_overlay(Overlay.MAGNITUDE)
         self._built, self._graph, self._player = built, built.graph, player
-        self._collapsed, self._title, self._expression_text = frozenset(collapsed), title, expression
+        self._collapsed, self._title = frozenset(prepared.collapsed), prepared.title
+        self._expression_text, self._pinned = prepared.expression, None
+        self.layout, self.short_names = prepared.layout, prepared.short_names
         self.events.shown.emit(self)
         return player

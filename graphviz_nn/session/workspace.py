@@ -37,6 +37,9 @@ class Workspace:
         #: ``opened(title)``: another graph is the document (opened, or typed anew); what
         #: shows part of a document listens here rather than being told by each opener.
         self.opened_event = Event()
+        #: ``state_changed()``: the title, the file or whether work is unsaved may have changed
+        #: (the window's title and its unsaved mark follow).
+        self.state_changed = Event()
 
     @property
     def revision(self) -> int:
@@ -51,6 +54,7 @@ class Workspace:
     def changed(self) -> None:
         """The user changed the document (edited, trained, went back to an earlier epoch)."""
         self._revision += 1
+        self.state_changed.emit()
 
     def opened(self, title: str, path: Path | None = None, typed: bool = False) -> None:
         """A fresh document: an example, a session file, or a graph built from nothing to keep;
@@ -58,6 +62,7 @@ class Workspace:
         self.title, self.path, self.typed = title, path, typed
         self._saved = self._revision
         self.opened_event.emit(title)
+        self.state_changed.emit()
 
     def typed_anew(self, title: str) -> None:
         """A graph was typed in the expression editor: the user's own work, kept under no file."""
@@ -75,10 +80,12 @@ class Workspace:
         """The document as it was at ``revision`` is now in ``path``."""
         self.path = path
         self._saved = revision
+        self.state_changed.emit()
 
     def discard(self) -> None:
         """Forget the unsaved work (the user chose to discard it)."""
         self._saved = self._revision
+        self.state_changed.emit()
 
     def window_title(self) -> str:
         """The window's title, with Qt's ``[*]`` where the unsaved mark goes."""

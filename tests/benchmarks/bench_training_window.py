@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow("scalar", settings=stack.enter_context(scratch_settings()), autosave=False)
     window.resize(1600, 1000)
     window.show()
-    window.training_control.show_dock()
-    wait_until(lambda: window.presenter is not None and window.idle, 30)
+    window.show_training_dock()
+    wait_until(lambda: window.view.presenter is not None and window.idle, 30)
     print(f"{'settings':<34}{'headless ep/s':>15}{'window ep/s':>13}{'ratio':>8}  target >= 70 %"
           f"{'longest stall':>16}  target <= 50 ms")
     cases = [defaults_for("xor"), replace(defaults_for("spiral"), batch_size=16), defaults_for("digits")]

@@ -41,7 +41,7 @@ from graphviz_nn.gui.main_window import MainWindow
 app = application()
 window = MainWindow("scalar", settings=stack.enter_context(scratch_settings()), autosave=False)
 window.show()
-wait_until(lambda: window.presenter is not None and window.idle, 30)
+wait_until(lambda: window.view.presenter is not None and window.idle, 30)
 window.view.viewport().repaint()
 print(time.perf_counter() - start)
 window.close()
@@ -60,7 +60,7 @@ def frame_times(frames: int) -> list[float]:
     window.resize(1600, 1000)
     window.show()
     window.loading.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
-    wait_until(lambda: window.presenter is not None and window.idle, 120)
+    wait_until(lambda: window.view.presenter is not None and window.idle, 120)
     window.stepping.set_phase("backward")
     wait_until(lambda: False, 0.3)
     from PySide6.QtCore import QEvent, QObject
@@ -77,7 +77,7 @@ def frame_times(frames: int) -> list[float]:
     window.view.viewport().installEventFilter(counter)
     times, full = [], []
     for _ in range(frames):
-        if window.cursor.at_end:
+        if window.model.cursor.at_end:
             window.stepping.seek(-1)
             app.processEvents()
         before = len(paints)

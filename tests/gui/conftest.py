@@ -59,4 +59,4 @@ def open_window(qtbot, settings, layout_worker):
 
 
 def ready(window) -> bool:
-    return window.presenter is not None and window.idle
+    return window.view.presenter is not None and window.idle

@@ -46,6 +46,6 @@ def test_closing_the_window_stops_a_session_still_being_read(open_window, qtbot,
         window.close()
         assert stops[0].is_set()  # the read's own stop, not only the job's result dropped
         qtbot.waitUntil(lambda: _jobs() == 0, timeout=2000)  # the open job has ended
-        assert window.loading.job is None
+        assert window.jobs.job is None
     finally:
         release.set()

@@ -49,9 +49,9 @@ def test_read_it_reads_the_file_beside_the_session(open_window, qtbot, tmp_path,
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
     with qtbot.waitSignal(window.session_opened, timeout=30000):
         _answer(box, "read_dataset")
-    qtbot.waitUntil(lambda: ready(window) and not window.restoring, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and not (window.model.pending_restore is not None), timeout=30000)
     reopened = window.training_control.run
-    assert reads == [wanted] and reopened is not None and window.graph is reopened.network.graph
+    assert reads == [wanted] and reopened is not None and window.model.graph is reopened.network.graph
     np.testing.assert_array_equal(reopened.data.X, run.data.X)
     assert not [b for b in window.findChildren(QMessageBox, "message") if b.isVisible()]
 
@@ -63,9 +63,9 @@ def test_open_without_the_data_reads_nothing(open_window, qtbot, tmp_path, monke
     window = open_window("scalar")
     with qtbot.waitSignal(window.session_opened, timeout=30000):
         _answer(_asked(window, qtbot, path), "open_without_data")
-    qtbot.waitUntil(lambda: ready(window) and not window.restoring, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and not (window.model.pending_restore is not None), timeout=30000)
     assert reads == [] and window.training_control.run is None
-    assert len(window.graph) == len(run.network.graph) and "chose not to read" in window.status.text()
+    assert len(window.model.graph) == len(run.network.graph) and "chose not to read" in window.status.text()
     for box in window.findChildren(QMessageBox, "message"):
         box.close()
 
@@ -74,10 +74,10 @@ def test_cancel_opens_nothing(open_window, qtbot, tmp_path, monkeypatch) -> None
     path, _ = session_naming(tmp_path / "lecture")
     reads = _spy_reads(monkeypatch)
     window = open_window("scalar")
-    graph = window.graph
+    graph = window.model.graph
     _asked(window, qtbot, path).button(QMessageBox.StandardButton.Cancel).click()
     qtbot.wait(200)
-    assert window.graph is graph and reads == [] and ready(window) and window.sessions.session_path is None
+    assert window.model.graph is graph and reads == [] and ready(window) and window.sessions.session_path is None
     assert "Not opened" in window.status.text()
 
 
@@ -97,7 +97,7 @@ def test_the_cancel_button_stops_a_read_that_never_ends(open_window, qtbot, tmp_
 
     monkeypatch.setattr(named_dataset, "read_csv", never_ending)
     window = open_window("scalar")
-    graph = window.graph
+    graph = window.model.graph
     box = _asked(window, qtbot, path)
     qtbot.waitUntil(lambda: _jobs() == 0, timeout=5000)
     _answer(box, "read_dataset")
@@ -107,7 +107,7 @@ def test_the_cancel_button_stops_a_read_that_never_ends(open_window, qtbot, tmp_
         window.cancel_button.click()
         qtbot.waitUntil(lambda: _jobs() == 0, timeout=2000)  # the open job has ended, not just been hidden
         qtbot.wait(200)
-        assert ready(window) and window.graph is graph and window.sessions.session_path is None
+        assert ready(window) and window.model.graph is graph and window.sessions.session_path is None
     finally:
         release.set()
 
@@ -121,7 +121,7 @@ def test_a_read_past_its_deadline_opens_without_the_data(open_window, qtbot, tmp
     try:
         with qtbot.waitSignal(window.session_opened, timeout=30000):
             _answer(_asked(window, qtbot, path), "read_dataset")
-        qtbot.waitUntil(lambda: ready(window) and not window.restoring, timeout=30000)
+        qtbot.waitUntil(lambda: ready(window) and not (window.model.pending_restore is not None), timeout=30000)
         assert window.training_control.run is None and "took more than 0.3 s" in window.status.text()
     finally:
         release.set()

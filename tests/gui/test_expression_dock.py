@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableWidget  # noqa: E402
 
+from graphviz_nn.session.expression import ExpressionDocument
 from graphviz_nn.engine import Parsed  # noqa: E402
 from graphviz_nn.gui.docks.expression_dock import DEBOUNCE_MS, HINT, ExpressionDock  # noqa: E402
 from graphviz_nn.engine.values import format_value, read_value  # noqa: E402
@@ -22,7 +23,7 @@ SEED_VALUE = np.sin(0.5 - 1.2) + 1.2**2 * 2     # 2.235782...
 
 @pytest.fixture
 def dock(qtbot) -> ExpressionDock:
-    widget = ExpressionDock()
+    widget = ExpressionDock(ExpressionDocument())
     qtbot.addWidget(widget)
     widget.resize(560, 420)
     widget.show()

@@ -49,7 +49,7 @@ def test_the_current_step_and_a_selected_node_are_ringed(open_window) -> None:
     view = window.view
     assert not any(item.ringed for item in view.nodes.values())
     window.stepping.step_forward()
-    current = window.cursor.current.node_id
+    current = window.model.cursor.current.node_id
     assert [k for k, item in view.nodes.items() if item.ringed] == [current]
     other = next(k for k in view.nodes if k != current)
     view.nodes[other].setSelected(True)

@@ -34,7 +34,7 @@ def test_a_long_history_exports_while_the_window_stays_responsive(open_window, q
     window = open_window("scalar")
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
-    window.training_control.show_dock()
+    window.show_training_dock()
     with qtbot.waitSignal(window.training_control.stopped, timeout=30000):
         dock.train(1)
     qtbot.waitUntil(lambda: ready(window), timeout=30000)

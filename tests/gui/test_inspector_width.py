@@ -18,7 +18,7 @@ def test_no_step_widens_the_inspector_past_its_dock(open_window, qtbot, example:
     window.inspector.raise_()
     window.stepping.set_phase("backward")
     scroll = window.inspector._scroll
-    last = window.cursor.last
+    last = window.model.cursor.last
     for position in sorted({0, last // 3, last // 2, (2 * last) // 3, last}):
         window.stepping.seek(position)
         qtbot.waitUntil(lambda: ready(window), timeout=10000)

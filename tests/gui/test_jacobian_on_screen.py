@@ -34,7 +34,7 @@ SCRIPT = textwrap.dedent("""
         window.jacobian.raise_()
         for key in EXAMPLES:
             window.load_example(key)
-            assert wait_until(lambda: window.presenter is not None and window.idle, 60), key
+            assert wait_until(lambda: window.view.presenter is not None and window.idle, 60), key
             assert wait_until(lambda: window.jacobian.current_plan is not None, 10), key
             look(window, key)
         for _ in range(3):

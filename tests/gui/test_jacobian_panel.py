@@ -17,11 +17,12 @@ import graphviz_nn as gn  # noqa: E402
 from graphviz_nn.gui.docks.jacobian_panel import JacobianPanel  # noqa: E402
 from graphviz_nn.session.examples import EXAMPLES  # noqa: E402
 from graphviz_nn.session.jacobian import JacobianPass  # noqa: E402
+from graphviz_nn.session.jacobian_exercise import JacobianExercise  # noqa: E402
 
 
 def make_panel(qtbot, key: str = "scalar", mode: str = "forward") -> JacobianPanel:
     built = EXAMPLES[key].build()
-    panel = JacobianPanel()
+    panel = JacobianPanel(JacobianExercise())
     qtbot.addWidget(panel)
     panel.set_problem(built.graph, built.output, built.inputs)
     panel.mode = mode
@@ -105,6 +106,31 @@ def test_next_requests_the_pass_and_pass_finished_fills_that_column(qtbot) -> No
     shown = numbers(panel)
     np.testing.assert_allclose(shown[0, :2], plan.exact[0, :2], rtol=1e-3)
     assert np.isnan(shown[0, 2])
+
+
+def test_the_panel_draws_whatever_changes_its_exercise(qtbot) -> None:
+    """The exercise is the truth: changed without the panel's buttons, the panel follows,
+    and its pass_requested relays the exercise's."""
+    exercise = JacobianExercise()
+    panel = JacobianPanel(exercise)
+    qtbot.addWidget(panel)
+    show(qtbot, panel)
+    assert panel.exercise is exercise and not child(panel, QPushButton, "jacobian_next").isEnabled()
+    built = EXAMPLES["scalar"].build()
+    exercise.set_problem(built.graph, built.output, built.inputs)
+    assert texts(panel) == [["", "", ""]] and child(panel, QPushButton, "jacobian_next").isEnabled()
+    with qtbot.waitSignal(panel.pass_requested) as blocker:
+        requested = exercise.request_next()
+    assert blocker.args == [requested] and not child(panel, QPushButton, "jacobian_next").isEnabled()
+    exercise.pass_finished(requested)
+    assert numbers(panel)[0, 0] == pytest.approx(exercise.current_plan.exact[0, 0], rel=1e-3)
+    with qtbot.waitSignal(panel.mode_changed) as blocker:
+        exercise.mode = "reverse"
+    assert blocker.args == ["reverse"] and child(panel, QRadioButton, "jacobian_mode_reverse").isChecked()
+    assert passes_text(panel) == "Reverse mode: 0 of 1 pass (one per output). Forward mode would take 3."
+    exercise.clear()
+    assert child(panel, QLabel, "jacobian_shape").text() == "No inputs to differentiate with respect to."
+    assert not child(panel, QWidget, "jacobian_mode").isEnabled()
 
 
 def test_the_column_being_built_is_highlighted(qtbot) -> None:
@@ -200,7 +226,7 @@ def test_array_inputs_label_the_columns(qtbot) -> None:
     w, b = gn.Variable([0.3, -1.1], "w"), gn.Variable(0.7, "b")
     f = gn.tanh(gn.Constant([[1.0, 2.0], [-0.5, 0.25]]) @ w + b)
     f.name = "f"
-    panel = JacobianPanel()
+    panel = JacobianPanel(JacobianExercise())
     qtbot.addWidget(panel)
     panel.set_problem(gn.Graph(f), f, [w, b])
     show(qtbot, panel)
@@ -216,7 +242,7 @@ def test_array_inputs_label_the_columns(qtbot) -> None:
 
 
 def test_without_a_problem_nothing_can_be_clicked(qtbot) -> None:
-    panel = JacobianPanel()
+    panel = JacobianPanel(JacobianExercise())
     qtbot.addWidget(panel)
     assert panel.current_plan is None
     assert not child(panel, QPushButton, "jacobian_next").isEnabled()
@@ -235,7 +261,7 @@ def test_a_big_jacobian_shows_its_corner_at_once_and_still_fills_exactly(qtbot) 
     W = gn.Variable(np.arange(64 * 32, dtype=float).reshape(64, 32) / 1000, name="W")
     loss = gn.sum(gn.tanh(W))
     graph = gn.Graph(loss)
-    panel = JacobianPanel()
+    panel = JacobianPanel(JacobianExercise())
     qtbot.addWidget(panel)
     show(qtbot, panel)
     started = time.perf_counter()
@@ -270,7 +296,7 @@ def test_the_panel_never_asks_for_more_width_than_a_dock_has(qtbot, out, inputs,
     for x in xs[1:]:
         f = f + gn.sum(x)
     f.name = out
-    panel = JacobianPanel()
+    panel = JacobianPanel(JacobianExercise())
     qtbot.addWidget(panel)
     panel.set_problem(gn.Graph(f), f, xs)
     panel.mode = mode

@@ -44,7 +44,7 @@ if True:
     for _ in range(3):
         window = new_window("scalar")
         window.show()
-        wait_until(lambda: window.presenter is not None and window.idle, 60)
+        wait_until(lambda: window.view.presenter is not None and window.idle, 60)
         refs.append(weakref.ref(window))
         window.close()
         del window

@@ -26,28 +26,28 @@ def _key(window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
 
 def test_launch_shows_the_demo_with_every_node_on_screen(open_window) -> None:
     window = open_window("scalar")
-    assert len(window.view.nodes) == len(window.graph) == 9
+    assert len(window.view.nodes) == len(window.model.graph) == 9
     assert sorted(window.view.nodes_on_screen()) == sorted(window.view.nodes)
-    assert window.phase == "forward" and window.cursor.position == -1
+    assert window.model.phase == "forward" and window.model.cursor.position == -1
     assert all(item.state == "pending" for item in window.view.nodes.values())
 
 
 def test_every_backward_step_shows_the_engines_gradient(open_window) -> None:
     window = open_window("scalar")
-    expected = gn.Graph(window.built.output)
+    expected = gn.Graph(window.model.built.output)
     expected.backward()
     engine = {expected.id_of(n): n.grad for n in expected.nodes}
     window.stepping.set_phase("backward")
-    for _ in range(len(window.cursor.recording)):
+    for _ in range(len(window.model.cursor.recording)):
         _key(window, Qt.Key.Key_Right)
-        step = window.cursor.current
+        step = window.model.cursor.current
         item = window.view.nodes[step.node_id]
         assert item.state == "current"
         assert item.second_text == "∇ " + short_value(engine[step.node_id])
     for node_id, grad in engine.items():
         if grad is not None:
             assert window.view.nodes[node_id].second_text == "∇ " + short_value(grad)
-    assert window.cursor.at_end
+    assert window.model.cursor.at_end
 
 
 def test_scrubbing_back_restores_the_earlier_picture(open_window) -> None:
@@ -59,7 +59,7 @@ def test_scrubbing_back_restores_the_earlier_picture(open_window) -> None:
     window.stepping.to_end()
     assert _picture(window) != earlier
     window.playback.slider.setValue(3)  # the timeline: state after 3 steps
-    assert window.cursor.position == 2
+    assert window.model.cursor.position == 2
     assert _picture(window) == earlier
     _key(window, Qt.Key.Key_Left)
     _key(window, Qt.Key.Key_Right)
@@ -72,16 +72,16 @@ def test_page_keys_are_a_presentation_clicker(open_window) -> None:
     window = open_window("scalar")
     _key(window, Qt.Key.Key_PageDown)
     _key(window, Qt.Key.Key_PageDown)
-    assert window.cursor.position == 1
+    assert window.model.cursor.position == 1
     _key(window, Qt.Key.Key_PageUp)
-    assert window.cursor.position == 0
+    assert window.model.cursor.position == 0
 
 
 def test_the_forward_pass_runs_on_into_the_backward_pass(open_window) -> None:
     window = open_window("scalar")
     window.stepping.to_end()
     _key(window, Qt.Key.Key_Right)
-    assert window.phase == "backward" and window.cursor.position == 0
+    assert window.model.phase == "backward" and window.model.cursor.position == 0
     assert window.playback.phase.currentData() == "backward"
 
 
@@ -91,14 +91,14 @@ def test_space_plays_and_pauses(open_window, qtbot) -> None:
     _key(window, Qt.Key.Key_Space)
     assert window.stepping.playing
     qtbot.waitUntil(lambda: not window.stepping.playing, timeout=5000)  # each pass stops at its end
-    assert window.phase == "forward" and window.cursor.at_end
+    assert window.model.phase == "forward" and window.model.cursor.at_end
     _key(window, Qt.Key.Key_Space)  # and Space plays on into the backward pass
-    qtbot.waitUntil(lambda: window.phase == "backward" and window.cursor.position > 2, timeout=5000)
+    qtbot.waitUntil(lambda: window.model.phase == "backward" and window.model.cursor.position > 2, timeout=5000)
     _key(window, Qt.Key.Key_Space)
     assert not window.stepping.playing
-    position = window.cursor.position
+    position = window.model.cursor.position
     qtbot.wait(100)
-    assert window.cursor.position == position
+    assert window.model.cursor.position == position
 
 
 def test_f_fits_the_graph(open_window) -> None:
@@ -116,9 +116,9 @@ def test_ctrl_f_finds_and_centres_a_node(open_window, qtbot) -> None:
     assert window.find_bar.isVisible()
     qtbot.keyClicks(window.find_bar.edit, "W2")
     qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
-    node_id = window.graph.id_of(next(n for n in window.graph.nodes if n.name == "W2"))
+    node_id = window.model.graph.id_of(next(n for n in window.model.graph.nodes if n.name == "W2"))
     item = window.view.nodes[node_id]
-    assert item.isSelected() and window.stepping.pinned == node_id
+    assert item.isSelected() and window.model.pinned == node_id
     centre = window.view.mapToScene(window.view.viewport().rect().center())
     assert (centre - item.sceneBoundingRect().center()).manhattanLength() < 5
     assert "W2" in window.findChild(object, "inspector_title").text()
@@ -129,20 +129,20 @@ def test_ctrl_f_finds_and_centres_a_node(open_window, qtbot) -> None:
 def test_breakpoint_pauses_playback(open_window, qtbot) -> None:
     window = open_window("scalar")
     window.stepping.set_phase("backward")
-    target = window.cursor.recording.steps[4].node_id
+    target = window.model.cursor.recording.steps[4].node_id
     window.view.breakpoint_toggled.emit(target)
     assert window.view.nodes[target].breakpoint
     window.playback.speed.setValue(60)
     window.stepping.toggle_play()
     qtbot.waitUntil(lambda: not window.stepping.playing, timeout=5000)
-    assert window.cursor.current.node_id == target
+    assert window.model.cursor.current.node_id == target
 
 
 def test_run_to_nan_stops_on_the_first_bad_node(open_window) -> None:
     window = open_window("nan")
     window.debugging.run_to_nan()
-    step = window.cursor.current
-    assert window.phase == "forward" and step.node.label == "log"
+    step = window.model.cursor.current
+    assert window.model.phase == "forward" and step.node.label == "log"
     assert window.view.nodes[step.node_id].non_finite
     assert "First non-finite value: log" in window.status.text()
 
@@ -150,11 +150,11 @@ def test_run_to_nan_stops_on_the_first_bad_node(open_window) -> None:
 def test_check_gradients_colours_the_variables(open_window) -> None:
     window = open_window("layer_net")
     window.actions["check"].trigger()
-    assert window.player.overlay.value == "check"
-    variables = [window.graph.id_of(v) for v in window.graph.variables]
-    assert set(window.player.check) == set(variables)
+    assert window.model.player.overlay.value == "check"
+    variables = [window.model.graph.id_of(v) for v in window.model.graph.variables]
+    assert set(window.model.player.check) == set(variables)
     for node_id in variables:
-        error, _ = window.player.check[node_id]
+        error, _ = window.model.player.check[node_id]
         assert error < 1e-6
         assert window.view.nodes[node_id].tint.name() == "#009e73"
     assert "all agree with finite differences" in window.status.text()
@@ -170,9 +170,9 @@ def test_a_gradient_check_that_meets_nan_fails(open_window) -> None:
 def test_gradient_magnitudes_colour_every_node_with_a_gradient(open_window) -> None:
     window = open_window("layer_net")
     window.actions["magnitude"].trigger()
-    assert window.phase == "backward"
+    assert window.model.phase == "backward"
     tinted = [k for k, item in window.view.nodes.items() if item.tint is not None]
-    with_grad = [window.graph.id_of(n) for n in window.graph.nodes if n.grad is not None]
+    with_grad = [window.model.graph.id_of(n) for n in window.model.graph.nodes if n.grad is not None]
     assert sorted(tinted) == sorted(with_grad)
     window.actions["magnitude"].trigger()
     assert all(item.tint is None for item in window.view.nodes.values())
@@ -248,13 +248,13 @@ def test_the_jacobian_panel_takes_the_new_graph_once_it_is_drawn(open_window, qt
     window = open_window("scalar")
     window.jacobian.raise_()  # its tab in front
     qtbot.waitUntil(lambda: window.jacobian.current_plan is not None, timeout=5000)
-    seed = window.graph
+    seed = window.model.graph
     assert window.jacobian.current_plan.graph is seed
     window.load_example("layer_net")
-    qtbot.waitUntil(lambda: ready(window) and window.graph is not seed, timeout=20000)
+    qtbot.waitUntil(lambda: ready(window) and window.model.graph is not seed, timeout=20000)
     # Its plans are made a turn after the picture is drawn.
     qtbot.waitUntil(lambda: window.jacobian.current_plan is not None
-                    and window.jacobian.current_plan.graph is window.graph, timeout=5000)
+                    and window.jacobian.current_plan.graph is window.model.graph, timeout=5000)
 
 
 def test_the_jacobian_panel_behind_another_tab_waits_until_it_is_shown(open_window, qtbot) -> None:
@@ -262,34 +262,34 @@ def test_the_jacobian_panel_behind_another_tab_waits_until_it_is_shown(open_wind
     assert window.jacobian.isVisible()  # Qt says so for a tab behind another: not enough
     window.inspector.raise_()
     window.load_example("layer_net")
-    qtbot.waitUntil(lambda: ready(window) and window.graph is not None, timeout=20000)
+    qtbot.waitUntil(lambda: ready(window) and window.model.graph is not None, timeout=20000)
     qtbot.wait(100)
     assert window.jacobian.current_plan is None  # no passes spent on a panel nobody sees
     window.jacobian.raise_()
     qtbot.waitUntil(lambda: window.jacobian.current_plan is not None
-                    and window.jacobian.current_plan.graph is window.graph, timeout=5000)
+                    and window.jacobian.current_plan.graph is window.model.graph, timeout=5000)
 
 
 def test_a_typed_expression_becomes_the_graph(open_window, qtbot) -> None:
     window = open_window("scalar")
     window.expression.set_expression("sigmoid(w1*x + b)", {"w1": 0.5, "x": 2.0, "b": -0.25})
-    qtbot.waitUntil(lambda: ready(window) and window.built.note.startswith("f = sigmoid"), timeout=20000)
-    labels = {n.label for n in window.graph.nodes}
+    qtbot.waitUntil(lambda: ready(window) and window.model.built.note.startswith("f = sigmoid"), timeout=20000)
+    labels = {n.label for n in window.model.graph.nodes}
     assert {"w1", "x", "b"} <= labels
-    assert window.built.output.op.name == "sigmoid"
-    assert window.built.output.value == pytest.approx(1 / (1 + np.exp(-0.75)))
+    assert window.model.built.output.op.name == "sigmoid"
+    assert window.model.built.output.value == pytest.approx(1 / (1 + np.exp(-0.75)))
     window.stepping.set_phase("backward")
     window.stepping.to_end()
-    w1 = next(n for n in window.graph.nodes if n.name == "w1")
-    assert window.view.nodes[window.graph.id_of(w1)].second_text.startswith("∇ ")
+    w1 = next(n for n in window.model.graph.nodes if n.name == "w1")
+    assert window.view.nodes[window.model.graph.id_of(w1)].second_text.startswith("∇ ")
 
 
 def test_hover_tooltips_show_values_and_matrix_heatmaps(open_window) -> None:
     window = open_window("layer_net")
     window.stepping.set_phase("backward")
     window.stepping.to_end()
-    W1 = next(n for n in window.graph.nodes if n.name == "W1")
-    item = window.view.nodes[window.graph.id_of(W1)]
+    W1 = next(n for n in window.model.graph.nodes if n.name == "W1")
+    item = window.view.nodes[window.model.graph.id_of(W1)]
     html = item.tooltip_source()
     assert "<b>W1</b>" in html and "shape (4, 3)" in html and "value = 4×3" in html and "∇ ±" in html
     assert html.count('<img src="data:image/png;base64,') == 2  # value and gradient
@@ -343,6 +343,6 @@ def test_the_inspector_follows_quick_steps_once_they_pause(open_window, qtbot, m
     assert shown == []
     qtbot.waitUntil(lambda: bool(shown), timeout=2000)
     qtbot.wait(100)
-    assert len(shown) == 1 and shown[0].node_id == window.cursor.current.node_id
+    assert len(shown) == 1 and shown[0].node_id == window.model.cursor.current.node_id
     window.stepping.update_inspector()  # asked for directly, it is shown at once
     assert len(shown) == 2

@@ -59,13 +59,13 @@ def test_the_chain_rule_panel_follows_the_clicker_on_the_graph_and_toggles(open_
     assert window.view.viewport().geometry().contains(panel.geometry())
     for position in (1, 2, 3):
         qtbot.keyClick(window.view, Qt.Key.Key_PageDown)
-        assert window.cursor.position == position
+        assert window.model.cursor.position == position
     qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
-    assert window.cursor.position == 2
-    step = window.cursor.current
-    info = describe(window.graph, window.graph[step.node_id], window.cursor)
+    assert window.model.cursor.position == 2
+    step = window.model.cursor.current
+    info = describe(window.model.graph, window.model.graph[step.node_id], window.model.cursor)
     # One numbering: the panel counts steps as the playback bar does (3 steps done: "step 3 / N").
-    counted = f"step 3 / {len(window.cursor.recording)}"
+    counted = f"step 3 / {len(window.model.cursor.recording)}"
     assert counted in panel.text and window.playback.position.text().startswith(counted)
     assert compact_chain_text(info) in panel.text
     # dz/dx3 = x2² = 1.44 at x2 = -1.2, in the graph's own names
@@ -76,7 +76,7 @@ def test_the_chain_rule_panel_follows_the_clicker_on_the_graph_and_toggles(open_
     qtbot.keyClick(window.view, Qt.Key.Key_C)
     assert panel.isVisible() and counted in panel.text
     qtbot.keyClick(window.view, Qt.Key.Key_Right)
-    assert f"step 4 / {len(window.cursor.recording)}" in panel.text
+    assert f"step 4 / {len(window.model.cursor.recording)}" in panel.text
 
 
 def test_b_blacks_the_screen_out_and_any_key_brings_it_back(open_window, qtbot) -> None:
@@ -85,10 +85,10 @@ def test_b_blacks_the_screen_out_and_any_key_brings_it_back(open_window, qtbot) 
     qtbot.keyClick(window, Qt.Key.Key_F5)
     cover = window.presentation.black_cover
     qtbot.keyClick(window.view, Qt.Key.Key_B)
-    assert cover.isVisible() and cover.geometry() == window.rect() and not window.player.breakpoints
+    assert cover.isVisible() and cover.geometry() == window.rect() and not window.model.player.breakpoints
     assert cover.grab().toImage().pixelColor(5, 5) == QColor("#000000")
     qtbot.keyClick(window.focusWidget(), Qt.Key.Key_PageDown)  # lifts the cover, steps nothing
-    assert not cover.isVisible() and window.cursor.position == 2
+    assert not cover.isVisible() and window.model.cursor.position == 2
     qtbot.keyClick(window.view, Qt.Key.Key_Period)  # what clickers send
     assert cover.isVisible()
     qtbot.keyClick(window.focusWidget(), Qt.Key.Key_B)
@@ -96,7 +96,7 @@ def test_b_blacks_the_screen_out_and_any_key_brings_it_back(open_window, qtbot) 
     qtbot.keyClick(window.view, Qt.Key.Key_Escape)
     assert not window.presentation.presenting
     qtbot.keyClick(window.view, Qt.Key.Key_B)  # a breakpoint again once presentation mode is left
-    assert not cover.isVisible() and window.player.breakpoints == {window.cursor.current.node_id}
+    assert not cover.isVisible() and window.model.player.breakpoints == {window.model.cursor.current.node_id}
 
 
 def test_ctrl_plus_zooms_the_graph_and_ctrl_bracket_sizes_the_panels_text(open_window, qtbot) -> None:
@@ -151,7 +151,7 @@ def test_high_contrast_redraws_with_thick_black_lines_and_is_remembered(open_win
     assert window.view.backgroundBrush().color() == QColor("#FFFFFF")
     # The new items show the same point of the pass.
     assert {k: i.value_text for k, i in window.view.nodes.items()} == before
-    assert window.cursor.position == 3
+    assert window.model.cursor.position == 3
 
     again = MainWindow("scalar", settings=settings, worker=layout_worker, autosave=False)
     qtbot.addWidget(again)
@@ -161,12 +161,12 @@ def test_high_contrast_redraws_with_thick_black_lines_and_is_remembered(open_win
 def test_colour_blind_palette_colours_the_gradient_check_blue_and_orange(open_window, qtbot) -> None:
     window = open_window("scalar")
     window.actions["check"].trigger()
-    assert {t.name() for t in window.presenter.tints.values()} == {QColor("#009E73").name()}  # standard: green
+    assert {t.name() for t in window.view.presenter.tints.values()} == {QColor("#009E73").name()}  # standard: green
     window.presentation.set_palette("colour-blind")
     qtbot.waitUntil(lambda: ready(window) and window.view.theme.name == "colour-blind", timeout=10000)
-    assert {t.name() for t in window.presenter.tints.values()} == {"#0072b2"}
-    assert window.presenter.phase_colour("backward") == QColor("#0072B2")
-    assert window.presenter.phase_colour("forward") == QColor("#E69F00")
+    assert {t.name() for t in window.view.presenter.tints.values()} == {"#0072b2"}
+    assert window.view.presenter.phase_colour("backward") == QColor("#0072B2")
+    assert window.view.presenter.phase_colour("forward") == QColor("#E69F00")
     window.presentation.set_palette("standard")
     qtbot.waitUntil(lambda: ready(window) and window.view.theme is LIGHT, timeout=10000)
 
@@ -177,10 +177,10 @@ def test_reveal_hides_numbers_until_the_pass_reaches_them(open_window, qtbot) ->
     nodes = window.view.nodes
     assert all(item.value_text for item in nodes.values())  # values known from the forward pass
     qtbot.keyClick(window.view, Qt.Key.Key_R)
-    assert window.presenter.reveal
+    assert window.view.presenter.reveal
     assert not any(item.value_text or item.second_text for item in nodes.values())
     window.stepping.step_forward()
-    reached = window.cursor.current.node_id
+    reached = window.model.cursor.current.node_id
     shown = {k for k, item in nodes.items() if item.value_text}
     assert shown == {reached} and nodes[reached].second_text.startswith("∇")
     # The inspector keeps the secret too.
@@ -209,7 +209,7 @@ def test_presenting_a_matrix_step_shows_its_numbers_as_a_heatmap_in_large_type(o
     qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
     qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
     qtbot.keyClick(window.view, Qt.Key.Key_PageUp)  # ∂loss/∂loss = 1: a number, no picture
-    assert window.cursor.position == 0 and not panel.picture_shown
+    assert window.model.cursor.position == 0 and not panel.picture_shown
 
 
 def test_presenting_a_small_matrix_step_writes_its_numbers_out_in_large_type(open_window, qtbot) -> None:
@@ -226,7 +226,7 @@ def test_presenting_a_small_matrix_step_writes_its_numbers_out_in_large_type(ope
     qtbot.keyClick(window, Qt.Key.Key_F5)
     panel = window.presentation.chain_panel
     qtbot.waitUntil(lambda: panel.isVisible() and panel.table_shown, timeout=3000)
-    gradient = window.cursor.quantity(window.cursor.current.node_id)
+    gradient = window.model.cursor.quantity(window.model.cursor.current.node_id)
     assert gradient.shape == (3, 3)
     assert "[3 × 3 array]" not in panel.text and "3 × 3 array" in panel.text
     written = re.findall(r"&nbsp;([^&<]+)&nbsp;</td>", panel.picture.text())

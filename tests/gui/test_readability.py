@@ -55,13 +55,13 @@ def _sweep_backward_pass(window, zoom: float | None) -> list[dict]:
     if zoom is None:
         window.view.fit()
     else:
-        first = window.view.item_for(window.player.recording("backward").steps[0].node_id)
+        first = window.view.item_for(window.model.player.recording("backward").steps[0].node_id)
         centre = first.sceneBoundingRect().center()
         window.view.place(zoom, (centre.x(), centre.y()))
     reports = []
-    positions = _positions(len(window.cursor.recording))
+    positions = _positions(len(window.model.cursor.recording))
     for position in positions:
-        if position == window.cursor.position + 1:
+        if position == window.model.cursor.position + 1:
             window.stepping.step_forward()
         else:
             window.stepping.seek(position)
@@ -91,7 +91,7 @@ def test_every_graph_is_readable_at_1280x720_at_every_step(open_window, example)
         built = _digits_network()
         window.loading.load(lambda: built, "digits")
         _wait(window)
-        assert window.graph is built.graph
+        assert window.model.graph is built.graph
     else:
         window = open_window(example, size=PROJECTOR)
     fitted = _sweep_backward_pass(window, None)
@@ -105,7 +105,7 @@ def test_every_graph_is_readable_at_1280x720_at_every_step(open_window, example)
 def _wait(window) -> None:
     from graphviz_nn.gui.app import wait_until
 
-    assert wait_until(lambda: window.loading.job is None and ready(window), 60)
+    assert wait_until(lambda: window.jobs.job is None and ready(window), 60)
 
 
 def test_the_level_of_detail_never_draws_small_text() -> None:
@@ -203,7 +203,7 @@ def test_follow_jumps_when_smooth_panning_is_off_and_never_moves_a_fitted_view(o
 def test_stepping_brings_the_current_node_into_view(open_window, qtbot) -> None:
     window = open_window("layer_net", size=PROJECTOR)
     window.stepping.set_phase("backward")
-    last = window.player.recording("backward").steps[0].node_id
+    last = window.model.player.recording("backward").steps[0].node_id
     view = _zoomed_in(window, min(window.view.nodes, key=lambda k: window.view.nodes[k].pos().x()))
     assert view.item_for(last).node_id not in view.nodes_on_screen()
     window.stepping.step_forward()  # a key press or a clicker: the camera glides there
@@ -307,7 +307,7 @@ def test_a_collapsed_scope_too_small_to_read_shows_a_heatmap_of_its_values(open_
     window = open_window("perceptron_net", size=(1280, 720))
     scope = ("layer 1", "perceptron 1")
     window.loading.toggle_scope(scope)
-    qtbot.waitUntil(lambda: scope in window.collapsed and ready(window), timeout=20000)
+    qtbot.waitUntil(lambda: scope in window.model.collapsed and ready(window), timeout=20000)
     box = window.view.nodes["scope/" + "/".join(scope)]
     window.view.place(3.0, (box.pos().x(), box.pos().y()))  # close in: its name and progress
     assert box.detail is not Detail.MARKER and not box.summary_shown
@@ -328,11 +328,11 @@ def _every_box_says_what_it_is(window, least: float) -> dict:
 def test_every_box_shows_its_symbol_or_name_at_fit_at_1280x720_and_presenting(open_window, qtbot, example) -> None:
     window = open_window(example, size=PROJECTOR)
     window.stepping.set_phase("backward")
-    window.stepping.seek(len(window.cursor.recording) // 2)
+    window.stepping.seek(len(window.model.cursor.recording) // 2)
     window.view.fit()
     _every_box_says_what_it_is(window, READABLE_PIXELS)
     # The short names the chain rule uses for long expressions are on their boxes.
-    for node_id, name in short_names(window.graph).items():
+    for node_id, name in short_names(window.model.graph).items():
         assert window.view.nodes[node_id].titles[0] == name
     window.presentation.toggle_presentation()
     qtbot.waitUntil(lambda: window.view.width() >= window.width() - 4, timeout=3000)

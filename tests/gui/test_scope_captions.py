@@ -128,7 +128,7 @@ def test_a_caption_goes_only_on_its_box_and_never_over_another_scopes_node(qapp,
 def _wait_idle(window, qtbot) -> None:
     from .conftest import ready
 
-    qtbot.waitUntil(lambda: window.loading.job is None and ready(window), timeout=60000)
+    qtbot.waitUntil(lambda: window.jobs.job is None and ready(window), timeout=60000)
 
 
 @pytest.mark.parametrize("opened", [("layer 1", "perceptron 1"), ("layer 2", "perceptron 4")])
@@ -142,9 +142,9 @@ def test_an_opened_scope_of_a_big_net_is_named_where_its_boxes_are_dots(open_win
     window = open_window("scalar", size=PROJECTOR)
     window.loading.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]")
     _wait_idle(window, qtbot)
-    assert opened in window.collapsed
+    assert opened in window.model.collapsed
     window.loading.toggle_scope(opened)
-    qtbot.waitUntil(lambda: opened not in window.collapsed, timeout=60000)
+    qtbot.waitUntil(lambda: opened not in window.model.collapsed, timeout=60000)
     _wait_idle(window, qtbot)
     window.actions["fit"].trigger()
     view = window.view

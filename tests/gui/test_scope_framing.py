@@ -12,7 +12,7 @@ PROJECTOR = (1280, 720)
 
 
 def _wait(window, qtbot, done) -> None:
-    qtbot.waitUntil(lambda: done() and window.loading.job is None and ready(window) and not window.view.building,
+    qtbot.waitUntil(lambda: done() and window.jobs.job is None and ready(window) and not window.view.building,
                     timeout=60000)
     qtbot.wait(50)
 
@@ -30,10 +30,10 @@ def test_opening_a_scope_of_a_big_net_frames_it_readably(open_window, qtbot) -> 
     window = open_window("scalar", size=PROJECTOR)
     built = big_perceptron_net()
     window.loading.load(lambda: built, "PerceptronNet [30, 10, 10, 1]")
-    _wait(window, qtbot, lambda: window.graph is built.graph)
-    scope = min(s for s in window.collapsed if len(s) == 2)  # one perceptron of a layer
+    _wait(window, qtbot, lambda: window.model.graph is built.graph)
+    scope = min(s for s in window.model.collapsed if len(s) == 2)  # one perceptron of a layer
     window.loading.toggle_scope(scope)
-    _wait(window, qtbot, lambda: scope not in window.collapsed)
+    _wait(window, qtbot, lambda: scope not in window.model.collapsed)
     view = window.view
     cluster = next(c for c in view.clusters if c.cluster.scope == scope)
     assert _framed(view, cluster.boundingRect(), whole=False)
@@ -42,7 +42,7 @@ def test_opening_a_scope_of_a_big_net_frames_it_readably(open_window, qtbot) -> 
               if key in on_screen and cluster.boundingRect().contains(item.sceneBoundingRect())]
     assert len(inside) >= 5 and all(item.detail is not Detail.MARKER for item in inside)  # each says what it is
     window.loading.toggle_scope(scope)  # closed again: its box is framed
-    _wait(window, qtbot, lambda: scope in window.collapsed)
+    _wait(window, qtbot, lambda: scope in window.model.collapsed)
     assert _framed(view, view.nodes["scope/" + "/".join(scope)].sceneBoundingRect())
 
 
@@ -51,9 +51,9 @@ def test_opening_a_scope_of_a_small_net_zooms_to_it(open_window, qtbot) -> None:
     fitted = window.view.transform().m11()
     scope = ("layer 1",)
     window.loading.toggle_scope(scope)
-    _wait(window, qtbot, lambda: scope in window.collapsed)
+    _wait(window, qtbot, lambda: scope in window.model.collapsed)
     window.loading.toggle_scope(scope)
-    _wait(window, qtbot, lambda: scope not in window.collapsed)
+    _wait(window, qtbot, lambda: scope not in window.model.collapsed)
     view = window.view
     cluster = next(c for c in view.clusters if c.cluster.scope == scope)
     shown = view.mapToScene(view.viewport().rect()).boundingRect()

@@ -36,7 +36,7 @@ def _same_values(a: gn.Graph, b: gn.Graph) -> None:
 def _open(window, qtbot, path: Path) -> None:
     with qtbot.waitSignal(window.session_opened, timeout=30000):
         window.sessions.open_session(path)
-    qtbot.waitUntil(lambda: ready(window) and not window.restoring, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and not (window.model.pending_restore is not None), timeout=30000)
 
 
 def _messages(window) -> list[QMessageBox]:
@@ -51,15 +51,15 @@ def test_a_saved_session_opens_with_its_graph_position_and_view(open_window, qtb
     before = window.sessions.session_state()
     path = window.sessions.save_session(tmp_path / "lecture.gnn")
     assert path.is_file() and window.sessions.session_path == path and "lecture.gnn" in window.windowTitle()
-    original = window.graph
+    original = window.model.graph
 
     window.load_example("scalar")
-    qtbot.waitUntil(lambda: ready(window) and window.graph is not original, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and window.model.graph is not original, timeout=30000)
     assert window.sessions.session_path is None
     _open(window, qtbot, path)
 
-    _same_values(original, window.graph)
-    assert window.phase == "backward" and window.cursor.position == 5
+    _same_values(original, window.model.graph)
+    assert window.model.phase == "backward" and window.model.cursor.position == 5
     assert window.view.transform().m11() == pytest.approx(before.view.zoom)
     centre = window.view.mapToScene(window.view.viewport().rect().center())
     assert (centre.x(), centre.y()) == pytest.approx(before.view.centre, abs=2.0)
@@ -83,7 +83,7 @@ def test_a_trained_network_reopens_with_weights_history_and_settings(open_window
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
     dock.lr.setValue(0.1)
-    window.training_control.show_dock()
+    window.show_training_dock()
     with qtbot.waitSignal(window.training_control.stopped, timeout=30000):
         dock.train(3)
     qtbot.waitUntil(lambda: ready(window), timeout=30000)
@@ -97,7 +97,7 @@ def test_a_trained_network_reopens_with_weights_history_and_settings(open_window
     other.show()
     _open(other, qtbot, path)
     run = other.training_control.run
-    assert run is not None and other.graph is run.network.graph
+    assert run is not None and other.model.graph is run.network.graph
     assert [r.train_loss for r in run.history] == history
     for a, b in zip(run.network.parameter_values(), weights):
         assert np.array_equal(a, b)
@@ -113,9 +113,9 @@ def test_an_expression_reopens_in_the_editor(open_window, qtbot, settings, layou
     window = open_window("scalar")
     with qtbot.waitSignal(window.expression.expression_changed, timeout=5000):
         window.expression.set_expression("sigmoid(w1*x + b)", {"w1": 0.5, "x": [1.0, 2.0], "b": -1.0})
-    qtbot.waitUntil(lambda: ready(window) and window.expression_text == "sigmoid(w1*x + b)", timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and window.model.expression_text == "sigmoid(w1*x + b)", timeout=30000)
     path = window.sessions.save_session(tmp_path / "expr.gnn")
-    original = window.graph
+    original = window.model.graph
 
     other = MainWindow(None, settings=settings, worker=layout_worker, autosave=False)
     qtbot.addWidget(other)
@@ -123,20 +123,20 @@ def test_an_expression_reopens_in_the_editor(open_window, qtbot, settings, layou
     _open(other, qtbot, path)
     assert other.expression.expression == "sigmoid(w1*x + b)"
     assert other.expression.values["x"] == [1.0, 2.0]
-    assert other.expression_text == "sigmoid(w1*x + b)"
-    _same_values(original, other.graph)
+    assert other.model.expression_text == "sigmoid(w1*x + b)"
+    _same_values(original, other.model.graph)
 
 
 def test_a_bad_file_gives_one_message_and_changes_nothing(open_window, qtbot, tmp_path) -> None:
     window = open_window("scalar")
-    graph, title = window.graph, window.windowTitle()
+    graph, title = window.model.graph, window.windowTitle()
     bad = tmp_path / "broken.gnn"
     bad.write_bytes(b"not a session at all")
     with qtbot.waitSignal(window.session_failed, timeout=10000) as failed:
         window.sessions.open_session(bad)
     message = failed.args[0]
     assert "broken.gnn" in message and "\n" not in message
-    assert window.graph is graph and window.windowTitle() == title and ready(window)
+    assert window.model.graph is graph and window.windowTitle() == title and ready(window)
     boxes = _messages(window)
     assert len(boxes) == 1 and "broken.gnn" in boxes[0].text()
     assert bad.resolve() not in window.sessions.recent.paths()
@@ -166,7 +166,7 @@ def test_damaged_files_never_half_load_the_window(open_window, qtbot, tmp_path) 
             for _ in range(8):
                 mangled[rng.randrange(len(mangled))] = rng.randrange(256)
             path.write_bytes(bytes(mangled))
-        before = window.graph
+        before = window.model.graph
         failed, opened = [], []
         window.session_failed.connect(failed.append)
         window.session_opened.connect(opened.append)
@@ -177,10 +177,10 @@ def test_damaged_files_never_half_load_the_window(open_window, qtbot, tmp_path) 
         qtbot.waitUntil(lambda: ready(window), timeout=30000)
         if failed:
             outcomes["failed"] += 1
-            assert window.graph is before and "\n" not in failed[0]
+            assert window.model.graph is before and "\n" not in failed[0]
         else:
             outcomes["opened"] += 1
-            assert window.graph is not before and window.presenter.graph is window.graph
+            assert window.model.graph is not before and window.view.presenter.graph is window.model.graph
         for box in _messages(window):
             box.close()
     assert outcomes["failed"] >= 12
@@ -221,16 +221,16 @@ def test_the_autosave_is_offered_back_after_a_crash(qtbot, settings, layout_work
     box = next(b for b in _messages(window) if b.objectName() == "recovery")
     with qtbot.waitSignal(window.session_opened, timeout=30000):
         box.button(QMessageBox.StandardButton.Open).click()
-    qtbot.waitUntil(lambda: ready(window) and not window.restoring, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and not (window.model.pending_restore is not None), timeout=30000)
     from graphviz_nn.session import EXAMPLES
 
-    _same_values(EXAMPLES["perceptron"].build().graph, window.graph)
-    assert window.phase == "backward" and window.cursor.position == 3
+    _same_values(EXAMPLES["perceptron"].build().graph, window.model.graph)
+    assert window.model.phase == "backward" and window.model.cursor.position == 3
     assert window.sessions.session_path is None  # Save asks where: the autosave is not the user's file
-    assert window.sessions.workspace.unsaved  # and it is work no file holds
+    assert window.model.workspace.unsaved  # and it is work no file holds
     assert not window.sessions.autosave.recovered_path.exists()
 
-    window.sessions.workspace.discard()
+    window.model.workspace.discard()
     window.close()
     assert not window.sessions.autosave.path.exists() and not list(folder.glob("*.gnn"))
     third = MainWindow(None, settings=settings, worker=layout_worker, autosave=folder)

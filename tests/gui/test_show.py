@@ -26,10 +26,10 @@ def test_show_without_blocking_returns_the_window(qtbot) -> None:
     loss.name = "loss"
     window = gn.show(loss, block=False)
     qtbot.waitUntil(lambda: ready(window), timeout=60000)  # its own layout worker starts first
-    assert window.graph.outputs == (loss,) and len(window.view.nodes) == len(window.graph)
+    assert window.model.graph.outputs == (loss,) and len(window.view.nodes) == len(window.model.graph)
     window.stepping.set_phase("backward")
     window.stepping.to_end()
-    assert window.view.nodes[window.graph.id_of(W)].second_text.startswith("∇ ")
+    assert window.view.nodes[window.model.graph.id_of(W)].second_text.startswith("∇ ")
     window.close()  # a window shown from Python frees itself when closed (notebooks show again)
     qtbot.waitUntil(lambda: not shiboken6.isValid(window), timeout=5000)
 

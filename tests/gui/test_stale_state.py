@@ -29,17 +29,17 @@ def _trained(open_window, qtbot):
     window = open_window("scalar")
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
-    window.training_control.show_dock()
+    window.show_training_dock()
     with qtbot.waitSignal(window.training_control.stopped, timeout=30000):
         dock.train(2)
     qtbot.waitUntil(lambda: ready(window), timeout=30000)
-    assert window.sessions.workspace.unsaved and window.graph is window.training_control.run.network.graph
+    assert window.model.workspace.unsaved and window.model.graph is window.training_control.run.network.graph
     return window
 
 
 def test_typing_an_expression_asks_before_replacing_a_trained_network(open_window, qtbot) -> None:
     window = _trained(open_window, qtbot)
-    network = window.graph
+    network = window.model.graph
     _type(window, qtbot, "x1 * x2 + 3")
     qtbot.waitUntil(lambda: _question(window) is not None, timeout=10000)
     _type(window, qtbot, "x1 * x2 + 4")  # typing on while asked: one question, the newest text
@@ -47,36 +47,36 @@ def test_typing_an_expression_asks_before_replacing_a_trained_network(open_windo
     assert len([b for b in window.findChildren(QMessageBox, "unsaved") if b.isVisible()]) == 1
     _question(window).button(QMessageBox.StandardButton.Cancel).click()
     qtbot.wait(300)
-    assert window.graph is network and window.sessions.workspace.unsaved and ready(window)
+    assert window.model.graph is network and window.model.workspace.unsaved and ready(window)
 
     qtbot.keyClick(window.expression.findChild(QLineEdit, "expression_text"), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: _question(window) is not None, timeout=10000)  # Enter asks again
     _question(window).button(QMessageBox.StandardButton.Discard).click()
-    qtbot.waitUntil(lambda: ready(window) and window.graph is not network, timeout=30000)
-    assert window.expression_text == "x1 * x2 + 4" and window.sessions.title == "your expression"
-    assert window.sessions.workspace.unsaved  # the expression is work of its own
+    qtbot.waitUntil(lambda: ready(window) and window.model.graph is not network, timeout=30000)
+    assert window.model.expression_text == "x1 * x2 + 4" and window.sessions.title == "your expression"
+    assert window.model.workspace.unsaved  # the expression is work of its own
 
 
 def test_typing_on_in_an_expression_asks_nothing(open_window, qtbot) -> None:
     window = open_window("scalar")
     _type(window, qtbot, "x1 * x2 + 3")
-    qtbot.waitUntil(lambda: ready(window) and window.expression_text == "x1 * x2 + 3", timeout=30000)
-    assert window.sessions.workspace.unsaved
+    qtbot.waitUntil(lambda: ready(window) and window.model.expression_text == "x1 * x2 + 3", timeout=30000)
+    assert window.model.workspace.unsaved
     _type(window, qtbot, "x1 * x2 + 5")
-    qtbot.waitUntil(lambda: ready(window) and window.expression_text == "x1 * x2 + 5", timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and window.model.expression_text == "x1 * x2 + 5", timeout=30000)
     assert _question(window) is None
 
 
 def test_an_example_opened_after_discard_empties_the_expression_tab(open_window, qtbot) -> None:
     window = open_window("scalar")
     _type(window, qtbot, "x1 * x2 + 3")
-    qtbot.waitUntil(lambda: ready(window) and window.expression_text == "x1 * x2 + 3", timeout=30000)
-    typed = window.graph
+    qtbot.waitUntil(lambda: ready(window) and window.model.expression_text == "x1 * x2 + 3", timeout=30000)
+    typed = window.model.graph
     window.findChild(QAction, "example_perceptron").trigger()
     qtbot.waitUntil(lambda: _question(window) is not None, timeout=5000)
     _question(window).button(QMessageBox.StandardButton.Discard).click()
-    qtbot.waitUntil(lambda: ready(window) and window.graph is not typed, timeout=30000)
-    assert window.expression_text is None
+    qtbot.waitUntil(lambda: ready(window) and window.model.graph is not typed, timeout=30000)
+    assert window.model.expression_text is None
     assert window.expression.expression == "" and window.expression.findChild(QLineEdit, "expression_text").text() == ""
     assert not window.expression.undo_stack.canUndo()  # the old text does not come back by Ctrl+Z
-    assert not window.sessions.workspace.unsaved
+    assert not window.model.workspace.unsaved

@@ -20,7 +20,7 @@ def _start(window, qtbot, dataset: str, epochs: int) -> None:
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData(dataset))
     dock.epochs.setValue(epochs)
-    window.training_control.show_dock()
+    window.show_training_dock()
     dock.train()  # the window draws the new network first, then training starts
     qtbot.waitUntil(lambda: window.training_control.running or bool(window.training_control.run.history), timeout=20000)
 
@@ -29,7 +29,7 @@ def _wait_for_the_end(window, qtbot) -> None:
     """Until the thread has ended and the window has heard so (its finished signal is
     queued: the thread can be gone a moment before the window knows)."""
     dock = window.training
-    qtbot.waitUntil(lambda: not window.training_control.running and dock.train_button.isEnabled() and not window.is_training,
+    qtbot.waitUntil(lambda: not window.training_control.running and dock.train_button.isEnabled() and not window.model.training_running,
                     timeout=30000)
     qtbot.waitUntil(lambda: ready(window), timeout=30000)
 
@@ -134,9 +134,9 @@ def test_xor_accuracy_and_boundary_match_the_network(open_window, qtbot) -> None
     assert np.mean(grid.classes[rows, cols] == predicted) >= 0.97
     assert np.array_equal(predicted, run.train.y)
     # After training, the backward pass on the trained network can be stepped through.
-    assert window.graph is run.network.graph and window.phase == "backward"
+    assert window.model.graph is run.network.graph and window.model.phase == "backward"
     window.stepping.step_forward()
-    assert window.cursor.position == 0
+    assert window.model.cursor.position == 0
 
 
 def test_clicking_the_curve_restores_that_epochs_weights(open_window, qtbot) -> None:
@@ -146,14 +146,14 @@ def test_clicking_the_curve_restores_that_epochs_weights(open_window, qtbot) -> 
     dock = window.training
     expected = window.training_control.run.snapshots.nearest(15)
     assert expected.epoch == 15
-    unsaved_before = window.sessions.workspace.revision
+    unsaved_before = window.model.workspace.revision
     dock.curves.epoch_clicked.emit(15)
     for p, saved in zip(window.training_control.run.network.parameters, expected.parameters):
         np.testing.assert_array_equal(p.value, saved)
     # Going back keeps the history: the later epochs are shown as what came after.
     assert window.training_control.run.history[-1].epoch == 60 and dock.curves.position == 15
     assert dock.curves.later.isVisible() and "Back at epoch 15" in dock.status.text()
-    assert window.sessions.workspace.revision > unsaved_before
+    assert window.model.workspace.revision > unsaved_before
     dock.train(5)  # training on from there asks first
     box = next(b for b in dock.findChildren(QMessageBox, "branch") if b.isVisible())
     box.button(QMessageBox.StandardButton.Yes).click()
@@ -190,7 +190,7 @@ def test_a_training_process_that_cannot_start_or_talks_nonsense_is_reported(open
     dock = window.training
     monkeypatch.setattr(training_client, "command", lambda fd: ["/nonexistent/python", str(fd)])
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
-    window.training_control.show_dock()
+    window.show_training_dock()
     dock.train(10)  # once the window has drawn the new network
     qtbot.waitUntil(lambda: "could not be started" in dock.status.text(), timeout=20000)
     _wait_for_the_end(window, qtbot)
@@ -213,9 +213,9 @@ def test_a_scope_collapses_after_training(open_window, qtbot) -> None:
     window = open_window("scalar")
     _start(window, qtbot, "xor", 5)
     _wait_for_the_end(window, qtbot)
-    scope = next(n.scope[:1] for n in window.graph.nodes if n.scope)
+    scope = next(n.scope[:1] for n in window.model.graph.nodes if n.scope)
     window.view.scope_toggled.emit(scope)
-    qtbot.waitUntil(lambda: ready(window) and scope in window.collapsed, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and scope in window.model.collapsed, timeout=30000)
 
 
 def test_a_run_that_ends_before_its_network_is_drawn_says_why(open_window, qtbot, monkeypatch) -> None:
@@ -225,11 +225,11 @@ def test_a_run_that_ends_before_its_network_is_drawn_says_why(open_window, qtbot
     monkeypatch.setattr(training_client, "command", lambda fd: ["/nonexistent/python", str(fd)])
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("digits"))  # a big graph to draw
-    window.training_control.show_dock()
+    window.show_training_dock()
     dock.train(3)
     qtbot.waitUntil(lambda: "could not be started" in window.status.text(), timeout=30000)
     qtbot.waitUntil(lambda: ready(window), timeout=60000)
-    assert window.graph is window.training_control.run.network.graph
+    assert window.model.graph is window.training_control.run.network.graph
 
 
 def test_a_big_csv_is_read_once_off_the_window_thread_and_previewed_as_a_sample(
@@ -254,5 +254,5 @@ def test_a_big_csv_is_read_once_off_the_window_thread_and_previewed_as_a_sample(
     assert len(reads) == 1 and reads[0] is not threading.main_thread()
     assert dock.dataset.currentData() == str(path) and "semicolons" in dock.status.text()
     assert shown and shown[-1] <= 2000  # a sample of the 50,000 points
-    run = window.training_control.sequence.build(dock.settings(), dock.dataset_read(str(path)))
+    run = window.training_control.sequence.build(dock.settings(), window.model.datasets.get(str(path)))
     assert run is not None and len(run.data) == 50_000 and len(reads) == 1  # not read again

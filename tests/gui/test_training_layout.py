@@ -15,7 +15,7 @@ def _top_left(widget, ancestor) -> QPoint:
 def test_training_fits_a_1280_by_720_screen_and_leaves_the_graph_most_of_it(open_window, qtbot) -> None:
     window = open_window("scalar", size=(1280, 720))
     dock = window.training
-    window.training_control.show_dock()
+    window.show_training_dock()
     qtbot.waitUntil(dock.isVisible)
     for settings_shown in (True, False):
         dock.settings_toggle.setChecked(settings_shown)
@@ -30,7 +30,7 @@ def test_training_fits_a_1280_by_720_screen_and_leaves_the_graph_most_of_it(open
 def test_the_plots_sit_side_by_side_when_short_and_stack_when_tall(open_window, qtbot) -> None:
     window = open_window("scalar", size=(1280, 720))
     dock = window.training
-    window.training_control.show_dock()
+    window.show_training_dock()
     dock.settings_toggle.setChecked(False)
 
     def arrangement() -> str:
@@ -51,7 +51,7 @@ def test_the_plots_sit_side_by_side_when_short_and_stack_when_tall(open_window, 
 def test_folded_settings_read_as_one_line_and_unfold(open_window, qtbot) -> None:
     window = open_window("scalar")
     dock = window.training
-    window.training_control.show_dock()
+    window.show_training_dock()
     dock.dataset.setCurrentIndex(dock.dataset.findData("moons"))
     dock.hidden.setText("5, 3")
     dock.epochs.setValue(1234)
@@ -69,27 +69,27 @@ def test_folded_settings_read_as_one_line_and_unfold(open_window, qtbot) -> None
 
 
 def test_the_status_bar_says_training_while_the_new_network_is_drawn(open_window, qtbot) -> None:
-    from graphviz_nn.gui.main_window import TRAINING_MESSAGE
+    from graphviz_nn.gui.controllers.loading import TRAINING_MESSAGE
 
     window = open_window("scalar")
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
     dock.epochs.setValue(1_000_000)
-    window.training_control.show_dock()
+    window.show_training_dock()
     dock.train()  # a new network: the window draws it, then training starts
     qtbot.waitUntil(lambda: window.training_control.running and ready(window), timeout=20000)
     qtbot.wait(200)
     assert window.status.text() == TRAINING_MESSAGE
     with qtbot.waitSignal(window.training_control.stopped, timeout=5000):
         dock.stop_button.click()
-    qtbot.waitUntil(lambda: not window.is_training, timeout=5000)
+    qtbot.waitUntil(lambda: not window.model.training_running, timeout=5000)
     assert "Training stopped" in window.status.text()
 
 
 def test_choosing_the_digits_keeps_the_dock_its_width_and_nothing_runs_off_its_side(open_window, qtbot) -> None:
     window = open_window("scalar", size=(1280, 720))
     dock = window.training
-    window.training_control.show_dock()
+    window.show_training_dock()
     dock.settings_toggle.setChecked(False)
     qtbot.waitUntil(dock.isVisible)
     from PySide6.QtCore import Qt

@@ -20,7 +20,7 @@ from .conftest import ready
 
 def _train(window, qtbot, dataset: str, epochs: int, kind: str | None = None, hidden: str | None = None) -> None:
     dock = window.training
-    window.training_control.show_dock()
+    window.show_training_dock()
     dock.dataset.setCurrentIndex(dock.dataset.findData(dataset))
     if kind is not None:
         dock.kind.setCurrentIndex(dock.kind.findData(kind))
@@ -29,7 +29,7 @@ def _train(window, qtbot, dataset: str, epochs: int, kind: str | None = None, hi
     dock.epochs.setValue(epochs)
     with qtbot.waitSignal(window.training_control.stopped, timeout=60000):
         qtbot.mouseClick(dock.train_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: ready(window) and window.graph is window.training_control.run.network.graph, timeout=60000)
+    qtbot.waitUntil(lambda: ready(window) and window.model.graph is window.training_control.run.network.graph, timeout=60000)
 
 
 def _click_loss_curve(qtbot, dock, epoch: float) -> None:
@@ -107,7 +107,7 @@ def _wheel(widget, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
 def test_settings_fold_when_a_run_starts_and_the_choice_is_remembered(open_window, qtbot) -> None:
     window = open_window("scalar", size=(1280, 720))
     dock = window.training
-    window.training_control.show_dock()
+    window.show_training_dock()
     assert not dock.settings_folded and dock.settings_panel.isVisible()  # the first time, they show
     _train(window, qtbot, "xor", 3)
     assert dock.settings_folded and dock.settings_panel.isHidden()  # folded once the run started
@@ -122,7 +122,7 @@ def test_settings_fold_when_a_run_starts_and_the_choice_is_remembered(open_windo
 def _back_at_epoch_12_folded(open_window, qtbot):
     window = open_window("scalar", size=(1280, 720))
     dock = window.training
-    window.training_control.show_dock()
+    window.show_training_dock()
     if not dock.settings_folded:
         dock.settings_toggle.click()
     _train(window, qtbot, "circles", 40)
@@ -201,23 +201,23 @@ def test_another_document_empties_the_training_views(open_window, qtbot) -> None
     _train(window, qtbot, "xor", 20)
     _click_loss_curve(qtbot, dock, 12)
     qtbot.waitUntil(lambda: "Back at epoch" in dock.status.text())
-    trained = window.graph
+    trained = window.model.graph
     window.findChild(QAction, "example_vector").trigger()  # File > Examples > vector
     box = next(b for b in window.findChildren(QMessageBox, "unsaved") if b.isVisible())
     box.button(QMessageBox.StandardButton.Discard).click()
-    qtbot.waitUntil(lambda: ready(window) and window.graph is not trained, timeout=30000)
+    qtbot.waitUntil(lambda: ready(window) and window.model.graph is not trained, timeout=30000)
     assert dock.curves.records == [] and dock.boundary.last_rgb is None and dock.weights.captions == []
     assert "Back at epoch" not in dock.status.text() and dock.curves.readout.text() == READOUT_HINT
     assert not dock.undo_button.isVisible() and dock.curves.position is None
     # Train draws a new network again (it does not train one that is no longer on screen).
     _train(window, qtbot, "xor", 3)
-    assert window.graph is window.training_control.run.network.graph
+    assert window.model.graph is window.training_control.run.network.graph
 
 
 def test_picking_a_dataset_keeps_the_network_kind(open_window, qtbot) -> None:
     window = open_window("scalar", size=(1280, 720))
     dock = window.training
-    window.training_control.show_dock()
+    window.show_training_dock()
     dock.kind.setCurrentIndex(dock.kind.findData("perceptron"))
     for dataset in ("moons", "iris"):
         dock.dataset.setCurrentIndex(dock.dataset.findData(dataset))
@@ -230,7 +230,7 @@ def test_picking_a_dataset_keeps_the_network_kind(open_window, qtbot) -> None:
 def test_the_folded_summary_says_what_train_would_train(open_window, qtbot) -> None:
     window = open_window("scalar", size=(1280, 720))
     dock = window.training
-    window.training_control.show_dock()
+    window.show_training_dock()
     dock.set_settings_folded(True)
     dock.dataset.setCurrentIndex(dock.dataset.findData("breast_cancer"))
     dock.kind.setCurrentIndex(dock.kind.findData("perceptron"))

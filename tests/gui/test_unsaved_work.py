@@ -37,13 +37,13 @@ def _edit(window, qtbot) -> None:
 
 def test_an_edit_marks_the_title_and_saving_clears_it(open_window, qtbot, tmp_path) -> None:
     window = open_window("scalar")
-    assert not window.isWindowModified() and not window.sessions.workspace.unsaved
+    assert not window.isWindowModified() and not window.model.workspace.unsaved
     _edit(window, qtbot)
-    assert window.sessions.workspace.unsaved and window.isWindowModified()
+    assert window.model.workspace.unsaved and window.isWindowModified()
     assert window.windowTitle().startswith("your expression[*]")
     with qtbot.waitSignal(window.session_saved, timeout=10000):
         window.sessions.save_to(tmp_path / "mine.gnn")
-    assert not window.sessions.workspace.unsaved and not window.isWindowModified()
+    assert not window.model.workspace.unsaved and not window.isWindowModified()
     assert load_session(tmp_path / "mine.gnn").expression == "x1 * x2 + 3"
 
 
@@ -56,21 +56,21 @@ def test_cancel_keeps_the_work_and_discard_lets_it_go(open_window, qtbot, how) -
     act()
     _answer(window, qtbot, QMessageBox.StandardButton.Cancel)
     qtbot.wait(200)
-    assert window.isVisible() and window.sessions.title == "your expression" and window.sessions.workspace.unsaved
+    assert window.isVisible() and window.sessions.title == "your expression" and window.model.workspace.unsaved
     act()
     _answer(window, qtbot, QMessageBox.StandardButton.Discard)
     if how == "quit":
         qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     else:
         qtbot.waitUntil(lambda: ready(window) and window.sessions.title != "your expression", timeout=20000)
-        assert not window.sessions.workspace.unsaved
+        assert not window.model.workspace.unsaved
 
 
 def test_save_then_go_on(open_window, qtbot, tmp_path) -> None:
     window = open_window("scalar")
     path = window.sessions.save_session(tmp_path / "kept.gnn")
     _edit(window, qtbot)
-    window.sessions.workspace.path = path  # the expression belongs to the opened file
+    window.model.workspace.path = path  # the expression belongs to the opened file
     _example(window).trigger()
     _answer(window, qtbot, QMessageBox.StandardButton.Save)
     qtbot.waitUntil(lambda: ready(window) and window.sessions.title != "your expression", timeout=20000)
@@ -94,9 +94,9 @@ def test_saving_runs_off_the_window_thread(open_window, qtbot, tmp_path, monkeyp
         return real(path, state)
 
     monkeypatch.setattr(sessions_module, "save_session", spy)
-    window.sessions.workspace.path = tmp_path / "seed.gnn"
+    window.model.workspace.path = tmp_path / "seed.gnn"
     with qtbot.waitSignal(window.session_saved, timeout=10000):
         window.actions["save"].trigger()
-        assert window.sessions.saving and window.progress.isVisible()
+        assert window.model.saving and window.progress.isVisible()
     assert threads and threads[0] is not threading.main_thread()
-    assert not window.sessions.saving and load_session(tmp_path / "seed.gnn").title == window.sessions.title
+    assert not window.model.saving and load_session(tmp_path / "seed.gnn").title == window.sessions.title

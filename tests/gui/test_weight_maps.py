@@ -33,7 +33,7 @@ def test_each_map_is_named_with_its_shape_and_range_and_hover_reads_an_entry(qtb
 def test_a_trained_network_shows_its_labelled_weights_in_the_training_dock(open_window, qtbot) -> None:
     window = open_window("scalar", size=(1280, 720))
     dock = window.training
-    window.training_control.show_dock()
+    window.show_training_dock()
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
     dock.hidden.setText("4")
     dock.epochs.setValue(3)

@@ -27,7 +27,7 @@ def test_frame_positions_cover_the_pass_and_sample_long_ones() -> None:
 def test_the_forward_pass_as_an_animated_gif(open_window, qtbot, tmp_path) -> None:
     window = open_window("scalar")
     window.stepping.seek(2)
-    last = window.cursor.last
+    last = window.model.cursor.last
     window.stepping.seek(-1)
     first_screen = _screen(window)
     window.stepping.seek(last)
@@ -38,7 +38,7 @@ def test_the_forward_pass_as_an_animated_gif(open_window, qtbot, tmp_path) -> No
     with qtbot.waitSignal(export.finished, timeout=30000) as done:
         pass
     assert done.args[0] == [tmp_path / "forward.gif"]
-    assert window.cursor.position == 2 and window.exports.animation_export is None  # put back as it was
+    assert window.model.cursor.position == 2 and window.exports.animation_export is None  # put back as it was
 
     with Image.open(tmp_path / "forward.gif") as gif:
         assert gif.is_animated and gif.info.get("loop") == 0
@@ -65,7 +65,7 @@ def test_the_backward_pass_as_numbered_pngs(open_window, qtbot, tmp_path, monkey
     with qtbot.waitSignal(export.finished, timeout=30000) as done:
         pass
     written = done.args[0]
-    assert len(written) == window.cursor.last + 2
+    assert len(written) == window.model.cursor.last + 2
     assert [p.name for p in written[:2]] == ["slides-001.png", "slides-002.png"]
     images = [QImage(str(p)) for p in (written[0], written[-1])]
     assert all(not image.isNull() and image.size() == window.view.size() for image in images)
@@ -95,7 +95,7 @@ def test_the_loss_history_as_csv(open_window, qtbot, tmp_path, monkeypatch) -> N
 
     dock = window.training
     dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))
-    window.training_control.show_dock()
+    window.show_training_dock()
     with qtbot.waitSignal(window.training_control.stopped, timeout=30000):
         dock.train(5)
     with qtbot.waitSignal(window.exports.history_exported, timeout=10000):

@@ -26,7 +26,7 @@ SCRIPT = textwrap.dedent("""
     with scratch_settings() as settings:
         window = MainWindow("solve", settings=settings, autosave=False)
         window.show()
-        assert wait_until(lambda: window.presenter is not None and window.idle, 60)
+        assert wait_until(lambda: window.view.presenter is not None and window.idle, 60)
         check(window, "opened")
         window.stepping.set_phase("backward", 4)
         for leave in (Qt.Key.Key_Escape, Qt.Key.Key_Escape, Qt.Key.Key_F5):

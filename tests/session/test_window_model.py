@@ -10,9 +10,22 @@ from hypothesis import strategies as st
 from graphviz_nn.session import EXAMPLES
 from graphviz_nn.session.player import TRAINING_LOCK, Overlay, Player
 from graphviz_nn.session.playback import record
-from graphviz_nn.session.window_model import FIELDS, WindowModel
+from graphviz_nn.session.preparing import Prepared
+from graphviz_nn.session.window_model import FIELDS, OpenRequest, WindowModel
 
 BUILT = EXAMPLES["scalar"].build()
+
+
+def _prepared(built=BUILT, recording=None, collapsed=frozenset(), title="", expression=None) -> Prepared:
+    """What a background job hands the model (no layout: nothing is drawn here)."""
+    return Prepared(built, recording if recording is not None else record(built.graph, "forward"), None,
+                    collapsed, title, expression)
+
+
+class _Run:
+    """A stand-in for the training sequence: ``training`` says whether a run is under way."""
+
+    training = True
 
 
 def _listening() -> tuple[WindowModel, list]:
@@ -39,6 +52,8 @@ _VALUES = {
     "expression_text": _NAME,
     "pending_restore": st.builds(_Opaque),
     "busy": st.just(True),
+    "saving": st.just(True),
+    "pinned": _NAME,
 }
 
 
@@ -69,25 +84,28 @@ def test_an_equal_collapsed_set_or_text_says_nothing_but_a_new_graph_always_does
 
 def test_show_replaces_the_graph_and_player_and_emits_shown_once() -> None:
     model, heard = _listening()
-    old = model.show(BUILT, None, frozenset(), "scalar")
+    old = model.show(_prepared(title="scalar"))
+    model.pinned = "n3"
     heard.clear()
     built = EXAMPLES["vector"].build()
     forward = record(built.graph, "forward")
-    player = model.show(built, forward, frozenset({("scope",)}), "vector", "x1 * x2")
+    player = model.show(_prepared(built, forward, frozenset({("scope",)}), "vector", "x1 * x2"))
     assert heard == [("shown", model)]  # one event for the whole swap, no field's own
     assert isinstance(player, Player) and player is model.player and player is not old
     assert model.built is built and model.graph is built.graph and player.graph is built.graph
     assert player.recording("forward") is forward
     assert model.collapsed == {("scope",)} and model.title == "vector" and model.expression_text == "x1 * x2"
     assert not player.locked and player.overlay is Overlay.PLAIN
+    assert model.pinned is None  # the node picked was the old graph's
+    assert model.cursor is player.cursor and model.phase == "forward"
 
 
 def test_a_run_under_way_locks_the_new_player_and_only_the_run_releases_it() -> None:
-    model, _ = _listening()
-    run, other = object(), object()
-    first = model.show(BUILT, None, frozenset(), locked_by=run)
+    run, other = _Run(), object()
+    model = WindowModel(run)
+    first = model.show(_prepared())
     locks: list = []
-    player = model.show(BUILT, None, frozenset(), locked_by=run)
+    player = model.show(_prepared())
     player.events.navigation_lock_changed.connect(locks.append)
     assert first.navigation_lock is run  # the old player keeps its own lock; the new one has the run's
     assert player.navigation_lock is run and player.overlay is Overlay.MAGNITUDE
@@ -99,4 +117,22 @@ def test_a_run_under_way_locks_the_new_player_and_only_the_run_releases_it() -> 
     assert player.locked and locks == []
     player.release_navigation(run)
     assert not player.locked and locks == [None]
-    assert model.show(BUILT, None, frozenset()).navigation_lock is None  # the run is over: no lock
+    run.training = False
+    assert model.show(_prepared()).navigation_lock is None  # the run is over: no lock
+
+
+def test_what_controllers_ask_of_each_other_goes_through_the_model() -> None:
+    """A status line, a graph wanted on screen and a changed document are model events: the
+    controller asking names no other controller."""
+    model = WindowModel()
+    said, wanted, changed = [], [], []
+    model.events.said.connect(said.append)
+    model.events.open_requested.connect(wanted.append)
+    model.events.document_changed.connect(lambda: changed.append(model.workspace.unsaved))
+    model.say("hello")
+    model.open(EXAMPLES["vector"].build, "vector", expanded=True)
+    model.document_changed()
+    assert said == ["hello"]
+    assert wanted == [OpenRequest(EXAMPLES["vector"].build, "vector", True, None)]
+    assert changed == [True]  # the workspace knew the work was unsaved when the event came
+    assert model.cursor is None and model.phase is None and not model.training_running

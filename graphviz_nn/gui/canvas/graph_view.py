@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from typing import Iterable
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, QVariantAnimation, Signal
@@ -60,6 +61,9 @@ class GraphView(QGraphicsView):
         self.auto_fit = True
         self.least_pixels = READABLE_PIXELS  # no text on screen smaller (more when presenting)
         self.camera = Camera(self)
+        #: The graph shown's :class:`~.presenter.Presenter`: what each node shows of its passes
+        #: (set by whoever shows a graph; None before the first).
+        self.presenter = None
         self._looks = Looks(self.theme)
         self._scale_shown = 1.0  # the scale the items' level of detail was chosen for
         self.clusters: list[ClusterItem] = []
@@ -83,6 +87,22 @@ class GraphView(QGraphicsView):
         self._transition.valueChanged.connect(self._on_transition_value_changed)
 
     # --- building -------------------------------------------------------------------
+    def prepare_item(self, item: NodeItem) -> None:
+        """Give a new node item what the presenter says it shows now (``show_layout``'s
+        ``prepare``)."""
+        if self.presenter is not None:
+            self.presenter.refresh_item(item, self.presenter.player.cursor)
+
+    @contextmanager
+    def jumping(self):
+        """Within this block, the camera jumps to what it follows instead of panning there
+        (a seek, a frame of an animation being recorded)."""
+        smooth, self.camera.smooth = self.camera.smooth, False
+        try:
+            yield
+        finally:
+            self.camera.smooth = smooth
+
     def show_layout(self, layout: Layout, prepare=None, same_graph: bool = False) -> None:
         """Build items for ``layout`` in slices off to the side; swap them in when done,
         moving nodes that were already shown from their old places.

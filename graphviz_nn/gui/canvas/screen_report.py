@@ -45,7 +45,7 @@ def screen_report(window) -> dict:
                                              "caption_pixels": round(captions.get(c.cluster.scope, 0.0), 2),
                                              "inside": visible.intersects(c.boundingRect())}
               for c in view.clusters}
-    cursor = window.cursor
+    cursor = window.model.cursor
     step = cursor.current if cursor is not None else None
     current = None
     if step is not None:

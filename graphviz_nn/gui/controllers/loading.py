@@ -1,46 +1,57 @@
 """Getting graphs on screen without holding the window: building, recording and laying out
 run as one background job at a time, with progress and a Cancel button; the picture on
-screen stays until the new one is ready."""
+screen stays until the new one is ready, and is drawn once the model has the new graph."""
 
 from __future__ import annotations
 
-import gc
-import threading
-
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
-from ...layout import default_collapsed, layout
+from ...layout import LayoutWorker, default_collapsed, layout
 from ...layout.view import toggled
 from ...session import Built
-from ..jobs import Job
-from ..preparing import Prepared, prepare
+from ...session.preparing import Prepared, prepare
+from ...session.window_model import OpenRequest, WindowModel
+from ..canvas.graph_view import GraphView
+from ..canvas.presenter import Presenter
+from ..jobs import JobRunner
+
+TRAINING_MESSAGE = ("Training: the graph is coloured by gradient magnitude as it learns "
+                    "(the passes can be stepped through when it stops)")
 
 
 class LoadingController(QObject):
-    """The window's background jobs; ``job`` is the one running, if any.
+    """Opens what the model asks for (``open_requested``), lays the graph out again when a
+    scope is opened or closed, draws typed expressions, and draws each graph the model shows.
 
-    Signals
-    -------
-    picture_dropped()
-        The picture being made failed or was cancelled; the one on screen stays.
+    Parameters
+    ----------
+    model : WindowModel
+    jobs : JobRunner
+        Where the building, recording and laying out run.
+    view : GraphView
+        Where the picture is drawn.
+    worker : LayoutWorker
+        The Graphviz process that lays graphs out.
     """
 
-    picture_dropped = Signal()
-
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
-        self.model = window.model  # the document: what is shown, and whether a job runs
-        self.job: Job | None = None
-        self._stop: threading.Event | None = None  # the running job's, if it looks at one
+    def __init__(self, model: WindowModel, jobs: JobRunner, view: GraphView, worker: LayoutWorker,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.model, self.jobs, self.view, self.worker = model, jobs, view, worker
         self._typed: tuple | None = None  # the newest typed graph and its text, while the user is asked
+        model.events.open_requested.connect(self._on_open_requested)
+        model.events.shown.connect(self._on_shown)
+        view.scope_toggled.connect(self.toggle_scope)
+
+    def _on_open_requested(self, request: OpenRequest) -> None:
+        self.load(request.build, request.title, request.expanded, request.expression)
 
     def load(self, build, title: str, expanded: bool = False, expression: str | None = None) -> None:
         """Build a graph, record its forward pass and lay it out, all off the UI thread;
         the current picture stays until the new one is ready. Big graphs open with their
         scopes collapsed unless ``expanded``."""
-        worker = self.window.worker
+        worker = self.worker
 
         def work() -> Prepared:
             with np.errstate(all="ignore"):
@@ -48,115 +59,75 @@ class LoadingController(QObject):
             collapsed = frozenset() if expanded else default_collapsed(built.graph)
             return prepare(built, collapsed, worker, title, expression)
 
-        self.start(work, self._on_prepared, f"Opening {title}…")
-
-    def start(self, work, done, message: str, failed=None, stop: threading.Event | None = None) -> None:
-        """Run ``work`` as the window's one job: ``done(result)`` or ``failed(message)`` after.
-        ``stop`` is set when the job is cancelled or overtaken, for work that looks at it."""
-        if self.job is not None:
-            self.job.cancelled = True
-        self._stop_work()
-        self._stop = stop
-        # Building a graph allocates many objects and no cycles: the cycle collector would
-        # only scan the heap mid-way and stall the window; it runs again when the job ends.
-        gc.disable()
-        job = Job(work, self)
-        job.finished.connect(done)
-        job.failed.connect(failed or self._on_failed)
-        self.job = job
-        self.model.busy = True
-        self.window.progress.show()
-        self.window.cancel_button.show()
-        self.window.say(message)
-        job.start()
-
-    def _stop_work(self) -> None:
-        if self._stop is not None:
-            self._stop.set()
-            self._stop = None
-
-    def finish(self) -> None:
-        self.job = None
-        self.model.busy = False
-        self._stop = None
-        self.window.collect_again()
-        self.window.progress.hide()
-        self.window.cancel_button.hide()
+        self.jobs.start(work, self._on_prepared, f"Opening {title}…", self._on_failed)
 
     def _on_failed(self, message: str) -> None:
-        if self.sender() is not self.job:
-            return
-        self.finish()
-        self.window.say(f"Could not finish: {message}")
-        self.picture_dropped.emit()
+        self.model.say(f"Could not finish: {message}")
+        self.model.events.picture_dropped.emit()
 
     def _on_prepared(self, prepared: Prepared) -> None:
-        if self.sender() is not self.job:
-            return
-        self.finish()
-        self.window.restore_after_drawing(None)
-        workspace = self.window.sessions.workspace
+        self.model.pending_restore = None
+        workspace = self.model.workspace
         if prepared.expression is not None:  # the user's own expression: work to keep
             workspace.typed_anew(prepared.title)
         else:
             workspace.opened(prepared.title)
-            self.clear_expression()
-        self.window.show_prepared(prepared)
+            self.model.expression.replace("")
+        self.model.show(prepared)
 
-    def clear_expression(self) -> None:
-        """A graph that is no expression's is shown: the Expression tab empties, and its undo
-        steps go with the text they belonged to (an example opened after Discard kept it)."""
-        dock = self.window.expression
-        if dock.expression:
-            dock.set_expression("", emit=False)
-        dock.undo_stack.clear()
+    def _on_shown(self, model: WindowModel) -> None:
+        """The model has a new graph: draw it (the old picture stays until this one is built)."""
+        view = self.view
+        view.presenter = Presenter(view, model.graph, model.player, model.short_names)
+        view.show_layout(model.layout, view.prepare_item)
+        note = model.built.note + (f" · {len(model.graph)} nodes, scopes collapsed (double-click to open)"
+                                   if model.collapsed else "")
+        # A network drawn for a run that has started already: the training message stays.
+        model.say(TRAINING_MESSAGE if model.training_running else note + " · Space plays the forward pass")
 
     def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancelled = True
-            self._stop_work()
-            self.window.worker.cancel()
-            self.finish()
-            self.window.say("Cancelled; the previous picture is kept")
-            self.picture_dropped.emit()
+        """Cancel the job running, if any; the picture on screen stays."""
+        if self.jobs.cancel():
+            self.worker.cancel()
+            self.model.say("Cancelled; the previous picture is kept")
+            self.model.events.picture_dropped.emit()
 
     def relayout(self, collapsed: frozenset) -> None:
-        graph, worker, built, recording = self.model.graph, self.window.worker, self.model.built, self.model.player.recording("forward")
+        model, worker = self.model, self.worker
+        graph, built, recording = model.graph, model.built, model.player.recording("forward")
 
         def work() -> Prepared:
             return Prepared(built, recording, layout(graph, collapsed, True, True, timeout=120, worker=worker),
                             collapsed)
 
-        self.start(work, self._on_relaid, f"Laying out {len(graph)} nodes…")
+        self.jobs.start(work, self._on_relaid, f"Laying out {len(graph)} nodes…", self._on_failed)
 
     def _on_relaid(self, prepared: Prepared) -> None:
-        if self.sender() is not self.job:
-            return
-        self.finish()
         self.model.collapsed = prepared.collapsed
-        self.window.view.show_layout(prepared.layout, self.window.prepare_item, same_graph=True)
-        self.window.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.model.graph)} nodes")
+        self.model.layout = prepared.layout
+        self.view.show_layout(prepared.layout, self.view.prepare_item, same_graph=True)
+        self.model.say(f"{len(prepared.layout.nodes)} boxes drawn for {len(self.model.graph)} nodes")
 
     def toggle_scope(self, scope: tuple) -> None:
         """Collapse a scope into one box, or open it, and lay the graph out again."""
         if self.model.graph is None:
             return
-        self.window.view.frame_scope_next(scope)
+        self.view.frame_scope_next(scope)
         self.relayout(toggled(self.model.graph, self.model.collapsed, scope))
 
-    def draw_expression(self, parsed) -> None:
+    def draw_expression(self, parsed, confirm_discard) -> None:
         """Draw the graph of a valid expression typed in the Expression dock. Unsaved work that
-        is not an expression (a trained network) is asked about first, as opening a file does;
-        typing while the question is open only changes what is drawn after it."""
+        is not an expression (a trained network) is asked about first, with
+        ``confirm_discard(then, cancelled)``, as opening a file does; typing while the
+        question is open only changes what is drawn after it."""
         asking = self._typed is not None
-        self._typed = (parsed, self.window.expression.expression)
+        self._typed = (parsed, self.model.expression.drawn_text)
         if asking:
             return
-        sessions = self.window.sessions
-        if not sessions.workspace.typing_replaces_work:
+        if not self.model.workspace.typing_replaces_work:
             self._draw_typed()
         else:
-            sessions.confirm_discard(self._draw_typed, self._keep_work)
+            confirm_discard(self._draw_typed, self._keep_work)
 
     def _draw_typed(self) -> None:
         (parsed, text), self._typed = self._typed, None
@@ -170,6 +141,6 @@ class LoadingController(QObject):
 
     def _keep_work(self) -> None:
         self._typed = None
-        self.window.expression.document.not_drawn()  # Enter on the same text asks again
-        self.window.say("The expression is not drawn: the work on screen is kept (Enter in the "
-                        "Expression tab asks again)")
+        self.model.expression.not_drawn()  # Enter on the same text asks again
+        self.model.say("The expression is not drawn: the work on screen is kept (Enter in the "
+                       "Expression tab asks again)")

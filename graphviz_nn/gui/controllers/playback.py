@@ -12,7 +12,11 @@ from PySide6.QtCore import QObject, QTimer
 
 from ...session.inspect import describe
 from ...session.player import Player
-from ..docks.playback_dock import PHASE_TITLES
+from ...session.window_model import WindowModel
+from ..canvas.graph_view import GraphView
+from ..docks.find_bar import FindBar
+from ..docks.inspector import InspectorDock
+from ..docks.playback_dock import PHASE_TITLES, PlaybackDock
 
 
 #: The inspector shows a step this long after it is drawn (or after the last of quick steps):
@@ -22,20 +26,29 @@ INSPECTOR_DELAY_MS = 40
 
 
 class PlaybackController(QObject):
-    """Plays and steps the window's passes.
+    """Plays and steps the model's passes, and shows them on the graph, the playback dock and
+    the inspector (the pinned node, ``model.pinned``, or the current step's).
 
-    Attributes
+    Parameters
     ----------
-    pinned : str or None
-        The node the inspector shows whatever the step (clicked, found, run to); None: the
-        current step's node.
+    model : WindowModel
+    view : GraphView
+    dock : PlaybackDock
+    find_bar : FindBar
+    inspector : InspectorDock
+    play_action : QAction
+        Its text says Play or Pause.
+
+    The model's Jacobian exercise asks for the passes it fills the Jacobian with; each is
+    played here, and the exercise is told when it has played to its end.
     """
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
-        self.pinned: str | None = None
-        self._jacobian_pending = False
+    def __init__(self, model: WindowModel, view: GraphView, dock: PlaybackDock, find_bar: FindBar,
+                 inspector: InspectorDock, play_action, parent: QObject | None = None):
+        super().__init__(parent)
+        self.model, self.view, self.dock, self.find_bar = model, view, dock, find_bar
+        self.inspector, self.play_action = inspector, play_action
+        self._jacobian_pending = None  # the exercise's pass being played, if any
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_timer_timeout)
         self.timer.setInterval(333)
@@ -43,136 +56,158 @@ class PlaybackController(QObject):
         self._inspector_due.setSingleShot(True)
         self._inspector_due.setInterval(INSPECTOR_DELAY_MS)
         self._inspector_due.timeout.connect(self.update_inspector)
-        view, dock, find_bar = window.view, window.playback, window.find_bar
         view.node_clicked.connect(self.on_node_clicked)
+        view.picture_ready.connect(self._on_view_picture_ready)
         dock.phase_chosen.connect(self.set_phase)
         dock.seek_requested.connect(self.seek)
         dock.speed_changed.connect(self.set_speed)
         dock.tangent_input_chosen.connect(self.choose_tangent_input)
         find_bar.found.connect(self.on_node_found)
         find_bar.missed.connect(self.on_node_missed)
-        window.jacobian.pass_requested.connect(self.play_jacobian_pass)
+        model.jacobian.events.pass_requested.connect(self.play_jacobian_pass)
+        model.events.shown.connect(self._on_shown)
+        model.events.pinned_changed.connect(lambda _node_id: self.update_inspector())
 
-    def attach(self, player: Player) -> None:
+    @property
+    def player(self) -> Player | None:
+        return self.model.player
+
+    def _on_shown(self, model: WindowModel) -> None:
         """Show a new graph's player: its events drive the picture from now on."""
         self.stop()
-        self.pinned = None
-        self._jacobian_pending = False
+        self._jacobian_pending = None
+        player = model.player
         events = player.events
         events.phase_changed.connect(self._on_player_phase_changed)
         events.moved.connect(self._on_player_moved)
-        events.said.connect(self.window.say)
+        events.said.connect(model.say)
+        # Training takes the lock: what plays stops; overlays and reveal change what the
+        # inspector shows.
+        events.navigation_lock_changed.connect(lambda owner: self.stop() if owner is not None else None)
+        events.overlay_changed.connect(lambda _overlay: self.update_inspector())
+        events.reveal_changed.connect(lambda _on: self.update_inspector())
+        self.find_bar.set_graph(model.graph)
+        self.dock.set_tangent_inputs([(model.graph.id_of(v), v.label) for v in model.built.inputs])
+        self.dock.set_phase("forward")
+
+    def _on_view_picture_ready(self) -> None:
+        if self.view.presenter is not None:  # items were prepared as they were built
+            self.view.presenter.light_current(self.model.cursor)
+            self.update_position()
 
     def set_phase(self, phase: str, position: int = -1) -> None:
-        if self.window.player is not None and phase in PHASE_TITLES:
-            self.window.player.set_phase(phase, position)
+        if self.player is not None and phase in PHASE_TITLES:
+            self.player.set_phase(phase, position)
 
     def _on_player_phase_changed(self, phase: str) -> None:
         self.stop()
-        self.window.playback.set_phase(phase)
-        self.window.presenter.refresh_all(self.window.cursor)
+        self.dock.set_phase(phase)
+        self.view.presenter.refresh_all(self.model.cursor)
         self.update_position()
-        self.window.say(PHASE_TITLES[phase] + ": Space plays, → steps, ← goes back")
+        self.model.say(PHASE_TITLES[phase] + ": Space plays, → steps, ← goes back")
 
     def seek(self, position: int) -> None:
-        if self.window.player is not None and self.window.presenter is not None:
-            smooth, self.window.view.camera.smooth = self.window.view.camera.smooth, False  # a jump: no pan
-            try:
-                self.window.player.seek(position)
-            finally:
-                self.window.view.camera.smooth = smooth
+        if self.player is not None and self.view.presenter is not None:
+            with self.view.jumping():  # a jump: no pan
+                self.player.seek(position)
 
     def _on_player_moved(self, old_position: int) -> None:
-        self.window.presenter.move(self.window.cursor, old_position)
-        if self.window.cursor.current is not None:  # the camera keeps the current node in view
-            self.window.view.follow(self.window.cursor.current.node_id)
+        cursor = self.model.cursor
+        self.view.presenter.move(cursor, old_position)
+        if cursor.current is not None:  # the camera keeps the current node in view
+            self.view.follow(cursor.current.node_id)
         self.update_position()
 
     def step_forward(self) -> None:
-        if self.window.player is not None and self.window.player.step_forward():
+        if self.player is not None and self.player.step_forward():
             self.stop()  # a breakpoint
 
     def step_back(self) -> None:
-        if self.window.player is not None:
-            self.window.player.step_back()
+        if self.player is not None:
+            self.player.step_back()
 
     def restart(self) -> None:
         self.stop()
-        if self.window.player is not None:
-            self.window.player.restart()
+        if self.player is not None:
+            self.player.restart()
 
     def to_end(self) -> None:
-        if self.window.player is not None:
-            self.window.player.to_end()
+        if self.player is not None:
+            self.player.to_end()
 
     def toggle_play(self) -> None:
         if self.timer.isActive():
             self.stop()
             return
-        if self.window.player is None or not self.window.player.can_play():
+        if self.player is None or not self.player.can_play():
             return
         self.timer.start()
-        self.window.actions["play"].setText("Pause")
+        self.play_action.setText("Pause")
 
     def stop(self) -> None:
         self.timer.stop()
-        self.window.actions["play"].setText("Play")
+        self.play_action.setText("Play")
 
     @property
     def playing(self) -> bool:
         return self.timer.isActive()
 
     def _on_timer_timeout(self) -> None:
-        if self.window.player is None or not self.window.player.tick():
+        if self.player is None or not self.player.tick():
             self.stop()
 
     def set_speed(self, steps_per_second: float) -> None:
         self.timer.setInterval(max(15, int(1000 / steps_per_second)))
 
     def choose_tangent_input(self, node_id: str) -> None:
-        if self.window.player is not None:
-            self.window.player.choose_tangent_input(node_id)
+        if self.player is not None:
+            self.player.choose_tangent_input(node_id)
 
     def update_position(self) -> None:
-        if self.window.cursor is None:
+        cursor = self.model.cursor
+        if cursor is None:
             return
-        step = self.window.cursor.current
+        step = cursor.current
         label = f"{step.node.label} ({step.node_id})" if step else "nothing computed yet"
-        self.window.playback.show_position(self.window.cursor.position, len(self.window.cursor.recording), label)
+        self.dock.show_position(cursor.position, len(cursor.recording), label)
         # The inspector follows once the graph's new frame is painted (see INSPECTOR_DELAY_MS).
         self._inspector_due.start()
-        if self._jacobian_pending and self.window.cursor.at_end:
-            self._jacobian_pending = False
-            self.window.jacobian.pass_finished()
+        if self._jacobian_pending is not None and cursor.at_end:
+            jpass, self._jacobian_pending = self._jacobian_pending, None
+            self.model.jacobian.pass_finished(jpass)
 
     def update_inspector(self) -> None:
         """Show the pinned node, or the current step's, in the inspector now."""
         self._inspector_due.stop()
-        if self.window.graph is None:
+        model = self.model
+        if model.graph is None:
             return
-        node_id = self.pinned or (self.window.cursor.current.node_id if self.window.cursor and self.window.cursor.current else None)
-        if node_id is None or node_id.startswith("scope/") or not self.window.presenter.revealed(node_id, self.window.cursor):
-            self.window.inspector.show_node(None)
+        cursor = model.cursor
+        node_id = model.pinned or (cursor.current.node_id if cursor and cursor.current else None)
+        if node_id is None or node_id.startswith("scope/") or not self.view.presenter.revealed(node_id, cursor):
+            self.inspector.show_node(None)
             return
-        window = self.window
-        window.inspector.show_node(describe(window.graph, window.graph[node_id], window.cursor, window.player.check))
+        self.inspector.show_node(describe(model.graph, model.graph[node_id], cursor, model.player.check))
 
     def on_node_clicked(self, node_id: str) -> None:
-        self.pinned = None if node_id.startswith("scope/") else node_id
-        self.update_inspector()
+        self._pin(None if node_id.startswith("scope/") else node_id)
+
+    def _pin(self, node_id: str | None) -> None:
+        if node_id == self.model.pinned:
+            self.update_inspector()
+        self.model.pinned = node_id  # the inspector follows (pinned_changed)
 
     def on_node_found(self, node_id: str) -> None:
-        self.window.view.centre_on(node_id)
-        self.pinned = node_id
-        self.update_inspector()
-        self.window.say(f"Found {self.window.graph[node_id].label} ({node_id})")
+        self.view.centre_on(node_id)
+        self._pin(node_id)
+        self.model.say(f"Found {self.model.graph[node_id].label} ({node_id})")
 
     def on_node_missed(self, text: str) -> None:
-        self.window.say(f"No node matches {text!r}")
+        self.model.say(f"No node matches {text!r}")
 
     def play_jacobian_pass(self, jpass) -> None:
-        """Animate the pass the Jacobian panel asks for; the panel fills in at its end."""
-        if self.window.player is None or not self.window.player.record_jacobian_pass(jpass):
+        """Animate the pass the Jacobian exercise asks for; it fills in at its end."""
+        if self.player is None or not self.player.record_jacobian_pass(jpass):
             return
-        self._jacobian_pending = True
+        self._jacobian_pending = jpass
         self.toggle_play()

@@ -7,15 +7,17 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QRect, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QWidget
 
 from ...session.inspect import describe
 from ...session.player import Overlay
+from ...session.window_model import WindowModel
 from ..canvas.black_cover import BlackCover
 from ..canvas.chain_overlay import ChainOverlay
 from ..canvas.graph_view import MARGIN as GRAPH_MARGIN
+from ..canvas.graph_view import GraphView
 from ..canvas.level_of_detail import PRESENTING_PIXELS, READABLE_PIXELS
 from ..canvas.theme import PALETTES, check_colour, palette_theme
 from ..docks.playback_dock import PHASE_TITLES
@@ -60,17 +62,35 @@ class PresentationController(QObject):
 
     Parameters
     ----------
-    window : MainWindow
+    model : WindowModel
+        The player whose step the chain-rule panel shows and whose reveal is switched.
+    frame : QMainWindow
+        The top-level window it drives: its size, full screen, dock state, menu and status bar.
+    view : GraphView
+    panels : sequence of QWidget
+        The panels whose text is scaled (docks, status bar, find bar, menu bar).
+    actions : dict of str to QAction
+    settings : QSettings
+        Where the palette is remembered.
     palette : str
         The palette to start with (one of :data:`~graphviz_nn.gui.canvas.theme.PALETTES`).
     state_version : int
         The version of the window's dock layout, for saving and restoring it around
         presentation mode.
+
+    Signals
+    -------
+    theme_changed(Theme)
+        Another palette, or the system went light or dark: what draws in colour follows.
     """
 
-    def __init__(self, window, palette: str, state_version: int):
-        super().__init__(window)
-        self.window = window
+    theme_changed = Signal(object)
+
+    def __init__(self, model: WindowModel, frame: QMainWindow, view: GraphView, panels, actions, settings,
+                 palette: str, state_version: int, parent: QObject | None = None):
+        super().__init__(parent)
+        self.model, self.frame, self.view, self.panels = model, frame, view, tuple(panels)
+        self.actions, self.settings = actions, settings
         self.palette = palette if palette in PALETTES else "standard"
         self.panel_scale = 1.0
         self._before: _Before | None = None
@@ -78,53 +98,55 @@ class PresentationController(QObject):
         self._watched = lambda: None  # a weak reference to the player the chain-rule panel follows
         self._restored_size: QSize | None = None  # the size restore_geometry chose, until first shown
         self._on_screen = False  # the window was brought within its screen: it is kept there
-        self.chain_panel = ChainOverlay(window.view)
-        window.view.viewport().installEventFilter(self)
-        window.installEventFilter(self)  # a window that grows past its screen is brought back
-        self.black_cover = BlackCover(window)
-        window.view.picture_ready.connect(self._on_view_picture_ready)
+        self.chain_panel = ChainOverlay(view)
+        view.viewport().installEventFilter(self)
+        frame.installEventFilter(self)  # a window that grows past its screen is brought back
+        self.black_cover = BlackCover(frame)
+        view.picture_ready.connect(self._on_view_picture_ready)
+        model.events.shown.connect(lambda _model: actions["reveal"].setChecked(False))
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
 
-    def restore_geometry(self, settings, first_size: tuple[int, int]) -> None:
+    def restore_geometry(self, settings, first_size: tuple[int, int], inspector, playback) -> None:
         """The window's size and docks as last time, never larger than this screen; on the
-        first run the graph gets most of the width and the inspector a readable column."""
-        window = self.window
-        window.resize(fitted_size(QSize(*first_size), self._available()))
+        first run the graph gets most of the width and the ``inspector`` dock a readable
+        column, the ``playback`` dock its controls' height."""
+        top = self.frame
+        top.resize(fitted_size(QSize(*first_size), self._available()))
         geometry = settings.value("window/geometry")
         if geometry is not None:
-            window.restoreGeometry(geometry)
-            window.resize(fitted_size(window.size(), self._available()))  # saved on a larger screen
+            top.restoreGeometry(geometry)
+            top.resize(fitted_size(top.size(), self._available()))  # saved on a larger screen
         state = settings.value("window/state")
         # A state saved with another set of docks would misplace the new ones: it is dropped.
-        if state is None or not window.restoreState(state, self._state_version):
-            window.resizeDocks([window.inspector], [440], Qt.Orientation.Horizontal)
-            window.resizeDocks([window.playback], [150], Qt.Orientation.Vertical)
-        self._restored_size = window.size()
+        if state is None or not top.restoreState(state, self._state_version):
+            top.resizeDocks([inspector], [440], Qt.Orientation.Horizontal)
+            top.resizeDocks([playback], [150], Qt.Orientation.Vertical)
+        self._restored_size = top.size()
 
     def keep_on_screen(self) -> None:
         """The window's frame inside its screen's free area, resized and moved if need be: a
         window 1280 wide is 1284 with its frame on a 1280-pixel projector, and docks whose
         text grew while presenting had widened it to 1311."""
-        window, available = self.window, self._available()
+        top, available = self.frame, self._available()
         if available is None or available.isEmpty() or self.presenting or \
-                window.windowState() & (Qt.WindowState.WindowFullScreen | Qt.WindowState.WindowMaximized):
+                top.windowState() & (Qt.WindowState.WindowFullScreen | Qt.WindowState.WindowMaximized):
             return
         self._on_screen = True
-        frame, inner = window.frameGeometry(), window.geometry()
+        frame, inner = top.frameGeometry(), top.geometry()
         extra = QSize(frame.width() - inner.width(), frame.height() - inner.height())
-        size = QSize(min(inner.width(), max(window.minimumWidth(), available.width() - extra.width())),
-                     min(inner.height(), max(window.minimumHeight(), available.height() - extra.height())))
+        size = QSize(min(inner.width(), max(top.minimumWidth(), available.width() - extra.width())),
+                     min(inner.height(), max(top.minimumHeight(), available.height() - extra.height())))
         if size != inner.size():
-            window.resize(size)
-            frame = window.frameGeometry()
+            top.resize(size)
+            frame = top.frameGeometry()
         x = max(available.left(), min(frame.left(), available.right() + 1 - frame.width()))
         y = max(available.top(), min(frame.top(), available.bottom() + 1 - frame.height()))
         if (x, y) != (frame.left(), frame.top()):
-            window.move(x, y)
+            top.move(x, y)
 
     def save_geometry(self, settings) -> None:
-        settings.setValue("window/geometry", self.window.saveGeometry())
-        settings.setValue("window/state", self.window.saveState(self._state_version))
+        settings.setValue("window/geometry", self.frame.saveGeometry())
+        settings.setValue("window/state", self.frame.saveState(self._state_version))
 
     @property
     def presenting(self) -> bool:
@@ -133,7 +155,7 @@ class PresentationController(QObject):
     # --- zoom and text size ----------------------------------------------------------------
     def zoom(self, factor: float) -> None:
         """The graph, and the text drawn on it, larger or smaller; the panels keep theirs."""
-        self.window.view.zoom(factor)
+        self.view.zoom(factor)
 
     def scale_panels(self, factor: float) -> None:
         """The panels' text (docks, status bar, the chain-rule panel) larger or smaller; the
@@ -157,47 +179,45 @@ class PresentationController(QObject):
         base = QApplication.font()
         font = QFont(base)
         font.setPointSizeF(max(6.0, base.pointSizeF() * self.panel_scale))
-        window = self.window
-        for widget in (window.playback, window.inspector, window.jacobian, window.statusBar(), window.find_bar,
-                       window.menuBar()):
+        for widget in self.panels:
             widget.setFont(font)
         self.chain_panel.set_point_size(base.pointSizeF() * CHAIN_PANEL_TEXT * self.panel_scale)
 
     # --- full screen ------------------------------------------------------------------------
     def _available(self):
         """The room the window may take: its screen less the task bars."""
-        screen = self.window.screen() or QApplication.primaryScreen()
+        screen = self.frame.screen() or QApplication.primaryScreen()
         return screen.availableGeometry() if screen is not None else None
 
     def _show_normal(self) -> None:
         """Leave full screen at a size that fits the screen (the window came back taller
         than a 720-line projector)."""
-        self.window.showNormal()
-        self.window.resize(fitted_size(self.window.size(), self._available()))
+        self.frame.showNormal()
+        self.frame.resize(fitted_size(self.frame.size(), self._available()))
 
     def toggle_full_screen(self) -> None:
-        self._show_normal() if self.window.isFullScreen() else self.window.showFullScreen()
-        self.window.actions["fullscreen"].setChecked(self.window.isFullScreen())
+        self._show_normal() if self.frame.isFullScreen() else self.frame.showFullScreen()
+        self.actions["fullscreen"].setChecked(self.frame.isFullScreen())
 
     # --- presentation mode ------------------------------------------------------------------
     def toggle_presentation(self) -> None:
         """Full screen with only the graph, fitted, and the chain-rule panel on it; F5 again
         (or Esc) puts the window back exactly as it was."""
         self._leave() if self.presenting else self._enter()
-        self.window.actions["present"].setChecked(self.presenting)
-        self.window.actions["fullscreen"].setChecked(self.window.isFullScreen())
+        self.actions["present"].setChecked(self.presenting)
+        self.actions["fullscreen"].setChecked(self.frame.isFullScreen())
 
     def _enter(self) -> None:
-        window, actions = self.window, self.window.actions
-        self._before = _Before(window.saveState(self._state_version), window.geometry(), window.windowState(),
-                               window.menuBar().isVisibleTo(window), window.statusBar().isVisibleTo(window),
-                               self.panel_scale, actions["chain_panel"].isChecked(), window.view.placement(),
+        top, actions = self.frame, self.actions
+        self._before = _Before(top.saveState(self._state_version), top.geometry(), top.windowState(),
+                               top.menuBar().isVisibleTo(top), top.statusBar().isVisibleTo(top),
+                               self.panel_scale, actions["chain_panel"].isChecked(), self.view.placement(),
                                {k: actions[k].shortcuts() for k in PRESENTING_KEYS})
-        for dock in (window.playback, window.inspector, window.jacobian, window.expression, window.training):
+        for dock in top.findChildren(QDockWidget):
             dock.hide()
-        window.findChild(QWidget, "toolbar").hide()
-        window.menuBar().hide()
-        window.statusBar().hide()
+        top.findChild(QWidget, "toolbar").hide()
+        top.menuBar().hide()
+        top.statusBar().hide()
         # A clicker's keys: B (or .) blacks the screen out while presenting, Esc leaves.
         for key, keys in PRESENTING_KEYS.items():
             actions[key].setShortcuts([QKeySequence(k) for k in keys])
@@ -205,14 +225,14 @@ class PresentationController(QObject):
         actions["chain_panel"].setChecked(True)
         self.panel_scale = max(self.panel_scale, PRESENTING_TEXT)
         self._apply_font()
-        window.view.set_least_pixels(PRESENTING_PIXELS)  # node text read from the back row
-        window.showFullScreen()
-        window.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.view.set_least_pixels(PRESENTING_PIXELS)  # node text read from the back row
+        top.showFullScreen()
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
         self.show_chain_panel()
         self.fit_graph()  # and again once the window has its full-screen size
 
     def _leave(self) -> None:
-        window, actions, before = self.window, self.window.actions, self._before
+        top, actions, before = self.frame, self.actions, self._before
         self._before = None
         self.black_cover.lift()
         for key, keys in before.keys.items():
@@ -222,31 +242,31 @@ class PresentationController(QObject):
         # first, they asked for more width and the window grew past the screen (1280 -> 1311).
         self.panel_scale = before.panel_scale
         self._apply_font()
-        window.view.set_least_pixels(READABLE_PIXELS)
+        self.view.set_least_pixels(READABLE_PIXELS)
         if before.window_state & Qt.WindowState.WindowFullScreen:
-            window.showFullScreen()
+            top.showFullScreen()
         elif before.window_state & Qt.WindowState.WindowMaximized:
-            window.showMaximized()
+            top.showMaximized()
         else:
-            window.showNormal()
-            window.setGeometry(before.geometry)
-        window.restoreState(before.state, self._state_version)
-        window.menuBar().setVisible(before.menu_bar)
-        window.statusBar().setVisible(before.status_bar)
+            top.showNormal()
+            top.setGeometry(before.geometry)
+        top.restoreState(before.state, self._state_version)
+        top.menuBar().setVisible(before.menu_bar)
+        top.statusBar().setVisible(before.status_bar)
         actions["chain_panel"].setChecked(before.chain_panel)
         self.show_chain_panel()
         self.chain_panel.set_room(None)
-        window.view.setSceneRect(QRectF())
+        self.view.setSceneRect(QRectF())
         zoom, centre = before.placement
         if centre is None:
-            window.view.fit()
-            QTimer.singleShot(0, window.view, window.view.fit)
+            self.view.fit()
+            QTimer.singleShot(0, self.view, self.view.fit)
         else:
-            window.view.place(zoom, centre)
+            self.view.place(zoom, centre)
         available = self._available()
         if available is not None and available.contains(before.geometry):  # it fitted: it still does
             self.keep_on_screen()
-        window.say("Presentation mode left")
+        self.model.say("Presentation mode left")
 
     def toggle_black(self) -> None:
         """Black out the window (a clicker's B or .); any key or click brings it back."""
@@ -263,11 +283,11 @@ class PresentationController(QObject):
 
     def show_chain_panel(self) -> None:
         """Show the panel (when its action is on) with the current step's text, or hide it."""
-        self._watch(self.window.player)
-        shown = self.window.actions["chain_panel"].isChecked() and self.window.cursor is not None
+        self._watch(self.model.player)
+        shown = self.actions["chain_panel"].isChecked() and self.model.cursor is not None
         if shown:
-            if self.chain_panel.dark != self.window.view.theme.dark:
-                self.chain_panel.set_dark(self.window.view.theme.dark)
+            if self.chain_panel.dark != self.view.theme.dark:
+                self.chain_panel.set_dark(self.view.theme.dark)
             heading, info = self._current_step()
             self.chain_panel.show_step(heading, info)
         self.chain_panel.setVisible(shown)
@@ -276,16 +296,15 @@ class PresentationController(QObject):
 
     def _current_step(self):
         """The heading (pass and step) and what the panel says about the current step's node."""
-        window = self.window
-        cursor = window.cursor
+        cursor = self.model.cursor
         title = PHASE_TITLES.get(cursor.recording.phase, cursor.recording.phase)
         # Counted as the playback bar counts: "step 6 / 14" once six steps are done.
         heading = f"{title} · step {cursor.position + 1} / {len(cursor.recording)}"
         step = cursor.current
-        if step is None or step.node_id.startswith("scope/") or not window.presenter.revealed(step.node_id, cursor):
+        if step is None or step.node_id.startswith("scope/") or not self.view.presenter.revealed(step.node_id, cursor):
             return heading + " · → steps", None
-        node = window.graph[step.node_id]
-        return f"{heading} · {node.label}", describe(window.graph, node, cursor, window.player.check)
+        node = self.model.graph[step.node_id]
+        return f"{heading} · {node.label}", describe(self.model.graph, node, cursor, self.model.player.check)
 
     def _watch(self, player) -> None:
         if player is None or player is self._watched():
@@ -313,7 +332,7 @@ class PresentationController(QObject):
         """The whole graph in view. Presenting with the chain-rule panel, the graph is as large
         as the room the panel leaves allows, the panel below it or beside it, whichever leaves
         the graph more; the strip stays the same from step to step, so the graph never jumps."""
-        view, panel, shown = self.window.view, self.chain_panel, self.window.view.layout_shown
+        view, panel, shown = self.view, self.chain_panel, self.view.layout_shown
         if not (self.presenting and panel.isVisible()) or shown is None or min(shown.width, shown.height) <= 0:
             panel.set_room(None)
             view.setSceneRect(QRectF())  # the scene's own again
@@ -342,27 +361,26 @@ class PresentationController(QObject):
         view.place(s, (shown.width / 2 - off.x(), shown.height / 2 - off.y()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize and self.presenting and watched is self.window.view.viewport():
+        if event.type() == QEvent.Type.Resize and self.presenting and watched is self.view.viewport():
             QTimer.singleShot(0, self, self.fit_graph)  # after the panel has followed the new size
-        elif watched is self.window and event.type() == QEvent.Type.Show and self._restored_size is not None:
+        elif watched is self.frame and event.type() == QEvent.Type.Show and self._restored_size is not None:
             # Sized here to fit: the frame too (a window sized otherwise, by hand, is left be).
-            if self.window.size() == self._restored_size:
+            if self.frame.size() == self._restored_size:
                 QTimer.singleShot(0, self, self.keep_on_screen)
             self._restored_size = None
-        elif watched is self.window and event.type() == QEvent.Type.Resize and self._on_screen:
+        elif watched is self.frame and event.type() == QEvent.Type.Resize and self._on_screen:
             # A window that fitted and grew past its screen by itself (a dock asking for room).
             QTimer.singleShot(0, self, self.keep_on_screen)
         return super().eventFilter(watched, event)
 
     def toggle_reveal(self) -> None:
-        if self.window.presenter is None:
-            self.window.actions["reveal"].setChecked(False)
+        if self.view.presenter is None:
+            self.actions["reveal"].setChecked(False)
             return
-        self.window.presenter.reveal = self.window.actions["reveal"].isChecked()
-        self.window.presenter.refresh_all(self.window.cursor)
-        self.window.stepping.update_inspector()
-        self.window.say("Reveal: numbers appear as the pass reaches their nodes" if self.window.presenter.reveal
-                 else "All numbers shown")
+        self.view.presenter.reveal = self.actions["reveal"].isChecked()
+        self.view.presenter.refresh_all(self.model.cursor)
+        self.model.say("Reveal: numbers appear as the pass reaches their nodes" if self.view.presenter.reveal
+                       else "All numbers shown")
 
     def _on_color_scheme_changed(self, _scheme=None) -> None:
         """The system went light or dark while the window runs: its colours follow."""
@@ -371,16 +389,16 @@ class PresentationController(QObject):
     def set_palette(self, palette: str) -> None:
         """Standard, high-contrast or colour-blind-safe colours (remembered)."""
         self._apply_palette(palette)
-        self.window.say(PALETTE_NAMES[palette])
+        self.model.say(PALETTE_NAMES[palette])
 
     def _apply_palette(self, palette: str) -> None:
         theme = palette_theme(palette)
         self.palette = palette
-        self.window.actions[f"palette_{palette}"].setChecked(True)
-        self.window.settings.setValue("view/palette", palette)
-        player = self.window.player
+        self.actions[f"palette_{palette}"].setChecked(True)
+        self.settings.setValue("view/palette", palette)
+        player = self.model.player
         if player is not None and player.overlay is Overlay.CHECK:  # the check's colours come from the palette
-            self.window.presenter.tints = {k: check_colour(err, theme) for k, (err, _) in player.check.items()}
-        self.window.view.set_theme(theme, self.window.prepare_item)
-        self.window.training.set_dark(theme.dark)
+            self.view.presenter.tints = {k: check_colour(err, theme) for k, (err, _) in player.check.items()}
+        self.view.set_theme(theme, self.view.prepare_item)
+        self.theme_changed.emit(theme)
         self.chain_panel.set_dark(theme.dark)

@@ -17,7 +17,8 @@ from ...io import SessionState, load_session
 from ...nn.datasets import DatasetError
 from ...session.document import reopen
 from ...session.named_dataset import ReadStopped, dataset_path, read_named
-from ..preparing import prepare
+from ...session.preparing import prepare
+from ..messages import tell
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,7 +32,8 @@ class DatasetQuestion:
 
 
 class SessionOpening(QObject):
-    """The sessions controller's opening of files (it owns this, and lends its window).
+    """The sessions controller's opening of files (it owns this, and lends it its model, its
+    jobs and its frame).
 
     Parameters
     ----------
@@ -41,15 +43,15 @@ class SessionOpening(QObject):
     def __init__(self, sessions):
         super().__init__(sessions)
         self.sessions = sessions
-        self.window = sessions.window
+        self.model = sessions.model
 
     def open_session(self, path: str | Path, remember: bool = True) -> None:
         """Open a session file off the UI thread; the current graph stays until it is ready.
         A bad file leaves everything as it was and emits ``session_failed``. A session that
         names a dataset file (and carries no copy of its rows) asks before the file is read."""
         path = Path(path)
-        if self.window.training_control.running:
-            self.window.training_control.sequence.stop(wait=1.5)
+        if self.model.training_running:
+            self.model.training.stop(wait=1.5)
 
         def work(stop: threading.Event):
             state = load_session(path)
@@ -62,13 +64,13 @@ class SessionOpening(QObject):
 
     def _start_opening(self, path: Path, work) -> None:
         stop = threading.Event()  # set by Cancel: the dataset's read and the layout stop
-        self.window.loading.start(lambda: work(stop), self._on_job_reopened, f"Opening {path.name}…",
-                                  self._on_job_open_failed, stop)
+        self.sessions.jobs.start(lambda: work(stop), self._on_job_reopened, f"Opening {path.name}…",
+                                 self._on_job_open_failed, stop)
 
     def _reopened(self, state: SessionState, path: Path, remember: bool, stop: threading.Event,
                   data=None, unread: str | None = None):
         """Off the window's thread: the session rebuilt and laid out."""
-        worker = self.window.worker
+        worker = self.sessions.worker
         with np.errstate(all="ignore"):
             reopened = reopen(state, data, path.parent, unread)
         if stop.is_set():
@@ -85,7 +87,7 @@ class SessionOpening(QObject):
         box = QMessageBox(QMessageBox.Icon.Question, "Read the dataset file?",
                           f"{question.path.name} trains its network on a dataset it does not hold: "
                           f"it names the file\n\n{question.wanted}\n\nRead that file?",
-                          QMessageBox.StandardButton.NoButton, self.window)
+                          QMessageBox.StandardButton.NoButton, self.sessions.frame)
         box.setObjectName("dataset_question")
         box.setInformativeText("Without the data, the network's graph opens as saved, but it cannot be trained.")
         read = box.addButton("Read it", QMessageBox.ButtonRole.AcceptRole)
@@ -105,7 +107,7 @@ class SessionOpening(QObject):
                     question.state, question.path, question.remember, stop,
                     unread=f"you chose not to read {question.wanted}"))
             else:
-                self.window.say(f"Not opened: {question.path.name}")
+                self.model.say(f"Not opened: {question.path.name}")
 
         box.buttonClicked.connect(answered)
         box.open()
@@ -123,42 +125,30 @@ class SessionOpening(QObject):
         return self._reopened(question.state, question.path, question.remember, stop, data, unread)
 
     def _on_job_reopened(self, result) -> None:
-        if self.sender() is not self.window.loading.job:
-            return
-        self.window.loading.finish()
         if isinstance(result, DatasetQuestion):
             self._ask_to_read(result)
             return
+        model = self.model
         prepared, reopened, path, reopened_path = result
         if reopened.run is not None:
-            self.window.training_control.adopt(reopened.run)
-        if reopened.expression is not None:
-            try:  # parsed off the window's thread; the graph shown is the session's own
-                self.window.expression.set_expression(reopened.expression, reopened.values, emit=False)
-            except ValueError:
-                pass  # the editor cannot show it; the graph is still the session's
-        else:
-            self.window.loading.clear_expression()
-        self.window.restore_after_drawing(reopened.state)
-        self.window.show_prepared(prepared)
-        self.sessions.workspace.opened(prepared.title, path, typed=reopened.expression is not None)
+            model.training.adopt(reopened.run)
+        # Parsed off the window's thread; the graph shown is the session's own.
+        model.expression.replace(reopened.expression or "", reopened.values if reopened.expression else None)
+        model.pending_restore = reopened.state
+        model.show(prepared)
+        model.workspace.opened(prepared.title, path, typed=reopened.expression is not None)
         if path is None:  # recovered from an autosave: work no file holds
-            self.sessions.workspace.changed()
-        self.sessions.update_title()
+            model.workspace.changed()
         if path is not None:
             self.sessions.recent.add(path)
-            self.sessions.update_title()
         elif self.sessions.autosave is not None and self.sessions.autosave.recovered_path == reopened_path:
             reopened_path.unlink(missing_ok=True)  # recovered: the window's autosave takes over
         if reopened.problem:
-            self.window.say(f"Opened with a problem: {reopened.problem}")
-            self.sessions.tell("Part of the session could not be restored", reopened.problem)
-        self.window.session_opened.emit(str(path or ""))
+            model.say(f"Opened with a problem: {reopened.problem}")
+            tell(self.sessions.frame, "Part of the session could not be restored", reopened.problem)
+        self.sessions.opened.emit(str(path or ""))
 
     def _on_job_open_failed(self, message: str) -> None:
-        if self.sender() is not self.window.loading.job:
-            return
-        self.window.loading.finish()
-        self.window.say(f"Could not open: {message}")
-        self.sessions.tell("Could not open the session", message)
-        self.window.session_failed.emit(message)
+        self.model.say(f"Could not open: {message}")
+        tell(self.sessions.frame, "Could not open the session", message)
+        self.sessions.failed.emit(message)

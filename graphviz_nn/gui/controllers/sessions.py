@@ -1,8 +1,8 @@
 """Session files from the window: save (in the background), open (off the window's thread),
 the recent files, the autosave and its recovery, and asking before unsaved work is let go.
 
-The controller keeps the open document (a Qt-free :class:`~graphviz_nn.session.workspace.
-Workspace`); the window it serves lends it its graph, its jobs and its status bar.
+The open document is the model's (its Qt-free :class:`~graphviz_nn.session.workspace.
+Workspace`); the controller writes and reads it, and keeps the frame's title in step.
 """
 
 from __future__ import annotations
@@ -10,15 +10,18 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ...io import SessionState, ViewState, save_session
+from ...layout import LayoutWorker
 from ...session.document import capture, left_behind
-from ...session.workspace import Workspace
+from ...session.window_model import WindowModel
 from ..autosave import Autosave
+from ..canvas.graph_view import GraphView
 from ..docks.playback_dock import PHASE_TITLES
-from ..jobs import Job
+from ..jobs import JobRunner
+from ..messages import tell
 from ..recent_files import RecentFiles
 from .session_opening import SessionOpening
 
@@ -31,25 +34,64 @@ class SessionsController(QObject):
 
     Parameters
     ----------
-    window : MainWindow
-        The window whose graph is saved and into which sessions open.
+    model : WindowModel
+        Its document is saved, and sessions open into it.
+    jobs : JobRunner
+        Where files are read and written.
+    view : GraphView
+        Its placement is saved and put back.
+    frame : QWidget
+        The top-level widget: its title names the document, dialogs open over it, and it is
+        closed when the user agreed to let unsaved work go.
+    settings : QSettings
+        Where the recent files are remembered.
+    worker : LayoutWorker
+        Lays reopened graphs out.
     autosave : Autosave or None
         Where this window's autosave goes (None: no autosave).
+
+    Signals
+    -------
+    failed(str), opened(str), saved(str)
+        A session file could not be opened (why), was opened (its path), was saved (its path).
     """
 
-    def __init__(self, window, autosave: Autosave | None):
-        super().__init__(window)
-        self.window = window
-        self.workspace = Workspace()
-        self.recent = RecentFiles(window.settings)
+    failed = Signal(str)
+    opened = Signal(str)
+    saved = Signal(str)
+
+    def __init__(self, model: WindowModel, jobs: JobRunner, view: GraphView, frame: QWidget, settings,
+                 worker: LayoutWorker, autosave: Autosave | None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.model, self.jobs, self.view, self.frame, self.worker = model, jobs, view, frame, worker
+        self.workspace = model.workspace
+        self.recent = RecentFiles(settings)
         self.opening = SessionOpening(self)
         self.autosave = autosave
-        self._saving: Job | None = None
         self.autosave_pending = False  # the document changed since the last autosave
         self.closing_confirmed = False  # the user agreed to close: do not ask again
         self._timer = QTimer(self)
         self._timer.setInterval(AUTOSAVE_MS)
         self._timer.timeout.connect(self.autosave_now)
+        model.events.shown.connect(self._on_shown)
+        model.events.document_changed.connect(self._on_document_changed)
+        self.workspace.state_changed.connect(self.update_title)
+        view.picture_ready.connect(self._on_view_picture_ready)
+
+    def _on_shown(self, _model) -> None:
+        self.autosave_pending = True
+        self.update_title()
+
+    def _on_document_changed(self) -> None:
+        """The open document changed (new weights, an epoch put back): the next autosave
+        takes it."""
+        self.autosave_pending = True
+
+    def _on_view_picture_ready(self) -> None:
+        state = self.model.pending_restore
+        if state is not None:
+            self.model.pending_restore = None
+            self.restore_position(state)
 
     def start_autosave(self) -> None:
         """Take this window's autosave lock, offer back a crashed window's autosave."""
@@ -69,15 +111,16 @@ class SessionsController(QObject):
 
     def session_state(self) -> SessionState:
         """What a session file of the window now would hold."""
-        if self.window.built is None:
+        model = self.model
+        if model.built is None:
             raise ValueError("there is no graph to save yet")
-        return capture(self.window.built, self.workspace.title, expression=self.window.expression_text, run=self.window.training_control.run,
-                       phase=self.window.phase, position=self.window.cursor.position if self.window.cursor else -1,
+        return capture(model.built, self.workspace.title, expression=model.expression_text, run=model.training.run,
+                       phase=model.phase, position=model.cursor.position if model.cursor else -1,
                        view=self._view_state())
 
     def _view_state(self) -> ViewState:
-        zoom, centre = self.window.view.placement()
-        return ViewState(zoom, centre, tuple(sorted(self.window.collapsed)))
+        zoom, centre = self.view.placement()
+        return ViewState(zoom, centre, tuple(sorted(self.model.collapsed)))
 
     def save_session(self, path: str | Path) -> Path:
         """Save the session to ``path`` (atomically) and make it the window's file.
@@ -85,7 +128,7 @@ class SessionsController(QObject):
         Raises ValueError when there is nothing to save or training is running (its arrays
         are changing), OSError when the file cannot be written.
         """
-        if self.window.training_control.running:
+        if self.model.training_running:
             raise ValueError("training is running: pause or stop it, then save")
         revision = self.workspace.revision
         written = save_session(path, self.session_state())
@@ -95,11 +138,10 @@ class SessionsController(QObject):
     def _saved(self, written: Path, revision: int) -> None:
         self.workspace.saved(written, revision)
         self.recent.add(written)
-        self.update_title()
-        run = self.window.training_control.run
-        note = left_behind(run) if run is not None and run.network.graph is self.window.graph else None
-        self.window.say(f"Saved {written}" + (f"; {note}" if note else ""))
-        self.window.session_saved.emit(str(written))
+        run = self.model.training.run
+        note = left_behind(run) if run is not None and run.network.graph is self.model.graph else None
+        self.model.say(f"Saved {written}" + (f"; {note}" if note else ""))
+        self.saved.emit(str(written))
 
     def save(self) -> None:
         if self.session_path is None:
@@ -116,19 +158,13 @@ class SessionsController(QObject):
     def title(self) -> str:
         return self.workspace.title
 
-    @property
-    def saving(self) -> bool:
-        """True while a session file is being written in the background."""
-        return self._saving is not None
-
-
     def save_as_dialog(self, then=None, otherwise=None) -> None:
         """Ask where to save, then save there; ``then`` and ``otherwise`` as for :meth:`save_to`
         (``otherwise`` also when no file is chosen)."""
-        if self.window.built is None:
+        if self.model.built is None:
             return
         start = str(self.session_path or Path.home() / "session.gnn")
-        path, _ = QFileDialog.getSaveFileName(self.window, "Save session", start, SESSION_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.frame, "Save session", start, SESSION_FILTER)
         if path:
             self.save_to(Path(path) if Path(path).suffix else Path(path + ".gnn"), then, otherwise)
         elif otherwise is not None:
@@ -143,42 +179,17 @@ class SessionsController(QObject):
                 otherwise()
 
         try:
-            if self.window.training_control.running:
+            if self.model.training_running:
                 raise ValueError("training is running: pause or stop it, then save")
             state = self.session_state()
         except ValueError as error:
             failed(str(error))
             return
         revision = self.workspace.revision
-        started = self.write_in_background(lambda: save_session(path, state), f"Saving {path.name}…",
-                                           lambda written: self._on_save_finished(written, revision, then), failed)
+        started = self.jobs.write(lambda: save_session(path, state), f"Saving {path.name}…",
+                                  lambda written: self._on_save_finished(written, revision, then), failed)
         if not started and otherwise is not None:
             otherwise()
-
-    def write_in_background(self, work, message: str, done, failed=None,
-                            failure_title: str = "Could not save the session") -> bool:
-        """Write a file off the window's thread, one at a time, with the progress bar shown:
-        ``work()`` runs in a thread, ``done(its result)`` then runs in the window's, or
-        ``failed(message)`` (by default: the message told under ``failure_title``).
-        False, and nothing started, while another write is under way."""
-        if self._saving is not None:
-            self.window.say("A save is under way; try again when it has finished")
-            return False
-        job = Job(work, self.window)
-        job.finished.connect(lambda result: self._write_finished(done, result))
-        job.failed.connect(lambda text: self._write_finished(failed or (lambda m: self._save_failed(m, failure_title)),
-                                                             text))
-        self._saving = job
-        self.window.progress.show()
-        self.window.say(message)
-        job.start()
-        return True
-
-    def _write_finished(self, then, result) -> None:
-        self._saving = None
-        if self.window.loading.job is None:
-            self.window.progress.hide()
-        then(result)
 
     def _on_save_finished(self, written: Path, revision: int, then) -> None:
         self._saved(written, revision)
@@ -186,14 +197,14 @@ class SessionsController(QObject):
             then()
 
     def _save_failed(self, message: str, title: str = "Could not save the session") -> None:
-        self.window.say(f"Not saved: {message}")
-        self.tell(title, message)
+        self.model.say(f"Not saved: {message}")
+        tell(self.frame, title, message)
 
     def confirm_discard(self, then, cancelled=None) -> None:
         """Run ``then`` (which discards the document) once the user agrees: with unsaved work,
         ask Save / Discard / Cancel first. The question does not block the window.
         ``cancelled`` runs when ``then`` will not: Cancel, or a save that was not made."""
-        if not self.workspace.unsaved or self.window.built is None:
+        if not self.workspace.unsaved or self.model.built is None:
             then()
             return
         cancelled = cancelled or (lambda: None)
@@ -201,7 +212,7 @@ class SessionsController(QObject):
                    | QMessageBox.StandardButton.Cancel)
         name = self.session_path.name if self.session_path else (self.title or "this graph")
         box = QMessageBox(QMessageBox.Icon.Question, "Save your work?",
-                          f"{name} has changes that are not saved. Save them first?", buttons, self.window)
+                          f"{name} has changes that are not saved. Save them first?", buttons, self.frame)
         box.setObjectName("unsaved")
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -228,14 +239,14 @@ class SessionsController(QObject):
 
     def _close_confirmed(self) -> None:
         self.closing_confirmed = True
-        self.window.close()
+        self.frame.close()
 
     def open_dialog(self) -> None:
         self.confirm_discard(self._open_dialog)
 
     def _open_dialog(self) -> None:
         folder = str(self.session_path.parent if self.session_path else Path.home())
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open session", folder, SESSION_FILTER + ";;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self.frame, "Open session", folder, SESSION_FILTER + ";;All files (*)")
         if path:
             self.open_session(path)
 
@@ -248,23 +259,17 @@ class SessionsController(QObject):
     def restore_position(self, state: SessionState) -> None:
         """Once a reopened session is drawn: its pass, playback position and view."""
         if state.phase in PHASE_TITLES and state.phase != "tangent":
-            recording = self.window.player.recording(state.phase)
-            self.window.stepping.set_phase(state.phase, max(-1, min(state.position, len(recording) - 1)))
-        self.window.view.place(state.view.zoom, state.view.centre)
-
-    def document_changed(self) -> None:
-        """The open document changed (new weights, an epoch put back): mark it unsaved and
-        let the next autosave take it."""
-        self.autosave_pending = True
-        self.workspace.changed()
-        self.update_title()
+            player = self.model.player
+            recording = player.recording(state.phase)
+            player.set_phase(state.phase, max(-1, min(state.position, len(recording) - 1)))
+        self.view.place(state.view.zoom, state.view.centre)
 
     def update_title(self) -> None:
-        self.window.setWindowTitle(self.workspace.window_title())
-        self.window.setWindowModified(self.workspace.unsaved)
+        self.frame.setWindowTitle(self.workspace.window_title())
+        self.frame.setWindowModified(self.workspace.unsaved)
 
-    def fill_recent_menu(self) -> None:
-        menu = self.window.recent_menu
+    def fill_recent_menu(self, menu) -> None:
+        """Fill the Open recent menu as it opens."""
         menu.clear()
         paths = self.recent.paths()
         for path in paths:
@@ -276,19 +281,12 @@ class SessionsController(QObject):
         if not paths:
             menu.addAction("No recent sessions").setEnabled(False)
 
-    def tell(self, title: str, text: str) -> QMessageBox:
-        """A message that does not block the window (and so never blocks a test)."""
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self.window)
-        box.setObjectName("message")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        return box
-
     def autosave_now(self, wait: bool = False) -> bool:
         """Write the autosave if anything changed since the last one (in a thread unless
         ``wait``); skipped while training or opening. True when a save was started."""
-        if (self.autosave is None or not self.autosave_pending or self.window.built is None or self.window.training_control.running
-                or self.window.loading.job is not None or not self.autosave.writable()):
+        model = self.model
+        if (self.autosave is None or not self.autosave_pending or model.built is None or model.training_running
+                or model.busy or not self.autosave.writable()):
             return False
         try:
             state = self.session_state()
@@ -313,7 +311,7 @@ class SessionsController(QObject):
         box = QMessageBox(QMessageBox.Icon.Question, "Restore the last session?",
                           "graphviz-nn did not close properly last time. Open the session it "
                           "saved automatically?", QMessageBox.StandardButton.Open
-                          | QMessageBox.StandardButton.Discard, self.window)
+                          | QMessageBox.StandardButton.Discard, self.frame)
         box.setObjectName("recovery")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 

@@ -6,30 +6,40 @@ empties when the window's document is no longer the run's."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 
-from ...nn.datasets import DatasetError
+from ...nn.datasets import BUILTIN, DatasetError
 from ...session.magnitudes import magnitude_scale
 from ...session.player import Overlay
-from ...session.training_sequence import TrainingSequence
+from ...session.window_model import WindowModel
+from ..canvas.graph_view import GraphView
 from ..canvas.presenter import magnitude_colours
-from ..training_worker import TrainingWorker
+from ..docks.training_dock import TrainingDock
+from .loading import TRAINING_MESSAGE
 
 #: Whether the training settings are folded, remembered across sessions: they fold when a run
 #: starts, giving a 720-line screen's height to the plots and the weight maps.
 FOLDED_KEY = "training/settings_folded"
 
-TRAINING_MESSAGE = ("Training: the graph is coloured by gradient magnitude as it learns "
-                    "(the passes can be stepped through when it stops)")
-
 
 class TrainingController(QObject):
     """Runs training as one sequence for the window: build -> draw -> train.
 
-    The Qt-free :class:`~graphviz_nn.session.training_sequence.TrainingSequence` holds the rules
-    and the one "training" flag; this controller hands it the dock's requests, has the window
-    draw a new network, locks the player while the network trains, colours the graph by
-    gradient magnitude as it learns and records the passes again when the weights change.
+    The Qt-free :class:`~graphviz_nn.session.training_sequence.TrainingSequence` (the model's
+    ``training``) holds the rules and the one "training" flag; this controller hands it the
+    dock's requests, asks the model to draw a new network, locks the player while the network
+    trains, colours the graph by gradient magnitude as it learns and records the passes again
+    when the weights change.
+
+    Parameters
+    ----------
+    model : WindowModel
+        Its ``training`` sequence is driven here.
+    dock : TrainingDock
+    view : GraphView
+        Coloured as the network learns.
+    settings : QSettings
+        Where whether the dock's settings are folded is remembered.
 
     Signals
     -------
@@ -41,11 +51,11 @@ class TrainingController(QObject):
     started = Signal()
     stopped = Signal(str)
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
-        self.dock = dock = window.training
-        self.sequence = sequence = TrainingSequence(self._make_client)
+    def __init__(self, model: WindowModel, dock: TrainingDock, view: GraphView, settings,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.model, self.dock, self.view = model, dock, view
+        self.sequence = sequence = model.training
         self._stopped_while_drawing: str | None = None
         dock.train_requested.connect(self.train)
         dock.pause_requested.connect(self.toggle_pause)
@@ -59,23 +69,19 @@ class TrainingController(QObject):
         events.ended.connect(self._on_ended)
         events.confirm.connect(lambda run, _epochs: dock.ask_to_branch(run, sequence.confirmed))
         events.restored.connect(self._on_restored)
+        events.adopted.connect(self._on_adopted)
         events.shown.connect(dock.show_picture)
         events.left.connect(dock.clear_run)
         events.said.connect(dock.status.setText)
-        window.loading.picture_dropped.connect(sequence.drawing_abandoned)
-        window.sessions.workspace.opened_event.connect(lambda _title: sequence.document_opened())
-        self._settings = window.settings
-        dock.set_settings_folded(self._settings.value(FOLDED_KEY, False, type=bool))
+        model.events.picture_dropped.connect(sequence.drawing_abandoned)
+        model.workspace.opened_event.connect(lambda _title: sequence.document_opened())
+        view.picture_ready.connect(self.picture_ready)
+        self._settings = settings
+        dock.set_settings_folded(settings.value(FOLDED_KEY, False, type=bool))
         dock.settings_toggle.toggled.connect(self._on_settings_toggle_toggled)
 
     def _on_settings_toggle_toggled(self, shown: bool) -> None:
         self._settings.setValue(FOLDED_KEY, not shown)
-
-    def _make_client(self, run, updated, ended) -> TrainingWorker:
-        worker = TrainingWorker(run, self)
-        worker.epoch_finished.connect(updated)
-        worker.training_finished.connect(ended)
-        return worker
 
     @property
     def running(self) -> bool:
@@ -93,7 +99,7 @@ class TrainingController(QObject):
         dock = self.dock
         try:
             settings = dock.settings()
-            self.sequence.train(settings, epochs, dock.dataset_read(str(settings.dataset)))
+            self.sequence.train(settings, epochs, self.model.datasets.get(str(settings.dataset)))
         except (ValueError, DatasetError) as error:
             dock.status.setText(f"Cannot build it: {error}")
 
@@ -101,82 +107,84 @@ class TrainingController(QObject):
         self.sequence.toggle_pause()
         self.dock.set_running(self.running, self.sequence.paused)
 
-    def adopt(self, run) -> None:
-        """Take over a run rebuilt from a session file; the window draws it itself."""
-        settings = self.dock.adopt_settings(run)
+    def _on_adopted(self, run) -> None:
+        """A run rebuilt from a session file: its data kept as read, its settings and history
+        in the dock."""
+        dataset = str(run.settings.dataset)
+        if dataset not in BUILTIN and dataset not in self.model.datasets:
+            self.model.datasets.put(dataset, run.data)  # read once already
+        self.dock.adopt_settings(run)
         self.dock.show_run(run)
-        self.sequence.adopt(run, settings)  # its boundary and weights follow
 
     def picture_ready(self) -> None:
-        """The window drew a new picture: training that waited for it starts, and a run that
+        """The view drew a new picture: training that waited for it starts, and a run that
         ended meanwhile is taken in now."""
-        self.sequence.drawn(self.window.graph)
+        self.sequence.drawn(self.model.graph)
         if self._stopped_while_drawing is not None:
             reason, self._stopped_while_drawing = self._stopped_while_drawing, None
             self.after_weights_changed()
             if reason not in ("done", "stopped"):
-                self.window.say(reason)
+                self.model.say(reason)
 
     # --- what the sequence says ----------------------------------------------------------------
     def _on_built(self, run) -> None:
         self.dock.show_run(run)
-        self.window.loading.load(run.built, f"{run.network} on {run.data.name}")
+        self.model.open(run.built, f"{run.network} on {run.data.name}")
 
     def _on_started(self) -> None:
         self.dock.set_running(True)
         self.dock.set_settings_folded(True)  # the plots take the room while it trains
         self.dock.show_branch(self.run, self.sequence.aside is not None)
-        self.window.stepping.stop()
-        if self.window.player is not None:
-            self.window.player.lock_navigation(self.sequence)
-            self.window.player.set_overlay(Overlay.MAGNITUDE)  # the epochs colour the nodes
-            self.window.actions["magnitude"].setChecked(True)
-            self.window.actions["check"].setChecked(False)
-        self.window.say(TRAINING_MESSAGE)
+        player = self.model.player
+        if player is not None:
+            player.lock_navigation(self.sequence)  # what plays stops
+            player.set_overlay(Overlay.MAGNITUDE)  # the epochs colour the nodes
+        self.model.say(TRAINING_MESSAGE)
         self.started.emit()
 
     def _on_updated(self, update) -> None:
         self.dock.show_update(update)
-        if self.window.presenter is None or self.window.loading.job is not None:
+        if self.view.presenter is None or self.model.busy:
             return
         # Only colours change while training: the live arrays belong to the training process.
         norms = {k: v for k, v in update.gradient_norms.items() if v > 0}
         if not norms:
             return
         tints = magnitude_colours(magnitude_scale(norms))
-        for node_id, item in self.window.view.nodes.items():
+        for node_id, item in self.view.nodes.items():
             item.set_flags(tints.get(node_id), item.non_finite)
 
     def _on_ended(self, reason: str) -> None:
         self.dock.show_end(self.run, reason)
-        if self.window.player is not None:
-            self.window.player.release_navigation(self.sequence)
-        self.window.sessions.document_changed()
-        if self.window.view.building or self.window.loading.job is not None:
+        if self.model.player is not None:
+            self.model.player.release_navigation(self.sequence)
+        self.model.document_changed()
+        if self.view.building or self.model.busy:
             # A run can end before the picture of its network is drawn: the passes are
             # recorded again once it is (the old picture's items are not this graph's).
             self._stopped_while_drawing = reason
-            self.window.say(reason if reason not in ("done", "stopped") else "Training stopped")
+            self.model.say(reason if reason not in ("done", "stopped") else "Training stopped")
         else:
             self.after_weights_changed()
             if reason not in ("done", "stopped"):
-                self.window.say(reason)
+                self.model.say(reason)
         self.stopped.emit(reason)
 
     def _on_restored(self, snapshot) -> None:
         self.dock.show_branch(self.run, self.sequence.aside is not None)
         self.dock.show_epoch(self.run, snapshot.epoch)
-        self.window.sessions.document_changed()
+        self.model.document_changed()
         self.after_weights_changed()
-        self.window.say(f"Weights of epoch {snapshot.epoch} are back in the graph: step through its passes")
+        self.model.say(f"Weights of epoch {snapshot.epoch} are back in the graph: step through its passes")
 
     def after_weights_changed(self) -> None:
         """The network's weights changed under the recordings: record the passes again."""
-        if self.window.graph is None or self.run is None or self.window.graph is not self.run.network.graph:
+        graph = self.model.graph
+        if graph is None or self.run is None or graph is not self.run.network.graph:
             return
-        self.window.player.weights_changed()
-        self.window.say("Training stopped: step through the backward pass on 16 training rows (→), "
-                 "or press Train to go on")
+        self.model.player.weights_changed()
+        self.model.say("Training stopped: step through the backward pass on 16 training rows (→), "
+                       "or press Train to go on")
 
     def close(self) -> None:
         """Stop training and its process (the window is closing)."""
@@ -184,15 +192,5 @@ class TrainingController(QObject):
 
     def blocked(self) -> bool:
         if self.running:
-            self.window.say("Training is running: pause or stop it to step through the passes")
+            self.model.say("Training is running: pause or stop it to step through the passes")
         return self.running
-
-    def show_dock(self) -> None:
-        """The Training tab, raised, wide enough for its plots."""
-        self.window.training.show()
-        self.window.training.raise_()
-        if self.window.dockWidgetArea(self.window.training) == Qt.DockWidgetArea.RightDockWidgetArea:
-            # Room for the plots; the graph keeps the larger part of the width.
-            wanted = min(max(460, self.window.width() * 2 // 5), 700)
-            if self.window.training.width() < wanted:
-                self.window.resizeDocks([self.window.training], [wanted], Qt.Orientation.Horizontal)

@@ -82,10 +82,11 @@ class ExpressionDock(QDockWidget):
 
     expression_changed = Signal(object)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, document: ExpressionDocument, parent: QWidget | None = None):
         super().__init__("Expression", parent)
         self.setObjectName("expression")
-        self.document = ExpressionDocument()
+        self.document = document
+        document.replaced.connect(self._on_document_replaced)
         self._rows: list[str] = []
         self._text = ""             # the editor's text as the undo stack knows it
         self._fresh = True          # the next typing starts a new undo command
@@ -223,6 +224,20 @@ class ExpressionDock(QDockWidget):
             return
         self.undo_stack.push(TextCommand(self, self._edit.text(), text, typing=False,
                                           old_values=old_values, new_values=new_values))
+
+    def _on_document_replaced(self, text: str, values: dict) -> None:
+        """The window put another text here: a reopened session's expression (undoable, its
+        graph not handed back), or "" when the graph shown is no expression's (the undo steps
+        go with the text they belonged to)."""
+        if text:
+            try:
+                self.set_expression(text, values, emit=False)
+            except ValueError:
+                pass  # the editor cannot show it; the graph on screen is still the session's
+            return
+        if self.expression:
+            self.set_expression("", emit=False)
+        self.undo_stack.clear()
 
     def sizeHint(self) -> QSize:
         em = self.fontMetrics().horizontalAdvance("M")

@@ -1,16 +1,16 @@
 """The "Forward vs reverse" dock: the Jacobian filling in, one pass at a time.
 
 For f: R^n -> R^m, forward mode fills the m x n Jacobian column by column (n passes) and
-reverse mode row by row (m passes). The panel asks the window to run each pass
-(:attr:`JacobianPanel.pass_requested`), and fills that column or row when the window says
-the animation of the pass reached its end (:meth:`JacobianPanel.pass_finished`).
+reverse mode row by row (m passes). The dock draws a
+:class:`~graphviz_nn.session.jacobian_exercise.JacobianExercise` it is handed, redraws at
+its events, and its buttons call it: the exercise asks the window to run each pass and fills
+that column or row when the window says the animation of the pass reached its end.
 """
 
 from __future__ import annotations
 
 from typing import Sequence
 
-import numpy as np
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ...engine import Graph, Node, Variable
 from ...session.jacobian import MODES, JacobianPass, JacobianPlan
+from ...session.jacobian_exercise import JacobianExercise
 from ..canvas.theme import Theme, system_theme
 from .jacobian_table import MatrixTable
 
@@ -71,45 +72,36 @@ class _Lines(QLabel):
 
 
 class JacobianPanel(QDockWidget):
-    """The Jacobian of the current example, built by forward or reverse mode, pass by pass.
+    """A view of a Jacobian exercise: the matrix filling in, the mode, the passes.
 
     Parameters
     ----------
+    exercise : JacobianExercise
+        The state and rules drawn here; the panel redraws at its events and its buttons
+        and radio buttons call it. Never created by the panel.
     parent : QWidget, optional
     theme : Theme, optional
         Colours; the system's light or dark theme by default. Forward mode highlights with
         the tangent colour, reverse mode with the gradient colour.
 
-    Attributes
-    ----------
-    auto_fill : bool
-        When True, "Next pass" fills the column or row at once after emitting
-        :attr:`pass_requested` (standalone use and tests). When False (the default) the panel
-        waits for :meth:`pass_finished`.
-
     Signals
     -------
     pass_requested(JacobianPass)
-        The user asked for the next pass; the window records and animates it, e.g. with
-        ``record(graph, p.phase, output, p.cotangent, p.seeds)``, then calls
+        Relays the exercise's ``pass_requested`` event: the window records and animates the
+        pass, e.g. with ``record(graph, p.phase, output, p.cotangent, p.seeds)``, then calls
         :meth:`pass_finished`.
     mode_changed(str)
-        "forward" or "reverse", after the user or :attr:`mode` switched it (progress resets).
+        Relays the exercise's ``mode_changed`` event: "forward" or "reverse" (progress reset).
     """
 
     pass_requested = Signal(object)
     mode_changed = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None, theme: Theme | None = None):
+    def __init__(self, exercise: JacobianExercise, parent: QWidget | None = None, theme: Theme | None = None):
         super().__init__("Forward vs reverse", parent)
         self.setObjectName("jacobian")
+        self.exercise = exercise
         self.theme = theme if theme is not None else system_theme()
-        self.auto_fill = False
-        self._plans: dict[str, JacobianPlan] = {}
-        self._mode = "forward"
-        self._done = 0
-        self._pending: JacobianPass | None = None
-        self._known: np.ndarray = np.zeros((0, 0))
         self._call = ""
 
         body = QWidget(self)
@@ -138,7 +130,7 @@ class JacobianPanel(QDockWidget):
             self._mode_group.addButton(radio)
             self._radios[mode] = radio
             modes.addWidget(radio, 0, Qt.AlignmentFlag.AlignLeft)
-        self._radios["forward"].setChecked(True)
+        self._radios[exercise.mode].setChecked(True)
         self._mode_group.buttonToggled.connect(self._on_mode_group_button_toggled)
 
         numbers = QFont(base)
@@ -173,19 +165,102 @@ class JacobianPanel(QDockWidget):
         column.addLayout(buttons)
         column.addStretch(1)
         self.setWidget(body)
-        self._refresh()
 
-    # --- the problem ----------------------------------------------------------------------
+        events = exercise.events
+        events.problem_changed.connect(self._on_exercise_problem_changed)
+        events.mode_changed.connect(self._on_exercise_mode_changed)
+        events.progress_changed.connect(self._refresh)
+        events.pass_requested.connect(self.pass_requested.emit)
+        self._on_exercise_problem_changed()
+
+    # --- what the window calls: delegations to the exercise ---------------------------------
     def set_problem(self, graph: Graph, output: Node, inputs: Sequence[Variable]) -> None:
-        """Show d(output)/d(inputs): build the plans of both modes and start over.
+        """Show d(output)/d(inputs): :meth:`JacobianExercise.set_problem`."""
+        self.exercise.set_problem(graph, output, inputs)
 
-        Call again after a variable's value changed: the plans hold the Jacobian at the
-        values they were built with.
-        """
-        self._plans = {mode: JacobianPlan(graph, output, inputs, mode) for mode in MODES}
-        plan = self._plans["forward"]
+    def clear(self) -> None:
+        """Show no problem: :meth:`JacobianExercise.clear`."""
+        self.exercise.clear()
+
+    def pass_finished(self, finished: JacobianPass | None = None) -> None:
+        """The requested pass (``finished``, or whichever is pending) has been animated to its
+        end: :meth:`JacobianExercise.pass_finished`."""
+        self.exercise.pass_finished(finished)
+
+    @Slot()
+    def reset(self) -> None:
+        """Empty the matrix and start the current mode again: :meth:`JacobianExercise.reset`."""
+        self.exercise.reset()
+
+    def show_progress(self, passes_done: int) -> None:
+        """Show the matrix after the first ``passes_done`` passes: :meth:`JacobianExercise.show_progress`."""
+        self.exercise.show_progress(passes_done)
+
+    @property
+    def mode(self) -> str:
+        """The exercise's mode; assigning it switches the exercise's (which checks that radio)."""
+        return self.exercise.mode
+
+    @mode.setter
+    def mode(self, mode: str) -> None:
+        self.exercise.mode = mode
+
+    @property
+    def auto_fill(self) -> bool:
+        """The exercise's :attr:`~JacobianExercise.auto_fill`."""
+        return self.exercise.auto_fill
+
+    @auto_fill.setter
+    def auto_fill(self, on: bool) -> None:
+        self.exercise.auto_fill = bool(on)
+
+    @property
+    def passes_done(self) -> int:
+        return self.exercise.passes_done
+
+    @property
+    def current_plan(self) -> JacobianPlan | None:
+        return self.exercise.current_plan
+
+    def plan(self, mode: str) -> JacobianPlan | None:
+        return self.exercise.plan(mode)
+
+    @property
+    def pending(self) -> JacobianPass | None:
+        return self.exercise.pending
+
+    @property
+    def complete(self) -> bool:
+        return self.exercise.complete
+
+    # --- slots ------------------------------------------------------------------------------
+    @Slot()
+    def _on_next_clicked(self) -> None:
+        self.exercise.request_next()
+
+    @Slot()
+    def _on_reset_clicked(self) -> None:
+        self.exercise.reset()
+
+    @Slot(QAbstractButton, bool)
+    def _on_mode_group_button_toggled(self, button: QAbstractButton, checked: bool) -> None:
+        if checked:
+            self.exercise.mode = next(m for m, radio in self._radios.items() if radio is button)
+
+    def _on_exercise_mode_changed(self, mode: str) -> None:
+        self._radios[mode].setChecked(True)  # already, when the click came from here
+        self._refresh()
+        self.mode_changed.emit(mode)
+
+    def _on_exercise_problem_changed(self) -> None:
+        plan = self.exercise.plan("forward")
+        if plan is None:
+            self._call = ""
+            self._table.set_labels([], [])
+            self._refresh()
+            return
         names = [w.name or f"input{i + 1}" for i, w in enumerate(plan.inputs)]
-        out = output.name or "f"
+        out = plan.output.name or "f"
         self._call = f"jacobian({out}, [{', '.join(names)}])"
         wrt = names[0] if len(names) == 1 else f"({', '.join(names)})"
         # A table is for reading entries: past MAX_SHOWN rows or columns only the first are
@@ -196,136 +271,26 @@ class JacobianPanel(QDockWidget):
             f"{out}: {_space(plan.n)} → {_space(plan.m)}, so J = ∂{out}/∂{wrt} is {plan.m} × {plan.n}" + corner
         ))
         self._table.set_labels(plan.row_labels[:rows], plan.column_labels[:columns])
-        self._start_over()
-
-    def clear(self) -> None:
-        """Show no problem (an example without inputs to differentiate)."""
-        self._plans = {}
-        self._call = ""
-        self._table.set_labels([], [])
-        self._start_over()
-
-    # --- state ----------------------------------------------------------------------------
-    @property
-    def mode(self) -> str:
-        """"forward" or "reverse"; switching it checks that radio button and resets progress."""
-        return self._mode
-
-    @mode.setter
-    def mode(self, mode: str) -> None:
-        if mode not in MODES:
-            raise ValueError(f"mode must be 'forward' or 'reverse', not {mode!r}")
-        self._radios[mode].setChecked(True)  # toggles the group, which resets
-
-    @property
-    def passes_done(self) -> int:
-        """How many passes of the current mode have filled their column or row."""
-        return self._done
-
-    @property
-    def current_plan(self) -> JacobianPlan | None:
-        """The plan of the current mode, None before :meth:`set_problem`."""
-        return self._plans.get(self._mode)
-
-    def plan(self, mode: str) -> JacobianPlan | None:
-        """The plan of either mode."""
-        return self._plans.get(mode)
-
-    @property
-    def pending(self) -> JacobianPass | None:
-        """The pass requested and not yet finished."""
-        return self._pending
-
-    @property
-    def complete(self) -> bool:
-        plan = self.current_plan
-        return plan is not None and self._done >= len(plan.passes)
-
-    def show_progress(self, passes_done: int) -> None:
-        """Show the matrix after the first ``passes_done`` passes (forgets a pending pass)."""
-        plan = self.current_plan
-        if plan is None:
-            return
-        self._done = max(0, min(int(passes_done), len(plan.passes)))
-        self._pending = None
-        self._known = plan.filled_after(self._done)
         self._refresh()
-
-    # --- slots ------------------------------------------------------------------------------
-    @Slot()
-    def pass_finished(self) -> None:
-        """The requested pass has been animated to its end: fill its column or row.
-
-        The numbers come from running that pass (:meth:`JacobianPlan.result_of`). Does nothing
-        when no pass is pending.
-        """
-        plan, done = self.current_plan, self._pending
-        if plan is None or done is None:
-            return
-        result = plan.result_of(done)
-        if plan.mode == "forward":
-            self._known[:, done.index] = result
-        else:
-            self._known[done.index, :] = result
-        self._pending = None
-        self._done = done.index + 1
-        self._refresh()
-
-    @Slot()
-    def reset(self) -> None:
-        """Empty the matrix and start the current mode again."""
-        self._start_over()
-
-    @Slot()
-    def _on_next_clicked(self) -> None:
-        plan = self.current_plan
-        if plan is None or self._pending is not None or self.complete:
-            return
-        self._pending = plan.passes[self._done]
-        self._refresh()
-        self.pass_requested.emit(self._pending)
-        if self.auto_fill:
-            self.pass_finished()
-
-    @Slot()
-    def _on_reset_clicked(self) -> None:
-        self.reset()
-
-    @Slot(QAbstractButton, bool)
-    def _on_mode_group_button_toggled(self, button: QAbstractButton, checked: bool) -> None:
-        if not checked:
-            return
-        mode = next(m for m, radio in self._radios.items() if radio is button)
-        if mode != self._mode:
-            self._mode = mode
-            self._start_over()
-            self.mode_changed.emit(mode)
 
     # --- drawing ----------------------------------------------------------------------------
-    def _start_over(self) -> None:
-        plan = self.current_plan
-        self._done = 0
-        self._pending = None
-        self._known = plan.filled_after(0) if plan is not None else np.zeros((0, 0))
-        self._refresh()
-
     def _highlight(self) -> QColor:
-        colour = self.theme.tangent if self._mode == "forward" else self.theme.backward
-        return _tinted(colour, 150 if self._pending is not None else 70)
+        colour = self.theme.tangent if self.exercise.mode == "forward" else self.theme.backward
+        return _tinted(colour, 150 if self.exercise.pending is not None else 70)
 
     def _refresh(self) -> None:
-        plan = self.current_plan
+        plan = self.exercise.current_plan
         self._refresh_table(plan)
         self._refresh_labels(plan)
-        has_problem = plan is not None and len(plan.passes) > 0
-        self._next.setEnabled(has_problem and self._pending is None and not self.complete)
-        self._reset.setEnabled(has_problem and (self._done > 0 or self._pending is not None))
+        self._next.setEnabled(self.exercise.can_request)
+        self._reset.setEnabled(self.exercise.can_reset)
         self._mode_box.setEnabled(plan is not None)
 
     def _refresh_table(self, plan: JacobianPlan | None) -> None:
         if plan is not None:
-            building = None if self.complete else (self._pending or plan.passes[self._done]).index
-            self._table.show_known(plan, self._known, building, self._highlight())
+            building = self.exercise.next_pass
+            self._table.show_known(plan, self.exercise.known, None if building is None else building.index,
+                                   self._highlight())
 
     def _refresh_labels(self, plan: JacobianPlan | None) -> None:
         if plan is None:
@@ -333,6 +298,7 @@ class JacobianPanel(QDockWidget):
             self._current.setText("")
             self._passes.setText("Choose an example with inputs to compare forward and reverse mode.")
             return
+        exercise = self.exercise
         mode, other = plan.mode.capitalize(), plan.other_mode.capitalize()
         if plan.mode == "forward":
             scalars = all(w.value.size == 1 for w in plan.inputs)
@@ -340,14 +306,12 @@ class JacobianPanel(QDockWidget):
         else:
             per = "one per output" if plan.m == 1 else "one per output component"
         total = len(plan.passes)
-        if self.complete:
-            error = float(np.max(np.abs(self._known - plan.exact))) if self._known.size else 0.0
-            scale = max(1.0, float(np.max(np.abs(plan.exact)))) if plan.exact.size else 1.0
-            if error <= 1e-9 * scale:
+        if exercise.complete:
+            if exercise.agrees:
                 verdict = f"the matrix is complete and equals {self._call}."
                 self._passes.setStyleSheet("")
             else:
-                verdict = f"the matrix is complete but differs from {self._call} by {error:.3g}."
+                verdict = f"the matrix is complete but differs from {self._call} by {exercise.error:.3g}."
                 self._passes.setStyleSheet(f"color: {self.theme.bad.name()}")
             self._passes.setText(breakable(
                 f"{mode} mode: {_plural(total)} ({per}); {verdict} "
@@ -358,10 +322,10 @@ class JacobianPanel(QDockWidget):
             return
         self._passes.setStyleSheet("")
         self._passes.setText(
-            f"{mode} mode: {self._done} of {_plural(total)} ({per}). "
+            f"{mode} mode: {exercise.passes_done} of {_plural(total)} ({per}). "
             f"{other} mode would take {plan.other_passes}."
         )
-        if self._pending is not None:
-            self._current.setText(breakable(f"Running pass — {self._pending.label} …"))
+        if exercise.pending is not None:
+            self._current.setText(breakable(f"Running pass — {exercise.pending.label} …"))
         else:
-            self._current.setText(breakable(f"Next pass — {plan.passes[self._done].label}"))
+            self._current.setText(breakable(f"Next pass — {exercise.next_pass.label}"))

@@ -12,7 +12,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (QBoxLayout, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QMessageBox,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
-from ...nn.datasets import BUILTIN, Dataset, DatasetError, load, read_csv
+from ...nn.datasets import Dataset, DatasetError, load, read_csv
+from ...session.datasets_read import DatasetsRead
 from ...session.run_picture import RunPicture
 from ...session.training import TrainingRun, TrainingSettings
 from ...session.training_client import EpochUpdate
@@ -62,11 +63,11 @@ class TrainingDock(QDockWidget):
     epoch_requested = Signal(int)
     csv_read = Signal(str)
 
-    def __init__(self, parent=None):
+    def __init__(self, datasets: DatasetsRead, parent=None):
         super().__init__("Training", parent)
         self.setObjectName("training")
         self._updates = 0
-        self._read: dict[str, Dataset] = {}  # CSV files read, by path
+        self.datasets = datasets  # dataset files read, each once: the preview and the network share them
         self._reading: Job | None = None
         body = QWidget()
         column = _Column(body)
@@ -175,7 +176,8 @@ class TrainingDock(QDockWidget):
     def _preview_chosen(self) -> None:
         name = self.dataset.currentData()
         try:
-            self.show_preview(self._read[name] if name in self._read else load(name))
+            read = self.datasets.get(name)
+            self.show_preview(read if read is not None else load(name))
         except (DatasetError, ValueError) as error:
             self.status.setText(str(error))
 
@@ -196,7 +198,7 @@ class TrainingDock(QDockWidget):
 
     def _on_csv_read(self, path: str, data: Dataset) -> None:
         self._reading = None
-        self._read[path] = data
+        self.datasets.put(path, data)
         if self.dataset.findData(path) < 0:
             self.dataset.addItem(data.name, path)
         self.dataset.setCurrentIndex(self.dataset.findData(path))
@@ -228,10 +230,6 @@ class TrainingDock(QDockWidget):
         self.stop_button.setEnabled(running)
         self.pause_button.setText("Resume" if paused else "Pause")
 
-    def dataset_read(self, key: str) -> Dataset | None:
-        """The dataset read already under ``key`` (a CSV file's path), if any."""
-        return self._read.get(key)
-
     def show_run(self, run: TrainingRun) -> None:
         """A new network (or one reopened): its history in the curves, its data in the preview
         (its boundary and weights follow in :meth:`show_picture`)."""
@@ -247,8 +245,6 @@ class TrainingDock(QDockWidget):
         """A reopened run's dataset and settings in the widgets; the settings to compare the
         next Train's with (the run's own when the widgets cannot hold them)."""
         dataset = str(run.settings.dataset)
-        if dataset not in BUILTIN:
-            self._read[dataset] = run.data  # read once already
         if self.dataset.findData(dataset) < 0:
             self.dataset.addItem(run.data.name, dataset)
         self.dataset.setCurrentIndex(self.dataset.findData(dataset))

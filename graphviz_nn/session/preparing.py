@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..layout import Layout, LayoutWorker, layout
-from ..session import Built, Recording, record
-from ..session.symbols import short_names
+from .examples import Built
+from .playback import Recording, record
+from .symbols import short_names
 
 
 @dataclass(frozen=True, eq=False)
