@@ -99,7 +99,7 @@ class TrainingController(QObject):
         dock = self.dock
         try:
             settings = dock.settings()
-            self.sequence.train(settings, epochs, self.model.datasets.get(str(settings.dataset)))
+            self.sequence.train(settings, epochs, self.model.datasets.get(str(settings.dataset), settings.target))
         except (ValueError, DatasetError) as error:
             dock.status.setText(f"Cannot build it: {error}")
 
@@ -111,8 +111,10 @@ class TrainingController(QObject):
         """A run rebuilt from a session file: its data kept as read, its settings and history
         in the dock."""
         dataset = str(run.settings.dataset)
-        if dataset not in BUILTIN and dataset not in self.model.datasets:
-            self.model.datasets.put(dataset, run.data)  # read once already
+        if dataset not in BUILTIN:
+            if dataset not in self.model.datasets:
+                self.model.datasets.put(dataset, run.data, run.settings.target)  # read once already
+            self.dock.form.set_columns(dataset, (*run.data.feature_names, run.data.target_name))
         self.dock.adopt_settings(run)
         self.dock.show_run(run)
 

@@ -176,7 +176,7 @@ class TrainingDock(QDockWidget):
     def _preview_chosen(self) -> None:
         name = self.dataset.currentData()
         try:
-            read = self.datasets.get(name)
+            read = self.datasets.any(name)
             self.show_preview(read if read is not None else load(name))
         except (DatasetError, ValueError) as error:
             self.status.setText(str(error))
@@ -199,6 +199,7 @@ class TrainingDock(QDockWidget):
     def _on_csv_read(self, path: str, data: Dataset) -> None:
         self._reading = None
         self.datasets.put(path, data)
+        self.form.set_columns(path, (*data.feature_names, data.target_name))
         if self.dataset.findData(path) < 0:
             self.dataset.addItem(data.name, path)
         self.dataset.setCurrentIndex(self.dataset.findData(path))

@@ -108,7 +108,7 @@ def read_csv(
              *(("numbers written with decimal commas",) if mark == COMMA else ()), read.note)
     path = pathlib.Path(path)
     return Dataset(name or path.stem, X, read.y, tuple(h for i, h in enumerate(header) if i != target_index),
-                   read.class_names, source=source, notes=notes)
+                   read.class_names, source=source, notes=notes, target_name=header[target_index])
 
 
 def _header(path: str | os.PathLike, texts: Iterator[str]) -> tuple[list[str], str, str, int]:

@@ -28,6 +28,8 @@ class Dataset:
     notes : tuple of str
         How it was read, for people: the separator found in a CSV file, whether the target
         was read as classes or as a number to predict, a preview's sampling.
+    target_name : str
+        The column the target was read from ("" when it has no name, as for built-in sets).
     """
 
     name: str
@@ -38,6 +40,7 @@ class Dataset:
     image_shape: tuple[int, int] | None = None
     source: str = ""
     notes: tuple[str, ...] = ()
+    target_name: str = ""
 
     def __post_init__(self) -> None:
         if self.X.ndim != 2 or self.y.shape != (self.X.shape[0],):
