@@ -20,6 +20,13 @@ TRAINING_MESSAGE = ("Training: the graph is coloured by gradient magnitude as it
                     "(the passes can be stepped through when it stops)")
 
 
+def draw_shown(model: WindowModel, view: GraphView) -> None:
+    """Draw the graph the model shows on ``view``: its presenter over the model's player, and
+    its layout's items built off to the side (``picture_ready`` says when they are on)."""
+    view.presenter = Presenter(view, model.graph, model.player, model.short_names)
+    view.show_layout(model.layout, view.prepare_item)
+
+
 class LoadingController(QObject):
     """Opens what the model asks for (``open_requested``), lays the graph out again when a
     scope is opened or closed, draws typed expressions, and draws each graph the model shows.
@@ -77,9 +84,7 @@ class LoadingController(QObject):
 
     def _on_shown(self, model: WindowModel) -> None:
         """The model has a new graph: draw it (the old picture stays until this one is built)."""
-        view = self.view
-        view.presenter = Presenter(view, model.graph, model.player, model.short_names)
-        view.show_layout(model.layout, view.prepare_item)
+        draw_shown(model, self.view)
         note = model.built.note + (f" · {len(model.graph)} nodes, scopes collapsed (double-click to open)"
                                    if model.collapsed else "")
         # A network drawn for a run that has started already: the training message stays.
