@@ -10,12 +10,10 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from graphviz_nn.gui.actions import build_actions
-from graphviz_nn.gui.canvas.graph_view import GraphView
 from graphviz_nn.gui.controllers.debug import DebugController
 from graphviz_nn.gui.controllers.exports import ExportsController
 from graphviz_nn.gui.controllers.jacobian import JacobianController
-from graphviz_nn.gui.controllers.loading import LoadingController, draw_shown
+from graphviz_nn.gui.controllers.loading import LoadingController
 from graphviz_nn.gui.controllers.playback import PlaybackController
 from graphviz_nn.gui.controllers.presentation import PresentationController
 from graphviz_nn.gui.controllers.sessions import SessionsController
@@ -27,38 +25,11 @@ from graphviz_nn.gui.docks.playback_dock import PlaybackDock
 from graphviz_nn.gui.docks.status_bar import StatusBar
 from graphviz_nn.gui.docks.training_dock import TrainingDock
 from graphviz_nn.gui.jobs import JobRunner
-from graphviz_nn.gui.training_worker import make_training_client
 from graphviz_nn.io import load_session
 from graphviz_nn.session import EXAMPLES
 from graphviz_nn.session.player import Overlay
-from graphviz_nn.session.preparing import prepare
-from graphviz_nn.session.training_sequence import TrainingSequence
-from graphviz_nn.session.window_model import WindowModel
-
-
-@pytest.fixture
-def model() -> WindowModel:
-    return WindowModel(TrainingSequence(make_training_client))
-
-
-@pytest.fixture
-def view(qtbot) -> GraphView:
-    widget = GraphView()
-    qtbot.addWidget(widget)
-    widget.resize(800, 600)
-    return widget
-
-
-def _show(qtbot, model: WindowModel, view: GraphView, worker, key: str = "scalar") -> None:
-    """The model shows a gallery example, drawn on ``view`` (what the loading controller does)."""
-    model.show(prepare(EXAMPLES[key].build(), frozenset(), worker, key, None))
-    with qtbot.waitSignal(view.picture_ready, timeout=20_000):
-        draw_shown(model, view)
-
-
-def _actions():
-    frame = QMainWindow()
-    return frame, build_actions(frame)
+from tests.gui.controller_kit import actions_of_a_frame as _actions
+from tests.gui.controller_kit import model, shown as _show, view  # noqa: F401 - fixtures
 
 
 def test_loading_opens_what_the_model_asks_for_and_draws_it(qtbot, model, view, layout_worker) -> None:
