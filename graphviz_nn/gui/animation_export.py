@@ -55,6 +55,7 @@ class AnimationExport(QObject):
         self.start_position = player.cursor.position
         self.frames: list = []
         self.cancelled = False
+        self._put_back = True
 
     def start(self) -> None:
         QTimer.singleShot(0, self._capture_next)
@@ -63,8 +64,11 @@ class AnimationExport(QObject):
         with self.view.jumping():  # each frame shows where the camera ends, not half-way
             self.player.seek(position)
 
-    def cancel(self) -> None:
+    def cancel(self, put_back: bool = True) -> None:
+        """Stop recording; the pass goes back to where it was unless ``put_back`` is False
+        (its graph is no longer shown)."""
         self.cancelled = True
+        self._put_back = put_back
 
     def _capture_next(self) -> None:
         if self.cancelled:
@@ -89,7 +93,8 @@ class AnimationExport(QObject):
 
     def _end(self, result) -> None:
         self.frames = []
-        self._seek(self.start_position)
+        if self._put_back:
+            self._seek(self.start_position)
         self.finished.emit(result)
 
 

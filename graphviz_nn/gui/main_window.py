@@ -161,7 +161,6 @@ class MainWindow(QMainWindow):
         self.expression.expression_changed.connect(
             lambda parsed: self.loading.draw_expression(parsed, self.sessions.confirm_discard))
         self.exports.animation_started.connect(self.stepping.stop)
-        model.events.shown.connect(lambda _model: self.exports.cancel_animation())
         self.presentation.theme_changed.connect(lambda theme: self.training.set_dark(theme.dark))
         self.sessions.failed.connect(self.session_failed)
         self.sessions.opened.connect(self.session_opened)

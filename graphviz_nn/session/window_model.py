@@ -191,6 +191,19 @@ class WindowModel:
         self.workspace.changed()
         self.events.document_changed.emit()
 
+    def while_shown(self, player: Player) -> Callable[[Callable], Callable]:
+        """A wrapper for ``player``'s event handlers: wrapped, they run only while ``player`` is
+        the one the model shows (an old graph's player, stepped back by an animation being
+        recorded as the new graph came, must not move the new graph's picture)."""
+
+        def wrap(handler: Callable) -> Callable:
+            def call(*args) -> None:
+                if self._player is player:
+                    handler(*args)
+            return call
+
+        return wrap
+
     def show(self, prepared: Prepared) -> Player:
         """Put a prepared graph on the model: a new player over its graph starting from its
         recorded forward pass, and emit ``shown`` once.

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow, QWidget
 
+from graphviz_nn.gui.canvas.presenter import Presenter
 from graphviz_nn.gui.controllers.debug import DebugController
 from graphviz_nn.gui.controllers.exports import ExportsController
 from graphviz_nn.gui.controllers.jacobian import JacobianController
@@ -190,3 +191,37 @@ def test_training_trains_on_the_target_column_chosen_not_the_one_first_read(qtbo
     assert run.data.target_name == "side" and "label" in run.data.feature_names
     assert len(wanted) == 1 and wanted[0].title.endswith(run.data.name)
     model.training.close()
+
+
+def test_a_graph_shown_while_an_animation_records_stops_it_and_is_left_alone(qtbot, model, view, layout_worker,
+                                                                             tmp_path, monkeypatch) -> None:
+    """The old graph's player is stepped by the recording no more, and never moves the new
+    graph's picture or cursor."""
+    frame, actions = _actions()
+    qtbot.addWidget(frame)
+    bar = StatusBar()
+    qtbot.addWidget(bar)
+    said: list[str] = []
+    model.events.said.connect(said.append)
+    PlaybackController(model, view, PlaybackDock(actions), FindBar(), InspectorDock(), actions["play"])
+    exports = ExportsController(model, JobRunner(model, bar), view, QWidget(), layout_worker)
+    _show(qtbot, model, view, layout_worker, "vector")
+    old = model.player
+    old.set_phase("backward")
+    export = exports.export_animation(tmp_path / "pass.gif")
+    assert export is not None
+    qtbot.waitUntil(lambda: len(export.frames) >= 2, timeout=10_000)  # the old pass stepped on
+    stopped_at = old.cursor.position
+    moves_after: list = []  # what the picture is told once the new graph is on the model
+    shown_new: list = []
+    model.events.shown.connect(shown_new.append)
+    real_move = Presenter.move
+    monkeypatch.setattr(Presenter, "move", lambda self, cursor, old_position: (
+        moves_after.append(old_position) if shown_new else None, real_move(self, cursor, old_position)))
+    _show(qtbot, model, view, layout_worker, "scalar")
+    new = model.player
+    start = (new.phase, new.cursor.position)
+    qtbot.waitUntil(lambda: exports.animation_export is None, timeout=10_000)
+    assert said[-1] == "Animation not saved: cancelled" and not (tmp_path / "pass.gif").exists()
+    assert (new.phase, new.cursor.position) == start and moves_after == []
+    assert old.cursor.position == stopped_at  # not put back: its graph is gone

@@ -128,7 +128,7 @@ def test_the_dock_reaches_every_new_box_by_name(qtbot) -> None:
 def test_a_negative_weight_decay_typed_in_the_window_says_why_it_cannot_train(open_window, qtbot) -> None:
     window = open_window("scalar")
     dock = window.training
-    window.training_control.show_dock()
+    window.show_training_dock()
     qtbot.waitUntil(dock.isVisible)
     dock.weight_decay.lineEdit().selectAll()
     qtbot.keyClicks(dock.weight_decay, "-0.5")

@@ -136,3 +136,15 @@ def test_what_controllers_ask_of_each_other_goes_through_the_model() -> None:
     assert wanted == [OpenRequest(EXAMPLES["vector"].build, "vector", True, None)]
     assert changed == [True]  # the workspace knew the work was unsaved when the event came
     assert model.cursor is None and model.phase is None and not model.training_running
+
+
+def test_a_handler_wrapped_for_a_player_runs_only_while_that_player_is_shown() -> None:
+    model, heard = WindowModel(), []
+    first = model.show(_prepared())
+    handler = model.while_shown(first)(heard.append)
+    first.events.moved.connect(handler)
+    first.step_forward()
+    assert len(heard) == 1
+    model.show(_prepared(EXAMPLES["vector"].build()))  # another graph: the first player is old
+    first.step_forward()
+    assert len(heard) == 1 and first.cursor.position == 1  # it moved, and no view heard it

@@ -37,9 +37,10 @@ class DebugController(QObject):
     def _on_shown(self, model: WindowModel) -> None:
         """Follow a new graph's player."""
         player = model.player
-        player.events.phase_changed.connect(self._on_player_phase_changed)
-        player.events.overlay_changed.connect(self._on_player_overlay_changed)
-        player.events.breakpoint_toggled.connect(self._on_player_breakpoint_toggled)
+        shown = model.while_shown(player)
+        player.events.phase_changed.connect(shown(self._on_player_phase_changed))
+        player.events.overlay_changed.connect(shown(self._on_player_overlay_changed))
+        player.events.breakpoint_toggled.connect(shown(self._on_player_breakpoint_toggled))
         self.actions["check"].setChecked(False)
         self.actions["magnitude"].setChecked(player.overlay is Overlay.MAGNITUDE)
 

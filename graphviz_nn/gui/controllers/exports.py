@@ -54,6 +54,7 @@ class ExportsController(QObject):
         self.history_progressed.connect(self._on_history_progressed)
         self.animation_export: AnimationExport | None = None
         self._writing_history = False
+        model.events.shown.connect(self._on_shown)
 
     def export_dialog(self) -> None:
         if self.model.graph is None:
@@ -111,6 +112,11 @@ class ExportsController(QObject):
             return False
         self.animation_export.cancel()
         return True
+
+    def _on_shown(self, _model) -> None:
+        """Another graph is shown: an animation of the old one stops where it is."""
+        if self.animation_export is not None:
+            self.animation_export.cancel(put_back=False)
 
     def _on_animation_export_progressed(self, done: int, total: int) -> None:
         self.jobs.count(done, total, cancellable=True)

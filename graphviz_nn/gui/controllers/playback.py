@@ -78,14 +78,15 @@ class PlaybackController(QObject):
         self._jacobian_pending = None
         player = model.player
         events = player.events
-        events.phase_changed.connect(self._on_player_phase_changed)
-        events.moved.connect(self._on_player_moved)
-        events.said.connect(model.say)
+        shown = model.while_shown(player)
+        events.phase_changed.connect(shown(self._on_player_phase_changed))
+        events.moved.connect(shown(self._on_player_moved))
+        events.said.connect(shown(model.say))
         # Training takes the lock: what plays stops; overlays and reveal change what the
         # inspector shows.
-        events.navigation_lock_changed.connect(lambda owner: self.stop() if owner is not None else None)
-        events.overlay_changed.connect(lambda _overlay: self.update_inspector())
-        events.reveal_changed.connect(lambda _on: self.update_inspector())
+        events.navigation_lock_changed.connect(shown(lambda owner: self.stop() if owner is not None else None))
+        events.overlay_changed.connect(shown(lambda _overlay: self.update_inspector()))
+        events.reveal_changed.connect(shown(lambda _on: self.update_inspector()))
         self.find_bar.set_graph(model.graph)
         self.dock.set_tangent_inputs([(model.graph.id_of(v), v.label) for v in model.built.inputs])
         self.dock.set_phase("forward")

@@ -191,8 +191,3 @@ class TrainingController(QObject):
     def close(self) -> None:
         """Stop training and its process (the window is closing)."""
         self.sequence.close()
-
-    def blocked(self) -> bool:
-        if self.running:
-            self.model.say("Training is running: pause or stop it to step through the passes")
-        return self.running
