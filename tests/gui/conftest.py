@@ -60,3 +60,15 @@ def open_window(qtbot, settings, layout_worker):
 
 def ready(window) -> bool:
     return window.view.presenter is not None and window.idle
+
+
+@pytest.fixture
+def inspector_dock(qtbot):
+    """An inspector dock on screen, the size of the window's right-hand column (420 x 720)."""
+    from graphviz_nn.gui.docks.inspector import InspectorDock
+
+    widget = InspectorDock()
+    qtbot.addWidget(widget)
+    widget.resize(420, 720)
+    widget.show()
+    return widget

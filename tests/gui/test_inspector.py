@@ -20,12 +20,8 @@ from graphviz_nn.session.inspect import NodeInfo, describe  # noqa: E402
 
 
 @pytest.fixture
-def dock(qtbot) -> InspectorDock:
-    widget = InspectorDock()
-    qtbot.addWidget(widget)
-    widget.resize(420, 720)
-    widget.show()
-    return widget
+def dock(inspector_dock) -> InspectorDock:
+    return inspector_dock
 
 
 def text(dock: InspectorDock, name: str) -> str:

@@ -44,12 +44,9 @@ def cell(v: float) -> str:
 
 
 @pytest.fixture
-def dock(qtbot) -> InspectorDock:
-    widget = InspectorDock()
-    qtbot.addWidget(widget)
-    widget.resize(460, 900)
-    widget.show()
-    return widget
+def dock(inspector_dock) -> InspectorDock:
+    inspector_dock.resize(460, 900)  # room for the arrays' tables
+    return inspector_dock
 
 
 def backward_at(key: str, node_id: str):

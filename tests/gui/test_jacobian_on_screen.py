@@ -11,17 +11,12 @@ from .projector_screen import run_on_projector
 WIDEST = 400  # pixels the panel may ask for: the right-hand dock beside the graph
 
 SCRIPT = textwrap.dedent("""
-    import json
-    from graphviz_nn.gui.app import application, scratch_settings, wait_until
-    from graphviz_nn.gui.main_window import MainWindow
     from graphviz_nn.session.examples import EXAMPLES
 
-    application()
     seen = []
 
     def look(window, where):
-        wait_until(lambda: False, 0.2)
-        frame, free = window.frameGeometry(), window.screen().availableGeometry()
+        frame, free = placed(window)
         panel = window.jacobian
         seen.append(dict(where=where, frame=frame.getRect(), screen=free.getRect(), inside=free.contains(frame),
                          problem=panel.current_plan is not None,

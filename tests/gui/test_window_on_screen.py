@@ -11,15 +11,11 @@ from .projector_screen import run_on_projector
 SCRIPT = textwrap.dedent("""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    from graphviz_nn.gui.app import application, scratch_settings, wait_until
-    from graphviz_nn.gui.main_window import MainWindow
 
-    application()
     problems = []
 
     def check(window, where):
-        wait_until(lambda: False, 0.2)
-        frame, free = window.frameGeometry(), window.screen().availableGeometry()
+        frame, free = placed(window)
         if not free.contains(frame):
             problems.append(f"{where}: frame {frame.getRect()} outside {free.getRect()}")
 
@@ -44,5 +40,5 @@ SCRIPT = textwrap.dedent("""
 
 
 def test_the_window_stays_within_a_1280x720_screen_on_every_path(tmp_path) -> None:
-    problems = run_on_projector("import json\n" + SCRIPT, tmp_path)
+    problems = run_on_projector(SCRIPT, tmp_path)
     assert problems == []
