@@ -1,6 +1,8 @@
 """A scope's name stays on its own box and never covers another scope's node: at the fitted
 view (its large caption) and zoomed in to 1 (its own label), on every example of the gallery
-at 1280 × 720, and for any boxes a layout can give (hypothesis)."""
+at 1280 × 720, and for any boxes a layout can give (hypothesis). The graphs are opened by the
+loading controller on a window model, drawn on a graph view the size of the graph's share of a
+1280 × 720 window; presenting, which the whole window takes part in, is tested on the window."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from graphviz_nn.gui.canvas.scope_items import READABLE_PIXELS, ScopeCaption, pl
 from graphviz_nn.gui.canvas.theme import system_theme
 from graphviz_nn.layout import ClusterBox
 from graphviz_nn.session import EXAMPLES
+from tests.gui.controller_kit import model  # noqa: F401 - a fixture
+from tests.gui.drawn_alone import loading_controller, opened, status_bar, view_on_screen, wait_idle  # noqa: F401
 
 PROJECTOR = (1280, 720)
 TOUCH = 3.0  # screen pixels: a name this close to its box's edge touches it
@@ -67,9 +71,10 @@ def _misplaced(view) -> list[str]:
 
 
 @pytest.mark.parametrize("example", list(EXAMPLES))
-def test_scope_names_stay_on_their_boxes_and_off_other_scopes_nodes(open_window, example) -> None:
-    window = open_window(example, size=PROJECTOR)
-    view = window.view
+def test_scope_names_stay_on_their_boxes_and_off_other_scopes_nodes(qtbot, model, status_bar, layout_worker,
+                                                                   example) -> None:
+    view = view_on_screen(qtbot)
+    opened(qtbot, model, loading_controller(model, view, layout_worker, status_bar), example)
     view.fit()
     fitted = _names_drawn(view)
     assert _misplaced(view) == []
@@ -125,29 +130,24 @@ def test_a_caption_goes_only_on_its_box_and_never_over_another_scopes_node(qapp,
         assert caption.boundingRect() == next(spot for _, _, spot, _ in caption.places(scale))
 
 
-def _wait_idle(window, qtbot) -> None:
-    from .conftest import ready
-
-    qtbot.waitUntil(lambda: window.jobs.job is None and ready(window), timeout=60000)
-
-
-@pytest.mark.parametrize("opened", [("layer 1", "perceptron 1"), ("layer 2", "perceptron 4")])
-def test_an_opened_scope_of_a_big_net_is_named_where_its_boxes_are_dots(open_window, qtbot, opened) -> None:
+@pytest.mark.parametrize("perceptron", [("layer 1", "perceptron 1"), ("layer 2", "perceptron 4")])
+def test_an_opened_scope_of_a_big_net_is_named_where_its_boxes_are_dots(qtbot, model, status_bar, layout_worker,
+                                                                        perceptron) -> None:
     """One perceptron of the 1,307-node PerceptronNet [30, 10, 10, 1] opened, then Fit: a box
     is drawn as a dot only when no readable symbol fits it, and then its scope's caption says
     what it is (the opened perceptron was a faint box of unnamed dots)."""
     from graphviz_nn.gui.canvas.level_of_detail import Detail
     from graphviz_nn.session.examples import big_perceptron_net
 
-    window = open_window("scalar", size=PROJECTOR)
-    window.loading.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]")
-    _wait_idle(window, qtbot)
-    assert opened in window.model.collapsed
-    window.loading.toggle_scope(opened)
-    qtbot.waitUntil(lambda: opened not in window.model.collapsed, timeout=60000)
-    _wait_idle(window, qtbot)
-    window.actions["fit"].trigger()
-    view = window.view
+    view = view_on_screen(qtbot)
+    loading = loading_controller(model, view, layout_worker, status_bar)
+    loading.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]")
+    wait_idle(qtbot, model, loading, lambda: model.graph is not None)
+    assert perceptron in model.collapsed
+    loading.toggle_scope(perceptron)
+    qtbot.waitUntil(lambda: perceptron not in model.collapsed, timeout=60000)
+    wait_idle(qtbot, model, loading)
+    view.fit()  # what F does
     scale = view.transform().m11()
     least = view.least_pixels
     dots = {k: item for k, item in view.nodes.items() if item.detail is Detail.MARKER}
@@ -155,7 +155,7 @@ def test_an_opened_scope_of_a_big_net_is_named_where_its_boxes_are_dots(open_win
     # A dot only where even the symbol on its plate would be smaller than readable.
     assert [k for k, item in dots.items() if item.readable_scale(least) <= scale] == []
     named = {scope: pixels for scope, _, pixels in _names_drawn(view)}
-    assert named.get(opened, 0) >= READABLE_PIXELS, named
+    assert named.get(perceptron, 0) >= READABLE_PIXELS, named
     # Each name stays on its box; it may cover another scope's dots (no text), never its text.
     boxes = {item.cluster.scope: item.cluster for item in view.clusters}
     for scope, name, pixels in _names_drawn(view):
@@ -167,7 +167,7 @@ def test_an_opened_scope_of_a_big_net_is_named_where_its_boxes_are_dots(open_win
         assert covered == [], (scope, covered)
 
 
-def test_placing_captions_on_an_expanded_big_net_never_freezes(open_window, qtbot) -> None:
+def test_placing_captions_on_an_expanded_big_net_never_freezes(qtbot, model, status_bar, layout_worker) -> None:
     """The 1,307-node net with every scope open has 25 captions, most over dots: placing them
     for a new zoom took 0.9 s of CPU with the boxes measured one by one."""
     import time
@@ -176,10 +176,10 @@ def test_placing_captions_on_an_expanded_big_net_never_freezes(open_window, qtbo
 
     from graphviz_nn.session.examples import big_perceptron_net
 
-    window = open_window("scalar", size=PROJECTOR)
-    window.loading.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
-    _wait_idle(window, qtbot)
-    view = window.view
+    view = view_on_screen(qtbot)
+    loading = loading_controller(model, view, layout_worker, status_bar)
+    loading.load(big_perceptron_net, "PerceptronNet [30, 10, 10, 1]", expanded=True)
+    wait_idle(qtbot, model, loading, lambda: model.graph is not None)
     assert len(view.captions) > 20
     started = time.process_time()
     for scale in np.geomspace(0.03, 0.8, 8):
