@@ -3,8 +3,8 @@ no window: the exercise takes each new graph once it is drawn, while the panel i
 
 from __future__ import annotations
 
-from graphviz_nn.gui.docks.jacobian_panel import JacobianPanel
 from graphviz_nn.gui.controllers.jacobian import JacobianController
+from graphviz_nn.gui.docks.jacobian_panel import JacobianPanel
 from tests.gui.controller_kit import model, shown, view  # noqa: F401 - fixtures
 
 
