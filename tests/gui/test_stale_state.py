@@ -1,10 +1,11 @@
-"""Typing an expression never drops unsaved work unasked, and a new document never shows the
-old document's expression."""
+"""Typing an expression in the window never drops a trained network unasked: the Expression
+tab, the loading and training controllers and the sessions controller's question together
+(typing on in an expression, and an example emptying the Expression tab:
+test_sessions_controller.py)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from .conftest import ready
@@ -55,28 +56,3 @@ def test_typing_an_expression_asks_before_replacing_a_trained_network(open_windo
     qtbot.waitUntil(lambda: ready(window) and window.model.graph is not network, timeout=30000)
     assert window.model.expression_text == "x1 * x2 + 4" and window.sessions.title == "your expression"
     assert window.model.workspace.unsaved  # the expression is work of its own
-
-
-def test_typing_on_in_an_expression_asks_nothing(open_window, qtbot) -> None:
-    window = open_window("scalar")
-    _type(window, qtbot, "x1 * x2 + 3")
-    qtbot.waitUntil(lambda: ready(window) and window.model.expression_text == "x1 * x2 + 3", timeout=30000)
-    assert window.model.workspace.unsaved
-    _type(window, qtbot, "x1 * x2 + 5")
-    qtbot.waitUntil(lambda: ready(window) and window.model.expression_text == "x1 * x2 + 5", timeout=30000)
-    assert _question(window) is None
-
-
-def test_an_example_opened_after_discard_empties_the_expression_tab(open_window, qtbot) -> None:
-    window = open_window("scalar")
-    _type(window, qtbot, "x1 * x2 + 3")
-    qtbot.waitUntil(lambda: ready(window) and window.model.expression_text == "x1 * x2 + 3", timeout=30000)
-    typed = window.model.graph
-    window.findChild(QAction, "example_perceptron").trigger()
-    qtbot.waitUntil(lambda: _question(window) is not None, timeout=5000)
-    _question(window).button(QMessageBox.StandardButton.Discard).click()
-    qtbot.waitUntil(lambda: ready(window) and window.model.graph is not typed, timeout=30000)
-    assert window.model.expression_text is None
-    assert window.expression.expression == "" and window.expression.findChild(QLineEdit, "expression_text").text() == ""
-    assert not window.expression.undo_stack.canUndo()  # the old text does not come back by Ctrl+Z
-    assert not window.model.workspace.unsaved
