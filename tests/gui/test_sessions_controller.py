@@ -144,6 +144,22 @@ def test_an_edit_marks_the_title_and_saving_clears_it(desk, qtbot, tmp_path) -> 
     assert load_session(tmp_path / "mine.gnn").expression == "x1 * x2 + 3"
 
 
+def test_cancel_or_a_save_not_made_keeps_the_work(desk, qtbot, monkeypatch) -> None:
+    """Cancel, or Save with no file chosen, runs what was to happen instead (``cancelled``),
+    never what would let the work go."""
+    desk.open_example(qtbot, "scalar")
+    desk.edit(qtbot)
+    ran: list[str] = []
+    monkeypatch.setattr(sessions_module.QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    for button in (QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save):
+        desk.sessions.confirm_discard(lambda: ran.append("then"), lambda: ran.append("cancelled"))
+        qtbot.waitUntil(lambda: desk.question() is not None, timeout=5000)
+        desk.question().button(button).click()
+        qtbot.waitUntil(lambda: desk.question() is None, timeout=5000)
+    assert ran == ["cancelled", "cancelled"]
+    assert desk.model.workspace.unsaved and desk.sessions.title == "your expression" and desk.sessions.session_path is None
+
+
 def test_save_then_go_on(desk, qtbot, tmp_path) -> None:
     desk.open_example(qtbot, "scalar")
     path = desk.sessions.save_session(tmp_path / "kept.gnn")
