@@ -145,6 +145,15 @@ def update_running_stats(x: NodeLike, running_mean: np.ndarray, running_var: np.
     ``running ← (1 − momentum) · running + momentum · batch``, the batch's mean and its unbiased
     variance (divided by n − 1) per channel (axis 1 of x). ``batch_norm(training=True)`` calls
     it; a layer whose graph is fed again calls it after each feed.
+
+    Parameters
+    ----------
+    x : node or array
+        (N, C) or (N, C, ...), more than one value per channel.
+    running_mean, running_var : ndarray of shape (C,)
+        Float arrays, changed in place.
+    momentum : float
+        The new batch's weight, in [0, 1].
     """
     value = x.value if isinstance(x, Node) else np.asarray(x, dtype=np.float64)
     axes = (0,) + tuple(range(2, value.ndim))
