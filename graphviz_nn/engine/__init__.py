@@ -16,6 +16,7 @@ from .ops import (
     clip, concatenate, elu, erf, expm1, gelu, getitem, inv, log1p, logsumexp, maximum, minimum, pad,
     reciprocal, silu, solve, square, stack, std, take, tan, var, where,
 )
+from .ops import avg_pool2d, conv1d, conv2d, max_pool2d
 from .ops import abs, max, min, pow, sum  # noqa: F401 - gn.sum etc., kept out of __all__ (below)
 from .params import Param, ParamError
 from .parse import ParseError, Parsed, parse
@@ -38,4 +39,5 @@ __all__ = [
     "clip", "concatenate", "elu", "erf", "expm1", "gelu", "getitem", "inv", "log1p", "logsumexp",
     "maximum", "minimum", "pad", "reciprocal", "silu", "solve", "square", "stack", "std", "take",
     "tan", "var", "where",
+    "avg_pool2d", "conv1d", "conv2d", "max_pool2d",
 ]
