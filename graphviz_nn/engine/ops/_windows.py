@@ -54,9 +54,10 @@ def output_lengths(where: str, size: Lengths, kernel: Lengths, stride: Lengths, 
             raise ValueError(f"the kernel's {axis} is 0; a kernel needs at least one value per axis")
         span = dl * (k - 1) + 1
         if span > n + 2 * p:
+            size = f"size {k}, dilation {dl}" if dl > 1 else f"size {k}"
             raise ValueError(
-                f"the kernel spans {span} along the {axis} (size {k}, dilation {dl}) but {where} "
-                f"has {n + 2 * p} there ({n} + 2·{p} padding); pad the input or take a smaller kernel")
+                f"the kernel spans {span} along the {axis} ({size}) but {where} padded has {n + 2 * p} "
+                f"({n} + 2·{p}); pad the input more or take a smaller kernel")
         out.append((n + 2 * p - span) // s + 1)
     return tuple(out)
 
