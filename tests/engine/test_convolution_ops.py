@@ -120,6 +120,18 @@ def test_conv2d_is_the_cross_correlation_written_out() -> None:
     np.testing.assert_allclose(ans, expected, rtol=1e-12, atol=1e-12)
 
 
+def test_an_empty_batch_gives_an_empty_output_and_empty_gradients(rng) -> None:
+    """N = 0, as torch: (0, O, H_out, W_out), and gradients of the inputs' shapes."""
+    x, w, b = gn.Variable(np.zeros((0, 2, 4, 4))), gn.Variable(rng.standard_normal((3, 2, 2, 2))), gn.Variable(np.ones(3))
+    for out in (gn.conv2d(x, w, b, padding=1), gn.max_pool2d(x, 2), gn.avg_pool2d(x, 3, padding=1)):
+        assert out.shape[0] == 0
+        inputs = list(out.inputs)
+        grads = gn.grad(gn.sum(out), inputs)
+        assert [g.shape for g in grads] == [v.shape for v in inputs]
+        assert all(not np.any(g) for g in grads)  # no sample: the weight's and bias's are 0
+    assert gn.conv2d(x, w, padding=1).shape == (0, 3, 5, 5)
+
+
 # --- ties and padding of the pools ---------------------------------------------------------------
 
 def test_max_pool_routes_a_tied_windows_gradient_to_its_first_largest_value() -> None:

@@ -95,7 +95,7 @@ def columns(xp: np.ndarray, kernel: Lengths, stride: Lengths, dilation: Lengths)
     """The windows copied as a matrix per sample, (N, C·k1·k2, o1·o2): im2col."""
     view = windows(xp, kernel, stride, dilation)
     d = len(kernel)
-    return view.reshape(view.shape[0], -1, math.prod(view.shape[-d:]))
+    return view.reshape(view.shape[0], math.prod(view.shape[1:-d]), math.prod(view.shape[-d:]))
 
 
 def scatter(cols: np.ndarray, size: Lengths, stride: Lengths, padding: Lengths,
