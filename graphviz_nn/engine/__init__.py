@@ -17,6 +17,7 @@ from .ops import (
     reciprocal, silu, solve, square, stack, std, take, tan, var, where,
 )
 from .ops import batch_norm, dropout, layer_norm
+from .ops import avg_pool2d, conv1d, conv2d, max_pool2d
 from .ops import abs, max, min, pow, sum  # noqa: F401 - gn.sum etc., kept out of __all__ (below)
 from .params import Param, ParamError
 from .parse import ParseError, Parsed, parse
@@ -40,4 +41,5 @@ __all__ = [
     "maximum", "minimum", "pad", "reciprocal", "silu", "solve", "square", "stack", "std", "take",
     "tan", "var", "where",
     "batch_norm", "dropout", "layer_norm",
+    "avg_pool2d", "conv1d", "conv2d", "max_pool2d",
 ]

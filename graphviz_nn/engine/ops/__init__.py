@@ -3,11 +3,13 @@
 from .activations import leaky_relu, log_softmax, logsigmoid, relu, sigmoid, softmax, softplus, tanh
 from .arithmetic import add, div, mul, neg, pow, sub
 from .dropout import dropout
+from .convolution import conv1d, conv2d
 from .elementary import abs, cos, exp, log, sin, sqrt
 from .indexing import getitem, take
 from .joining import concatenate, pad, stack
 from .linalg import dot, matmul, reshape, transpose
 from .normalisation import batch_norm, layer_norm
+from .pooling import avg_pool2d, max_pool2d
 from .reductions import mean, sum
 from .selection import clip, maximum, minimum, where
 from .solve import inv, solve
@@ -30,4 +32,6 @@ __all__ = [
     "inv", "solve",
     # training practice
     "batch_norm", "dropout", "layer_norm",
+    # convolution and pooling
+    "avg_pool2d", "conv1d", "conv2d", "max_pool2d",
 ]
