@@ -142,6 +142,8 @@ class RNNBase(Module):
                 projected = matmul(x, w_ih_t)
                 projected = projected + b_ih if b_ih is not None else projected
                 stops.append(projected)
+            if self.num_layers > 1:  # a box per layer, holding its steps and its weights
+                scope_new_nodes(stops, (f"layer {k}",), stop=[x, *given])
             outputs = []
             for t in range(T):
                 if k == 0:
