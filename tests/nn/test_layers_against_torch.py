@@ -14,6 +14,8 @@ from graphviz_nn.engine import Constant, Variable
 from graphviz_nn.nn.module import nodes_in
 
 torch = pytest.importorskip("torch")
+# torch.func reaches torch.jit.script inside torch 2.13, which warns of its own deprecation.
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
 from torch.func import functional_call, jvp as torch_jvp  # noqa: E402
 
 
