@@ -182,3 +182,22 @@ def test_repr_is_torchs() -> None:
     assert repr(nn.LSTM(2, 16)) == "LSTM(2, 16)"
     assert repr(nn.GRU(2, 16, num_layers=2, bias=False)) == "GRU(2, 16, num_layers=2, bias=False)"
     assert repr(nn.RNN(2, 16, nonlinearity="relu")) == "RNN(2, 16, nonlinearity='relu')"
+
+
+def _held(T: int, N: int = 4, H: int = 8) -> tuple[int, int]:
+    """Elements held by an LSTM's unrolled graph, and the largest input a step's node reads
+    other than the sequence itself."""
+    x = Constant(np.zeros((T, N, 2)), "x")
+    output, _ = nn.LSTM(2, H)(x)
+    nodes = Graph(output).nodes
+    step_inputs = [i.value.size for n in nodes if n.scope[1:2] and n.scope[1].startswith("t ")
+                   for i in n.inputs if i is not x]
+    return sum(n.value.size for n in nodes), max(step_inputs)
+
+
+def test_an_unrolled_graph_grows_with_the_length_not_its_square() -> None:
+    """A step reads rows of its own size (no whole-sequence array whose gradient each step
+    would fill), and the outputs are stacked without T copies of the whole sequence."""
+    short, longer = _held(16), _held(256)
+    assert longer[0] < 32 * short[0]  # T log T at most: 16 x longer; T² would be 256 x
+    assert longer[1] == short[1] == 4 * 8 * 8  # W_hhᵀ (H, 4H) is the largest a step reads
