@@ -107,6 +107,7 @@ def test_linear(rng) -> None:
     (nn.GELU(), torch.nn.GELU()), (nn.GELU("tanh"), torch.nn.GELU("tanh")),
     (nn.Softmax(-1), torch.nn.Softmax(-1)), (nn.Softmax(0), torch.nn.Softmax(0)),
     (nn.Flatten(), torch.nn.Flatten()), (nn.Flatten(0, -2), torch.nn.Flatten(0, -2)),
+    (nn.Identity(), torch.nn.Identity()),
 ], ids=lambda m: repr(m))
 def test_activations_and_flatten(ours, theirs, rng) -> None:
     x = rng.uniform(-3, 3, (3, 2, 4))
