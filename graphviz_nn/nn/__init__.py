@@ -7,6 +7,7 @@ from .layer_net import LayerNet
 from .losses import LOSSES, build_loss
 from .network import Network, tag_scope
 from .optimisers import OPTIMISERS, Adam, GradientDescent, Momentum, Optimiser, make_optimiser
+from .optimisers import SGD, AdamW, RMSprop
 from .perceptron_net import PerceptronNet
 from .trainer import EpochRecord, Trainer, accuracy
 
@@ -16,3 +17,4 @@ __all__ = [
     "accuracy", "activation", "build_loss", "datasets", "he", "identity", "make_optimiser",
     "tag_scope", "uniform", "xavier",
 ]
+__all__ += ["SGD", "AdamW", "RMSprop"]
