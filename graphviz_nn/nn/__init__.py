@@ -8,6 +8,7 @@ from .losses import LOSSES, build_loss
 from .network import Network, tag_scope
 from .optimisers import OPTIMISERS, Adam, GradientDescent, Momentum, Optimiser, make_optimiser
 from .optimisers import SGD, AdamW, RMSprop
+from .schedules import CosineAnnealingLR, LinearLR, LRScheduler, ReduceLROnPlateau, StepLR
 from .perceptron_net import PerceptronNet
 from .trainer import EpochRecord, Trainer, accuracy
 
@@ -17,4 +18,4 @@ __all__ = [
     "accuracy", "activation", "build_loss", "datasets", "he", "identity", "make_optimiser",
     "tag_scope", "uniform", "xavier",
 ]
-__all__ += ["SGD", "AdamW", "RMSprop"]
+__all__ += ["SGD", "AdamW", "RMSprop", "CosineAnnealingLR", "LinearLR", "LRScheduler", "ReduceLROnPlateau", "StepLR"]
