@@ -9,6 +9,9 @@ from .network import Network, tag_scope
 from .optimisers import OPTIMISERS, Adam, GradientDescent, Momentum, Optimiser, make_optimiser
 from .optimisers import SGD, AdamW, RMSprop
 from .schedules import CosineAnnealingLR, LinearLR, LRScheduler, ReduceLROnPlateau, StepLR
+from .clipping import clip_grad_norm_
+from .early_stopping import EarlyStopping
+from .penalties import l1_penalty, l2_penalty
 from .perceptron_net import PerceptronNet
 from .trainer import EpochRecord, Trainer, accuracy
 
@@ -18,4 +21,5 @@ __all__ = [
     "accuracy", "activation", "build_loss", "datasets", "he", "identity", "make_optimiser",
     "tag_scope", "uniform", "xavier",
 ]
-__all__ += ["SGD", "AdamW", "RMSprop", "CosineAnnealingLR", "LinearLR", "LRScheduler", "ReduceLROnPlateau", "StepLR"]
+__all__ += ["SGD", "AdamW", "RMSprop", "CosineAnnealingLR", "LinearLR", "LRScheduler", "ReduceLROnPlateau", "StepLR",
+            "clip_grad_norm_", "EarlyStopping", "l1_penalty", "l2_penalty"]
