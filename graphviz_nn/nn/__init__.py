@@ -5,6 +5,7 @@ from .activations import ACTIVATIONS, activation, identity
 from .init import INITIALISERS, he, uniform, xavier
 from .layer_net import LayerNet
 from .losses import LOSSES, build_loss
+from .losses import cross_entropy, mse_loss
 from .network import Network, tag_scope
 from .optimisers import OPTIMISERS, Adam, GradientDescent, Momentum, Optimiser, make_optimiser
 from .optimisers import SGD, AdamW, RMSprop
@@ -22,4 +23,4 @@ __all__ = [
     "tag_scope", "uniform", "xavier",
 ]
 __all__ += ["SGD", "AdamW", "RMSprop", "CosineAnnealingLR", "LinearLR", "LRScheduler", "ReduceLROnPlateau", "StepLR",
-            "clip_grad_norm_", "EarlyStopping", "l1_penalty", "l2_penalty"]
+            "clip_grad_norm_", "EarlyStopping", "l1_penalty", "l2_penalty", "cross_entropy", "mse_loss"]
