@@ -137,3 +137,23 @@ def test_plateau_gives_torchs_rates(seed, patience, cooldown, mode, threshold_mo
     ours = _rates(ReduceLROnPlateau(_optimiser(0.1), **options), metrics)
     theirs = _torch_rates(torch, lambda o: torch.optim.lr_scheduler.ReduceLROnPlateau(o, **options), 0.1, metrics)
     assert ours == theirs
+
+
+def test_a_schedule_stepped_between_the_trainers_epochs_sets_the_next_epochs_rate() -> None:
+    from graphviz_nn import datasets as D
+    from graphviz_nn.nn import LayerNet, Trainer
+    data = D.xor(seed=0)
+    runs = []
+    for decay in (False, True):
+        net = LayerNet([2, 4, 1], "tanh", "sigmoid", "bce", rng=np.random.default_rng(0))
+        optimiser = SGD(net.parameters, lr=0.5)
+        schedule = StepLR(optimiser, step_size=1, gamma=0.5) if decay else None
+        records = []
+        for record in Trainer(net, optimiser).fit(data, None, epochs=3):
+            records.append(record.train_loss)
+            if schedule is not None:
+                schedule.step()
+        runs.append((records, optimiser.lr))
+    (plain, plain_lr), (decayed, decayed_lr) = runs
+    assert plain_lr == 0.5 and decayed_lr == 0.0625
+    assert plain[:2] == decayed[:2] and plain[2] != decayed[2]  # epoch 2 ran at 0.25, its loss shows in epoch 3
