@@ -74,7 +74,7 @@ from --seed, so the same command gives the same numbers.""",
     add_network_options(p, "layer", "matrix layers, or one subgraph per perceptron (default: layer)",
                         "standardise inputs with statistics from the training rows")
     p.add_argument("--optimizer", choices=tuple(OPTIMISERS), default="gd",
-                   help="gradient descent, with momentum, or Adam (default: gd)")
+                   help="gradient descent, with momentum, Adam, AdamW or RMSprop (default: gd)")
     p.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
     p.add_argument("--weight-decay", type=float, default=0.0, metavar="L2",
                    help="L2 penalty on the weights (default: 0)")

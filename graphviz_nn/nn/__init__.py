@@ -2,16 +2,20 @@
 
 from . import datasets
 from .activations import ACTIVATIONS, activation, identity
+from .clipping import clip_grad_norm_
 from .containers import Sequential
+from .early_stopping import EarlyStopping
 from .init import INITIALISERS, he, uniform, xavier
 from .layer_net import LayerNet
 from .layers import GELU, Embedding, Flatten, Identity, Linear, ReLU, Sigmoid, Softmax, Tanh
-from .losses import LOSSES, build_loss
+from .losses import LOSSES, build_loss, cross_entropy, mse_loss
 from .module import Module
 from .network import Network, tag_scope
-from .optimisers import OPTIMISERS, Adam, GradientDescent, Momentum, Optimiser, make_optimiser
+from .optimisers import OPTIMISERS, SGD, Adam, AdamW, GradientDescent, Momentum, Optimiser, RMSprop, make_optimiser
+from .penalties import l1_penalty, l2_penalty
 from .perceptron_net import PerceptronNet
 from .recurrent import GRU, LSTM, RNN
+from .schedules import CosineAnnealingLR, LinearLR, LRScheduler, ReduceLROnPlateau, StepLR
 from .summary import Summary, summary
 from .trainer import EpochRecord, Trainer, accuracy
 
@@ -23,4 +27,7 @@ __all__ = [
     # layers as torch.nn names them
     "Embedding", "Flatten", "GELU", "GRU", "Identity", "LSTM", "Linear", "Module", "RNN", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Summary", "Tanh", "summary",
+    # training practice as torch names it
+    "AdamW", "CosineAnnealingLR", "EarlyStopping", "LRScheduler", "LinearLR", "RMSprop", "ReduceLROnPlateau",
+    "SGD", "StepLR", "clip_grad_norm_", "cross_entropy", "l1_penalty", "l2_penalty", "mse_loss",
 ]

@@ -32,7 +32,7 @@ class TrainingSettings:
     dataset : str
         A built-in dataset's name or a CSV file's path (a path-like is kept as text).
     spec : NetworkSpec
-    optimiser : {"gd", "momentum", "adam"}
+    optimiser : {"gd", "momentum", "adam", "adamw", "rmsprop"}
     lr : float
         The learning rate, finite and positive.
     batch_size : int or None

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..engine import NonFiniteError
 from .datasets import Dataset
+from .early_stopping import EarlyStopping
 from .network import Network
 from .optimisers import Optimiser
 
@@ -79,7 +80,8 @@ class Trainer:
         raise NonFiniteError(f"epoch {epoch}: the loss is not finite", self.network.loss, None, "forward")
 
     def fit(self, train: Dataset, test: Dataset | None = None, epochs: int = 100,
-            stop: threading.Event | None = None) -> Iterator[EpochRecord]:
+            stop: threading.Event | None = None, validation: Dataset | None = None,
+            early_stopping: EarlyStopping | None = None) -> Iterator[EpochRecord]:
         """Train for ``epochs`` epochs, yielding a record after each.
 
         Parameters
@@ -89,13 +91,23 @@ class Trainer:
         stop : threading.Event, optional
             Checked before every batch (anything with an ``is_set()`` will do): once set,
             training ends within one batch and no further record is yielded.
+        validation : Dataset, optional
+            Rows held out of training whose loss ``early_stopping`` watches after each epoch.
+        early_stopping : EarlyStopping, optional
+            Ends training once the validation loss stops improving (after that epoch's
+            record), and puts the best epoch's weights back when training ends, stopped or not.
 
         Raises
         ------
         NonFiniteError
             When the loss becomes inf or nan, naming the epoch and the first node that
             produced a non-finite value.
+        ValueError
+            Early stopping without validation rows, or validation rows without early stopping.
         """
+        if (early_stopping is None) != (validation is None) or (validation is not None and not len(validation)):
+            raise ValueError("early stopping watches the loss on validation rows: pass both early_stopping= and "
+                             "validation=, rows split off the training set (datasets.split)")
         net = self.network
         targets, labels = net.encode_targets(train.y), _labels(net, train)
         if self.epochs_done == 0:
@@ -104,6 +116,8 @@ class Trainer:
             test = None  # nothing to measure
         if test is not None:
             test_targets, test_labels = net.encode_targets(test.y), _labels(net, test)
+        if validation is not None:
+            validation_targets, watched = net.encode_targets(validation.y), self.optimiser.parameters
         # Looked up once, not every epoch: at 10,000 epochs a second each lookup shows.
         X, layers, count, clock = train.X, net.layers, net.correct_counter(), time.perf_counter
         summed = net.loss_is_sum
@@ -111,12 +125,18 @@ class Trainer:
         for _ in range(epochs):
             measured = self._epoch(X, targets, labels, stop, count, summed)
             if measured is None:
-                return
+                break
+            halt = early_stopping is not None and early_stopping.update(
+                self._measure(validation.X, validation_targets, None, count)[0], watched, self.epochs_done)
             test_loss = test_accuracy = None
             if test is not None:
                 test_loss, test_accuracy = self._measure(test.X, test_targets, test_labels, count)
             yield EpochRecord(self.epochs_done, measured[0], test_loss, measured[1], test_accuracy,
                               _norms(layers), clock() - started)
+            if halt:
+                break
+        if early_stopping is not None:
+            early_stopping.restore(watched)
 
     def _epoch(self, X: np.ndarray, targets: np.ndarray, labels: np.ndarray | None,
                stop: threading.Event | None, count: Callable[[np.ndarray], int],
