@@ -73,7 +73,7 @@ def _without_offscreen_noise(mode, context, message: str) -> None:
 
 
 def _idle(window) -> bool:
-    return window.presenter is not None and window.idle
+    return window.view.presenter is not None and window.idle
 
 
 def _leaves(graph) -> dict:
@@ -137,24 +137,24 @@ class _Run:
         window.stepping.toggle_play()
         if not window.stepping.playing:
             raise CheckFailed(f"Play did not start the {phase} pass")
-        seconds = _wait(lambda: window.phase == phase and window.cursor.at_end and not window.stepping.playing,
+        seconds = _wait(lambda: window.model.phase == phase and window.model.cursor.at_end and not window.stepping.playing,
                         f"the end of the {phase} pass", window)
-        steps = len(window.cursor.recording)
-        if steps == 0 or window.cursor.position != steps - 1:
-            raise CheckFailed(f"the {phase} pass stopped at step {window.cursor.position + 1} of {steps}")
+        steps = len(window.model.cursor.recording)
+        if steps == 0 or window.model.cursor.position != steps - 1:
+            raise CheckFailed(f"the {phase} pass stopped at step {window.model.cursor.position + 1} of {steps}")
         return f"{steps} steps in {seconds:.1f} s"
 
     def forward_played(self) -> str:
         done = self._play_to_end("forward")
-        output = self.window.built.output
-        last = self.window.cursor.recording.steps[-1]
+        output = self.window.model.built.output
+        last = self.window.model.cursor.recording.steps[-1]
         if not (last.node is output and float(last.value) == float(output.value)):
             raise CheckFailed("the forward pass's last step is not the output's value")
         return f"forward pass played to its end: {done}, z = {float(output.value):.6f}"
 
     def backward_played(self) -> str:
         done = self._play_to_end("backward")
-        graph = self.window.graph
+        graph = self.window.model.graph
         ungraded = [graph.id_of(v) for v in graph.variables if v.grad is None]
         if ungraded:
             raise CheckFailed(f"no gradient for {', '.join(ungraded)} at the end of the backward pass")
@@ -169,17 +169,17 @@ class _Run:
         seconds = _wait(lambda: bool(stopped) and _idle(window), "one epoch of training", window)
         if stopped[0] != "done":
             raise CheckFailed(f"training stopped: {stopped[0]}")
-        if window.graph is not training.run.network.graph:
+        if window.model.graph is not training.run.network.graph:
             raise CheckFailed("the window does not show the network it trained")
         record = training.run.history[-1]
         if record.epoch != 1 or not record.train_loss == record.train_loss:  # nan != nan
             raise CheckFailed(f"training reported epoch {record.epoch}, loss {record.train_loss}")
         return (f"one epoch trained on {training.run.data.name}: loss {record.train_loss:.4g}, "
-                f"network drawn with {len(window.graph)} nodes, in {seconds:.1f} s")
+                f"network drawn with {len(window.model.graph)} nodes, in {seconds:.1f} s")
 
     def session_saved_and_reopened(self) -> str:
         window = self.window
-        before, leaves = window.graph, _leaves(window.graph)
+        before, leaves = window.model.graph, _leaves(window.model.graph)
         started = time.perf_counter()
         path = Path(window.sessions.save_session(self.folder / "self-test.gnn"))
         if not path.is_file() or path.stat().st_size == 0:
@@ -187,13 +187,13 @@ class _Run:
         failures: list[str] = []
         window.session_failed.connect(failures.append)
         window.sessions.open_session(path)
-        _wait(lambda: bool(failures) or (window.sessions.session_path == path and window.graph is not before
+        _wait(lambda: bool(failures) or (window.sessions.session_path == path and window.model.graph is not before
                                          and _idle(window)), "reopening the session", window)
         if failures:
             raise CheckFailed(f"the saved session did not open again: {failures[0]}")
-        after = _leaves(window.graph)
-        if len(window.graph) != len(before):
-            raise CheckFailed(f"{len(before)} nodes saved, {len(window.graph)} reopened")
+        after = _leaves(window.model.graph)
+        if len(window.model.graph) != len(before):
+            raise CheckFailed(f"{len(before)} nodes saved, {len(window.model.graph)} reopened")
         if after.keys() != leaves.keys():
             raise CheckFailed(f"the inputs saved were {sorted(leaves)}, reopened {sorted(after)}")
         changed = [k for k in leaves if not np.array_equal(after[k], leaves[k])]

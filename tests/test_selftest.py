@@ -43,7 +43,7 @@ def test_a_failing_check_is_named_and_the_exit_status_is_1() -> None:
         from graphviz_nn.gui.controllers.sessions import SessionsController
 
         def open_session(sessions, path, remember=True):
-            sessions.window.session_failed.emit(f"{Path(path).name}: not a graphviz-nn session")
+            sessions.failed.emit(f"{Path(path).name}: not a graphviz-nn session")
 
         SessionsController.open_session = open_session
     """)

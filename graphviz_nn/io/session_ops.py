@@ -7,6 +7,7 @@ Qt-free.
 
 from __future__ import annotations
 
+import difflib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,8 +45,12 @@ def plan_function(reader: FieldReader, node_index: Any, record: dict, where: str
     op_name = reader.text(reader.field(record, "op", where), f"{where}: op")
     op = registry().get(op_name)
     if op is None:
-        raise reader.error(f"{where}: op {_short(op_name)} is not a known op (a newer graphviz-nn "
-                           f"may have made this file); the ops are {', '.join(sorted(registry()))}")
+        # The nearest names, not all of them: the list grows with every op (60 made the
+        # message 600 characters), and a misspelling is what a reader most needs to see.
+        near = difflib.get_close_matches(op_name, sorted(registry()), n=3, cutoff=0.5)
+        raise reader.error(f"{where}: op {_short(op_name)} is not a known op (a newer graphviz-nn may have "
+                           f"made this file); " + (f"the nearest known ops are {', '.join(near)}" if near else
+                                                   f"this version knows {len(registry())} ops"))
     raw_inputs = reader.list(reader.field(record, "inputs", where), f"{where}: inputs")
     if len(raw_inputs) != op.arity:
         raise reader.error(f"{where}: {op_name} takes {op.arity} input(s), the file gives {len(raw_inputs)}")

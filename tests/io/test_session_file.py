@@ -301,7 +301,11 @@ def test_particular_bad_files_name_the_file_and_the_problem(tmp_path: Path) -> N
 
     unknown = copy.deepcopy(document)
     _first_function(unknown)["op"] = "frobnicate"
-    _expect_error(bad, _session(unknown, arrays), "op 'frobnicate' is not a known op", "matmul")
+    _expect_error(bad, _session(unknown, arrays), "op 'frobnicate' is not a known op", "this version knows")
+    misspelt = copy.deepcopy(document)
+    _first_function(misspelt)["op"] = "matmull"
+    _expect_error(bad, _session(misspelt, arrays), "op 'matmull' is not a known op",
+                  "the nearest known ops are matmul")
 
     dangling = copy.deepcopy(document)
     _first_function(dangling)["inputs"][0] = "n40"
