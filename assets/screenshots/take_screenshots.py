@@ -64,7 +64,7 @@ def _window(stack: ExitStack, example: str | None) -> MainWindow:
     window.show()
     wait_until(lambda: False, 0.2)
     window.presentation.keep_on_screen()  # the frame too within the screen
-    wait_until(lambda: window.idle and (example is None or window.presenter is not None), 60)
+    wait_until(lambda: window.idle and (example is None or window.view.presenter is not None), 60)
     return window
 
 
@@ -95,7 +95,7 @@ def training() -> None:
     """A digits LayerNet after 15 epochs, at 720 lines, and its backward pass's graph."""
     with ExitStack() as stack:
         window = _window(stack, "scalar")
-        window.training_control.show_dock()
+        window.show_training_dock()
         dock = window.training
         dock.dataset.setCurrentIndex(dock.dataset.findData("digits"))
         dock.epochs.setValue(15)
@@ -121,7 +121,7 @@ def expression() -> None:
         window.expression.raise_()
         window.expression.set_expression("sum((W @ x - y)**2)",
                                          {"W": [[1, -0.5], [0.25, 2]], "x": [0.5, -1], "y": [1, 0]})
-        wait_until(lambda: window.presenter is not None and window.idle, 60)
+        wait_until(lambda: window.view.presenter is not None and window.idle, 60)
         window.stepping.set_phase("backward", 3)
         wait_until(lambda: False, 0.5)
         picture(window, "expression-editor.png")
