@@ -10,6 +10,7 @@ from .builtin import breast_cancer, digits, iris, letters
 from .csv_file import DatasetError, ReadCancelled, read_csv
 from .dataset import Dataset, Standardisation, preview, principal_components, split, standardise
 from .generated import blobs, circles, moons, spiral, xor
+from .images import images
 from .source import Cancel, refusal
 
 BUILTIN: dict[str, Callable[..., Dataset]] = {
@@ -40,6 +41,6 @@ def load(name_or_path: str | pathlib.Path, target: str | None = None, seed: int 
 
 __all__ = [
     "BUILTIN", "Dataset", "DatasetError", "ReadCancelled", "Standardisation", "blobs", "breast_cancer",
-    "circles", "digits", "iris", "letters", "load", "moons", "preview",
+    "circles", "digits", "images", "iris", "letters", "load", "moons", "preview",
     "principal_components", "read_csv", "refusal", "spiral", "split", "standardise", "xor",
 ]
