@@ -92,7 +92,8 @@ class _ConvNd(Module):
         single = _unbatched(x, d, where, self._layout)
         if x.shape[-d - 1] != self.in_channels:
             raise ValueError(f"{where}: the input {x.shape} has {x.shape[-d - 1]} channels (axis "
-                             f"{-d - 1}) but the layer takes {self.in_channels}")
+                             f"{-d - 1}) but the layer takes {self.in_channels}; build it with in_channels="
+                             f"{x.shape[-d - 1]} or give it {self.in_channels} channels")
         check_windows(where, x.shape, self.kernel_size, self.padding, self.dilation)
         if single:
             x = reshape(x, (1,) + x.shape)

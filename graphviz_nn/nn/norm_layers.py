@@ -70,7 +70,7 @@ class _BatchNorm(Module):
             raise ValueError(f"{where}: the input must be {self._layout}; got shape {x.shape}")
         if x.shape[1] != self.num_features:
             raise ValueError(f"{where}: the input {x.shape} has {x.shape[1]} channels (axis 1) but the "
-                             f"layer normalises {self.num_features}")
+                             f"layer normalises {self.num_features}; build it with num_features={x.shape[1]}")
         if self.training and x.value.size <= self.num_features:
             raise ValueError(f"{where}: training needs more than one value per channel to take a "
                              f"variance, got shape {x.shape}; give a batch of more than one")
