@@ -310,4 +310,6 @@ def test_digits_as_images() -> None:
     assert datasets.images(train)[0].shape == (1258, 1, 8, 8)
     assert datasets.images("letters")[0].shape == (15, 1, 6, 5)
     with pytest.raises(ValueError, match="'iris' holds no pictures"):
+        datasets.images(datasets.iris())
+    with pytest.raises(ValueError, match="no built-in picture dataset 'iris': give one of digits, letters"):
         datasets.images("iris")

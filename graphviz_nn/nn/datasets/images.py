@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .builtin import digits, letters
 from .dataset import Dataset
+
+PICTURES = {"digits": digits, "letters": letters}  # the built-in sets whose rows are pictures
 
 
 def images(data: Dataset | str = "digits") -> tuple[np.ndarray, np.ndarray]:
@@ -14,7 +17,7 @@ def images(data: Dataset | str = "digits") -> tuple[np.ndarray, np.ndarray]:
     ----------
     data : Dataset or str
         A dataset whose rows are pictures (``image_shape`` set: digits, letters, or their rows
-        after :func:`split`), or the name of a built-in one.
+        after :func:`split`), or the name of a built-in one ("digits", "letters").
 
     Returns
     -------
@@ -26,7 +29,7 @@ def images(data: Dataset | str = "digits") -> tuple[np.ndarray, np.ndarray]:
     Raises
     ------
     ValueError
-        A dataset that holds no pictures, naming it.
+        A dataset that holds no pictures, or a name of none, naming it.
 
     Examples
     --------
@@ -35,9 +38,10 @@ def images(data: Dataset | str = "digits") -> tuple[np.ndarray, np.ndarray]:
     ((1797, 1, 8, 8), (1797,))
     """
     if isinstance(data, str):
-        from . import load  # the package's loader, imported here: it imports this module
-
-        data = load(data)
+        if data not in PICTURES:
+            raise ValueError(f"no built-in picture dataset {data!r}: give one of {', '.join(PICTURES)}, "
+                             f"or a Dataset with image_shape")
+        data = PICTURES[data]()
     if data.image_shape is None:
         raise ValueError(f"dataset {data.name!r} holds no pictures (no image_shape); give digits or "
                          f"letters, or rows of them")
