@@ -134,9 +134,11 @@ class Conv2d(_ConvNd):
     parts : bool
         Draw the bias as its own addition node after the convolution, instead of one node.
 
-    Returns (when called)
-    ---------------------
-    Node (N, out_channels, H_out, W_out), ``H_out = (H + 2p − dilation·(kh − 1) − 1) // stride + 1``.
+    Notes
+    -----
+    Called on (N, in_channels, H, W) it returns (N, out_channels, H_out, W_out), with
+    ``H_out = (H + 2p − dilation·(kh − 1) − 1) // stride + 1`` (W_out alike); on one image
+    (in_channels, H, W), one output image.
     """
 
     _d = 2
