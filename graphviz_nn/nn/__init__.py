@@ -4,6 +4,8 @@ from . import datasets
 from .activations import ACTIVATIONS, activation, identity
 from .clipping import clip_grad_norm_
 from .containers import Sequential
+from .conv_layers import AvgPool2d, Conv1d, Conv2d, MaxPool2d
+from .dropout import Dropout
 from .early_stopping import EarlyStopping
 from .init import INITIALISERS, he, uniform, xavier
 from .layer_net import LayerNet
@@ -11,6 +13,7 @@ from .layers import GELU, Embedding, Flatten, Identity, Linear, ReLU, Sigmoid, S
 from .losses import LOSSES, build_loss, cross_entropy, mse_loss
 from .module import Module
 from .network import Network, tag_scope
+from .norm_layers import BatchNorm1d, BatchNorm2d, LayerNorm
 from .optimisers import OPTIMISERS, SGD, Adam, AdamW, GradientDescent, Momentum, Optimiser, RMSprop, make_optimiser
 from .penalties import l1_penalty, l2_penalty
 from .perceptron_net import PerceptronNet
@@ -27,6 +30,7 @@ __all__ = [
     # layers as torch.nn names them
     "Embedding", "Flatten", "GELU", "GRU", "Identity", "LSTM", "Linear", "Module", "RNN", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Summary", "Tanh", "summary",
+    "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout", "LayerNorm", "MaxPool2d",
     # training practice as torch names it
     "AdamW", "CosineAnnealingLR", "EarlyStopping", "LRScheduler", "LinearLR", "RMSprop", "ReduceLROnPlateau",
     "SGD", "StepLR", "clip_grad_norm_", "cross_entropy", "l1_penalty", "l2_penalty", "mse_loss",

@@ -10,6 +10,7 @@ from .builtin import breast_cancer, digits, iris, letters
 from .csv_file import DatasetError, ReadCancelled, read_csv
 from .dataset import Dataset, Standardisation, preview, principal_components, split, standardise
 from .generated import blobs, circles, moons, spiral, xor
+from .images import images
 from .sequences import (
     ADDING_BASELINE_MSE, SEQUENCE_TASKS, Sequences, adding_problem, copy_task, parity, reverse_task,
     sine_continuation,
@@ -44,7 +45,7 @@ def load(name_or_path: str | pathlib.Path, target: str | None = None, seed: int 
 
 __all__ = [
     "BUILTIN", "Dataset", "DatasetError", "ReadCancelled", "Standardisation", "blobs", "breast_cancer",
-    "circles", "digits", "iris", "letters", "load", "moons", "preview",
+    "circles", "digits", "images", "iris", "letters", "load", "moons", "preview",
     "principal_components", "read_csv", "refusal", "spiral", "split", "standardise", "xor",
     # sequence tasks, time first as torch's recurrent layers read them
     "ADDING_BASELINE_MSE", "SEQUENCE_TASKS", "Sequences", "adding_problem", "copy_task", "parity",
