@@ -24,7 +24,9 @@ def _params(shapes, seed: int) -> list[Variable]:
 
 
 @settings(max_examples=40, deadline=None)
-@given(shapes=SHAPES, seed=st.integers(0, 2**32 - 1), weight=st.floats(0.0, 3.0))
+# No weights below 1e-6: λ/2 of a subnormal λ underflows to 0 (5e-324 did), which is float
+# arithmetic, not the penalty.
+@given(shapes=SHAPES, seed=st.integers(0, 2**32 - 1), weight=st.just(0.0) | st.floats(1e-6, 3.0))
 def test_values_and_gradients(shapes, seed: int, weight: float) -> None:
     params = _params(shapes, seed)
     l1, l2 = l1_penalty(params, weight), l2_penalty(params, weight)
