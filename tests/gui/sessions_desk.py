@@ -19,11 +19,8 @@ from graphviz_nn.gui.controllers.loading import LoadingController
 from graphviz_nn.gui.controllers.sessions import SessionsController
 from graphviz_nn.gui.docks.expression_dock import ExpressionDock
 from graphviz_nn.gui.docks.status_bar import StatusBar
-from graphviz_nn.gui.jobs import JobRunner
-from graphviz_nn.gui.training_worker import make_training_client
-from graphviz_nn.session import EXAMPLES
-from graphviz_nn.session.training_sequence import TrainingSequence
 from graphviz_nn.session.window_model import WindowModel
+from tests.gui.controller_kit import idle, loading_controller, new_model, opened, said
 
 
 @dataclass
@@ -42,8 +39,7 @@ class Desk:
 
     def ready(self) -> bool:
         """Drawn, and nothing built, laid out, opened or saved (the window's ``idle``)."""
-        model = self.model
-        return self.view.presenter is not None and not model.busy and not model.saving and not self.view.building
+        return idle(self.model, self.loading) and not self.model.saving
 
     def restored(self) -> bool:
         """Ready, with a reopened session's pass, step and view put back."""
@@ -58,9 +54,7 @@ class Desk:
         return boxes[-1] if boxes else None
 
     def open_example(self, qtbot, key: str) -> None:
-        old = self.model.graph
-        self.model.open(EXAMPLES[key].build, EXAMPLES[key].title)
-        qtbot.waitUntil(lambda: self.ready() and self.model.graph is not old, timeout=30_000)
+        opened(qtbot, self.model, self.loading, key)
 
     def reopen(self, qtbot, path: Path) -> None:
         with qtbot.waitSignal(self.sessions.opened, timeout=30_000):
@@ -87,24 +81,20 @@ def make_desk(qtbot, model: WindowModel, view: GraphView, settings, worker, auto
     frame.setStatusBar(bar)
     expression = ExpressionDock(model.expression)
     frame.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, expression)
-    said: list[str] = []
-    model.events.said.connect(said.append)
-    jobs = JobRunner(model, bar, frame)
-    loading = LoadingController(model, jobs, view, worker, frame)
-    sessions = SessionsController(model, jobs, view, frame, settings, worker, autosave, frame)
+    heard = said(model)
+    loading = loading_controller(model, view, worker, bar)
+    sessions = SessionsController(model, loading.jobs, view, frame, settings, worker, autosave, frame)
     # What the window wires between the two: a typed expression asks before work goes.
     expression.expression_changed.connect(lambda parsed: loading.draw_expression(parsed, sessions.confirm_discard))
     frame.resize(1000, 700)
     frame.show()
-    return Desk(model, view, frame, bar, expression, loading, sessions, said)
+    return Desk(model, view, frame, bar, expression, loading, sessions, heard)
 
 
 @pytest.fixture
 def desk(qtbot, model, view, settings, layout_worker):
     """The desk of the kit's ``model`` and ``view`` (import those fixtures beside this one)."""
-    made = make_desk(qtbot, model, view, settings, layout_worker)
-    yield made
-    model.training.close()
+    return make_desk(qtbot, model, view, settings, layout_worker)
 
 
 @pytest.fixture
@@ -115,8 +105,7 @@ def other_desk(qtbot, settings, layout_worker):
     def make(autosave: Autosave | None = None) -> Desk:
         view = GraphView()
         qtbot.addWidget(view)
-        made.append(make_desk(qtbot, WindowModel(TrainingSequence(make_training_client)), view, settings,
-                              layout_worker, autosave))
+        made.append(make_desk(qtbot, new_model(), view, settings, layout_worker, autosave))
         return made[-1]
 
     yield make

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tests.gui.controller_kit import model, shown, view  # noqa: F401 - fixtures
-from tests.gui.drawn_alone import actions, debug_controller, playback_controller  # noqa: F401 - a fixture
+from tests.gui.controller_kit import actions, debug_controller, model, playback_controller, shown, view  # noqa: F401 - fixtures
 
 
 def _said(model) -> list[str]:

@@ -3,8 +3,7 @@ and its jobs, no window: the graph is laid out again off the UI thread and drawn
 
 from __future__ import annotations
 
-from tests.gui.controller_kit import model  # noqa: F401 - a fixture
-from tests.gui.drawn_alone import loading_controller, opened, status_bar, view_on_screen, wait_idle  # noqa: F401
+from tests.gui.controller_kit import loading_controller, model, opened, status_bar, view_on_screen, wait_idle  # noqa: F401
 
 
 def test_collapse_and_expand_a_scope(qtbot, model, status_bar, layout_worker) -> None:

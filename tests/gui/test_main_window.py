@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 
 from ..window_probe import EXPANDING_PROBE, OPENING_PROBE
 from .conftest import ready
-from .drawn_alone import GRAPH_ON_A_PROJECTOR
+from .controller_kit import GRAPH_ON_A_PROJECTOR
 
 
 def _key(window, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:

@@ -7,8 +7,7 @@ from PySide6.QtCore import Qt
 
 import graphviz_nn as gn
 from graphviz_nn.engine.values import short_value
-from tests.gui.controller_kit import model, shown, view  # noqa: F401 - fixtures
-from tests.gui.drawn_alone import actions, playback_controller, view_on_screen  # noqa: F401 - a fixture
+from tests.gui.controller_kit import actions, model, playback_controller, shown, view, view_on_screen  # noqa: F401 - fixtures
 
 
 def _picture(view) -> dict[str, tuple]:

@@ -15,8 +15,7 @@ from graphviz_nn.gui.canvas.scope_items import READABLE_PIXELS, ScopeCaption, pl
 from graphviz_nn.gui.canvas.theme import system_theme
 from graphviz_nn.layout import ClusterBox
 from graphviz_nn.session import EXAMPLES
-from tests.gui.controller_kit import model  # noqa: F401 - a fixture
-from tests.gui.drawn_alone import loading_controller, opened, status_bar, view_on_screen, wait_idle  # noqa: F401
+from tests.gui.controller_kit import loading_controller, model, opened, status_bar, view_on_screen, wait_idle  # noqa: F401
 
 PROJECTOR = (1280, 720)
 TOUCH = 3.0  # screen pixels: a name this close to its box's edge touches it

@@ -7,8 +7,7 @@ from __future__ import annotations
 from graphviz_nn.gui.canvas.level_of_detail import Detail
 from graphviz_nn.session.examples import big_perceptron_net
 
-from tests.gui.controller_kit import model  # noqa: F401 - a fixture
-from tests.gui.drawn_alone import loading_controller, opened, status_bar, view_on_screen, wait_idle  # noqa: F401
+from tests.gui.controller_kit import loading_controller, model, opened, status_bar, view_on_screen, wait_idle  # noqa: F401
 
 
 def _wait(model, loading, qtbot, done) -> None:
