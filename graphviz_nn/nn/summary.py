@@ -84,13 +84,18 @@ def summary(model: Module, input_size: Sequence[int] | None = None, *, input_dat
         rows.append(SummaryRow(f"{type(module).__name__}-{len(rows) + 1}", shapes[0] if shapes else (), own))
 
     modules = list(model.modules())
+    modes = [m.training for m in modules]
     for module in modules:
         module.observe(record)
+    # Run in evaluation mode: a training call would move batch norms' running statistics by
+    # the zeros it is fed, and draw dropout masks; the shapes are the same either way.
+    model.eval()
     try:
         model(*input_data) if isinstance(input_data, tuple) else model(input_data)
     finally:
-        for module in modules:
+        for module, mode in zip(modules, modes):
             module.observe(None)
+            object.__setattr__(module, "training", mode)  # as Module.train sets it
     params = list(model.parameters())
     return Summary(tuple(rows), sum(p.value.size for p in params),
                    sum(p.value.size for p in params if isinstance(p, Variable)))

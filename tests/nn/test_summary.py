@@ -81,3 +81,19 @@ def test_summary_leaves_no_observer_behind_even_when_the_model_fails() -> None:
 def test_bad_sizes_are_refused(kwargs, message) -> None:
     with pytest.raises(ValueError, match=message):
         nn.summary(nn.Linear(3, 1), **kwargs)
+
+
+def test_a_summary_leaves_the_model_as_it_was() -> None:
+    """Batch norm's running statistics and every layer's mode are the same after a summary."""
+    from graphviz_nn.nn import BatchNorm2d, Conv2d, Dropout, Flatten, Linear, ReLU, Sequential
+
+    model = Sequential(Conv2d(1, 4, 3, padding=1), BatchNorm2d(4), ReLU(), Dropout(0.5), Flatten(),
+                       Linear(4 * 8 * 8, 3))
+    model[1].eval()  # one child in another mode than the rest: kept so
+    before = {k: v.copy() for k, v in model.state_dict().items()}
+    modes = [m.training for m in model.modules()]
+    table = nn.summary(model, (2, 1, 8, 8))
+    assert table.total_params == sum(v.size for k, v in before.items() if "running" not in k and "num_batches" not in k)
+    after = model.state_dict()
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+    assert [m.training for m in model.modules()] == modes
