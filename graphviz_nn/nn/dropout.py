@@ -44,7 +44,8 @@ class Dropout(Module):
     def forward(self, x: Any) -> Node:
         x = as_node(x)
         y = dropout(x, self.p, self.rng, training=self.training)
-        if isinstance(y, Function) and isinstance(y.inputs[1], Constant):
+        # x itself in evaluation or at p = 0 (x may be a Function of one input): no mask.
+        if y is not x and isinstance(y, Function) and isinstance(y.inputs[1], Constant):
             self._masks[:] = [ref for ref in self._masks if ref() is not None] + [weakref.ref(y.inputs[1])]
         return y
 

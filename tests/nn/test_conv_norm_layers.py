@@ -313,3 +313,13 @@ def test_digits_as_images() -> None:
         datasets.images(datasets.iris())
     with pytest.raises(ValueError, match="no built-in picture dataset 'iris': give one of digits, letters"):
         datasets.images("iris")
+
+
+def test_dropout_in_evaluation_passes_a_computed_node_through() -> None:
+    """In evaluation, Dropout after a layer (a node computed from one input) is that node."""
+    from graphviz_nn.engine import Variable, relu
+    from graphviz_nn.nn import Dropout
+
+    x = relu(Variable(np.array([[-1.0, 2.0]])))
+    assert Dropout(0.5).eval()(x) is x
+    assert Dropout(0.0)(x) is x
