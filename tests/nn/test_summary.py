@@ -89,7 +89,7 @@ def test_a_summary_leaves_the_model_as_it_was() -> None:
 
     model = Sequential(Conv2d(1, 4, 3, padding=1), BatchNorm2d(4), ReLU(), Dropout(0.5), Flatten(),
                        Linear(4 * 8 * 8, 3))
-    model[1].eval()  # one child in another mode than the rest: kept so
+    model[3].eval()  # one child in another mode than the rest: kept so
     before = {k: v.copy() for k, v in model.state_dict().items()}
     modes = [m.training for m in model.modules()]
     table = nn.summary(model, (2, 1, 8, 8))
