@@ -9,6 +9,7 @@ from .init import INITIALISERS, he, uniform, xavier
 from .layer_net import LayerNet
 from .layers import GELU, Embedding, Flatten, Identity, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .losses import LOSSES, build_loss, cross_entropy, mse_loss
+from .model_spec import LastStep, ModelSpec, SpecError
 from .module import Module
 from .network import Network, tag_scope
 from .optimisers import OPTIMISERS, SGD, Adam, AdamW, GradientDescent, Momentum, Optimiser, RMSprop, make_optimiser
@@ -27,6 +28,8 @@ __all__ = [
     # layers as torch.nn names them
     "Embedding", "Flatten", "GELU", "GRU", "Identity", "LSTM", "Linear", "Module", "RNN", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Summary", "Tanh", "summary",
+    # models described by a spec
+    "LastStep", "ModelSpec", "SpecError",
     # training practice as torch names it
     "AdamW", "CosineAnnealingLR", "EarlyStopping", "LRScheduler", "LinearLR", "RMSprop", "ReduceLROnPlateau",
     "SGD", "StepLR", "clip_grad_norm_", "cross_entropy", "l1_penalty", "l2_penalty", "mse_loss",
