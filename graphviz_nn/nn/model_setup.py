@@ -108,17 +108,18 @@ class ModelSetup:
     trainer: ModelTrainer
 
 
-def load_data(settings: ModelSettings) -> ShapedData:
-    """The settings' dataset laid out as the model reads it (sequence sets draw
-    :data:`SEQUENCES` samples from the seed)."""
-    data = shaped(settings.dataset, settings.length, settings.seed, SEQUENCES)
-    return data.batch_first() if settings.batch_first else data
+def load_data(dataset: str, length: int | None = None, seed: int = 0, batch_first: bool = False) -> ShapedData:
+    """A dataset laid out as a model reads it (sequence sets draw :data:`SEQUENCES` samples
+    of ``length`` steps from the seed); the arguments as :class:`ModelSettings` holds them."""
+    data = shaped(dataset, length, seed, SEQUENCES)
+    return data.batch_first() if batch_first else data
 
 
 def set_up_model(settings: ModelSettings, data: ShapedData | None = None) -> ModelSetup:
     """A fresh model for ``settings`` on its data (loaded when not given), its optimiser and
     trainer; SpecError when the spec does not fit the data, before anything is built."""
-    data = load_data(settings) if data is None else data
+    if data is None:
+        data = load_data(settings.dataset, settings.length, settings.seed, settings.batch_first)
     check_fit(settings.spec, data)
     train, test = data.split(settings.test_fraction, settings.seed)
     if not len(train):
