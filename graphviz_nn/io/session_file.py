@@ -52,12 +52,13 @@ from .session_reader import load_session
 from .session_schema import (ARRAYS_MEMBER, DATASET_ARRAYS, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER,
                              MAX_DATASET_BYTES, MAX_FILE_BYTES, MAX_JSON_BYTES, MAX_MEMBER_BYTES, MAX_NAME_CHARS,
                              MAX_NODE_ELEMENTS, MAX_NODES, MAX_SCOPE_DEPTH, MAX_TEXT_CHARS, MAX_TOTAL_ELEMENTS,
-                             SUFFIX, TRAINER_ARRAY, SessionError, SessionState, TrainerState, ViewState)
+                             SUFFIX, TRAINER_ARRAY, ModelState, SessionError, SessionState, TrainerState,
+                             ViewState)
 from .session_writer import can_embed, save_session
 
 __all__ = [
     "ARRAYS_MEMBER", "DATASET_ARRAYS", "FORMAT_NAME", "FORMAT_VERSION", "JSON_MEMBER", "MAX_DATASET_BYTES",
     "MAX_FILE_BYTES", "MAX_JSON_BYTES", "MAX_MEMBER_BYTES", "MAX_NAME_CHARS", "MAX_NODE_ELEMENTS", "MAX_NODES",
     "MAX_SCOPE_DEPTH", "MAX_TEXT_CHARS", "MAX_TOTAL_ELEMENTS", "SUFFIX", "TRAINER_ARRAY", "SessionError",
-    "SessionState", "TrainerState", "ViewState", "can_embed", "load_session", "save_session",
+    "ModelState", "SessionState", "TrainerState", "ViewState", "can_embed", "load_session", "save_session",
 ]
