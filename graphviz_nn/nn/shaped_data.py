@@ -122,7 +122,7 @@ def from_table(data: Dataset) -> ShapedData:
 
 
 @dataclass(frozen=True)
-class Source:
+class ShapedSource:
     """A dataset by name: ``make(n, length, seed)`` gives ``n`` samples of ``length`` steps
     (``length`` is None for sets that are not sequences, which ignore ``n`` too)."""
 
@@ -131,10 +131,10 @@ class Source:
     default_length: int | None = None
 
 
-SOURCES: dict[str, Source] = {}
+SOURCES: dict[str, ShapedSource] = {}
 
 
-def register_source(name: str, source: Source) -> None:
+def register_source(name: str, source: ShapedSource) -> None:
     """Add a dataset the command line can train on by name."""
     SOURCES[name] = source
 
@@ -163,12 +163,12 @@ def _module(name: str, wanted: str):
 
 
 for _name in BUILTIN:
-    register_source(_name, Source(lambda n, length, seed, _name=_name: from_table(load(_name, seed=seed))))
-register_source("adding", Source(_sequence_task("adding_problem", "regression", False), True, 50))
-register_source("sine", Source(_sequence_task("sine_continuation", "regression", True), True, 50))
-register_source("parity", Source(_sequence_task("parity", "classes", False, 2), True, 20))
-register_source("copy", Source(_sequence_task("copy_task", "classes", True, 10, tokens=True), True, 10))
-register_source("reverse", Source(_sequence_task("reverse_task", "classes", True, 10, tokens=True), True, 10))
+    register_source(_name, ShapedSource(lambda n, length, seed, _name=_name: from_table(load(_name, seed=seed))))
+register_source("adding", ShapedSource(_sequence_task("adding_problem", "regression", False), True, 50))
+register_source("sine", ShapedSource(_sequence_task("sine_continuation", "regression", True), True, 50))
+register_source("parity", ShapedSource(_sequence_task("parity", "classes", False, 2), True, 20))
+register_source("copy", ShapedSource(_sequence_task("copy_task", "classes", True, 10, tokens=True), True, 10))
+register_source("reverse", ShapedSource(_sequence_task("reverse_task", "classes", True, 10, tokens=True), True, 10))
 
 
 def shaped(name: str, length: int | None = None, seed: int = 0, n: int = 2048) -> ShapedData:
