@@ -32,7 +32,7 @@ KEPT_GRAPHS = 6
 
 
 @dataclass(eq=False)
-class _Fed:
+class FedGraph:
     """A graph built for one batch shape, with the Constants that feed it."""
 
     x: Constant
@@ -87,7 +87,7 @@ class ModelTrainer:
         self.model, self.optimiser, self.task, self.batch_size = model, optimiser, task, batch_size
         self.rng = rng if rng is not None else np.random.default_rng(0)
         self.epochs_done = 0
-        self._graphs: dict[tuple, _Fed] = {}
+        self._graphs: dict[tuple, FedGraph] = {}
         self.layers = tuple((module.label, tuple(p for p in module.parameters() if isinstance(p, Variable)))
                             for _, module in model.named_children())
         self.layers = tuple(layer for layer in self.layers if layer[1])
@@ -96,8 +96,9 @@ class ModelTrainer:
     def _targets(self, y: np.ndarray, classes: int | None) -> np.ndarray:
         return one_hot(y, classes) if self.task == "classes" else np.asarray(y, dtype=np.float64)
 
-    def _fed(self, data: ShapedData, training: bool) -> _Fed:
-        """The graph for this batch's shapes and mode, fed with its samples."""
+    def graph_for(self, data: ShapedData, training: bool) -> FedGraph:
+        """The graph for this batch's shapes and mode (built the first time they are met),
+        fed with its samples; ValueError when the model's output does not fit the targets."""
         key = (data.x.shape, data.y.shape, training)
         fed = None if data.tokens else self._graphs.get(key)
         targets = self._targets(data.y, data.classes)
@@ -120,7 +121,7 @@ class ModelTrainer:
                                      f"targets are {targets.shape}")
                 loss = mse_loss(out, y)
             loss.name = "loss"
-            fed = _Fed(x, y, out, loss, Graph(loss, out))
+            fed = FedGraph(x, y, out, loss, Graph(loss, out))
             if not data.tokens:
                 if len(self._graphs) >= KEPT_GRAPHS:
                     self._graphs.pop(next(iter(self._graphs)))
@@ -165,7 +166,7 @@ class ModelTrainer:
             if stop is not None and stop.is_set():
                 return None
             batch = train if size >= n else train.take(order[start:start + size])
-            fed = self._fed(batch, training=True)
+            fed = self.graph_for(batch, training=True)
             fed.graph.forward()
             loss = float(fed.loss.value)
             if not math.isfinite(loss):
@@ -179,7 +180,7 @@ class ModelTrainer:
         self.epochs_done = epoch
         return total / n, (correct / entries if self.task == "classes" else None)
 
-    def _correct(self, fed: _Fed, batch: ShapedData) -> int:
+    def _correct(self, fed: FedGraph, batch: ShapedData) -> int:
         guesses = fed.output.value.reshape(-1, batch.classes).argmax(axis=1)
         return int(np.count_nonzero(guesses == batch.y.ravel()))
 
@@ -188,7 +189,7 @@ class ModelTrainer:
         total, correct = 0.0, 0
         for start in range(0, len(data), TEST_CHUNK):
             chunk = data.take(slice(start, start + TEST_CHUNK))
-            fed = self._fed(chunk, training=False)
+            fed = self.graph_for(chunk, training=False)
             fed.graph.forward()
             total += float(fed.loss.value) * len(chunk)
             if self.task == "classes":
@@ -196,7 +197,7 @@ class ModelTrainer:
         self.model.train(True)
         return total / len(data), (correct / data.y.size if self.task == "classes" else None)
 
-    def _non_finite(self, fed: _Fed, epoch: int) -> None:
+    def _non_finite(self, fed: FedGraph, epoch: int) -> None:
         try:
             fed.graph.forward(check_finite=True)
         except NonFiniteError as error:
