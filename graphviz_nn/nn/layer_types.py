@@ -10,6 +10,7 @@ Adding a type is one :func:`register` call with its :class:`LayerType`.
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -152,7 +153,6 @@ class LayerType:
 
 
 def _parameters_of(cls: type) -> tuple[str, ...]:
-    import inspect
     try:
         return tuple(inspect.signature(cls).parameters)
     except (TypeError, ValueError):  # pragma: no cover - a class without a signature

@@ -55,6 +55,9 @@ def model_specs(draw, small: bool = False) -> ModelSpec:
 
 
 # --- chains that fit an input ---------------------------------------------------------------------
+#: The layer types this version can build (the others are declared, and refused when built).
+BUILT_HERE = tuple(sorted(name for name, t in LAYER_TYPES.items() if t.resolve() is not None))
+
 #: The arguments that must match the shape a layer is given, from that shape.
 FITS = {
     "Linear": lambda s: {"in_features": s[-1]},

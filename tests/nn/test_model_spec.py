@@ -17,13 +17,12 @@ from graphviz_nn.nn.layer_types import LAYER_TYPES
 from graphviz_nn.nn.model_spec import MAX_ELEMENTS, MAX_PARAMETERS, ModelSpec, SpecError, build, shapes
 from tests.memory import traced_peak
 
-from .spec_strategies import broken, fitting, model_specs
+from .spec_strategies import BUILT_HERE, broken, fitting, model_specs
 
 #: What refusing a spec may allocate: the spec's own JSON and a message, never a layer's
 #: weights (the smallest spec refused for its budget would hold 128 MiB).
 REFUSAL_BYTES = 512 * 1024
 
-BUILT_HERE = tuple(sorted(name for name, t in LAYER_TYPES.items() if t.resolve() is not None))
 
 
 @settings(max_examples=150, deadline=None)

@@ -9,10 +9,12 @@ import zipfile
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from graphviz_nn.io.session_file import JSON_MEMBER, load_session, save_session
 from graphviz_nn.nn.model_setup import ModelSettings, load_data, set_up_model
-from graphviz_nn.nn.model_spec import ModelSpec
+from graphviz_nn.nn.model_spec import ModelSpec, build
 from graphviz_nn.nn.model_trainer import run
 from graphviz_nn.nn.presets import preset
 from graphviz_nn.nn.shaped_data import ShapedData
@@ -20,6 +22,7 @@ from graphviz_nn.session.document import reopen
 from graphviz_nn.session.model_run import NOT_DRAWN, model_session, rebuild
 
 from ..io.session_files import trained
+from ..nn.spec_strategies import BUILT_HERE, fitting
 
 
 def _sequences(n: int = 40, steps: int = 6, seed: int = 0) -> ShapedData:
@@ -81,3 +84,15 @@ def test_a_dense_networks_session_has_no_model_and_reads_as_before(tmp_path):
         assert "model" not in json.loads(archive.read(JSON_MEMBER))
     state = load_session(path)
     assert state.model is None and reopen(state).run is not None
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(fitting(BUILT_HERE), st.integers(0, 2**32 - 1))
+def test_any_spec_model_reopens_with_the_same_outputs(tmp_path, case, seed):
+    spec, shape, tokens = case
+    model = build(spec, np.random.default_rng(seed)).eval()
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, spec.layers[0]["num_embeddings"], shape) if tokens else rng.standard_normal(shape)
+    path = save_session(tmp_path / "any.gnn", model_session(ModelSettings("rows", spec), model, x))
+    assert np.array_equal(run(rebuild(load_session(path)).eval(), x), run(model, x))
