@@ -13,6 +13,7 @@ from graphviz_nn.io.model_records import MAX_SPEC_FILE_BYTES, model_spec_to_json
 from graphviz_nn.io.records import record_from_json
 from graphviz_nn.nn.model_setup import ModelSettings, load_data, set_up_model
 from graphviz_nn.nn.presets import preset
+from tests.memory import traced_peak
 
 
 def _records(out: str) -> list:
@@ -99,3 +100,15 @@ def test_model_and_spec_together_are_refused_by_the_parser(tmp_path):
     with pytest.raises(SystemExit) as stopped:
         main(["train", "--dataset", "iris", "--model", "mlp", "--spec", str(tmp_path / "x.json")])
     assert stopped.value.code == 2
+
+
+def test_a_layer_too_large_for_its_batch_is_refused_before_it_is_built(tmp_path, capsys):
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps({"layers": [{"type": "Flatten"}, {"type": "Linear", "in_features": 64,
+                                                                  "out_features": 60000},
+                                           {"type": "Linear", "in_features": 60000, "out_features": 10}]}))
+    refused, peak = traced_peak(lambda: main(["train", "--spec", str(path), "--dataset", "digits",
+                                              "--batch-size", "1500"]))
+    assert refused == 2 and peak < 64 * 2**20  # the layer's output alone would be 720 MB
+    assert ("layer 1 Linear makes (1500, 60000), 90,000,000 numbers, more than the limit of 67,108,864 for one "
+            "layer") in capsys.readouterr().err

@@ -43,8 +43,7 @@ class Arg:
         "pair" takes a whole number or a list of two ([3, 3] for a 3 x 3 kernel), "shape"
         a whole number or a list of up to 8 (LayerNorm's normalized_shape).
     least, most : float
-        The range of a number (of each number, for a pair or a shape); ``most`` is excluded
-        for a "real".
+        The range of a number, both ends included (of each number, for a pair or a shape).
     default : object
         REQUIRED when the spec must give it.
     choices : tuple of str
@@ -78,8 +77,8 @@ class Arg:
             if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
                 raise ValueError(f"must be a number, found {kind_of(value)}")
             number = float(value)
-            if not (math.isfinite(number) and self.least <= number < self.most):
-                raise ValueError(f"must be a number in [{self.least:g}, {self.most:g}), found {shown(value)}")
+            if not (math.isfinite(number) and self.least <= number <= self.most):
+                raise ValueError(f"must be a number in [{self.least:g}, {self.most:g}], found {shown(value)}")
             return number
         if self.kind in ("pair", "shape") and isinstance(value, (list, tuple)):
             count = (2,) if self.kind == "pair" else range(1, 9)

@@ -12,7 +12,7 @@ import numpy as np
 from ..engine import Variable
 from .checks import SettingsError, check_choice, check_flag, check_real, check_text, check_whole, kind_of
 from .model_spec import ModelSpec, SpecError, SpecModel, build, shapes
-from .model_trainer import ModelTrainer
+from .model_trainer import TEST_CHUNK, ModelTrainer
 from .optimisers import OPTIMISERS, make_optimiser
 from .settings import MAX_PATH_CHARS
 from .shaped_data import ShapedData, shaped
@@ -81,10 +81,14 @@ class ModelSettings:
         put("weight_decay", check_real("weight_decay", self.weight_decay, 0.0, advice=": give 0 for none"))
 
 
-def check_fit(spec: ModelSpec, data: ShapedData) -> None:
+def check_fit(spec: ModelSpec, data: ShapedData, batch: int | None = None) -> None:
     """Refuse, before anything is built, a spec whose layers do not take the data's shape or
-    whose output does not fit its targets: SpecError naming the layer and both shapes."""
+    whose output does not fit its targets: SpecError naming the layer and both shapes; with
+    ``batch``, also one whose outputs for that many samples would be too large."""
     walked = shapes(spec, data.input_shape, data.tokens)
+    if batch is not None:  # the sizes known, for the outputs' sizes
+        steps = data.x.shape[0]  # "T" stands for the steps axis, first
+        shapes(spec, tuple(batch if d == "N" else steps if d == "T" else d for d in data.input_shape), data.tokens)
     out, last = walked[-1], len(spec.layers) - 1
     target = list(data.y.shape)
     target[data.y_axis] = "N"
@@ -120,7 +124,8 @@ def set_up_model(settings: ModelSettings, data: ShapedData | None = None) -> Mod
     trainer; SpecError when the spec does not fit the data, before anything is built."""
     if data is None:
         data = load_data(settings.dataset, settings.length, settings.seed, settings.batch_first)
-    check_fit(settings.spec, data)
+    # The largest batch a graph is built for: a training batch, or a chunk of the test samples.
+    check_fit(settings.spec, data, min(len(data), max(settings.batch_size or len(data), TEST_CHUNK)))
     train, test = data.split(settings.test_fraction, settings.seed)
     if not len(train):
         raise ValueError(f"{data.name} has {len(data)} samples: too few to train on with test_fraction "

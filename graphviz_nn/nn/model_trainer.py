@@ -91,6 +91,9 @@ class ModelTrainer:
         self.layers = tuple((module.label, tuple(p for p in module.parameters() if isinstance(p, Variable)))
                             for _, module in model.named_children())
         self.layers = tuple(layer for layer in self.layers if layer[1])
+        # Layers whose graphs hold drawn masks (Dropout): a graph fed again keeps its masks, so
+        # each training batch draws new ones, as torch draws one per call.
+        self._resampled = tuple(m for m in model.modules() if callable(getattr(m, "resample", None)))
 
     # --- graphs ---------------------------------------------------------------------------
     def _targets(self, y: np.ndarray, classes: int | None) -> np.ndarray:
@@ -167,6 +170,8 @@ class ModelTrainer:
                 return None
             batch = train if size >= n else train.take(order[start:start + size])
             fed = self.graph_for(batch, training=True)
+            for module in self._resampled:
+                module.resample()
             fed.graph.forward()
             loss = float(fed.loss.value)
             if not math.isfinite(loss):

@@ -20,7 +20,7 @@ def arg_values(arg: Arg, small: bool = False) -> st.SearchStrategy:
     elif arg.kind == "choice":
         values = st.sampled_from(arg.choices)
     elif arg.kind == "real":
-        values = st.floats(arg.least, arg.most, exclude_max=True, allow_nan=False)
+        values = st.floats(arg.least, arg.most, allow_nan=False)
     else:
         most = min(arg.most, 3 if small else arg.most) if arg.least < 1 or small else arg.most
         whole = st.integers(int(arg.least), int(max(arg.least, most)))
@@ -116,7 +116,7 @@ def _bad_values(arg: Arg) -> list:
     if arg.kind == "choice":
         return ["sideways", 3, None]
     if arg.kind == "real":
-        return [float("nan"), arg.most, arg.least - 1, "0.5", True]
+        return [float("nan"), arg.most + 0.5, arg.least - 1, "0.5", True, float("inf")]
     bad = [arg.least - 1, arg.most + 1, 1.5, "3", True, 10**30, [1, 2, 3, 4, 5, 6, 7, 8, 9], [[1]]]
     return bad if arg.optional else bad + [None]
 

@@ -168,3 +168,31 @@ def test_an_lstm_learns_the_sums_it_is_shown():
     data = sums(200, steps=5)
     records = list(trainer.fit(data, sums(50, steps=5, seed=3), epochs=30))
     assert records[-1].test_loss < 0.1 * records[0].test_loss
+
+
+def test_layers_that_draw_masks_draw_new_ones_for_each_training_batch():
+    class Masked(Module):
+        """Stands for Dropout: its graph's masks are redrawn by resample()."""
+
+        def __init__(self):
+            super().__init__()
+            object.__setattr__(self, "drawn", 0)
+
+        def resample(self):
+            object.__setattr__(self, "drawn", self.drawn + 1)
+
+        def forward(self, x):
+            return x
+
+    class Net(Module):
+        def __init__(self):
+            super().__init__()
+            self.fc, self.drop = Linear(3, 3), Masked()
+
+        def forward(self, x):
+            return self.drop(self.fc(x))
+
+    net = Net()
+    trainer = ModelTrainer(net, make_optimiser("gd", list(net.parameters()), 0.1), "classes", 8)
+    list(trainer.fit(rows(20), rows(5, seed=1), epochs=2))
+    assert net.drop.drawn == 2 * 3  # three training batches an epoch; none when measuring
