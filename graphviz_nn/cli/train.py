@@ -19,6 +19,7 @@ from ..nn.settings import TrainingSettings
 from ..nn.training_setup import set_up
 from .manual import add_command
 from .network_options import add_network_options, network_spec, option_message
+from .train_model import add_model_options, model_chosen, run_model
 
 # Inputs or targets beyond this size, unscaled, make the first steps overshoot at the usual
 # rates: a weight's gradient grows with the input (breast_cancer's areas reach 4254).
@@ -62,6 +63,11 @@ from --seed, so the same command gives the same numbers.""",
              "handwritten digits in batches of 64, one JSON record per epoch"),
             ("graphviz-nn train --dataset measurements.csv --target label --hidden 8 8",
              "your own CSV file, two hidden layers of 8"),
+            ("graphviz-nn train --model cnn --dataset digits", "a small convolutional network on the 8 x 8 digit images"),
+            ("graphviz-nn train --model lstm --dataset adding --length 50",
+             "an LSTM on the adding problem, sequences of 50 steps"),
+            ("graphviz-nn train --spec model.json --dataset iris --epochs 20",
+             "the model a spec file describes (its layers and sizes as JSON)"),
         ],
         exit_status=[("0", "trained"),
                      ("1", "the loss became inf or nan (the message says what to try)"),
@@ -73,13 +79,16 @@ from --seed, so the same command gives the same numbers.""",
     p.add_argument("--target", metavar="COLUMN", help="the CSV's target column (default: the last)")
     add_network_options(p, "layer", "matrix layers, or one subgraph per perceptron (default: layer)",
                         "standardise inputs with statistics from the training rows")
-    p.add_argument("--optimizer", choices=tuple(OPTIMISERS), default="gd",
-                   help="gradient descent, with momentum, Adam, AdamW or RMSprop (default: gd)")
-    p.add_argument("--lr", type=float, default=0.01, help="learning rate (default: 0.01)")
+    # The defaults of these four are the dense network's; --model and --spec have their own.
+    p.add_argument("--optimizer", choices=tuple(OPTIMISERS), default=None,
+                   help="gradient descent, with momentum, Adam, AdamW or RMSprop (default: gd; adam with --model)")
+    p.add_argument("--lr", type=float, default=None, help="learning rate (default: 0.01)")
     p.add_argument("--weight-decay", type=float, default=0.0, metavar="L2",
                    help="L2 penalty on the weights (default: 0)")
-    p.add_argument("--epochs", type=int, default=100, help="passes over the training rows (default: 100)")
-    p.add_argument("--batch-size", type=int, default=None, metavar="N", help="rows per step (default: all)")
+    p.add_argument("--epochs", type=int, default=None,
+                   help="passes over the training rows (default: 100; 10 with --model)")
+    p.add_argument("--batch-size", type=int, default=None, metavar="N",
+                   help="rows per step (default: all; 32 with --model)")
     split_group = p.add_mutually_exclusive_group()
     split_group.add_argument("--train-rows", type=int, metavar="N", help="train on the first N rows, test on the rest")
     split_group.add_argument("--test-fraction", type=float, metavar="F",
@@ -89,6 +98,7 @@ from --seed, so the same command gives the same numbers.""",
     p.add_argument("--json", action="store_true", help="print one JSON object per epoch (as a session file's history holds it: epoch, train_loss, "
                         "test_loss, train_accuracy, test_accuracy, gradient_norms as [layer, norm] pairs, seconds) "
                         "and a final one with \"final\": true")
+    add_model_options(p)
     p.set_defaults(run=run)
 
 
@@ -119,12 +129,15 @@ def settings_from_args(args: argparse.Namespace) -> TrainingSettings:
         split_by = {"test_fraction": args.test_fraction}
     else:
         split_by = {}  # the record's default fraction
-    return TrainingSettings(args.dataset, network_spec(args), optimiser=args.optimizer, lr=args.lr,
-                            batch_size=args.batch_size, epochs=args.epochs, seed=args.seed,
+    return TrainingSettings(args.dataset, network_spec(args), optimiser=args.optimizer or "gd",
+                            lr=0.01 if args.lr is None else args.lr, batch_size=args.batch_size,
+                            epochs=100 if args.epochs is None else args.epochs, seed=args.seed,
                             weight_decay=args.weight_decay, target=args.target, **split_by)
 
 
 def run(args: argparse.Namespace) -> int:
+    if model_chosen(args):
+        return run_model(args)
     try:
         settings = settings_from_args(args)
     except SettingsError as error:
@@ -147,12 +160,12 @@ def run(args: argparse.Namespace) -> int:
     quiet = np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
     try:
         with quiet:
-            for record in trainer.fit(train, test, args.epochs):
+            for record in trainer.fit(train, test, settings.epochs):
                 last = record
                 if args.json:
                     print(json.dumps(record_to_json(record)), flush=True)
                 elif tty:
-                    _progress(record, args.epochs, sys.stderr)
+                    _progress(record, settings.epochs, sys.stderr)
                 else:
                     print(f"epoch {record.epoch}: train loss {record.train_loss:.6g}, "
                           f"train accuracy {_percent(record.train_accuracy)}, "

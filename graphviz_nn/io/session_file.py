@@ -7,11 +7,12 @@ stored when it holds 16 MiB or more, so that opening reads its arrays in place):
     ``{"format": "graphviz-nn session", "version": 1, ...}``: the graph as a list of node
     records in graph order (ids ``n0``, ``n1``, ...), its outputs, and the other fields of
     :class:`SessionState`. ``embedded_dataset`` (the dataset's name, feature and class names,
-    picture shape and source) is present only when the session embeds its dataset.
+    picture shape and source) is present only when the session embeds its dataset; ``model``
+    (a spec model's settings, spec and the keys of its weights) only for a spec model's run.
 ``arrays.npz``
     The value of every leaf (Variable or Constant) under its node id, the optimiser's arrays
-    as ``trainer-0``, ``trainer-1``..., and an embedded dataset's features and targets as
-    ``dataset-X`` and ``dataset-y``; written by ``np.savez`` and read with
+    as ``trainer-0``, ``trainer-1``..., an embedded dataset's features and targets as
+    ``dataset-X`` and ``dataset-y``, and a spec model's weights as ``model-0``, ``model-1``...; written by ``np.savez`` and read with
     ``allow_pickle=False``, dtype and shape exactly as they were.
 
 Function values are not stored: loading applies each op from the registry again, in order,
@@ -52,12 +53,13 @@ from .session_reader import load_session
 from .session_schema import (ARRAYS_MEMBER, DATASET_ARRAYS, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER,
                              MAX_DATASET_BYTES, MAX_FILE_BYTES, MAX_JSON_BYTES, MAX_MEMBER_BYTES, MAX_NAME_CHARS,
                              MAX_NODE_ELEMENTS, MAX_NODES, MAX_SCOPE_DEPTH, MAX_TEXT_CHARS, MAX_TOTAL_ELEMENTS,
-                             SUFFIX, TRAINER_ARRAY, SessionError, SessionState, TrainerState, ViewState)
+                             SUFFIX, TRAINER_ARRAY, ModelState, SessionError, SessionState, TrainerState,
+                             ViewState)
 from .session_writer import can_embed, save_session
 
 __all__ = [
     "ARRAYS_MEMBER", "DATASET_ARRAYS", "FORMAT_NAME", "FORMAT_VERSION", "JSON_MEMBER", "MAX_DATASET_BYTES",
     "MAX_FILE_BYTES", "MAX_JSON_BYTES", "MAX_MEMBER_BYTES", "MAX_NAME_CHARS", "MAX_NODE_ELEMENTS", "MAX_NODES",
     "MAX_SCOPE_DEPTH", "MAX_TEXT_CHARS", "MAX_TOTAL_ELEMENTS", "SUFFIX", "TRAINER_ARRAY", "SessionError",
-    "SessionState", "TrainerState", "ViewState", "can_embed", "load_session", "save_session",
+    "ModelState", "SessionState", "TrainerState", "ViewState", "can_embed", "load_session", "save_session",
 ]

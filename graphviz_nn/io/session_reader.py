@@ -19,6 +19,7 @@ from .records import record_from_json, settings_from_json
 from .session_fields import FieldReader, id_number, json_kind, short
 from .session_graph import GraphPlan, build_graph, plan_graph
 from .session_json import read_document
+from .session_model import model_arrays, model_fields
 from .session_schema import (ARRAYS_MEMBER, DATASET_ARRAYS, JSON_MEMBER, TRAINER_ARRAY, Allowance, SessionState,
                              TrainerState, ViewState)
 
@@ -89,13 +90,17 @@ class _Reader(FieldReader):
                 del document  # what the fields keep of it stays; the rest is freed before the arrays
                 graph_plan: GraphPlan = fields.pop("graph")
                 trainer, dataset = fields.pop("trainer"), fields.pop("embedded_dataset")
+                model = fields.pop("model")
+                entries = len(graph_plan.nodes) + 64 + (0 if model is None else len(model[1]))
                 # The arrays (leaves, optimiser, dataset) may take what the functions leave.
                 most = allowance.memory - (graph_plan.memory - graph_plan.leaf_bytes)
-                with open_arrays(archive, handle, size, self.error, most, len(graph_plan.nodes) + 64) as self.arrays:
+                with open_arrays(archive, handle, size, self.error, most, entries) as self.arrays:
                     graph = build_graph(self, graph_plan, self.arrays)
                     trainer = None if trainer is None else self._trainer_arrays(*trainer)
                     dataset = None if dataset is None else self._dataset_arrays(dataset, fields["training"])
-                    return SessionState(graph=graph, trainer=trainer, embedded_dataset=dataset, **fields)
+                    model = None if model is None else model_arrays(self, self.arrays, *model)
+                    return SessionState(graph=graph, trainer=trainer, embedded_dataset=dataset, model=model,
+                                        **fields)
 
     # --- the document, all of it before any array -------------------------------------
     def _fields(self, doc: dict, allowance: Allowance) -> dict:
@@ -115,6 +120,12 @@ class _Reader(FieldReader):
         training = None if network is None else settings_from_json(doc, self, j, dataset_limit=long)
         widths = None if training is None else self._network_widths(training, graph)
         layers = None if training is None else training.spec.layer_names
+        # Absent from files written before spec models.
+        model = None if doc.get("model") is None else model_fields(self, doc["model"])
+        if model is not None:
+            if training is not None:
+                raise self.error(f"{j}: holds both a dense network and a spec model; a session trains one")
+            layers = tuple(f"{i}: {layer.type}" for i, layer in enumerate(model[0].spec.layers))
         return dict(
             graph=graph,
             output_id=output_id,
@@ -131,6 +142,7 @@ class _Reader(FieldReader):
             # Absent from files written before datasets could be embedded.
             embedded_dataset=(None if doc.get("embedded_dataset") is None
                               else (self._dataset(doc["embedded_dataset"]), widths)),
+            model=model,
         )
 
     def _network_widths(self, training: TrainingSettings, graph: GraphPlan) -> tuple[int, int]:

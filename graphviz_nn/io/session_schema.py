@@ -47,10 +47,14 @@ Qt-free.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
 
 from ..engine import Graph
 from ..nn.builder import MAX_HIDDEN_LAYERS, NetworkSpec
 from ..nn.datasets import Dataset
+from ..nn.model_setup import ModelSettings
 from ..nn.settings import TrainingSettings
 from ..nn.trainer import EpochRecord
 from . import json_fields
@@ -61,6 +65,7 @@ SUFFIX = ".gnn"
 JSON_MEMBER = "session.json"
 ARRAYS_MEMBER = "arrays.npz"
 TRAINER_ARRAY = "trainer-"  # the optimiser's arrays, numbered, beside the leaves' n0, n1...
+MODEL_ARRAY = "model-"  # a spec model's weights, numbered in the order of their keys
 DATASET_ARRAYS = ("dataset-X", "dataset-y")  # an embedded dataset's features and targets
 
 #: Refuse a session.json that unpacks to more than this: a 50,000-epoch history of a 2-8-1
@@ -186,6 +191,22 @@ class TrainerState:
 
 
 @dataclass(frozen=True, eq=False)
+class ModelState:
+    """A spec model's run: how it was made and trained, and its weights.
+
+    Attributes
+    ----------
+    settings : ModelSettings
+        The dataset, the spec and the training options.
+    weights : mapping of str to ndarray
+        The model's ``state_dict()``, under torch's keys ("0.weight", "1.weight_ih_l0", ...).
+    """
+
+    settings: ModelSettings
+    weights: Mapping[str, np.ndarray]
+
+
+@dataclass(frozen=True, eq=False)
 class SessionState:
     """Everything a session file holds.
 
@@ -218,6 +239,9 @@ class SessionState:
         :func:`save_session` refuses a larger one with a ``ValueError`` that says so
         (:func:`can_embed` tells beforehand); save without it (``embedded_dataset=None``) to
         keep only the path. None in files written before datasets could be embedded.
+    model : ModelState or None
+        A spec model's run (its spec, settings and weights); None for the dense networks and
+        in files written before spec models.
     """
 
     graph: Graph
@@ -232,6 +256,7 @@ class SessionState:
     position: int = -1
     view: ViewState = ViewState()
     embedded_dataset: Dataset | None = None
+    model: ModelState | None = None
 
     @property
     def network(self) -> NetworkSpec | None:

@@ -21,6 +21,7 @@ from .bounded_archive import REAL_KINDS
 from .json_fields import real_out as _real
 from .json_fields import whole_out as _whole
 from .records import record_to_json, settings_to_json
+from .session_model import encode_model
 from .session_ops import NESTING
 from .session_schema import (ARRAYS_MEMBER, DATASET_ARRAYS, FORMAT_NAME, FORMAT_VERSION, JSON_MEMBER, TRAINER_ARRAY,
                              SessionState, TrainerState, ViewState)
@@ -77,6 +78,8 @@ def save_session(path: str | Path, state: SessionState) -> Path:
     }
     if state.embedded_dataset is not None:  # absent otherwise, as in files written before it
         document["embedded_dataset"] = _encode_dataset(state.embedded_dataset, arrays)
+    if state.model is not None:  # absent otherwise, as in files written before spec models
+        document["model"] = encode_model(state.model, arrays)
     # No indent: with one, json encodes in pure Python, ten times slower, and a long
     # training history (tens of thousands of epochs) took over a second to save.
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))

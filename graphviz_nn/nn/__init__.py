@@ -11,6 +11,7 @@ from .init import INITIALISERS, he, uniform, xavier
 from .layer_net import LayerNet
 from .layers import GELU, Embedding, Flatten, Identity, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .losses import LOSSES, build_loss, cross_entropy, mse_loss
+from .model_spec import LastStep, ModelSpec, SpecError
 from .module import Module
 from .network import Network, tag_scope
 from .norm_layers import BatchNorm1d, BatchNorm2d, LayerNorm
@@ -31,6 +32,8 @@ __all__ = [
     "Embedding", "Flatten", "GELU", "GRU", "Identity", "LSTM", "Linear", "Module", "RNN", "ReLU",
     "Sequential", "Sigmoid", "Softmax", "Summary", "Tanh", "summary",
     "AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout", "LayerNorm", "MaxPool2d",
+    # models described by a spec
+    "LastStep", "ModelSpec", "SpecError",
     # training practice as torch names it
     "AdamW", "CosineAnnealingLR", "EarlyStopping", "LRScheduler", "LinearLR", "RMSprop", "ReduceLROnPlateau",
     "SGD", "StepLR", "clip_grad_norm_", "cross_entropy", "l1_penalty", "l2_penalty", "mse_loss",

@@ -19,6 +19,7 @@ from ..io import SessionState, TrainerState, ViewState
 from ..io.session_schema import MAX_DATASET_BYTES
 from ..nn.datasets import BUILTIN, Dataset, DatasetError
 from .examples import Built
+from .model_run import NOT_DRAWN
 from .named_dataset import resolve
 from .training import TrainingRun
 
@@ -171,7 +172,14 @@ def reopen(state: SessionState, data: Dataset | None = None, folder: str | Path 
     unread : str, optional
         Why ``data`` is missing (the user chose not to read it, the file could not be read),
         for ``problem``.
+
+    Raises
+    ------
+    ValueError
+        For a spec model's run, which the window does not draw yet (:data:`~.model_run.NOT_DRAWN`).
     """
+    if state.model is not None:
+        raise ValueError(NOT_DRAWN)
     title = state.title or "session"
     run, problem = (None, None)
     if state.training is not None:
