@@ -91,7 +91,8 @@ class Vocabulary:
         if values.size and (values.dtype.kind not in "iu" or values.min() < 0 or values.max() >= len(self)):
             raise ValueError(f"codes must be whole numbers from 0 to {len(self) - 1}, got "
                              f"{values.min()}..{values.max()} ({values.dtype})")
-        return "".join(np.array(list(self.characters))[values]) if values.size else ""
+        # By the string's own indexing: a numpy array of characters drops a trailing "\0".
+        return "".join(map(self.characters.__getitem__, values.tolist()))
 
 
 @dataclass(frozen=True, eq=False)
