@@ -10,7 +10,6 @@ embedding is their product with the table, which picks the same rows ``Embedding
 from __future__ import annotations
 
 import math
-from typing import Sequence
 
 import numpy as np
 
@@ -258,4 +257,4 @@ def parameter_count(model: Module) -> int:
     return sum(p.value.size for p in model.parameters())
 
 
-__all__: Sequence[str] = ["CELLS", "CharModel", "Unrolled", "evaluate", "parameter_count", "sample", "train"]
+__all__ = ["CELLS", "CharModel", "Unrolled", "evaluate", "parameter_count", "sample", "train"]

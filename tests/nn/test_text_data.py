@@ -68,8 +68,8 @@ def test_encoding_then_decoding_gives_the_text_back(text: str) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(min_size=1, max_size=12, alphabet=st.characters(codec="utf-8")).filter(lambda s: len(set(s)) == len(s)),
-       st.data())
+@given(st.text(min_size=1, max_size=12, alphabet=st.characters(codec="utf-8")).filter(
+    lambda s: len(set(s)) == len(s)), st.data())
 def test_decoding_then_encoding_gives_the_codes_back_in_any_character_order(characters: str, data) -> None:
     vocabulary = Vocabulary(characters)  # not sorted: the codes are the positions
     codes = np.array(data.draw(st.lists(st.integers(0, len(characters) - 1), max_size=40)), dtype=np.int64)
@@ -105,7 +105,8 @@ def test_windows_are_slices_of_their_part_and_targets_the_next_characters(length
 
 def test_windows_longer_than_their_part_are_refused() -> None:
     data = char_text("abcdefghijklmnopqrst")
-    with pytest.raises(ValueError, match="the test part has 2 characters, and a window of 2 with its targets needs 3"):
+    with pytest.raises(ValueError, match="the test part has 2 characters, and a window of 2 with its targets "
+                                         "needs 3"):
         data.windows(2, 1, np.random.default_rng(0), "test")
     with pytest.raises(ValueError, match="length must be a whole number >= 1"):
         data.windows(0, 1, np.random.default_rng(0))
@@ -163,7 +164,8 @@ def test_the_bigram_loss_equals_counting_by_hand_with_fractions(train, test, k) 
         row = sum(1 for x in train[:-1] if x == a)
         log_sum += math.log((pair + k) / (row + k * size))
     expected = -log_sum / (len(test) - 1)
-    assert bigram_cross_entropy(np.array(train), np.array(test), size, float(k)) == pytest.approx(expected, rel=1e-13)
+    loss = bigram_cross_entropy(np.array(train), np.array(test), size, float(k))
+    assert loss == pytest.approx(expected, rel=1e-13)
 
 
 def test_the_bigram_refuses_no_smoothing_and_codes_out_of_range() -> None:
