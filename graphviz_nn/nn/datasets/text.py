@@ -57,7 +57,7 @@ class Vocabulary:
         return len(self.characters)
 
     def _points(self) -> np.ndarray:
-        return np.frombuffer(self.characters.encode("utf-32-le"), dtype=np.uint32)
+        return np.frombuffer(self.characters.encode("utf-32-le"), dtype="<u4")
 
     def encode(self, text: str) -> np.ndarray:
         """The codes of ``text``'s characters, an int64 array of its length.
@@ -67,7 +67,7 @@ class Vocabulary:
         ValueError
             A character outside the vocabulary, named with its position.
         """
-        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        points = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
         order = np.argsort(self._points(), kind="stable")
         known = self._points()[order]
         where = np.minimum(np.searchsorted(known, points), len(known) - 1)
