@@ -120,6 +120,11 @@ class Unrolled:
         if inputs.shape != want or targets.shape != want:
             raise ValueError(f"Unrolled: inputs and targets must be codes of shape {want} (length, batch), "
                              f"got {inputs.shape} and {targets.shape}")
+        size = len(self._eye)
+        for name, codes in (("inputs", inputs), ("targets", targets)):
+            if codes.dtype.kind not in "iu" or codes.min() < 0 or codes.max() >= size:
+                raise ValueError(f"Unrolled: {name} must be character codes from 0 to {size - 1}, got "
+                                 f"{codes.min()}..{codes.max()} ({codes.dtype})")
         self.x.value = self._eye[inputs]
         self.y.value = self._eye[targets.reshape(-1)]
 

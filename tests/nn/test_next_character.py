@@ -157,6 +157,8 @@ def test_the_model_and_its_graph_refuse_what_does_not_fit() -> None:
     unrolled = Unrolled(model, 2, 1)
     with pytest.raises(ValueError, match=r"codes of shape \(2, 1\)"):
         unrolled.feed(np.zeros((1, 2), dtype=int))
+    with pytest.raises(ValueError, match="targets must be character codes from 0 to 2, got 0..3"):
+        unrolled.feed(np.zeros((2, 1), dtype=int), np.array([[0], [3]]))
     other = char_text("xyzw" * 5)
     with pytest.raises(ValueError, match="build the model on data.vocabulary"):
         train(model, other, 1)
