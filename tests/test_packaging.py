@@ -152,6 +152,7 @@ def test_the_wheel_carries_the_assets_and_passes_its_self_test_in_a_fresh_venv(t
     assert _assets() <= names, f"missing from the wheel: {sorted(_assets() - names)}"
     assert {f"graphviz_nn/assets/datasets/{n}.csv" for n in ("breast_cancer", "digits", "iris")} <= names
     assert {f"graphviz_nn/assets/icons/graphviz-nn-{s}.png" for s in ICON_SIZES} <= names
+    assert {"graphviz_nn/assets/text/persuasion.txt", "graphviz_nn/assets/text/PROVENANCE.md"} <= names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     info = f"graphviz_nn-{graphviz_nn.__version__}.dist-info"
     assert {"graphviz_nn/py.typed", f"{info}/licenses/LICENSE"} <= names
