@@ -171,6 +171,18 @@ register_source("copy", ShapedSource(_sequence_task("copy_task", "classes", True
 register_source("reverse", ShapedSource(_sequence_task("reverse_task", "classes", True, 10, tokens=True), True, 10))
 
 
+def _text_windows(n: int, length: int | None, seed: int) -> ShapedData:
+    """``n`` windows of the shipped text's training part (its first 90 %) as tokens, each step's
+    target the next character; the model's own test rows come from these windows."""
+    text = _module("graphviz_nn.nn.datasets.text", "text").shipped_text()
+    x, y = text.windows(length, n, np.random.default_rng(seed))
+    size = len(text.vocabulary.characters)
+    return ShapedData(text.name, x, y, "classes", 1, 1, size, True, size)
+
+
+register_source("text", ShapedSource(_text_windows, True, 32))
+
+
 def shaped(name: str, length: int | None = None, seed: int = 0, n: int = 2048) -> ShapedData:
     """The dataset ``name`` (a registered source, else a CSV file's rows), sequences of
     ``length`` steps (the source's default when None), ``n`` of them.
