@@ -14,7 +14,6 @@ step), and a real mask is added to the scores.
 from __future__ import annotations
 
 import math
-import weakref
 from typing import Any
 
 import numpy as np
@@ -88,9 +87,9 @@ class MultiheadAttention(Module):
     @property
     def head_weights(self) -> Node | None:
         """Each head's attention weights of the last call, (N, num_heads, L, S) ((num_heads,
-        L, S) unbatched), the node named "weights"; None before a call, or once nothing holds
-        that call's graph."""
-        return None if self._head_weights is None else self._head_weights()
+        L, S) unbatched), the node named "weights" in the scope "attention"; None before a call.
+        The layer holds the last call's graph through it, as a module holds its last output."""
+        return self._head_weights
 
     def _where(self) -> str:
         return f"{self.label}({self.embed_dim}, num_heads={self.num_heads})"
@@ -190,7 +189,7 @@ class MultiheadAttention(Module):
             heads.append(transpose(split, _heads_axes(ndim + 1)))  # (..., h, L, d)
         dropped = self.attn_dropout if self.training and self.attn_dropout.p > 0 else None
         out, weights = attention(*heads, mask=bias, dropout=dropped)
-        object.__setattr__(self, "_head_weights", weakref.ref(weights))
+        object.__setattr__(self, "_head_weights", weights)
         merged = reshape(transpose(out, _heads_axes(ndim + 1)), out.shape[:-3] + (L, E))
         output = self.out_proj(_named(merged, "heads joined"))
         if not self.batch_first and ndim > 2:
