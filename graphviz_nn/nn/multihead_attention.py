@@ -118,22 +118,22 @@ class MultiheadAttention(Module):
         h, where, total = self.num_heads, self._where(), None
         if attn_mask is None and is_causal:
             attn_mask = ~causal_allowed(L, S)
-        for name, mask, shapes in (("attn_mask", attn_mask, [(L, S)] + ([(batch[0] * h, L, S)] if len(batch) == 1 else [])),
-                                   ("key_padding_mask", key_padding_mask, [batch + (S,)])):
+        fits = {"attn_mask": [(L, S), (math.prod(batch) * h, L, S)], "key_padding_mask": [batch + (S,)]}
+        for name, mask in (("attn_mask", attn_mask), ("key_padding_mask", key_padding_mask)):
             if mask is None:
                 continue
             array = _array(mask)
             if array.dtype.kind not in "biuf":
                 raise ValueError(f"{where}: {name} must hold booleans (True: may not attend) or real numbers, "
                                  f"got dtype {array.dtype}")
-            if array.shape not in shapes:
-                raise ValueError(f"{where}: {name} must have shape {' or '.join(map(str, shapes))}, "
+            if array.shape not in fits[name]:
+                raise ValueError(f"{where}: {name} must have shape {' or '.join(map(str, fits[name]))}, "
                                  f"got {array.shape}")
             bias = np.where(array, -np.inf, 0.0) if array.dtype == bool else array.astype(np.float64)
-            if name == "attn_mask" and bias.ndim == 3:
-                bias = bias.reshape(batch + (h, L, S))
-            elif name == "key_padding_mask":
+            if name == "key_padding_mask":
                 bias = bias.reshape(batch + (1, 1, S))
+            elif bias.ndim == 3:  # one (L, S) mask per sequence and head, in torch's order
+                bias = bias.reshape(batch + (h, L, S))
             total = bias if total is None else total + bias
         if total is not None:
             refuse_empty_rows(total, batch + (h, L, S), where)
@@ -152,7 +152,7 @@ class MultiheadAttention(Module):
             True (or −inf) for keys to ignore, such as padding.
         need_weights : bool
             Return the weights too; (output, None) otherwise.
-        attn_mask : array (L, S) or (N·num_heads, L, S), optional
+        attn_mask : array (L, S), or (N·num_heads, L, S) ((num_heads, L, S) unbatched), optional
             True (or −inf) where query i may not attend to key j; real values are added.
         average_attn_weights : bool
             Return the weights averaged over the heads (N, L, S), or per head (N, num_heads, L, S).
@@ -178,7 +178,8 @@ class MultiheadAttention(Module):
         # Batch first inside, (..., L, E): time moves from the first axis to the second last.
         inward = tuple(range(1, ndim - 1)) + (0, ndim - 1)
         if not self.batch_first and ndim > 2:
-            query, key, value = (transpose(x, inward) for x in (query, key, value))
+            moved = {id(x): transpose(x, inward) for x in (query, key, value)}  # once for self-attention
+            query, key, value = moved[id(query)], moved[id(key)], moved[id(value)]
         heads = []
         for i, (name, x) in enumerate((("q", query), ("k", key), ("v", value))):
             w = _named(self.in_proj_weight[i * E:(i + 1) * E], f"W_{name}")
@@ -196,12 +197,15 @@ class MultiheadAttention(Module):
             output = transpose(output, tuple(int(a) for a in np.argsort(inward)))
         if not need_weights:
             return output, None
-        return output, (_named(mean(weights, axis=-3), "mean weights") if average_attn_weights else weights)
+        if average_attn_weights:
+            return output, _named(mean(weights, axis=-3), "mean weights")
+        return output, weights
 
     def extra_repr(self) -> str:
         extra = f", dropout={self.dropout}" if self.dropout else ""
         extra += ", bias=False" if self.in_proj_bias is None else ""
-        return f"{self.embed_dim}, num_heads={self.num_heads}{extra}" + (", batch_first=True" if self.batch_first else "")
+        extra += ", batch_first=True" if self.batch_first else ""
+        return f"{self.embed_dim}, num_heads={self.num_heads}{extra}"
 
 
 def _heads_axes(n: int) -> tuple[int, ...]:

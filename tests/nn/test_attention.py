@@ -295,9 +295,15 @@ def test_initial_weights_are_torchs_ranges() -> None:
      "key (3, 2, 4) and value (4, 2, 4) must have the same shape"),
     (lambda m: m(np.zeros((3, 2, 4)), np.zeros((3, 1, 4)), np.zeros((3, 1, 4))), "must have the same batch axes"),
     (lambda m: m(np.zeros((4,)), np.zeros((4,)), np.zeros((4,))), "got (4,)"),
-    (lambda m: m(*[np.zeros((3, 2, 4))] * 3, attn_mask=np.zeros((2, 3))), "attn_mask must have shape (3, 3) or (4, 3, 3)"),
-    (lambda m: m(*[np.zeros((3, 2, 4))] * 3, key_padding_mask=np.zeros((3, 2))), "key_padding_mask must have shape (2, 3)"),
-    (lambda m: m(*[np.zeros((3, 2, 4))] * 3, key_padding_mask=np.ones((2, 3), bool)), "leaves query 0 (at (0, 0, 0))"),
+    (lambda m: m(*[np.zeros((3, 2, 4))] * 3, attn_mask=np.zeros((2, 3))),
+     "attn_mask must have shape (3, 3) or (4, 3, 3)"),
+    (lambda m: m(*[np.zeros((3, 4))] * 3, attn_mask=np.zeros((4, 3, 3))),
+     "attn_mask must have shape (3, 3) or (2, 3, 3)"),
+    (lambda m: m(*[np.zeros((3, 2, 4))] * 3, key_padding_mask=np.zeros((3, 2))),
+     "key_padding_mask must have shape (2, 3)"),
+    (lambda m: m(*[np.zeros((3, 2, 4))] * 3, key_padding_mask=np.ones((2, 3), bool)),
+     "leaves query 0 (at (0, 0, 0))"),
+    (lambda m: m(*[np.zeros((3, 2, 4))] * 3, attn_mask=np.full((3, 3), "no")), "attn_mask must hold booleans"),
 ])
 def test_multihead_attention_refuses_in_one_line_before_building(call, words, monkeypatch) -> None:
     layer = nn.MultiheadAttention(4, 2)
@@ -386,7 +392,8 @@ def test_summary_counts_the_blocks_parameters() -> None:
     assert table.total_params == table.trainable_params == attention_params + mlp + norms == 12_704
     assert "Total params: 12,704" in str(table)
     rows = {row.layer.split("-")[0]: row for row in table.rows}
-    assert rows["MultiheadAttention"].params == 3 * d * d + 3 * d and rows["TransformerBlock"].output_shape == (2, 10, d)
+    assert rows["MultiheadAttention"].params == 3 * d * d + 3 * d  # its own; out_proj is a Linear row
+    assert rows["TransformerBlock"].output_shape == (2, 10, d)
 
 
 @pytest.mark.parametrize("shape, words", [

@@ -29,11 +29,11 @@ MASKS = ["none", "bool", "float", "causal", "scale"]
 
 
 def _inputs(rng, batch=(2, 3), L=4, S=5, d=3, dv=2):
-    return rng.standard_normal(batch + (L, d)), rng.standard_normal(batch + (S, d)), rng.standard_normal(batch + (S, dv))
+    return tuple(rng.standard_normal(batch + shape) for shape in ((L, d), (S, d), (S, dv)))
 
 
 def _mask(kind, rng, L=4, S=5):
-    """The keyword arguments of both calls: torch's boolean attn_mask is True where attention is allowed."""
+    """The keyword arguments of both calls (torch's boolean attn_mask: True where attention is allowed)."""
     if kind == "bool":
         allowed = rng.random((L, S)) < 0.6
         allowed[:, 1] = True
@@ -145,23 +145,25 @@ def test_multihead_attention_self_and_cross(batch_first, bias, rng) -> None:
 
 
 @pytest.mark.parametrize("average", [True, False])
-@pytest.mark.parametrize("mask", ["bool", "float", "per head", "padding", "unbatched"])
-def test_multihead_attention_weights_and_masks(average, mask, rng) -> None:
+@pytest.mark.parametrize("unbatched", [False, True])
+@pytest.mark.parametrize("mask", ["bool", "float", "per head", "padding"])
+def test_multihead_attention_weights_and_masks(average, unbatched, mask, rng) -> None:
     torch.manual_seed(11)
     L, S, N, E, h = 3, 4, 2, 4, 2
+    batch = () if unbatched else (N,)
     forbidden = rng.random((L, S)) < 0.4
     forbidden[:, 0] = False
-    given = {"bool": forbidden, "float": rng.standard_normal((L, S)),
-             "per head": rng.standard_normal((N * h, L, S)), "padding": None, "unbatched": forbidden}[mask]
-    kw = {"average_attn_weights": average}
     if mask == "padding":
-        padding = np.zeros((N, S), bool)
-        padding[1, 2:] = True
-        ours_kw, their_kw = {**kw, "key_padding_mask": padding}, {**kw, "key_padding_mask": torch.from_numpy(padding)}
+        given = np.zeros(batch + (S,), bool)
+        given[..., 2:] = True
+        name = "key_padding_mask"
     else:
-        ours_kw, their_kw = {**kw, "attn_mask": given}, {**kw, "attn_mask": torch.from_numpy(given)}
-    shapes = ((L, E), (S, E)) if mask == "unbatched" else ((L, N, E), (S, N, E))
-    query, memory = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
+        given = {"bool": forbidden, "float": rng.standard_normal((L, S)),
+                 "per head": rng.standard_normal((N * h if batch else h, L, S))}[mask]
+        name = "attn_mask"
+    ours_kw = {"average_attn_weights": average, name: given}
+    their_kw = {"average_attn_weights": average, name: torch.from_numpy(given)}
+    query, memory = rng.standard_normal((L, *batch, E)), rng.standard_normal((S, *batch, E))
     ours, theirs = _wrapped(nn.MultiheadAttention(E, h), torch.nn.MultiheadAttention(E, h), ours_kw, their_kw)
     _compare(ours, theirs, (query, memory, memory), rng)
 
