@@ -405,3 +405,26 @@ def test_the_block_refuses_a_bad_input_in_one_line(shape, words) -> None:
         nn.TransformerBlock(8, 2, 16)(np.zeros(shape))
     assert words in str(caught.value) and "\n" not in str(caught.value)
     assert str(caught.value).startswith("TransformerBlock(d_model=8, heads=2, d_ff=16)")
+
+
+def test_a_block_built_once_is_fed_again(rng) -> None:
+    """A new batch of the same shape runs through the graph built for the first one."""
+    block = nn.TransformerBlock(4, 2, 8, causal=True, rng=rng)
+    x = Constant(rng.standard_normal((2, 3, 4)), "x")
+    output = block(x)
+    graph = Graph(output)
+    x.value = rng.standard_normal((2, 3, 4))
+    graph.forward()
+    np.testing.assert_allclose(output.value, block(x.value).value, rtol=1e-14)
+    np.testing.assert_allclose(output.value, block_by_hand(block.state_dict(), x.value, 2, True), rtol=1e-12)
+
+
+def test_a_blocks_attention_is_drawn_inside_its_layers(rng) -> None:
+    model = nn.Sequential(nn.TransformerBlock(4, 2, 8, rng=rng))
+    output = model(Constant(rng.standard_normal((1, 3, 4)), "x"))
+    block = ("Sequential", "0: TransformerBlock")
+    weights = model[0].self_attn.head_weights
+    assert weights in Graph(output).nodes
+    assert weights.scope == block + ("self_attn: MultiheadAttention", "attention")
+    assert model[0].norm1.weight.scope == block + ("norm1: LayerNorm",)
+    assert output.scope == block
