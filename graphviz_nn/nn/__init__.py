@@ -2,6 +2,7 @@
 
 from . import datasets
 from .activations import ACTIVATIONS, activation, identity
+from .attention import attention
 from .clipping import clip_grad_norm_
 from .containers import Sequential
 from .conv_layers import AvgPool2d, Conv1d, Conv2d, MaxPool2d
@@ -13,6 +14,7 @@ from .layers import GELU, Embedding, Flatten, Identity, Linear, ReLU, Sigmoid, S
 from .losses import LOSSES, build_loss, cross_entropy, mse_loss
 from .model_spec import LastStep, ModelSpec, SpecError
 from .module import Module
+from .multihead_attention import MultiheadAttention
 from .network import Network, tag_scope
 from .norm_layers import BatchNorm1d, BatchNorm2d, LayerNorm
 from .optimisers import OPTIMISERS, SGD, Adam, AdamW, GradientDescent, Momentum, Optimiser, RMSprop, make_optimiser
@@ -22,6 +24,7 @@ from .recurrent import GRU, LSTM, RNN
 from .schedules import CosineAnnealingLR, LinearLR, LRScheduler, ReduceLROnPlateau, StepLR
 from .summary import Summary, summary
 from .trainer import EpochRecord, Trainer, accuracy
+from .transformer import TransformerBlock
 
 __all__ = [
     "ACTIVATIONS", "Adam", "EpochRecord", "GradientDescent", "INITIALISERS", "LOSSES",
@@ -37,4 +40,6 @@ __all__ = [
     # training practice as torch names it
     "AdamW", "CosineAnnealingLR", "EarlyStopping", "LRScheduler", "LinearLR", "RMSprop", "ReduceLROnPlateau",
     "SGD", "StepLR", "clip_grad_norm_", "cross_entropy", "l1_penalty", "l2_penalty", "mse_loss",
+    # attention
+    "MultiheadAttention", "TransformerBlock", "attention",
 ]
