@@ -251,7 +251,8 @@ register(LayerType("BatchNorm2d", (Arg("num_features"),), rules.batch_norm_rule(
                    lambda a: 4 * a["num_features"] + 1))
 register(LayerType("LayerNorm", (Arg("normalized_shape", "shape"), Arg("elementwise_affine", "flag", default=True)),
                    rules.layer_norm_rule, _layer_norm))
-register(LayerType("MultiheadAttention", (Arg("embed_dim"), Arg("num_heads", most=1024)),
+register(LayerType("MultiheadAttention", (Arg("embed_dim"), Arg("num_heads", most=1024),
+                                          Arg("batch_first", "flag", default=False)),
                    rules.features("embed_dim"), _attention, self_attention=True, check=_heads_divide("embed_dim", "num_heads")))
 register(LayerType("TransformerBlock", (Arg("d_model"), Arg("heads", most=1024), Arg("d_ff"),
                                         Arg("causal", "flag", default=False)),

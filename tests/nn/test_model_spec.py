@@ -120,3 +120,20 @@ def test_walked_shapes_and_counted_numbers_are_those_of_the_model_built_and_run(
     held = sum(np.asarray(v).size for v in model.state_dict().values())
     assert spec.numbers == held
     assert [layer.type for layer in spec.layers] == [type(m).__name__ for m in model]
+
+
+def test_a_spec_attention_layer_reads_the_batch_axis_it_is_told() -> None:
+    """MultiheadAttention is time first as torch's, unless the spec says batch_first: on (N, T, E)
+    input a time-first layer would attend across the batch."""
+    import numpy as np
+
+    from graphviz_nn.engine import Constant
+    from graphviz_nn.nn.model_spec import ModelSpec, build
+
+    x = np.random.default_rng(0).normal(size=(3, 5, 8))  # (N, T, E)
+    first = build(ModelSpec.of({"type": "MultiheadAttention", "embed_dim": 8, "num_heads": 2,
+                                "batch_first": True}))
+    out = first(Constant(x)).value
+    alone = first(Constant(x[:1])).value  # one sequence on its own: the same rows
+    np.testing.assert_allclose(out[:1], alone, rtol=1e-12)
+    assert build(ModelSpec.of({"type": "MultiheadAttention", "embed_dim": 8, "num_heads": 2}))[0].batch_first is False
