@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from graphviz_nn.gui.docks.training_settings import FORM_WIDGETS, TrainingSettingsForm
 from graphviz_nn.nn.builder import NetworkSpec
 from graphviz_nn.nn.checks import SettingsError
+from graphviz_nn.session.datasets_read import DatasetsRead
 from graphviz_nn.nn.settings import TrainingSettings
 
 from ..nn.settings_strategies import training_settings
@@ -119,7 +120,7 @@ def test_the_target_column_is_for_a_csv_file_and_lists_its_columns_when_known(fo
 def test_the_dock_reaches_every_new_box_by_name(qtbot) -> None:
     from graphviz_nn.gui.docks.training_dock import TrainingDock
 
-    dock = TrainingDock()
+    dock = TrainingDock(DatasetsRead())
     qtbot.addWidget(dock)
     for name in ("weight_decay", "train_rows", "test_fraction", "target", "normalise", "bias", "init"):
         assert name in FORM_WIDGETS and getattr(dock, name) is getattr(dock.form, name)
