@@ -5,6 +5,7 @@ debug and train built on the model, and the waits until nothing is being built o
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import pytest
@@ -164,6 +165,7 @@ class TrainingDesk:
     dock: TrainingDock
     training: TrainingController
     loading: LoadingController
+    bar: StatusBar  # the loading controller's jobs are shown on it, and it owns them
     said: list[str]
 
     def idle(self) -> bool:
@@ -184,13 +186,19 @@ def training_desk(qtbot, model: WindowModel, settings, worker) -> TrainingDesk:
     heard = said(model)
     loading = loading_controller(model, view, worker, bar)
     dock = on_screen(qtbot, TrainingDock(model.datasets), TRAINING_ON_A_PROJECTOR)
-    return TrainingDesk(model, view, dock, TrainingController(model, dock, view, settings, dock), loading, heard)
+    return TrainingDesk(model, view, dock, TrainingController(model, dock, view, settings, dock), loading, bar,
+                        heard)
 
 
 @pytest.fixture
 def trainer(qtbot, model, settings, layout_worker) -> TrainingDesk:
     """The training desk of the kit's ``model`` (import that fixture beside this one)."""
     return training_desk(qtbot, model, settings, layout_worker)
+
+
+def training_threads() -> list[threading.Thread]:
+    """The threads that hear from training processes, alive."""
+    return [t for t in threading.enumerate() if t.name == "graphviz-nn training" and t.is_alive()]
 
 
 def start_training(qtbot, training: TrainingController, dataset: str, epochs: int) -> None:

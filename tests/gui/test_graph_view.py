@@ -1,10 +1,13 @@
-"""The graph view's items: what they draw, and what drawing them costs."""
+"""The graph view's items: what they draw, and what drawing them costs. The view is drawn on a
+window model with no window; the playback and debug controllers step it and set breakpoints."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
 from graphviz_nn.gui.canvas.items import NodeItem
+from tests.gui.controller_kit import (actions, debug_controller, model, playback_controller,  # noqa: F401
+                                      shown, view_on_screen)
 
 
 def _count_text_paints(monkeypatch) -> list[str]:
@@ -32,10 +35,10 @@ def _colours(view) -> set[int]:
     return {image.pixel(x, y) for x in range(0, image.width(), 3) for y in range(0, image.height(), 3)}
 
 
-def test_text_is_drawn_only_while_it_can_be_read(open_window, monkeypatch) -> None:
+def test_text_is_drawn_only_while_it_can_be_read(qtbot, model, layout_worker, monkeypatch) -> None:
     calls = _count_text_paints(monkeypatch)
-    window = open_window("scalar")
-    view = window.view
+    view = view_on_screen(qtbot)
+    shown(qtbot, model, view, layout_worker)
     assert _painted(view, calls) == sorted(view.nodes)
     view.place(0.03, (0.0, 0.0))  # far out: even a symbol on its plate would be a few pixels high
     assert _painted(view, calls) == []  # no Python call per node while drawing
@@ -44,12 +47,13 @@ def test_text_is_drawn_only_while_it_can_be_read(open_window, monkeypatch) -> No
     assert _painted(view, calls) == sorted(view.nodes)
 
 
-def test_the_current_step_and_a_selected_node_are_ringed(open_window) -> None:
-    window = open_window("scalar")
-    view = window.view
+def test_the_current_step_and_a_selected_node_are_ringed(qtbot, model, actions, layout_worker) -> None:
+    view = view_on_screen(qtbot)
+    playback = playback_controller(qtbot, model, view, actions)
+    shown(qtbot, model, view, layout_worker)
     assert not any(item.ringed for item in view.nodes.values())
-    window.stepping.step_forward()
-    current = window.model.cursor.current.node_id
+    playback.step_forward()
+    current = model.cursor.current.node_id
     assert [k for k, item in view.nodes.items() if item.ringed] == [current]
     other = next(k for k in view.nodes if k != current)
     view.nodes[other].setSelected(True)
@@ -58,15 +62,17 @@ def test_the_current_step_and_a_selected_node_are_ringed(open_window) -> None:
     assert [k for k, item in view.nodes.items() if item.ringed] == [current]
 
 
-def test_a_breakpoint_shows_as_a_dot_on_its_node(open_window) -> None:
-    window = open_window("scalar")
-    item = window.view.nodes["n0"]
-    before = window.view.grab().toImage()
-    window.view.breakpoint_toggled.emit("n0")
+def test_a_breakpoint_shows_as_a_dot_on_its_node(qtbot, model, actions, layout_worker) -> None:
+    view = view_on_screen(qtbot)
+    debug_controller(model, view, actions)
+    shown(qtbot, model, view, layout_worker)
+    item = view.nodes["n0"]
+    before = view.grab().toImage()
+    view.breakpoint_toggled.emit("n0")
     assert item.breakpoint
-    after = window.view.grab().toImage()
-    bad = QColor(window.view.theme.bad).rgb()
-    corner = window.view.mapFromScene(item.mapToScene(item.boundingRect().topLeft()))
+    after = view.grab().toImage()
+    bad = QColor(view.theme.bad).rgb()
+    corner = view.mapFromScene(item.mapToScene(item.boundingRect().topLeft()))
     near = {after.pixel(corner.x() + dx, corner.y() + dy) for dx in range(0, 24) for dy in range(0, 24)}
     assert bad in {QColor(c).rgb() for c in near}
     assert before != after

@@ -1,5 +1,6 @@
 """Training on a small screen or a projector: the window fits, the graph keeps its width, the
-plots re-arrange, the settings fold to a line, and the status bar says what is going on."""
+plots re-arrange, and the status bar says what is going on. The settings folding to a line is
+tested on the dock alone (test_training_controller.py)."""
 
 from __future__ import annotations
 
@@ -46,26 +47,6 @@ def test_the_plots_sit_side_by_side_when_short_and_stack_when_tall(open_window, 
     window.resize(1000, 1600)
     qtbot.waitUntil(lambda: arrangement() == "stacked", timeout=5000)
     assert dock.preview.width() == dock.curves.width()
-
-
-def test_folded_settings_read_as_one_line_and_unfold(open_window, qtbot) -> None:
-    window = open_window("scalar")
-    dock = window.training
-    window.show_training_dock()
-    dock.dataset.setCurrentIndex(dock.dataset.findData("moons"))
-    dock.hidden.setText("5, 3")
-    dock.epochs.setValue(1234)
-    dock.seed.setValue(7)
-    dock.settings_toggle.click()
-    assert dock.settings_panel.isHidden() and dock.settings_summary.isVisible()
-    summary = dock.settings_summary.text()
-    for part in ("hidden 5 3", "1234 epochs", "seed 7", dock.optimiser.currentText(), dock.loss.currentText()):
-        assert part in summary, (part, summary)
-    dock.dataset.setCurrentIndex(dock.dataset.findData("xor"))  # new defaults show folded too
-    assert "1234 epochs" not in dock.settings_summary.text()
-    dock.settings_toggle.click()
-    assert dock.settings_panel.isVisible() and dock.settings_summary.isHidden()
-    assert dock.settings().dataset == "xor"
 
 
 def test_the_status_bar_says_training_while_the_new_network_is_drawn(open_window, qtbot) -> None:
