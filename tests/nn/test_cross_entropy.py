@@ -150,19 +150,6 @@ def test_mse_refuses_a_column_against_a_vector() -> None:
 # --- against torch -------------------------------------------------------------------------
 
 @pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")  # inside torch.func
-def _exact_gradient(z: np.ndarray, targets: np.ndarray, reduction: str, cotangent: np.ndarray) -> np.ndarray:
-    """d(cotangent · loss)/dz written out: (softmax − targets) per sample, times its cotangent."""
-    axis = 1 if z.ndim >= 2 else 0
-    p = np.exp(z - z.max(axis=axis, keepdims=True))
-    p /= p.sum(axis=axis, keepdims=True)
-    if targets.shape != z.shape:
-        targets = np.moveaxis(np.eye(z.shape[axis])[targets], -1, axis)
-    per_sample = np.broadcast_to(cotangent, p.sum(axis=axis).shape)
-    if reduction == "mean":
-        per_sample = per_sample / p.sum(axis=axis).size
-    return (p - targets) * np.expand_dims(per_sample, axis)
-
-
 @settings(max_examples=60, deadline=None)
 @given(shape=LOGIT_SHAPES, seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["indices", "probabilities"]),
        reduction=REDUCTIONS, scale=st.sampled_from([1.0, 30.0, 500.0]))
