@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from typing import TextIO
@@ -11,7 +10,6 @@ from typing import TextIO
 import numpy as np
 
 from ..engine import NonFiniteError
-from ..io.records import record_to_json
 from ..nn import OPTIMISERS, EpochRecord
 from ..nn.checks import SettingsError
 from ..nn.datasets import BUILTIN, Dataset, DatasetError, load
@@ -20,6 +18,7 @@ from ..nn.training_setup import set_up
 from .manual import add_command
 from .network_options import add_network_options, network_spec, option_message
 from .train_model import add_model_options, model_chosen, run_model
+from .train_report import percent, print_epoch, print_final
 
 # Inputs or targets beyond this size, unscaled, make the first steps overshoot at the usual
 # rates: a weight's gradient grows with the input (breast_cancer's areas reach 4254).
@@ -107,16 +106,12 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f} %"
-
-
 def _progress(record: EpochRecord, epochs: int, stream: TextIO) -> None:
     width = 30
     done = int(width * record.epoch / epochs)
     bar = "#" * done + "." * (width - done)
     stream.write(f"\r  epoch {record.epoch:>{len(str(epochs))}}/{epochs} [{bar}] "
-                 f"loss {record.train_loss:.4g}  accuracy {_percent(record.train_accuracy)}   ")
+                 f"loss {record.train_loss:.4g}  accuracy {percent(record.train_accuracy)}   ")
     stream.flush()
 
 
@@ -162,14 +157,10 @@ def run(args: argparse.Namespace) -> int:
         with quiet:
             for record in trainer.fit(train, test, settings.epochs):
                 last = record
-                if args.json:
-                    print(json.dumps(record_to_json(record)), flush=True)
-                elif tty:
+                if tty and not args.json:
                     _progress(record, settings.epochs, sys.stderr)
                 else:
-                    print(f"epoch {record.epoch}: train loss {record.train_loss:.6g}, "
-                          f"train accuracy {_percent(record.train_accuracy)}, "
-                          f"test accuracy {_percent(record.test_accuracy)}", flush=True)
+                    print_epoch(record, args.json)
     except NonFiniteError as error:
         if tty:
             sys.stderr.write("\n")
@@ -182,13 +173,5 @@ def run(args: argparse.Namespace) -> int:
         return 130
     if tty:
         sys.stderr.write("\n")
-    final = record_to_json(last)
-    if args.json:
-        final["final"] = True
-        print(json.dumps(final))
-    else:
-        test_loss = "-" if last.test_loss is None else f"{last.test_loss:.6g}"
-        print(f"final: train loss {last.train_loss:.6g}, test loss {test_loss}, "
-              f"train accuracy {_percent(last.train_accuracy)}, "
-              f"test accuracy {_percent(last.test_accuracy)}, {last.seconds:.2f} s")
+    print_final(last, args.json)
     return 0

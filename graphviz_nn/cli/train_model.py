@@ -5,19 +5,18 @@ as ``graphviz-nn train`` does for the dense networks."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import numpy as np
 
 from ..engine import NonFiniteError
 from ..io.model_records import read_spec_file
-from ..io.records import record_to_json
 from ..nn.checks import SettingsError
 from ..nn.datasets import DatasetError
 from ..nn.model_setup import ModelSettings, ModelSetup, load_data, set_up_model
 from ..nn.presets import PRESETS, preset
 from .network_options import option_message
+from .train_report import print_epoch, print_final
 
 #: The dense network's options and their defaults: given with --model or --spec, they are refused.
 DENSE_ONLY = {"net": "layer", "hidden": [5], "activation": "sigmoid", "output_activation": "sigmoid", "loss": "sse",
@@ -47,10 +46,6 @@ def model_chosen(args: argparse.Namespace) -> bool:
 def _fail(message: str) -> int:
     print(f"graphviz-nn train: error: {message}", file=sys.stderr)
     return 2
-
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f} %"
 
 
 def _settings(args: argparse.Namespace, spec, batch_first: bool) -> ModelSettings:
@@ -99,25 +94,12 @@ def _train(args: argparse.Namespace, settings: ModelSettings, setup: ModelSetup,
         with quiet:
             for record in trainer.fit(setup.train, setup.test, settings.epochs):
                 last = record
-                if args.json:
-                    print(json.dumps(record_to_json(record)), flush=True)
-                else:
-                    print(f"epoch {record.epoch}: train loss {record.train_loss:.6g}, "
-                          f"train accuracy {_percent(record.train_accuracy)}, "
-                          f"test accuracy {_percent(record.test_accuracy)}", flush=True)
+                print_epoch(record, args.json)
     except NonFiniteError as error:
         print(f"graphviz-nn train: error: {error} (try a smaller --lr)", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("graphviz-nn train: stopped", file=sys.stderr)
         return 130
-    final = record_to_json(last)
-    if args.json:
-        final["final"] = True
-        print(json.dumps(final))
-    else:
-        test_loss = "-" if last.test_loss is None else f"{last.test_loss:.6g}"
-        print(f"final: train loss {last.train_loss:.6g}, test loss {test_loss}, "
-              f"train accuracy {_percent(last.train_accuracy)}, "
-              f"test accuracy {_percent(last.test_accuracy)}, {last.seconds:.2f} s")
+    print_final(last, args.json)
     return 0
