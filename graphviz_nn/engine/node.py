@@ -325,3 +325,22 @@ def describe_call(op: Op, inputs: Sequence[Node]) -> str:
     """``matmul(W1 (3, 2), x (3,))``: the op and each operand's label and shape."""
     operands = ", ".join(f"{node.label} {node.value.shape}" for node in inputs)
     return f"{op.name}({operands})"
+
+
+def tag_scope(output: Node, scope: tuple[str, ...], stop: Sequence[Node] = ()) -> Node:
+    """Give ``scope`` to every node ``output`` depends on that has none yet, up to ``stop``
+    (which keep theirs); returns ``output``.
+
+    Graphs are built one piece at a time (a layer, a perceptron, a norm's parts, the loss) and
+    each piece is tagged right after: the nodes of earlier pieces already carry their scope,
+    so only the new ones change.
+    """
+    stops, stack, seen = set(stop), [output], set()
+    while stack:
+        node = stack.pop()
+        if node in seen or node in stops or node.scope:
+            continue
+        seen.add(node)
+        node.scope = scope
+        stack.extend(node.inputs)
+    return output

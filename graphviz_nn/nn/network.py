@@ -7,23 +7,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..engine import Graph, Node, Variable
-
-
-def tag_scope(output: Node, scope: tuple[str, ...], stop: Sequence[Node] = ()) -> None:
-    """Give ``scope`` to every node ``output`` depends on that has none yet, up to ``stop``.
-
-    Networks build one piece at a time (a layer, a perceptron, the loss) and tag it right
-    after: the nodes of earlier pieces already carry their scope, so only the new ones change.
-    """
-    stops = set(stop)
-    stack, seen = [output], set()
-    while stack:
-        node = stack.pop()
-        if node in seen or node in stops or node.scope:
-            continue
-        seen.add(node)
-        node.scope = scope
-        stack.extend(node.inputs)
+from ..engine.node import tag_scope  # noqa: F401 - the networks tag their pieces with it
 
 
 class Network:

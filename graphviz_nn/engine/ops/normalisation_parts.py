@@ -7,28 +7,13 @@ Each part is a node of its own, so the passes can be stepped through it.
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
 
-from ..node import Constant, Node
+from ..node import Constant, Node, tag_scope
 from .elementary import sqrt
 from .linalg import reshape
 from .reductions import mean
 from .special import square
-
-
-def tag(output: Node, scope: tuple[str, ...], inputs: Sequence[Node]) -> Node:
-    """Give ``scope`` to every node ``output`` depends on up to ``inputs`` (which keep theirs)."""
-    stops, stack, seen = set(inputs), [output], set()
-    while stack:
-        node = stack.pop()
-        if node in seen or node in stops or node.scope:
-            continue
-        seen.add(node)
-        node.scope = scope
-        stack.extend(node.inputs)
-    return output
 
 
 def _normalised(x: Node, mu: Node, variance: Node, eps: float) -> Node:
@@ -60,7 +45,7 @@ def layer_norm_parts(x: Node, n_axes: int, weight: Node | None, bias: Node | Non
     axes = tuple(range(-n_axes, 0))
     mu, variance = _statistics(x, axes)
     out = _scaled(_normalised(x, mu, variance, eps), weight, bias)
-    return tag(out, scope, [n for n in (x, weight, bias) if n is not None])
+    return tag_scope(out, scope, [n for n in (x, weight, bias) if n is not None])
 
 
 def _channels(a: Node | None, ndim: int) -> Node | None:
@@ -84,4 +69,4 @@ def batch_norm_parts(x: Node, weight: Node | None, bias: Node | None, eps: float
         variance = Constant(np.array(running_var, dtype=np.float64).reshape(shape), name="running var")
     xh = _normalised(x, mu, variance, eps)
     out = _scaled(xh, _channels(weight, ndim), _channels(bias, ndim))
-    return tag(out, scope, [n for n in (x, weight, bias) if n is not None])
+    return tag_scope(out, scope, [n for n in (x, weight, bias) if n is not None])
