@@ -10,7 +10,7 @@ import psutil
 import pytest
 
 from .conftest import ready
-from .test_training import _start, _wait_for_the_end
+from .controller_kit import start_training, training_ended
 
 
 @pytest.mark.skipif(os.name != "posix", reason="counts file descriptors")
@@ -20,9 +20,9 @@ def test_training_runs_leave_no_open_files(open_window, qtbot) -> None:
     counts = []
     for seed in range(5):
         dock.seed.setValue(seed)  # new settings: a new network and a new process each time
-        _start(window, qtbot, "xor", 3)
-        _wait_for_the_end(window, qtbot)
-        qtbot.waitUntil(lambda: ready(window), timeout=30000)
+        window.show_training_dock()
+        start_training(qtbot, window.training_control, "xor", 3)
+        training_ended(qtbot, window.training_control, lambda: ready(window))
         counts.append(psutil.Process().num_fds())
     assert counts[-1] <= counts[1], counts  # one file was left open per run
 
