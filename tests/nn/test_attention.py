@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 import graphviz_nn as gn
 from graphviz_nn import nn
-from graphviz_nn.engine import Constant, Graph, Variable, check_gradients
+from graphviz_nn.engine import Constant, Graph, Variable
 from graphviz_nn.nn import attention as attention_module
 from graphviz_nn.nn import multihead_attention
 from graphviz_nn.nn.module import nodes_in
+from tests.nn.central_differences import both_modes_agree_with_central_differences
 
 _erf = np.vectorize(math.erf)
 
@@ -64,25 +65,6 @@ def block_by_hand(state, x, heads, causal):
     x = x + mha_by_hand(attn, h, h, h, heads, bias)[0]
     h = _layer_norm(x, state["norm2.weight"], state["norm2.bias"]) @ state["linear1.weight"].T + state["linear1.bias"]
     return x + (h * 0.5 * (1 + _erf(h / math.sqrt(2)))) @ state["linear2.weight"].T + state["linear2.bias"]
-
-
-def _both_modes_agree_with_central_differences(loss: gn.Node, rng: np.random.Generator) -> None:
-    """Reverse gradients of every Variable, and the forward tangent along a random direction
-    of all of them, against central differences."""
-    for result in check_gradients(loss).values():
-        assert result.ok(1e-7), (result.variable.label, result.relative_error)
-    leaves = Graph(loss).variables
-    direction = {v: rng.standard_normal(v.shape) for v in leaves}
-    tangent = float(gn.jvp(loss, direction))
-    h, originals, moved = 1e-6, {v: v.value for v in leaves}, []
-    for sign in (1, -1):
-        for v in leaves:
-            v.value = originals[v] + sign * h * direction[v]
-        Graph(loss).forward()
-        moved.append(float(loss.value))
-    for v in leaves:
-        v.value = originals[v]
-    assert tangent == pytest.approx((moved[0] - moved[1]) / (2 * h), rel=1e-7, abs=1e-9)
 
 
 def _weighted_sum(outputs, rng) -> gn.Node:
@@ -159,7 +141,7 @@ def test_attention_differentiates_in_both_modes(kind, rng) -> None:
     if kind == "bool":
         mask[:, 0] = True
     loss = _weighted_sum(nn.attention(q, k, v, mask, is_causal=kind == "causal"), rng)
-    _both_modes_agree_with_central_differences(loss, rng)
+    both_modes_agree_with_central_differences(loss, rng)
 
 
 def test_a_masked_key_gets_no_weight_and_no_gradient(rng) -> None:
@@ -274,7 +256,7 @@ def test_multihead_attention_differentiates_in_both_modes(batch_first, rng) -> N
     mask = np.zeros((3, 5), bool)
     mask[0, -1] = True
     loss = _weighted_sum(layer(query, memory, memory, attn_mask=mask, average_attn_weights=False), rng)
-    _both_modes_agree_with_central_differences(loss, rng)
+    both_modes_agree_with_central_differences(loss, rng)
 
 
 def test_initial_weights_are_torchs_ranges() -> None:
@@ -380,7 +362,7 @@ def test_the_block_differentiates_in_both_modes(causal, rng) -> None:
     for _, p in block.named_parameters():
         p.value = p.value + rng.normal(0, 0.1, p.shape)
     x = Variable(rng.standard_normal((2, 3, 4)), "x")
-    _both_modes_agree_with_central_differences(_weighted_sum(block(x), rng), rng)
+    both_modes_agree_with_central_differences(_weighted_sum(block(x), rng), rng)
 
 
 def test_summary_counts_the_blocks_parameters() -> None:

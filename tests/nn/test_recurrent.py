@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 import graphviz_nn as gn
 from graphviz_nn import nn
-from graphviz_nn.engine import Constant, Graph, Variable, check_gradients
+from graphviz_nn.engine import Constant, Graph, Variable
 from graphviz_nn.nn import recurrent
 from graphviz_nn.nn.module import nodes_in
+from tests.nn.central_differences import both_modes_agree_with_central_differences
 
 
 def _sigmoid(a: np.ndarray) -> np.ndarray:
@@ -82,26 +83,7 @@ def test_gradients_and_tangents_agree_with_central_differences(kind, layers, rng
     x = Variable(rng.standard_normal((3, 2, 2)), "x")
     states = [Variable(0.5 * rng.standard_normal((layers, 2, 3)), name) for name in ("h0", "c0")]
     hx = tuple(states) if kind == "LSTM" else states[0]
-    loss = _scalar_of(layer(x, hx), rng)
-    for result in check_gradients(loss).values():
-        assert result.ok(1e-7), (result.variable.label, result.relative_error)
-
-    # Forward mode: the tangent of the loss for a random direction of every leaf equals the
-    # central difference of the loss along that direction.
-    leaves = Graph(loss).variables
-    direction = {v: rng.standard_normal(v.shape) for v in leaves}
-    tangent = float(gn.jvp(loss, direction))
-    h = 1e-6
-    originals = {v: v.value for v in leaves}
-    moved = []
-    for sign in (1, -1):
-        for v in leaves:
-            v.value = originals[v] + sign * h * direction[v]
-        Graph(loss).forward()
-        moved.append(float(loss.value))
-    for v in leaves:
-        v.value = originals[v]
-    assert tangent == pytest.approx((moved[0] - moved[1]) / (2 * h), rel=1e-7)
+    both_modes_agree_with_central_differences(_scalar_of(layer(x, hx), rng), rng)
 
 
 def test_each_step_is_a_scope_inside_the_layers_and_weights_sit_in_the_layer() -> None:
