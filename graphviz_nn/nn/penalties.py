@@ -50,13 +50,6 @@ def l2_penalty(parameters: Sequence[Node], weight: float) -> Node:
     """(λ/2) · Σ w² over every entry of every parameter: a scalar node in scope "L2 penalty".
 
     dL/dw = λ·w, the term torch's ``weight_decay=λ`` adds to the gradient (SGD and Adam alike;
-    AdamW's decay is not a penalty).
-
-    Parameters
-    ----------
-    parameters : sequence of Node
-        Usually the weights, not the biases.
-    weight : float
-        λ, 0 or more.
+    AdamW's decay is not a penalty). The parameters are :func:`l1_penalty`'s.
     """
     return _penalty(parameters, weight, square, 0.5, "λ/2", "L2 penalty")
