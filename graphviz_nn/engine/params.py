@@ -142,6 +142,18 @@ def _finite(value: Any) -> float:
     return number
 
 
+def unit_interval(value: Any, what: str) -> float:
+    """``value`` as a float from 0 to 1; ParamError naming ``what`` ("dropout: p ... (the share
+    of entries zeroed)") and the value otherwise."""
+    try:
+        number = _finite(value)
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise ParamError(f"{what}; got {value!r}")
+    return number
+
+
 def real(name: str, default: float, optional: bool = False) -> Param:
     """A finite real number (``alpha``); with ``optional``, None too (a bound of clip)."""
     def read(value: Any, ndim: int) -> float | None:

@@ -7,18 +7,11 @@ from typing import Any
 import numpy as np
 
 from ..node import Constant, Node, NodeLike, as_node
-from ..params import ParamError, _finite
+from ..params import ParamError, unit_interval
 
 
 def _probability(p: Any) -> float:
-    try:
-        value = _finite(p)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise ParamError(f"dropout: p must be a probability between 0 and 1 (the share of entries "
-                         f"zeroed); got {p!r}")
-    return value
+    return unit_interval(p, "dropout: p must be a probability between 0 and 1 (the share of entries zeroed)")
 
 
 def dropout(x: NodeLike, p: float, rng: np.random.Generator | None, training: bool = True) -> Node:

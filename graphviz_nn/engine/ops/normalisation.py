@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..node import Constant, Node, NodeLike, apply, as_node
-from ..params import ParamError, _finite, _whole
+from ..params import ParamError, _finite, _whole, unit_interval
 from .normalisation_parts import batch_norm_parts, layer_norm_parts
 from .normalisation_records import BATCH_NORM, EPS_WORDS, LAYER_NORM
 
@@ -115,14 +115,8 @@ def _or(node: Node | None, value: np.ndarray, name: str) -> Node:
 
 
 def _momentum(momentum: Any) -> float:
-    try:
-        value = _finite(momentum)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value <= 1.0:
-        raise ParamError(f"batch_norm: momentum must be a number between 0 and 1 (the weight of the "
-                         f"new batch in the running statistics); got {momentum!r}")
-    return value
+    return unit_interval(momentum, "batch_norm: momentum must be a number between 0 and 1 (the weight of the "
+                                   "new batch in the running statistics)")
 
 
 def _running(where: str, name: str, value: Any, channels: int, training: bool) -> np.ndarray:
