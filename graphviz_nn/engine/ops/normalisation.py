@@ -191,7 +191,7 @@ def batch_norm(x: NodeLike, running_mean: np.ndarray | None, running_var: np.nda
     Returns
     -------
     Node
-        Of x's shape.
+        x normalised per channel, of x's shape.
 
     Raises
     ------
