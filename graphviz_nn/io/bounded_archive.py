@@ -32,6 +32,20 @@ from .session_schema import SessionError
 Problem = Callable[[str], SessionError]  # makes the one-line error naming the file
 
 REAL_KINDS = "biuf"  # bool, signed, unsigned, floating: the values a session's arrays may hold
+
+
+def real_arrays_out(named, where: str, prefix: str, arrays: dict, text: Callable) -> list[str]:
+    """Put each array of ``named`` (name -> array-like) into ``arrays`` as ``<prefix>0``,
+    ``<prefix>1``...; the names, each checked by ``text(name, where)``, in that order.
+    ValueError naming ``where`` and the name for an array that is not real numbers."""
+    names = []
+    for i, (name, value) in enumerate(named.items()):
+        value = np.asarray(value)
+        if value.dtype.kind not in REAL_KINDS:
+            raise ValueError(f"{where}[{name!r}] must hold real numbers, not {value.dtype}")
+        names.append(text(name, where))
+        arrays[f"{prefix}{i}"] = value
+    return names
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 _CHUNK = 2**20  # unpack a member a mebibyte at a time, counting as it goes
 _SPOOL_BYTES = 32 * 2**20  # a deflated arrays.npz beyond this is unpacked to a temporary file

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..nn.model_setup import ModelSettings
 from ..nn.model_spec import SpecError, build
-from .bounded_archive import REAL_KINDS, ArrayReader
+from .bounded_archive import ArrayReader, real_arrays_out
 from .json_fields import JsonFields, text_out
 from .model_records import model_settings_from_json, model_settings_to_json
 from .session_schema import JSON_MEMBER, MODEL_ARRAY, ModelState
@@ -34,14 +34,7 @@ def encode_model(model: ModelState, arrays: dict[str, np.ndarray]) -> dict:
     if not isinstance(model, ModelState) or not isinstance(model.settings, ModelSettings):
         raise TypeError(f"a session's model must be a ModelState of ModelSettings, got {type(model).__name__}")
     doc = model_settings_to_json(model.settings)
-    keys = []
-    for i, (key, value) in enumerate(model.weights.items()):
-        value = np.asarray(value)
-        if value.dtype.kind not in REAL_KINDS:
-            raise ValueError(f"model.weights[{key!r}] must hold real numbers, not {value.dtype}")
-        keys.append(text_out(key, "model.weights"))
-        arrays[f"{MODEL_ARRAY}{i}"] = value
-    doc["state"] = keys
+    doc["state"] = real_arrays_out(model.weights, "model.weights", MODEL_ARRAY, arrays, text_out)
     return doc
 
 

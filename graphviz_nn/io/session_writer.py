@@ -17,7 +17,7 @@ from ..engine import Constant, Function, Graph, Variable, registry
 from ..nn.datasets import Dataset
 from . import session_schema as schema
 from .atomic import write_atomic
-from .bounded_archive import REAL_KINDS
+from .bounded_archive import REAL_KINDS, real_arrays_out
 from .json_fields import real_out as _real
 from .json_fields import whole_out as _whole
 from .records import record_to_json, settings_to_json
@@ -202,13 +202,7 @@ def _encode_history(history) -> list[dict]:
 
 def _encode_trainer(trainer: TrainerState, arrays: dict[str, np.ndarray]) -> dict:
     """The trainer's fields; its arrays join ``arrays`` as ``trainer-0``, ``trainer-1``..."""
-    names = []
-    for i, (name, value) in enumerate(trainer.optimiser.items()):
-        value = np.asarray(value)
-        if value.dtype.kind not in REAL_KINDS:
-            raise ValueError(f"trainer.optimiser[{name!r}] must hold real numbers, not {value.dtype}")
-        names.append(_text(name, "trainer.optimiser"))
-        arrays[f"{TRAINER_ARRAY}{i}"] = value
+    names = real_arrays_out(trainer.optimiser, "trainer.optimiser", TRAINER_ARRAY, arrays, _text)
     try:
         rng = json.loads(json.dumps(trainer.rng))
     except (TypeError, ValueError):
