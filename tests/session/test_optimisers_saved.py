@@ -1,20 +1,18 @@
 """Runs with AdamW and RMSprop, chosen by name in the settings, save mid-run to a session file and
-go on from it exactly as if never stopped; their state passes to the training child as well."""
+go on from it exactly as if never stopped (their state passing to the training child is
+tests/session/test_training_process.py's, with every optimiser)."""
 
 from __future__ import annotations
 
 import dataclasses
-import io
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from graphviz_nn.io import load_session, save_session
-from graphviz_nn.io.messages import read_message, write_message
 from graphviz_nn.session.document import capture, reopen
 from graphviz_nn.session.training import TrainingRun, defaults_for
-from graphviz_nn.session.training_process import apply_state, run_state
 
 
 def _plain(records):
@@ -35,18 +33,3 @@ def test_a_run_saved_mid_way_goes_on_exactly(optimiser: str, tmp_path: Path) -> 
     assert _plain(later) == _plain(expected[3:])
     for got, want in zip(again.run.network.parameters, straight.network.parameters):
         np.testing.assert_array_equal(got.value, want.value)
-
-
-@pytest.mark.parametrize("optimiser", ["adamw", "rmsprop"])
-def test_the_state_passes_to_the_training_child(optimiser: str) -> None:
-    settings = dataclasses.replace(defaults_for("xor"), optimiser=optimiser, batch_size=16)
-    straight = TrainingRun.create(settings)
-    expected = list(straight.trainer.fit(straight.train, straight.test, 6))
-    first = TrainingRun.create(settings)
-    before = list(first.trainer.fit(first.train, first.test, 2))
-    stream = io.BytesIO()
-    write_message(stream, *run_state(first))
-    stream.seek(0)
-    second = TrainingRun.create(settings)
-    apply_state(second, *read_message(stream))
-    assert _plain(before + list(second.trainer.fit(second.train, second.test, 4))) == _plain(expected)

@@ -40,7 +40,7 @@ def _through_a_pipe(header, arrays):
     return read_message(stream)
 
 
-@pytest.mark.parametrize("optimiser", ["gd", "momentum", "adam"])
+@pytest.mark.parametrize("optimiser", ["gd", "momentum", "adam", "adamw", "rmsprop"])
 def test_a_state_carries_training_on_exactly(optimiser: str) -> None:
     settings = dataclasses.replace(defaults_for("moons"), optimiser=optimiser, batch_size=32)
     straight = TrainingRun.create(settings)
