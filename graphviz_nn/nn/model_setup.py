@@ -10,11 +10,11 @@ from functools import partial
 import numpy as np
 
 from ..engine import Variable
-from .checks import SettingsError, check_choice, check_flag, check_real, check_text, check_whole, kind_of
+from .checks import SettingsError, check_flag, check_real, check_text, check_whole, kind_of
 from .model_spec import ModelSpec, SpecError, SpecModel, build, shapes
 from .model_trainer import TEST_CHUNK, ModelTrainer
-from .optimisers import OPTIMISERS, make_optimiser
-from .settings import MAX_PATH_CHARS
+from .optimisers import make_optimiser
+from .settings import MAX_PATH_CHARS, check_run
 from .shaped_data import ShapedData, shaped
 from .spec_shapes import shown as shape_text
 
@@ -70,12 +70,7 @@ class ModelSettings:
         if self.length is not None and self.length > MAX_LENGTH:
             raise SettingsError("length", f"length must be at most {MAX_LENGTH} steps, found {self.length}")
         put("batch_first", check_flag("batch_first", self.batch_first))
-        check_choice("optimiser", self.optimiser, tuple(OPTIMISERS))
-        put("lr", check_real("lr", self.lr, 0.0, above=True, advice=": give a learning rate such as 0.01"))
-        put("batch_size", check_whole("batch_size", self.batch_size, 1, optional=True,
-                                      meaning=", or None for all the training samples in one batch"))
-        put("epochs", check_whole("epochs", self.epochs, 1))
-        put("seed", check_whole("seed", self.seed, 0))
+        check_run(self, put, "samples")
         put("test_fraction", check_real("test_fraction", self.test_fraction, 0.0, below=1.0,
                                         advice=": give 0 for no test samples, or the fraction to test on"))
         put("weight_decay", check_real("weight_decay", self.weight_decay, 0.0, advice=": give 0 for none"))

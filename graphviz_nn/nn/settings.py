@@ -23,6 +23,18 @@ TRAINING_FIELDS = ("optimiser", "lr", "batch_size", "epochs", "seed", "test_frac
                    "train_rows", "target")
 
 
+def check_run(record, put, samples: str) -> None:
+    """Check how a record trains (its ``optimiser``, ``lr``, ``batch_size``, ``epochs`` and
+    ``seed``), handing each checked value to ``put(name, value)``; ``samples`` names what a
+    batch holds ("rows", "samples")."""
+    check_choice("optimiser", record.optimiser, tuple(OPTIMISERS))
+    put("lr", check_real("lr", record.lr, 0.0, above=True, advice=": give a learning rate such as 0.01"))
+    put("batch_size", check_whole("batch_size", record.batch_size, 1, optional=True,
+                                  meaning=f", or None for all the training {samples} in one batch"))
+    put("epochs", check_whole("epochs", record.epochs, 1))
+    put("seed", check_whole("seed", record.seed, 0))
+
+
 @dataclass(frozen=True)
 class TrainingSettings:
     """Everything a training run is made from: the dataset, the network, how it is trained.
@@ -76,12 +88,7 @@ class TrainingSettings:
         put("dataset", check_text("dataset", self.dataset, MAX_PATH_CHARS, path=True))
         if not isinstance(self.spec, NetworkSpec):
             raise SettingsError("spec", f"spec must be a NetworkSpec, got {kind_of(self.spec)}")
-        check_choice("optimiser", self.optimiser, tuple(OPTIMISERS))
-        put("lr", check_real("lr", self.lr, 0.0, above=True, advice=": give a learning rate such as 0.01"))
-        put("batch_size", check_whole("batch_size", self.batch_size, 1, optional=True,
-                                      meaning=", or None for all the training rows in one batch"))
-        put("epochs", check_whole("epochs", self.epochs, 1))
-        put("seed", check_whole("seed", self.seed, 0))
+        check_run(self, put, "rows")
         if self.test_fraction is not None:
             put("test_fraction", check_real("test_fraction", self.test_fraction, 0.0, below=1.0,
                                             advice=": give 0 for no test rows, or the fraction to test on"))
