@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -28,6 +28,11 @@ class Built:
         The leaves a forward-mode (tangent) pass can start from; the first is the default.
     note : str
         One line shown in the status bar.
+    network : object, optional
+        The network whose graph this is, where the window can train it.
+    axis_labels : mapping of Node to (row labels, column labels)
+        What the rows and columns of a node's last two axes stand for (an attention
+        weights node's queries and keys: its tokens), for the views that draw it as a map.
     """
 
     graph: Graph
@@ -36,6 +41,7 @@ class Built:
     inputs: tuple[Variable, ...] = ()
     note: str = ""
     network: object | None = field(default=None)
+    axis_labels: Mapping[Node, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, output: Node, inputs=(), note: str = "", graph: Graph | None = None) -> Built:
