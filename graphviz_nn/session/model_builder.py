@@ -93,7 +93,6 @@ class ModelBuilder:
             raise problem
         self._problem: SpecError | None = None
 
-    # --- what it holds ------------------------------------------------------------------------
     @property
     def layers(self) -> Draft:
         """The draft: each layer's JSON object, every argument written, values as typed (copies)."""
@@ -144,7 +143,6 @@ class ModelBuilder:
         """The shape layer ``index`` is given (the input for 0); None when not known."""
         return self._input if index == 0 else self._shapes[index - 1]
 
-    # --- edits --------------------------------------------------------------------------------
     def add(self, type_name: str, index: int | None = None) -> int:
         """Insert a new layer of ``type_name`` at ``index`` (the end when None), sized to take
         the shape there and, where it can, give it back; its index."""
@@ -223,8 +221,8 @@ class ModelBuilder:
         Raises
         ------
         SpecError
-            ``spec`` does not fit the new input, or neither the draft nor the last good spec
-        does (nothing changes): give a spec that fits.
+            ``spec`` does not fit the new input, or neither the draft nor the last good
+            spec does (nothing changes): give a spec that fits.
         """
         shape, tokens, data = _input_of(input_shape, tokens, data)
         old = (self._input, self._tokens, self._data)
@@ -241,7 +239,6 @@ class ModelBuilder:
         self._show(draft)
         self.events.input_changed.emit(shape, tokens)
 
-    # --- the spec, for building and training --------------------------------------------------
     def to_json(self) -> dict:
         """The last good spec as a spec file holds it."""
         return model_spec_to_json(self._spec)
@@ -251,7 +248,6 @@ class ModelBuilder:
         text = json.dumps(self.to_json(), indent=2) + "\n"
         return write_atomic(path, text.encode("utf-8"))
 
-    # --- rules --------------------------------------------------------------------------------
     def _edit(self, draft: Draft, merge: tuple | None = None) -> None:
         if draft == self._draft:
             return
@@ -328,7 +324,8 @@ def _input_of(input_shape: Sequence[int | str] | None, tokens: bool,
               data: ShapedData | None) -> tuple[Shape, bool, ShapedData | None]:
     if data is not None:
         if input_shape is not None and tuple(input_shape) != data.input_shape:
-            raise ValueError(f"input_shape {tuple(input_shape)} is not {data.name}'s {data.input_shape}: give one of them")
+            raise ValueError(f"input_shape {tuple(input_shape)} is not {data.name}'s {data.input_shape}: "
+                             "give one of them")
         return data.input_shape, data.tokens, data
     if input_shape is None:
         raise ValueError("the builder checks the layers against an input: give input_shape=('N', 128) or data")

@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphviz_nn.cli import main
@@ -238,7 +238,8 @@ def test_a_new_input_keeps_what_fits_and_refuses_what_fits_nothing():
     assert builder.input_shape == ("N", 4) and not builder.can_undo and builder.problem is None
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(builders(), st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7), st.data()), max_size=4))
 def test_the_spec_written_is_the_spec_the_command_line_reads(tmp_path_factory, builder, sizes):
     for index, which, data in sizes:
