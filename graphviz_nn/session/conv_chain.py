@@ -58,6 +58,8 @@ class ConvTerms:
         the entry's tap is ``patches[..., i, j]``. None for a bias.
     input_size : tuple of int
         The input's spatial size (H, W) or (L,).
+    stride, padding, dilation : tuple of int
+        The convolution's, one per spatial axis.
 
     Every array is read-only.
     """
@@ -74,6 +76,9 @@ class ConvTerms:
     read_at: tuple[np.ndarray, ...]
     patches: np.ndarray | None
     input_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    dilation: tuple[int, ...]
 
     @property
     def positions(self) -> tuple[int, ...]:
@@ -247,12 +252,11 @@ def conv_terms(node: Node, entry: Sequence[int], parameter: str = "weight",
     index = _entry(entry, held.value.shape, f"the {parameter} '{held.label}' of '{node.label}'")
     g = _upstream(node, upstream)
     up = np.array(g[:, index[0]], dtype=float)
+    geometry = tuple(node.params[k] for k in ("stride", "padding", "dilation"))
     if parameter == "bias":
         inputs, read_at, patches = np.ones_like(up), (), None
     else:
-        kernel = held.value.shape[2:]
-        taps = _taps(node.value.shape[2:], kernel, node.params["stride"], node.params["padding"],
-                     node.params["dilation"])
+        taps = _taps(node.value.shape[2:], held.value.shape[2:], *geometry)
         patches = _windows(x.value[:, index[1]], taps)
         inputs = np.ascontiguousarray(patches[(Ellipsis,) + index[2:]])
         read_at = tuple(t[:, k].copy() for t, k in zip(taps, index[2:]))
@@ -260,7 +264,7 @@ def conv_terms(node: Node, entry: Sequence[int], parameter: str = "weight",
     products = inputs * up
     _read_only(inputs, up, products)
     return ConvTerms(node.label, x.label, held.label, parameter, index, inputs, up, products,
-                     float(products.sum()), read_at, patches, tuple(x.value.shape[2:]))
+                     float(products.sum()), read_at, patches, tuple(x.value.shape[2:]), *geometry)
 
 
 def parameter_terms(graph: Graph, parameter: Node, entry: Sequence[int],

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import graphviz_nn as gn
 from graphviz_nn.session import Cursor, record
 from graphviz_nn.session.conv_chain import conv_terms, parameter_terms, pool_routes
+from graphviz_nn.session.conv_terms_text import formula
 from tests.engine.test_convolution_ops import SETTINGS, convolutions, pools
 
 
@@ -218,3 +219,28 @@ def test_requests_that_cannot_be_answered_say_what_to_do() -> None:
     plain = gn.conv1d(gn.Variable(np.ones((1, 1, 4))), gn.Variable(np.ones((1, 1, 2))))
     with pytest.raises(ValueError, match="'conv1d' has no bias: it was built without one"):
         conv_terms(plain, (0,), "bias", upstream=np.ones(plain.shape))
+
+
+@pytest.mark.parametrize("params, entry, reads", [
+    ({"stride": 2, "padding": 1, "dilation": 2}, (0, 0, 0, 1), ("2y − 1", "2x + 1")),
+    ({"padding": 1}, (1, 0, 1, 1), ("y", "x")),
+    ({"stride": (1, 3), "padding": (0, 2)}, (0, 0, 2, 0), ("y + 2", "3x − 2")),
+])
+def test_the_formula_writes_the_index_each_tap_reads(params, entry, reads) -> None:
+    rng = np.random.default_rng(1)
+    x, w = gn.Constant(rng.standard_normal((1, 1, 7, 7)), "x"), gn.Variable(rng.standard_normal((2, 1, 3, 3)), "w")
+    conv = gn.conv2d(x, w, **params)
+    terms = conv_terms(conv, entry, upstream=np.ones(conv.shape))
+    written = f"x[n, 0, {reads[0]}, {reads[1]}] · g[n, {entry[0]}, y, x]"
+    assert formula(terms) == f"∂L/∂w[{', '.join(map(str, entry))}] = Σ over n, y, x of {written}"
+    for rows, read in zip(terms.read_at, reads):      # what it writes is what the terms read
+        assert rows.tolist() == [_at(read, q) for q in range(rows.size)]
+
+
+def _at(read: str, q: int) -> int:
+    """An index as the formula writes it ("2y − 1", "x") at position q."""
+    scaled, *offset = read.split(" ")
+    value = q * (int(scaled[:-1]) if len(scaled) > 1 else 1)
+    if offset:
+        value += int(offset[1]) * (1 if offset[0] == "+" else -1)
+    return value
