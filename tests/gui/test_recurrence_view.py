@@ -50,8 +50,8 @@ def _drawn(curve) -> np.ndarray:
     return curve.yData
 
 
-def _shown(view, unrollings, cursor=None) -> None:
-    view.show_strips([gradient_strip(u, cursor) for u in unrollings])
+def _shown(view, unrollings, cursor=None, extent=()) -> None:
+    view.show_strips([gradient_strip(u, cursor) for u in unrollings], extent)
     view.show_gates([gate_values(u) for u in unrollings])
 
 
@@ -80,9 +80,13 @@ def test_a_backward_pass_being_played_draws_the_steps_it_reached_and_keeps_its_r
     _shown(view, unrollings, Cursor(recording, -1))
     plots, curves = list(view.strip_plots), list(view.hidden_curves)
     assert all(np.isnan(_drawn(c)).all() for c in curves)
+    whole = [gradient_strip(u) for u in unrollings]  # after the pass: every node's grad
+    _shown(view, unrollings, Cursor(recording, -1), extent=whole)
+    still = [plot.getPlotItem().vb.viewRange() for plot in plots]
     for position in range(0, len(recording), 7):
-        _shown(view, unrollings, Cursor(recording, position))
+        _shown(view, unrollings, Cursor(recording, position), extent=whole)
         assert view.strip_plots == plots and view.hidden_curves == curves  # redrawn, never rebuilt
+        assert [plot.getPlotItem().vb.viewRange() for plot in plots] == still  # the axes stand still
         for strip, curve in zip(view.strips, curves):
             drawn = _drawn(curve)
             known = ~np.isnan(drawn)

@@ -69,6 +69,7 @@ class _Plot(pg.PlotWidget):
     def __init__(self, height: int):
         super().__init__(background="w")
         self.setMinimumHeight(height)
+        self.ranges: tuple | None = None  # the x and y ranges last set
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(160, self.minimumHeight())
@@ -219,20 +220,36 @@ class RecurrenceView(QWidget):
         return None if index <= 0 else index - 1
 
     # --- the strips ----------------------------------------------------------------------------
-    def show_strips(self, strips: Sequence[GradientStrip]) -> None:
-        """Draw ‖∂L/∂hₜ‖ (and an LSTM's ‖∂L/∂cₜ‖) of each layer, one row each, on one log scale."""
+    def show_strips(self, strips: Sequence[GradientStrip], extent: Sequence[GradientStrip] = ()) -> None:
+        """Draw ‖∂L/∂hₜ‖ (and an LSTM's ‖∂L/∂cₜ‖) of each layer, one row each, on one log scale.
+
+        Parameters
+        ----------
+        strips : sequence of GradientStrip
+            One per row, as far as the backward pass has reached (NaN: not yet).
+        extent : sequence of GradientStrip, optional
+            The norms the scale spans: the whole pass's, so the axes stand still while it is
+            played; by default the strips shown.
+        """
         strips = tuple(strips)
         if [(s.label, s.kind) for s in strips] != [(s.label, s.kind) for s in self.strips] or not self.strip_plots:
             self._build_strip_rows(strips)
         self.strips = strips
         self.hint.setVisible(not strips)
-        low, high = _log_range(strips)
+        low, high = _log_range(tuple(extent) or strips)
         for strip, plot, hidden, cell in zip(strips, self.strip_plots, self.hidden_curves, self.cell_curves):
             _draw(hidden, strip.hidden)
             if cell is not None and strip.cell is not None:
                 _draw(cell, strip.cell)
-            plot.setXRange(-0.5, max(len(strip) - 0.5, 0.5), padding=0)
-            plot.setYRange(low, high, padding=0.05)
+            # NOTE: set only when they change, as an axis given a range repaints its ticks: most
+            # of what a step of a pass being played costs. An RNN and an LSTM of T = 50 played
+            # with the scale following the norms shown: 12.4 ms a step; with the whole pass's
+            # as the extent, the axes still: 3.6 ms (tests/benchmarks/bench_recurrence.py).
+            ranges = ((-0.5, max(len(strip) - 0.5, 0.5)), (low, high))
+            if plot.ranges != ranges:
+                plot.ranges = ranges
+                plot.setXRange(*ranges[0], padding=0)
+                plot.setYRange(*ranges[1], padding=0.05)
 
     def _build_strip_rows(self, strips: tuple[GradientStrip, ...]) -> None:
         _empty(self._strip_rows)
