@@ -125,18 +125,18 @@ def unrolling(graph: Graph, weight_hh: Variable, label: str | None = None) -> Un
 
 
 def _unrolling_of(graph: Graph, weight_hh: Variable, found: list, label: str | None = None) -> Unrolling:
-    steps = tuple(TimeStep(t, s.hidden, s.cell, s.gates) for t, (_, s, _) in enumerate(found))
+    steps = tuple(TimeStep(t, s.hidden, s.cell, s.gates) for t, (_, s) in enumerate(found))
     kind = found[0][0]
     return Unrolling(label or " / ".join(weight_hh.scope) or kind, kind, weight_hh, steps, graph)
 
 
-def _found_steps(graph: Graph, weight_hh: Variable) -> list[tuple[str, TimeStep, set[Node]]]:
-    """Each step reached from the weight, in time order: its kind, its nodes named, all its nodes."""
+def _found_steps(graph: Graph, weight_hh: Variable) -> list[tuple[str, TimeStep]]:
+    """Each step reached from the weight, in time order, and its kind."""
     name = weight_hh.label
     if weight_hh not in graph:
         raise ValueError(f"recurrence: {name} is not part of this graph; build the graph from the "
                          "layer's output (or a loss computed from it)")
-    calls: dict[Node, list[tuple[str, TimeStep, set[Node], Node]]] = {}
+    calls: dict[Node, list[tuple[str, TimeStep, Node]]] = {}
     for transposed in graph.consumers(weight_hh):
         for product in graph.consumers(transposed):
             members = _step_nodes(graph, product)
@@ -145,7 +145,7 @@ def _found_steps(graph: Graph, weight_hh: Variable) -> list[tuple[str, TimeStep,
                 kind = _kind(set(by_name))
                 gates = {g: by_name[g] for g in GATE_NAMES[kind] if g in by_name}
                 step = TimeStep(0, by_name["h"], by_name.get("c") if kind == "LSTM" else None, gates)
-                calls.setdefault(transposed, []).append((kind, step, set(members), product))
+                calls.setdefault(transposed, []).append((kind, step, product))
     if not calls:
         raise ValueError(f"recurrence: no step's hidden state h is reached from {name} in this graph; "
                          "give the weight_hh of a layer of graphviz_nn.nn.recurrent that the graph holds")
@@ -155,10 +155,10 @@ def _found_steps(graph: Graph, weight_hh: Variable) -> list[tuple[str, TimeStep,
     place = {node: i for i, node in enumerate(graph.nodes)}
     found = sorted(next(iter(calls.values())), key=lambda found: place[found[1].hidden])  # h_t needs h_{t−1}
     # What makes the weight recurrent: each step's product reads the step before's h.
-    if any(before[1].hidden not in after[3].inputs for before, after in zip(found, found[1:])):
+    if any(before[1].hidden not in after[2].inputs for before, after in zip(found, found[1:])):
         raise ValueError(f"recurrence: {name} is no recurrent weight (its products do not read the h of "
                          "the step before); give the layer's weight_hh")
-    return [(kind, step, members) for kind, step, members, _ in found]
+    return [(kind, step) for kind, step, _ in found]
 
 
 def layer_unrolling(graph: Graph, layer: RNNBase, num_layer: int | None = None) -> Unrolling:
@@ -205,15 +205,28 @@ def find_unrollings(graph: Graph, every_layer: bool = False) -> tuple[Unrolling,
             except ValueError:
                 continue  # a weight of that name that unrolls nothing, or a layer called twice
     if not every_layer:
-        members = [set().union(*(m for _, _, m in steps)) for _, steps in candidates]
-        candidates = [c for i, c in enumerate(candidates)
-                      if not _read_by_others(graph, c[1], members[:i] + members[i + 1:])]
+        candidates = [(v, steps) for v, steps in candidates
+                      if not any(_stacked_under(graph, (v, steps), other) for other in candidates if other[0] is not v)]
     return tuple(_unrolling_of(graph, v, steps) for v, steps in candidates)
 
 
-def _read_by_others(graph: Graph, steps: list, others: list[set[Node]]) -> bool:
-    """Whether another layer's steps read these steps' h (a lower layer of a stack)."""
-    return any(user in other for _, s, _ in steps for user in graph.consumers(s.hidden) for other in others)
+def _stacked_under(graph: Graph, lower: tuple, upper: tuple) -> bool:
+    """Whether ``lower`` is a layer of the same module as ``upper`` (their weights in the
+    module's boxes "layer i" and "layer j") that ``upper`` reads: not the module's output.
+    Two modules, one reading the other's output, are both kept."""
+    (w_low, low), (w_up, up) = lower, upper
+    if not (w_low.scope and w_up.scope and w_low.scope[:-1] == w_up.scope[:-1]
+            and w_low.scope[-1].startswith("layer ") and w_up.scope[-1].startswith("layer ")):
+        return False
+    target, stack, seen = low[0][1].hidden, [up[0][1].hidden], set()
+    while stack:  # does the upper layer's first step read the lower layer's?
+        node = stack.pop()
+        if node is target:
+            return True
+        if node not in seen:
+            seen.add(node)
+            stack.extend(node.inputs)
+    return False
 
 
 def _norm(g: np.ndarray | None) -> float:

@@ -141,6 +141,15 @@ def test_layers_in_one_graph_are_told_apart_even_under_the_same_name(rng) -> Non
         np.testing.assert_array_equal(strip, gradient_strip(layer_unrolling(alone, layer)).hidden)
 
 
+def test_a_layer_reading_another_layers_output_is_a_row_of_its_own(rng) -> None:
+    """Stacked layers of one module show their last; two modules, one reading the other, both."""
+    x = Constant(rng.standard_normal((4, 2, 3)), "x")
+    rnn, lstm = nn.RNN(3, 4, num_layers=2, rng=rng), nn.LSTM(4, 2, num_layers=3, rng=rng)
+    graph = Graph(gn.sum(lstm(rnn(x)[0])[0]))
+    assert [u.label for u in find_unrollings(graph)] == ["RNN / layer 1", "LSTM / layer 2"]
+    assert len(find_unrollings(graph, every_layer=True)) == 5
+
+
 def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
@@ -265,8 +274,15 @@ def test_what_cannot_be_found_or_scaled_says_why(rng) -> None:
         unrolling(graph, stranger.weight_hh)
     with pytest.raises(ValueError, match="LSTM has 1 layer.*no layer 3"):
         layer_unrolling(graph, layer, 3)
-    with pytest.raises(ValueError, match="weight_ih_l0 is no recurrent weight"):
+    with pytest.raises(ValueError, match="no step's hidden state h is reached from weight_ih_l0"):
         unrolling(graph, layer.weight_ih)
+    feedforward = Variable(np.eye(2), "weight_hh_l0")  # steps that never read the step before
+    transposed = feedforward.T
+    steps = [gn.tanh(Constant(rng.standard_normal((1, 2))) @ transposed) for _ in range(3)]
+    for t, h in enumerate(steps):
+        h.name, h.scope, h.inputs[0].scope = "h", (f"t {t}",), (f"t {t}",)
+    with pytest.raises(ValueError, match="weight_hh_l0 is no recurrent weight"):
+        unrolling(Graph(gn.sum(steps[0] + steps[1] + steps[2])), feedforward)
     plain = Variable(np.eye(2), "weight_hh_l0")  # torch's name on a weight that unrolls nothing
     square = Graph(gn.sum(plain.T @ plain))
     with pytest.raises(ValueError, match="no step's hidden state h is reached from weight_hh_l0"):

@@ -243,8 +243,8 @@ class RecurrenceView(QWidget):
                 _draw(cell, strip.cell)
             # NOTE: set only when they change, as an axis given a range repaints its ticks: most
             # of what a step of a pass being played costs. An RNN and an LSTM of T = 50 played
-            # with the scale following the norms shown: 12.4 ms a step; with the whole pass's
-            # as the extent, the axes still: 3.6 ms (tests/benchmarks/bench_recurrence.py).
+            # with the scale following the norms shown: 13.0 ms a step; with the whole pass's
+            # as the extent, the axes still: 3.4 ms (tests/benchmarks/bench_recurrence.py).
             ranges = ((-0.5, max(len(strip) - 0.5, 0.5)), (low, high))
             if plot.ranges != ranges:
                 plot.ranges = ranges
