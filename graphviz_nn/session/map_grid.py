@@ -20,11 +20,14 @@ import numpy as np
 
 from .colour_map import colour_scale
 
-__all__ = ["ALL", "MOST_TILES", "Chooser", "GridPlace", "MapGrid", "MapPlan", "Tile", "arrange_grid",
+__all__ = ["ALL", "ATTENTION_NAMES", "MOST_TILES", "Chooser", "GridPlace", "MapGrid", "MapPlan", "Tile", "arrange_grid",
            "map_grid", "plan_maps"]
 
 ALL = -1            # a chooser's index meaning "every index, side by side"
 MOST_TILES = 256    # maps drawn at most; a heading says how many more there are
+#: The names graphviz_nn.nn gives attention weights: drawn as one map per sample and head, with
+#: their queries and keys along the axes (their indices when no tokens are given).
+ATTENTION_NAMES = ("weights", "mean weights")
 
 Labels = tuple[tuple[str, ...], tuple[str, ...]]
 
@@ -173,7 +176,9 @@ def plan_maps(shape: Sequence[int], kind: str = "function", name: str | None = N
     kind : str
         The node's kind: a "variable" of four axes is a convolution's weight (O, C, kh, kw).
     name : str, optional
-        The node's name: a three-axis "weights" node is (heads, L, S).
+        The node's name: a function named as :data:`ATTENTION_NAMES` is drawn as attention
+        weights, labelled by index when ``labels`` are not given; a three-axis "weights"
+        node is (heads, L, S).
     labels : (row labels, column labels), optional
         What the last two axes stand for; used when their lengths match.
 
@@ -186,7 +191,11 @@ def plan_maps(shape: Sequence[int], kind: str = "function", name: str | None = N
     ndim = len(shape)
     if 0 in shape:
         return None
-    if _labels_fit(shape, labels):
+    if not _labels_fit(shape, labels):
+        labels = None       # tokens that are not the map's: its indices, or none
+    if labels is None and kind == "function" and name in ATTENTION_NAMES and ndim >= 2:
+        labels = (tuple(map(str, range(shape[-2]))), tuple(map(str, range(shape[-1]))))
+    if labels is not None:
         lead = ndim - 2
         known = ("sample", "head") if ndim >= 4 or name == "weights" else ("sample",)
         return MapPlan(shape, "attention weights", None, "", _leading(shape, _names(lead, known)),
@@ -206,9 +215,10 @@ def _clamped(plan: MapPlan, chosen: Mapping[str, int]) -> tuple[int, ...]:
     return tuple(picks)
 
 
-def map_grid(plan: MapPlan, array, chosen: Mapping[str, int] | None = None) -> MapGrid:
+def map_grid(plan: MapPlan, array, chosen: Mapping[str, int] | None = None, scale: float | None = None) -> MapGrid:
     """The maps of ``array`` for the chooser indices ``chosen`` (by chooser name; 0 when not
-    given, clamped to each axis).
+    given, clamped to each axis), on the colour ``scale`` (by default the array's
+    :func:`~graphviz_nn.session.colour_map.colour_scale`: pass it when choosing again).
 
     Raises
     ------
@@ -235,7 +245,8 @@ def map_grid(plan: MapPlan, array, chosen: Mapping[str, int] | None = None) -> M
         if plan.tile_axis is not None:
             where[plan.tile_axis] = t
         tiles.append(_tile(a, plan, tuple(where), part_axis, t))
-    return MapGrid(plan, picks, tuple(tiles), colour_scale(a), _heading(plan, picks, count))
+    scale = colour_scale(a) if scale is None else float(scale)
+    return MapGrid(plan, picks, tuple(tiles), scale, _heading(plan, picks, count))
 
 
 def _tile(a: np.ndarray, plan: MapPlan, where: tuple[int | None, ...], part_axis: int | None, t: int) -> Tile:

@@ -52,6 +52,11 @@ class NodeThumbnail:
             self.matrix = None if value is None else thumbnail_matrix(value)
 
     @property
+    def picture(self) -> QPixmap | None:
+        """The map's picture (None until first shown): one square of pixels per entry."""
+        return None if self._item is None else self._item.pixmap()
+
+    @property
     def rect(self) -> QRectF:
         """The map's square, in the node's coordinates."""
         side = self.place.side

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSpi
                                QWidget)
 
 from ...engine.values import short_number
-from ...session.colour_map import heatmap_colours
+from ...session.colour_map import colour_scale
 from ...session.map_grid import ALL, Chooser, GridPlace, MapGrid, MapPlan, arrange_grid, map_grid
 from ...session.number_text import number
 from ..canvas.heatmap import draw_colour_key, heatmap_image, key_width, tick_step
@@ -28,7 +28,7 @@ from ..canvas.heatmap import draw_colour_key, heatmap_image, key_width, tick_ste
 __all__ = ["MapCanvas", "MapGridView"]
 
 MOST_HEIGHT_LINES = 20  # text lines: a grid taller than this gets smaller cells, where it can
-CELL_LINES = 1.4        # a map's cells are at most this many text lines (as the inspector's heatmaps)
+CELL_LINES = 2.0        # a map's cells are at most this many text lines: a 3 × 3 filter reads from the back
 LABELLED_CELL_LINES = 2.6  # ... a labelled map's: room for a weight written in each cell ("0.23")
 
 
@@ -49,6 +49,7 @@ class MapCanvas(QWidget):
         self._margin = (0.0, 0.0)       # room for the row labels (left) and the column labels (top)
         self._vertical = False          # column labels written upwards
         self._images: list[QImage] = []
+        self._drawn = None              # the cell size the grid's pictures are drawn at
         self.readout = ""
 
     # --- content -----------------------------------------------------------------------------
@@ -61,6 +62,7 @@ class MapCanvas(QWidget):
         """Draw these maps (None: nothing)."""
         self._grid = grid
         self._width = -1
+        self._drawn = None
         self.readout = ""
         self._arrange(self.width())
         self.updateGeometry()
@@ -76,7 +78,7 @@ class MapCanvas(QWidget):
         return self._grid is not None and self._grid.plan.labels is not None and len(self._grid.tiles) == 1
 
     def _arrange(self, width: int) -> None:
-        """Lay the maps out for this width, and draw their images at the cells' size."""
+        """Lay the maps out for this width (the pictures are drawn when first painted)."""
         if width == self._width or self._grid is None or width <= 0:
             return
         self._width = width
@@ -94,7 +96,17 @@ class MapCanvas(QWidget):
             self._vertical = widest + 0.3 * line > place.cell
             top = widest + 0.4 * line if self._vertical else 1.2 * line
         self._place, self._margin = place, (left, top)
-        self._images = [heatmap_image(t.matrix, place.cell, max(place.map_size) + 1, grid.scale) for t in grid.tiles]
+
+    def _pictures(self) -> list[QImage]:
+        """The maps' pictures at the cells' size, drawn once per grid and size: the layout asks
+        for heights at several widths before the maps are painted at one."""
+        self._arrange(self.width())
+        if self._place.cell != self._drawn:
+            grid, place = self._grid, self._place
+            self._images = [heatmap_image(t.matrix, place.cell, max(place.map_size) + 1, grid.scale)
+                            for t in grid.tiles]
+            self._drawn = place.cell
+        return self._images
 
     def _key_rect(self) -> QRectF:
         left, top = self._margin
@@ -127,10 +139,14 @@ class MapCanvas(QWidget):
             self._arrange(self.width())
             self.updateGeometry()
 
+    def map_image(self, k: int) -> QImage:
+        """The ``k``-th map's picture as drawn: cells of the grid's size, on the grid's scale."""
+        return QImage(self._pictures()[k])
+
     def map_rect(self, k: int) -> QRectF:
         """Where the cells of the ``k``-th map are drawn, in the widget's coordinates."""
+        image = self._pictures()[k]
         x, y = self._place.origin(k)
-        image = self._images[k]
         return QRectF(self._margin[0] + x, self._margin[1] + y, image.width(), image.height())
 
     def cell_centre(self, k: int, i: int, j: int) -> QPointF:
@@ -141,7 +157,7 @@ class MapCanvas(QWidget):
 
     def entry_at(self, point: QPointF) -> tuple[int, tuple[int, ...]] | None:
         """The map and the array index under a point of the widget, or None."""
-        if self._grid is None or self._place is None:
+        if self._grid is None or self.width() <= 0:
             return None
         for k, tile in enumerate(self._grid.tiles):
             box = self.map_rect(k)
@@ -154,8 +170,9 @@ class MapCanvas(QWidget):
 
     # --- drawing -------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if self._grid is None or self._place is None:
+        if self._grid is None or self.width() <= 0:
             return
+        images = self._pictures()
         painter = QPainter(self)
         try:
             ink = self.palette().color(QPalette.ColorRole.WindowText)
@@ -167,7 +184,7 @@ class MapCanvas(QWidget):
                     painter.drawText(QRectF(box.left(), box.top() - 1.15 * line, self._place.map_size[0] + 0.5 * line,
                                             line), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom),
                                      tile.caption)
-                painter.drawImage(box.topLeft(), self._images[k])
+                painter.drawImage(box.topLeft(), images[k])
                 if tile.parts > 1:
                     self._draw_part_edges(painter, box, tile.parts)
             if self.labelled:
@@ -282,6 +299,7 @@ class MapGridView(QWidget):
         self._widgets: dict[str, QSpinBox | QComboBox] = {}
         self._plan: MapPlan | None = None
         self._array: np.ndarray | None = None
+        self._scale = 0.0
 
     @property
     def grid(self) -> MapGrid | None:
@@ -295,6 +313,7 @@ class MapGridView(QWidget):
     def show_array(self, array, plan: MapPlan, chosen: Mapping[str, int] | None = None) -> None:
         """Draw ``array`` as ``plan`` says, at the chooser indices ``chosen`` (by name)."""
         self._plan, self._array = plan, np.asarray(array)
+        self._scale = colour_scale(self._array)    # once: choosing again keeps it
         if plan.choosers != self._choosers:
             self._make_choosers(plan.choosers)
         self.choose(chosen or {})
@@ -306,7 +325,7 @@ class MapGridView(QWidget):
         shown = self.canvas.grid
         if shown is not None and shown.plan == self._plan:    # unnamed axes keep their index
             chosen = {**{c.name: k for c, k in zip(shown.plan.choosers, shown.chosen)}, **chosen}
-        grid = map_grid(self._plan, self._array, chosen)
+        grid = map_grid(self._plan, self._array, chosen, self._scale)
         for c, k in zip(grid.plan.choosers, grid.chosen):
             widget = self._widgets[c.name]
             widget.blockSignals(True)
