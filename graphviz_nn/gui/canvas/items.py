@@ -206,10 +206,10 @@ class NodeItem(QGraphicsItem):
             if value is None:
                 return
             self._thumbnail = NodeThumbnail(self)
-        before = self._thumbnail.matrix is not None
-        self._thumbnail.set_value(value)
-        if before or self._thumbnail.matrix is not None:
+        if self._thumbnail.set_value(value):
             self._measure()
+        else:       # the same place; a new value's picture is made when next shown
+            self._thumbnail.follow(self.detail, self._scale)
 
     @property
     def summary_shown(self) -> bool:

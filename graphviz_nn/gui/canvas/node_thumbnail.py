@@ -45,11 +45,15 @@ class NodeThumbnail:
         """Whether the map is on screen now."""
         return self._item is not None and self._item.isVisible()
 
-    def set_value(self, value) -> None:
-        """The node's value now (None: no map)."""
-        if value is not self.value:
-            self.value = value
-            self.matrix = None if value is None else thumbnail_matrix(value)
+    def set_value(self, value) -> bool:
+        """The node's value now (None: no map); whether the map's room must be measured again
+        (it came or went: a new value of the same shape keeps its place)."""
+        if value is self.value:
+            return False
+        had = self.matrix is not None
+        self.value = value
+        self.matrix = None if value is None else thumbnail_matrix(value)
+        return had != (self.matrix is not None)
 
     @property
     def picture(self) -> QPixmap | None:
