@@ -188,7 +188,10 @@ class PlaybackController(QObject):
         if node_id is None or node_id.startswith("scope/") or not self.view.presenter.revealed(node_id, cursor):
             self.inspector.show_node(None)
             return
-        self.inspector.show_node(describe(model.graph, model.graph[node_id], cursor, model.player.check))
+        node = model.graph[node_id]
+        # What an example says the node's rows and columns are (an attention map's tokens).
+        labels = model.built.axis_labels.get(node) if model.built is not None else None
+        self.inspector.show_node(describe(model.graph, node, cursor, model.player.check, labels))
 
     def on_node_clicked(self, node_id: str) -> None:
         self._pin(None if node_id.startswith("scope/") else node_id)

@@ -13,8 +13,10 @@ from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLay
 
 from ...session.chain_text import chain_text
 from ...session.inspect import NodeInfo
+from ...session.map_grid import plan_maps
 from ...session.number_text import magnitude
 from ...session.symbols import derivative, dotted
+from ..wheel_guard import WheelGuard
 from .chain_view import ChainView
 from .inspector_parts import heading, label, scaled
 from .quantity_view import NOT_COMPUTED, QuantityView
@@ -30,7 +32,10 @@ class InspectorDock(QDockWidget):
 
     Child widgets with objectNames carry the texts: ``inspector_hint``, ``inspector_title``,
     ``inspector_details``, ``inspector_value``, ``inspector_gradient``, ``inspector_tangent``
-    (each with ``_heading``, ``_heatmap``, ``_flag``, ``_note`` and ``_numbers`` siblings),
+    (each with ``_heading``, ``_heatmap``, ``_maps``, ``_flag``, ``_note`` and ``_numbers``
+    siblings; ``_maps`` draws arrays of more than two axes, and labelled ones, as grids of
+    heatmaps, whose chosen sample, head or input channel stays as the user leaves it from node
+    to node and is shared by the value, gradient and tangent),
     ``inspector_formula``, ``inspector_chain`` (with the arrays and the entry of
     :class:`~graphviz_nn.gui.docks.chain_view.ChainView`) and ``inspector_check``. At a step of a
     pass the chain rule comes right after the title: it is what the step is about.
@@ -40,6 +45,7 @@ class InspectorDock(QDockWidget):
         super().__init__("Inspector", parent)
         self.setObjectName("inspector")
         self._info: NodeInfo | None = None
+        self._chosen: dict[str, int] = {}   # the maps' sample, head, input channel: as the user left them
         self._scroll = scroll = QScrollArea()
         scroll.setObjectName("inspector_scroll")
         scroll.setWidgetResizable(True)
@@ -78,6 +84,10 @@ class InspectorDock(QDockWidget):
         layout.addStretch(1)
         scroll.setWidget(content)
         self.setWidget(scroll)
+        # The wheel over an unfocused sample or head chooser scrolls the dock, not the choice.
+        self._wheel = WheelGuard(scroll)
+        for view in (self._value, self._gradient, self._tangent):
+            view.maps.choice_changed.connect(self._on_maps_choice_changed)
         self._apply_fonts()
         self.show_node(None)
 
@@ -118,9 +128,12 @@ class InspectorDock(QDockWidget):
         self._details.setText(details)
         x = info.symbol or info.label
         output = info.output_symbol
-        self._value.set_quantity("Value", info.value)
-        self._gradient.set_quantity(f"Gradient  {derivative(output, x)}", info.gradient)
-        self._tangent.set_quantity(f"Tangent  {dotted(x)}", info.tangent)
+        plan = plan_maps(info.shape, info.kind, info.name, info.axis_labels)
+        self._value.set_quantity("Value", info.value, plan, self._chosen)
+        self._gradient.set_quantity(f"Gradient  {derivative(output, x)}", info.gradient, plan, self._chosen)
+        self._tangent.set_quantity(f"Tangent  {dotted(x)}", info.tangent, plan, self._chosen)
+        for view in (self._value, self._gradient, self._tangent):
+            self._wheel.guard_children(view.maps)
         # A pass computes gradients or tangents, never both: once one is known, the other's
         # "not computed yet" would only be noise on the projector.
         self._gradient.setVisible(info.gradient is not None or info.tangent is None)
@@ -153,6 +166,12 @@ class InspectorDock(QDockWidget):
         self._check.setText("\n".join(lines))
         self._check.setProperty("passed", passed)
         self.tone(self._check, good=passed)
+
+    def _on_maps_choice_changed(self, name: str, index: int) -> None:
+        self._chosen[name] = index
+        for view in (self._value, self._gradient, self._tangent):
+            if view.maps.isVisibleTo(self):
+                view.maps.choose(self._chosen)
 
     @staticmethod
     def _show(heading: QLabel, text: QWidget, visible: bool) -> None:
