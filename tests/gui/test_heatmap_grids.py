@@ -286,3 +286,28 @@ def test_zooming_a_graph_of_many_conv_boxes_never_freezes(qtbot) -> None:
     for item in items:
         item.set_view_scale(0.1)
     assert not any(item.thumbnail.shown for item in items)
+
+
+def test_clicking_a_filter_entry_shows_the_positions_its_gradient_sums_over(qtbot, open_built) -> None:
+    """The inspector's conv terms: the entry clicked in the weight's maps, position by
+    position; their total is the weight's gradient entry, at the end of the pass and while it
+    plays (nothing before the convolution's gradient is known)."""
+    built = conv_net()
+    window = open_built(built)
+    weight = built.inputs[0]
+    at_end_of_backward(window)
+    inspect(window, weight)
+    canvas = maps(window, "gradient").canvas
+    qtbot.waitUntil(lambda: canvas.grid is not None and canvas.width() > 0, timeout=5000)
+    k, (i, j) = 2, (0, 1)
+    index = canvas.grid.tiles[k].index_of(i, j)
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.cell_centre(k, i, j).toPoint())
+    terms = window.inspector.conv_terms
+    assert window.inspector.conv_terms.isVisibleTo(window.inspector)
+    assert terms.terms is not None and terms.terms.entry == index
+    np.testing.assert_allclose(terms.terms.total, weight.grad[index], rtol=1e-12)
+    window.stepping.set_phase("backward")  # the start of the pass: the conv's gradient is unknown
+    window.stepping.update_inspector()
+    assert not terms.isVisibleTo(window.inspector)
+    inspect(window, window.model.graph.outputs[0])  # another node: no terms
+    assert not terms.isVisibleTo(window.inspector)

@@ -7,17 +7,19 @@ labels by objectName); fonts derive from the dock's font, so the app scales them
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ...session.chain_text import chain_text
+from ...session.conv_chain import ConvTerms
 from ...session.inspect import NodeInfo
 from ...session.map_grid import plan_maps
 from ...session.number_text import magnitude
 from ...session.symbols import derivative, dotted
 from ..wheel_guard import WheelGuard
 from .chain_view import ChainView
+from .conv_terms_view import ConvTermsView
 from .inspector_parts import heading, label, scaled
 from .quantity_view import NOT_COMPUTED, QuantityView
 
@@ -39,7 +41,16 @@ class InspectorDock(QDockWidget):
     ``inspector_formula``, ``inspector_chain`` (with the arrays and the entry of
     :class:`~graphviz_nn.gui.docks.chain_view.ChainView`) and ``inspector_check``. At a step of a
     pass the chain rule comes right after the title: it is what the step is about.
+    A convolution's weight or bias also shows, for the entry clicked in its maps, the terms
+    its gradient is the sum of (``conv_terms``, a :class:`ConvTermsView`).
+
+    Signals
+    -------
+    entry_clicked(tuple)
+        An entry of the value's or the gradient's maps was clicked: its index in the array.
     """
+
+    entry_clicked = Signal(tuple)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Inspector", parent)
@@ -73,11 +84,12 @@ class InspectorDock(QDockWidget):
         self._formula_heading, self._formula = heading("formula"), label("inspector_formula")
         self._chain_heading, self.chain_view = heading("chain"), ChainView()
         self._check_heading, self._check = heading("check"), label("inspector_check")
+        self._terms_heading, self.conv_terms = heading("conv_terms"), ConvTermsView()
         self._check_heading.setText("Gradient check  (finite differences)")
         # The check sits right under the title: when it is on, it is what the user is after.
         for widget in (self._title, self._details, rule, self._check_heading, self._check,
                        self._chain_heading, self.chain_view, self._value, self._gradient,
-                       self._tangent, self._formula_heading, self._formula):
+                       self._terms_heading, self.conv_terms, self._tangent, self._formula_heading, self._formula):
             body.addWidget(widget)
         layout.addWidget(self._hint)
         layout.addWidget(self._body)
@@ -88,6 +100,7 @@ class InspectorDock(QDockWidget):
         self._wheel = WheelGuard(scroll)
         for view in (self._value, self._gradient, self._tangent):
             view.maps.choice_changed.connect(self._on_maps_choice_changed)
+            view.maps.entry_clicked.connect(self.entry_clicked)
         self._apply_fonts()
         self.show_node(None)
 
@@ -114,6 +127,7 @@ class InspectorDock(QDockWidget):
         self._body.setVisible(info is not None)
         if info is None:
             self.chain_view.show_chain(None, "", *self.heatmap_size())
+            self.show_conv_terms(None)
             return
         # An unnamed op's label is one symbol ("^", "@"): its op name makes it readable.
         also = info.name if info.name else info.op
@@ -150,6 +164,15 @@ class InspectorDock(QDockWidget):
         self.chain_view.fit(self._room())
         self._show(self._chain_heading, self.chain_view, chain is not None)
         self._show_check(info)
+
+    def show_conv_terms(self, terms: ConvTerms | None) -> None:
+        """The terms of a convolution parameter's entry (hidden when None)."""
+        visible = terms is not None
+        if visible:
+            entry = ", ".join(map(str, terms.entry))
+            self._terms_heading.setText(f"Sum over positions  {terms.parameter_label}[{entry}]")
+        self.conv_terms.show_terms(terms, self._info.output_symbol if self._info is not None else "L")
+        self._show(self._terms_heading, self.conv_terms, visible)
 
     def _show_check(self, info: NodeInfo) -> None:
         error = info.check_error

@@ -36,6 +36,8 @@ class MapCanvas(QWidget):
     """The maps of a grid: a caption over each, the tokens along a labelled map's axes, one
     colour key under them all; the entry under the mouse is read out (``readout``)."""
 
+    entry_clicked = Signal(tuple)  # the array index of the cell clicked
+
     def __init__(self, name: str):
         super().__init__()
         self.setObjectName(name)
@@ -259,6 +261,12 @@ class MapCanvas(QWidget):
         self.readout = self._read(event.position())
         super().mouseMoveEvent(event)
 
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        found = self.entry_at(event.position()) if event.button() == Qt.MouseButton.LeftButton else None
+        if found is not None:
+            self.entry_clicked.emit(tuple(int(i) for i in found[1]))
+        super().mousePressEvent(event)
+
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
             self.readout = self._read(QPointF(event.pos()))
@@ -279,6 +287,7 @@ class MapGridView(QWidget):
     """
 
     choice_changed = Signal(str, int)   # the chooser's name and the index chosen (ALL: every one)
+    entry_clicked = Signal(tuple)       # the array index of a cell clicked
 
     def __init__(self, name: str):
         super().__init__()
@@ -292,6 +301,7 @@ class MapGridView(QWidget):
         self._row = QHBoxLayout()
         self._row.setContentsMargins(0, 0, 0, 0)
         self.canvas = MapCanvas(f"{name}_canvas")
+        self.canvas.entry_clicked.connect(self.entry_clicked)
         layout.addWidget(self.heading)
         layout.addLayout(self._row)
         layout.addWidget(self.canvas)
