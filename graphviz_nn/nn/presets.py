@@ -115,8 +115,8 @@ def preset_for(name: str, dataset: str, length: int | None = None,
 
 
 def preset_of(spec: ModelSpec, data: ShapedData) -> str | None:
-    """The name of the preset that makes ``spec`` for ``data`` (laid out as the preset reads
-    it), or None for a spec of another making."""
+    """The name of the preset that makes ``spec`` for ``data`` (as the dataset gives it:
+    sequences steps first), or None for a spec of another making."""
     for name, make in PRESETS.items():
         try:
             if make(data)[0] == spec:

@@ -73,11 +73,12 @@ def model_defaults(model: str) -> ModelSettings:
 
 def model_of(settings: ModelSettings, data: ShapedData | None = None) -> str:
     """The preset that makes ``settings``' spec for its data, or :data:`SPEC`; ``data`` is
-    the run's, else it is loaded (a CSV file's path is never read here: SPEC)."""
+    the dataset as it gives it (steps first), else it is loaded (a CSV file's path is never
+    read here: SPEC)."""
     if data is None:
         if settings.dataset not in SOURCES:
             return SPEC
-        data = load_data(settings.dataset, settings.length, settings.seed, settings.batch_first)
+        data = load_data(settings.dataset, settings.length, settings.seed)
     return preset_of(settings.spec, data) or SPEC
 
 

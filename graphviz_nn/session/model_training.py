@@ -152,11 +152,16 @@ class ModelRun(TrainingRun):
         """A fresh model for the settings; ``data`` when it was laid out already, else loaded
         by name. SpecError (naming the layer and both shapes) when the spec does not fit the
         data, before anything is built; ValueError or DatasetError when the data cannot be had."""
+        given = data  # as the dataset gives it (steps first), for the preset's name
         if data is None:
-            data = load_data(settings.dataset, settings.length, settings.seed, settings.batch_first)
+            given = load_data(settings.dataset, settings.length, settings.seed)
+            data = given.batch_first() if settings.batch_first else given
+        elif settings.batch_first:
+            given = None
         setup = set_up_model(settings, data)
         shown = setup.train.take(slice(0, min(SHOWN_SAMPLES, len(setup.train))))
-        network = SpecNetwork(setup.model, setup.trainer, shown, preset_of(settings.spec, data))
+        name = None if given is None else preset_of(settings.spec, given)
+        network = SpecNetwork(setup.model, setup.trainer, shown, name)
         return cls(settings, data, setup.train, setup.test, network, setup.trainer,
                    snapshots=snapshot_store(settings.spec.numbers))
 
