@@ -87,7 +87,9 @@ def travelling_copy(run: TrainingRun) -> Dataset | None:
     """The dataset to store in the file, so that the session opens on another machine: a CSV
     file's rows (a built-in set ships with the program), when they fit the file's limit. A
     spec model's data is made again from its name."""
-    if isinstance(run, ModelRun) or str(run.settings.dataset) in BUILTIN or embedded_bytes(run.data) > MAX_DATASET_BYTES:
+    if isinstance(run, ModelRun) or str(run.settings.dataset) in BUILTIN:
+        return None
+    if embedded_bytes(run.data) > MAX_DATASET_BYTES:
         return None
     return run.data
 
@@ -98,7 +100,9 @@ def embedded_bytes(data: Dataset) -> int:
 
 def left_behind(run: TrainingRun | None) -> str | None:
     """Why a session saved now would not carry its dataset (it refers to the file instead)."""
-    if run is None or isinstance(run, ModelRun) or str(run.settings.dataset) in BUILTIN or travelling_copy(run) is not None:
+    if run is None or travelling_copy(run) is not None or isinstance(run, ModelRun):
+        return None
+    if str(run.settings.dataset) in BUILTIN:
         return None
     return (f"the dataset ({embedded_bytes(run.data) / 2**20:.0f} MiB) is larger than the "
             f"{MAX_DATASET_BYTES // 2**20} MiB a session file carries: the file refers to "

@@ -13,7 +13,10 @@ shuffling generator, epochs done), trains, and answers with messages (see
 
 - ``update``: the epochs since the last update, copies of the weight matrices, the gradient
   norm of every node, the decision boundary of 2-D sets, and flat parameter vectors of the
-  epochs the window's snapshot store may keep. At most six a second.
+  epochs the window's snapshot store may keep. At most six a second. A spec model's (its run
+  is a :class:`~graphviz_nn.session.model_training.ModelRun`) also say how far a long epoch
+  has gone (:class:`BatchProgress`), and carry the gradient norms of the graph the window
+  draws, at most every :data:`NORMS_INTERVAL`.
 - ``finished``: why it ended ("done", "stopped" or an error) and the state to take back.
 
 The parent writes ``train`` requests and its Stop, Pause and Resume to the child's stdin, all as
@@ -129,7 +132,8 @@ def read_update(run: TrainingRun, header: dict, arrays: dict[str, np.ndarray]):
     shown = None
     if header["boundary"] and run.grid is not None:
         shown = Boundary(run.grid[0], run.grid[1], arrays["boundary/classes"], arrays["boundary/confidence"])
-    kept = tuple((int(epoch), split_parameters(run, flat)) for epoch, flat in zip(header["kept"], arrays.get("kept", ())))
+    flats = zip(header["kept"], arrays.get("kept", ()))
+    kept = tuple((int(epoch), split_parameters(run, flat)) for epoch, flat in flats)
     return records, weights, norms, shown, kept
 
 

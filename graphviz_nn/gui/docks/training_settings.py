@@ -23,9 +23,9 @@ from .model_fields import ModelFields
 from .number_box import NumberBox
 
 #: The form's widgets that the dock (and its tests) reach by name.
-FORM_WIDGETS = ("model", "steps", "dataset", "open_csv", "kind", "hidden", "activation", "output_activation", "loss", "optimiser",
-                "lr", "weight_decay", "batch", "epochs", "seed", "test_fraction", "train_rows", "init", "target",
-                "normalise", "bias", "settings_toggle", "settings_summary", "settings_panel")
+FORM_WIDGETS = ("model", "steps", "dataset", "open_csv", "kind", "hidden", "activation", "output_activation",
+                "loss", "optimiser", "lr", "weight_decay", "batch", "epochs", "seed", "test_fraction", "train_rows",
+                "init", "target", "normalise", "bias", "settings_toggle", "settings_summary", "settings_panel")
 
 #: Each field of the settings records as the form labels it: a message the record gives about a
 #: field begins with the label a person sees ("Weight decay must be 0 or more...").
