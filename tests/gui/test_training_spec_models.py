@@ -1,8 +1,11 @@
 """Spec models in the training dock, through the real window: a CNN chosen from the keyboard
 trains on the digits with the curves growing, stops, saves and reopens with the same weights,
-history and choice; a spec that does not take its data says so in one line and does not start."""
+history and choice; a spec that does not take its data says so in one line and does not start;
+a graph that names its spec model (an example's) puts it in the dock."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -11,6 +14,9 @@ from PySide6.QtWidgets import QLabel
 from graphviz_nn.gui.main_window import MainWindow
 from graphviz_nn.nn.model_setup import ModelSettings
 from graphviz_nn.nn.presets import preset_for
+from graphviz_nn.session.model_choice import model_defaults
+from graphviz_nn.session.model_training import ModelRun
+from graphviz_nn.session.preparing import prepare
 from tests.gui.controller_kit import model, trainer  # noqa: F401
 
 from .conftest import ready
@@ -86,3 +92,14 @@ def test_a_spec_that_does_not_take_its_data_says_why_and_does_not_start(qtbot, t
     assert dock.dataset.findData("xor") >= 0 and dock.dataset.findData("adding") < 0
     assert not any(getattr(dock, name).isHidden() for name in DENSE_FIELDS if name != "open_csv")
     assert dock.steps.isHidden() and dock.settings().dataset == dock.dataset.currentData()
+
+
+def test_a_graph_that_names_its_spec_model_puts_it_in_the_dock(qtbot, trainer, layout_worker) -> None:
+    """What an example does to be trained in the window: its Built.network holds the
+    ModelSettings of the model and data it shows; Train then trains that."""
+    settings = dataclasses.replace(model_defaults("lstm"), length=8, epochs=3)
+    built = dataclasses.replace(ModelRun.create(settings).built(), network=settings)
+    trainer.model.show(prepare(built, frozenset(), layout_worker, "an lstm", None))
+    dock = trainer.dock
+    assert dock.model.currentData() == "lstm" and dock.dataset.currentData() == "adding"
+    assert dock.steps.value() == 8 and dock.steps.isEnabled() and dock.settings() == settings
