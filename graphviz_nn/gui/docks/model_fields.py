@@ -28,9 +28,9 @@ class ModelFields:
             current = self._dense_items[self._dense_index][1] if self._dense_items else "xor"
             self.show_settings(settings_for(current, self.kind.currentData() or "layer"))
         elif key == SPEC:
-            self.show_settings(self._spec)
+            self._show_model_settings(self._spec, SPEC)
         else:
-            self.show_settings(model_defaults(key))
+            self._show_model_settings(model_defaults(key), key)
 
     def choose_model(self, key: str, spec: ModelSettings | None = None) -> None:
         """The Model box at ``key`` (without asking for its defaults), the datasets it takes
@@ -90,8 +90,10 @@ class ModelFields:
         except SettingsError as error:
             raise self._labelled(error) from None
 
-    def _show_model_settings(self, settings: ModelSettings) -> None:
-        key = model_of(settings)
+    def _show_model_settings(self, settings: ModelSettings, key: str | None = None) -> None:
+        """``settings`` in the widgets; ``key`` the model they are known to be (else worked out
+        from the spec: the preset that made it, or SPEC)."""
+        key = key or model_of(settings)
         self.choose_model(key, settings if key == SPEC else None)
         dataset = str(settings.dataset)
         if self.dataset.findData(dataset) < 0:

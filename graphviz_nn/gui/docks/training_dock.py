@@ -16,7 +16,7 @@ from ...nn.datasets import BUILTIN, Dataset, DatasetError, load, read_csv
 from ...nn.model_setup import load_data
 from ...nn.shaped_data import ShapedData
 from ...session.datasets_read import DatasetsRead
-from ...session.model_choice import DENSE, data_summary, misfit, progress_text
+from ...session.model_choice import DENSE, SPEC, data_summary, misfit, progress_text
 from ...session.run_picture import RunPicture
 from ...nn.model_setup import ModelSettings
 from ...session.training import TrainingRun, TrainingSettings
@@ -197,8 +197,10 @@ class TrainingDock(QDockWidget):
             self.show_preview(load(name))
         else:
             self.preview.show_text(data_summary(data if data is not None else load_data(name)))
-        problem = misfit(self.settings()) if data is None else None
-        self.status.setText(f"Cannot train it: {problem}" if problem else STATUS_HINT)
+        # A preset is sized for the data it lists; a spec of another making may not fit.
+        if data is None and self.form.model_key == SPEC:
+            problem = misfit(self.settings())
+            self.status.setText(f"Cannot train it: {problem}" if problem else STATUS_HINT)
 
     def _on_open_csv_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a CSV dataset", "", "CSV (*.csv)")
