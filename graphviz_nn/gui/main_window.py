@@ -21,11 +21,13 @@ from .controllers.debug import DebugController
 from .controllers.exports import ExportsController
 from .controllers.jacobian import JacobianController
 from .controllers.loading import LoadingController
+from .controllers.model_building import BuilderController
 from .controllers.playback import PlaybackController
 from .controllers.presentation import PresentationController
 from .controllers.recurrence import RecurrenceController
 from .controllers.sessions import SessionsController
 from .controllers.training import TrainingController
+from .docks.builder_dock import BuilderDock
 from .docks.expression_dock import ExpressionDock
 from .docks.find_bar import FindBar
 from .docks.inspector import InspectorDock
@@ -33,6 +35,7 @@ from .docks.jacobian_panel import JacobianPanel
 from .docks.playback_dock import PlaybackDock
 from .docks.recurrence_view import RecurrenceView
 from .docks.status_bar import StatusBar
+from .docks.summary_dock import SummaryDock
 from .docks.training_dock import TrainingDock
 from .help import show_about, show_shortcuts
 from .jobs import JobRunner
@@ -124,10 +127,12 @@ class MainWindow(QMainWindow):
         self.training = TrainingDock(model.datasets, self)
         self.recurrence_view = RecurrenceView()
         self.recurrence = _docked("Recurrence", "recurrence", self.recurrence_view, self)
+        self.builder = BuilderDock(model.builder, self, self.view.theme)
+        self.summary = SummaryDock(self)
         for area, dock in ((Qt.DockWidgetArea.BottomDockWidgetArea, self.playback),
                            *((Qt.DockWidgetArea.RightDockWidgetArea, d)
                              for d in (self.inspector, self.jacobian, self.expression, self.training,
-                                       self.recurrence))):
+                                       self.recurrence, self.builder, self.summary))):
             self.addDockWidget(area, dock)
         # One tab group on the right, in this order (tabifying jacobian later would split it).
         # Training is a tab too: beside the inspector it left the graph a sliver of a small
@@ -136,7 +141,10 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.jacobian, self.expression)
         self.tabifyDockWidget(self.expression, self.training)
         self.tabifyDockWidget(self.training, self.recurrence)
-        self.recurrence.hide()  # shown with a graph that has recurrent layers
+        self.tabifyDockWidget(self.recurrence, self.builder)
+        self.tabifyDockWidget(self.builder, self.summary)
+        for dock in (self.recurrence, self.builder, self.summary):
+            dock.hide()  # the View menu shows them; Recurrence comes with recurrent layers
         self.training.hide()  # View > Training, or File > Train a network, shows it
         self.inspector.raise_()
         # The side columns run the full height; the playback controls sit under the graph.
@@ -162,6 +170,7 @@ class MainWindow(QMainWindow):
         self.training_control = TrainingController(model, self.training, self.view, self.settings, self)
         self.exports = ExportsController(model, self.jobs, self.view, self, self.worker, self)
         self.through_time = RecurrenceController(model, self.recurrence, self.recurrence_view, self)
+        self.building = BuilderController(model, self.builder, self.summary, self.training, self)
         panels = (self.playback, self.inspector, self.jacobian, bar, self.find_bar, self.menuBar())
         self.presentation = PresentationController(model, self, self.view, panels, self.actions, self.settings,
                                                    palette, STATE_VERSION, self)
@@ -171,7 +180,7 @@ class MainWindow(QMainWindow):
                                        "find_bar": self.find_bar})
         self.actions[f"palette_{self.presentation.palette}"].setChecked(True)
         build_menus(self, self.actions, (self.playback, self.inspector, self.jacobian, self.expression, self.training,
-                                         self.recurrence))
+                                         self.recurrence, self.builder, self.summary))
 
         # --- what one part tells another, through the window that made both ---
         self.cancel_button.clicked.connect(self.cancel_work)

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..engine import Graph
+from ..nn.model_spec import ModelSpec
 from .datasets_read import DatasetsRead
 from .events import Event
 from .examples import Built
 from .expression import ExpressionDocument
 from .jacobian_exercise import JacobianExercise
+from .model_builder import ModelBuilder
 from .player import Overlay, Player
 from .playback import Cursor
 from .preparing import Prepared
@@ -130,6 +132,9 @@ class WindowModel:
         The dataset files read, each once.
     jacobian : JacobianExercise
         The Jacobian filled in by forward or reverse mode, pass by pass, over the graph shown.
+    builder : ModelBuilder
+        A Sequential being built, layer by layer (a linear map of 64 inputs until it is given
+        a dataset's input).
     """
 
     built: Built | None = _Field()
@@ -157,6 +162,8 @@ class WindowModel:
         self.training = training
         self.datasets = DatasetsRead()
         self.jacobian = JacobianExercise()
+        self.builder = ModelBuilder(ModelSpec(({"type": "Linear", "in_features": 64, "out_features": 10},)),
+                                    ("N", 64))
 
     # --- what is derived from the fields ---------------------------------------------------------
     @property
