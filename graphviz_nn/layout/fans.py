@@ -1,11 +1,12 @@
-"""Fans: a node that feeds heads far apart (a recurrent weight read at every time step, the
-sequence each step reads a row of) is placed by Graphviz beside its nearest head only, and its
-other edges are drawn as a bus, a line out of it with a branch down into each head.
+"""Fans: a node read at every time step of an unrolled loop (a recurrent weight, the sequence
+each step reads a row of) is placed by Graphviz beside its first step only, and its edges to
+the later steps are drawn here as a bus: a line out of it with a branch into each step.
 
 Graphviz routes an edge across every rank it spans through a chain of virtual nodes: the
 four fans of an unrolled LSTM of 50 steps, 200 edges spanning up to 300 ranks, made some
-30,000 of them, and dot took 30-60 s to lay the expanded LSTM out (5-10 s with each step
-collapsed into a box); without the fans' far edges, 0.8 s and 0.02 s.
+30,000 of them, and dot took 30-60 s to lay the expanded LSTM out (2-10 s with each step
+collapsed into a box); without them, 0.4 s and 0.03 s. The steps then lie in a straight row.
+Nodes read side by side (the perceptrons of a layer) keep the edges Graphviz routes.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .model import EdgePath, NodeBox
-from .view import DrawnGraph, ViewEdge
+from .view import DrawnGraph, Scope, ViewEdge, ViewNode
 
-#: Heads further than this many ranks beyond a tail's nearest head are far.
-FAR_RANKS = 3
+#: Heads further than this many ranks beyond a tail's nearest head are far (0: all but the
+#: nearest, so that the steps line up).
+FAR_RANKS = 0
 #: A tail with at least this many far heads is a fan.
 FAN_HEADS = 3
 #: The arrowhead's length in points (Graphviz's arrowsize 0.8 of its 10).
@@ -28,34 +30,65 @@ BUS_GAP = 14.0
 
 
 def _ranks(view: DrawnGraph) -> dict[str, int]:
-    """Each drawn node's rank as late as its consumers allow (leaves sit next to their first
-    consumer, as Graphviz places them); edges closing a cycle among collapsed boxes are ignored."""
-    heads: dict[str, list[str]] = {node.id: [] for node in view.nodes}
-    waiting = {node.id: 0 for node in view.nodes}
+    """Each drawn node's rank as Graphviz tends to give it: one past its furthest input, but a
+    node read once sits just before its reader (a time step's row of the sequence lies by its
+    step, not by the sequence). Edges closing a cycle among collapsed boxes are left out."""
+    heads: dict[str, set[str]] = {node.id: set() for node in view.nodes}
+    tails: dict[str, set[str]] = {node.id: set() for node in view.nodes}
     for edge in view.edges:
-        heads[edge.tail].append(edge.head)
-        waiting[edge.tail] += 1
-    height: dict[str, int] = {}
-    ready = [node for node, n in waiting.items() if n == 0]
-    tails: dict[str, list[str]] = {node.id: [] for node in view.nodes}
-    for edge in view.edges:
-        tails[edge.head].append(edge.tail)
-    while ready:
-        node = ready.pop()
-        height[node] = max((height[h] + 1 for h in heads[node] if h in height), default=0)
-        for tail in tails[node]:
-            waiting[tail] -= 1
-            if waiting[tail] == 0:
-                ready.append(tail)
-    for node in heads:  # in a cycle: above whatever it feeds that is placed
-        height.setdefault(node, max((height[h] + 1 for h in heads[node] if h in height), default=0))
-    top = max(height.values(), default=0)
-    return {node: top - h for node, h in height.items()}
+        heads[edge.tail].add(edge.head)
+        tails[edge.head].add(edge.tail)
+    waiting = {node: len(inputs) for node, inputs in tails.items()}
+    order = [node for node, n in waiting.items() if n == 0]
+    for node in order:  # grows while it is read: Kahn's topological order
+        for head in heads[node]:
+            waiting[head] -= 1
+            if waiting[head] == 0:
+                order.append(head)
+    order += [node for node, n in waiting.items() if n > 0]  # in a cycle: last
+    rank: dict[str, int] = {}
+    for node in order:
+        rank[node] = max((rank[t] + 1 for t in tails[node] if t in rank), default=0)
+    for node in reversed(order):
+        if len(heads[node]) == 1:
+            (head,) = heads[node]
+            rank[node] = max(rank[node], rank[head] - 1)
+    return rank
+
+
+def _scope_of(node: ViewNode) -> Scope:
+    """The scope a drawn node stands in: a collapsed scope's box, the scope itself."""
+    return node.scope + (node.lines[0],) if node.kind == "scope" else node.scope
+
+
+def _steps(heads: list[str], rank: dict[str, int], scope: dict[str, Scope],
+           links: set[tuple[Scope, Scope]]) -> list[str]:
+    """Those of ``heads`` that lie one each in sibling scopes following one another, at least
+    :data:`FAN_HEADS` of them (the time steps of an unrolled loop: t 4 reads t 3), not side by
+    side (the perceptrons of a layer); a sequence read by two layers fans out into each."""
+    siblings: dict[Scope, list[str]] = {}
+    for head in sorted(heads, key=rank.__getitem__):
+        if scope[head]:
+            siblings.setdefault(scope[head][:-1], []).append(head)
+    steps = []
+    for group in siblings.values():
+        scopes = [scope[h] for h in group]
+        if (len(group) >= FAN_HEADS and len(set(scopes)) == len(scopes)
+                and all((a, b) in links for a, b in zip(scopes, scopes[1:]))):
+            steps += group
+    return steps
 
 
 def split_fans(view: DrawnGraph) -> tuple[DrawnGraph, tuple[ViewEdge, ...]]:
-    """The view with the far edges of fans left out, for Graphviz to place, and those edges."""
+    """The view with the far edges of fans left out, for Graphviz to place, and those edges.
+
+    A fan is a node feeding at least :data:`FAN_HEADS` heads more than :data:`FAR_RANKS`
+    ranks beyond its nearest one, each head in its own time step (sibling scopes, each read
+    by the next).
+    """
     rank = _ranks(view)
+    scope = {node.id: _scope_of(node) for node in view.nodes}
+    links = {(scope[e.tail], scope[e.head]) for e in view.edges}
     out: dict[str, list[ViewEdge]] = {}
     for edge in view.edges:
         out.setdefault(edge.tail, []).append(edge)
@@ -63,8 +96,8 @@ def split_fans(view: DrawnGraph) -> tuple[DrawnGraph, tuple[ViewEdge, ...]]:
     for edges in out.values():
         nearest = min(rank[e.head] for e in edges)
         beyond = [e for e in edges if rank[e.head] - nearest > FAR_RANKS]
-        if len(beyond) >= FAN_HEADS:
-            far.update(beyond)
+        steps = set(_steps([e.head for e in beyond], rank, scope, links))
+        far.update(e for e in beyond if e.head in steps)
     if not far:
         return view, ()
     kept = tuple(e for e in view.edges if e not in far)

@@ -9,11 +9,13 @@ collapsed into a box (``Built.collapsed``), opened with a double-click.
 
 from __future__ import annotations
 
+from typing import Mapping
+
 import numpy as np
 
 from ..engine import Constant, Function, Graph, Node, Variable, mean
 from ..layout import all_scopes
-from ..nn import (GRU, LSTM, RNN, Conv2d, Embedding, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential,
+from ..nn import (GRU, LSTM, RNN, Conv2d, Embedding, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential, tag_scope,
                   TransformerBlock, attention, cross_entropy, datasets)
 from ..nn.datasets.text import shipped_text
 from ..nn.next_character import CharModel, Unrolled
@@ -22,19 +24,44 @@ from .built import Built
 Scope = tuple[str, ...]
 
 #: The time steps of the recurrence examples: enough for the gradient to fade through an
-#: RNN's steps, few enough to open in well under a second.
-STEPS = 12
+#: RNN's steps, few enough that a box per step reads at 1280 x 720 with the graph fitted.
+STEPS = 6
 #: The tokens of the attention examples, as letters (a token's index is its letter's place).
 LETTERS = "ABCDEFGH"
 #: Sobel's filter for vertical edges: what the convolution example's filter learns to be.
 SOBEL = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
-#: The start of the shipped novel's first sentence, which the next-character example reads.
-SNIPPET = "Sir Walter Elliot"
+#: A name from the shipped novel's first sentence, which the next-character example reads.
+SNIPPET = "Kellynch"
 
 
 def _named(node: Node, name: str) -> Node:
     node.name = name
     return node
+
+
+def _call(names: Mapping[Node, str]) -> None:
+    """Give nodes the names the board uses (W_ih for torch's weight_ih_l0, y for the one-hot
+    targets): short enough to read on their boxes with the whole graph on a projector."""
+    for node, name in names.items():
+        node.name = name
+
+
+def _recurrent_names(layer: Module) -> dict[Node, str]:
+    """A one-layer RNN's, LSTM's or GRU's weights as the equations write them."""
+    return {getattr(layer, f"{kind}_{way}_l0"): f"{symbol}_{way}"
+            for kind, symbol in (("weight", "W"), ("bias", "b")) for way in ("ih", "hh")}
+
+
+def _linear_names(layer: Linear, suffix: str) -> dict[Node, str]:
+    names = {layer.weight: f"W_{suffix}"}
+    if layer.bias is not None:
+        names[layer.bias] = f"b_{suffix}"
+    return names
+
+
+def _one_hot_names(graph: Graph) -> dict[Node, str]:
+    """cross_entropy's "y (one-hot)" (and the next-character model's "x (one-hot)") as y and x."""
+    return {n: n.name.split(" ")[0] for n in graph.nodes if n.name in ("y (one-hot)", "x (one-hot)")}
 
 
 def _squared_error(prediction: Node, target: Node, what: str = "") -> Node:
@@ -52,7 +79,7 @@ def _box_the_stacking(output: Node) -> Scope:
     """Put the nodes that stack a recurrent layer's steps into its ``output`` (a tree of pads and
     sums, 2T − 1 of them, drawn among the steps otherwise) in a scope of their own, returned."""
     layer = output.scope
-    scope = layer + ("output",)
+    scope = layer + ("h_1:T",)
     stack = [output]
     while stack:
         node = stack.pop()
@@ -75,15 +102,16 @@ def _correlate(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 
 
 def convolution() -> Built:
-    """One 3 x 3 filter slid over one handwritten digit, its feature map compared with the
-    digit's vertical edges (Sobel's filter): the filter's gradient sums over every place it sat."""
+    """One 3 x 3 filter K slid over one handwritten digit, its feature map compared with the
+    digit's vertical edges (Sobel's filter): K's gradient sums over every place it sat."""
     image, _ = _digits(1)
     conv = Conv2d(1, 1, 3, rng=np.random.default_rng(0))
+    _call({conv.weight: "K", conv.bias: "b"})
     feature_map = _named(conv(Constant(image, "digit")), "feature map")
     loss = _squared_error(feature_map, Constant(_correlate(image[0, 0], SOBEL)[None, None], "edges"))
     return Built(Graph(loss), loss, None, (conv.weight, conv.bias),
-                 "one 3×3 filter on an 8×8 digit learning its vertical edges: each filter entry's gradient "
-                 "sums over the 36 places it sat", conv)
+                 "one 3×3 filter K on an 8×8 digit learning its vertical edges: each entry's gradient sums "
+                 "over the 36 places K sat", conv)
 
 
 def cnn_digits() -> Built:
@@ -92,12 +120,15 @@ def cnn_digits() -> Built:
     images, labels = _digits(8)
     rng = np.random.default_rng(0)
     model = Sequential(Conv2d(1, 4, 3, rng=rng), ReLU(), MaxPool2d(2), Flatten(), Linear(36, 10, rng=rng))
+    _call({model[0].weight: "K", model[0].bias: "b", **_linear_names(model[4], "y")})
     x = Constant(images, "digits")
     for layer, name in zip(model, ("feature maps", "rectified", "pooled", "flat", "scores")):
         x = _named(layer(x), name)  # each layer called on its own: one box per layer, not a box around all
     loss = _named(cross_entropy(x, labels), "loss")
-    return Built(Graph(loss), loss, None, (model[0].weight,),
-                 "a CNN (4 filters of 3×3, ReLU, 2×2 max-pooling, a linear layer) on 8 digits, cross-entropy",
+    graph = Graph(loss)
+    _call(_one_hot_names(graph))
+    return Built(graph, loss, None, (model[0].weight,),
+                 "a CNN (4 filters K of 3×3, ReLU, 2×2 max-pooling, a linear layer) on 8 digits, cross-entropy",
                  model)
 
 
@@ -118,7 +149,8 @@ class Readers(Module):
         self.names = tuple(cells)
         for name, cell in cells.items():
             self.add_module(name, cell)
-            self.add_module(f"{name}_head", Linear(cell.hidden_size, 1, rng=rng))
+            # No bias: its sum would be one more column, and the whole graph must read on a projector.
+            self.add_module(f"{name}_head", Linear(cell.hidden_size, 1, bias=False, rng=rng))
 
     def forward(self, x: Node) -> dict[str, Node]:
         """Each head's prediction from its layer's last h, (1, N, 1), by layer name."""
@@ -134,7 +166,9 @@ def _recurrences(**cells: Module) -> Built:
     """The adding problem's sequence through each layer, and the sum of their squared errors."""
     x, y = datasets.adding_problem(1, STEPS, seed=0)
     model = Readers(np.random.default_rng(1), **cells)
-    target = Constant(y[None], "target")
+    for name, cell in cells.items():
+        _call({**_recurrent_names(cell), **_linear_names(getattr(model, f"{name}_head"), "y")})
+    target = Constant(y[None], "y")
     predictions = model.forward(Constant(x, "x"))
     losses = [_squared_error(p, target, name if len(cells) > 1 else "") for name, p in predictions.items()]
     loss = losses[0]
@@ -190,46 +224,75 @@ def attention_head() -> Built:
     is the weights node, a 6 x 6 map with the tokens on its axes."""
     tokens, targets, letters = _reversal()
     model = AttentionHead(len(LETTERS), len(tokens), 8, np.random.default_rng(0))
+    _call({model.embedding.weight: "E", model.position: "P", **_linear_names(model.query, "q"),
+           **_linear_names(model.key, "k"), **_linear_names(model.value, "v"), **_linear_names(model.head, "y")})
     scores, weights = model.forward(tokens)  # its layers' boxes side by side, not inside one
     loss = _named(cross_entropy(scores, targets), "loss")
-    return Built(Graph(loss), loss, None, (model.query.weight,),
+    graph = Graph(loss)
+    _call(_one_hot_names(graph))
+    return Built(graph, loss, None, (model.query.weight,),
                  f"one attention head on the tokens {' '.join(letters)}, to be reversed: softmax(q kᵀ/√d) v, "
                  "its weights a map of queries by keys", model, axis_labels={weights: (letters, letters)})
 
 
+#: The transformer block's parts, drawn as one box each when it opens: (its modules, the box).
+BLOCK_PARTS = ((("norm1",), "LN 1"), (("self_attn",), "attn"), (("norm2",), "LN 2"),
+               (("linear1", "activation", "linear2"), "MLP"))
+
+
+def _regroup(graph: Graph, block: Module) -> frozenset[Scope]:
+    """Put the nodes of each of the block's parts into a scope named as on the board (the MLP's
+    two linear layers and its GELU in one), inside the block's; those scopes, to collapse."""
+    outer = (block.label,)
+    boxes = {}
+    for modules, box in BLOCK_PARTS:
+        for module in modules:
+            boxes[outer + (getattr(block, module).label,)] = outer + (box,)
+    for node in graph.nodes:
+        if node.scope[:2] in boxes:
+            node.scope = boxes[node.scope[:2]] + node.scope[2:]
+    return frozenset(boxes.values())
+
+
 def transformer_block() -> Built:
-    """A pre-norm TransformerBlock (two heads) over six embedded tokens, then token scores;
-    its norms and linear layers open collapsed, so the residual stream and attention stand out."""
+    """A pre-norm TransformerBlock (two heads) over six embedded tokens, then token scores.
+    It opens as the board draws it, LN 1 - attn - + - LN 2 - MLP - +, a box per part."""
     tokens, targets, letters = _reversal()
     rng = np.random.default_rng(0)
     model = Sequential({"embedding": Embedding(len(LETTERS), 8, rng=rng),
                         "block": TransformerBlock(8, 2, 16, rng=rng),
                         "head": Linear(8, len(LETTERS), rng=rng)})
+    block = model.block
+    _call({model.embedding.weight: "E", block.norm1.weight: "γ1", block.norm1.bias: "β1",
+           block.norm2.weight: "γ2", block.norm2.bias: "β2", **_linear_names(block.self_attn.out_proj, "o"),
+           **_linear_names(block.linear1, "1"), **_linear_names(block.linear2, "2"),
+           **_linear_names(model.head, "y")})
     x = _named(model.embedding(tokens), "tokens")
-    scores = _named(model.head(_named(model.block(x), "block output")), "scores")
+    scores = _named(model.head(_named(block(x), "block output")), "scores")
     loss = _named(cross_entropy(scores, targets), "loss")
     graph = Graph(loss)
-    parts = frozenset(s for s in all_scopes(graph) if s[-1].split(": ")[-1] in ("Linear", "LayerNorm", "GELU")
-                      and s[:1] == (model.block.label,))
-    weights = model.block.self_attn.head_weights
-    return Built(graph, loss, None, (model.block.self_attn.in_proj_weight,),
-                 f"a transformer block (LayerNorm, 2 attention heads, a GELU MLP, residuals) on "
-                 f"{' '.join(letters)}", model, axis_labels={weights: (letters, letters)}, collapsed=parts)
+    _call(_one_hot_names(graph))
+    weights = block.self_attn.head_weights
+    return Built(graph, loss, None, (block.self_attn.in_proj_weight,),
+                 f"a transformer block on {' '.join(letters)}: LayerNorm, 2 attention heads, a GELU MLP, "
+                 "residuals (double-click a box to open it)", model, axis_labels={weights: (letters, letters)},
+                 collapsed=_regroup(graph, block))
 
 
 def next_character() -> Built:
-    """A small CharModel (Embedding - LSTM - Linear) reading the first words of the shipped
-    novel, each character's next one its target."""
+    """A small CharModel (Embedding - LSTM - Linear) reading a name from the shipped novel,
+    each character's next one its target."""
     text = shipped_text()
     codes = text.vocabulary.encode(SNIPPET)
     model = CharModel(text.vocabulary, embedding_dim=8, hidden_size=12, rng=np.random.default_rng(0))
+    _call({model.embedding.weight: "E", **_recurrent_names(model.rnn), **_linear_names(model.head, "y")})
     unrolled = Unrolled(model, len(codes) - 1, 1)
     unrolled.feed(codes[:-1, None], codes[1:, None])
     unrolled.graph.forward()
     graph = unrolled.graph
-    _named(unrolled.loss, "loss")
-    _named(unrolled.losses, "losses")
+    _call({unrolled.loss: "loss", unrolled.losses: "losses", unrolled.logits: "scores", **_one_hot_names(graph)})
     stacking = _box_the_stacking(next(n for n in graph.nodes if n.name == "output"))
+    tag_scope(unrolled.losses, ("CE",))  # the cross-entropy's five steps, one box until opened
     return Built(graph, unrolled.loss, None, (model.embedding.weight,),
-                 f"a next-character LSTM reading {SNIPPET!r}, {len(codes) - 1} steps, each character's next "
-                 "one its target", model, collapsed=_time_steps(graph) | {stacking})
+                 f"a next-character LSTM reading {SNIPPET!r} from the shipped novel, {len(codes) - 1} steps, each "
+                 "character's next one its target", model, collapsed=_time_steps(graph) | {stacking, ("CE",)})

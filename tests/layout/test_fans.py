@@ -12,6 +12,7 @@ from graphviz_nn.engine import Constant, Graph, mean
 from graphviz_nn.layout import build_view, layout, view_to_dot
 from graphviz_nn.layout.fans import FAN_HEADS, split_fans
 from graphviz_nn.nn import GRU, LSTM, RNN, Linear, PerceptronNet, Sequential
+from graphviz_nn.session import EXAMPLES
 
 from .test_layout import _check
 
@@ -53,9 +54,12 @@ def test_the_weights_of_a_long_recurrence_fan_out_and_a_dense_net_does_not() -> 
     assert {"x", "ᵀ", "b"} <= labels  # the sequence, Wᵢₕᵀ and Wₕₕᵀ, the joint bias
     assert all(sum(e.tail == t for e in fanned) >= FAN_HEADS for t in tails)
     assert all(any(e.tail == t for e in placed.edges) for t in tails)  # each stays beside a step
-    dense = PerceptronNet([7, 5, 1]).graph
-    view = build_view(dense)
-    assert split_fans(view) == (view, ())
+    # Perceptrons side by side, and a Newton step's variables read by its ∇ and its tangents,
+    # are no time steps: Graphviz routes their edges.
+    for other in (PerceptronNet([7, 5, 1]).graph, PerceptronNet([30, 10, 10, 1]).graph,
+                  EXAMPLES["newton"].build().graph, EXAMPLES["curvature"].build().graph):
+        view = build_view(other)
+        assert split_fans(view) == (view, ())
 
 
 def test_a_collapsed_child_scope_is_one_node_in_dot_not_a_port() -> None:
