@@ -162,9 +162,9 @@ class Readers(Module):
         return predictions
 
 
-def _recurrences(**cells: Module) -> Built:
+def _recurrences(steps: int = STEPS, **cells: Module) -> Built:
     """The adding problem's sequence through each layer, and the sum of their squared errors."""
-    x, y = datasets.adding_problem(1, STEPS, seed=0)
+    x, y = datasets.adding_problem(1, steps, seed=0)
     model = Readers(np.random.default_rng(1), **cells)
     for name, cell in cells.items():
         _call({**_recurrent_names(cell), **_linear_names(getattr(model, f"{name}_head"), "y")})
@@ -177,7 +177,7 @@ def _recurrences(**cells: Module) -> Built:
     graph = Graph(loss)
     names = " and an ".join(type(cell).__name__ for cell in cells.values())
     return Built(graph, loss, None, (next(model.parameters()),),
-                 f"the adding problem's {STEPS} steps through an {names}, a box per step (double-click "
+                 f"the adding problem's {steps} steps through an {names}, a box per step (double-click "
                  "opens it)", model, collapsed=_time_steps(graph))
 
 
@@ -191,6 +191,12 @@ def rnn_vs_lstm() -> Built:
 def gru() -> Built:
     """A GRU on the adding problem's sequence: gates r, z and n at every step."""
     return _recurrences(gru=GRU(2, 6, rng=np.random.default_rng(0)))
+
+
+def long_lstm(steps: int = 50) -> Built:
+    """An LSTM over ``steps`` steps of the adding problem: the layout's and the window's stress
+    test for unrolled loops (819 nodes at 50 steps, opened expanded or a box per step)."""
+    return _recurrences(steps, lstm=LSTM(2, 6, rng=np.random.default_rng(0)))
 
 
 def _reversal(length: int = 6, seed: int = 3) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
