@@ -207,21 +207,21 @@ def _reversal(length: int = 6, seed: int = 3) -> tuple[np.ndarray, np.ndarray, t
 
 class AttentionHead(Module):
     """Tokens embedded with their positions, one head of attention, and a linear head to
-    token scores: ``embedding``, ``position``, ``query``, ``key``, ``value``, ``head``."""
+    token scores: ``embedding``, ``position``, the projections ``q``, ``k`` and ``v``, ``head``."""
 
     def __init__(self, vocabulary: int, length: int, width: int, rng: np.random.Generator):
         super().__init__()
         self.embedding = Embedding(vocabulary, width, rng=rng)
         self.position = Variable(0.5 * rng.standard_normal((length, width)), "position")
-        self.query = Linear(width, width, bias=False, rng=rng)
-        self.key = Linear(width, width, bias=False, rng=rng)
-        self.value = Linear(width, width, bias=False, rng=rng)
+        self.q = Linear(width, width, bias=False, rng=rng)
+        self.k = Linear(width, width, bias=False, rng=rng)
+        self.v = Linear(width, width, bias=False, rng=rng)
         self.head = Linear(width, vocabulary, rng=rng)
 
     def forward(self, tokens: np.ndarray) -> tuple[Node, Node]:
         """The token scores (L, vocabulary) and the attention weights (L, L)."""
         x = _named(self.embedding(tokens) + self.position, "tokens")
-        out, weights = attention(self.query(x), self.key(x), self.value(x))
+        out, weights = attention(self.q(x), self.k(x), self.v(x))
         return _named(self.head(out), "scores"), weights
 
 
@@ -230,13 +230,13 @@ def attention_head() -> Built:
     is the weights node, a 6 x 6 map with the tokens on its axes."""
     tokens, targets, letters = _reversal()
     model = AttentionHead(len(LETTERS), len(tokens), 8, np.random.default_rng(0))
-    _call({model.embedding.weight: "E", model.position: "P", **_linear_names(model.query, "q"),
-           **_linear_names(model.key, "k"), **_linear_names(model.value, "v"), **_linear_names(model.head, "y")})
+    _call({model.embedding.weight: "E", model.position: "P", **_linear_names(model.q, "q"),
+           **_linear_names(model.k, "k"), **_linear_names(model.v, "v"), **_linear_names(model.head, "y")})
     scores, weights = model.forward(tokens)  # its layers' boxes side by side, not inside one
     loss = _named(cross_entropy(scores, targets), "loss")
     graph = Graph(loss)
     _call(_one_hot_names(graph))
-    return Built(graph, loss, None, (model.query.weight,),
+    return Built(graph, loss, None, (model.q.weight,),
                  f"one attention head on the tokens {' '.join(letters)}, to be reversed: softmax(q kᵀ/√d) v, "
                  "its weights a map of queries by keys", model, axis_labels={weights: (letters, letters)})
 
@@ -248,15 +248,18 @@ BLOCK_PARTS = ((("norm1",), "LN 1"), (("self_attn",), "attn"), (("norm2",), "LN 
 
 def _regroup(graph: Graph, block: Module) -> frozenset[Scope]:
     """Put the nodes of each of the block's parts into a scope named as on the board (the MLP's
-    two linear layers and its GELU in one), inside the block's; those scopes, to collapse."""
+    two linear layers and its GELU in one), inside a box named "block" (its caption fits over
+    the row of parts); those scopes, to collapse."""
     outer = (block.label,)
     boxes = {}
     for modules, box in BLOCK_PARTS:
         for module in modules:
-            boxes[outer + (getattr(block, module).label,)] = outer + (box,)
+            boxes[outer + (getattr(block, module).label,)] = ("block", box)
     for node in graph.nodes:
         if node.scope[:2] in boxes:
             node.scope = boxes[node.scope[:2]] + node.scope[2:]
+        elif node.scope[:1] == outer:  # the residual sums
+            node.scope = ("block",) + node.scope[1:]
     return frozenset(boxes.values())
 
 
