@@ -16,7 +16,9 @@ from graphviz_nn.session import EXAMPLES
 from graphviz_nn.session.architecture_examples import SOBEL, STEPS, convolution
 from graphviz_nn.session.document import capture, reopen
 from graphviz_nn.session.player import Player
-from graphviz_nn.session.preparing import collapsed_on_opening
+from graphviz_nn.layout import LayoutWorker
+from graphviz_nn.session.preparing import collapsed_on_opening, prepare
+from graphviz_nn.session.window_model import WindowModel
 
 ARCHITECTURES = ("convolution", "cnn_digits", "rnn_vs_lstm", "gru", "attention", "transformer_block",
                  "next_character")
@@ -86,6 +88,32 @@ def test_an_unrolled_recurrence_opens_with_a_box_per_time_step_and_one_opens_on_
     opened = toggled(built.graph, collapsed, one)
     assert opened == collapsed - {one}
     assert len(build_view(built.graph, opened).nodes) > len(view.nodes)
+
+
+@pytest.fixture(scope="module")
+def worker():
+    w = LayoutWorker()
+    yield w
+    w.close()
+
+
+@pytest.mark.parametrize("key", RECURRENT + ("transformer_block",))
+def test_the_window_model_shows_it_laid_out_with_its_boxes_and_steps_into_them(worker, key) -> None:
+    built = EXAMPLES[key].build()
+    model = WindowModel()
+    shown = []
+    model.events.shown.connect(shown.append)
+    player = model.show(prepare(built, collapsed_on_opening(built), worker, EXAMPLES[key].title, None))
+    assert shown == [model] and model.collapsed == built.collapsed
+    boxes = {box.id for box in model.layout.nodes if box.kind == "scope"}
+    assert boxes == {"scope/" + "/".join(s) for s in built.collapsed}
+    drawn = {member for box in model.layout.nodes for member in box.members}
+    assert drawn == {built.graph.id_of(n) for n in built.graph.nodes}  # every node, in a box or its own
+    player.set_phase("backward")
+    inside = next(i for i, step in enumerate(player.cursor.recording.steps)
+                  if any(step.node_id in box.members for box in model.layout.nodes if box.kind == "scope"))
+    player.seek(inside)
+    assert model.cursor.current.node_id == player.cursor.recording.steps[inside].node_id
 
 
 def test_the_recurrences_read_the_same_sequence_and_one_backward_pass_reaches_both() -> None:
