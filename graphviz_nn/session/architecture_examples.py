@@ -121,10 +121,12 @@ def cnn_digits() -> Built:
     rng = np.random.default_rng(0)
     model = Sequential(Conv2d(1, 4, 3, rng=rng), ReLU(), MaxPool2d(2), Flatten(), Linear(36, 10, rng=rng))
     _call({model[0].weight: "K", model[0].bias: "b", **_linear_names(model[4], "y")})
-    x = Constant(images, "digits")
     for layer, name in zip(model, ("feature maps", "rectified", "pooled", "flat", "scores")):
-        x = _named(layer(x), name)  # each layer called on its own: one box per layer, not a box around all
-    loss = _named(cross_entropy(x, labels), "loss")
+        layer.observe(lambda _, output, name=name: _named(output, name))  # each output named for what it holds
+    scores = model(Constant(images, "digits"))
+    for layer in model:
+        layer.observe(None)
+    loss = _named(cross_entropy(scores, labels), "loss")
     graph = Graph(loss)
     _call(_one_hot_names(graph))
     return Built(graph, loss, None, (model[0].weight,),
@@ -185,12 +187,12 @@ def rnn_vs_lstm() -> Built:
     """The same sequence through an RNN and an LSTM of the same width, their squared errors
     summed, so that one backward pass runs back through the time steps of both."""
     rng = np.random.default_rng(0)
-    return _recurrences(rnn=RNN(2, 6, rng=rng), lstm=LSTM(2, 6, rng=rng))
+    return _recurrences(rnn=RNN(2, 4, rng=rng), lstm=LSTM(2, 4, rng=rng))
 
 
 def gru() -> Built:
     """A GRU on the adding problem's sequence: gates r, z and n at every step."""
-    return _recurrences(gru=GRU(2, 6, rng=np.random.default_rng(0)))
+    return _recurrences(gru=GRU(2, 4, rng=np.random.default_rng(0)))
 
 
 def long_lstm(steps: int = 50) -> Built:
@@ -232,7 +234,7 @@ def attention_head() -> Built:
     model = AttentionHead(len(LETTERS), len(tokens), 8, np.random.default_rng(0))
     _call({model.embedding.weight: "E", model.position: "P", **_linear_names(model.q, "q"),
            **_linear_names(model.k, "k"), **_linear_names(model.v, "v"), **_linear_names(model.head, "y")})
-    scores, weights = model.forward(tokens)  # its layers' boxes side by side, not inside one
+    scores, weights = model(tokens)
     loss = _named(cross_entropy(scores, targets), "loss")
     graph = Graph(loss)
     _call(_one_hot_names(graph))
