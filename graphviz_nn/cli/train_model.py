@@ -14,7 +14,7 @@ from ..io.model_records import read_spec_file
 from ..nn.checks import SettingsError
 from ..nn.datasets import DatasetError
 from ..nn.model_setup import ModelSettings, ModelSetup, load_data, set_up_model
-from ..nn.presets import PRESETS, preset
+from ..nn.presets import PRESETS, preset_for
 from .network_options import option_message
 from .train_report import print_epoch, print_final
 
@@ -70,9 +70,8 @@ def run_model(args: argparse.Namespace) -> int:
             name, spec, batch_first = args.spec, read_spec_file(args.spec), args.batch_first
             data = load_data(args.dataset, args.length, args.seed, batch_first)
         else:
-            name, raw = args.model, load_data(args.dataset, args.length, args.seed)
-            spec, data = preset(args.model, raw)
-            batch_first = raw.x_axis == 1 and data.x_axis == 0  # the preset reads sequences batch first
+            name = args.model
+            spec, data, batch_first = preset_for(args.model, args.dataset, args.length, args.seed)
         settings = _settings(args, spec, batch_first)
         setup = set_up_model(settings, data)
     except SettingsError as error:

@@ -251,15 +251,31 @@ def _converted(index: Index, ndim: int) -> tuple[Any, ...]:
     return tuple(converted)
 
 
-@functools.lru_cache(maxsize=256)
+# NOTE: an unrolled recurrence indexes with a few hundred distinct indices (five a step), so
+# the cache holds thousands; an entry is a tuple of slices and ints.
+@functools.lru_cache(maxsize=4096)
 def _plain(index: Index, ndim: int) -> tuple[Any, ...]:
+    if not all(type(entry) is str or type(entry) is int for entry in index):
+        raise TypeError("positions are converted, never cached")  # not cached: the caller converts
     return _converted(index, ndim)
+
+
+def plain_index(index: Any, ndim: int) -> tuple[Any, ...] | None:
+    """The numpy index of an index of slices and whole numbers in this module's form,
+    converted once and cached; None for any other (positions, or lists read from a file)."""
+    if type(index) is tuple:
+        try:
+            return _plain(index, ndim)
+        except TypeError:
+            pass
+    return None
 
 
 def numpy_index(index: Any, ndim: int) -> tuple[Any, ...]:
     """The numpy index of an index in this module's form (or as read from a file)."""
-    # NOTE: an index without positions is converted once and cached (its slices parsed);
-    # positions are an array already, used as they are.
+    where = plain_index(index, ndim)
+    if where is not None:
+        return where
     if not (isinstance(index, tuple) and all(isinstance(e, (str, int, Positions)) for e in index)):
         index = read_index(index)
     if any(isinstance(entry, Positions) for entry in index):

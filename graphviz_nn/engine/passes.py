@@ -119,8 +119,12 @@ def backward_steps(
         node.grad = None
     grads: dict[Node, np.ndarray] = {output: seed} if graph.needs_grad(output) else {}
     received: dict[Node, list[Contribution]] = {}
+    # NOTE: the gradients this pass allocated itself (a sum of two terms, or an index's zeros):
+    # only those may take further terms in place, since a term can be a consumer's own g (an
+    # add hands g on as it is) or a view of it. Not while recording: each Step keeps its terms.
+    owned: set[Node] = set()
     index = 0
-    ndarray, add_reduce = np.ndarray, np.add.reduce
+    ndarray, add_reduce, add = np.ndarray, np.add.reduce, np.add
     for node, inputs, needed in graph.backward_plan:
         g = grads.pop(node, None)
         if g is None:
@@ -140,7 +144,12 @@ def backward_steps(
                 raise _missing_rule(node, "vjp")
             values = [x.value for x in inputs]
             binary = len(values) == 2 and not params
+            adds = op.vjp_add if not record else None
             for i, x in needed:
+                add_into = adds[i] if adds is not None else None
+                if add_into is not None and _gathered_in_place(grads, owned, x):
+                    add_into(grads[x], g, ans, *values, **params)
+                    continue
                 if binary:
                     term = vjp[i](g, ans, values[0], values[1])
                 else:
@@ -159,7 +168,14 @@ def backward_steps(
                         except ValueError as error:
                             raise _misshapen(node, "vjp", i, error) from None
                 previous = grads.get(x)
-                grads[x] = term if previous is None else previous + term
+                if previous is None:
+                    grads[x] = term
+                elif x in owned and (term.dtype == previous.dtype or np.result_type(previous, term) == previous.dtype):
+                    add(previous, term, out=previous)
+                else:
+                    grads[x] = total = previous + term
+                    if not record and type(total) is ndarray:
+                        owned.add(x)
                 if record:
                     local = op.local_derivative(i, ans, values, params)
                     c = Contribution(
@@ -174,6 +190,20 @@ def backward_steps(
                 tuple(received.pop(node, ())), tuple(sent),
             )
             index += 1
+
+
+def _gathered_in_place(grads: dict, owned: set, x: Node) -> bool:
+    """Make ``grads[x]`` a float64 array this pass owns, for a term to be added into it in
+    place; False where it cannot be (a gradient in another precision keeps numpy's sum)."""
+    previous = grads.get(x)
+    if previous is None:
+        grads[x] = np.zeros(x.value.shape)
+    elif type(previous) is not np.ndarray or previous.dtype != np.float64:
+        return False
+    elif x not in owned:
+        grads[x] = previous.copy()
+    owned.add(x)
+    return True
 
 
 def _seeds(graph: Graph, seeds: Mapping[Node, object]) -> dict[Node, np.ndarray]:

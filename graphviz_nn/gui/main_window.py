@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QVBoxLayout, QWidget
 
 from ..layout import LayoutWorker
 from ..session import EXAMPLES
@@ -23,6 +23,7 @@ from .controllers.jacobian import JacobianController
 from .controllers.loading import LoadingController
 from .controllers.playback import PlaybackController
 from .controllers.presentation import PresentationController
+from .controllers.recurrence import RecurrenceController
 from .controllers.sessions import SessionsController
 from .controllers.training import TrainingController
 from .docks.expression_dock import ExpressionDock
@@ -30,6 +31,7 @@ from .docks.find_bar import FindBar
 from .docks.inspector import InspectorDock
 from .docks.jacobian_panel import JacobianPanel
 from .docks.playback_dock import PlaybackDock
+from .docks.recurrence_view import RecurrenceView
 from .docks.status_bar import StatusBar
 from .docks.training_dock import TrainingDock
 from .help import show_about, show_shortcuts
@@ -37,8 +39,16 @@ from .jobs import JobRunner
 from .training_worker import make_training_client
 
 
-STATE_VERSION = 4  # raise when docks are added, removed or regrouped
+STATE_VERSION = 5  # raise when docks are added, removed or regrouped
 FIRST_SIZE = (1280, 800)
+
+
+def _docked(title: str, name: str, widget: QWidget, parent: QWidget) -> QDockWidget:
+    """A dock holding one view."""
+    dock = QDockWidget(title, parent)
+    dock.setObjectName(name)
+    dock.setWidget(widget)
+    return dock
 
 
 def _release_frozen() -> None:
@@ -112,9 +122,12 @@ class MainWindow(QMainWindow):
         self.jacobian = JacobianPanel(model.jacobian, self)
         self.expression = ExpressionDock(model.expression, self)
         self.training = TrainingDock(model.datasets, self)
+        self.recurrence_view = RecurrenceView()
+        self.recurrence = _docked("Recurrence", "recurrence", self.recurrence_view, self)
         for area, dock in ((Qt.DockWidgetArea.BottomDockWidgetArea, self.playback),
                            *((Qt.DockWidgetArea.RightDockWidgetArea, d)
-                             for d in (self.inspector, self.jacobian, self.expression, self.training))):
+                             for d in (self.inspector, self.jacobian, self.expression, self.training,
+                                       self.recurrence))):
             self.addDockWidget(area, dock)
         # One tab group on the right, in this order (tabifying jacobian later would split it).
         # Training is a tab too: beside the inspector it left the graph a sliver of a small
@@ -122,6 +135,8 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.inspector, self.jacobian)
         self.tabifyDockWidget(self.jacobian, self.expression)
         self.tabifyDockWidget(self.expression, self.training)
+        self.tabifyDockWidget(self.training, self.recurrence)
+        self.recurrence.hide()  # shown with a graph that has recurrent layers
         self.training.hide()  # View > Training, or File > Train a network, shows it
         self.inspector.raise_()
         # The side columns run the full height; the playback controls sit under the graph.
@@ -146,6 +161,7 @@ class MainWindow(QMainWindow):
                                            Autosave(folder) if autosave is not False else None, self)
         self.training_control = TrainingController(model, self.training, self.view, self.settings, self)
         self.exports = ExportsController(model, self.jobs, self.view, self, self.worker, self)
+        self.through_time = RecurrenceController(model, self.recurrence, self.recurrence_view, self)
         panels = (self.playback, self.inspector, self.jacobian, bar, self.find_bar, self.menuBar())
         self.presentation = PresentationController(model, self, self.view, panels, self.actions, self.settings,
                                                    palette, STATE_VERSION, self)
@@ -154,7 +170,8 @@ class MainWindow(QMainWindow):
                                        "presentation": self.presentation, "view": self.view,
                                        "find_bar": self.find_bar})
         self.actions[f"palette_{self.presentation.palette}"].setChecked(True)
-        build_menus(self, self.actions, (self.playback, self.inspector, self.jacobian, self.expression, self.training))
+        build_menus(self, self.actions, (self.playback, self.inspector, self.jacobian, self.expression, self.training,
+                                         self.recurrence))
 
         # --- what one part tells another, through the window that made both ---
         self.cancel_button.clicked.connect(self.cancel_work)
@@ -162,12 +179,14 @@ class MainWindow(QMainWindow):
             lambda parsed: self.loading.draw_expression(parsed, self.sessions.confirm_discard))
         self.exports.animation_started.connect(self.stepping.stop)
         self.presentation.theme_changed.connect(lambda theme: self.training.set_dark(theme.dark))
+        self.presentation.theme_changed.connect(lambda theme: self.recurrence_view.set_dark(theme.dark))
         self.sessions.failed.connect(self.session_failed)
         self.sessions.opened.connect(self.session_opened)
         self.sessions.saved.connect(self.session_saved)
         model.events.busy_changed.connect(lambda busy: None if busy else self.collect_again())
         self.view.picture_ready.connect(self.collect_again)
         self.training.set_dark(self.view.theme.dark)
+        self.recurrence_view.set_dark(self.view.theme.dark)
 
         self.presentation.restore_geometry(self.settings, FIRST_SIZE, self.inspector, self.playback)
         # What exists when the window opens lives for the whole session: keeping it out of

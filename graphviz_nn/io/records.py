@@ -16,10 +16,12 @@ from typing import Any
 
 from ..nn.builder import NetworkSpec
 from ..nn.checks import SettingsError
+from ..nn.model_setup import ModelSettings
 from ..nn.settings import MAX_PATH_CHARS, TRAINING_FIELDS, TrainingSettings
 from ..nn.trainer import EpochRecord
 from .json_fields import (JsonFields, json_kind, optional_real_out, real_out, short, text_out,
                           whole_out)
+from .model_records import model_settings_from_json, model_settings_to_json
 
 __all__ = ["record_from_json", "record_to_json", "settings_from_json",
            "settings_to_json", "spec_from_json", "spec_to_json"]
@@ -136,22 +138,29 @@ def training_to_json(settings: TrainingSettings) -> dict:
     return {key: getattr(settings, key) for key in TRAINING_FIELDS}
 
 
-def settings_to_json(settings: TrainingSettings, dataset_limit: int = MAX_PATH_CHARS) -> dict:
+def settings_to_json(settings: TrainingSettings | ModelSettings, dataset_limit: int = MAX_PATH_CHARS) -> dict:
     """``{"dataset": name or path, "network": ..., "training": ...}``: the same three members a
-    session file holds. ValueError when the dataset's path is longer than ``dataset_limit``."""
+    session file holds; a spec model's run as ``{"model": ...}``, the member a session file
+    holds it in. ValueError when the dataset's path is longer than ``dataset_limit``."""
+    if isinstance(settings, ModelSettings):
+        return {"model": model_settings_to_json(settings, dataset_limit)}
     return {"dataset": text_out(settings.dataset, "dataset", dataset_limit),
             "network": spec_to_json(settings.spec), "training": training_to_json(settings)}
 
 
 def settings_from_json(doc: dict, fields: JsonFields = _FIELDS, where: str = "",
-                       dataset_limit: int = MAX_PATH_CHARS) -> TrainingSettings:
+                       dataset_limit: int = MAX_PATH_CHARS) -> TrainingSettings | ModelSettings:
     """The settings :func:`settings_to_json` wrote (``doc`` holds its three members; a null
-    ``training`` takes the defaults, and options it lacks take :data:`LATER_OPTIONS`).
+    ``training`` takes the defaults, and options it lacks take :data:`LATER_OPTIONS`), or a
+    spec model's (``doc`` holds a ``model`` and no ``network``): its spec counted and checked
+    (sizes, the parameter budget) before anything is built.
 
     What the record refuses is refused in its words, after the place: ``training.lr must be
     a positive number, found -1``.
     """
     at = f"{where}: " if where else ""
+    if fields.object(doc, where or "settings").get("network") is None and doc.get("model") is not None:
+        return model_settings_from_json(doc["model"], fields, f"{at}model")
     dataset = fields.field(doc, "dataset", where or "settings")
     spec = spec_from_json(fields.field(doc, "network", where or "settings"), fields, f"{at}network")
     raw = doc.get("training")

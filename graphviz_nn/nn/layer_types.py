@@ -253,7 +253,7 @@ register(LayerType("LayerNorm", (Arg("normalized_shape", "shape"), Arg("elementw
                    rules.layer_norm_rule, _layer_norm))
 register(LayerType("MultiheadAttention", (Arg("embed_dim"), Arg("num_heads", most=1024),
                                           Arg("batch_first", "flag", default=False)),
-                   rules.features("embed_dim"), _attention, self_attention=True, check=_heads_divide("embed_dim", "num_heads")))
+                   rules.steps("embed_dim"), _attention, self_attention=True, check=_heads_divide("embed_dim", "num_heads")))
 register(LayerType("TransformerBlock", (Arg("d_model"), Arg("heads", most=1024), Arg("d_ff"),
                                         Arg("causal", "flag", default=False)),
-                   rules.features("d_model"), _block, positional=3, check=_heads_divide("d_model", "heads")))
+                   rules.steps("d_model"), _block, positional=3, check=_heads_divide("d_model", "heads")))

@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -104,40 +104,56 @@ class ModelTrainer:
         fed with its samples; ValueError when the model's output does not fit the targets."""
         key = (data.x.shape, data.y.shape, training)
         fed = None if data.tokens else self._graphs.get(key)
-        targets = self._targets(data.y, data.classes)
         if fed is None:
-            self.model.train(training)
-            x = Constant(data.x, "x")
-            out = self.model(x)
-            out = out[0] if isinstance(out, tuple) else out
-            y = Constant(targets, "y")
-            if self.task == "classes":
-                if out.shape[-1] != data.classes or math.prod(out.shape[:-1]) != len(targets):
-                    raise ValueError(f"the model gives {out.shape} for inputs {data.x.shape}; {data.name}'s "
-                                     f"targets {data.y.shape} need one score for each of {data.classes} classes "
-                                     "at each target")
-                logits = out if out.value.ndim == 2 else reshape(out, (len(targets), data.classes))
-                loss = cross_entropy(logits, y)
-            else:
-                if out.shape != targets.shape:
-                    raise ValueError(f"the model gives {out.shape} for inputs {data.x.shape}; {data.name}'s "
-                                     f"targets are {targets.shape}")
-                loss = mse_loss(out, y)
-            loss.name = "loss"
-            fed = FedGraph(x, y, out, loss, Graph(loss, out))
+            fed = self.build_graph(data, training)
             if not data.tokens:
                 if len(self._graphs) >= KEPT_GRAPHS:
                     self._graphs.pop(next(iter(self._graphs)))
                 self._graphs[key] = fed
         else:
-            fed.x.value, fed.y.value = data.x, targets
+            fed.x.value, fed.y.value = data.x, self._targets(data.y, data.classes)
         return fed
+
+    def build_graph(self, data: ShapedData, training: bool) -> FedGraph:
+        """A new graph of the model and its loss on ``data``, kept by nobody but the caller,
+        built in training or evaluation mode (the model is left in the mode it was in).
+        ValueError when the model's output does not fit the targets."""
+        targets = self._targets(data.y, data.classes)
+        was = self.model.training
+        self.model.train(training)
+        try:
+            x = Constant(data.x, "x")
+            out = self.model(x)
+        finally:
+            self.model.train(was)
+        out = out[0] if isinstance(out, tuple) else out
+        y = Constant(targets, "y")
+        if self.task == "classes":
+            if out.shape[-1] != data.classes or math.prod(out.shape[:-1]) != len(targets):
+                raise ValueError(f"the model gives {out.shape} for inputs {data.x.shape}; {data.name}'s "
+                                 f"targets {data.y.shape} need one score for each of {data.classes} classes "
+                                 "at each target")
+            logits = out if out.value.ndim == 2 else reshape(out, (len(targets), data.classes))
+            loss = cross_entropy(logits, y)
+        else:
+            if out.shape != targets.shape:
+                raise ValueError(f"the model gives {out.shape} for inputs {data.x.shape}; {data.name}'s "
+                                 f"targets are {targets.shape}")
+            loss = mse_loss(out, y)
+        loss.name = "loss"
+        return FedGraph(x, y, out, loss, Graph(loss, out))
 
     # --- training -------------------------------------------------------------------------
     def fit(self, train: ShapedData, test: ShapedData | None = None, epochs: int = 10,
-            stop: threading.Event | None = None) -> Iterator[EpochRecord]:
+            stop: threading.Event | None = None,
+            progress: Callable[[int, int, float], None] | None = None) -> Iterator[EpochRecord]:
         """Train for ``epochs`` epochs, yielding a record after each (losses as means over
         the samples; accuracies over every target for class tasks).
+
+        ``stop`` (anything with an ``is_set()``) is asked before every batch: once set,
+        training ends within one batch and no further record is yielded. ``progress(batch,
+        batches, loss)`` is called after every batch with the batches done in the epoch, how
+        many it has, and the mean loss of its samples so far (a long epoch's news).
 
         Raises
         ------
@@ -151,7 +167,7 @@ class ModelTrainer:
         clock = time.perf_counter
         started = clock()
         for _ in range(epochs):
-            measured = self._epoch(train, stop)
+            measured = self._epoch(train, stop, progress)
             if measured is None:
                 break
             test_loss = test_accuracy = None
@@ -160,11 +176,12 @@ class ModelTrainer:
             yield EpochRecord(self.epochs_done, measured[0], test_loss, measured[1], test_accuracy,
                               self._norms(), clock() - started)
 
-    def _epoch(self, train: ShapedData, stop: threading.Event | None) -> tuple[float, float | None] | None:
+    def _epoch(self, train: ShapedData, stop: threading.Event | None,
+               progress: Callable[[int, int, float], None] | None) -> tuple[float, float | None] | None:
         n, epoch = len(train), self.epochs_done + 1
         size = n if self.batch_size is None else min(self.batch_size, n)
         order = np.arange(n) if size >= n else self.rng.permutation(n)
-        total, correct, entries = 0.0, 0, 0
+        total, correct, entries, batches = 0.0, 0, 0, -(-n // size)
         for start in range(0, n, size):
             if stop is not None and stop.is_set():
                 return None
@@ -182,6 +199,8 @@ class ModelTrainer:
             if self.task == "classes":
                 correct += self._correct(fed, batch)
                 entries += batch.y.size
+            if progress is not None:
+                progress(start // size + 1, batches, total / min(start + size, n))
         self.epochs_done = epoch
         return total / n, (correct / entries if self.task == "classes" else None)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
+from .model_setup import load_data
 from .model_spec import ModelSpec
 from .shaped_data import ShapedData
 
@@ -93,3 +94,33 @@ def preset(name: str, data: ShapedData) -> tuple[ModelSpec, ShapedData]:
     if name not in PRESETS:
         raise ValueError(f"--model {name!r} is unknown; choose one of {', '.join(PRESETS)}")
     return PRESETS[name](data)
+
+
+def preset_for(name: str, dataset: str, length: int | None = None,
+               seed: int = 0) -> tuple[ModelSpec, ShapedData, bool]:
+    """The preset ``name`` sized for the dataset ``dataset`` (sequences of ``length`` steps),
+    the data laid out as it reads it, and whether that layout is batch first: what
+    :class:`~graphviz_nn.nn.model_setup.ModelSettings` needs, as ``graphviz-nn train --model``
+    and the window's training form make it.
+
+    Raises
+    ------
+    ValueError
+        An unknown name, data the preset does not take, or a length for a set that is not of
+        sequences; DatasetError for a dataset that cannot be read.
+    """
+    raw = load_data(dataset, length, seed)
+    spec, data = preset(name, raw)
+    return spec, data, raw.x_axis == 1 and data.x_axis == 0
+
+
+def preset_of(spec: ModelSpec, data: ShapedData) -> str | None:
+    """The name of the preset that makes ``spec`` for ``data`` (as the dataset gives it:
+    sequences steps first), or None for a spec of another making."""
+    for name, make in PRESETS.items():
+        try:
+            if make(data)[0] == spec:
+                return name
+        except ValueError:
+            continue
+    return None

@@ -56,6 +56,19 @@ def features(size_arg: str, out_arg: str | None = None):
     return rule
 
 
+def steps(size_arg: str):
+    """A rule for attention over steps of ``args[size_arg]`` features: (T, N, E), (N, T, E)
+    with ``batch_first``, or one sequence (T, E), given back as it is. (The layers refuse a
+    single vector, which the features rule would pass.)"""
+    def rule(args: Args, shape: Shape) -> Shape:
+        size = args[size_arg]
+        if len(shape) < 2 or shape[-1] != size:
+            batch = ("N", "T") if args.get("batch_first", True) else ("T", "N")
+            raise Expected(f"{shown(batch + (size,))} or {shown(('T', size))}")
+        return shape
+    return rule
+
+
 def same(args: Args, shape: Shape) -> Shape:
     """Elementwise layers: any shape, unchanged."""
     return shape

@@ -31,8 +31,8 @@ import numpy as np
 from ..engine.values import short_number
 
 __all__ = ["Detail", "TextFit", "READABLE_PIXELS", "PRESENTING_PIXELS", "TITLE_PIXELS", "SYMBOL_SPILL",
-           "brief_quantity", "box_number", "detail_at", "font_pixels", "readable_scale", "symbol_line",
-           "text_pixels"]
+           "THUMBNAIL_GAP", "THUMBNAIL_PIXELS", "ThumbnailPlace", "brief_quantity", "box_number", "detail_at", "font_pixels", "readable_scale",
+           "symbol_line", "text_pixels", "thumbnail_matrix", "thumbnail_place", "thumbnail_shown"]
 
 READABLE_PIXELS = 12.0    # the smallest text height drawn on screen at a desk, in pixels
 PRESENTING_PIXELS = 18.0  # ... and on a projector in presentation mode
@@ -66,12 +66,15 @@ class TextFit:
         The symbol over the one-line numbers (0 when there are no numbers).
     symbol : float
         The symbol alone on its plate, which may outgrow the box by :data:`SYMBOL_SPILL`.
+    width : float
+        How wide its widest line is at ``full`` (scene units).
     """
 
     full: int
     title: float
     brief: float = 0.0
     symbol: float = 0.0
+    width: float = 0.0
 
 
 def _enlarged(fits: float, scale: float, least: float) -> int:
@@ -163,3 +166,84 @@ def brief_quantity(value_text: str, second_text: str) -> str:
     if second_text and "," in value:
         return f"{value.split(',')[0]} | {second_text}"  # the shape, and the range the pass brings
     return " | ".join(t for t in (value, second_text) if t)
+
+
+THUMBNAIL_PIXELS = 24.0  # a box's map is drawn only this many pixels square or more: an 8 × 8 map's cells 3 px
+THUMBNAIL_GAP = 4.0      # scene units between the map and the text beside it
+_LEAST_THUMBNAIL = 0.3   # of the box's height: a smaller map is not worth drawing
+_ROUND_ROOM = 0.92       # a map's corners stay this far inside an ellipse (1: on its edge)
+
+
+def thumbnail_matrix(value) -> np.ndarray | None:
+    """The map a node's box shows of its value: the first sample's first channel of an
+    image-like value (three axes or more, the last two at least 2 long; a conv layer's output
+    (N, C, H, W)); None for any other value, which keeps the boxes of dense and recurrent
+    networks as they are."""
+    a = np.asarray(value)
+    if a.ndim < 3 or min(a.shape[-2:]) < 2 or a.size == 0 or not np.issubdtype(a.dtype, np.number):
+        return None
+    return a[(0,) * (a.ndim - 2)]
+
+
+@dataclass(frozen=True)
+class ThumbnailPlace:
+    """Where a box's map goes beside its text (scene units, from the box's centre).
+
+    Attributes
+    ----------
+    side : float
+        The map's side; 0 when there is no room for a useful one.
+    left : float
+        The map's left edge (it is centred vertically).
+    shift : float
+        Where the text's centre moves across to make room for the map.
+    """
+
+    side: float = 0.0
+    left: float = 0.0
+    shift: float = 0.0
+
+
+def thumbnail_place(width: float, height: float, kind: str, text_width: float) -> ThumbnailPlace:
+    """The largest square map that fits in a node's box to the left of its text.
+
+    The text keeps to the room :func:`~graphviz_nn.gui.canvas.level_of_detail.room` gives it
+    (and so to its box); the map and the text are centred together where they fit so, else
+    the text moves to the right of its room. An ellipse's (a function's) or an octagon's (an
+    output's) map keeps its corners inside the shape, a box's inside the text's room.
+    """
+    round_shape = kind in ("function", "output")
+    room_x, room_y = (width * 0.78, height * 0.74) if round_shape else (width * 0.92, height * 0.86)
+
+    def inside(side: float, left: float) -> bool:
+        if round_shape:
+            x, y = left / (width / 2), side / 2 / (height / 2)
+            return x * x + y * y <= _ROUND_ROOM ** 2
+        return left >= -room_x / 2
+
+    def left_of(side: float) -> float | None:
+        """The map's left edge, centred with the text if it fits so, else with the text moved
+        right; None where it does not fit."""
+        block = side + THUMBNAIL_GAP + text_width
+        if side > room_y or text_width > room_x:
+            return None
+        for left in (-block / 2, room_x / 2 - block):
+            if left + block <= room_x / 2 + 1e-9 and inside(side, left):
+                return left
+        return None
+
+    low, high = 0.0, room_y
+    for _ in range(30):    # a bigger map never fits where a smaller one does not: bisect
+        middle = (low + high) / 2
+        low, high = (middle, high) if left_of(middle) is not None else (low, middle)
+    left = left_of(low)
+    if low < _LEAST_THUMBNAIL * height or left is None:
+        return ThumbnailPlace()
+    return ThumbnailPlace(low, left, left + low + THUMBNAIL_GAP + text_width / 2)
+
+
+def thumbnail_shown(side: float, scale: float, detail: Detail) -> bool:
+    """Whether a box's map is drawn at a view scale: beside every line of its text (the map's
+    room is measured beside those), and :data:`THUMBNAIL_PIXELS` or more on screen. A fitted
+    big graph (boxes drawn as markers) never draws one."""
+    return detail is Detail.FULL and side > 0 and side * scale >= THUMBNAIL_PIXELS

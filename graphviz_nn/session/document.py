@@ -16,10 +16,11 @@ import numpy as np
 
 from ..engine import Function, Graph, Variable
 from ..io import SessionState, TrainerState, ViewState
-from ..io.session_schema import MAX_DATASET_BYTES
+from ..io.session_schema import MAX_DATASET_BYTES, ModelState
 from ..nn.datasets import BUILTIN, Dataset, DatasetError
+from ..nn.shaped_data import SOURCES
 from .examples import Built
-from .model_run import NOT_DRAWN
+from .model_training import MAX_DRAWN_STEPS, ModelRun
 from .named_dataset import resolve
 from .training import TrainingRun
 
@@ -59,30 +60,36 @@ def trainer_state(run: TrainingRun) -> TrainerState:
 
 def capture(built: Built, title: str = "", *, expression: str | None = None, run: TrainingRun | None = None,
             phase: str | None = None, position: int = -1, view: ViewState = ViewState()) -> SessionState:
-    """The session state of a graph on screen; ``run`` is stored only when ``built`` shows it."""
+    """The session state of a graph on screen; ``run`` is stored only when ``built`` shows it
+    (a spec model's run as its settings and its weights under torch's keys)."""
     graph = built.graph
     output_id = graph.id_of(built.output) if built.output in graph else None
     trained = run is not None and run.network.graph is graph
+    dense = trained and not isinstance(run, ModelRun)
     return SessionState(
         graph=graph,
         output_id=output_id,
         title=title,
         expression=expression,
-        training=run.settings if trained else None,
-        dataset=str(run.settings.dataset) if trained else None,
+        training=run.settings if dense else None,
+        dataset=str(run.settings.dataset) if dense else None,
         history=tuple(run.history) if trained else (),
         trainer=trainer_state(run) if trained else None,
         phase=phase,
         position=position,
         view=view,
-        embedded_dataset=travelling_copy(run) if trained else None,
+        embedded_dataset=travelling_copy(run) if dense else None,
+        model=ModelState(run.settings, run.network.model.state_dict()) if trained and not dense else None,
     )
 
 
 def travelling_copy(run: TrainingRun) -> Dataset | None:
     """The dataset to store in the file, so that the session opens on another machine: a CSV
-    file's rows (a built-in set ships with the program), when they fit the file's limit."""
-    if str(run.settings.dataset) in BUILTIN or embedded_bytes(run.data) > MAX_DATASET_BYTES:
+    file's rows (a built-in set ships with the program), when they fit the file's limit. A
+    spec model's data is made again from its name."""
+    if isinstance(run, ModelRun) or str(run.settings.dataset) in BUILTIN:
+        return None
+    if embedded_bytes(run.data) > MAX_DATASET_BYTES:
         return None
     return run.data
 
@@ -93,7 +100,9 @@ def embedded_bytes(data: Dataset) -> int:
 
 def left_behind(run: TrainingRun | None) -> str | None:
     """Why a session saved now would not carry its dataset (it refers to the file instead)."""
-    if run is None or str(run.settings.dataset) in BUILTIN or travelling_copy(run) is not None:
+    if run is None or travelling_copy(run) is not None or isinstance(run, ModelRun):
+        return None
+    if str(run.settings.dataset) in BUILTIN:
         return None
     return (f"the dataset ({embedded_bytes(run.data) / 2**20:.0f} MiB) is larger than the "
             f"{MAX_DATASET_BYTES // 2**20} MiB a session file carries: the file refers to "
@@ -140,6 +149,35 @@ def _restore_run(state: SessionState, data: Dataset | None, folder: Path | None,
                       "(the dataset may have changed); it is shown as saved")
     run.network.load_parameter_values([state.graph[graph.id_of(p)].value for p in run.network.parameters])
     graph.forward()
+    return run, _take_history(run, state)
+
+
+def _restore_model_run(state: SessionState) -> tuple[ModelRun | None, str | None]:
+    """A spec model's run rebuilt from its spec and data by name, with the saved weights (read
+    and checked against the spec when the file was read) and history."""
+    settings = state.model.settings
+    source = SOURCES.get(settings.dataset)
+    if source is None:  # a path inside a file is never read here
+        return None, (f"the model could not be rebuilt (its dataset {settings.dataset} is not one the window "
+                      "makes by name); its graph is shown as saved")
+    # An unrolled step is a few nodes of the saved graph: a file asking for more steps than it
+    # holds nodes would cost far more to rebuild than to read.
+    steps = settings.length or source.default_length or 0
+    if steps > max(MAX_DRAWN_STEPS, len(state.graph)):
+        return None, (f"the model could not be rebuilt: its sequences of {steps} steps are more than the "
+                      f"{len(state.graph)} nodes its graph holds; its graph is shown as saved")
+    try:
+        run = ModelRun.create(settings)
+    except (DatasetError, ValueError, OSError) as error:
+        return None, f"the model could not be rebuilt ({error}); its graph is shown as saved"
+    run.network.model.load_state_dict(state.model.weights)
+    run.show_rows()
+    return run, _take_history(run, state)
+
+
+def _take_history(run: TrainingRun, state: SessionState) -> str | None:
+    """The saved history, its last epoch's snapshot and where training stood, into ``run``;
+    why the optimiser's state was not taken, if it was not."""
     run.history.extend(state.history)
     problem = None
     if state.history:
@@ -151,7 +189,7 @@ def _restore_run(state: SessionState, data: Dataset | None, folder: Path | None,
             run.resume(state.trainer.epochs_done, state.trainer.rng, state.trainer.optimiser)
         except ValueError as error:
             problem = f"the optimiser's saved state does not fit ({error}); training goes on from fresh averages"
-    return run, problem
+    return problem
 
 
 def reopen(state: SessionState, data: Dataset | None = None, folder: str | Path | None = None,
@@ -173,17 +211,18 @@ def reopen(state: SessionState, data: Dataset | None = None, folder: str | Path 
         Why ``data`` is missing (the user chose not to read it, the file could not be read),
         for ``problem``.
 
-    Raises
-    ------
-    ValueError
-        For a spec model's run, which the window does not draw yet (:data:`~.model_run.NOT_DRAWN`).
+    A spec model's run is rebuilt from its spec, its data (made again by name) and its
+    weights; when the saved graph is not the one the run draws (a session saved from Python
+    with :func:`~.model_run.model_session`), the run's graph is shown from the start.
     """
-    if state.model is not None:
-        raise ValueError(NOT_DRAWN)
     title = state.title or "session"
     run, problem = (None, None)
     if state.training is not None:
         run, problem = _restore_run(state, data, Path(folder) if folder is not None else None, unread)
+    elif state.model is not None:
+        run, problem = _restore_model_run(state)
+        if run is not None and not _same_structure(run.network.graph, state.graph):
+            state = replace(state, phase=None, position=-1)
     if run is not None:
         built = run.built()
     else:

@@ -24,7 +24,8 @@ class NodeInfo:
     not reach gives it the tangent 0, as the graph shows. ``formula`` is the op's rule per
     input in the graph's names (the jvp in a tangent pass, else the vjp); ``symbol`` is the
     node in those names ("x2²"), ``output_symbol`` the output a backward pass differentiates
-    ("L" when there is none).
+    ("L" when there is none). ``axis_labels`` says what the rows and columns of its last two
+    axes stand for (an attention weights node's tokens), when the graph's maker said so.
     """
 
     node_id: str
@@ -43,14 +44,17 @@ class NodeInfo:
     check_numeric: np.ndarray | None = None
     symbol: str = ""
     output_symbol: str = "L"
+    axis_labels: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
 
 def describe(graph: Graph, node: Node, cursor: Cursor | None,
-             check: dict | None = None) -> NodeInfo:
+             check: dict | None = None, axis_labels=None) -> NodeInfo:
     """The node as the window shows it at the cursor's position.
 
     Before a backward or tangent pass is recorded (no cursor), the node's current value is
-    shown and no gradient. ``check`` maps node ids to (relative error, numeric gradient).
+    shown and no gradient. ``check`` maps node ids to (relative error, numeric gradient);
+    ``axis_labels`` is the node's (row labels, column labels), from
+    :attr:`~graphviz_nn.session.examples.Built.axis_labels`.
     """
     node_id = graph.id_of(node)
     memo: dict = {}
@@ -80,4 +84,5 @@ def describe(graph: Graph, node: Node, cursor: Cursor | None,
         tuple(node.value.shape), node.scope, value, gradient, tangent,
         rule_text(graph, node, phase, output, memo), chain, error, numeric,
         node_symbol(graph, node, memo), output,
+        None if axis_labels is None else (tuple(map(str, axis_labels[0])), tuple(map(str, axis_labels[1]))),
     )

@@ -1,6 +1,6 @@
-"""A spec model's run as a session holds it: saved with its spec, settings and weights, and
-the model rebuilt from them exactly. The window does not draw these runs yet: reopening one
-there is refused in words (:data:`NOT_DRAWN`), never half-done. Qt-free."""
+"""A spec model's run as a session holds it, from Python: saved with its spec, settings and
+weights, and the model rebuilt from them exactly (the window reopens such a session as a run
+it trains on: :mod:`graphviz_nn.session.document`). Qt-free."""
 
 from __future__ import annotations
 
@@ -13,11 +13,6 @@ from ..io.session_file import ModelState, SessionState
 from ..nn import EpochRecord
 from ..nn.model_setup import ModelSettings
 from ..nn.model_spec import SpecModel, build
-
-#: Why the window refuses a spec model's session, for now.
-NOT_DRAWN = ("this run's model cannot be drawn yet: the window trains the dense networks; train a spec "
-             "model from the command line (graphviz-nn train --model or --spec) or from Python")
-
 
 def model_session(settings: ModelSettings, model: SpecModel, sample: np.ndarray,
                   history: Sequence[EpochRecord] = (), title: str = "") -> SessionState:

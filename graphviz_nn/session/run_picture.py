@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..nn import Network, PerceptronNet
+from .model_training import SpecNetwork
 from .training import Boundary, TrainingRun, boundary
 
 
@@ -35,13 +36,16 @@ class RunPicture:
     boundary: Boundary | None
 
 
-def weight_matrices(network: Network) -> tuple[tuple[str, np.ndarray], ...]:
+def weight_matrices(network: Network | SpecNetwork) -> tuple[tuple[str, np.ndarray], ...]:
     """Each layer's weight matrix (inputs × units) by name, as copies.
 
     A LayerNet's are its 2-D parameters (W1, W2, ...). A PerceptronNet holds one scalar per
     weight (w1.11, w1.21, ...): they are gathered into W1, W2, ... of the same shapes, so both
-    kinds of network show the same maps (a perceptron net showed none).
+    kinds of network show the same maps (a perceptron net showed none). A spec model's are its
+    own (:meth:`~graphviz_nn.session.model_training.SpecNetwork.weight_matrices`).
     """
+    if isinstance(network, SpecNetwork):
+        return network.weight_matrices()
     if isinstance(network, PerceptronNet):
         sizes = network.sizes
         matrices = []

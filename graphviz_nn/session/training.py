@@ -133,6 +133,8 @@ def boundary(network: Network, xs: np.ndarray, ys: np.ndarray,
 class TrainingRun:
     """A network built for a dataset, with what the window shows as it trains."""
 
+    unit = "rows"  # what the data holds, in the window's words (a class attribute, not a field)
+
     settings: TrainingSettings
     data: Dataset
     train: Dataset
@@ -172,11 +174,15 @@ class TrainingRun:
         self.network.set_data(part.X, self.network.encode_targets(part.y))
         self.network.graph.forward()
 
+    def summary(self) -> str:
+        """The network, its data and the split, in one line."""
+        return (f"{self.network} on {self.data.name}: {len(self.train)} training {self.unit}, "
+                f"{len(self.test)} test {self.unit}")
+
     def built(self) -> Built:
         net = self.network
         graph: Graph = net.graph
-        return Built(graph, net.loss, None, net.parameters[:1],
-                     f"{net} on {self.data.name}: {len(self.train)} training rows, {len(self.test)} test rows", net)
+        return Built(graph, net.loss, None, net.parameters[:1], self.summary(), net)
 
     def resume(self, epochs_done: int, rng: dict, optimiser: dict[str, np.ndarray]) -> None:
         """Take back where training stood: the epoch count, the shuffling generator's state

@@ -29,7 +29,8 @@ from ..io.messages import MessageError, read_message, write_message
 from ..layout.process import end_process, popen_options
 from ..nn import EpochRecord
 from .training import Boundary, TrainingRun
-from .training_process import apply_state, command, command_message, read_update, request_message, run_state
+from .training_process import (BatchProgress, apply_state, command, command_message, read_progress, read_update,
+                               request_message, run_state)
 
 THREAD_NAME = "graphviz-nn training"
 
@@ -50,6 +51,9 @@ class EpochUpdate:
         The decision boundary of a 2-D classifier after the last epoch.
     kept : tuple of (int, tuple of ndarray)
         Parameters after the epochs the snapshot store may keep, for time travel.
+    progress : BatchProgress or None
+        How far the epoch under way has gone (a spec model's long epochs); ``records`` may
+        then be empty.
     """
 
     records: tuple[EpochRecord, ...]
@@ -57,6 +61,7 @@ class EpochUpdate:
     gradient_norms: dict[str, float]
     boundary: Boundary | None
     kept: tuple[tuple[int, tuple[np.ndarray, ...]], ...] = ()
+    progress: BatchProgress | None = None
 
 
 _LIVE: weakref.WeakSet = weakref.WeakSet()
@@ -198,7 +203,7 @@ class TrainingClient:
                 if header.get("run") != run_id:
                     continue
                 if header.get("kind") == "update":
-                    self._updated(EpochUpdate(*read_update(self.run, header, arrays)))
+                    self._updated(EpochUpdate(*read_update(self.run, header, arrays), progress=read_progress(header)))
                 elif header.get("kind") == "finished":
                     self._ended((str(header.get("reason")), header.get("state"), arrays))
                     return

@@ -13,7 +13,10 @@ shuffling generator, epochs done), trains, and answers with messages (see
 
 - ``update``: the epochs since the last update, copies of the weight matrices, the gradient
   norm of every node, the decision boundary of 2-D sets, and flat parameter vectors of the
-  epochs the window's snapshot store may keep. At most six a second.
+  epochs the window's snapshot store may keep. At most six a second. A spec model's (its run
+  is a :class:`~graphviz_nn.session.model_training.ModelRun`) also say how far a long epoch
+  has gone (:class:`BatchProgress`), and carry the gradient norms of the graph the window
+  draws, at most every :data:`NORMS_INTERVAL`.
 - ``finished``: why it ended ("done", "stopped" or an error) and the state to take back.
 
 The parent writes ``train`` requests and its Stop, Pause and Resume to the child's stdin, all as
@@ -30,7 +33,7 @@ import queue
 import sys
 import threading
 import time
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 
@@ -40,17 +43,32 @@ from ..io.messages import MessageError, read_message, write_message
 from ..io.records import record_from_json, record_to_json, settings_from_json, settings_to_json
 from ..layout.process import child_command
 from ..nn import EpochRecord
+from ..nn.model_setup import ModelSettings
 from .magnitudes import gradient_norms
+from .model_training import ModelRun, SpecNetwork, create_run
 from .run_picture import weight_matrices
 from .training import Boundary, TrainingRun, TrainingSettings, boundary
 
 UPDATE_INTERVAL = 1 / 6  # the window hears at most this often, however fast epochs go
+#: A spec model's gradient norms come at most this often: they take a pass of their own
+#: through the drawn graph (10-60 ms for the presets).
+NORMS_INTERVAL = 0.5
+
+
+class BatchProgress(NamedTuple):
+    """How far a long epoch has gone: the batches done of how many, and the mean loss of its
+    samples so far (a spec model's updates carry it between epoch records)."""
+
+    epoch: int
+    batch: int
+    batches: int
+    loss: float
 
 
 # --- what crosses the pipe ---------------------------------------------------------------------
 def run_state(run: TrainingRun) -> tuple[dict, dict[str, np.ndarray]]:
     """What a run carries from one stretch of training to the next, as a message."""
-    arrays = {f"parameter/{i}": p.value for i, p in enumerate(run.network.parameters)}
+    arrays = {f"parameter/{i}": value for i, value in enumerate(run.network.parameter_values())}
     arrays.update({f"optimiser/{k}": v for k, v in run.trainer.optimiser.state().items()})
     header = {"epochs_done": run.trainer.epochs_done, "rng": run.trainer.rng.bit_generator.state}
     return header, arrays
@@ -58,12 +76,12 @@ def run_state(run: TrainingRun) -> tuple[dict, dict[str, np.ndarray]]:
 
 def apply_state(run: TrainingRun, header: dict, arrays: dict[str, np.ndarray]) -> None:
     """Put a :func:`run_state` into ``run``; ValueError when it does not fit its network."""
-    parameters = run.network.parameters
-    values = [arrays.get(f"parameter/{i}") for i in range(len(parameters))]
-    for p, value in zip(parameters, values):
-        if value is None or value.shape != p.value.shape:
-            raise ValueError(f"the state does not fit {run.network}: parameter {p.label} is missing or "
-                             f"shaped {None if value is None else value.shape}, not {p.value.shape}")
+    held = run.network.parameter_values()
+    values = [arrays.get(f"parameter/{i}") for i in range(len(held))]
+    for i, (current, value) in enumerate(zip(held, values)):
+        if value is None or value.shape != current.shape:
+            raise ValueError(f"the state does not fit {run.network}: parameter {i} is missing or "
+                             f"shaped {None if value is None else value.shape}, not {current.shape}")
     prefix = "optimiser/"
     try:
         run.resume(header["epochs_done"], header["rng"],
@@ -75,21 +93,28 @@ def apply_state(run: TrainingRun, header: dict, arrays: dict[str, np.ndarray]) -
 
 def split_parameters(run: TrainingRun, flat: np.ndarray) -> tuple[np.ndarray, ...]:
     """A flat parameter vector cut back into arrays shaped like the network's parameters."""
-    shapes = [p.value.shape for p in run.network.parameters]
+    shapes = [value.shape for value in run.network.parameter_values()]
     ends = np.cumsum([int(np.prod(s)) for s in shapes])[:-1]
     return tuple(part.reshape(shape) for part, shape in zip(np.split(flat, ends), shapes))
 
 
-def update_message(run: TrainingRun, run_id: int, records: list[EpochRecord],
-                   kept: list[tuple[int, np.ndarray]]) -> tuple[dict, dict[str, np.ndarray]]:
-    """The ``update`` message after some epochs: what the window shows, all copies."""
-    net, graph = run.network, run.network.graph
+def update_message(run: TrainingRun, run_id: int, records: list[EpochRecord], kept: list[tuple[int, np.ndarray]],
+                   progress: BatchProgress | None = None, norms: bool = True) -> tuple[dict, dict[str, np.ndarray]]:
+    """The ``update`` message after some epochs (or batches of a long one, with ``progress``):
+    what the window shows, all copies; the gradient norms of every node with ``norms``."""
+    net = run.network
     weights = weight_matrices(net)
-    norms = gradient_norms(graph)
+    if not norms:
+        shown_norms = {}
+    elif isinstance(net, SpecNetwork):
+        shown_norms = net.gradient_norms()
+    else:
+        shown_norms = gradient_norms(net.graph)
     arrays = {f"weight/{i}": value for i, (_, value) in enumerate(weights)}
     header = {"kind": "update", "run": run_id, "records": [record_to_json(r) for r in records],
-              "weights": [label for label, _ in weights], "norms": norms,
-              "kept": [epoch for epoch, _ in kept], "boundary": run.grid is not None}
+              "weights": [label for label, _ in weights], "norms": shown_norms,
+              "kept": [epoch for epoch, _ in kept], "boundary": run.grid is not None,
+              "progress": None if progress is None else list(progress)}
     if kept:
         arrays["kept"] = np.stack([flat for _, flat in kept])
     if run.grid is not None:
@@ -107,15 +132,25 @@ def read_update(run: TrainingRun, header: dict, arrays: dict[str, np.ndarray]):
     shown = None
     if header["boundary"] and run.grid is not None:
         shown = Boundary(run.grid[0], run.grid[1], arrays["boundary/classes"], arrays["boundary/confidence"])
-    kept = tuple((int(epoch), split_parameters(run, flat)) for epoch, flat in zip(header["kept"], arrays.get("kept", ())))
+    flats = zip(header["kept"], arrays.get("kept", ()))
+    kept = tuple((int(epoch), split_parameters(run, flat)) for epoch, flat in flats)
     return records, weights, norms, shown, kept
+
+
+def read_progress(header: dict) -> BatchProgress | None:
+    """How far a long epoch has gone, when an ``update`` says (None otherwise)."""
+    raw = header.get("progress")
+    if raw is None:
+        return None
+    epoch, batch, batches, loss = raw
+    return BatchProgress(int(epoch), int(batch), int(batches), float(loss))
 
 
 # --- the child's side --------------------------------------------------------------------------
 COMMANDS = ("stop", "pause", "resume")
 
 
-def request_message(run_id: int, settings: TrainingSettings, epochs: int, state: dict, spacing: int = 1,
+def request_message(run_id: int, settings: TrainingSettings | ModelSettings, epochs: int, state: dict, spacing: int = 1,
                     keep_early: int = 0) -> dict:
     """The header of a ``train`` request (its arrays are the state's, from :func:`run_state`)."""
     return {"kind": "train", "run": run_id, "settings": settings_to_json(settings), "epochs": int(epochs),
@@ -200,6 +235,44 @@ def listen(commands: BinaryIO, control: Control, requests: queue.SimpleQueue) ->
         requests.put(None)
 
 
+class _Reports:
+    """What the child has yet to tell the window about a run: the epochs and snapshots not
+    sent, sent at most every :data:`UPDATE_INTERVAL`; between the epochs of a spec model, how
+    far the epoch has gone."""
+
+    def __init__(self, run: TrainingRun, run_id: int, answers: BinaryIO, spacing: int, keep_early: int):
+        self.run, self.run_id, self.answers = run, run_id, answers
+        self.spacing, self.keep_early = spacing, keep_early
+        self.pending: list[EpochRecord] = []
+        self.kept: list[tuple[int, np.ndarray]] = []
+        self.last = self.norms_last = -float("inf")
+        self.spec = isinstance(run.network, SpecNetwork)
+
+    def epoch(self, record: EpochRecord) -> None:
+        self.pending.append(record)
+        if record.epoch <= self.keep_early or record.epoch % self.spacing == 0:
+            flat = np.concatenate([value.ravel() for value in self.run.network.parameter_values()])
+            self.kept.append((record.epoch, flat))
+        if time.perf_counter() - self.last >= UPDATE_INTERVAL:
+            self.send()
+
+    def batch(self, batch: int, batches: int, loss: float) -> None:
+        """A batch of a spec model's epoch is done (its trainer's ``progress``)."""
+        if batch < batches and time.perf_counter() - self.last >= UPDATE_INTERVAL:
+            self.send(BatchProgress(self.run.trainer.epochs_done + 1, batch, batches, loss))
+
+    def send(self, progress: BatchProgress | None = None) -> None:
+        """An update with what is pending. A spec model's norms take a pass through the drawn
+        graph, which sets the parameters' gradients: never mid-epoch (``progress``), whose
+        record reads them, and at most every :data:`NORMS_INTERVAL`."""
+        now = time.perf_counter()
+        norms = not self.spec or (progress is None and now - self.norms_last >= NORMS_INTERVAL)
+        write_message(self.answers, *update_message(self.run, self.run_id, self.pending, self.kept, progress, norms))
+        if self.spec and norms:
+            self.norms_last = now
+        self.pending, self.kept, self.last = [], [], time.perf_counter()
+
+
 def train(run: TrainingRun, run_id: int, epochs: int, control: Control, answers: BinaryIO,
           spacing: int = 1, keep_early: int = 0) -> None:
     """Train ``run`` for ``epochs``, sending updates and then ``finished`` to ``answers``.
@@ -208,20 +281,14 @@ def train(run: TrainingRun, run_id: int, epochs: int, control: Control, answers:
     ``spacing``-th after (the window's snapshot store keeps no others).
     """
     control.begin(run_id)
-    pending: list[EpochRecord] = []
-    kept: list[tuple[int, np.ndarray]] = []
-    parameters = run.network.parameters
-    last = 0.0
+    reports = _Reports(run, run_id, answers, spacing, keep_early)
+    # A spec model's epoch can take seconds (an unrolled sequence): its batches are news too.
+    batches = {"progress": reports.batch} if isinstance(run, ModelRun) else {}
     reason = "done"
     try:
         with np.errstate(all="ignore"):  # non-finite losses raise NonFiniteError instead
-            for record in run.trainer.fit(run.train, run.test, epochs, stop=control):
-                pending.append(record)
-                if record.epoch <= keep_early or record.epoch % spacing == 0:
-                    kept.append((record.epoch, np.concatenate([p.value.ravel() for p in parameters])))
-                if time.perf_counter() - last >= UPDATE_INTERVAL:
-                    write_message(answers, *update_message(run, run_id, pending, kept))
-                    pending, kept, last = [], [], time.perf_counter()
+            for record in run.trainer.fit(run.train, run.test, epochs, stop=control, **batches):
+                reports.epoch(record)
         if control.stopped:
             reason = "stopped"
     except NonFiniteError as error:
@@ -230,8 +297,9 @@ def train(run: TrainingRun, run_id: int, epochs: int, control: Control, answers:
         raise
     except Exception as error:  # reported in the window, never a dead process
         reason = f"training failed: {type(error).__name__}: {error}"
-    if pending:  # every epoch done reaches the window, also those before a failure
-        write_message(answers, *update_message(run, run_id, pending, kept))
+    if reports.pending:  # every epoch done reaches the window, also those before a failure
+        with np.errstate(all="ignore"):
+            reports.send()
     header, arrays = run_state(run)
     write_message(answers, {"kind": "finished", "run": run_id, "reason": reason, "state": header}, arrays)
 
@@ -259,7 +327,7 @@ def serve(requests: queue.SimpleQueue, answers: BinaryIO, control: Control, refu
             continue
         try:
             if run is None or header["settings"] != built_for:
-                run = TrainingRun.create(settings_from_json(header["settings"]))
+                run = create_run(settings_from_json(header["settings"]))
                 built_for = header["settings"]
             apply_state(run, header["state"], arrays)
         except Exception as error:  # a dataset gone, a state that does not fit...

@@ -19,7 +19,9 @@ from typing import Callable
 from dataclasses import replace
 
 from ..nn.datasets import Dataset
+from ..nn.model_setup import ModelSettings
 from .events import Event
+from .model_training import create_run
 from .run_picture import RunPicture, picture
 from .training import Branch, Snapshot, TrainingRun, TrainingSettings, defaults_for
 
@@ -113,13 +115,13 @@ class TrainingSequence:
         return self.training and bool(self.client.paused)
 
     # --- building -------------------------------------------------------------------------------
-    def build(self, settings: TrainingSettings, data: Dataset | None = None) -> TrainingRun:
+    def build(self, settings: TrainingSettings | ModelSettings, data: Dataset | None = None) -> TrainingRun:
         """The run for ``settings``: the current one when they have not changed since it was
         built, else a new network (``built`` is emitted and the window draws it). ``data`` is the
         dataset when it was read already. ValueError or DatasetError when it cannot be built."""
         if self.run is not None and settings == self._settings:
             return self.run
-        run = TrainingRun.create(settings, data)
+        run = create_run(settings, data)
         self._attach(run, settings)
         self._drawn = False
         # Pictured before the window takes the graph: drawing it records its passes off the
@@ -174,7 +176,7 @@ class TrainingSequence:
                                         lambda reason: self._ended(token, reason))
 
     # --- training -------------------------------------------------------------------------------
-    def train(self, settings: TrainingSettings, epochs: int, data: Dataset | None = None) -> bool:
+    def train(self, settings: TrainingSettings | ModelSettings, epochs: int, data: Dataset | None = None) -> bool:
         """Train ``epochs`` with ``settings``: a new network is drawn first; weights of an earlier
         epoch ask first. False when a run is under way; ValueError or DatasetError when the
         network cannot be built."""

@@ -66,3 +66,29 @@ def test_a_chain_rule_is_refused_for_an_op_that_is_not_elementwise() -> None:
             chain=(lambda t, ans, x: t[::-1],), shape=lambda shapes, params: shapes[0])
     with pytest.raises(ValueError, match="not elementwise: only a diagonal Jacobian"):
         gn.register(op)
+
+
+ADDING = sorted((n, i) for n, op in registry().items() if op.vjp_add for i, rule in enumerate(op.vjp_add) if rule)
+
+
+def test_ops_that_gather_their_gradient_in_place_are_the_indexing_ones() -> None:
+    assert ("getitem", 0) in ADDING
+
+
+@pytest.mark.parametrize(("name", "i"), ADDING)
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_adding_a_cotangent_in_place_adds_the_vjp(name: str, i: int, seed: int) -> None:
+    """vjp_add[i](acc, g, ...) leaves acc + vjp[i](g, ...) in acc, at every example (repeated
+    positions included), whatever acc held."""
+    op = registry()[name]
+    rng = np.random.default_rng(seed)
+    for example in op.examples:
+        xs = example.sample(rng)
+        plan = op.plan([x.shape for x in xs], example.params)
+        ans = np.asarray(op.forward(*xs, **plan.params))
+        g = rng.standard_normal(ans.shape)
+        acc = rng.standard_normal(xs[i].shape)
+        expected = acc + op.vjp[i](g, ans, *xs, **plan.params)
+        op.vjp_add[i](acc, g, ans, *xs, **plan.params)
+        np.testing.assert_allclose(acc, expected, rtol=1e-12, atol=1e-12)

@@ -50,7 +50,7 @@ def axis_ops() -> list:
 
 
 def test_the_sweep_covers_every_axis_taking_op() -> None:
-    assert set(axis_ops()) >= {"sum", "mean", "softmax", "log_softmax", "transpose"}
+    assert set(axis_ops()) >= {"sum", "mean", "softmax", "log_softmax", "transpose", "concatenate"}
 
 
 @pytest.mark.parametrize("name", axis_ops())
@@ -60,15 +60,16 @@ def test_every_axis_argument_is_refused_or_has_correct_rules(name, rng) -> None:
     flags = [{"keepdims": k} for k in (False, True)] if "keepdims" in op.param_names else [{}]
     accepted, negative = [], 0
     for shape in SHAPES:
+        shapes = (shape,) * op.arity  # a join's parts alike
         for value in axis_candidates(len(shape)):
             for extra in flags:
                 params = {axis_param: value, **extra}
                 try:
-                    plan = op.plan([shape], params)
+                    plan = op.plan(shapes, params)
                 except ParamError:
                     continue
-                accepted.append(Example((shape,), params, domain=((-3, 3),)))
-                assert np.shape(op.forward(np.ones(shape), **plan.params)) == plan.shape
+                accepted.append(Example(shapes, params, domain=((-3, 3),) * op.arity))
+                assert np.shape(op.forward(*map(np.ones, shapes), **plan.params)) == plan.shape
                 signs = {a < 0 for a in (value if isinstance(value, tuple) else (value,)) if a is not None}
                 # A tuple mixing both signs where the op takes tuples, else a negative axis.
                 negative += signs == {True, False} or (signs == {True} and not isinstance(value, tuple))

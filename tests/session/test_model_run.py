@@ -1,6 +1,6 @@
 """A spec model's run saved in a session file reopens exactly: the same spec, settings,
 history and weights under torch's keys, so the rebuilt model gives the same outputs to the last
-bit. The window, which does not draw these runs yet, refuses one in words."""
+bit. The window reopens one saved from Python as a run it trains on."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from graphviz_nn.nn.model_trainer import run
 from graphviz_nn.nn.presets import preset
 from graphviz_nn.nn.shaped_data import ShapedData
 from graphviz_nn.session.document import reopen
-from graphviz_nn.session.model_run import NOT_DRAWN, model_session, rebuild
+from graphviz_nn.session.model_run import model_session, rebuild
 
 from ..io.session_files import trained
 from ..nn.spec_strategies import BUILT_HERE, fitting
@@ -68,14 +68,19 @@ def test_a_spec_models_run_reopens_exactly(tmp_path, case):
     assert np.array_equal(state.graph.outputs[0].value, run(setup.model, sample))
 
 
-def test_the_window_refuses_a_spec_models_run_in_words(tmp_path):
+def test_the_window_reopens_a_spec_models_run_saved_from_python_as_a_run(tmp_path):
     spec, data = CASES["mlp on iris"]()
     settings = ModelSettings("iris", spec, epochs=1)
     setup = set_up_model(settings, data)
-    path = save_session(tmp_path / "run.gnn", model_session(settings, setup.model, data.x[:2]))
-    with pytest.raises(ValueError) as refused:
-        reopen(load_session(path))
-    assert str(refused.value) == NOT_DRAWN and "cannot be drawn yet" in NOT_DRAWN
+    history = list(setup.trainer.fit(setup.train, setup.test, 1))
+    path = save_session(tmp_path / "run.gnn", model_session(settings, setup.model, data.x[:2], history))
+    reopened = reopen(load_session(path))
+    run = reopened.run
+    assert reopened.problem is None and run.settings == settings and run.history == history
+    for key, value in setup.model.state_dict().items():
+        np.testing.assert_array_equal(run.network.model.state_dict()[key], value)
+    # Its graph is the output on two samples; the run draws its model and loss on its own.
+    assert reopened.built.graph is run.network.graph and reopened.state.position == -1
 
 
 def test_a_dense_networks_session_has_no_model_and_reads_as_before(tmp_path):

@@ -12,7 +12,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..indices import (  # noqa: F401 - Positions and READ_POSITION are this op's as well
-    ALLOWED, READ_POSITION, Positions, _expanded, _slice_of, encode_index, numpy_index, read_index,
+    ALLOWED, READ_POSITION, Positions, _expanded, _slice_of, encode_index, numpy_index, plain_index,
+    read_index,
 )
 from ..node import Function, NodeLike, apply, as_node
 from ..params import Param, axis_of
@@ -78,10 +79,20 @@ def _scatter(g: np.ndarray, x: np.ndarray, index: Any) -> np.ndarray:
     return out
 
 
+def _scatter_into(acc: np.ndarray, g: np.ndarray, ans: np.ndarray, x: np.ndarray, index: Any) -> None:
+    """g added into ``acc`` where the index took it from (repeated positions add)."""
+    where = plain_index(index, x.ndim)
+    if where is not None:
+        acc[where] += g
+    else:
+        np.add.at(acc, numpy_index(index, x.ndim), g)
+
+
 GETITEM = register(Op(
     name="getitem", arity=1, label="[ ]",
     forward=lambda x, index: x[numpy_index(index, x.ndim)],
     vjp=(lambda g, ans, x, index: _scatter(g, x, index),),
+    vjp_add=(_scatter_into,),
     linear=(0,),
     vjp_text=("g put back where x[index] was taken from (repeated positions add)",),
     jvp_text=("dx[index]",), notation="x[…]", params=(Param("index", ALLOWED, read_index),), shape=_index_shape,

@@ -1,8 +1,8 @@
 """Arrays as heatmaps: a diverging, colour-blind-safe picture of any numpy array.
 
 Used by the inspector and by node tooltips. Values are coloured on a scale symmetric about
-zero (blue below, white at zero, red above), so the sign of a gradient reads at a glance
-and zero is always white. Cells holding NaN or ±inf are drawn black with a light cross:
+zero (blue below, white at zero, red above; :mod:`graphviz_nn.session.colour_map`), so the
+sign of a gradient reads at a glance and zero is always white. Cells holding NaN or ±inf are drawn black with a light cross:
 a colour outside the scale plus a shape, so they are found without relying on colour.
 """
 
@@ -15,76 +15,17 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter, QPalette,
                            QPen, QPixmap)
 
-__all__ = ["FLAG_COLOUR", "colour_scale", "heatmap_colours", "heatmap_image", "heatmap_pixmap",
-           "heatmap_with_axes", "matrix_view"]
+from ...session.colour_map import FLAG_RGB, colour_scale, heatmap_colours, matrix_view
 
-# ColorBrewer RdBu (9 classes), reversed so negative is blue: rated colour-blind safe. The
-# darkest two classes are left out so the black flag colour stays clearly apart.
-_STOPS = np.array([
-    [33, 102, 172], [67, 147, 195], [146, 197, 222], [209, 229, 240], [247, 247, 247],
-    [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43]], dtype=float)
+__all__ = ["FLAG_COLOUR", "colour_scale", "draw_colour_key", "heatmap_colours", "heatmap_image", "heatmap_pixmap",
+           "heatmap_with_axes", "key_width", "matrix_view", "tick_step"]
 
-FLAG_COLOUR = QColor("#000000")
+FLAG_COLOUR = QColor(*FLAG_RGB)
 _CROSS_COLOUR = QColor("#FFE14D")
 _GRID_COLOUR = QColor(96, 96, 96, 90)
 _BORDER_COLOUR = QColor("#7F7F7F")
 _MIN_SIDE = 6       # px: a 1 × 1000 vector still shows as a visible strip
 _GRID_FROM = 8      # px: cells at least this big get grid lines and crosses
-
-
-def matrix_view(array) -> tuple[np.ndarray, str]:
-    """The array as a 2-D float matrix, and a note saying how it was reshaped.
-
-    Parameters
-    ----------
-    array : array_like
-        A scalar, vector, matrix or higher-dimensional array.
-
-    Returns
-    -------
-    matrix : ndarray
-        2-D. A scalar is 1 × 1 and a vector one row. An array with more than two axes keeps
-        its last axis as columns and stacks all the leading axes as rows (C order), so a
-        (2, 3, 4) array is shown as 6 × 4 with row ``i * 3 + j`` holding ``a[i, j, :]``.
-    note : str
-        Empty unless the array had more than two axes.
-    """
-    a = np.asarray(array)
-    a = a.real if np.iscomplexobj(a) else a
-    a = a.astype(float, copy=False)
-    if a.ndim <= 1:
-        return a.reshape(1, -1), ""
-    if a.ndim == 2:
-        return a, ""
-    rows = math.prod(a.shape[:-1])
-    note = (f"shape {tuple(a.shape)} shown as {rows} × {a.shape[-1]}: "
-            f"the leading axes are stacked as rows")
-    return a.reshape(rows, a.shape[-1]), note
-
-
-def colour_scale(array) -> float:
-    """The largest finite magnitude: the value drawn in full blue (negative) or red (positive).
-
-    0 when there is no finite non-zero value; everything is then drawn white.
-    """
-    a = np.asarray(array, dtype=float)
-    finite = a[np.isfinite(a)]
-    return float(np.max(np.abs(finite))) if finite.size else 0.0
-
-
-def heatmap_colours(matrix: np.ndarray) -> np.ndarray:
-    """RGB colours (uint8, shape rows × cols × 3) for a 2-D float matrix."""
-    finite = np.isfinite(matrix)
-    scale = colour_scale(matrix)
-    t = np.zeros(matrix.shape)
-    if scale > 0:      # a constant zero array has no scale: all white, no division by zero
-        np.divide(matrix, scale, out=t, where=finite)
-    position = (np.clip(t, -1.0, 1.0) + 1.0) / 2.0 * (len(_STOPS) - 1)
-    index = np.minimum(position.astype(int), len(_STOPS) - 2)
-    fraction = (position - index)[..., None]
-    rgb = _STOPS[index] + fraction * (_STOPS[index + 1] - _STOPS[index])
-    rgb[~finite] = FLAG_COLOUR.red(), FLAG_COLOUR.green(), FLAG_COLOUR.blue()
-    return np.rint(rgb).astype(np.uint8)
 
 
 def _cell_size(rows: int, cols: int, cell: float, max_size: float) -> float:
@@ -93,13 +34,14 @@ def _cell_size(rows: int, cols: int, cell: float, max_size: float) -> float:
     return math.floor(size) if size >= 2 else size
 
 
-def heatmap_image(array, cell: float = 14, max_size: float = 240) -> QImage:
-    """The array as a heatmap image; see :func:`heatmap_pixmap`. Needs no QGuiApplication."""
+def heatmap_image(array, cell: float = 14, max_size: float = 240, scale: float | None = None) -> QImage:
+    """The array as a heatmap image; see :func:`heatmap_pixmap`. Needs no QGuiApplication.
+    ``scale``: the magnitude drawn in full colour (by default the array's own largest)."""
     matrix, _ = matrix_view(array)
     rows, cols = matrix.shape
     if matrix.size == 0:
         return QImage()
-    rgb = np.ascontiguousarray(heatmap_colours(matrix))
+    rgb = np.ascontiguousarray(heatmap_colours(matrix, scale))
     small = QImage(rgb.data, cols, rows, 3 * cols, QImage.Format.Format_RGB888)
     size = _cell_size(rows, cols, cell, max_size)
     thinnest = max(1, min(_MIN_SIDE, round(cell)))
@@ -173,12 +115,35 @@ def heatmap_pixmap(array, cell: float = 14, max_size: float = 240, ratio: float 
     return pixmap
 
 
-def _tick_step(count: int, room: float, need: float) -> int:
+def tick_step(count: int, room: float, need: float) -> int:
     """Label every k-th index so that labels ``need`` pixels apart fit cells ``room`` apart."""
     step = 1
     while step < count and step * room < need:
         step *= 5 if str(step).startswith("2") else 2     # 1, 2, 10, 20, 100, …
     return step
+
+
+def key_width(metrics: QFontMetricsF, scale: float) -> float:
+    """The least width of :func:`draw_colour_key`'s bar: its three labels, and room between."""
+    return sum(metrics.horizontalAdvance(t) for t in _key_labels(scale)) + 2 * metrics.height()
+
+
+def _key_labels(scale: float) -> tuple[str, str, str]:
+    return f"−{scale:.3g}", "0", f"+{scale:.3g}"
+
+
+def draw_colour_key(painter: QPainter, bar: QRectF, scale: float, line: float, ink: QColor) -> None:
+    """The colour scale as a bar from −scale (blue) through 0 (white) to +scale (red), its
+    three values written under it in ``line``-high text (the painter's font) in ``ink``."""
+    ramp = np.ascontiguousarray(heatmap_colours(np.linspace(-1.0, 1.0, 64).reshape(1, -1)))
+    painter.drawImage(bar, QImage(ramp.data, 64, 1, 3 * 64, QImage.Format.Format_RGB888).copy())
+    painter.setPen(QPen(_BORDER_COLOUR, 1))
+    painter.drawRect(bar)
+    painter.setPen(ink)
+    below = QRectF(bar.left(), bar.bottom(), bar.width(), 1.1 * line)
+    for text, align in zip(_key_labels(scale), (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignHCenter,
+                                                Qt.AlignmentFlag.AlignRight)):
+        painter.drawText(below, int(align | Qt.AlignmentFlag.AlignTop), text)
 
 
 def heatmap_with_axes(array, font: QFont, cell: float = 14, max_size: float = 240,
@@ -218,8 +183,7 @@ def heatmap_with_axes(array, font: QFont, cell: float = 14, max_size: float = 24
     left = metrics.horizontalAdvance(str(rows - 1)) + 0.4 * line
     top = line * 1.1
     scale = colour_scale(matrix)
-    labels = (f"−{scale:.3g}", "0", f"+{scale:.3g}")
-    bar_width = max(width, sum(metrics.horizontalAdvance(t) for t in labels) + 2 * line)
+    bar_width = max(width, key_width(metrics, scale))
     bar_top = top + height + 0.5 * line
     size_w = left + max(width, bar_width) + 0.2 * line
     size_h = bar_top + 0.8 * line + line * 1.1
@@ -232,22 +196,14 @@ def heatmap_with_axes(array, font: QFont, cell: float = 14, max_size: float = 24
         painter.setPen(QGuiApplication.palette().color(QPalette.ColorRole.WindowText))
         painter.drawPixmap(QPointF(left, top), heat)
         ch, cw = height / rows, width / cols
-        for i in range(0, rows, _tick_step(rows, ch, line)):
+        for i in range(0, rows, tick_step(rows, ch, line)):
             painter.drawText(QRectF(0, top + i * ch, left - 0.3 * line, max(ch, line)),
                              int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop), str(i))
-        for j in range(0, cols, _tick_step(cols, cw, metrics.horizontalAdvance(str(cols - 1)) + 0.5 * line)):
+        for j in range(0, cols, tick_step(cols, cw, metrics.horizontalAdvance(str(cols - 1)) + 0.5 * line)):
             painter.drawText(QRectF(left + j * cw, 0, max(cw, 3 * line), top),
                              int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom), str(j))
-        ramp = np.ascontiguousarray(heatmap_colours(np.linspace(-1.0, 1.0, 64).reshape(1, -1)))
-        bar = QRectF(left, bar_top, bar_width, 0.8 * line)
-        painter.drawImage(bar, QImage(ramp.data, 64, 1, 3 * 64, QImage.Format.Format_RGB888).copy())
-        painter.setPen(QPen(_BORDER_COLOUR, 1))
-        painter.drawRect(bar)
-        painter.setPen(QGuiApplication.palette().color(QPalette.ColorRole.WindowText))
-        below = QRectF(left, bar.bottom(), bar_width, 1.1 * line)
-        for text, align in zip(labels, (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignHCenter,
-                                        Qt.AlignmentFlag.AlignRight)):
-            painter.drawText(below, int(align | Qt.AlignmentFlag.AlignTop), text)
+        draw_colour_key(painter, QRectF(left, bar_top, bar_width, 0.8 * line), scale, line,
+                        QGuiApplication.palette().color(QPalette.ColorRole.WindowText))
     finally:
         painter.end()
     return pixmap, QRectF(left, top, width, height)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPat
 from ...layout import EdgePath, NodeBox
 from ...session.box_detail import brief_quantity, readable_scale, symbol_line
 from .level_of_detail import READABLE_PIXELS, Detail, detail_at, fit_text, font_pixels, text_pixels
+from .node_thumbnail import NodeThumbnail
 from .theme import Theme
 
 QUANTITY_PREFIXES = ("= ", "∇ ", "ẋ ")
@@ -154,6 +155,7 @@ class NodeItem(QGraphicsItem):
         self._ring_item: QGraphicsPathItem | None = None  # made when first needed
         self._dot: QGraphicsEllipseItem | None = None
         self._summary: QGraphicsPixmapItem | None = None  # a collapsed scope's values, zoomed out
+        self._thumbnail: NodeThumbnail | None = None  # an image-like value's map, zoomed in
         self._restyle()
 
     def _part(self, part: QGraphicsItem, z: float = 0.0) -> QGraphicsItem:
@@ -189,6 +191,25 @@ class NodeItem(QGraphicsItem):
             self._body.setBrush(self._look.marker if detail is Detail.MARKER else self._look.brush)
             if self._summary is not None:
                 self._summary.setVisible(detail is Detail.MARKER)
+        if self._thumbnail is not None:
+            self._thumbnail.follow(detail, scale)
+
+    @property
+    def thumbnail(self) -> NodeThumbnail | None:
+        """The map of an image-like value drawn beside the text when zoomed in, or None."""
+        return self._thumbnail
+
+    def set_thumbnail_value(self, value) -> None:
+        """The value whose map the box shows beside its text when zoomed in and there is room
+        (its first sample's first channel, if image-like); None: no map."""
+        if self._thumbnail is None:
+            if value is None:
+                return
+            self._thumbnail = NodeThumbnail(self)
+        if self._thumbnail.set_value(value):
+            self._measure()
+        else:       # the same place; a new value's picture is made when next shown
+            self._thumbnail.follow(self.detail, self._scale)
 
     @property
     def summary_shown(self) -> bool:
@@ -239,6 +260,8 @@ class NodeItem(QGraphicsItem):
     def _measure(self) -> None:
         self._fit = fit_text(self.titles, self.quantity_lines(), self.box.width, self.box.height, self.box.kind,
                              brief=self.brief_line())
+        if self._thumbnail is not None:
+            self._thumbnail.measure(self._fit, self.box.width, self.box.height, self.box.kind)
         self.set_view_scale(self._scale)
         self.update()
 
@@ -348,9 +371,11 @@ class NodeItem(QGraphicsItem):
         scale = option.levelOfDetailFromTransform(painter.worldTransform())
         size = font_pixels(self._fit, scale, self._least)
         if size:
-            self._paint_text(painter, size, detail_at(self._fit, scale, self._least))
+            detail = detail_at(self._fit, scale, self._least)
+            shift = self._thumbnail.text_shift(detail, scale) if self._thumbnail is not None else 0.0
+            self._paint_text(painter, size, detail, shift)
 
-    def _paint_text(self, painter: QPainter, size: int, detail: Detail) -> None:
+    def _paint_text(self, painter: QPainter, size: int, detail: Detail, shift: float = 0.0) -> None:
         lines, quantities = list(self.titles), []
         if detail is Detail.FULL:
             quantities = self.quantity_lines()
@@ -375,7 +400,7 @@ class NodeItem(QGraphicsItem):
             painter.setFont(bold)
             painter.setPen(text_colour)
             width = QFontMetricsF(bold).horizontalAdvance(text)
-            painter.drawText(QPointF(-width / 2, y), text)
+            painter.drawText(QPointF(shift - width / 2, y), text)
             y += metrics.height()
 
 

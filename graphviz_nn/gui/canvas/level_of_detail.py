@@ -50,7 +50,7 @@ def fit_text(titles: Sequence[str], quantities: Sequence[str], width: float, hei
     # The symbol's plate may outgrow the box, by as much as SYMBOL_SPILL.
     spill_x, spill_y = max(room_x, width * SYMBOL_SPILL[0]), max(room_y, height * SYMBOL_SPILL[1])
     symbol_size = _largest(plain, (symbol,) if symbol else (), spill_x, spill_y)
-    return TextFit(full, title, brief_size, symbol_size)
+    return TextFit(full, title, brief_size, symbol_size, widest * full / FONT_PIXELS)
 
 
 def _largest(metrics: QFontMetricsF, lines: Sequence[str], across: float, down: float) -> float:

@@ -89,6 +89,13 @@ class Presenter:
         item.set_quantities(value, second)
         item.set_state(picture.state, self.phase_colour(phase))
         item.set_flags(self.tints.get(item.node_id), not picture.finite, item.node_id in self.breakpoints)
+        # The map of an image-like value, as the pass has it; none while its number is hidden.
+        # The shape is asked first: most nodes of a big graph have none, and cost no more.
+        held = self.graph[item.node_id].value
+        if value and np.ndim(held) >= 3:
+            item.set_thumbnail_value(cursor.quantity(item.node_id) if phase == "forward" else held)
+        else:
+            item.set_thumbnail_value(None)
         # Built when the pointer rests on the node, not on every step: a heatmap per node
         # per step would cost more than the step.
         item.tooltip_source = lambda c=cursor, k=item.node_id, v=value, q=second: self._tooltip(k, v, q, c)

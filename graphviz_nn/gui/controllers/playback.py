@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
+from ...session.conv_chain import parameter_terms
 from ...session.inspect import describe
+from ...session.playback import Cursor
 from ...session.player import Player
 from ...session.window_model import WindowModel
 from ..canvas.graph_view import GraphView
@@ -49,6 +51,8 @@ class PlaybackController(QObject):
         self.model, self.view, self.dock, self.find_bar = model, view, dock, find_bar
         self.inspector, self.play_action = inspector, play_action
         self._jacobian_pending = None  # the exercise's pass being played, if any
+        self._entry: tuple[str, tuple[int, ...]] | None = None  # a convolution parameter's entry clicked
+        inspector.entry_clicked.connect(self._on_inspector_entry_clicked)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._on_timer_timeout)
         self.timer.setInterval(333)
@@ -75,7 +79,7 @@ class PlaybackController(QObject):
     def _on_shown(self, model: WindowModel) -> None:
         """Show a new graph's player: its events drive the picture from now on."""
         self.stop()
-        self._jacobian_pending = None
+        self._jacobian_pending, self._entry = None, None
         player = model.player
         events = player.events
         shown = model.while_shown(player)
@@ -188,7 +192,36 @@ class PlaybackController(QObject):
         if node_id is None or node_id.startswith("scope/") or not self.view.presenter.revealed(node_id, cursor):
             self.inspector.show_node(None)
             return
-        self.inspector.show_node(describe(model.graph, model.graph[node_id], cursor, model.player.check))
+        node = model.graph[node_id]
+        # What an example says the node's rows and columns are (an attention map's tokens).
+        labels = model.built.axis_labels.get(node) if model.built is not None else None
+        self.inspector.show_node(describe(model.graph, node, cursor, model.player.check, labels))
+        self._show_conv_terms(node_id)
+
+    def _on_inspector_entry_clicked(self, index: tuple) -> None:
+        info = self.inspector.info
+        if info is not None:
+            self._entry = (info.node_id, tuple(index))
+            self._show_conv_terms(info.node_id)
+
+    def _show_conv_terms(self, node_id: str) -> None:
+        """The terms of the entry clicked, when the node shown is a convolution's weight or
+        bias: at the backward pass's cursor while it plays, its end otherwise."""
+        model = self.model
+        if self._entry is None or self._entry[0] != node_id:
+            self.inspector.show_conv_terms(None)
+            return
+        graph = model.graph
+        cursor = model.cursor
+        if model.phase != "backward":
+            recording = model.player.recording("backward")
+            cursor = Cursor(recording, len(recording) - 1)
+        try:
+            terms = parameter_terms(graph, graph[node_id], self._entry[1],
+                                    lambda conv: cursor.quantity(graph.id_of(conv)))
+        except ValueError:  # an entry of another shape (the node's value changed shape)
+            terms = ()
+        self.inspector.show_conv_terms(terms[0] if terms else None)
 
     def on_node_clicked(self, node_id: str) -> None:
         self._pin(None if node_id.startswith("scope/") else node_id)

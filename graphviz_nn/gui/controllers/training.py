@@ -9,8 +9,10 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from ...nn.datasets import BUILTIN, DatasetError
+from ...nn.model_setup import ModelSettings
 from ...session.magnitudes import magnitude_scale
 from ...session.player import Overlay
+from ...session.training import TrainingSettings
 from ...session.window_model import WindowModel
 from ..canvas.graph_view import GraphView
 from ..canvas.presenter import magnitude_colours
@@ -75,6 +77,7 @@ class TrainingController(QObject):
         events.said.connect(dock.status.setText)
         model.events.picture_dropped.connect(sequence.drawing_abandoned)
         model.workspace.opened_event.connect(lambda _title: sequence.document_opened())
+        model.events.shown.connect(self._on_model_shown)
         view.picture_ready.connect(self.picture_ready)
         self._settings = settings
         dock.set_settings_folded(settings.value(FOLDED_KEY, False, type=bool))
@@ -99,7 +102,10 @@ class TrainingController(QObject):
         dock = self.dock
         try:
             settings = dock.settings()
-            self.sequence.train(settings, epochs, self.model.datasets.get(str(settings.dataset), settings.target))
+            # A spec model makes its data by name; a dense network's CSV file was read once already.
+            data = None if isinstance(settings, ModelSettings) else self.model.datasets.get(str(settings.dataset),
+                                                                                             settings.target)
+            self.sequence.train(settings, epochs, data)
         except (ValueError, DatasetError) as error:
             dock.status.setText(f"Cannot build it: {error}")
 
@@ -111,12 +117,19 @@ class TrainingController(QObject):
         """A run rebuilt from a session file: its data kept as read, its settings and history
         in the dock."""
         dataset = str(run.settings.dataset)
-        if dataset not in BUILTIN:
+        if isinstance(run.settings, TrainingSettings) and dataset not in BUILTIN:
             if dataset not in self.model.datasets:
                 self.model.datasets.put(dataset, run.data, run.settings.target)  # read once already
             self.dock.form.set_columns(dataset, (*run.data.feature_names, run.data.target_name))
         self.dock.adopt_settings(run)
         self.dock.show_run(run)
+
+    def _on_model_shown(self, model: WindowModel) -> None:
+        """A graph that says which spec model and data it is (an example's ``Built.network``
+        holding a ModelSettings) puts them in the dock: Train trains that model on that data."""
+        settings = getattr(model.built, "network", None)
+        if isinstance(settings, ModelSettings) and not self.sequence.busy:
+            self.dock.show_settings(settings)
 
     def picture_ready(self) -> None:
         """The view drew a new picture: training that waited for it starts, and a run that
@@ -185,7 +198,7 @@ class TrainingController(QObject):
         if graph is None or self.run is None or graph is not self.run.network.graph:
             return
         self.model.player.weights_changed()
-        self.model.say("Training stopped: step through the backward pass on 16 training rows (→), "
+        self.model.say(f"Training stopped: step through the backward pass on 16 training {self.run.unit} (→), "
                        "or press Train to go on")
 
     def close(self) -> None:

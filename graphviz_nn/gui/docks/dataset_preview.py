@@ -50,6 +50,11 @@ class DatasetPreview(QStackedWidget):
                                  f"<br>{html.escape(counts)}{notes}<br><small>{html.escape(str(data.source))}</small>")
             self.setCurrentWidget(self.summary)
 
+    def show_text(self, text: str) -> None:
+        """Words in place of a picture: a set of sequences, as a model reads it."""
+        self.summary.setText(html.escape(text))
+        self.setCurrentWidget(self.summary)
+
 
 class FittedImage(QWidget):
     """An image drawn as large as its room allows, keeping its proportions. Unlike a label's

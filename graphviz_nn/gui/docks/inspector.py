@@ -7,15 +7,19 @@ labels by objectName); fonts derive from the dock's font, so the app scales them
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDockWidget, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ...session.chain_text import chain_text
+from ...session.conv_chain import ConvTerms
 from ...session.inspect import NodeInfo
+from ...session.map_grid import plan_maps
 from ...session.number_text import magnitude
 from ...session.symbols import derivative, dotted
+from ..wheel_guard import WheelGuard
 from .chain_view import ChainView
+from .conv_terms_view import ConvTermsView
 from .inspector_parts import heading, label, scaled
 from .quantity_view import NOT_COMPUTED, QuantityView
 
@@ -30,16 +34,29 @@ class InspectorDock(QDockWidget):
 
     Child widgets with objectNames carry the texts: ``inspector_hint``, ``inspector_title``,
     ``inspector_details``, ``inspector_value``, ``inspector_gradient``, ``inspector_tangent``
-    (each with ``_heading``, ``_heatmap``, ``_flag``, ``_note`` and ``_numbers`` siblings),
+    (each with ``_heading``, ``_heatmap``, ``_maps``, ``_flag``, ``_note`` and ``_numbers``
+    siblings; ``_maps`` draws arrays of more than two axes, and labelled ones, as grids of
+    heatmaps, whose chosen sample, head or input channel stays as the user leaves it from node
+    to node and is shared by the value, gradient and tangent),
     ``inspector_formula``, ``inspector_chain`` (with the arrays and the entry of
     :class:`~graphviz_nn.gui.docks.chain_view.ChainView`) and ``inspector_check``. At a step of a
     pass the chain rule comes right after the title: it is what the step is about.
+    A convolution's weight or bias also shows, for the entry clicked in its maps, the terms
+    its gradient is the sum of (``conv_terms``, a :class:`ConvTermsView`).
+
+    Signals
+    -------
+    entry_clicked(tuple)
+        An entry of the value's or the gradient's maps was clicked: its index in the array.
     """
+
+    entry_clicked = Signal(tuple)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Inspector", parent)
         self.setObjectName("inspector")
         self._info: NodeInfo | None = None
+        self._chosen: dict[str, int] = {}   # the maps' sample, head, input channel: as the user left them
         self._scroll = scroll = QScrollArea()
         scroll.setObjectName("inspector_scroll")
         scroll.setWidgetResizable(True)
@@ -67,17 +84,23 @@ class InspectorDock(QDockWidget):
         self._formula_heading, self._formula = heading("formula"), label("inspector_formula")
         self._chain_heading, self.chain_view = heading("chain"), ChainView()
         self._check_heading, self._check = heading("check"), label("inspector_check")
+        self._terms_heading, self.conv_terms = heading("conv_terms"), ConvTermsView()
         self._check_heading.setText("Gradient check  (finite differences)")
         # The check sits right under the title: when it is on, it is what the user is after.
         for widget in (self._title, self._details, rule, self._check_heading, self._check,
                        self._chain_heading, self.chain_view, self._value, self._gradient,
-                       self._tangent, self._formula_heading, self._formula):
+                       self._terms_heading, self.conv_terms, self._tangent, self._formula_heading, self._formula):
             body.addWidget(widget)
         layout.addWidget(self._hint)
         layout.addWidget(self._body)
         layout.addStretch(1)
         scroll.setWidget(content)
         self.setWidget(scroll)
+        # The wheel over an unfocused sample or head chooser scrolls the dock, not the choice.
+        self._wheel = WheelGuard(scroll)
+        for view in (self._value, self._gradient, self._tangent):
+            view.maps.choice_changed.connect(self._on_maps_choice_changed)
+            view.maps.entry_clicked.connect(self.entry_clicked)
         self._apply_fonts()
         self.show_node(None)
 
@@ -104,6 +127,7 @@ class InspectorDock(QDockWidget):
         self._body.setVisible(info is not None)
         if info is None:
             self.chain_view.show_chain(None, "", *self.heatmap_size())
+            self.show_conv_terms(None)
             return
         # An unnamed op's label is one symbol ("^", "@"): its op name makes it readable.
         also = info.name if info.name else info.op
@@ -118,9 +142,12 @@ class InspectorDock(QDockWidget):
         self._details.setText(details)
         x = info.symbol or info.label
         output = info.output_symbol
-        self._value.set_quantity("Value", info.value)
-        self._gradient.set_quantity(f"Gradient  {derivative(output, x)}", info.gradient)
-        self._tangent.set_quantity(f"Tangent  {dotted(x)}", info.tangent)
+        plan = plan_maps(info.shape, info.kind, info.name, info.axis_labels)
+        self._value.set_quantity("Value", info.value, plan, self._chosen)
+        self._gradient.set_quantity(f"Gradient  {derivative(output, x)}", info.gradient, plan, self._chosen)
+        self._tangent.set_quantity(f"Tangent  {dotted(x)}", info.tangent, plan, self._chosen)
+        for view in (self._value, self._gradient, self._tangent):
+            self._wheel.guard_children(view.maps)
         # A pass computes gradients or tangents, never both: once one is known, the other's
         # "not computed yet" would only be noise on the projector.
         self._gradient.setVisible(info.gradient is not None or info.tangent is None)
@@ -138,6 +165,15 @@ class InspectorDock(QDockWidget):
         self._show(self._chain_heading, self.chain_view, chain is not None)
         self._show_check(info)
 
+    def show_conv_terms(self, terms: ConvTerms | None) -> None:
+        """The terms of a convolution parameter's entry (hidden when None)."""
+        visible = terms is not None
+        if visible:
+            entry = ", ".join(map(str, terms.entry))
+            self._terms_heading.setText(f"Sum over positions  {terms.parameter_label}[{entry}]")
+        self.conv_terms.show_terms(terms, self._info.output_symbol if self._info is not None else "L")
+        self._show(self._terms_heading, self.conv_terms, visible)
+
     def _show_check(self, info: NodeInfo) -> None:
         error = info.check_error
         self._show(self._check_heading, self._check, error is not None)
@@ -153,6 +189,12 @@ class InspectorDock(QDockWidget):
         self._check.setText("\n".join(lines))
         self._check.setProperty("passed", passed)
         self.tone(self._check, good=passed)
+
+    def _on_maps_choice_changed(self, name: str, index: int) -> None:
+        self._chosen[name] = index
+        for view in (self._value, self._gradient, self._tangent):
+            if view.maps.isVisibleTo(self):
+                view.maps.choose(self._chosen)
 
     @staticmethod
     def _show(heading: QLabel, text: QWidget, visible: bool) -> None:

@@ -9,9 +9,11 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
+from ...session.map_grid import MapPlan
 from ...session.number_text import cell, number
 from ..canvas.heatmap import colour_scale, heatmap_pixmap, matrix_view
 from .inspector_parts import heading, label, only
+from .map_grid_view import MapGridView
 
 __all__ = ["NOT_COMPUTED", "QuantityView"]
 
@@ -134,7 +136,9 @@ class HeatmapLabel(QLabel):
 
 
 class QuantityView(QWidget):
-    """A value, gradient or tangent: a number, or a heatmap with its statistics."""
+    """A value, gradient or tangent: a number, or a heatmap with its statistics; an array of
+    more than two axes, or a labelled one, as a grid of maps (``maps``, a
+    :class:`~graphviz_nn.gui.docks.map_grid_view.MapGridView` named ``inspector_<key>_maps``)."""
 
     def __init__(self, key: str, owner: _Owner):
         super().__init__()
@@ -146,20 +150,26 @@ class QuantityView(QWidget):
         self.note = label(f"inspector_{key}_note")
         self.note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.entries = EntriesLabel(f"inspector_{key}_numbers")
-        for widget in (self.heading, self.text, self.flag, self.heatmap, self.note, self.entries):
+        self.maps = MapGridView(f"inspector_{key}_maps")
+        for widget in (self.heading, self.text, self.flag, self.heatmap, self.maps, self.note, self.entries):
             layout.addWidget(widget)
 
-    def set_quantity(self, title: str, array: np.ndarray | None) -> None:
-        """Show ``array`` under ``title``; None is "not computed yet"."""
+    def set_quantity(self, title: str, array: np.ndarray | None, plan: MapPlan | None = None,
+                     chosen=None) -> None:
+        """Show ``array`` under ``title``; None is "not computed yet". With a ``plan`` for its
+        shape (:func:`~graphviz_nn.session.map_grid.plan_maps`) it is drawn as maps, at the
+        chooser indices ``chosen`` (a mapping by chooser name)."""
         self.heading.setText(title)
         a = None if array is None else np.asarray(array)
         if a is not None and not np.issubdtype(a.dtype, np.number):
             a = a.astype(float)
         big = a is not None and a.size > 1
-        self.heatmap.setVisible(big)
+        maps = big and plan is not None and a.shape == plan.shape
+        self.heatmap.setVisible(big and not maps)
+        self.maps.setVisible(maps)
         self.entries.setVisible(big and a.size <= _NUMBERS_UP_TO)
         flag = "" if a is None or a.size == 0 else _non_finite(a.astype(float))
-        note = matrix_view(a)[1] if big else ""
+        note = matrix_view(a)[1] if big and not maps else ""
         for widget, words in ((self.flag, flag), (self.note, note)):
             widget.setText(words)
             widget.setVisible(bool(words))
@@ -178,7 +188,10 @@ class QuantityView(QWidget):
         else:
             a = a.astype(float)
             self.text.setText(_stats(a))
-            cell_side, max_size = self._owner.heatmap_size()
-            self.heatmap.set_array(a, cell_side, max_size)
+            if maps:
+                self.maps.show_array(a, plan, chosen)
+            else:
+                cell_side, max_size = self._owner.heatmap_size()
+                self.heatmap.set_array(a, cell_side, max_size)
             if a.size <= _NUMBERS_UP_TO:
                 self.entries.set_array(a)

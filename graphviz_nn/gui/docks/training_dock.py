@@ -12,9 +12,13 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (QBoxLayout, QDockWidget, QFileDialog, QFrame, QHBoxLayout, QMessageBox,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
-from ...nn.datasets import Dataset, DatasetError, load, read_csv
+from ...nn.datasets import BUILTIN, Dataset, DatasetError, load, read_csv
+from ...nn.model_setup import load_data
+from ...nn.shaped_data import ShapedData
 from ...session.datasets_read import DatasetsRead
+from ...session.model_choice import DENSE, SPEC, data_summary, misfit, progress_text
 from ...session.run_picture import RunPicture
+from ...nn.model_setup import ModelSettings
 from ...session.training import TrainingRun, TrainingSettings
 from ...session.training_client import EpochUpdate
 from ...session.training_sequence import settings_for
@@ -158,11 +162,12 @@ class TrainingDock(QDockWidget):
         self.set_running(False)
         return row
 
-    def settings(self) -> TrainingSettings:
-        """The settings as the widgets show them; ValueError for bad hidden widths."""
+    def settings(self) -> TrainingSettings | ModelSettings:
+        """The settings as the widgets show them; ValueError for bad hidden widths, or a preset
+        that does not take the dataset."""
         return self.form.settings()
 
-    def show_settings(self, settings: TrainingSettings) -> None:
+    def show_settings(self, settings: TrainingSettings | ModelSettings) -> None:
         self.form.show_settings(settings)
 
     def _on_dataset_changed(self) -> None:
@@ -170,16 +175,32 @@ class TrainingDock(QDockWidget):
         if name is None:
             return
         self.curves.set_position(None)
-        self.show_settings(settings_for(name, self.kind.currentData() or "layer"))
+        if self.form.model_key == DENSE:
+            self.show_settings(settings_for(name, self.kind.currentData() or "layer"))
         self._preview_chosen()
 
     def _preview_chosen(self) -> None:
         name = self.dataset.currentData()
         try:
+            if self.form.model_key != DENSE:
+                self._preview_model_data(name)
+                return
             read = self.datasets.any(name)
             self.show_preview(read if read is not None else load(name))
         except (DatasetError, ValueError) as error:
             self.status.setText(str(error))
+
+    def _preview_model_data(self, name: str, data: ShapedData | None = None) -> None:
+        """A spec model's dataset: a table's rows or images as the dense network's, a set of
+        sequences in words; a spec that does not take it says so (Train would refuse it)."""
+        if name in BUILTIN:
+            self.show_preview(load(name))
+        else:
+            self.preview.show_text(data_summary(data if data is not None else load_data(name)))
+        # A preset is sized for the data it lists; a spec of another making may not fit.
+        if data is None and self.form.model_key == SPEC:
+            problem = misfit(self.settings())
+            self.status.setText(f"Cannot train it: {problem}" if problem else STATUS_HINT)
 
     def _on_open_csv_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a CSV dataset", "", "CSV (*.csv)")
@@ -237,18 +258,21 @@ class TrainingDock(QDockWidget):
         self._updates = 0
         self.undo_button.hide()
         self.curves.set_records(run.history)
-        self.show_preview(run.data)
-        self.status.setText(f"{run.network} on {run.data.name}: {len(run.train)} training rows, "
-                            f"{len(run.test)} test rows"
-                            + (f", {run.history[-1].epoch} epochs trained" if run.history else ""))
+        if isinstance(run.data, ShapedData):
+            self._preview_model_data(str(run.settings.dataset), run.data)
+        else:
+            self.show_preview(run.data)
+        self.status.setText(run.summary() + (f", {run.history[-1].epoch} epochs trained" if run.history else ""))
 
     def adopt_settings(self, run: TrainingRun) -> TrainingSettings:
         """A reopened run's dataset and settings in the widgets; the settings to compare the
         next Train's with (the run's own when the widgets cannot hold them)."""
         dataset = str(run.settings.dataset)
-        if self.dataset.findData(dataset) < 0:
-            self.dataset.addItem(run.data.name, dataset)
-        self.dataset.setCurrentIndex(self.dataset.findData(dataset))
+        if isinstance(run.settings, TrainingSettings):
+            self.form.choose_model(DENSE)
+            if self.dataset.findData(dataset) < 0:
+                self.dataset.addItem(run.data.name, dataset)
+            self.dataset.setCurrentIndex(self.dataset.findData(dataset))
         self.show_settings(run.settings)
         try:
             return self.settings()
@@ -260,12 +284,16 @@ class TrainingDock(QDockWidget):
         (each still refreshes several times a second), so no single redraw holds the window up;
         the last update is drawn whole when training ends."""
         self._updates += 1
-        self.curves.add(update.records, redraw=self._updates % 2 == 0)
+        if update.records:
+            self.curves.add(update.records, redraw=self._updates % 2 == 0)
         if update.boundary is not None and self._updates % 2 == 1:
             self.boundary.show_boundary(update.boundary)
         if self._updates % 4 == 1:
             self.weights.show_weights(update.weights)
-        self.status.setText(self.curves.describe(update.records[-1].epoch))
+        if update.progress is not None:  # a long epoch under way
+            self.status.setText(progress_text(update.progress))
+        elif update.records:
+            self.status.setText(self.curves.describe(update.records[-1].epoch))
 
     def show_picture(self, picture: RunPicture) -> None:
         """The run at the weights its network holds: its boundary and its weight maps."""

@@ -71,7 +71,7 @@ class CurvesView(QWidget):
         self.accuracy_plot = pg.PlotWidget(background="w")
         self.accuracy_plot.setObjectName("accuracy_plot")
         for plot in (self.loss_plot, self.accuracy_plot):
-            _readable_axes(plot)
+            readable_axes(plot)
             plot.showGrid(x=True, y=True, alpha=0.25)
             # Downsampling and clipping keep 10,000 epochs as cheap to draw as 100.
             plot.setDownsampling(auto=True, mode="peak")
@@ -264,7 +264,7 @@ def set_plot_scheme(plot: pg.PlotWidget, dark: bool) -> None:
         key.set_dark(dark)
 
 
-def _readable_axes(plot: pg.PlotWidget) -> None:
+def readable_axes(plot: pg.PlotWidget) -> None:
     """Axes for a small plot read from afar: the widget's own font, major ticks only (two or
     three of them), no titles (the plot's key names it; the x axis is epochs throughout)."""
     for side in ("left", "bottom"):

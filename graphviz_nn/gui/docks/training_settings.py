@@ -1,5 +1,5 @@
-"""The training dock's settings: the dataset, the network's shape and how it is trained,
-folding to one line on a small screen."""
+"""The training dock's settings: the model (the dense network or a spec model), the dataset,
+the network's shape and how it is trained, folding to one line on a small screen."""
 
 from __future__ import annotations
 
@@ -15,13 +15,17 @@ from ...nn.builder import NetworkSpec
 from ...nn.checks import MAX_WHOLE, SettingsError
 from ...nn.datasets import BUILTIN
 from ...nn.init import INITIALISERS
+from ...nn.model_setup import ModelSettings
+from ...session.model_choice import DENSE, MODELS, takes_steps
+from ...session.model_training import MAX_DRAWN_STEPS
 from ...session.training import TrainingSettings
+from .model_fields import ModelFields
 from .number_box import NumberBox
 
 #: The form's widgets that the dock (and its tests) reach by name.
-FORM_WIDGETS = ("dataset", "open_csv", "kind", "hidden", "activation", "output_activation", "loss", "optimiser",
-                "lr", "weight_decay", "batch", "epochs", "seed", "test_fraction", "train_rows", "init", "target",
-                "normalise", "bias", "settings_toggle", "settings_summary", "settings_panel")
+FORM_WIDGETS = ("model", "steps", "dataset", "open_csv", "kind", "hidden", "activation", "output_activation",
+                "loss", "optimiser", "lr", "weight_decay", "batch", "epochs", "seed", "test_fraction", "train_rows",
+                "init", "target", "normalise", "bias", "settings_toggle", "settings_summary", "settings_panel")
 
 #: Each field of the settings records as the form labels it: a message the record gives about a
 #: field begins with the label a person sees ("Weight decay must be 0 or more...").
@@ -29,7 +33,8 @@ LABELS = {"dataset": "Dataset", "kind": "Network", "hidden": "Hidden", "activati
           "output_activation": "Output", "loss": "Loss", "optimiser": "Optimiser", "lr": "Learning rate",
           "weight_decay": "Weight decay", "batch_size": "Batch", "epochs": "Epochs", "seed": "Seed",
           "test_fraction": "Test fraction", "train_rows": "Training rows", "init": "Initialiser",
-          "target": "Target column", "normalise": "Normalise inputs", "bias": "Bias"}
+          "target": "Target column", "normalise": "Normalise inputs", "bias": "Bias", "model": "Model",
+          "length": "Steps"}
 
 
 def labelled(error: SettingsError) -> SettingsError:
@@ -45,11 +50,18 @@ def is_csv(dataset: str | None) -> bool:
     return dataset is not None and dataset not in BUILTIN
 
 
-class TrainingSettingsForm(QWidget):
-    """Dataset (with Open CSV…) and every field of a :class:`TrainingSettings` record: network,
-    hidden widths, activation, output, loss, optimiser, learning rate, weight decay, batch,
-    epochs, test fraction or training rows, seed, initialiser, the CSV's target column,
-    normalising and bias. A Settings arrow folds all but the dataset to a summary line.
+class TrainingSettingsForm(ModelFields, QWidget):
+    """Model, dataset (with Open CSV…) and every field of a :class:`TrainingSettings` record:
+    network, hidden widths, activation, output, loss, optimiser, learning rate, weight decay,
+    batch, epochs, test fraction or training rows, seed, initialiser, the CSV's target column,
+    normalising and bias. A Settings arrow folds all but the model and the dataset to a
+    summary line.
+
+    The Model box chooses the dense network these fields shape, or a spec model: a preset
+    (MLP, CNN, LSTM, GRU, RNN, Transformer) sized for the datasets it takes, which the Dataset
+    box then lists, or a spec of another making that a session or an example brought; the
+    dense network's fields are hidden then, and Steps sets a sequence set's length. Its
+    settings are a :class:`~graphviz_nn.nn.model_setup.ModelSettings`.
 
     ``show_settings(s)`` then ``settings()`` gives ``s`` back, so a session reopened, or a run
     from ``graphviz-nn train``, trains again as it was trained.
@@ -75,8 +87,17 @@ class TrainingSettingsForm(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._columns: dict[str, tuple[str, ...]] = {}  # the CSV files' columns, when known
+        self._spec: ModelSettings | None = None  # the spec of another making, as it came
+        self._listed = DENSE  # the model whose datasets the Dataset box lists
+        self._dense_items: list[tuple[str, str]] = []  # the Dataset box's entries, while a spec model is chosen
+        self._dense_index = 0
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
+        self.model = self._combo("model", [])
+        for key, text in MODELS.items():
+            self.model.addItem(text, key)
+        self.model.setToolTip("The dense network the settings shape, or a model of layers sized for its data")
+        form.addRow("&Model", self.model)  # Alt+M
         row = QHBoxLayout()
         self.dataset = self._combo("dataset", list(BUILTIN))
         row.addWidget(self.dataset, 1)
@@ -117,12 +138,17 @@ class TrainingSettingsForm(QWidget):
         for check in (self.normalise, self.bias):
             check.toggled.connect(self._refresh_summary)
         self.hidden.textChanged.connect(self._refresh_summary)
+        self.steps.valueChanged.connect(self._refresh_summary)
+        self.model.currentIndexChanged.connect(self._on_model_chosen)
         self.target.editTextChanged.connect(self._refresh_summary)
         self.train_rows.valueChanged.connect(self._on_train_rows_changed)
         # Connected before the dock's slot: the target box is ready when the dock shows the
         # new dataset's settings.
         self.dataset.currentIndexChanged.connect(self._on_dataset_chosen)
         self._on_dataset_chosen()
+        self._show_fields(True)
+
+    _labelled = staticmethod(labelled)
 
     def _make_fields(self) -> None:
         self.kind = self._combo("net_kind", ["layer", "perceptron"])
@@ -169,24 +195,33 @@ class TrainingSettingsForm(QWidget):
         self.bias = QCheckBox("Bias")
         self.bias.setObjectName("bias")
         self.bias.setToolTip("Each layer adds a learnt bias, as torch.nn.Linear's bias")
+        self.steps = self._number("length", int, 0, MAX_DRAWN_STEPS, 1, "Steps of each sequence (the dataset's "
+                                  "own: its usual length)", special="dataset's own", sample="500")
 
     def _grid(self) -> QGridLayout:
         # The long labels share the first column (as wide as "Learning rate" was already), the
         # short ones the third: the form keeps the width of the dock's column at 1280 x 720.
         grid = QGridLayout()
         grid.setContentsMargins(0, 0, 0, 0)
+        self._labels: dict[str, QLabel] = {}
         pairs = [("kind", self.kind), ("hidden", self.hidden), ("activation", self.activation),
                  ("output_activation", self.output_activation), ("loss", self.loss), ("optimiser", self.optimiser),
                  ("lr", self.lr), ("batch_size", self.batch), ("weight_decay", self.weight_decay),
                  ("epochs", self.epochs), ("test_fraction", self.test_fraction), ("seed", self.seed),
                  ("train_rows", self.train_rows), ("init", self.init)]
         for i, (field, widget) in enumerate(pairs):
-            grid.addWidget(QLabel(LABELS[field]), i // 2, (i % 2) * 2)
+            self._labels[field] = QLabel(LABELS[field])
+            grid.addWidget(self._labels[field], i // 2, (i % 2) * 2)
             grid.addWidget(widget, i // 2, (i % 2) * 2 + 1)
+        # Steps share the loss's place: one shows for a spec model, the other for the dense network.
+        self._labels["length"] = QLabel(LABELS["length"])
+        grid.addWidget(self._labels["length"], 2, 0)
+        grid.addWidget(self.steps, 2, 1)
         row = len(pairs) // 2
         # A row of its own across the grid: "Target column" in the first column widened it by 5 px.
         target = QHBoxLayout()
-        target.addWidget(QLabel(LABELS["target"]))
+        self._labels["target"] = QLabel(LABELS["target"])
+        target.addWidget(self._labels["target"])
         target.addWidget(self.target, 1)
         grid.addLayout(target, row, 0, 1, 4)
         grid.addWidget(self.normalise, row + 1, 0, 1, 2)
@@ -205,7 +240,8 @@ class TrainingSettingsForm(QWidget):
     def _on_dataset_chosen(self, *_) -> None:
         """The target column applies to a CSV file only; its known columns are listed."""
         dataset = self.dataset.currentData()
-        self.target.setEnabled(is_csv(dataset))
+        self.target.setEnabled(is_csv(dataset) and self.model_key == DENSE)
+        self.steps.setEnabled(takes_steps(dataset))
         self._list_columns(self._columns.get(dataset, ()))
 
     def _list_columns(self, columns: Iterable[str]) -> None:
@@ -226,6 +262,9 @@ class TrainingSettingsForm(QWidget):
 
     def _refresh_summary(self, *_) -> None:
         """The folded settings as one line: what a class sees the network was trained with."""
+        if self.model_key != DENSE:
+            self.settings_summary.setText(self._model_summary())
+            return
         hidden = " ".join(self.hidden.text().replace(",", " ").split()) or "none"
         batch = self.batch.value() or "full"
         extras = []
@@ -246,9 +285,12 @@ class TrainingSettingsForm(QWidget):
             f"{self.optimiser.currentText()} lr {self.lr.value():g}, batch {batch}, "
             f"{self.epochs.value()} epochs, seed {self.seed.value()}" + "".join(f", {e}" for e in extras))
 
-    def settings(self) -> TrainingSettings:
+    def settings(self) -> TrainingSettings | ModelSettings:
         """The settings as the widgets show them: a whole record, built here so that it checks
-        itself. SettingsError (a ValueError) naming the field by its label when it refuses one."""
+        itself. SettingsError (a ValueError) naming the field by its label when it refuses one;
+        for a preset that does not take the dataset, ValueError or DatasetError."""
+        if self.model_key != DENSE:
+            return self._model_settings()
         try:
             hidden = tuple(int(t) for t in self.hidden.text().replace(",", " ").split())
         except ValueError:
@@ -267,9 +309,14 @@ class TrainingSettingsForm(QWidget):
         except SettingsError as error:
             raise labelled(error) from None
 
-    def show_settings(self, settings: TrainingSettings) -> None:
+    def show_settings(self, settings: TrainingSettings | ModelSettings) -> None:
         """Every field of ``settings`` in the widgets (a dataset or a choice the boxes do not
-        list yet, as a session file may hold, is added to them)."""
+        list yet, as a session file may hold, is added to them); a spec model's choose the
+        preset that made its spec, or keep the spec as it came."""
+        if isinstance(settings, ModelSettings):
+            self._show_model_settings(settings)
+            return
+        self.choose_model(DENSE)
         dataset = str(settings.dataset)
         if self.dataset.findData(dataset) < 0:
             self.dataset.addItem(PurePath(dataset).stem or dataset, dataset)
