@@ -82,7 +82,7 @@ print(json.dumps({"opened": opened, "nodes": len(window.model.graph), "boxes": b
                   "gap": float(max(np.diff(ticks))), "open_gap": open_gap}))
 """
 
-#: Opens an unrolled LSTM of 50 steps (819 nodes) expanded, plays its backward pass at 60 steps
+#: Opens an unrolled LSTM of 50 steps (721 nodes) expanded, plays its backward pass at 60 steps
 #: a second for 1.5 s, then opens one time step with the steps collapsed; prints the seconds to
 #: the first picture, the nodes and boxes, the steps played, and the longest gap between ticks
 #: while it opens (``open_gap``), while it plays (``play_gap``) and while the steps collapse and

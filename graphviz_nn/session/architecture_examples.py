@@ -13,7 +13,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..engine import Constant, Function, Graph, Node, Variable, mean
+from ..engine import Constant, Graph, Node, Variable, mean
 from ..layout import all_scopes
 from ..nn import (GRU, LSTM, RNN, Conv2d, Embedding, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential, tag_scope,
                   TransformerBlock, attention, cross_entropy, datasets)
@@ -75,18 +75,29 @@ def _time_steps(graph: Graph) -> frozenset[Scope]:
     return frozenset(s for s in all_scopes(graph) if s[-1].startswith("t ") and s[-1][2:].isdigit())
 
 
-def _box_the_stacking(output: Node) -> Scope:
-    """Put the nodes that stack a recurrent layer's steps into its ``output`` (a tree of pads and
-    sums, 2T − 1 of them, drawn among the steps otherwise) in a scope of their own, returned."""
-    layer = output.scope
-    scope = layer + ("h_1:T",)
-    stack = [output]
+#: What a recurrent layer names its input's gates for every step, x Wᵢₕᵀ + b, one product.
+INPUT_GATES = "x Wᵢₕᵀ"
+
+
+def _box(node: Node, name: str) -> Scope:
+    """Put ``node`` and what it is made of in its own scope into a box ``name`` inside that
+    scope; the box's scope. A recurrent layer's input gates for every step at once, with their
+    weights, would be four columns before the first step drawn open; the stacking of its
+    outputs, a column of reshapes and joins after the last."""
+    outer = node.scope
+    box = outer + (name,)
+    stack = [node]
     while stack:
-        node = stack.pop()
-        if isinstance(node, Function) and node.scope == layer:
-            node.scope = scope
-            stack.extend(node.inputs)
-    return scope
+        part = stack.pop()
+        if part.scope == outer:
+            part.scope = box
+            stack.extend(part.inputs)
+    return box
+
+
+def _box_input_gates(graph: Graph) -> frozenset[Scope]:
+    """Each recurrent layer's input gates (:data:`INPUT_GATES`) in a box; those boxes."""
+    return frozenset(_box(n, INPUT_GATES) for n in list(graph.nodes) if n.name == INPUT_GATES)
 
 
 def _digits(count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -180,7 +191,7 @@ def _recurrences(steps: int = STEPS, **cells: Module) -> Built:
     names = " and an ".join(type(cell).__name__ for cell in cells.values())
     return Built(graph, loss, None, (next(model.parameters()),),
                  f"the adding problem's {steps} steps through an {names}, a box per step (double-click "
-                 "opens it)", model, collapsed=_time_steps(graph))
+                 "opens it)", model, collapsed=_time_steps(graph) | _box_input_gates(graph))
 
 
 def rnn_vs_lstm() -> Built:
@@ -197,7 +208,7 @@ def gru() -> Built:
 
 def long_lstm(steps: int = 50) -> Built:
     """An LSTM over ``steps`` steps of the adding problem: the layout's and the window's stress
-    test for unrolled loops (819 nodes at 50 steps, opened expanded or a box per step)."""
+    test for unrolled loops (721 nodes at 50 steps, opened expanded or a box per step)."""
     return _recurrences(steps, lstm=LSTM(2, 6, rng=np.random.default_rng(0)))
 
 
@@ -302,8 +313,8 @@ def next_character() -> Built:
     unrolled.graph.forward()
     graph = unrolled.graph
     _call({unrolled.loss: "loss", unrolled.losses: "losses", unrolled.logits: "scores", **_one_hot_names(graph)})
-    stacking = _box_the_stacking(next(n for n in graph.nodes if n.name == "output"))
+    gates = _box_input_gates(graph) | {_box(next(n for n in graph.nodes if n.name == "output"), "h_1:T")}
     tag_scope(unrolled.losses, ("CE",))  # the cross-entropy's five steps, one box until opened
     return Built(graph, unrolled.loss, None, (model.embedding.weight,),
                  f"a next-character LSTM reading {SNIPPET!r} from the shipped novel, {len(codes) - 1} steps, each "
-                 "character's next one its target", model, collapsed=_time_steps(graph) | {stacking, ("CE",)})
+                 "character's next one its target", model, collapsed=_time_steps(graph) | gates | {("CE",)})

@@ -12,7 +12,7 @@ pygraphviz in this process, so the worker's overhead shows. Targets:
 - [30, 10, 10, 1] expanded (~1300 nodes): 0.5 s
 - [30, 20, 20, 1] expanded (~3200 nodes): 1.5 s
 - [40, 40, 40, 1] (~10,000 nodes) as it opens, collapsed by ``default_collapsed``: 2 s
-- an unrolled LSTM of 50 steps (819 nodes) expanded: 1.5 s; with a box per step, as it opens: 0.2 s
+- an unrolled LSTM of 50 steps (721 nodes) expanded: 1.5 s; with a box per step, as it opens: 0.2 s
 
 Figures are printed, never asserted (the machine may be busy).
 """

@@ -50,8 +50,10 @@ def test_the_weights_of_a_long_recurrence_fan_out_and_a_dense_net_does_not() -> 
     graph = unrolled("LSTM", 20)
     placed, fanned = split_fans(build_view(graph, _steps(graph)))
     tails = {e.tail for e in fanned}
-    labels = {graph[t].label for t in tails}
-    assert {"x", "ᵀ", "b"} <= labels  # the sequence, Wᵢₕᵀ and Wₕₕᵀ, the joint bias
+    (w_hh,) = [n for n in graph.nodes if n.inputs and n.inputs[0].name == "weight_hh_l0"]
+    assert graph.id_of(w_hh) in tails  # Wₕₕᵀ, read by every step
+    assert {e.head for e in fanned if e.tail == graph.id_of(w_hh)} == {
+        "scope/" + "/".join(s) for s in _steps(graph) if s[-1] != "t 0"}
     assert all(sum(e.tail == t for e in fanned) >= FAN_HEADS for t in tails)
     assert all(any(e.tail == t for e in placed.edges) for t in tails)  # each stays beside a step
     # Perceptrons side by side, and a Newton step's variables read by its ∇ and its tangents,

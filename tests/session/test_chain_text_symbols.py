@@ -28,7 +28,7 @@ _PROSE = set("""over of from u c k n inputs consumers no its terms is tangent ar
 depends input axes products more up adding to pass starts here seed not broadcast along copied summed nothing
 flows this into entry averaged nan Σ
 samples and positions windows window put back reshaped shape at each largest first in row major order tie where
-overlap added values was taken index repeated add leading last without padding with padded zeros""".split())
+overlap added values was taken index repeated add leading last without padding with padded zeros sits for then""".split())
 # softmax's record writes its output as s in its tangent rule (the engine's "s ⊙ (dx − Σ dx ⊙ s)");
 # layer_norm's its mean, deviation and epsilon as μ, σ and ε.
 _RECORD_NAMES = {"s", "μ", "σ", "ε"}
