@@ -81,3 +81,39 @@ print(json.dumps({"opened": opened, "nodes": len(window.model.graph), "boxes": b
                   "expanded": drawn[-1] - start, "boxes_after": len(window.view.nodes),
                   "gap": float(max(np.diff(ticks))), "open_gap": open_gap}))
 """
+
+#: Opens an unrolled LSTM of 50 steps (721 nodes) expanded, plays its backward pass at 60 steps
+#: a second for 1.5 s, then opens one time step with the steps collapsed; prints the seconds to
+#: the first picture, the nodes and boxes, the steps played, and the longest gap between ticks
+#: while it opens (``open_gap``), while it plays (``play_gap``) and while the steps collapse and
+#: one opens again (``toggle_gap``).
+LOOP_PROBE = _WINDOW.format(height=720) + """
+from graphviz_nn.session.architecture_examples import long_lstm
+
+probe.start()
+start = time.perf_counter()
+window.loading.load(long_lstm, "LSTM of 50 steps", expanded=True)
+wait_until(lambda: drawn and window.idle, 120)
+opened = drawn[-1] - start
+wait_until(lambda: False, 0.1)
+open_gap = float(max(np.diff(ticks)))
+boxes = len(window.view.nodes)
+window.stepping.set_phase("backward")
+window.stepping.set_speed(60)
+ticks.clear()
+window.stepping.toggle_play()
+wait_until(lambda: False, 1.5)
+window.stepping.stop()
+played = window.model.cursor.position + 1
+play_gap = float(max(np.diff(ticks)))
+ticks.clear()
+built = window.model.built
+window.loading.relayout(built.collapsed)
+wait_until(lambda: window.idle and len(window.view.nodes) < boxes, 60)
+window.loading.toggle_scope(sorted(built.collapsed)[0])
+wait_until(lambda: window.idle and sorted(built.collapsed)[0] not in window.model.collapsed, 60)
+wait_until(lambda: False, 0.1)
+print(json.dumps({"opened": opened, "nodes": len(window.model.graph), "boxes": boxes, "played": played,
+                  "boxes_after": len(window.view.nodes), "open_gap": open_gap, "play_gap": play_gap,
+                  "toggle_gap": float(max(np.diff(ticks)))}))
+"""

@@ -3,11 +3,13 @@ scopes, and rendered exports. Qt-free."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable
 
 from ..engine import Graph
 from ..engine.graph import register_drawing
 from .dot import Dot, draw, graph_to_dot, view_to_dot
+from .fans import bus_edges, split_fans
 from .graphviz_json import layout_from_json
 from .model import ClusterBox, EdgePath, Layout, NodeBox
 from .view import COLLAPSE_THRESHOLD, DrawnGraph, Scope, all_scopes, build_view, default_collapsed
@@ -43,8 +45,10 @@ def layout(graph: Graph, collapsed: Iterable[Scope] | None = None, values: bool 
     ticket = worker.ticket()  # a cancel while the DOT text is made still cancels this layout
     chosen = default_collapsed(graph) if collapsed is None else frozenset(tuple(s) for s in collapsed)
     view = build_view(graph, chosen, values, gradients)
-    data = worker.render(view_to_dot(view, styled=False).source, "layout", timeout, ticket)
-    return layout_from_json(data, view)
+    placed, fanned = split_fans(view)  # a weight read at every time step: drawn as a bus
+    data = worker.render(view_to_dot(placed, styled=False).source, "layout", timeout, ticket)
+    shown = layout_from_json(data, placed)
+    return replace(shown, edges=shown.edges + bus_edges(shown.nodes, fanned)) if fanned else shown
 
 
 def render(graph: Graph, fmt: str, collapsed: Iterable[Scope] | None = None, values: bool = False,

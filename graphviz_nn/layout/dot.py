@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import graphviz
+from graphviz.quoting import attr_list, quote
 
 from ..engine import Graph, Node
 from .style import CLUSTER_BORDER, CLUSTER_FILL, EDGE_COLOUR, FONT, FONT_SIZE, STYLES
@@ -143,7 +144,10 @@ def view_to_dot(view: DrawnGraph, name: str = "graph", rankdir: str = RANKDIR, s
 
     add_nodes(dot, ())
     for edge in view.edges:
-        dot.edge(edge.tail, edge.head, id=f"{edge.tail}->{edge.head}#{edge.index}")
+        # Written out, not by dot.edge(), which reads "a:b" as node a, port b: the id of a
+        # collapsed child module's scope, "scope/rnn: RNN/t 3", holds a colon.
+        attributes = attr_list(kwargs={"id": f"{edge.tail}->{edge.head}#{edge.index}"})
+        dot.body.append(f"\t{quote(edge.tail)} -> {quote(edge.head)}{attributes}\n")
     return dot
 
 

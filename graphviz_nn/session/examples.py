@@ -2,54 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
-from ..engine import Constant, Graph, Node, Variable, log, sigmoid, sin, solve, tanh
+from ..engine import Constant, Graph, Variable, log, sigmoid, sin, solve, tanh
 from ..engine import sum as total
 from ..engine.second_order import curvature, newton_step
 from ..nn import LayerNet, PerceptronNet, datasets
-
-
-@dataclass(frozen=True, eq=False)
-class Built:
-    """An example ready to show.
-
-    Attributes
-    ----------
-    graph : Graph
-    output : Node
-        The node the backward pass starts from.
-    cotangent : ndarray or None
-        Its seed when the output is not a scalar.
-    inputs : tuple of Variable
-        The leaves a forward-mode (tangent) pass can start from; the first is the default.
-    note : str
-        One line shown in the status bar.
-    network : object, optional
-        The network whose graph this is, where the window can train it.
-    axis_labels : mapping of Node to (row labels, column labels)
-        What the rows and columns of a node's last two axes stand for (an attention
-        weights node's queries and keys: its tokens), for the views that draw it as a map.
-    """
-
-    graph: Graph
-    output: Node
-    cotangent: np.ndarray | None = None
-    inputs: tuple[Variable, ...] = ()
-    note: str = ""
-    network: object | None = field(default=None)
-    axis_labels: Mapping[Node, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, output: Node, inputs=(), note: str = "", graph: Graph | None = None) -> Built:
-        """What shows ``output`` (in ``graph``, by default everything it depends on): a
-        non-scalar output's backward pass is seeded with ones."""
-        value = np.asarray(output.value)
-        return cls(graph if graph is not None else Graph(output), output,
-                   None if value.size == 1 else np.ones(value.shape), tuple(inputs), note)
+from . import architecture_examples as architectures
+from .built import Built
 
 
 @dataclass(frozen=True)
@@ -178,6 +141,13 @@ EXAMPLES: dict[str, GalleryExample] = {e.key: e for e in (
     GalleryExample("solve", "y(x) = ‖(A Aᵀ + x I)⁻¹ b − c‖²", regularised_solve),
     GalleryExample("newton", "A Newton step (second order)", newton_step_example),
     GalleryExample("curvature", "Curvature vᵀHv along a direction", curvature_example),
+    GalleryExample("convolution", "Convolution: one 3×3 filter on a digit", architectures.convolution),
+    GalleryExample("cnn_digits", "A CNN on eight digits", architectures.cnn_digits),
+    GalleryExample("rnn_vs_lstm", "RNN vs LSTM on one sequence", architectures.rnn_vs_lstm),
+    GalleryExample("gru", "A GRU on one sequence", architectures.gru),
+    GalleryExample("attention", "Attention: one head on six tokens", architectures.attention_head),
+    GalleryExample("transformer_block", "A transformer block", architectures.transformer_block),
+    GalleryExample("next_character", "Next character: an LSTM reads Persuasion", architectures.next_character),
 )}
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..layout import Layout, LayoutWorker, layout
-from .examples import Built
+from ..layout import Layout, LayoutWorker, default_collapsed, layout
+from .built import Built
 from .playback import Recording, record
 from .symbols import short_names
 
@@ -25,6 +25,11 @@ class Prepared:
     #: thread (on the 9,927-node net they held the event loop 105 ms when the picture came).
     short_names: dict | None = None
 
+
+def collapsed_on_opening(built: Built) -> frozenset:
+    """The scopes drawn collapsed when ``built`` opens: its own choice (an unrolled
+    recurrence's time steps), else the deepest scopes of a big graph."""
+    return frozenset(built.collapsed) if built.collapsed is not None else default_collapsed(built.graph)
 
 
 def prepare(built: Built, collapsed: frozenset, worker: LayoutWorker, title: str,

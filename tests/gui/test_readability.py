@@ -331,9 +331,10 @@ def test_every_box_shows_its_symbol_or_name_at_fit_at_1280x720_and_presenting(op
     window.stepping.seek(len(window.model.cursor.recording) // 2)
     window.view.fit()
     _every_box_says_what_it_is(window, READABLE_PIXELS)
-    # The short names the chain rule uses for long expressions are on their boxes.
+    # The short names the chain rule uses for long expressions are on their boxes (those drawn:
+    # a node inside a collapsed scope has none of its own).
     for node_id, name in short_names(window.model.graph).items():
-        assert window.view.nodes[node_id].titles[0] == name
+        assert node_id not in window.view.nodes or window.view.nodes[node_id].titles[0] == name
     window.presentation.toggle_presentation()
     qtbot.waitUntil(lambda: window.view.width() >= window.width() - 4, timeout=3000)
     qtbot.wait(50)

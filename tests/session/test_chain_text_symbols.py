@@ -26,9 +26,12 @@ _NAME = re.compile(r"(?<![\w.])[^\W\d_][\w.]*(?!\w*\()")
 # The words the rules are written in, and the bound names of their sums (c, k, u) and counts (n).
 _PROSE = set("""over of from u c k n inputs consumers no its terms is tangent array the seeded constant a on none
 depends input axes products more up adding to pass starts here seed not broadcast along copied summed nothing
-flows this into entry averaged nan Σ""".split())
-# softmax's record writes its output as s in its tangent rule (the engine's "s ⊙ (dx − Σ dx ⊙ s)").
-_RECORD_NAMES = {"s"}
+flows this into entry averaged nan Σ
+samples and positions windows window put back reshaped shape at each largest first in row major order tie where
+overlap added values was taken index repeated add leading last without padding with padded zeros sits for then""".split())
+# softmax's record writes its output as s in its tangent rule (the engine's "s ⊙ (dx − Σ dx ⊙ s)");
+# layer_norm's its mean, deviation and epsilon as μ, σ and ε.
+_RECORD_NAMES = {"s", "μ", "σ", "ε"}
 
 
 def names(text: str) -> set[str]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QObject
 
-from ...layout import LayoutWorker, default_collapsed, layout
+from ...layout import LayoutWorker, layout
 from ...layout.view import toggled
 from ...session import Built
-from ...session.preparing import Prepared, prepare
+from ...session.preparing import Prepared, collapsed_on_opening, prepare
 from ...session.window_model import OpenRequest, WindowModel
 from ..canvas.graph_view import GraphView
 from ..canvas.presenter import Presenter
@@ -63,7 +63,7 @@ class LoadingController(QObject):
         def work() -> Prepared:
             with np.errstate(all="ignore"):
                 built = build()
-            collapsed = frozenset() if expanded else default_collapsed(built.graph)
+            collapsed = frozenset() if expanded else collapsed_on_opening(built)
             return prepare(built, collapsed, worker, title, expression)
 
         self.jobs.start(work, self._on_prepared, f"Opening {title}…", self._on_failed)
