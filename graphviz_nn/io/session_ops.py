@@ -46,8 +46,10 @@ def plan_function(reader: FieldReader, node_index: Any, record: dict, where: str
     op = registry().get(op_name)
     if op is None:
         # The nearest names, not all of them: the list grows with every op (60 made the
-        # message 600 characters), and a misspelling is what a reader most needs to see.
-        near = difflib.get_close_matches(op_name, sorted(registry()), n=3, cutoff=0.5)
+        # message 600 characters), and a misspelling is what a reader most needs to see. At
+        # 0.7 one is caught ("tahn" is 0.75 of "tanh") and an unrelated name is not
+        # ("frobnicate" is 0.57 of "concatenate").
+        near = difflib.get_close_matches(op_name, sorted(registry()), n=3, cutoff=0.7)
         raise reader.error(f"{where}: op {_short(op_name)} is not a known op (a newer graphviz-nn may have "
                            f"made this file); " + (f"the nearest known ops are {', '.join(near)}" if near else
                                                    f"this version knows {len(registry())} ops"))
