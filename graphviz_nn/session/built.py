@@ -26,7 +26,11 @@ class Built:
     note : str
         One line shown in the status bar.
     network : object, optional
-        The network whose graph this is, where the window can train it.
+        The network or model whose graph this is (a spec model's run settings, where the
+        window trains the graph itself).
+    training : object, optional
+        What Train in the window trains for this example when it is not the graph itself: a
+        spec model's run settings (``ModelSettings``) of the same architecture on a dataset.
     axis_labels : mapping of Node to (row labels, column labels)
         What the rows and columns of a node's last two axes stand for (an attention
         weights node's queries and keys: its tokens), for the views that draw it as a map.
@@ -43,6 +47,7 @@ class Built:
     network: object | None = field(default=None)
     axis_labels: Mapping[Node, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     collapsed: frozenset[tuple[str, ...]] | None = None
+    training: object | None = None
 
     @classmethod
     def of(cls, output: Node, inputs=(), note: str = "", graph: Graph | None = None) -> Built:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -13,6 +13,7 @@ from ..engine.second_order import curvature, newton_step
 from ..nn import LayerNet, PerceptronNet, datasets
 from . import architecture_examples as architectures
 from .built import Built
+from .model_choice import model_settings
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,16 @@ def curvature_example() -> Built:
                  "the curvature vᵀHv of a loss along v: its gradient (∇) and that gradient's tangent (H v)")
 
 
+def _trains_as(build: Callable[[], Built], model: str, dataset: str) -> Callable[[], Built]:
+    """``build``, whose Train in the window trains the preset ``model`` of the same
+    architecture on ``dataset`` (an example's own graph is a handful of samples)."""
+    def built() -> Built:
+        return replace(build(), training=model_settings(model, dataset))
+
+    built.__name__, built.__doc__ = build.__name__, build.__doc__
+    return built
+
+
 EXAMPLES: dict[str, GalleryExample] = {e.key: e for e in (
     GalleryExample("scalar", "z = sin(x1 + x2) + x2²·x3", scalar_expression),
     GalleryExample("vector", "f(x) = [x⁴, x² + sin x, −sin x]", vector_function),
@@ -141,13 +152,20 @@ EXAMPLES: dict[str, GalleryExample] = {e.key: e for e in (
     GalleryExample("solve", "y(x) = ‖(A Aᵀ + x I)⁻¹ b − c‖²", regularised_solve),
     GalleryExample("newton", "A Newton step (second order)", newton_step_example),
     GalleryExample("curvature", "Curvature vᵀHv along a direction", curvature_example),
-    GalleryExample("convolution", "Convolution: one 3×3 filter on a digit", architectures.convolution),
-    GalleryExample("cnn_digits", "A CNN on eight digits", architectures.cnn_digits),
-    GalleryExample("rnn_vs_lstm", "RNN vs LSTM on one sequence", architectures.rnn_vs_lstm),
-    GalleryExample("gru", "A GRU on one sequence", architectures.gru),
-    GalleryExample("attention", "Attention: one head on six tokens", architectures.attention_head),
-    GalleryExample("transformer_block", "A transformer block", architectures.transformer_block),
-    GalleryExample("next_character", "Next character: an LSTM reads Persuasion", architectures.next_character),
+    GalleryExample("convolution", "Convolution: one 3×3 filter on a digit",
+                   _trains_as(architectures.convolution, "cnn", "digits")),
+    GalleryExample("cnn_digits", "A CNN on eight digits",
+                   _trains_as(architectures.cnn_digits, "cnn", "digits")),
+    GalleryExample("rnn_vs_lstm", "RNN vs LSTM on one sequence",
+                   _trains_as(architectures.rnn_vs_lstm, "lstm", "adding")),
+    GalleryExample("gru", "A GRU on one sequence",
+                   _trains_as(architectures.gru, "gru", "parity")),
+    GalleryExample("attention", "Attention: one head on six tokens",
+                   _trains_as(architectures.attention_head, "transformer", "reverse")),
+    GalleryExample("transformer_block", "A transformer block",
+                   _trains_as(architectures.transformer_block, "transformer", "copy")),
+    GalleryExample("next_character", "Next character: an LSTM reads Persuasion",
+                   _trains_as(architectures.next_character, "lstm", "text")),
 )}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -103,3 +104,34 @@ def test_a_graph_that_names_its_spec_model_puts_it_in_the_dock(qtbot, trainer, l
     dock = trainer.dock
     assert dock.model.currentData() == "lstm" and dock.dataset.currentData() == "adding"
     assert dock.steps.value() == 8 and dock.steps.isEnabled() and dock.settings() == settings
+
+
+ARCHITECTURES = ("convolution", "cnn_digits", "rnn_vs_lstm", "gru", "attention", "transformer_block",
+                 "next_character")
+
+
+@pytest.mark.parametrize("key", ARCHITECTURES)
+def test_every_architecture_example_says_a_run_that_fits_its_data(key) -> None:
+    from graphviz_nn.session import EXAMPLES
+    from graphviz_nn.session.model_choice import misfit
+
+    settings = EXAMPLES[key].build().training
+    assert isinstance(settings, ModelSettings) and misfit(settings) is None
+
+
+def test_an_architecture_example_trains_from_the_gallery_with_the_curve_growing(open_window, qtbot) -> None:
+    window = open_window("gru", size=(1280, 720))
+    dock, control = window.training, window.training_control
+    assert dock.settings() == window.model.built.training  # the example's run is in the form
+    window.show_training_dock()
+    dock.epochs.setValue(1000)
+    qtbot.mouseClick(dock.train_button, Qt.MouseButton.LeftButton)
+
+    def points() -> int:
+        epochs, _ = dock.curves.curves["train_loss"].getData()
+        return 0 if epochs is None else len(epochs)
+
+    qtbot.waitUntil(lambda: control.running and points() >= 2, timeout=60_000)
+    assert window.model.graph is control.run.network.graph
+    with qtbot.waitSignal(control.stopped, timeout=10_000):
+        qtbot.mouseClick(dock.stop_button, Qt.MouseButton.LeftButton)

@@ -125,9 +125,11 @@ class TrainingController(QObject):
         self.dock.show_run(run)
 
     def _on_model_shown(self, model: WindowModel) -> None:
-        """A graph that says which spec model and data it is (an example's ``Built.network``
-        holding a ModelSettings) puts them in the dock: Train trains that model on that data."""
-        settings = getattr(model.built, "network", None)
+        """A graph that says which spec model and data it is, or trains as (an example's
+        ``Built.network`` or ``Built.training`` holding a ModelSettings), puts them in the
+        dock: Train trains that model on that data."""
+        built = model.built
+        settings = built.training if built is not None and built.training is not None else getattr(built, "network", None)
         if isinstance(settings, ModelSettings) and not self.sequence.busy:
             self.dock.show_settings(settings)
 
