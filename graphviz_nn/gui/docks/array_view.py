@@ -78,8 +78,11 @@ class ArrayTable(QTableWidget):
         self.setColumnCount(cols)
         if a.ndim <= 2:
             self.setVerticalHeaderLabels([str(i) for i in range(rows)])
-        else:       # leading axes stacked as rows: each row says which slice it is
-            self.setVerticalHeaderLabels([", ".join(map(str, np.unravel_index(i, a.shape[:-1])))
+        else:       # leading axes stacked as rows: each row says which slice it is, by the
+            # axes longer than 1 (a (1, 1, 6, 6) map's rows are 0..5, not "0, 0, 5": that
+            # header made a chain rule's table 437 px wide in a 426 px dock)
+            kept = [k for k, n in enumerate(a.shape[:-1]) if n > 1] or [a.ndim - 2]
+            self.setVerticalHeaderLabels([", ".join(str(np.unravel_index(i, a.shape[:-1])[k]) for k in kept)
                                           for i in range(rows)])
         self.setHorizontalHeaderLabels([str(j) for j in range(cols)])
         for header in (self.horizontalHeader(), self.verticalHeader()):
