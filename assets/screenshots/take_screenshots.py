@@ -18,6 +18,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea
 
 from graphviz_nn.gui.app import application, framed_grab, scratch_settings, shot, wait_until
 from graphviz_nn.gui.image_bytes import image_bytes
@@ -128,7 +129,59 @@ def expression() -> None:
         window.close()
 
 
-TAKES = {"examples": examples, "window": window_pictures, "presentation": presentation,
+def _pinned(window: MainWindow, node) -> None:
+    """The inspector on ``node`` whatever the step, scrolled to what follows its title."""
+    window.inspector.raise_()
+    window.stepping.on_node_clicked(window.model.graph.id_of(node))
+
+
+def _named(window: MainWindow, name: str):
+    return next(n for n in window.model.graph.nodes if n.name == name)
+
+
+def architectures() -> None:
+    """The architectures' own views: RNN against LSTM with the gradient through time, a filter
+    entry's gradient position by position, attention weights with their tokens, the builder."""
+    with ExitStack() as stack:
+        window = _window(stack, "rnn_vs_lstm")
+        steps = len(window.model.player.recording("backward").steps)
+        window.stepping.set_phase("backward", steps - 1)
+        window.recurrence.raise_()
+        wait_until(lambda: False, 0.5)
+        picture(window, "recurrence.png")
+        window.close()
+    with ExitStack() as stack:
+        window = _window(stack, "convolution")
+        steps = len(window.model.player.recording("backward").steps)
+        window.stepping.set_phase("backward", steps - 1)
+        _pinned(window, _named(window, "K"))
+        window.inspector.entry_clicked.emit((0, 0, 1, 2))
+        scroll = window.inspector.findChild(QScrollArea, "inspector_scroll")
+        scroll.ensureWidgetVisible(window.inspector.conv_terms, 0, 0)
+        wait_until(lambda: False, 0.5)
+        picture(window, "conv-terms.png")
+        window.close()
+    with ExitStack() as stack:
+        window = _window(stack, "attention")
+        window.stepping.set_phase("backward", backward_steps("attention") // 2)
+        _pinned(window, next(iter(window.model.built.axis_labels)))
+        wait_until(lambda: False, 0.5)
+        picture(window, "attention-map.png")
+        window.close()
+    with ExitStack() as stack:
+        window = _window(stack, "cnn_digits")
+        window.builder.show()
+        window.builder.raise_()
+        wait_until(lambda: window.summary.summary is not None, 30)
+        wait_until(lambda: False, 0.5)
+        picture(window, "model-builder.png")
+        window.summary.raise_()
+        wait_until(lambda: False, 0.5)
+        picture(window, "model-summary.png")
+        window.close()
+
+
+TAKES = {"examples": examples, "architectures": architectures, "window": window_pictures, "presentation": presentation,
          "presentation_matrix": presentation_matrix,
          "training": training, "expression": expression}
 

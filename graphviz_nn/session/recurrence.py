@@ -33,7 +33,8 @@ GATE_NAMES: Mapping[str, Mapping[str, str]] = {
 }
 #: The names a step of each kind holds besides "h": how a step tells what it is.
 _KIND_SIGNS = (("LSTM", {"c", "i", "f", "o"}), ("GRU", {"r", "z", "n"}), ("RNN", set()))
-_RECURRENT_WEIGHT = re.compile(r"weight_hh_l\d+")
+#: A recurrent weight's names: torch's, and the equations' that the gallery draws (W_hh, Wₕₕ).
+_RECURRENT_WEIGHT = re.compile(r"weight_hh_l\d+|W_hh(_l\d+)?|Wₕₕ")
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,7 +188,7 @@ def layer_unrolling(graph: Graph, layer: RNNBase, num_layer: int | None = None) 
 
 def find_unrollings(graph: Graph, every_layer: bool = False) -> tuple[Unrolling, ...]:
     """Every recurrent layer the graph unrolls, found by its weights torch calls
-    ``weight_hh_l{k}``, in the graph's order; weights that unroll no step (or more than one
+    ``weight_hh_l{k}`` (or, drawn as the equations write them, ``W_hh``), in the graph's order; weights that unroll no step (or more than one
     sequence) are left out.
 
     Parameters

@@ -5,6 +5,7 @@ scale control changes the weights and the passes."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtWidgets import QDockWidget
 
 from graphviz_nn import nn
@@ -90,3 +91,12 @@ def test_scaling_the_recurrent_weights_grows_the_gradient_back_through_time_and_
     for w, value in zip(weights, before):
         np.testing.assert_array_equal(w.value, value)
     np.testing.assert_allclose(recurrence.strips[0].hidden, first, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("key", "kinds"), [("rnn_vs_lstm", ["RNN", "LSTM"]), ("gru", ["GRU"]),
+                                            ("next_character", ["LSTM"])])
+def test_the_gallerys_recurrences_open_with_the_dock(qtbot, model, view, layout_worker, key, kinds) -> None:
+    """The gallery draws the weights by the equations' names (W_hh): found all the same."""
+    _, dock, recurrence = controller(qtbot, model)
+    shown(qtbot, model, view, layout_worker, key)
+    assert not dock.isHidden() and [s.kind for s in recurrence.strips] == kinds
