@@ -17,8 +17,8 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 from graphviz_nn.gui.app import application, framed_grab, scratch_settings, shot, wait_until
 from graphviz_nn.gui.image_bytes import image_bytes
@@ -135,6 +135,13 @@ def _pinned(window: MainWindow, node) -> None:
     window.stepping.on_node_clicked(window.model.graph.id_of(node))
 
 
+def _scrolled_to(window: MainWindow, widget) -> None:
+    """The inspector scrolled so that ``widget`` starts at its top."""
+    scroll = window.inspector.findChild(QScrollArea, "inspector_scroll")
+    scroll.verticalScrollBar().setValue(widget.mapTo(scroll.widget(), QPoint(0, 0)).y() - 40)
+    wait_until(lambda: False, 0.5)
+
+
 def _named(window: MainWindow, name: str):
     return next(n for n in window.model.graph.nodes if n.name == name)
 
@@ -156,9 +163,8 @@ def architectures() -> None:
         window.stepping.set_phase("backward", steps - 1)
         _pinned(window, _named(window, "K"))
         window.inspector.entry_clicked.emit((0, 0, 1, 2))
-        scroll = window.inspector.findChild(QScrollArea, "inspector_scroll")
-        scroll.ensureWidgetVisible(window.inspector.conv_terms, 0, 0)
         wait_until(lambda: False, 0.5)
+        _scrolled_to(window, window.inspector.conv_terms)
         picture(window, "conv-terms.png")
         window.close()
     with ExitStack() as stack:
@@ -166,6 +172,7 @@ def architectures() -> None:
         window.stepping.set_phase("backward", backward_steps("attention") // 2)
         _pinned(window, next(iter(window.model.built.axis_labels)))
         wait_until(lambda: False, 0.5)
+        _scrolled_to(window, window.inspector.findChild(QWidget, "inspector_value_maps"))
         picture(window, "attention-map.png")
         window.close()
     with ExitStack() as stack:

@@ -7,7 +7,9 @@ pass and fills the inspector, on a window model with no window."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QPoint
 
+from graphviz_nn.gui.docks.array_view import ArrayView
 from graphviz_nn.session import EXAMPLES
 from tests.gui.controller_kit import (INSPECTOR_ON_A_PROJECTOR, actions, model, on_screen,  # noqa: F401
                                       playback_controller, shown, view)
@@ -29,5 +31,9 @@ def test_no_step_widens_the_inspector_past_its_dock(qtbot, model, view, actions,
         room = scroll.viewport().width()
         asked = scroll.widget().minimumSizeHint().width()
         assert asked <= room, f"{example} step {position + 1}: the inspector asks {asked} px of {room}"
-        # Once its layout has settled, it is no wider than its room.
+        # Once its layout has settled, it is no wider than its room, nor is any array in it.
         qtbot.waitUntil(lambda: scroll.widget().width() <= scroll.viewport().width(), timeout=3000)
+        for array in scroll.widget().findChildren(ArrayView):
+            if array.isVisibleTo(inspector):
+                right = array.mapTo(scroll.widget(), QPoint(array.sizeHint().width(), 0)).x()
+                assert right <= room, f"{example} step {position + 1}: {array.objectName()} ends at {right} of {room}"

@@ -44,6 +44,9 @@ class BuilderController(QObject):
         builder_dock.visibilityChanged.connect(self._on_builder_visibility_changed)
 
     def _on_builder_visibility_changed(self, visible: bool) -> None:
+        if visible and self.summary.isHidden():
+            self.summary.show()  # its tab beside the builder's
+            self.dock.raise_()
         if visible and self.settings is None:
             self.take_form()
 

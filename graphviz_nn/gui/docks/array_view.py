@@ -208,6 +208,7 @@ class ArrayView(QWidget):
                   max_size: int = 240) -> None:
         """Show the array under ``caption``: a table if it fits in 6 × 6, else a heatmap."""
         a = np.asarray(array, dtype=float)
+        self._shown = (a, cell_side, max_size)
         small = fits_table(a.shape)
         self.caption.setText(caption)
         self.table.setVisible(small)
@@ -217,8 +218,22 @@ class ArrayView(QWidget):
         else:
             self.heatmap.set_array(a, cell_side, max_size)
 
+    def fit(self, width: int) -> None:
+        """A table wider than ``width`` pixels is drawn as a heatmap instead (six columns of
+        five-digit numbers took 520 px of a 420 px dock and were cut at the right)."""
+        self._room = width
+        shown = getattr(self, "_shown", None)
+        if shown is None or not self.table.isVisibleTo(self) or self.table.sizeHint().width() <= width:
+            return
+        a, cell_side, max_size = shown
+        self.table.setVisible(False)
+        self.heatmap.setVisible(True)
+        self.heatmap.set_array(a, cell_side, min(max_size, width))
+
     def highlight(self, indices) -> None:
         """Highlight these indices of a table (a heatmap has no highlight)."""
         if self.table.isVisibleTo(self):
             self.table.highlight(indices)
+            if getattr(self, "_room", None) is not None:
+                self.fit(self._room)  # bold entries widen their columns
 

@@ -95,6 +95,8 @@ class TermPanel(QWidget):
                 row.takeAt(0)
         spacing, row, used = 8, None, 0
         for sign, view in self._units:
+            if isinstance(view, ArrayView):
+                view.fit(width - (sign.sizeHint().width() + spacing if sign else 0))
             need = view.sizeHint().width() + (sign.sizeHint().width() + spacing if sign else 0)
             if row is None or used + need > width:
                 row, used = QHBoxLayout(), 0
