@@ -19,7 +19,7 @@ from ..io import SessionState, TrainerState, ViewState
 from ..io.session_schema import MAX_DATASET_BYTES, ModelState
 from ..nn.datasets import BUILTIN, Dataset, DatasetError
 from ..nn.shaped_data import SOURCES
-from .examples import Built
+from .built import Built
 from .model_training import MAX_DRAWN_STEPS, ModelRun
 from .named_dataset import resolve
 from .training import TrainingRun

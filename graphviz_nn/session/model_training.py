@@ -24,7 +24,7 @@ from ..nn.model_spec import SpecModel
 from ..nn.model_trainer import FedGraph, ModelTrainer
 from ..nn.presets import preset_of
 from ..nn.shaped_data import ShapedData
-from .examples import Built
+from .built import Built
 from .magnitudes import gradient_norms
 from .training import SnapshotStore, TrainingRun, TrainingSettings
 

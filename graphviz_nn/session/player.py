@@ -17,7 +17,7 @@ import numpy as np
 
 from ..engine import check_gradients
 from .events import Event
-from .examples import Built
+from .built import Built
 from .gradient_check import check_summary
 from .jacobian import JacobianPass
 from .playback import PHASES, Cursor, Recording, record

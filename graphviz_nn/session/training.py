@@ -13,7 +13,7 @@ from ..nn.builder import NetworkSpec
 from ..nn.datasets import Cancel, Dataset, Standardisation, load
 from ..nn.settings import TrainingSettings
 from ..nn.training_setup import set_up
-from .examples import Built
+from .built import Built
 
 
 DEFAULTS: dict[str, TrainingSettings] = {

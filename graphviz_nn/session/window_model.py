@@ -21,7 +21,7 @@ from ..engine import Graph
 from ..nn.model_spec import ModelSpec
 from .datasets_read import DatasetsRead
 from .events import Event
-from .examples import Built
+from .built import Built
 from .expression import ExpressionDocument
 from .jacobian_exercise import JacobianExercise
 from .model_builder import ModelBuilder

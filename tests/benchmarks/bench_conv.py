@@ -20,7 +20,6 @@ never asserted.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -35,7 +34,7 @@ from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from a checkout
 
 import graphviz_nn as gn  # noqa: E402
-from tests.benchmarks.bench_engine import steady_malloc, time_pair  # noqa: E402
+from tests.benchmarks.bench_engine import agreed, engine_sgd, started, time_pair, torch_sgd  # noqa: E402
 
 SEED = 0
 LR = 1e-3
@@ -137,10 +136,7 @@ def torch_step(x: np.ndarray, g: np.ndarray, params: list[np.ndarray]):
         w1, b1, w2, b2 = weights
         h1 = torch.relu(torch.nn.functional.conv2d(tx, w1, b1, padding=1))
         torch.nn.functional.conv2d(h1, w2, b2, padding=1).backward(tg)
-        with torch.no_grad():
-            for w in weights:
-                w -= LR * w.grad
-                w.grad = None
+        torch_sgd(weights, LR)
 
     return step
 
@@ -154,10 +150,7 @@ def bench_case(case: Case, quick: bool) -> tuple[float, float, float | None]:
     repeats = max(5, case.repeats // 10) if quick else case.repeats
     warmup = 2 if quick else 10
     for im2col in (im2col_view, im2col_loop):
-        grads = numpy_grads(x, g, params, im2col)
-        worst = max(float(np.max(np.abs(w.grad - d))) for w, d in zip(weights, grads))
-        if worst > 1e-9:
-            sys.exit(f"{case.name}: engine and numpy gradients DISAGREE (max abs diff {worst:.3g})")
+        agreed(case.name, weights, numpy_grads(x, g, params, im2col))
     print(f"  {case.name}: engine and numpy gradients agree (4 arrays)")
     numpy_params = [p.copy() for p in params]
     ms = {}
@@ -166,11 +159,7 @@ def bench_case(case: Case, quick: bool) -> tuple[float, float, float | None]:
             grads = numpy_grads(x, g, numpy_params, im2col)
             numpy_params[:] = [p - LR * d for p, d in zip(numpy_params, grads)]
 
-        def engine_step() -> None:
-            graph.forward()
-            graph.backward(out, g)
-            for w in weights:
-                w.value = w.value - LR * w.grad
+        engine_step = engine_sgd(graph, out, g, weights, LR)
 
         ms[im2col.__name__] = time_pair(engine_step, numpy_step, repeats, warmup)
     engine_ms = min(e for e, _ in ms.values())
@@ -181,15 +170,7 @@ def bench_case(case: Case, quick: bool) -> tuple[float, float, float | None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="few repeats (smoke run)")
-    parser.add_argument("--system-malloc", action="store_true",
-                        help="keep glibc's default trimming (see bench_engine.py)")
-    args = parser.parse_args(argv)
-    steady = False if args.system_malloc else steady_malloc()
-    print(f"numpy {np.__version__}, python {sys.version.split()[0]}, BLAS threads "
-          f"{os.environ['OPENBLAS_NUM_THREADS']}, malloc trimming {'off' if steady else 'default'}"
-          f"{', QUICK run' if args.quick else ''}")
+    args = started(__doc__, argv)
     print("\nTwo 3 x 3 convolutions (bias, relu between, padding 1): forward, backward, update (median)")
     rows = [(case, *bench_case(case, args.quick)) for case in CASES]
     print(f"\n{'case':<18}{'N':>4}{'image':>7}{'engine ms':>11}{'numpy ms':>10}{'ratio':>8}{'target':>8}"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import os
 import statistics
 import sys
 import tracemalloc
@@ -236,17 +237,53 @@ def bench_scalar(n: int, quick: bool) -> tuple[float, float, int]:
     return 1e3 * statistics.median(times), peak / 2**20, len(graph)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run both parts and print their tables."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def engine_sgd(graph: gn.Graph, output: gn.Node, cotangent: np.ndarray, weights: list, lr: float) -> Callable[[], None]:
+    """One training step of a built graph: forward, backward from ``cotangent``, and a
+    gradient-descent update of ``weights``."""
+    def step() -> None:
+        graph.forward()
+        graph.backward(output, cotangent)
+        for w in weights:
+            w.value = w.value - lr * w.grad
+
+    return step
+
+
+def torch_sgd(parameters, lr: float) -> None:
+    """Torch's parameters moved against their gradients, which are then cleared."""
+    import torch
+
+    with torch.no_grad():
+        for w in parameters:
+            w -= lr * w.grad
+            w.grad = None
+
+
+def agreed(name: str, weights: list, grads: list[np.ndarray]) -> None:
+    """Exit non-zero where the engine's gradients and the hand-written ones differ."""
+    worst = max(float(np.max(np.abs(w.grad - d))) for w, d in zip(weights, grads))
+    if worst > 1e-9:
+        sys.exit(f"{name}: engine and numpy gradients DISAGREE (max abs diff {worst:.3g})")
+
+
+def started(doc: str, argv: list[str] | None) -> argparse.Namespace:
+    """The options of an engine-against-numpy benchmark (``--quick``, ``--system-malloc``),
+    its allocator made steady, and the line saying what it runs on, printed."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few repeats (smoke run)")
     parser.add_argument("--system-malloc", action="store_true",
-                        help="keep glibc's default trimming (see the module docstring)")
+                        help="keep glibc's default trimming (see bench_engine.py)")
     args = parser.parse_args(argv)
-    quick = args.quick
     steady = False if args.system_malloc else steady_malloc()
-    print(f"numpy {np.__version__}, python {sys.version.split()[0]}, "
-          f"malloc trimming {'off' if steady else 'default'}{', QUICK run' if quick else ''}")
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(f"numpy {np.__version__}, python {sys.version.split()[0]}, BLAS threads {threads}, "
+          f"malloc trimming {'off' if steady else 'default'}{', QUICK run' if args.quick else ''}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both parts and print their tables."""
+    quick = started(__doc__, argv).quick
 
     print("\n1. Full-batch training step, engine vs hand-written numpy (median)")
     rows = [(net, *bench_net(net, quick)) for net in NETS]

@@ -7,9 +7,11 @@ Run from the repository root (no install needed)::
 Times one training step of ``nn.LSTM(I, H)`` over T steps of N sequences: the forward pass of
 the graph built once and fed again, the backward pass from a random cotangent on the whole
 output sequence (T, N, H), and a gradient-descent update of the four parameters. The numpy
-side is backpropagation through time written by hand as one would for speed: the input's
-gate products for every step in one matrix product, the cell's gates kept from the forward
-pass, and the input weights' gradient as one product at the end. The gradients of both are
+side is backpropagation through time written by hand twice: as one would for speed (the
+input's gate products for every step in one matrix product, the input weights' gradient as one
+product at the end) and step by step, as an LSTM cell is usually written (cs231n's
+``lstm_step_forward``: each step's input product and weight gradients on their own); both keep
+the cell's gates from the forward pass. The gradients of both are
 compared first; a mismatch exits non-zero. Sizes: a. T = 50, N = 32, H = 32, I = 2 (the
 adding problem's width; target 1.5x); b. T = 50, N = 32, H = 128, I = 16. Where torch is
 installed its CPU time for the same step (``torch.nn.LSTM``, one thread) is printed beside.
@@ -18,7 +20,6 @@ BLAS runs one thread (OPENBLAS_NUM_THREADS=1 unless set). Figures are printed, n
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run from a check
 
 import graphviz_nn as gn  # noqa: E402
 from graphviz_nn import nn  # noqa: E402
-from tests.benchmarks.bench_engine import np_sigmoid, steady_malloc, time_pair  # noqa: E402
+from tests.benchmarks.bench_engine import agreed, engine_sgd, np_sigmoid, started, time_pair, torch_sgd  # noqa: E402
 
 SEED = 0
 LR = 1e-3
@@ -67,12 +68,19 @@ def make_problem(case: Case) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     return x, g, params
 
 
-def numpy_grads(x: np.ndarray, g: np.ndarray, params: list[np.ndarray]) -> list[np.ndarray]:
-    """Hand-written forward and backward through time: [dW_ih, dW_hh, db_ih, db_hh]."""
+def numpy_grads(x: np.ndarray, g: np.ndarray, params: list[np.ndarray], batched: bool = True) -> list[np.ndarray]:
+    """Hand-written forward and backward through time: [dW_ih, dW_hh, db_ih, db_hh].
+
+    ``batched``: the input's gate products of all steps as one product, and W_ih's gradient
+    as one at the end; else step by step, as an LSTM cell is usually written by hand
+    (cs231n's ``lstm_step_forward``)."""
     w_ih, w_hh, b_ih, b_hh = params
     T, N, _ = x.shape
     H = w_hh.shape[1]
-    gx = (x.reshape(T * N, -1) @ w_ih.T + (b_ih + b_hh)).reshape(T, N, 4 * H)
+    if batched:
+        gx = (x.reshape(T * N, -1) @ w_ih.T + (b_ih + b_hh)).reshape(T, N, 4 * H)
+    else:
+        gx = [x[t] @ w_ih.T + b_ih + b_hh for t in range(T)]
     h, c = np.zeros((N, H)), np.zeros((N, H))
     hs, cs, gates, tcs = [h], [c], [], []
     for t in range(T):
@@ -89,7 +97,7 @@ def numpy_grads(x: np.ndarray, g: np.ndarray, params: list[np.ndarray]) -> list[
         gates.append(s)
         tcs.append(tc)
     da_all = np.empty((T, N, 4 * H))
-    dw_hh = np.zeros_like(w_hh)
+    dw_hh, dw_ih = np.zeros_like(w_hh), np.zeros_like(w_ih)
     dh_next, dc_next = np.zeros((N, H)), np.zeros((N, H))
     for t in range(T - 1, -1, -1):
         s, tc = gates[t], tcs[t]
@@ -103,9 +111,12 @@ def numpy_grads(x: np.ndarray, g: np.ndarray, params: list[np.ndarray]) -> list[
         da[:, 3 * H:] = dh * tc * o * (1.0 - o)
         dc_next = dc * f
         dw_hh += da.T @ hs[t]
+        if not batched:
+            dw_ih += da.T @ x[t]
         dh_next = da @ w_hh
     flat = da_all.reshape(T * N, 4 * H)
-    dw_ih = flat.T @ x.reshape(T * N, -1)
+    if batched:
+        dw_ih = flat.T @ x.reshape(T * N, -1)
     db = flat.sum(axis=0)
     return [dw_ih, dw_hh, db, db.copy()]
 
@@ -132,63 +143,50 @@ def torch_step(x: np.ndarray, g: np.ndarray, params: list[np.ndarray]):
 
     def step() -> None:
         lstm(tx)[0].backward(tg)
-        with torch.no_grad():
-            for w in lstm.parameters():
-                w -= LR * w.grad
-                w.grad = None
+        torch_sgd(lstm.parameters(), LR)
 
     return step
 
 
-def bench_case(case: Case, quick: bool) -> tuple[float, float, float | None]:
-    """Check gradients once, then time the steps: (engine ms, numpy ms, torch ms or None)."""
+def bench_case(case: Case, quick: bool) -> tuple[float, list[float], float | None]:
+    """Check gradients once, then time the steps: (engine ms, [numpy ms batched, numpy ms
+    step by step], torch ms or None)."""
     x, g, params = make_problem(case)
     graph, out, weights = build_engine(x, params)
     graph.forward()
     graph.backward(out, g)
-    grads = numpy_grads(x, g, params)
-    worst = max(float(np.max(np.abs(w.grad - d))) for w, d in zip(weights, grads))
-    if worst > 1e-9:
-        sys.exit(f"{case.name}: engine and numpy gradients DISAGREE (max abs diff {worst:.3g})")
+    for batched in (True, False):
+        agreed(case.name, weights, numpy_grads(x, g, params, batched))
     print(f"  {case.name}: engine and numpy gradients agree (4 arrays)")
     repeats = max(5, case.repeats // 10) if quick else case.repeats
     warmup = 2 if quick else 5
-    numpy_params = [p.copy() for p in params]
+    engine_step = engine_sgd(graph, out, g, weights, LR)
+    times = []
+    for batched in (True, False):
+        numpy_params = [p.copy() for p in params]
 
-    def numpy_step() -> None:
-        grads = numpy_grads(x, g, numpy_params)
-        numpy_params[:] = [p - LR * d for p, d in zip(numpy_params, grads)]
+        def numpy_step(batched=batched) -> None:
+            grads = numpy_grads(x, g, numpy_params, batched)
+            numpy_params[:] = [p - LR * d for p, d in zip(numpy_params, grads)]
 
-    def engine_step() -> None:
-        graph.forward()
-        graph.backward(out, g)
-        for w in weights:
-            w.value = w.value - LR * w.grad
-
-    engine_ms, numpy_ms = time_pair(engine_step, numpy_step, repeats, warmup)
+        times.append(time_pair(engine_step, numpy_step, repeats, warmup))
+    engine_ms = min(e for e, _ in times)
+    numpy_ms = [n for _, n in times]
     step = torch_step(x, g, params)
     torch_ms = None if step is None else time_pair(step, step, repeats, warmup)[0]
     return engine_ms, numpy_ms, torch_ms
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="few repeats (smoke run)")
-    parser.add_argument("--system-malloc", action="store_true",
-                        help="keep glibc's default trimming (see bench_engine.py)")
-    args = parser.parse_args(argv)
-    steady = False if args.system_malloc else steady_malloc()
-    print(f"numpy {np.__version__}, python {sys.version.split()[0]}, BLAS threads "
-          f"{os.environ['OPENBLAS_NUM_THREADS']}, malloc trimming {'off' if steady else 'default'}"
-          f"{', QUICK run' if args.quick else ''}")
+    args = started(__doc__, argv)
     print("\nAn LSTM over T steps: forward, backward from the whole output, update (median)")
     rows = [(case, *bench_case(case, args.quick)) for case in CASES]
-    print(f"\n{'case':<17}{'engine ms':>10}{'numpy ms':>10}{'ratio':>8}{'target':>8}  meets{'torch ms':>10}")
-    for case, engine_ms, numpy_ms, torch_ms in rows:
-        ratio = engine_ms / numpy_ms
+    print(f"\n{'case':<17}{'engine ms':>10}{'numpy ms':>10}{'ratio':>8}{'numpy/step':>11}{'ratio':>8}"
+          f"{'target':>8}{'torch ms':>10}")
+    for case, engine_ms, (batched_ms, stepped_ms), torch_ms in rows:
         torch_text = "-" if torch_ms is None else f"{torch_ms:.2f}"
-        print(f"{case.name:<17}{engine_ms:>10.2f}{numpy_ms:>10.2f}{ratio:>7.2f}x{case.target:>7.2f}x  "
-              f"{'yes' if ratio <= case.target else 'NO ':<5}{torch_text:>10}")
+        print(f"{case.name:<17}{engine_ms:>10.2f}{batched_ms:>10.2f}{engine_ms / batched_ms:>7.2f}x"
+              f"{stepped_ms:>11.2f}{engine_ms / stepped_ms:>7.2f}x{case.target:>7.2f}x{torch_text:>10}")
     return 0
 
 

@@ -44,13 +44,8 @@ def test_a_cnn_trains_on_the_digits_in_the_dock_and_reopens_with_its_weights(ope
     assert window.minimumSizeHint().height() <= 720 and window.minimumSizeHint().width() <= 1024
     dock.batch.setValue(64)
     dock.epochs.setValue(1000)
-    qtbot.mouseClick(dock.train_button, Qt.MouseButton.LeftButton)
     # Its graph is drawn first, then it trains and the loss curve grows.
-    def points() -> int:
-        epochs, _ = dock.curves.curves["train_loss"].getData()
-        return 0 if epochs is None else len(epochs)
-
-    qtbot.waitUntil(lambda: control.running and points() >= 2, timeout=60_000)
+    trained_a_while(qtbot, dock, control)
     run = control.run
     assert window.model.graph is run.network.graph and str(run.network).startswith("cnn (10 layers")
     with qtbot.waitSignal(control.stopped, timeout=10_000) as stopped:
@@ -106,6 +101,17 @@ def test_a_graph_that_names_its_spec_model_puts_it_in_the_dock(qtbot, trainer, l
     assert dock.steps.value() == 8 and dock.steps.isEnabled() and dock.settings() == settings
 
 
+def trained_a_while(qtbot, dock, control) -> None:
+    """Train pressed, until the run has drawn two points of its loss curve."""
+    qtbot.mouseClick(dock.train_button, Qt.MouseButton.LeftButton)
+
+    def points() -> int:
+        epochs, _ = dock.curves.curves["train_loss"].getData()
+        return 0 if epochs is None else len(epochs)
+
+    qtbot.waitUntil(lambda: control.running and points() >= 2, timeout=60_000)
+
+
 ARCHITECTURES = ("convolution", "cnn_digits", "rnn_vs_lstm", "gru", "attention", "transformer_block",
                  "next_character")
 
@@ -125,13 +131,7 @@ def test_an_architecture_example_trains_from_the_gallery_with_the_curve_growing(
     assert dock.settings() == window.model.built.training  # the example's run is in the form
     window.show_training_dock()
     dock.epochs.setValue(1000)
-    qtbot.mouseClick(dock.train_button, Qt.MouseButton.LeftButton)
-
-    def points() -> int:
-        epochs, _ = dock.curves.curves["train_loss"].getData()
-        return 0 if epochs is None else len(epochs)
-
-    qtbot.waitUntil(lambda: control.running and points() >= 2, timeout=60_000)
+    trained_a_while(qtbot, dock, control)
     assert window.model.graph is control.run.network.graph
     with qtbot.waitSignal(control.stopped, timeout=10_000):
         qtbot.mouseClick(dock.stop_button, Qt.MouseButton.LeftButton)

@@ -83,7 +83,11 @@ def _scatter_into(acc: np.ndarray, g: np.ndarray, ans: np.ndarray, x: np.ndarray
     """g added into ``acc`` where the index took it from (repeated positions add)."""
     where = plain_index(index, x.ndim)
     if where is not None:
-        acc[where] += g
+        part = acc[where]  # a view, added into in place with no write back through acc[where] =
+        if type(part) is np.ndarray:
+            part += g
+        else:  # one entry: numpy hands a copy of it, not a view
+            acc[where] += g
     else:
         np.add.at(acc, numpy_index(index, x.ndim), g)
 
@@ -108,6 +112,7 @@ GETITEM = register(Op(
         Example(((3, 4),), {"index": [[[0, 1], [2, 0]], "1:"]}),
         Example(((6,),), {"index": ["-2:0:-2"]}),
         Example(((3, 2),), {"index": 1}),
+        Example(((3, 2),), {"index": [1, -1]}),
     ),
 ))
 

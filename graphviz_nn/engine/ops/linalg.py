@@ -49,6 +49,8 @@ def _dot_cost(shapes: Shapes, params: Mapping[str, Any], shape: tuple[int, ...])
 
 
 def _matmul_vjp(g: np.ndarray, x: np.ndarray, y: np.ndarray, wrt: int) -> np.ndarray:
+    if x.ndim == 2 and y.ndim == 2:  # two matrices, the usual case: no promotion to undo
+        return g @ y.T if wrt == 0 else x.T @ g
     # Promote 1-D operands to matrices (a row for x, a column for y), as numpy does, so one
     # rule covers vectors, matrices and stacks; the engine un-broadcasts stacked dimensions.
     x_vec, y_vec = x.ndim == 1, y.ndim == 1

@@ -49,8 +49,7 @@ class RecurrenceController(QObject):
         shown = model.while_shown(player)
         player.events.phase_changed.connect(shown(lambda *_: self.update()))
         player.events.moved.connect(shown(lambda *_: self.update()))
-        self.dock.show()
-        self.dock.raise_()
+        self.dock.show()  # a tab beside the one in front, which stays in front
         self.view.show_gates([gate_values(u) for u in self.found])
         self.update()
 
