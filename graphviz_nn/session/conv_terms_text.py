@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .conv_chain import ConvTerms
+from .conv_chain import ConvTerms, PoolRoutes
 from .number_text import cell, number
 from .symbols import at, derivative
 
-__all__ = ["POSITION_NAMES", "formula", "met_text", "position_text", "row_texts", "source_text", "total_text",
-           "upstream_entries_text", "upstream_text"]
+__all__ = ["POSITION_NAMES", "formula", "met_text", "position_text", "route_text", "row_texts", "source_text",
+           "total_text", "upstream_entries_text", "upstream_text"]
 
 POSITION_NAMES = {1: ("t",), 2: ("y", "x")}     # an output position's names per spatial axes
 
@@ -89,3 +89,27 @@ def total_text(terms: ConvTerms, output: str = "L") -> str:
     return (f"{derivative(output, terms.parameter_label, (), terms.entry)} = {number(terms.total)}, "
             f"the sum of {terms.count} terms ({samples} sample{'s' * (samples != 1)} × "
             f"{positions} position{'s' * (positions != 1)})")
+
+
+def route_text(routes: PoolRoutes, index: Sequence[int]) -> str:
+    """Where the gradient of the pool's output entry ``index`` goes, in one line.
+
+    Max pooling: ``g[0, 2, 1, 1] = 0.3 goes to the input's [0, 2, 3, 2], the window's
+    largest``; average pooling: the equal shares and the window they cover.
+    """
+    index = tuple(int(i) for i in index)
+    if len(index) != routes.upstream.ndim or any(not 0 <= i < n for i, n in zip(index, routes.upstream.shape)):
+        raise ValueError(f"entry {list(index)} is not in the pool's output of shape {routes.upstream.shape}")
+    lead, g = index[:-2], routes.upstream[index]
+    inside = routes.inside[index]
+    rows, cols, amounts = routes.rows[index][inside], routes.cols[index][inside], routes.amounts[index][inside]
+    start = f"g{list(index)} = {number(g)}"
+    if routes.kind == "max":
+        where = ", ".join(map(str, (*lead, int(rows[0]), int(cols[0]))))
+        return f"{start} goes to the input's [{where}], the largest value of its window; the others get 0"
+    if not len(rows):
+        return f"{start} falls on the padding: no input gets any of it"
+    span = (f"rows {rows.min()}-{rows.max()}, columns {cols.min()}-{cols.max()}")
+    return (f"{start} is split in {routes.amounts[index].size} equal shares of {number(amounts[0])}: "
+            f"{len(rows)} reach the input's {span}" + ("" if len(rows) == routes.amounts[index].size
+                                                        else ", the others fall on the padding"))

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFontInfo
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QLabel, QScrollArea
 
 import graphviz_nn as gn
 from graphviz_nn import nn
@@ -311,3 +311,20 @@ def test_clicking_a_filter_entry_shows_the_positions_its_gradient_sums_over(qtbo
     assert not terms.isVisibleTo(window.inspector)
     inspect(window, window.model.graph.outputs[0])  # another node: no terms
     assert not terms.isVisibleTo(window.inspector)
+
+
+def test_clicking_a_pools_gradient_entry_says_where_it_goes(qtbot, open_built) -> None:
+    built = conv_net()
+    window = open_built(built)
+    pool = next(n for n in window.model.graph.nodes if getattr(n, "op", None) and n.op.name == "max_pool2d")
+    at_end_of_backward(window)
+    inspect(window, pool)
+    canvas = maps(window, "gradient").canvas
+    qtbot.waitUntil(lambda: canvas.grid is not None and canvas.width() > 0, timeout=5000)
+    index = canvas.grid.tiles[1].index_of(1, 2)
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.cell_centre(1, 1, 2).toPoint())
+    route = window.inspector.findChild(QLabel, "inspector_pool_route")
+    assert route.isVisibleTo(window.inspector)
+    assert route.text().startswith(f"g{list(index)} = {number(pool.grad[index])} goes to the input's [")
+    inspect(window, built.output)
+    assert not route.isVisibleTo(window.inspector)

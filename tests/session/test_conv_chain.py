@@ -244,3 +244,31 @@ def _at(read: str, q: int) -> int:
     if offset:
         value += int(offset[1]) * (1 if offset[0] == "+" else -1)
     return value
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["max", "avg"]), padding=st.integers(0, 1))
+def test_a_route_in_words_names_where_the_engine_sends_that_gradient(seed, kind, padding) -> None:
+    """The words for an output entry name the input entries its gradient reaches: for max
+    pooling the one whose gradient moves when only that entry's upstream is 1."""
+    from graphviz_nn.session.conv_terms_text import route_text
+
+    rng = np.random.default_rng(seed)
+    x = gn.Variable(rng.normal(size=(1, 2, 4, 4)))
+    pool = (gn.max_pool2d if kind == "max" else gn.avg_pool2d)(x, 2, padding=padding)
+    index = tuple(int(rng.integers(n)) for n in pool.shape)
+    seed_g = np.zeros(pool.shape)
+    seed_g[index] = 1.0
+    graph = gn.Graph(pool)
+    graph.forward()
+    graph.backward(pool, seed_g)
+    text = route_text(pool_routes(pool), index)
+    reached = np.argwhere(x.grad != 0)
+    assert text.startswith(f"g{list(index)} = 1")
+    if kind == "max":
+        assert len(reached) == 1 and f"input's [{', '.join(map(str, reached[0]))}]" in text
+    elif len(reached):
+        rows, cols = reached[:, 2], reached[:, 3]
+        assert f"rows {rows.min()}-{rows.max()}, columns {cols.min()}-{cols.max()}" in text
+    with pytest.raises(ValueError, match="not in the pool's output"):
+        route_text(pool_routes(pool), (0, 2, 0, 0))

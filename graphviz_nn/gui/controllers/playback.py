@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
-from ...session.conv_chain import parameter_terms
+from ...session.conv_chain import POOLS, parameter_terms, pool_routes
+from ...session.conv_terms_text import route_text
 from ...session.inspect import describe
 from ...session.playback import Cursor
 from ...session.player import Player
@@ -196,32 +197,40 @@ class PlaybackController(QObject):
         # What an example says the node's rows and columns are (an attention map's tokens).
         labels = model.built.axis_labels.get(node) if model.built is not None else None
         self.inspector.show_node(describe(model.graph, node, cursor, model.player.check, labels))
-        self._show_conv_terms(node_id)
+        self._show_entry_terms(node_id)
 
     def _on_inspector_entry_clicked(self, index: tuple) -> None:
         info = self.inspector.info
         if info is not None:
             self._entry = (info.node_id, tuple(index))
-            self._show_conv_terms(info.node_id)
+            self._show_entry_terms(info.node_id)
 
-    def _show_conv_terms(self, node_id: str) -> None:
-        """The terms of the entry clicked, when the node shown is a convolution's weight or
-        bias: at the backward pass's cursor while it plays, its end otherwise."""
+    def _show_entry_terms(self, node_id: str) -> None:
+        """For the entry clicked: the terms of a convolution weight's or bias's gradient, or
+        where a pool sends its gradient; at the backward pass's cursor while it plays, at its
+        end otherwise."""
         model = self.model
+        inspector = self.inspector
+        inspector.show_conv_terms(None)
+        inspector.show_pool_route(None)
         if self._entry is None or self._entry[0] != node_id:
-            self.inspector.show_conv_terms(None)
             return
         graph = model.graph
         cursor = model.cursor
         if model.phase != "backward":
             recording = model.player.recording("backward")
             cursor = Cursor(recording, len(recording) - 1)
+        node = graph[node_id]
         try:
-            terms = parameter_terms(graph, graph[node_id], self._entry[1],
-                                    lambda conv: cursor.quantity(graph.id_of(conv)))
+            if getattr(node, "op", None) is not None and node.op.name in POOLS:
+                upstream = cursor.quantity(node_id)
+                if upstream is not None:
+                    inspector.show_pool_route(route_text(pool_routes(node, upstream), self._entry[1]))
+                return
+            terms = parameter_terms(graph, node, self._entry[1], lambda conv: cursor.quantity(graph.id_of(conv)))
         except ValueError:  # an entry of another shape (the node's value changed shape)
             terms = ()
-        self.inspector.show_conv_terms(terms[0] if terms else None)
+        inspector.show_conv_terms(terms[0] if terms else None)
 
     def on_node_clicked(self, node_id: str) -> None:
         self._pin(None if node_id.startswith("scope/") else node_id)

@@ -42,7 +42,8 @@ class InspectorDock(QDockWidget):
     :class:`~graphviz_nn.gui.docks.chain_view.ChainView`) and ``inspector_check``. At a step of a
     pass the chain rule comes right after the title: it is what the step is about.
     A convolution's weight or bias also shows, for the entry clicked in its maps, the terms
-    its gradient is the sum of (``conv_terms``, a :class:`ConvTermsView`).
+    its gradient is the sum of (``conv_terms``, a :class:`ConvTermsView`); a pool, where the
+    gradient of the entry clicked goes (``inspector_pool_route``).
 
     Signals
     -------
@@ -85,11 +86,14 @@ class InspectorDock(QDockWidget):
         self._chain_heading, self.chain_view = heading("chain"), ChainView()
         self._check_heading, self._check = heading("check"), label("inspector_check")
         self._terms_heading, self.conv_terms = heading("conv_terms"), ConvTermsView()
+        self._route_heading, self._route = heading("pool_route"), label("inspector_pool_route")
+        self._route_heading.setText("Where this gradient goes")
         self._check_heading.setText("Gradient check  (finite differences)")
         # The check sits right under the title: when it is on, it is what the user is after.
         for widget in (self._title, self._details, rule, self._check_heading, self._check,
                        self._chain_heading, self.chain_view, self._value, self._gradient,
-                       self._terms_heading, self.conv_terms, self._tangent, self._formula_heading, self._formula):
+                       self._terms_heading, self.conv_terms, self._route_heading, self._route, self._tangent,
+                       self._formula_heading, self._formula):
             body.addWidget(widget)
         layout.addWidget(self._hint)
         layout.addWidget(self._body)
@@ -128,6 +132,7 @@ class InspectorDock(QDockWidget):
         if info is None:
             self.chain_view.show_chain(None, "", *self.heatmap_size())
             self.show_conv_terms(None)
+            self.show_pool_route(None)
             return
         # An unnamed op's label is one symbol ("^", "@"): its op name makes it readable.
         also = info.name if info.name else info.op
@@ -173,6 +178,11 @@ class InspectorDock(QDockWidget):
             self._terms_heading.setText(f"Sum over positions  {terms.parameter_label}[{entry}]")
         self.conv_terms.show_terms(terms, self._info.output_symbol if self._info is not None else "L")
         self._show(self._terms_heading, self.conv_terms, visible)
+
+    def show_pool_route(self, text: str | None) -> None:
+        """Where a pool sends the gradient of the entry clicked, in words (hidden when None)."""
+        self._route.setText(text or "")
+        self._show(self._route_heading, self._route, text is not None)
 
     def _show_check(self, info: NodeInfo) -> None:
         error = info.check_error
