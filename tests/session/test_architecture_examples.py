@@ -158,3 +158,16 @@ def test_the_examples_variables_are_the_models_parameters() -> None:
         parameters = set(built.network.parameters())
         assert set(built.graph.variables) == {p for p in parameters if isinstance(p, Variable)}, key
         assert built.inputs and built.inputs[0] in parameters
+
+
+def test_in_rnn_vs_lstm_the_cell_carries_the_gradient_back_where_the_rnns_fades() -> None:
+    """What the example is for: back through the steps, the RNN's ‖∂L/∂hₜ‖ falls by more
+    decades than the LSTM's ‖∂L/∂cₜ‖."""
+    from graphviz_nn.session.recurrence import find_unrollings, gradient_strip
+
+    built = EXAMPLES["rnn_vs_lstm"].build()
+    built.graph.forward()
+    built.graph.backward(built.output)
+    rnn, lstm = (gradient_strip(u) for u in find_unrollings(built.graph))
+    fall = lambda norms: np.log10(norms[-1] / norms[0])  # noqa: E731
+    assert fall(rnn.hidden) > 2 * fall(lstm.cell) > 0
