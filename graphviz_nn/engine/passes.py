@@ -125,16 +125,9 @@ def backward_steps(
     index = 0
     ndarray, add_reduce = np.ndarray, np.add.reduce
     for node, inputs, needed in graph.backward_plan:
-        g = grads.pop(node, None)
+        g = _gradient_of(graph, node, grads.pop(node, None), check_finite)
         if g is None:
-            # Depends on a Variable but does not reach the output: its gradient is zero.
-            node.grad = np.zeros_like(node.value)
             continue
-        if type(g) is not ndarray:
-            g = np.asarray(g)  # numpy turns 0-d results into scalars; keep arrays throughout
-        node.grad = g
-        if check_finite and not np.isfinite(g).all():
-            _raise_non_finite(graph, node, g, "backward")
         sent: list[Contribution] = []
         if needed:
             op, ans, params = node.op, node.value, node.params
@@ -180,6 +173,20 @@ def backward_steps(
             index += 1
 
 
+def _gradient_of(graph: Graph, node: Node, g, check_finite: bool) -> np.ndarray | None:
+    """The node's complete gradient, set as its ``grad``; None (and a zero ``grad``) for a
+    node that depends on a Variable but does not reach the output."""
+    if g is None:
+        node.grad = np.zeros_like(node.value)
+        return None
+    if type(g) is not np.ndarray:
+        g = np.asarray(g)  # numpy turns 0-d results into scalars; keep arrays throughout
+    node.grad = g
+    if check_finite and not np.isfinite(g).all():
+        _raise_non_finite(graph, node, g, "backward")
+    return g
+
+
 def _reverse(graph: Graph, grads: dict[Node, np.ndarray], check_finite: bool) -> None:
     """:func:`backward_steps` without the records: what ``Graph.backward()`` and training run.
 
@@ -192,17 +199,8 @@ def _reverse(graph: Graph, grads: dict[Node, np.ndarray], check_finite: bool) ->
     owned: set[Node] = set()
     ndarray, add_reduce, add, pop, get = np.ndarray, np.add.reduce, np.add, grads.pop, grads.get
     for node, inputs, needed in graph.backward_plan:
-        g = pop(node, None)
-        if g is None:
-            # Depends on a Variable but does not reach the output: its gradient is zero.
-            node.grad = np.zeros_like(node.value)
-            continue
-        if type(g) is not ndarray:
-            g = np.asarray(g)  # numpy turns 0-d results into scalars; keep arrays throughout
-        node.grad = g
-        if check_finite and not np.isfinite(g).all():
-            _raise_non_finite(graph, node, g, "backward")
-        if not needed:
+        g = _gradient_of(graph, node, pop(node, None), check_finite)
+        if g is None or not needed:
             continue
         op, ans, params = node.op, node.value, node.params
         vjp, adds = op.vjp, op.vjp_add
