@@ -13,6 +13,7 @@ from ..engine import NonFiniteError
 from ..nn import OPTIMISERS, EpochRecord
 from ..nn.checks import SettingsError
 from ..nn.datasets import BUILTIN, Dataset, DatasetError, load
+from ..nn.features import FEATURE_NAMES
 from ..nn.settings import TrainingSettings
 from ..nn.training_setup import set_up
 from .manual import add_command
@@ -60,6 +61,9 @@ from --seed, so the same command gives the same numbers.""",
             ("graphviz-nn train --dataset digits --hidden 32 --activation relu --output-activation softmax "
              "--loss cce --optimizer adam --batch-size 64 --epochs 50 --normalise --json",
              "handwritten digits in batches of 64, one JSON record per epoch"),
+            ("graphviz-nn train --dataset spiral --hidden 15 --features x1 x2 sin_x1 sin_x2 --activation tanh "
+             "--loss bce --optimizer adam --lr 0.02 --epochs 1000",
+             "the two-arm spiral, its network fed x1, x2, sin x1 and sin x2 as TensorFlow Playground's is"),
             ("graphviz-nn train --dataset measurements.csv --target label --hidden 8 8",
              "your own CSV file, two hidden layers of 8"),
             ("graphviz-nn train --model cnn --dataset digits", "a small convolutional network on the 8 x 8 digit images"),
@@ -76,6 +80,9 @@ from --seed, so the same command gives the same numbers.""",
     p.add_argument("--dataset", required=True, metavar="NAME_OR_CSV",
                    help="a built-in dataset name or a CSV file (header row, numeric columns)")
     p.add_argument("--target", metavar="COLUMN", help="the CSV's target column (default: the last)")
+    p.add_argument("--features", nargs="+", choices=FEATURE_NAMES, metavar="COLUMN",
+                   help="feed a 2-D dataset's network these input columns, computed from its x1 and x2: "
+                        f"any of {', '.join(FEATURE_NAMES)} (default: the dataset's own columns)")
     add_network_options(p, "layer", "matrix layers, or one subgraph per perceptron (default: layer)",
                         "standardise inputs with statistics from the training rows")
     # The defaults of these four are the dense network's; --model and --spec have their own.
@@ -127,7 +134,8 @@ def settings_from_args(args: argparse.Namespace) -> TrainingSettings:
     return TrainingSettings(args.dataset, network_spec(args), optimiser=args.optimizer or "gd",
                             lr=0.01 if args.lr is None else args.lr, batch_size=args.batch_size,
                             epochs=100 if args.epochs is None else args.epochs, seed=args.seed,
-                            weight_decay=args.weight_decay, target=args.target, **split_by)
+                            weight_decay=args.weight_decay, target=args.target, **split_by,
+                            features=None if args.features is None else tuple(args.features))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from .train_report import print_epoch, print_final
 
 #: The dense network's options and their defaults: given with --model or --spec, they are refused.
 DENSE_ONLY = {"net": "layer", "hidden": [5], "activation": "sigmoid", "output_activation": "sigmoid", "loss": "sse",
-              "normalise": False, "target": None, "train_rows": None}
+              "normalise": False, "target": None, "train_rows": None, "features": None}
 
 
 def add_model_options(p: argparse.ArgumentParser) -> None:

@@ -130,12 +130,15 @@ def spec_from_json(raw: Any, fields: JsonFields = _FIELDS, where: str = "network
 
 # --- a training run's settings -------------------------------------------------------------------
 #: The training options files written before they were stored lack, and what they were then.
-LATER_OPTIONS = {"weight_decay": 0.0, "train_rows": None, "target": None}
+LATER_OPTIONS = {"weight_decay": 0.0, "train_rows": None, "target": None, "features": None}
 
 
 def training_to_json(settings: TrainingSettings) -> dict:
-    """How the network is trained: the settings less the dataset and the network."""
-    return {key: getattr(settings, key) for key in TRAINING_FIELDS}
+    """How the network is trained: the settings less the dataset and the network (the chosen
+    ``features`` as a list of names, or null for the dataset's own columns)."""
+    doc = {key: getattr(settings, key) for key in TRAINING_FIELDS}
+    doc["features"] = None if settings.features is None else list(settings.features)
+    return doc
 
 
 def settings_to_json(settings: TrainingSettings | ModelSettings, dataset_limit: int = MAX_PATH_CHARS) -> dict:

@@ -10,6 +10,7 @@ from functools import partial
 from .builder import NetworkSpec
 from .checks import SettingsError, check_choice, check_real, check_text, check_whole, kind_of
 from .datasets import BUILTIN
+from .features import check_features
 from .optimisers import OPTIMISERS
 
 #: The longest dataset path kept: the longest Windows takes.
@@ -20,7 +21,7 @@ MAX_COLUMN_CHARS = 1_000
 #: The fields that say how the network is trained (the session file keeps them apart from the
 #: dataset and the network).
 TRAINING_FIELDS = ("optimiser", "lr", "batch_size", "epochs", "seed", "test_fraction", "weight_decay",
-                   "train_rows", "target")
+                   "train_rows", "target", "features")
 
 
 def check_run(record, put, samples: str) -> None:
@@ -63,6 +64,11 @@ class TrainingSettings:
         ``test_fraction=None``).
     target : str or None
         The CSV file's target column; None takes the last. Built-in datasets have their own.
+    features : tuple of str or None
+        The input columns a 2-D dataset's network is fed, chosen from
+        :data:`~graphviz_nn.nn.features.FEATURE_NAMES` (x1, x2, x1², x2², x1·x2, sin x1, sin x2, as
+        Playground offers them) and kept in that order; None feeds the dataset's own columns
+        (for a 2-D dataset, the same as ``("x1", "x2")``).
 
     Raises
     ------
@@ -82,6 +88,7 @@ class TrainingSettings:
     weight_decay: float = 0.0
     train_rows: int | None = None
     target: str | None = None
+    features: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         put = partial(object.__setattr__, self)  # frozen: each field is kept in its checked form
@@ -102,3 +109,4 @@ class TrainingSettings:
         if self.target is not None and self.dataset in BUILTIN:
             raise SettingsError("target", f"target names a CSV file's column; the built-in dataset "
                                           f"{self.dataset!r} has its own: set target to None")
+        put("features", check_features(self.features))

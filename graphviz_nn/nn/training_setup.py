@@ -10,6 +10,7 @@ import numpy as np
 
 from .builder import build_network, output_width
 from .datasets import Dataset, Standardisation, split, standardise
+from .features import feature_columns, with_features
 from .network import Network
 from .optimisers import make_optimiser
 from .settings import TrainingSettings
@@ -23,8 +24,8 @@ class Setup:
     Attributes
     ----------
     train, test : Dataset
-        The rows trained and tested on, as the network sees them; ``test`` has no rows when
-        ``test_fraction`` is 0.
+        The rows trained and tested on, as the network sees them (the chosen feature columns,
+        scaled when ``scaling`` is set); ``test`` has no rows when ``test_fraction`` is 0.
     network : Network
     trainer : Trainer
     scaling : Standardisation or None
@@ -39,6 +40,14 @@ class Setup:
     scaling: Standardisation | None = None
 
 
+def network_inputs(X: np.ndarray, settings: TrainingSettings, scaling: Standardisation | None = None) -> np.ndarray:
+    """Rows of the dataset's own columns as a run's network is fed them: the input columns
+    ``settings.features`` chooses, then ``scaling`` (a :class:`Setup`'s) when there is one."""
+    if settings.features is not None:
+        X = feature_columns(X, settings.features)
+    return X if scaling is None else scaling.apply(X)
+
+
 def split_rows(settings: TrainingSettings, data: Dataset) -> tuple[Dataset, Dataset]:
     """The training and test rows the settings ask for; ValueError naming the setting when
     the dataset has too few rows for it."""
@@ -51,15 +60,17 @@ def split_rows(settings: TrainingSettings, data: Dataset) -> tuple[Dataset, Data
 
 def set_up(settings: TrainingSettings, data: Dataset) -> Setup:
     """A fresh network for ``settings`` on ``data`` (read from ``settings.dataset``, with its
-    ``target`` and ``seed``), with its optimiser and trainer; ValueError when the dataset
-    cannot be split as the settings ask."""
-    train, test = split_rows(settings, data)
+    ``target`` and ``seed``), fed the input columns of ``settings.features``, with its optimiser
+    and trainer; ValueError when the dataset cannot be split as the settings ask, or is not 2-D
+    and the settings choose features."""
+    fed = with_features(data, settings.features)  # before the split: the same rows as without
+    train, test = split_rows(settings, fed)
     spec, scaling = settings.spec, None
     if spec.normalise and spec.kind == "perceptron":
         train, test, scaling = standardise(train, test)
         spec = replace(spec, normalise=False)
     rng = np.random.default_rng(settings.seed)
-    network = build_network(spec, data.n_features, output_width(data, spec.output_activation), rng)
+    network = build_network(spec, fed.n_features, output_width(data, spec.output_activation), rng)
     optimiser = make_optimiser(settings.optimiser, network.parameters, settings.lr, settings.weight_decay)
     network.fit_normalisation(train.X)
     return Setup(train, test, network, Trainer(network, optimiser, settings.batch_size, rng), scaling)

@@ -69,6 +69,6 @@ def picture(run: TrainingRun) -> RunPicture:
     network, so the few training rows whose passes the window steps through go back in after."""
     shown = None
     if run.grid is not None:
-        shown = boundary(run.network, *run.grid, run.scaling)
+        shown = boundary(run.network, *run.grid, run.network_inputs)
         run.show_rows()
     return RunPicture(at_epoch(run), weight_matrices(run.network), shown)

@@ -4,6 +4,7 @@ snapshots for time travel, and the decision boundary of 2-D sets. Qt-free."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from ..nn import EpochRecord, Network, Trainer
 from ..nn.builder import NetworkSpec
 from ..nn.datasets import Cancel, Dataset, Standardisation, load
 from ..nn.settings import TrainingSettings
-from ..nn.training_setup import set_up
+from ..nn.training_setup import network_inputs, set_up
 from .built import Built
 
 
@@ -116,13 +117,14 @@ def grid_for(data: Dataset, n: int = 60) -> tuple[np.ndarray, np.ndarray]:
 
 
 def boundary(network: Network, xs: np.ndarray, ys: np.ndarray,
-             scaling: Standardisation | None = None) -> Boundary:
-    """Evaluate the network on a grid (it is left holding the grid rows); ``scaling`` is the
-    run's, when its rows are scaled before they reach the network."""
+             inputs: Callable[[np.ndarray], np.ndarray] | None = None) -> Boundary:
+    """Evaluate the network on a grid (it is left holding the grid rows); ``inputs`` is the
+    run's way from points to what its network is fed (:meth:`TrainingRun.network_inputs`),
+    when its rows are given feature columns or scaled before they reach the network."""
     gx, gy = np.meshgrid(xs, ys)
     points = np.column_stack([gx.ravel(), gy.ravel()])
-    if scaling is not None:
-        points = scaling.apply(points)
+    if inputs is not None:
+        points = inputs(points)
     p = network.predict(points)
     classes = network.classify(p).reshape(gy.shape)
     confidence = (np.where(p[:, 0] > 0.5, p[:, 0], 1 - p[:, 0]) if p.shape[1] == 1 else p.max(axis=1))
@@ -166,6 +168,11 @@ class TrainingRun:
                   scaling=setup.scaling)
         run.show_rows()
         return run
+
+    def network_inputs(self, X: np.ndarray) -> np.ndarray:
+        """Rows of the dataset's own columns (a grid's points, say) as the network is fed them:
+        the chosen feature columns, scaled when the run scales its rows."""
+        return network_inputs(X, self.settings, self.scaling)
 
     def show_rows(self, rows: int = 16) -> None:
         """Load a few training rows into the graph, so its passes can be stepped through."""

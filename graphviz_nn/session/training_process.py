@@ -118,7 +118,7 @@ def update_message(run: TrainingRun, run_id: int, records: list[EpochRecord], ke
     if kept:
         arrays["kept"] = np.stack([flat for _, flat in kept])
     if run.grid is not None:
-        shown = boundary(net, *run.grid, run.scaling)
+        shown = boundary(net, *run.grid, run.network_inputs)
         arrays["boundary/classes"], arrays["boundary/confidence"] = shown.classes, shown.confidence
     return header, arrays
 

@@ -89,11 +89,12 @@ from graphviz_nn.nn.settings import TRAINING_FIELDS  # noqa: E402
 
 from ..nn.settings_strategies import ODD_VALUES, training_settings  # noqa: E402
 
-LATER = TrainingSettings("measurements.csv", SETTINGS.spec, "adam", 0.01, None, 50, 3, None, 0.001, 300, "label")
+LATER = TrainingSettings("measurements.csv", SETTINGS.spec, "adam", 0.01, None, 50, 3, None, 0.001, 300, "label",
+                         ("x1", "x2", "sin_x1", "sin_x2"))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(training_settings())
+@given(training_settings(features=True))
 def test_any_settings_that_construct_come_back_equal_through_json_text(made) -> None:
     assert settings_from_json(json.loads(json.dumps(settings_to_json(made)))) == made
 
@@ -101,16 +102,17 @@ def test_any_settings_that_construct_come_back_equal_through_json_text(made) -> 
 def test_every_option_is_written_and_read_back() -> None:
     doc = json.loads(json.dumps(settings_to_json(LATER)))
     assert doc["training"] == {"optimiser": "adam", "lr": 0.01, "batch_size": None, "epochs": 50, "seed": 3,
-                               "test_fraction": None, "weight_decay": 0.001, "train_rows": 300, "target": "label"}
+                               "test_fraction": None, "weight_decay": 0.001, "train_rows": 300, "target": "label",
+                               "features": ["x1", "x2", "sin_x1", "sin_x2"]}
     assert settings_from_json(doc) == LATER
 
 
 def test_files_written_before_the_later_options_load_with_their_defaults() -> None:
     doc = settings_to_json(SETTINGS)
-    for key in ("weight_decay", "train_rows", "target"):
+    for key in ("weight_decay", "train_rows", "target", "features"):
         del doc["training"][key]
     assert settings_from_json(doc) == SETTINGS
-    assert (SETTINGS.weight_decay, SETTINGS.train_rows, SETTINGS.target) == (0.0, None, None)
+    assert (SETTINGS.weight_decay, SETTINGS.train_rows, SETTINGS.target, SETTINGS.features) == (0.0, None, None, None)
 
 
 def _verdict(make):

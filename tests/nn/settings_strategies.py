@@ -10,12 +10,15 @@ from graphviz_nn.nn import ACTIVATIONS, INITIALISERS, LOSSES, OPTIMISERS
 from graphviz_nn.nn.builder import KINDS, MAX_HIDDEN_LAYERS, MAX_WIDTH, NetworkSpec
 from graphviz_nn.nn.checks import MAX_WHOLE, SettingsError
 from graphviz_nn.nn.datasets import load
+from graphviz_nn.nn.features import FEATURE_NAMES
 from graphviz_nn.nn.settings import TrainingSettings
 
 #: Built-in datasets of at least 150 rows and few features: a network for them builds at once,
 #: and every test fraction from 0.01 to 0.95 leaves both training and test rows.
 SMALL_DATASETS = ("xor", "moons", "circles", "blobs", "iris")
 ROWS = {name: len(load(name)) for name in SMALL_DATASETS}
+#: The small datasets of two input columns, x1 and x2: those feature columns are made from.
+PLANE_DATASETS = tuple(name for name in SMALL_DATASETS if load(name).n_features == 2)
 
 #: Values of every JSON kind, in range and out of it, for a field to take or refuse.
 ODD_VALUES = st.one_of(
@@ -48,9 +51,10 @@ def specs(draw, small: bool = False) -> NetworkSpec:
 
 
 @st.composite
-def training_settings(draw, small: bool = False) -> TrainingSettings:
+def training_settings(draw, small: bool = False, features: bool = False) -> TrainingSettings:
     """Any settings that construct; with ``small``, on a small built-in dataset with a split
-    its rows can make and a small network."""
+    its rows can make and a small network; with ``features``, input columns chosen too (on a
+    2-D dataset when ``small``), else the dataset's own."""
     if small:
         dataset, target = draw(st.sampled_from(SMALL_DATASETS)), None
         rows = ROWS[dataset]
@@ -68,4 +72,10 @@ def training_settings(draw, small: bool = False) -> TrainingSettings:
                  lr=draw(st.floats(0.0, 1e300, exclude_min=True)),
                  batch_size=draw(st.none() | st.integers(1, MAX_WHOLE)),
                  epochs=draw(st.integers(1, MAX_WHOLE)), seed=draw(st.integers(0, MAX_WHOLE)),
-                 weight_decay=draw(st.floats(0.0, 1e300)), target=target, **split_by)
+                 weight_decay=draw(st.floats(0.0, 1e300)), target=target, **split_by,
+                 features=draw(chosen_features()) if features and (not small or dataset in PLANE_DATASETS) else None)
+
+
+def chosen_features() -> st.SearchStrategy:
+    """None (the dataset's own columns) or 1 to 7 of the feature columns, in any order."""
+    return st.none() | st.lists(st.sampled_from(FEATURE_NAMES), min_size=1, unique=True)

@@ -21,7 +21,7 @@ from ..nn.settings_strategies import training_settings
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(training_settings(small=True))
+@given(training_settings(small=True, features=True))
 def test_any_small_settings_come_back_through_json_and_build_a_run(made) -> None:
     read = settings_from_json(json.loads(json.dumps(settings_to_json(made))))
     assert read == made
