@@ -57,7 +57,7 @@ def feature_columns(X: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"features {', '.join(features)} are computed from two inputs x1, x2: the rows are "
-                         f"shaped {X.shape}, not (n, 2); choose a 2-D dataset or set features to None")
+                         f"shaped {X.shape}, not (n, 2); choose a 2-D dataset, or no features to feed its own columns")
     unknown = [name for name in features if name not in FEATURES]
     if unknown:
         raise ValueError(f"features: {shown(unknown[0])} is not an input column; choose from "
@@ -73,7 +73,7 @@ def with_features(data: Dataset, features: tuple[str, ...] | None) -> Dataset:
         return data
     if data.n_features != 2:
         raise ValueError(f"features: {data.name!r} has {data.n_features} input columns, and features are "
-                         f"computed from two (x1, x2); choose a 2-D dataset or set features to None")
+                         f"computed from two (x1, x2); choose a 2-D dataset, or no features to feed its own columns")
     return replace(data, X=feature_columns(data.X, features),
                    feature_names=tuple(FEATURES[name][0] for name in features))
 

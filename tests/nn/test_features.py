@@ -84,8 +84,8 @@ def test_no_features_and_x1_x2_train_the_same_numbers() -> None:
 
 def test_features_on_a_dataset_that_is_not_2d_are_refused_saying_how_to_fix_it() -> None:
     made = TrainingSettings("iris", NetworkSpec("layer", (4,), "tanh", "softmax", "cce"), features=("sin_x1",))
-    with pytest.raises(ValueError, match="features: 'iris' has 4 input columns.*choose a 2-D dataset or set "
-                                         "features to None"):
+    with pytest.raises(ValueError, match="features: 'iris' has 4 input columns.*choose a 2-D dataset, or no "
+                                         "features to feed its own columns"):
         set_up(made, load("iris"))
     with pytest.raises(ValueError, match=r"shaped \(3, 3\), not \(n, 2\)"):
         feature_columns(np.zeros((3, 3)), ("x1",))

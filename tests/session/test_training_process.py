@@ -243,8 +243,10 @@ class Child:
         return code
 
 
-def test_the_child_trains_exactly_as_the_headless_trainer() -> None:
-    settings = dataclasses.replace(defaults_for("moons"), batch_size=16)
+@pytest.mark.parametrize("features", [None, ("x1", "x1_times_x2", "sin_x1", "sin_x2")])
+def test_the_child_trains_exactly_as_the_headless_trainer(features) -> None:
+    """With feature columns too: the child rebuilds them from the settings it is sent."""
+    settings = dataclasses.replace(defaults_for("moons"), batch_size=16, features=features)
     headless = TrainingRun.create(settings)
     expected = list(headless.trainer.fit(headless.train, headless.test, 30))
     shown = TrainingRun.create(settings)
