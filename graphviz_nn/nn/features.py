@@ -32,8 +32,9 @@ PLAIN_FEATURES = ("x1", "x2")
 
 def check_features(value: Any, field: str = "features") -> tuple[str, ...] | None:
     """``value`` as a tuple of feature names in Playground's order, or None (the dataset's own
-    columns); SettingsError naming ``field`` for anything else: not a list of names, an
-    unknown or repeated name, none at all."""
+    columns, which x1 and x2 alone are too: one record for one run, so a form's toggles give
+    back what it was shown); SettingsError naming ``field`` for anything else: not a list of
+    names, an unknown or repeated name, none at all."""
     if value is None:
         return None
     choices = ", ".join(FEATURE_NAMES)
@@ -48,7 +49,8 @@ def check_features(value: Any, field: str = "features") -> tuple[str, ...] | Non
             raise SettingsError(field, f"{field} holds {shown(name)}, not an input column; choose from {choices}")
     if len(set(value)) != len(value):
         raise SettingsError(field, f"{field} names a column twice ({', '.join(value)}): give each once")
-    return tuple(name for name in FEATURE_NAMES if name in value)
+    chosen = tuple(name for name in FEATURE_NAMES if name in value)
+    return None if chosen == PLAIN_FEATURES else chosen
 
 
 def feature_columns(X: np.ndarray, features: tuple[str, ...]) -> np.ndarray:

@@ -68,7 +68,7 @@ class TrainingSettings:
         The input columns a 2-D dataset's network is fed, chosen from
         :data:`~graphviz_nn.nn.features.FEATURE_NAMES` (x1, x2, x1², x2², x1·x2, sin x1, sin x2, as
         Playground offers them) and kept in that order; None feeds the dataset's own columns
-        (for a 2-D dataset, the same as ``("x1", "x2")``).
+        (``("x1", "x2")`` is kept as None: for a 2-D dataset they are its own columns).
 
     Raises
     ------
