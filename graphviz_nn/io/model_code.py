@@ -20,6 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..nn.datasets import Standardisation
 from ..nn.network import Network
 from .atomic import write_atomic
 
@@ -85,7 +86,7 @@ class DenseModel:
         return f"{widths}, {self.activation} hidden, {self.output_activation} output{normalised}"
 
 
-def dense_model(net: Network) -> DenseModel:
+def dense_model(net: Network, scaling: Standardisation | None = None) -> DenseModel:
     """The weights, biases, activations and normalisation of a LayerNet or a PerceptronNet.
 
     Parameters
@@ -93,6 +94,9 @@ def dense_model(net: Network) -> DenseModel:
     net : Network
         A :class:`~graphviz_nn.nn.LayerNet` or :class:`~graphviz_nn.nn.PerceptronNet`, trained
         or not; its normalisation statistics are those set by ``fit_normalisation``.
+    scaling : Standardisation, optional
+        The training run's scaling of rows before they reach the network (a normalised
+        PerceptronNet's run has one, ``TrainingRun.scaling``): exported as the normalisation.
 
     Returns
     -------
@@ -102,7 +106,8 @@ def dense_model(net: Network) -> DenseModel:
     Raises
     ------
     ValueError
-        When the network is not a dense one of known activations (other models have no code export).
+        When the network is not a dense one of known activations (other models have no code
+        export), or it normalises its inputs and a ``scaling`` is given too.
     """
     sizes = getattr(net, "sizes", None)
     if sizes is None or len(net.layers) != len(sizes) - 1:
@@ -126,8 +131,14 @@ def dense_model(net: Network) -> DenseModel:
     names = tuple(f"layer{k + 1}" for k in range(len(weights) - 1)) + ("output",)
     mean = std = None
     if getattr(net, "normalise", False):
-        mean = np.array(net.input_mean.value, dtype=np.float64).reshape(sizes[0])
-        std = np.array(net.input_std.value, dtype=np.float64).reshape(sizes[0])
+        if scaling is not None:
+            raise ValueError(f"{net!r} normalises its own inputs: give no scaling of the rows as well")
+        mean, std = net.input_mean.value, net.input_std.value
+    elif scaling is not None:
+        mean, std = scaling.mean, scaling.std
+    if mean is not None:
+        mean = np.array(mean, dtype=np.float64).reshape(sizes[0])
+        std = np.array(std, dtype=np.float64).reshape(sizes[0])
     return DenseModel(tuple(weights), tuple(biases), names, net.activation, net.output_activation, mean, std)
 
 
@@ -224,7 +235,8 @@ From Python: {call}
 """'''
 
 
-def numpy_script(net: Network, input_names: Sequence[str] | None = None) -> str:
+def numpy_script(net: Network, input_names: Sequence[str] | None = None,
+                 scaling: Standardisation | None = None) -> str:
     """A self-contained Python script, needing only numpy, that computes the network's predictions.
 
     It defines ``predict(X)`` (rows of inputs in, an array of (rows, outputs) out), with the
@@ -237,13 +249,15 @@ def numpy_script(net: Network, input_names: Sequence[str] | None = None) -> str:
         A LayerNet or PerceptronNet; its current weights and normalisation are exported.
     input_names : sequence of str, optional
         The input columns' names (x1, x2, ... if not given), written as string literals.
+    scaling : Standardisation, optional
+        The run's scaling of rows before the network (see :func:`dense_model`).
 
     Returns
     -------
     str
         The script's source.
     """
-    model = dense_model(net)
+    model = dense_model(net, scaling)
     last = len(model.weights) - 1
     constants, steps = [], []
     for k, (W, b) in enumerate(zip(model.weights, model.biases)):
@@ -277,6 +291,7 @@ def numpy_script(net: Network, input_names: Sequence[str] | None = None) -> str:
     ])
 
 
-def write_numpy_script(net: Network, path: str | Path, input_names: Sequence[str] | None = None) -> Path:
+def write_numpy_script(net: Network, path: str | Path, input_names: Sequence[str] | None = None,
+                       scaling: Standardisation | None = None) -> Path:
     """Write :func:`numpy_script` to ``path`` atomically (never a folder or other non-file); the path."""
-    return write_atomic(path, numpy_script(net, input_names).encode("utf-8"))
+    return write_atomic(path, numpy_script(net, input_names, scaling).encode("utf-8"))

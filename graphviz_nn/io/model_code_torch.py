@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from ..nn.datasets import Standardisation
 from ..nn.network import Network
 from .atomic import write_atomic
 from .model_code import CSV_MAIN, INPUT_CHECK, dense_model, float_list, names_literal, usage
@@ -28,7 +29,8 @@ TORCH_ACTIVATIONS = {
 }
 
 
-def torch_module(net: Network, input_names: Sequence[str] | None = None) -> str:
+def torch_module(net: Network, input_names: Sequence[str] | None = None,
+                 scaling: Standardisation | None = None) -> str:
     """A Python file defining a float64 ``torch.nn.Module`` that computes the network's predictions.
 
     Parameters
@@ -37,6 +39,8 @@ def torch_module(net: Network, input_names: Sequence[str] | None = None) -> str:
         A LayerNet or PerceptronNet; its current weights and normalisation are exported.
     input_names : sequence of str, optional
         The input columns' names (x1, x2, ... if not given), written as string literals.
+    scaling : Standardisation, optional
+        The run's scaling of rows before the network (see :func:`~.model_code.dense_model`).
 
     Returns
     -------
@@ -44,7 +48,7 @@ def torch_module(net: Network, input_names: Sequence[str] | None = None) -> str:
         The file's source: the class ``Network``, ``STATE`` (its state dict as lists of exact
         floats), ``load_model()``, ``predict(X)``, and a CSV reader when run as a program.
     """
-    model = dense_model(net)
+    model = dense_model(net, scaling)
     init, forward, state = [], [], []
     if model.mean is not None:
         n = model.sizes[0]
@@ -94,6 +98,7 @@ def torch_module(net: Network, input_names: Sequence[str] | None = None) -> str:
     ])
 
 
-def write_torch_module(net: Network, path: str | Path, input_names: Sequence[str] | None = None) -> Path:
+def write_torch_module(net: Network, path: str | Path, input_names: Sequence[str] | None = None,
+                       scaling: Standardisation | None = None) -> Path:
     """Write :func:`torch_module` to ``path`` atomically (never a folder or other non-file); the path."""
-    return write_atomic(path, torch_module(net, input_names).encode("utf-8"))
+    return write_atomic(path, torch_module(net, input_names, scaling).encode("utf-8"))

@@ -12,10 +12,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from graphviz_nn.datasets import spiral
+from graphviz_nn.datasets import Standardisation, spiral
 from graphviz_nn.io.model_code import dense_model, numpy_script, write_numpy_script
 from graphviz_nn.io.model_code_torch import torch_module, write_torch_module
 from graphviz_nn.nn import LayerNet, PerceptronNet
+from graphviz_nn.nn.builder import NetworkSpec
+from graphviz_nn.nn.settings import TrainingSettings
+from graphviz_nn.nn.training_setup import set_up
 
 TOLERANCE = dict(rtol=1e-12, atol=1e-12)
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
@@ -104,6 +107,31 @@ def test_torch_module_is_the_networks(net, tmp_path) -> None:
         got = model(torch.from_numpy(X)).numpy()
     np.testing.assert_allclose(got, net.predict(X), **TOLERANCE)
     np.testing.assert_allclose(module.predict(X), got, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("kind", ["layer", "perceptron"])
+def test_a_trained_runs_export_predicts_as_the_window_does(kind, tmp_path) -> None:
+    """Trained as the window trains, normalised (a perceptron net's run scales its rows itself):
+    the script, run on the dataset's raw rows, prints what the window computes for them."""
+    data = spiral(200, seed=3)
+    spec = NetworkSpec(kind, (6,), "tanh", "sigmoid", "mse", normalise=True)
+    setup = set_up(TrainingSettings(dataset="spiral", spec=spec, lr=0.05), data)
+    setup.trainer.fit(setup.train, setup.test, epochs=20)
+    X = data.X * 2.0 + 1.0  # raw rows, off the statistics, as the window's plane is
+    window = setup.network.predict(setup.scaling.apply(X) if setup.scaling is not None else X)
+    assert (setup.scaling is not None) == (kind == "perceptron")
+    script = write_numpy_script(setup.network, tmp_path / "model.py", data.feature_names, setup.scaling)
+    np.testing.assert_allclose(_run(script, X, tmp_path), window, **TOLERANCE)
+    if importlib.util.find_spec("torch") is not None:
+        module = _import(write_torch_module(setup.network, tmp_path / "m_torch.py", scaling=setup.scaling),
+                         f"exported_run_{kind}")
+        np.testing.assert_allclose(module.predict(X), window, **TOLERANCE)
+
+
+def test_scaling_and_normalisation_together_are_refused() -> None:
+    net = LayerNet([2, 1], normalise=True)
+    with pytest.raises(ValueError, match="normalises its own inputs"):
+        dense_model(net, Standardisation(np.zeros(2), np.ones(2)))
 
 
 def test_torch_state_dict_has_torch_names_and_layout() -> None:
