@@ -33,14 +33,8 @@ def torch_module(net: Network, input_names: Sequence[str] | None = None,
                  scaling: Standardisation | None = None) -> str:
     """A Python file defining a float64 ``torch.nn.Module`` that computes the network's predictions.
 
-    Parameters
-    ----------
-    net : Network
-        A LayerNet or PerceptronNet; its current weights and normalisation are exported.
-    input_names : sequence of str, optional
-        The input columns' names (x1, x2, ... if not given), written as string literals.
-    scaling : Standardisation, optional
-        The run's scaling of rows before the network (see :func:`~.model_code.dense_model`).
+    The parameters are those of :func:`~.model_code.numpy_script`: the network, its inputs'
+    names and the run's scaling of rows, if any.
 
     Returns
     -------
