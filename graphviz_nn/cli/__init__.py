@@ -37,7 +37,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import demo, render, train, window
+    from . import demo, export_code, render, train, window
 
     parser = Parser(prog="graphviz-nn", description=DESCRIPTION, epilog=EPILOG,
                     formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(sub)
     train.add_parser(sub)
     render.add_parser(sub)
+    export_code.add_parser(sub)
     window.add_parsers(sub)
     return parser
 
