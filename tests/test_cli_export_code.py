@@ -19,9 +19,9 @@ from graphviz_nn.session.document import capture
 from graphviz_nn.session.training import TrainingRun, defaults_for
 
 
-def _saved(tmp_path: Path, kind: str) -> tuple[Path, TrainingRun]:
+def _saved(tmp_path: Path, kind: str, features=None) -> tuple[Path, TrainingRun]:
     spec = NetworkSpec(kind, (5,), "tanh", "sigmoid", "mse", normalise=True)
-    run = TrainingRun.create(dataclasses.replace(defaults_for("moons"), spec=spec, seed=4))
+    run = TrainingRun.create(dataclasses.replace(defaults_for("moons"), spec=spec, seed=4, features=features))
     run.history.extend(run.trainer.fit(run.train, run.test, 5))
     run.show_rows()
     return save_session(tmp_path / "net.gnn", capture(run.built(), "moons", run=run)), run
@@ -65,3 +65,15 @@ def test_a_folder_as_the_output_is_refused(tmp_path: Path, capsys) -> None:
     path, _ = _saved(tmp_path, "layer")
     assert main(["export-code", str(path), "--numpy", str(tmp_path)]) == 2
     assert "not a file" in capsys.readouterr().err
+
+
+def test_a_network_fed_feature_columns_exports_scripts_that_read_those_columns(tmp_path: Path, capsys) -> None:
+    features = ("x1", "x2", "sin_x1", "sin_x2")
+    path, run = _saved(tmp_path, "layer", features)
+    assert main(["export-code", str(path), "--numpy", str(tmp_path / "m.py")]) == 0
+    assert "sin_x1, sin_x2" in capsys.readouterr().err
+    columns = run.network_inputs(run.data.X)
+    spec = importlib.util.spec_from_file_location("m_features", tmp_path / "m.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    np.testing.assert_allclose(module.predict(columns), run.network.predict(columns), rtol=1e-12, atol=1e-12)

@@ -70,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
         why = reopened.problem or "it holds no network of layers or perceptrons"
         return _fail(f"{args.session} has no network to export: {why}", 1)
     names = trained.data.feature_names
+    features = getattr(trained.settings, "features", None)
+    if features is not None:  # the network reads these columns, made from x1 and x2
+        names = tuple(features)
+        print(f"note: the network reads the columns {', '.join(names)}; the scripts take those columns",
+              file=sys.stderr)
     try:
         for path, write in ((args.numpy, write_numpy_script), (args.torch, write_torch_module)):
             if path:
