@@ -179,8 +179,11 @@ class MainWindow(QMainWindow):
                                        "presentation": self.presentation, "view": self.view,
                                        "find_bar": self.find_bar})
         self.actions[f"palette_{self.presentation.palette}"].setChecked(True)
-        build_menus(self, self.actions, (self.playback, self.inspector, self.jacobian, self.expression, self.training,
-                                         self.recurrence, self.builder, self.summary))
+        docks = (self.playback, self.inspector, self.jacobian, self.expression, self.training, self.recurrence,
+                 self.builder, self.summary)
+        build_menus(self, self.actions, docks)
+        for dock in docks:  # View > a tab brings it to the front (showing it alone left it behind the others)
+            dock.toggleViewAction().triggered.connect(lambda shown, dock=dock: dock.raise_() if shown else None)
 
         # --- what one part tells another, through the window that made both ---
         self.cancel_button.clicked.connect(self.cancel_work)

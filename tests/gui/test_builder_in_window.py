@@ -49,3 +49,19 @@ def _parameters(spec):
     from graphviz_nn.nn.model_spec import build
 
     return [p.value for p in build(spec, np.random.default_rng(0)).parameters()]
+
+
+def test_the_builder_takes_a_dense_forms_dataset_with_the_preset_that_reads_it(qtbot, open_window) -> None:
+    window = open_window("scalar", (1280, 720))
+    window.training.dataset.setCurrentIndex(window.training.dataset.findData("moons"))
+    window.builder.show()
+    window.builder.raise_()
+    builder = window.model.builder
+    qtbot.waitUntil(lambda: builder.data is not None, timeout=10000)
+    assert builder.spec == model_settings("mlp", "moons").spec and builder.problem is None
+
+
+def test_view_model_builder_brings_the_builder_to_the_front_ready(qtbot, open_window) -> None:
+    window = open_window("scalar", (1280, 720))
+    window.builder.toggleViewAction().trigger()
+    qtbot.waitUntil(lambda: window.model.builder.data is not None, timeout=10000)

@@ -100,3 +100,12 @@ def test_the_gallerys_recurrences_open_with_the_dock(qtbot, model, view, layout_
     _, dock, recurrence = controller(qtbot, model)
     shown(qtbot, model, view, layout_worker, key)
     assert not dock.isHidden() and [s.kind for s in recurrence.strips] == kinds
+
+
+def test_a_tab_behind_another_records_nothing_until_it_is_brought_to_the_front(qtbot, open_window) -> None:
+    window = open_window("rnn_vs_lstm", (1280, 720))
+    assert not window.recurrence.isHidden()  # a tab, behind the inspector
+    assert "backward" not in window.model.player.recordings and window.recurrence_view.strips == ()
+    window.recurrence.raise_()
+    qtbot.waitUntil(lambda: len(window.recurrence_view.strips) == 2, timeout=5000)
+    assert "backward" in window.model.player.recordings

@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject
 from ...nn.model_setup import ModelSettings, load_data
 from ...nn.model_spec import ModelSpec
 from ...nn.presets import preset_for
+from ...session.model_choice import datasets_for
 from ...session.model_training import ModelRun
 from ...session.spec_summary import spec_summary
 from ...session.window_model import WindowModel
@@ -69,14 +70,11 @@ class BuilderController(QObject):
 
     @staticmethod
     def _preset_settings(dataset: str):
-        for kind in ("cnn", "mlp", "lstm", "transformer"):
-            try:
-                spec, data, batch_first = preset_for(kind, dataset)
-            except ValueError:
-                continue
-            return ModelSettings(dataset, spec, batch_first=batch_first), data
-        spec, data, batch_first = preset_for("cnn", "digits")
-        return ModelSettings("digits", spec, batch_first=batch_first), data
+        """The first preset that takes ``dataset``, sized for it (known from the presets' lists,
+        so the data is read once; a table of the user's gets an MLP)."""
+        kind = next((k for k in ("cnn", "mlp", "lstm", "transformer") if dataset in datasets_for(k)), "mlp")
+        spec, data, batch_first = preset_for(kind, dataset)
+        return ModelSettings(dataset, spec, batch_first=batch_first), data
 
     def summarise(self) -> None:
         """The summary of the builder's last good model, computed off the window's thread;

@@ -33,13 +33,18 @@ class RecurrenceController(QObject):
         self.found: tuple[Unrolling, ...] = ()
         self.saved: SavedWeights | None = None
         self.factor = 1.0
+        self._whole: tuple[object, list] | None = None  # the backward recording, and its strips
         model.events.shown.connect(lambda _model: self._on_model_shown())
         view.scale_requested.connect(self._on_view_scale_requested)
+        # A tab behind another draws nothing: it catches up when it is brought to the front.
+        # Tracked here: isVisible() stays true for a tab behind another.
+        self._in_view = False
+        dock.visibilityChanged.connect(self._on_dock_visibility_changed)
 
     def _on_model_shown(self) -> None:
         model = self.model
         self.found = find_unrollings(model.graph) if model.graph is not None else ()
-        self.saved, self.factor = None, 1.0
+        self.saved, self.factor, self._whole = None, 1.0, None
         self.view.set_scale(1.0)
         self.dock.toggleViewAction().setEnabled(bool(self.found))
         if not self.found:
@@ -53,17 +58,25 @@ class RecurrenceController(QObject):
         self.view.show_gates([gate_values(u) for u in self.found])
         self.update()
 
+    def _on_dock_visibility_changed(self, visible: bool) -> None:
+        self._in_view = visible
+        self.update()
+
     def update(self) -> None:
         """The strips at the model's cursor while the backward pass is on screen; the whole
-        pass's otherwise (recorded once per graph and weights)."""
-        if not self.found:
+        pass's otherwise, drawn again only when the pass was recorded again (new weights).
+        Nothing while the tab is hidden: the backward pass is not recorded for it."""
+        if not self.found or not self._in_view:
             return
-        player = self.model.player
-        recording = player.recording("backward")
-        whole = [gradient_strip(u, Cursor(recording, len(recording) - 1)) for u in self.found]
+        recording = self.model.player.recording("backward")
+        fresh = self._whole is None or self._whole[0] is not recording
+        if fresh:
+            last = Cursor(recording, len(recording) - 1)
+            self._whole = (recording, [gradient_strip(u, last) for u in self.found])
+        whole = self._whole[1]
         if self.model.phase == "backward":
             self.view.show_strips([gradient_strip(u, self.model.cursor) for u in self.found], extent=whole)
-        else:
+        elif fresh or any(shown is not strip for shown, strip in zip(self.view.strips, whole)):
             self.view.show_strips(whole)
 
     def _on_view_scale_requested(self, factor: float) -> None:
