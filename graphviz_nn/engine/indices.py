@@ -255,19 +255,16 @@ def _converted(index: Index, ndim: int) -> tuple[Any, ...]:
 # the cache holds thousands; an entry is a tuple of slices and ints.
 @functools.lru_cache(maxsize=4096)
 def _plain(index: Index, ndim: int) -> tuple[Any, ...]:
-    if not all(type(entry) is str or type(entry) is int for entry in index):
-        raise TypeError("positions are converted, never cached")  # not cached: the caller converts
     return _converted(index, ndim)
 
 
 def plain_index(index: Any, ndim: int) -> tuple[Any, ...] | None:
     """The numpy index of an index of slices and whole numbers in this module's form,
     converted once and cached; None for any other (positions, or lists read from a file)."""
-    if type(index) is tuple:
-        try:
-            return _plain(index, ndim)
-        except TypeError:
-            pass
+    # Positions never reach the cache: they hash as the tuples they are written as, which
+    # for 2^18 positions is a pass over all of them at every call.
+    if type(index) is tuple and all(type(entry) is str or type(entry) is int for entry in index):
+        return _plain(index, ndim)
     return None
 
 

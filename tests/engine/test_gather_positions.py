@@ -14,6 +14,7 @@ from hypothesis.extra import numpy as hnp
 import graphviz_nn as gn
 from graphviz_nn.engine import ParamError, ops, registry
 from graphviz_nn.engine import indices
+from graphviz_nn.engine.ops.indexing import GATHER_UNIT
 from graphviz_nn.engine.indices import READ_POSITION, Positions, encode_index, read_index
 
 from ..memory import traced_peak
@@ -77,8 +78,8 @@ def test_a_gather_is_priced_by_its_positions_and_what_it_copies() -> None:
     view = op.plan([(1000, 50)], {"index": ["::2", 3]})
     few = op.plan([(1000, 50)], {"index": [[1, 2, 3]]})
     many = op.plan([(1000, 50)], {"index": [[1] * 30_000]})
-    assert view.flops == few.flops - 3 * (2 * 50 + READ_POSITION) < many.flops
-    assert many.flops - view.flops == 30_000 * (2 * 50 + READ_POSITION)
+    assert view.flops == few.flops - 3 * (GATHER_UNIT * 50 + READ_POSITION) < many.flops
+    assert many.flops - view.flops == 30_000 * (GATHER_UNIT * 50 + READ_POSITION)
 
 
 def test_an_index_is_a_value_python_can_hash_compare_and_print() -> None:
